@@ -1,0 +1,90 @@
+namespace IoTStack.Net.Wire
+{
+    /// <summary>
+    /// The Internet checksum: the 16-bit one's complement of the one's complement sum (RFC 1071),
+    /// with incremental update (RFC 1624).
+    /// </summary>
+    /// <remarks>
+    /// A sum is built in a uint accumulator by <see cref="Add"/> (chunks must have even length, except the
+    /// last), then <see cref="Complement"/> folds the carries and returns the value for the header.
+    /// </remarks>
+    public static class InternetChecksum
+    {
+        /// <summary>Adds the 16-bit big-endian words of a range to a running sum; an odd last byte is padded with zero.</summary>
+        public static uint Add(uint sum, byte[] buffer, int offset, int length)
+        {
+            int end = offset + length - 1;
+            int i = offset;
+            while (i < end)
+            {
+                sum += (uint)((buffer[i] << 8) | buffer[i + 1]);
+                i += 2;
+                // Fold now and then so that long ranges and many chunks never overflow the accumulator.
+                if ((sum & 0x80000000) != 0)
+                {
+                    sum = (sum & 0xFFFF) + (sum >> 16);
+                }
+            }
+
+            if (i == end)
+            {
+                sum += (uint)(buffer[i] << 8);
+            }
+
+            return (sum & 0xFFFF) + (sum >> 16);
+        }
+
+        /// <summary>Adds one 16-bit word to a running sum.</summary>
+        public static uint AddWord(uint sum, int word)
+        {
+            sum += (uint)(word & 0xFFFF);
+            return (sum & 0xFFFF) + (sum >> 16);
+        }
+
+        /// <summary>
+        /// Adds the TCP/UDP pseudo-header: source, destination, zero, protocol, and the transport length
+        /// (RFC 768; RFC 9293 section 3.1).
+        /// </summary>
+        public static uint AddPseudoHeader(uint sum, IPv4Address source, IPv4Address destination, IpProtocol protocol, int length)
+        {
+            uint s = source.Value;
+            uint d = destination.Value;
+            sum += (s >> 16) + (s & 0xFFFF) + (d >> 16) + (d & 0xFFFF) + (uint)protocol + (uint)(length & 0xFFFF);
+            return (sum & 0xFFFF) + (sum >> 16);
+        }
+
+        /// <summary>Folds the carries of a sum and returns its one's complement: the value a header stores.</summary>
+        public static ushort Complement(uint sum)
+        {
+            while ((sum >> 16) != 0)
+            {
+                sum = (sum & 0xFFFF) + (sum >> 16);
+            }
+
+            return (ushort)~sum;
+        }
+
+        /// <summary>The checksum of a range, as a header stores it.</summary>
+        public static ushort Compute(byte[] buffer, int offset, int length)
+        {
+            return Complement(Add(0, buffer, offset, length));
+        }
+
+        /// <summary>
+        /// Incremental update of a stored checksum when one 16-bit word of the covered data changes,
+        /// by RFC 1624 equation 3: HC' = ~(~HC + ~m + m').
+        /// </summary>
+        public static ushort Update(ushort checksum, ushort oldWord, ushort newWord)
+        {
+            uint sum = (uint)(~checksum & 0xFFFF) + (uint)(~oldWord & 0xFFFF) + newWord;
+            return Complement(sum);
+        }
+
+        /// <summary>Incremental update when a 32-bit field (an address, a sequence number) changes.</summary>
+        public static ushort Update(ushort checksum, uint oldValue, uint newValue)
+        {
+            ushort high = Update(checksum, (ushort)(oldValue >> 16), (ushort)(newValue >> 16));
+            return Update(high, (ushort)oldValue, (ushort)newValue);
+        }
+    }
+}
