@@ -1,0 +1,110 @@
+using System.Reflection.PortableExecutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace IoTStack.Portability.Tests;
+
+public class GateTests
+{
+    private static readonly string Mscorlib = Path.Combine(AppContext.BaseDirectory, "nanoFramework", "mscorlib.dll");
+    private static readonly string GateAssembly = Path.Combine(AppContext.BaseDirectory, "IoTStack.NanoGate.dll");
+
+    private static bool IsOwn(string name) => name.StartsWith("IoTStack.", StringComparison.Ordinal);
+
+    [Fact]
+    public void Gate_assembly_holds_nothing_the_nanoFramework_runtime_cannot_load()
+    {
+        Assert.True(File.Exists(GateAssembly), $"the gate's assembly is missing: {GateAssembly}");
+        var violations = NanoFrameworkPortability.Check(GateAssembly, IsOwn);
+        Assert.True(violations.Count == 0, "not loadable on nanoFramework 1.x:\n" + string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void Gate_assembly_references_only_nanoFrameworks_mscorlib()
+    {
+        using var pe = new PEReader(File.OpenRead(GateAssembly));
+        var reader = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var references = reader.AssemblyReferences.Select(h => reader.GetAssemblyReference(h)).ToList();
+        var mscorlib = Assert.Single(references);
+        Assert.Equal("mscorlib", reader.GetString(mscorlib.Name));
+        Assert.Equal(1, mscorlib.Version.Major); // nanoFramework's mscorlib is 1.x; .NET's is 4.0
+    }
+
+    [Fact]
+    public void Gate_assembly_carries_the_wire_layer()
+    {
+        using var pe = new PEReader(File.OpenRead(GateAssembly));
+        var reader = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var names = reader.TypeDefinitions.Select(h => reader.GetString(reader.GetTypeDefinition(h).Name)).ToHashSet();
+        Assert.Contains("TcpSegment", names);
+        Assert.Contains("InternetChecksum", names);
+    }
+
+    [Fact]
+    public void A_clean_portable_snippet_passes()
+    {
+        var violations = CompileAndCheck("public struct Clean { public byte[] Buffer; public int Sum(int[] a) { int s = 0; foreach (int x in a) s += x; return s; } }");
+        Assert.Empty(violations);
+    }
+
+    [Fact]
+    public void Generics_span_stream_hashtable_async_and_linq_do_not_compile_against_nanoFrameworks_mscorlib()
+    {
+        var diagnostics = Compile("public class C { System.Collections.Generic.List<int> l; System.Span<byte> s; System.IO.Stream t; System.Collections.Hashtable h; }"
+            + " public class D { public async System.Threading.Tasks.Task Wait() { } public object Q(int[] a) { return System.Linq.Enumerable.Count(a); } }", out _);
+        var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.GetMessage()).ToList();
+        Assert.Contains(errors, e => e.Contains("'Generic'"));
+        Assert.Contains(errors, e => e.Contains("'Span<>'"));
+        Assert.Contains(errors, e => e.Contains("'Stream'"));
+        Assert.Contains(errors, e => e.Contains("'Tasks'"));
+        Assert.Contains(errors, e => e.Contains("'Linq'"));
+        Assert.Contains(errors, e => e.Contains("'Hashtable'"));
+    }
+
+    [Theory]
+    [InlineData("public class Box<T> { public T Value; }", NanoFrameworkPortability.GenericDefinition)]
+    [InlineData("public class C { public static T Id<T>(T x) { return x; } }", NanoFrameworkPortability.GenericDefinition)]
+    [InlineData("public class Box<T> { public T Value; } public class User { public Box<int> Held; }", NanoFrameworkPortability.GenericInstantiation)]
+    [InlineData("public class C { public static T Id<T>(T x) { return x; } public int Use() { return Id(3); } }", NanoFrameworkPortability.GenericInstantiation)]
+    [InlineData("public unsafe struct C { public byte* Raw; }", NanoFrameworkPortability.Pointer)]
+    [InlineData("public unsafe class C { public int Peek(int* p) { return *p; } }", NanoFrameworkPortability.Pointer)]
+    [InlineData("public unsafe class C { public int Sum() { int* s = stackalloc int[4]; return s[0]; } }", NanoFrameworkPortability.Stackalloc)]
+    [InlineData("public unsafe class C { public delegate*<int, int> F; }", NanoFrameworkPortability.Pointer)]
+    public void Planted_code_the_runtime_cannot_load_is_caught(string source, string rule)
+    {
+        var violations = CompileAndCheck(source);
+        Assert.Contains(violations, v => v.Rule == rule);
+    }
+
+    [Fact]
+    public void A_reference_to_a_foreign_assembly_is_caught()
+    {
+        var foreign = CSharpCompilation.Create("Foreign", [CSharpSyntaxTree.ParseText("public class Helper { public static int One() { return 1; } }")],
+            [MetadataReference.CreateFromFile(Mscorlib)], new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        using var foreignImage = new MemoryStream();
+        Assert.True(foreign.Emit(foreignImage).Success);
+        var violations = CompileAndCheck("public class C { public int Two() { return Helper.One() + 1; } }", MetadataReference.CreateFromImage(foreignImage.ToArray()));
+        Assert.Contains(violations, v => v.Rule == NanoFrameworkPortability.ForeignReference && v.Where == "Foreign");
+    }
+
+    private static IReadOnlyList<Violation> CompileAndCheck(string source, params MetadataReference[] extra)
+    {
+        var diagnostics = Compile(source, out var image, extra);
+        Assert.True(image is not null, "planted snippet did not compile:\n" + string.Join("\n", diagnostics));
+        using var pe = new PEReader(new MemoryStream(image!));
+        return NanoFrameworkPortability.Check(pe, IsOwn);
+    }
+
+    private static IReadOnlyList<Diagnostic> Compile(string source, out byte[]? image, params MetadataReference[] extra)
+    {
+        var compilation = CSharpCompilation.Create(
+            "IoTStack.Planted",
+            [CSharpSyntaxTree.ParseText(source)],
+            [MetadataReference.CreateFromFile(Mscorlib), .. extra],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+        using var output = new MemoryStream();
+        var result = compilation.Emit(output);
+        image = result.Success ? output.ToArray() : null;
+        return result.Diagnostics;
+    }
+}
