@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every IoTStack test on a Debian machine with the .NET 10 SDK (README "Test").
+# Installs the Debian packages the tests use when they are missing, builds the solution
+# (warnings are errors, the nanoFramework gate included), runs the whole suite, and ends
+# with the line "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the tests drive as real peers and judges.
+packages=(tshark)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+if ! dotnet build IoTStack.sln -c Release -nologo -clp:ErrorsOnly; then
+  echo "build failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+dotnet test IoTStack.sln -c Release --no-build --nologo --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
+status=$?
+
+passed=0; failed=0; total=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  count() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  total=$((total + $(count total)))
+  passed=$((passed + $(count passed)))
+  failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+done
+skipped=$((total - passed - failed))
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited $status with no failed test counted (a crashed test host?)"
+  failed=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
