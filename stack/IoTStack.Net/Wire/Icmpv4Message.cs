@@ -7,6 +7,7 @@ namespace IoTStack.Net.Wire
 
         public const byte TypeEchoReply = 0;
         public const byte TypeDestinationUnreachable = 3;
+        public const byte TypeSourceQuench = 4;
         public const byte TypeRedirect = 5;
         public const byte TypeEchoRequest = 8;
         public const byte TypeTimeExceeded = 11;
@@ -153,11 +154,19 @@ namespace IoTStack.Net.Wire
         /// <summary>True for the error types whose body quotes an offending datagram.</summary>
         public bool IsError
         {
-            get
-            {
-                byte type = Type;
-                return type == TypeDestinationUnreachable || type == TypeTimeExceeded || type == TypeParameterProblem || type == TypeRedirect;
-            }
+            get { return IsErrorType(Type); }
+        }
+
+        /// <summary>The RFC 792 error messages (as opposed to queries such as echo and timestamp).</summary>
+        public static bool IsErrorType(byte type)
+        {
+            return type == TypeDestinationUnreachable || type == TypeSourceQuench || type == TypeRedirect
+                || type == TypeTimeExceeded || type == TypeParameterProblem;
+        }
+
+        public byte[] Buffer
+        {
+            get { return _buffer; }
         }
     }
 }

@@ -104,6 +104,12 @@ namespace IoTStack.Net.Wire
             return new Ipv4Packet(buffer, offset);
         }
 
+        /// <summary>A view over a header already in a buffer, not validated: for headers this node wrote or checked.</summary>
+        public static Ipv4Packet Wrap(byte[] buffer, int offset)
+        {
+            return new Ipv4Packet(buffer, offset);
+        }
+
         /// <summary>Writes an option-free header, checksum included, and returns its length (20).</summary>
         public static int WriteHeader(byte[] buffer, int offset, IPv4Address source, IPv4Address destination, IpProtocol protocol, int payloadLength, ushort identification, byte timeToLive, bool dontFragment)
         {

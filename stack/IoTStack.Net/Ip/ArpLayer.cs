@@ -1,0 +1,266 @@
+using IoTStack.Net.Link;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Ip
+{
+    /// <summary>
+    /// Address resolution for Ethernet and IPv4 (RFC 826): answers requests for our address, learns
+    /// from what it hears, resolves next hops with retry and give-up while their frames wait in a small
+    /// queue, keeps entries fresh, announces our address, and notices and defends against a host that
+    /// claims it (RFC 5227 sections 2.4 and 3).
+    /// </summary>
+    internal sealed class ArpLayer
+    {
+        private readonly NetStack _stack;
+        private readonly NetCounters _counters;
+        private readonly ArpCache _cache;
+        private readonly ArpQueue _queue;
+        private readonly byte[] _frame = new byte[EthernetFrame.MinimumLength];
+        private readonly int _interval;
+        private readonly int _retries;
+        private readonly int _lifetime;
+        private readonly int _defendInterval;
+        private long _lastDefence;
+        private bool _defended;
+
+        internal ArpLayer(NetStack stack, NetStackOptions options)
+        {
+            _stack = stack;
+            _counters = stack.Counters;
+            _cache = new ArpCache(options.ArpCacheSize);
+            _queue = new ArpQueue(options.ArpQueueSize);
+            _interval = options.ArpRequestIntervalMs;
+            _retries = options.ArpRequestRetries;
+            _lifetime = options.ArpEntryLifetimeMs;
+            _defendInterval = options.ArpDefendIntervalMs;
+        }
+
+        internal ArpCache Cache
+        {
+            get { return _cache; }
+        }
+
+        /// <summary>Set once another host has claimed our address; <see cref="ConflictingMacAddress"/> says who.</summary>
+        internal bool ConflictDetected;
+
+        internal MacAddress ConflictingMacAddress;
+
+        internal void Input(byte[] buffer, int offset, int length)
+        {
+            ArpPacket arp;
+            WireError error = ArpPacket.TryParse(buffer, offset, length, out arp);
+            if (error != WireError.None)
+            {
+                _counters.Drop(ProtocolLayer.Arp, error);
+                return;
+            }
+
+            bool request = arp.Operation == ArpPacket.OperationRequest;
+            _counters.Add(request ? Counter.ArpRequestsReceived : Counter.ArpRepliesReceived);
+            MacAddress senderMac = arp.SenderHardwareAddress;
+            IPv4Address sender = arp.SenderProtocolAddress;
+            IPv4Address target = arp.TargetProtocolAddress;
+            IPv4Address ours = _stack.Address;
+            bool configured = !ours.IsAny;
+
+            if (senderMac.IsMulticast || senderMac.IsZero || senderMac == _stack.MacAddress)
+            {
+                _counters.Add(Counter.ArpIgnored);
+                return;
+            }
+
+            if (configured && sender == ours)
+            {
+                Conflict(senderMac);
+                return;
+            }
+
+            bool forUs = configured && target == ours;
+            if (IsLearnable(sender))
+            {
+                Learn(sender, senderMac, forUs);
+            }
+
+            if (forUs && request)
+            {
+                // A probe (sender 0.0.0.0, RFC 5227 section 2.1.1) gets its answer too: that is how the prober learns the address is taken.
+                Send(ArpPacket.OperationReply, senderMac, senderMac, sender, ours);
+            }
+        }
+
+        /// <summary>Sends a frame to its next hop now, or queues it and asks for the next hop's address.</summary>
+        internal void SendOrQueue(byte[] frame, int offset, int length, IPv4Address nextHop)
+        {
+            long now = _stack.Now;
+            ArpEntry entry = _cache.Find(nextHop);
+            if (entry != null && entry.State == ArpEntryState.Reachable)
+            {
+                entry.UsedAt = now;
+                entry.MacAddress.Write(frame, offset);
+                _stack.TransmitFrame(_stack.Device, frame, offset, length);
+                Refresh(entry, now);
+                return;
+            }
+
+            if (!_queue.Enqueue(frame, offset, length, nextHop))
+            {
+                _counters.Add(Counter.ArpQueueOverflows);
+            }
+
+            if (entry == null)
+            {
+                entry = Allocate(nextHop);
+                entry.State = ArpEntryState.Incomplete;
+                entry.RequestsSent = 1;
+                entry.NextRequestAt = now + _interval;
+                Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, nextHop, _stack.Address);
+            }
+
+            entry.UsedAt = now;
+        }
+
+        /// <summary>Retries and gives up on unanswered requests; forgets entries past their lifetime.</summary>
+        internal void Timers(long now)
+        {
+            for (int i = 0; i < _cache.Size; i++)
+            {
+                ArpEntry entry = _cache[i];
+                if (entry.State == ArpEntryState.Incomplete && now >= entry.NextRequestAt)
+                {
+                    if (entry.RequestsSent >= _retries)
+                    {
+                        // RFC 1122 section 2.3.2.1: give up, and drop what waited.
+                        _counters.Add(Counter.ArpResolutionFailures);
+                        _counters.Add(Counter.ArpQueuedFramesDropped, _queue.RemoveAll(entry.Address));
+                        entry.State = ArpEntryState.Free;
+                    }
+                    else
+                    {
+                        entry.RequestsSent++;
+                        entry.NextRequestAt = now + _interval;
+                        Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, entry.Address, _stack.Address);
+                    }
+                }
+                else if (entry.State == ArpEntryState.Reachable && now - entry.UpdatedAt >= _lifetime)
+                {
+                    entry.State = ArpEntryState.Free;
+                }
+            }
+        }
+
+        /// <summary>Announces our address (RFC 5227 section 2.3: an ARP request with sender and target both our address).</summary>
+        internal void Announce()
+        {
+            IPv4Address ours = _stack.Address;
+            if (!ours.IsAny)
+            {
+                Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, ours, ours);
+                _counters.Add(Counter.ArpAnnouncementsSent);
+            }
+        }
+
+        /// <summary>Forgets everything: after an address change the old answers may not hold.</summary>
+        internal void Reset()
+        {
+            _cache.Clear();
+            ConflictDetected = false;
+            _defended = false;
+        }
+
+        internal bool TryGet(IPv4Address address, out MacAddress macAddress)
+        {
+            ArpEntry entry = _cache.Find(address);
+            bool found = entry != null && entry.State == ArpEntryState.Reachable;
+            macAddress = found ? entry.MacAddress : MacAddress.Zero;
+            return found;
+        }
+
+        private static bool IsLearnable(IPv4Address address)
+        {
+            return !address.IsAny && !address.IsBroadcast && !address.IsMulticast && !address.IsLoopback;
+        }
+
+        /// <summary>RFC 826 "packet reception": update an entry we have; add one only when the packet is for us.</summary>
+        private void Learn(IPv4Address sender, MacAddress senderMac, bool forUs)
+        {
+            ArpEntry entry = _cache.Find(sender);
+            if (entry == null && !forUs)
+            {
+                return;
+            }
+
+            if (entry == null)
+            {
+                entry = Allocate(sender);
+                entry.UsedAt = _stack.Now;
+            }
+
+            entry.State = ArpEntryState.Reachable;
+            entry.MacAddress = senderMac;
+            entry.UpdatedAt = _stack.Now;
+            entry.RequestsSent = 0;
+            Flush(sender, senderMac);
+        }
+
+        private void Flush(IPv4Address nextHop, MacAddress macAddress)
+        {
+            for (int index = _queue.Oldest(nextHop); index >= 0; index = _queue.Oldest(nextHop))
+            {
+                byte[] frame = _queue.Frame(index);
+                macAddress.Write(frame, 0);
+                _stack.TransmitFrame(_stack.Device, frame, 0, _queue.Length(index));
+                _queue.Remove(index);
+            }
+        }
+
+        private ArpEntry Allocate(IPv4Address address)
+        {
+            bool evicted;
+            ArpEntry entry = _cache.Allocate(address, out evicted);
+            if (evicted)
+            {
+                // An incomplete entry that goes takes its waiting frames with it.
+                _counters.Add(Counter.ArpCacheEvictions);
+                _counters.Add(Counter.ArpQueuedFramesDropped, _queue.RemoveAll(entry.EvictedAddress));
+            }
+
+            return entry;
+        }
+
+        /// <summary>
+        /// Before a used entry expires, ask its owner directly (a unicast request) so that traffic to a
+        /// live neighbour never stalls on a new resolution.
+        /// </summary>
+        private void Refresh(ArpEntry entry, long now)
+        {
+            if (now - entry.UpdatedAt >= _lifetime - _lifetime / 4 && now >= entry.NextRequestAt)
+            {
+                entry.NextRequestAt = now + _interval;
+                Send(ArpPacket.OperationRequest, entry.MacAddress, MacAddress.Zero, entry.Address, _stack.Address);
+            }
+        }
+
+        private void Conflict(MacAddress senderMac)
+        {
+            ConflictDetected = true;
+            ConflictingMacAddress = senderMac;
+            _counters.Add(Counter.ArpConflicts);
+            long now = _stack.Now;
+            if (!_defended || now - _lastDefence >= _defendInterval)
+            {
+                _defended = true;
+                _lastDefence = now;
+                Announce();
+            }
+        }
+
+        private void Send(ushort operation, MacAddress destination, MacAddress targetMac, IPv4Address target, IPv4Address sender)
+        {
+            MacAddress ours = _stack.MacAddress;
+            EthernetFrame.WriteHeader(_frame, 0, destination, ours, EtherType.Arp);
+            int length = EthernetFrame.HeaderLength + ArpPacket.Write(_frame, EthernetFrame.HeaderLength, operation, ours, sender, targetMac, target);
+            _counters.Add(operation == ArpPacket.OperationRequest ? Counter.ArpRequestsSent : Counter.ArpRepliesSent);
+            _stack.TransmitFrame(_stack.Device, _frame, 0, EthernetFrame.Pad(_frame, 0, length));
+        }
+    }
+}

@@ -1,0 +1,350 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Ip
+{
+    /// <summary>
+    /// ICMPv4 (RFC 792, RFC 1122 section 3.2.2): echo replies, error messages about datagrams we cannot
+    /// deliver (rate limited, and never about errors, broadcasts or later fragments), errors received
+    /// (reported to connected UDP sockets), and a ping client for applications.
+    /// </summary>
+    internal sealed class IcmpLayer
+    {
+        /// <summary>RFC 1812 section 4.3.2.3: quote as much as fits in a 576-byte datagram.</summary>
+        private const int MaximumQuote = 576 - Ipv4Packet.MinimumHeaderLength - Icmpv4Message.HeaderLength;
+
+        private readonly NetStack _stack;
+        private readonly NetCounters _counters;
+        private readonly byte[] _header = new byte[Icmpv4Message.HeaderLength];
+        private readonly PingSlot[] _pings;
+        private readonly byte[] _pingData;
+        private readonly ushort _pingIdentifier;
+        private readonly int _burst;
+        private readonly int _interval;
+        private int _tokens;
+        private long _refilledAt;
+        private ushort _pingSequence;
+
+        internal IcmpLayer(NetStack stack, NetStackOptions options, ushort identifier)
+        {
+            _stack = stack;
+            _counters = stack.Counters;
+            _pingIdentifier = identifier;
+            _burst = options.IcmpErrorBurst;
+            _interval = options.IcmpErrorIntervalMs;
+            _tokens = _burst;
+            _pings = new PingSlot[options.PingSlots];
+            for (int i = 0; i < _pings.Length; i++)
+            {
+                _pings[i] = new PingSlot();
+            }
+
+            _pingData = new byte[options.PingMaxDataLength];
+            for (int i = 0; i < _pingData.Length; i++)
+            {
+                _pingData[i] = (byte)(i + 0x10);
+            }
+        }
+
+        internal void Input(Ipv4Packet ip, bool broadcast)
+        {
+            Icmpv4Message icmp;
+            WireError error = Icmpv4Message.TryParse(ip.Buffer, ip.PayloadOffset, ip.PayloadLength, out icmp);
+            if (error != WireError.None)
+            {
+                _counters.Drop(ProtocolLayer.Icmp, error);
+                return;
+            }
+
+            _counters.Add(Counter.IcmpReceived);
+            switch (icmp.Type)
+            {
+                case Icmpv4Message.TypeEchoRequest:
+                    Echo(ip, icmp, broadcast);
+                    break;
+                case Icmpv4Message.TypeEchoReply:
+                    EchoReply(ip, icmp);
+                    break;
+                case Icmpv4Message.TypeDestinationUnreachable:
+                case Icmpv4Message.TypeTimeExceeded:
+                case Icmpv4Message.TypeParameterProblem:
+                    _counters.Add(Counter.IcmpErrorsReceived);
+                    ErrorReceived(icmp);
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// Sends an error about <paramref name="original"/>, unless RFC 1122 section 3.2.2 forbids it or the
+        /// rate limit is spent.
+        /// </summary>
+        internal void SendError(byte type, byte code, Ipv4Packet original)
+        {
+            IPv4Address source = original.Source;
+            if (original.FragmentOffset != 0 || source.IsAny || source.IsBroadcast || source.IsMulticast || IsError(original))
+            {
+                return;
+            }
+
+            int quote = original.TotalLength < MaximumQuote ? original.TotalLength : MaximumQuote;
+            SendQuoting(type, code, 0, original.Buffer, original.Offset, quote, original.Destination, source);
+        }
+
+        /// <summary>Reassembly of a datagram from <paramref name="source"/> timed out (RFC 792 time exceeded, code 1).</summary>
+        internal void SendTimeExceeded(byte[] quoted, int offset, int length, IPv4Address source, IPv4Address destination)
+        {
+            if (!source.IsBroadcast && !source.IsMulticast && !destination.IsBroadcast && !destination.IsMulticast)
+            {
+                SendQuoting(Icmpv4Message.TypeTimeExceeded, Icmpv4Message.CodeReassemblyTimeExceeded, 0, quoted, offset, length, destination, source);
+            }
+        }
+
+        internal SocketError StartPing(IPv4Address destination, int dataLength, int timeoutMs, out int handle)
+        {
+            handle = 0;
+            if (dataLength < 0 || dataLength > _pingData.Length || timeoutMs < 0)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            PingSlot slot = null;
+            int index = 0;
+            for (; index < _pings.Length; index++)
+            {
+                if (!_pings[index].InUse)
+                {
+                    slot = _pings[index];
+                    break;
+                }
+            }
+
+            if (slot == null)
+            {
+                return SocketError.NoBufferSpaceAvailable;
+            }
+
+            _pingSequence = (ushort)(_pingSequence == 0xFFFF ? 1 : _pingSequence + 1);
+            ushort sequence = _pingSequence;
+            Icmpv4Message.WriteEcho(_header, 0, Icmpv4Message.TypeEchoRequest, _pingIdentifier, sequence);
+            FillChecksum(_pingData, 0, dataLength);
+            SocketError error = _stack.Ip.Send(IPv4Address.Any, destination, IpProtocol.Icmp, _header, 0, _header.Length, _pingData, 0, dataLength, _stack.Options.TimeToLive, false);
+            if (error != SocketError.Success)
+            {
+                return error;
+            }
+
+            slot.InUse = true;
+            slot.Status = PingStatus.Pending;
+            slot.Destination = destination;
+            slot.Sequence = sequence;
+            slot.DataLength = dataLength;
+            slot.SentAt = _stack.Now;
+            slot.Deadline = slot.SentAt + timeoutMs;
+            handle = (sequence << 8) | index;
+            return SocketError.Success;
+        }
+
+        internal PingStatus GetStatus(int handle, out int roundTripMs)
+        {
+            PingSlot slot = Resolve(handle);
+            roundTripMs = slot == null ? 0 : slot.RoundTrip;
+            return slot == null ? PingStatus.Invalid : slot.Status;
+        }
+
+        internal void EndPing(int handle)
+        {
+            PingSlot slot = Resolve(handle);
+            if (slot != null)
+            {
+                slot.InUse = false;
+            }
+        }
+
+        internal void Timers(long now)
+        {
+            for (int i = 0; i < _pings.Length; i++)
+            {
+                PingSlot slot = _pings[i];
+                if (slot.InUse && slot.Status == PingStatus.Pending && now >= slot.Deadline)
+                {
+                    slot.Status = PingStatus.TimedOut;
+                }
+            }
+        }
+
+        private PingSlot Resolve(int handle)
+        {
+            int index = handle & 0xFF;
+            if (handle <= 0 || index >= _pings.Length)
+            {
+                return null;
+            }
+
+            PingSlot slot = _pings[index];
+            return slot.InUse && slot.Sequence == (ushort)(handle >> 8) ? slot : null;
+        }
+
+        private void Echo(Ipv4Packet ip, Icmpv4Message request, bool broadcast)
+        {
+            _counters.Add(Counter.IcmpEchoRequestsReceived);
+            if (broadcast)
+            {
+                // RFC 1122 section 3.2.2.6 allows silence; Linux's default (icmp_echo_ignore_broadcasts), and no smurf amplifier.
+                _counters.Add(Counter.IcmpEchoBroadcastIgnored);
+                return;
+            }
+
+            Icmpv4Message.WriteEcho(_header, 0, Icmpv4Message.TypeEchoReply, request.Identifier, request.SequenceNumber);
+            FillChecksum(ip.Buffer, request.PayloadOffset, request.PayloadLength);
+            SocketError error = _stack.Ip.Send(ip.Destination, ip.Source, IpProtocol.Icmp, _header, 0, _header.Length, ip.Buffer, request.PayloadOffset, request.PayloadLength, _stack.Options.TimeToLive, false);
+            if (error == SocketError.Success)
+            {
+                _counters.Add(Counter.IcmpEchoRepliesSent);
+            }
+        }
+
+        private void EchoReply(Ipv4Packet ip, Icmpv4Message reply)
+        {
+            PingSlot slot = FindPing(reply.Identifier, reply.SequenceNumber);
+            if (slot == null || slot.Destination != ip.Source)
+            {
+                _counters.Add(Counter.PingRepliesUnmatched);
+                return;
+            }
+
+            if (reply.PayloadLength != slot.DataLength || !SameBytes(ip.Buffer, reply.PayloadOffset, _pingData, slot.DataLength))
+            {
+                _counters.Add(Counter.PingRepliesCorrupt);
+                return;
+            }
+
+            _counters.Add(Counter.PingRepliesReceived);
+            slot.Status = PingStatus.Replied;
+            slot.RoundTrip = (int)(_stack.Now - slot.SentAt);
+        }
+
+        /// <summary>An error quoting one of our datagrams: tell the ping or the connected UDP socket it concerns.</summary>
+        private void ErrorReceived(Icmpv4Message icmp)
+        {
+            Ipv4Packet quoted = Ipv4Packet.Wrap(icmp.Buffer, icmp.PayloadOffset);
+            int quoteLength = icmp.PayloadLength;
+            if (quoteLength < Ipv4Packet.MinimumHeaderLength + 8 || quoted.Version != 4 || quoted.HeaderLength + 8 > quoteLength)
+            {
+                return;
+            }
+
+            int transport = quoted.PayloadOffset;
+            byte[] buffer = icmp.Buffer;
+            if (quoted.Protocol == IpProtocol.Icmp && buffer[transport] == Icmpv4Message.TypeEchoRequest)
+            {
+                PingSlot slot = FindPing(NetworkOrder.ReadUInt16(buffer, transport + 4), NetworkOrder.ReadUInt16(buffer, transport + 6));
+                if (slot != null && slot.Status == PingStatus.Pending)
+                {
+                    slot.Status = PingStatus.Unreachable;
+                }
+            }
+            else if (quoted.Protocol == IpProtocol.Udp)
+            {
+                SocketError reported = icmp.Type == Icmpv4Message.TypeDestinationUnreachable && icmp.Code == Icmpv4Message.CodePortUnreachable
+                    ? SocketError.ConnectionRefused
+                    : SocketError.HostUnreachable;
+                _stack.Udp.ErrorReceived(quoted.Source, NetworkOrder.ReadUInt16(buffer, transport), quoted.Destination, NetworkOrder.ReadUInt16(buffer, transport + 2), reported);
+            }
+        }
+
+        private PingSlot FindPing(ushort identifier, ushort sequence)
+        {
+            if (identifier != _pingIdentifier)
+            {
+                return null;
+            }
+
+            for (int i = 0; i < _pings.Length; i++)
+            {
+                if (_pings[i].InUse && _pings[i].Sequence == sequence)
+                {
+                    return _pings[i];
+                }
+            }
+
+            return null;
+        }
+
+        private void SendQuoting(byte type, byte code, uint restOfHeader, byte[] quoted, int offset, int length, IPv4Address from, IPv4Address to)
+        {
+            if (!TakeToken())
+            {
+                _counters.Add(Counter.IcmpErrorsRateLimited);
+                return;
+            }
+
+            _header[0] = type;
+            _header[1] = code;
+            NetworkOrder.WriteUInt32(_header, 4, restOfHeader);
+            FillChecksum(quoted, offset, length);
+            IPv4Address source = from.IsBroadcast || from.IsMulticast || _stack.Ip.IsDirectedBroadcast(from) ? IPv4Address.Any : from;
+            if (_stack.Ip.Send(source, to, IpProtocol.Icmp, _header, 0, _header.Length, quoted, offset, length, _stack.Options.TimeToLive, false) == SocketError.Success)
+            {
+                _counters.Add(Counter.IcmpErrorsSent);
+            }
+        }
+
+        /// <summary>Token bucket: a burst, then one message per interval (RFC 1812 section 4.3.2.8).</summary>
+        private bool TakeToken()
+        {
+            long now = _stack.Now;
+            if (_tokens < _burst)
+            {
+                long earned = (now - _refilledAt) / _interval;
+                if (earned > 0)
+                {
+                    _tokens = earned >= _burst - _tokens ? _burst : _tokens + (int)earned;
+                    _refilledAt = now;
+                }
+            }
+            else
+            {
+                _refilledAt = now;
+            }
+
+            if (_tokens == 0)
+            {
+                return false;
+            }
+
+            _tokens--;
+            return true;
+        }
+
+        /// <summary>Checksums the 8-byte header in <see cref="_header"/> followed by the body, and stores it.</summary>
+        private void FillChecksum(byte[] body, int offset, int length)
+        {
+            NetworkOrder.WriteUInt16(_header, 2, 0);
+            uint sum = InternetChecksum.Add(0, _header, 0, _header.Length);
+            NetworkOrder.WriteUInt16(_header, 2, InternetChecksum.Complement(InternetChecksum.Add(sum, body, offset, length)));
+        }
+
+        private static bool IsError(Ipv4Packet original)
+        {
+            if (original.Protocol != IpProtocol.Icmp || original.PayloadLength < 1)
+            {
+                return false;
+            }
+
+            return Icmpv4Message.IsErrorType(original.Buffer[original.PayloadOffset]);
+        }
+
+        private static bool SameBytes(byte[] a, int offset, byte[] b, int length)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                if (a[offset + i] != b[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}

@@ -1,0 +1,442 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net
+{
+    /// <summary>
+    /// The socket calls, in the BSD shape. A socket is an int descriptor; every call checks it, so a
+    /// descriptor used after close gets NotSocket and never reaches the slot's next owner. Nothing here
+    /// blocks: a call that would wait returns WouldBlock (see <see cref="NetHost"/> for blocking calls).
+    /// </summary>
+    public sealed partial class NetStack
+    {
+        /// <summary>Slots in the socket table, free or not.</summary>
+        public int SocketCount
+        {
+            get { return _sockets.Count; }
+        }
+
+        /// <summary>
+        /// Opens a socket: Datagram with Udp, Raw with any protocol number from 1 to 255. Stream (TCP)
+        /// comes with the TCP layer.
+        /// </summary>
+        public SocketError Open(SocketType type, IpProtocol protocol, out int socket)
+        {
+            socket = 0;
+            if (type == SocketType.Datagram)
+            {
+                if (protocol != IpProtocol.Udp && protocol != IpProtocol.None)
+                {
+                    return SocketError.ProtocolNotSupported;
+                }
+
+                protocol = IpProtocol.Udp;
+            }
+            else if (type == SocketType.Raw)
+            {
+                if (protocol == IpProtocol.None)
+                {
+                    return SocketError.ProtocolNotSupported;
+                }
+            }
+            else if (type == SocketType.Stream)
+            {
+                return SocketError.ProtocolNotSupported;
+            }
+            else
+            {
+                return SocketError.SocketNotSupported;
+            }
+
+            SocketSlot slot = _sockets.Allocate();
+            if (slot == null)
+            {
+                return SocketError.TooManyOpenSockets;
+            }
+
+            slot.Open(type, protocol, _options.TimeToLive);
+            socket = slot.Descriptor;
+            return SocketError.Success;
+        }
+
+        /// <summary>
+        /// Gives the socket its local address and port (0 picks an ephemeral port). The address must be
+        /// 0.0.0.0 (any), this node's address, a loopback, broadcast or joined multicast address.
+        /// </summary>
+        public SocketError Bind(int socket, IPv4Address address, int port)
+        {
+            SocketSlot slot = _sockets.Resolve(socket);
+            if (slot == null)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (slot.State != SocketState.Open || port < 0 || port > 0xFFFF || (slot.Type == SocketType.Raw && port != 0))
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (!IsLocal(address))
+            {
+                return SocketError.AddressNotAvailable;
+            }
+
+            if (slot.Type != SocketType.Raw)
+            {
+                if (port == 0)
+                {
+                    port = _sockets.PickEphemeralPort(slot.Protocol, address, slot);
+                    if (port == 0)
+                    {
+                        return SocketError.AddressInUse;
+                    }
+                }
+                else if (_sockets.IsPortTaken(slot.Protocol, address, port, slot.ReuseAddress, slot))
+                {
+                    return SocketError.AddressInUse;
+                }
+            }
+
+            slot.LocalAddress = address;
+            slot.LocalPort = port;
+            slot.State = SocketState.Bound;
+            return SocketError.Success;
+        }
+
+        /// <summary>
+        /// Datagram and raw sockets: fixes the peer, so Send needs no address and only the peer's datagrams
+        /// are received. 0.0.0.0 port 0 undoes it.
+        /// </summary>
+        public SocketError Connect(int socket, IPv4Address address, int port)
+        {
+            SocketSlot slot = _sockets.Resolve(socket);
+            if (slot == null)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (port < 0 || port > 0xFFFF || (slot.Type == SocketType.Raw && port != 0))
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (address.IsAny)
+            {
+                slot.RemoteAddress = IPv4Address.Any;
+                slot.RemotePort = 0;
+                slot.State = slot.LocalPort != 0 || !slot.LocalAddress.IsAny ? SocketState.Bound : SocketState.Open;
+                return SocketError.Success;
+            }
+
+            if (slot.Type == SocketType.Datagram)
+            {
+                if (port == 0)
+                {
+                    return SocketError.InvalidArgument;
+                }
+
+                if ((address.IsBroadcast || _ip.IsDirectedBroadcast(address)) && !slot.Broadcast)
+                {
+                    return SocketError.AccessDenied;
+                }
+
+                if (slot.LocalPort == 0)
+                {
+                    SocketError bound = BindEphemeral(slot);
+                    if (bound != SocketError.Success)
+                    {
+                        return bound;
+                    }
+                }
+            }
+
+            slot.RemoteAddress = address;
+            slot.RemotePort = port;
+            slot.State = SocketState.Connected;
+            return SocketError.Success;
+        }
+
+        /// <summary>Sends to the connected peer.</summary>
+        public SocketError Send(int socket, byte[] buffer, int offset, int count, out int sent)
+        {
+            sent = 0;
+            SocketSlot slot = _sockets.Resolve(socket);
+            if (slot == null)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (!slot.IsConnected && !(slot.Type == SocketType.Raw && slot.HeaderIncluded))
+            {
+                return SocketError.NotConnected;
+            }
+
+            return SendTo(slot, buffer, offset, count, slot.RemoteAddress, slot.RemotePort, out sent);
+        }
+
+        /// <summary>Sends one datagram to <paramref name="address"/>:<paramref name="port"/> (raw sockets: port 0).</summary>
+        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
+        {
+            sent = 0;
+            SocketSlot slot = _sockets.Resolve(socket);
+            if (slot == null)
+            {
+                return SocketError.NotSocket;
+            }
+
+            return SendTo(slot, buffer, offset, count, address, port, out sent);
+        }
+
+        /// <summary>Receives the next datagram's data; see <see cref="ReceiveFrom"/>.</summary>
+        public SocketError Receive(int socket, byte[] buffer, int offset, int count, out int received)
+        {
+            SocketAddress ignored;
+            return ReceiveFrom(socket, buffer, offset, count, out received, out ignored);
+        }
+
+        /// <summary>
+        /// Receives the next datagram and who sent it (raw sockets: the whole IP datagram, header first).
+        /// A datagram longer than <paramref name="count"/> is cut short, consumed, and reported as
+        /// MessageSize with <paramref name="received"/> = count. WouldBlock when none is queued. A pending
+        /// error (an ICMP error about a connected socket's datagram) is returned once, before any data.
+        /// </summary>
+        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote)
+        {
+            received = 0;
+            remote = new SocketAddress();
+            SocketSlot slot = _sockets.Resolve(socket);
+            if (slot == null)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (!NetworkOrder.InBuffer(buffer, offset, count))
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (slot.PendingError != SocketError.Success)
+            {
+                SocketError pending = slot.PendingError;
+                slot.PendingError = SocketError.Success;
+                return pending;
+            }
+
+            IPv4Address address;
+            int port;
+            int length = slot.Datagrams.Dequeue(buffer, offset, count, out address, out port);
+            if (length < 0)
+            {
+                return SocketError.WouldBlock;
+            }
+
+            remote = new SocketAddress(slot.Protocol, address, port);
+            received = length < count ? length : count;
+            return length > count ? SocketError.MessageSize : SocketError.Success;
+        }
+
+        /// <summary>Frees the slot; the descriptor is dead from now on.</summary>
+        public SocketError Close(int socket)
+        {
+            SocketSlot slot = _sockets.Resolve(socket);
+            if (slot == null)
+            {
+                return SocketError.NotSocket;
+            }
+
+            slot.Release();
+            return SocketError.Success;
+        }
+
+        /// <summary>Readable, writable, error: as poll(2) would say, without waiting.</summary>
+        public SocketEvents PollSocket(int socket)
+        {
+            SocketSlot slot = _sockets.Resolve(socket);
+            if (slot == null)
+            {
+                return SocketEvents.Invalid;
+            }
+
+            SocketEvents events = SocketEvents.Writable;
+            if (slot.Datagrams.Datagrams > 0)
+            {
+                events |= SocketEvents.Readable;
+            }
+
+            if (slot.PendingError != SocketError.Success)
+            {
+                events |= SocketEvents.Error | SocketEvents.Readable;
+            }
+
+            return events;
+        }
+
+        public SocketError SetOption(int socket, SocketOption option, int value)
+        {
+            SocketSlot slot = _sockets.Resolve(socket);
+            if (slot == null)
+            {
+                return SocketError.NotSocket;
+            }
+
+            switch (option)
+            {
+                case SocketOption.Broadcast:
+                    slot.Broadcast = value != 0;
+                    break;
+                case SocketOption.ReuseAddress:
+                    slot.ReuseAddress = value != 0;
+                    break;
+                case SocketOption.DontFragment:
+                    slot.DontFragment = value != 0;
+                    break;
+                case SocketOption.TimeToLive:
+                    if (value < 1 || value > 255)
+                    {
+                        return SocketError.InvalidArgument;
+                    }
+
+                    slot.TimeToLive = value;
+                    break;
+                case SocketOption.HeaderIncluded:
+                    if (slot.Type != SocketType.Raw)
+                    {
+                        return SocketError.ProtocolOption;
+                    }
+
+                    slot.HeaderIncluded = value != 0;
+                    break;
+                default:
+                    return SocketError.ProtocolOption;
+            }
+
+            return SocketError.Success;
+        }
+
+        public SocketError GetOption(int socket, SocketOption option, out int value)
+        {
+            value = 0;
+            SocketSlot slot = _sockets.Resolve(socket);
+            if (slot == null)
+            {
+                return SocketError.NotSocket;
+            }
+
+            switch (option)
+            {
+                case SocketOption.Broadcast:
+                    value = slot.Broadcast ? 1 : 0;
+                    break;
+                case SocketOption.ReuseAddress:
+                    value = slot.ReuseAddress ? 1 : 0;
+                    break;
+                case SocketOption.DontFragment:
+                    value = slot.DontFragment ? 1 : 0;
+                    break;
+                case SocketOption.TimeToLive:
+                    value = slot.TimeToLive;
+                    break;
+                case SocketOption.HeaderIncluded:
+                    value = slot.HeaderIncluded ? 1 : 0;
+                    break;
+                case SocketOption.ReceiveQueued:
+                    value = slot.Datagrams.Queued;
+                    break;
+                case SocketOption.ReceiveDropped:
+                    value = slot.ReceiveDropped;
+                    break;
+                case SocketOption.Error:
+                    value = (int)slot.PendingError;
+                    slot.PendingError = SocketError.Success;
+                    break;
+                default:
+                    return SocketError.ProtocolOption;
+            }
+
+            return SocketError.Success;
+        }
+
+        public SocketError GetLocalAddress(int socket, out SocketAddress address)
+        {
+            SocketSlot slot = _sockets.Resolve(socket);
+            address = slot == null ? new SocketAddress() : slot.LocalSocketAddress;
+            return slot == null ? SocketError.NotSocket : SocketError.Success;
+        }
+
+        public SocketError GetRemoteAddress(int socket, out SocketAddress address)
+        {
+            SocketSlot slot = _sockets.Resolve(socket);
+            address = slot == null ? new SocketAddress() : slot.RemoteSocketAddress;
+            if (slot == null)
+            {
+                return SocketError.NotSocket;
+            }
+
+            return slot.IsConnected ? SocketError.Success : SocketError.NotConnected;
+        }
+
+        /// <summary>One line of the netstat-like listing: slot <paramref name="index"/> (0 to SocketCount - 1), or NotSocket when free.</summary>
+        public SocketError GetSocketInfo(int index, out SocketInfo info)
+        {
+            info = new SocketInfo();
+            if (index < 0 || index >= _sockets.Count)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            SocketSlot slot = _sockets[index];
+            if (!slot.InUse)
+            {
+                return SocketError.NotSocket;
+            }
+
+            info.Descriptor = slot.Descriptor;
+            info.Type = slot.Type;
+            info.State = slot.State;
+            info.Local = slot.LocalSocketAddress;
+            info.Remote = slot.RemoteSocketAddress;
+            info.ReceiveQueued = slot.ReceiveRing.Count;
+            info.TransmitQueued = slot.TransmitRing.Count;
+            info.ReceiveDropped = slot.ReceiveDropped;
+            return SocketError.Success;
+        }
+
+        internal SocketError BindEphemeral(SocketSlot slot)
+        {
+            int port = _sockets.PickEphemeralPort(slot.Protocol, slot.LocalAddress, slot);
+            if (port == 0)
+            {
+                return SocketError.AddressInUse;
+            }
+
+            slot.LocalPort = port;
+            slot.State = SocketState.Bound;
+            return SocketError.Success;
+        }
+
+        private SocketError SendTo(SocketSlot slot, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
+        {
+            sent = 0;
+            if (!NetworkOrder.InBuffer(buffer, offset, count))
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            SocketError error = slot.Type == SocketType.Raw
+                ? _raw.Send(slot, address, buffer, offset, count)
+                : _udp.Send(slot, address, port, buffer, offset, count);
+            if (error == SocketError.Success)
+            {
+                sent = count;
+            }
+
+            return error;
+        }
+
+        private bool IsLocal(IPv4Address address)
+        {
+            return address.IsAny || address.IsLoopback || address.IsBroadcast || address.IsMulticast
+                || (!_address.IsAny && (address == _address || _ip.IsDirectedBroadcast(address)));
+        }
+    }
+}

@@ -1,0 +1,293 @@
+using IoTStack.Net.Ip;
+using IoTStack.Net.Link;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net
+{
+    /// <summary>
+    /// The network node: one Ethernet interface, a loopback device, ARP, IPv4, ICMP, UDP and raw sockets
+    /// over a fixed table of descriptor slots. The constructor takes every byte the stack will use;
+    /// after it returns nothing allocates. Single-threaded and poll-driven (DESIGN.md rule 3): call
+    /// <see cref="Poll"/> often, and every socket call from the same thread (or use <see cref="Sockets.NetHost"/>).
+    /// </summary>
+    public sealed partial class NetStack
+    {
+        private readonly NetStackOptions _options;
+        private readonly NetCounters _counters = new NetCounters();
+        private readonly IFrameDevice _device;
+        private readonly LoopbackDevice _loopback;
+        private readonly IClock _clock;
+        private readonly byte[] _receiveFrame = new byte[EthernetFrame.MaximumTaggedLength];
+        private readonly ArpLayer _arp;
+        private readonly Ipv4Layer _ip;
+        private readonly IcmpLayer _icmp;
+        private readonly SocketTable _sockets;
+        private readonly UdpLayer _udp;
+        private readonly RawLayer _raw;
+        private readonly MacAddress _macAddress;
+        private IPv4Address _address;
+        private IPv4Address _subnetMask;
+        private IPv4Address _gateway;
+        private long _now;
+
+        public NetStack(NetStackOptions options, IFrameDevice device, IClock clock)
+        {
+            if (options == null || device == null || clock == null)
+            {
+                throw new System.ArgumentNullException(options == null ? "options" : device == null ? "device" : "clock");
+            }
+
+            options.Validate();
+            _options = options;
+            _device = device;
+            _clock = clock;
+            _now = clock.NowMilliseconds;
+            _macAddress = device.MacAddress;
+            _loopback = new LoopbackDevice(_macAddress, options.LoopbackQueueSize);
+            Prng random = new Prng((uint)_macAddress.GetHashCode() ^ (uint)_now ^ 0x5A17C0DE);
+            _arp = new ArpLayer(this, options);
+            _ip = new Ipv4Layer(this, options, random.Next());
+            _icmp = new IcmpLayer(this, options, (ushort)random.Next());
+            _sockets = new SocketTable(options, random);
+            _udp = new UdpLayer(this, _sockets);
+            _raw = new RawLayer(this, _sockets);
+        }
+
+        public NetStackOptions Options
+        {
+            get { return _options; }
+        }
+
+        public NetCounters Counters
+        {
+            get { return _counters; }
+        }
+
+        public IFrameDevice Device
+        {
+            get { return _device; }
+        }
+
+        public LoopbackDevice Loopback
+        {
+            get { return _loopback; }
+        }
+
+        public IClock Clock
+        {
+            get { return _clock; }
+        }
+
+        public MacAddress MacAddress
+        {
+            get { return _macAddress; }
+        }
+
+        /// <summary>The interface address; 0.0.0.0 until configured (or while DHCP has none).</summary>
+        public IPv4Address Address
+        {
+            get { return _address; }
+        }
+
+        public IPv4Address SubnetMask
+        {
+            get { return _subnetMask; }
+        }
+
+        /// <summary>The default gateway; 0.0.0.0 for none (then only the local subnet is reachable).</summary>
+        public IPv4Address Gateway
+        {
+            get { return _gateway; }
+        }
+
+        /// <summary>Another host answered ARP for our address (RFC 5227 conflict).</summary>
+        public bool AddressConflictDetected
+        {
+            get { return _arp.ConflictDetected; }
+        }
+
+        public MacAddress ConflictingMacAddress
+        {
+            get { return _arp.ConflictingMacAddress; }
+        }
+
+        internal long Now
+        {
+            get { return _now; }
+        }
+
+        internal ArpLayer Arp
+        {
+            get { return _arp; }
+        }
+
+        internal Ipv4Layer Ip
+        {
+            get { return _ip; }
+        }
+
+        internal IcmpLayer Icmp
+        {
+            get { return _icmp; }
+        }
+
+        internal UdpLayer Udp
+        {
+            get { return _udp; }
+        }
+
+        internal RawLayer Raw
+        {
+            get { return _raw; }
+        }
+
+        /// <summary>
+        /// Sets the interface address, subnet mask and default gateway. A new address clears the neighbour
+        /// cache and is announced with a gratuitous ARP (RFC 5227 section 2.3), so neighbours update theirs.
+        /// </summary>
+        public void Configure(IPv4Address address, IPv4Address subnetMask, IPv4Address gateway)
+        {
+            bool changed = address != _address;
+            _address = address;
+            _subnetMask = subnetMask;
+            _gateway = gateway;
+            if (changed)
+            {
+                _arp.Reset();
+                _arp.Announce();
+            }
+        }
+
+        /// <summary>
+        /// Moves received frames through the stack (up to <see cref="NetStackOptions.FramesPerPoll"/> from each
+        /// device) and runs the timers. Returns true when it handled a frame, false when there was nothing to do.
+        /// </summary>
+        public bool Poll()
+        {
+            _now = _clock.NowMilliseconds;
+            bool worked = false;
+            for (int i = 0; i < _options.FramesPerPoll; i++)
+            {
+                int length = _loopback.Receive(_receiveFrame, 0, _receiveFrame.Length);
+                if (length == 0)
+                {
+                    break;
+                }
+
+                Input(length, true);
+                worked = true;
+            }
+
+            for (int i = 0; i < _options.FramesPerPoll; i++)
+            {
+                int length = _device.Receive(_receiveFrame, 0, _receiveFrame.Length);
+                if (length <= 0)
+                {
+                    break;
+                }
+
+                Input(length, false);
+                worked = true;
+            }
+
+            _arp.Timers(_now);
+            _ip.Timers(_now);
+            _icmp.Timers(_now);
+            return worked;
+        }
+
+        /// <summary>The MAC address resolved for a neighbour, if the cache holds one.</summary>
+        public bool TryGetNeighbour(IPv4Address address, out MacAddress macAddress)
+        {
+            return _arp.TryGet(address, out macAddress);
+        }
+
+        /// <summary>Receive datagrams sent to a multicast group (224.0.0.1 is always joined). False when the group table is full.</summary>
+        public bool JoinGroup(IPv4Address group)
+        {
+            if (!group.IsMulticast)
+            {
+                throw new System.ArgumentException("not a multicast address", "group");
+            }
+
+            return _ip.JoinGroup(group);
+        }
+
+        public void LeaveGroup(IPv4Address group)
+        {
+            _ip.LeaveGroup(group);
+        }
+
+        /// <summary>Sends an echo request of <paramref name="dataLength"/> bytes; follow it with <see cref="GetPingStatus"/>.</summary>
+        public SocketError StartPing(IPv4Address destination, int dataLength, int timeoutMs, out int ping)
+        {
+            return _icmp.StartPing(destination, dataLength, timeoutMs, out ping);
+        }
+
+        public PingStatus GetPingStatus(int ping, out int roundTripMs)
+        {
+            return _icmp.GetStatus(ping, out roundTripMs);
+        }
+
+        /// <summary>Frees a ping's slot, whatever its status.</summary>
+        public void EndPing(int ping)
+        {
+            _icmp.EndPing(ping);
+        }
+
+        internal bool TransmitFrame(IFrameDevice device, byte[] frame, int offset, int length)
+        {
+            if (device.Transmit(frame, offset, length))
+            {
+                _counters.Add(Counter.FramesSent);
+                return true;
+            }
+
+            _counters.Add(Counter.FramesTransmitFailed);
+            return false;
+        }
+
+        private void Input(int length, bool fromLoopback)
+        {
+            EthernetFrame frame;
+            WireError error = EthernetFrame.TryParse(_receiveFrame, 0, length, out frame);
+            if (error != WireError.None)
+            {
+                _counters.Drop(ProtocolLayer.Ethernet, error);
+                return;
+            }
+
+            _counters.Add(Counter.FramesReceived);
+            MacAddress destination = frame.Destination;
+            if (!destination.IsMulticast && destination != _macAddress)
+            {
+                _counters.Add(Counter.FramesNotForUs);
+                return;
+            }
+
+            if (!fromLoopback && frame.Source == _macAddress)
+            {
+                _counters.Add(Counter.FramesFromSelf);
+                return;
+            }
+
+            switch (frame.EtherType)
+            {
+                case EtherType.Arp:
+                    if (!fromLoopback)
+                    {
+                        _arp.Input(_receiveFrame, frame.PayloadOffset, frame.PayloadLength);
+                    }
+
+                    break;
+                case EtherType.IPv4:
+                    _ip.Input(_receiveFrame, frame.PayloadOffset, frame.PayloadLength, fromLoopback);
+                    break;
+                default:
+                    _counters.Add(Counter.FramesUnknownEtherType);
+                    break;
+            }
+        }
+    }
+}

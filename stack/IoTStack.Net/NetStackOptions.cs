@@ -1,0 +1,140 @@
+namespace IoTStack.Net
+{
+    /// <summary>
+    /// Every size and time the stack uses, in one place (like lwIP's opt.h). <c>new NetStack(options, ...)</c>
+    /// takes all memory from these once. The defaults fit a small ESP32 heap: about 45 KB in all with 8
+    /// sockets of 2 KB + 2 KB.
+    /// </summary>
+    public sealed class NetStackOptions
+    {
+        public NetStackOptions()
+        {
+            SocketCount = 8;
+            ReceiveBufferSize = 2048;
+            TransmitBufferSize = 2048;
+            ArpCacheSize = 8;
+            ArpQueueSize = 4;
+            ArpRequestIntervalMs = 1000;
+            ArpRequestRetries = 3;
+            ArpEntryLifetimeMs = 300000;
+            ArpDefendIntervalMs = 10000;
+            ReassemblySlots = 2;
+            ReassemblyBufferSize = 4500;
+            ReassemblyMaxFragments = 16;
+            ReassemblyTimeoutMs = 30000;
+            LoopbackQueueSize = 4;
+            MulticastGroups = 4;
+            PingSlots = 2;
+            PingMaxDataLength = 1472;
+            TimeToLive = 64;
+            FramesPerPoll = 16;
+            IcmpErrorBurst = 10;
+            IcmpErrorIntervalMs = 100;
+            EphemeralPortFirst = 49152;
+            EphemeralPortLast = 65535;
+        }
+
+        /// <summary>Socket descriptor slots, 1 to 255 (TCP, UDP and raw share them). Default 8.</summary>
+        public int SocketCount { get; set; }
+
+        /// <summary>Receive buffer of each socket slot in bytes: datagrams with an 8-byte record header each, or TCP's stream. Default 2048.</summary>
+        public int ReceiveBufferSize { get; set; }
+
+        /// <summary>Transmit buffer of each socket slot in bytes (TCP's retransmission queue). Default 2048.</summary>
+        public int TransmitBufferSize { get; set; }
+
+        /// <summary>Neighbour cache entries (RFC 826). Default 8.</summary>
+        public int ArpCacheSize { get; set; }
+
+        /// <summary>Whole frames that may wait for address resolution at once; more are dropped and counted. Default 4.</summary>
+        public int ArpQueueSize { get; set; }
+
+        /// <summary>Time between ARP requests for an unresolved address (RFC 1122 section 2.3.2.1 asks for at most one a second). Default 1000.</summary>
+        public int ArpRequestIntervalMs { get; set; }
+
+        /// <summary>Requests sent before resolution gives up and the waiting frames are dropped. Default 3.</summary>
+        public int ArpRequestRetries { get; set; }
+
+        /// <summary>How long a resolved entry is trusted before it is asked for again. Default 300000 (5 minutes, as lwIP).</summary>
+        public int ArpEntryLifetimeMs { get; set; }
+
+        /// <summary>At most one defending announcement per this interval when another host claims our address (RFC 5227 DEFEND_INTERVAL). Default 10000.</summary>
+        public int ArpDefendIntervalMs { get; set; }
+
+        /// <summary>Datagrams that can be reassembled at once. Default 2.</summary>
+        public int ReassemblySlots { get; set; }
+
+        /// <summary>Largest reassembled IP payload in bytes; larger datagrams are dropped and counted. Default 4500.</summary>
+        public int ReassemblyBufferSize { get; set; }
+
+        /// <summary>Most fragments one datagram may arrive in. Default 16.</summary>
+        public int ReassemblyMaxFragments { get; set; }
+
+        /// <summary>Time a datagram may take to arrive whole (RFC 1122 section 3.3.2 suggests 60 to 120 s; Linux uses 30). Default 30000.</summary>
+        public int ReassemblyTimeoutMs { get; set; }
+
+        /// <summary>Frames the loopback device holds. Default 4.</summary>
+        public int LoopbackQueueSize { get; set; }
+
+        /// <summary>Multicast groups the node can join besides all-hosts 224.0.0.1 (mDNS needs one). Default 4.</summary>
+        public int MulticastGroups { get; set; }
+
+        /// <summary>Echo requests of the ping client that can be outstanding at once. Default 2.</summary>
+        public int PingSlots { get; set; }
+
+        /// <summary>Largest data length the ping client sends; above 1472 its requests are fragmented. Default 1472.</summary>
+        public int PingMaxDataLength { get; set; }
+
+        /// <summary>TTL of datagrams the stack sends (RFC 1700 recommends 64). Default 64.</summary>
+        public int TimeToLive { get; set; }
+
+        /// <summary>Frames one call of Poll takes from each device before it returns. Default 16.</summary>
+        public int FramesPerPoll { get; set; }
+
+        /// <summary>ICMP error messages that may be sent in a burst (RFC 1812 section 4.3.2.8 rate limit). Default 10.</summary>
+        public int IcmpErrorBurst { get; set; }
+
+        /// <summary>One more ICMP error message is allowed per this interval. Default 100.</summary>
+        public int IcmpErrorIntervalMs { get; set; }
+
+        /// <summary>First port of the ephemeral range (RFC 6335 section 6: 49152). Default 49152.</summary>
+        public int EphemeralPortFirst { get; set; }
+
+        /// <summary>Last port of the ephemeral range. Default 65535.</summary>
+        public int EphemeralPortLast { get; set; }
+
+        /// <summary>Throws <see cref="System.ArgumentException"/> naming the first setting out of range.</summary>
+        public void Validate()
+        {
+            Require(SocketCount >= 1 && SocketCount <= 255, "SocketCount must be 1 to 255");
+            Require(ReceiveBufferSize >= 64 && ReceiveBufferSize <= 1048576, "ReceiveBufferSize must be 64 to 1048576 bytes");
+            Require(TransmitBufferSize >= 64 && TransmitBufferSize <= 1048576, "TransmitBufferSize must be 64 to 1048576 bytes");
+            Require(ArpCacheSize >= 1 && ArpCacheSize <= 1024, "ArpCacheSize must be 1 to 1024");
+            Require(ArpQueueSize >= 1 && ArpQueueSize <= 256, "ArpQueueSize must be 1 to 256");
+            Require(ArpRequestIntervalMs >= 1, "ArpRequestIntervalMs must be at least 1");
+            Require(ArpRequestRetries >= 1 && ArpRequestRetries <= 100, "ArpRequestRetries must be 1 to 100");
+            Require(ArpEntryLifetimeMs >= 1000, "ArpEntryLifetimeMs must be at least 1000");
+            Require(ArpDefendIntervalMs >= 0, "ArpDefendIntervalMs must not be negative");
+            Require(ReassemblySlots >= 0 && ReassemblySlots <= 64, "ReassemblySlots must be 0 to 64");
+            Require(ReassemblyBufferSize >= 1480 && ReassemblyBufferSize <= 65515, "ReassemblyBufferSize must be 1480 to 65515 bytes");
+            Require(ReassemblyMaxFragments >= 2 && ReassemblyMaxFragments <= 128, "ReassemblyMaxFragments must be 2 to 128");
+            Require(ReassemblyTimeoutMs >= 100, "ReassemblyTimeoutMs must be at least 100");
+            Require(LoopbackQueueSize >= 1 && LoopbackQueueSize <= 256, "LoopbackQueueSize must be 1 to 256");
+            Require(MulticastGroups >= 0 && MulticastGroups <= 64, "MulticastGroups must be 0 to 64");
+            Require(PingSlots >= 0 && PingSlots <= 64, "PingSlots must be 0 to 64");
+            Require(PingMaxDataLength >= 0 && PingMaxDataLength <= 65507, "PingMaxDataLength must be 0 to 65507");
+            Require(TimeToLive >= 1 && TimeToLive <= 255, "TimeToLive must be 1 to 255");
+            Require(FramesPerPoll >= 1, "FramesPerPoll must be at least 1");
+            Require(IcmpErrorBurst >= 0 && IcmpErrorIntervalMs >= 1, "IcmpErrorBurst must not be negative and IcmpErrorIntervalMs must be at least 1");
+            Require(EphemeralPortFirst >= 1024 && EphemeralPortLast <= 65535 && EphemeralPortFirst <= EphemeralPortLast, "the ephemeral port range must lie within 1024 to 65535, first <= last");
+        }
+
+        private static void Require(bool condition, string message)
+        {
+            if (!condition)
+            {
+                throw new System.ArgumentException(message);
+            }
+        }
+    }
+}

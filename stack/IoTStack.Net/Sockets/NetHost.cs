@@ -1,0 +1,249 @@
+using System.Threading;
+using IoTStack.Net.Ip;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Sockets
+{
+    /// <summary>
+    /// Runs <see cref="NetStack.Poll"/> on a thread of its own and offers blocking socket calls with
+    /// timeouts on top of the non-blocking ones (DESIGN.md rule 3). Every call takes the host's lock, so
+    /// application threads and the poll thread never use the stack at once; code that calls the stack
+    /// directly must hold <see cref="SyncRoot"/> too. Timeouts are measured on the stack's clock, so the
+    /// host wants a real one.
+    /// </summary>
+    public sealed class NetHost
+    {
+        private const int WaitSliceMs = 10;
+
+        private readonly NetStack _stack;
+        private readonly object _lock = new object();
+        private readonly AutoResetEvent _activity = new AutoResetEvent(false);
+        private Thread _thread;
+        private bool _running;
+
+        public NetHost(NetStack stack)
+        {
+            if (stack == null)
+            {
+                throw new System.ArgumentNullException("stack");
+            }
+
+            _stack = stack;
+        }
+
+        public NetStack Stack
+        {
+            get { return _stack; }
+        }
+
+        public object SyncRoot
+        {
+            get { return _lock; }
+        }
+
+        public void Start()
+        {
+            lock (_lock)
+            {
+                if (_running)
+                {
+                    return;
+                }
+
+                _running = true;
+                _thread = new Thread(Run);
+                _thread.Start();
+            }
+        }
+
+        public void Stop()
+        {
+            Thread thread;
+            lock (_lock)
+            {
+                _running = false;
+                thread = _thread;
+                _thread = null;
+            }
+
+            if (thread != null)
+            {
+                thread.Join();
+            }
+        }
+
+        public SocketError Open(SocketType type, IpProtocol protocol, out int socket)
+        {
+            lock (_lock)
+            {
+                return _stack.Open(type, protocol, out socket);
+            }
+        }
+
+        public SocketError Bind(int socket, IPv4Address address, int port)
+        {
+            lock (_lock)
+            {
+                return _stack.Bind(socket, address, port);
+            }
+        }
+
+        public SocketError Connect(int socket, IPv4Address address, int port)
+        {
+            lock (_lock)
+            {
+                return _stack.Connect(socket, address, port);
+            }
+        }
+
+        public SocketError SetOption(int socket, SocketOption option, int value)
+        {
+            lock (_lock)
+            {
+                return _stack.SetOption(socket, option, value);
+            }
+        }
+
+        public SocketError Close(int socket)
+        {
+            lock (_lock)
+            {
+                return _stack.Close(socket);
+            }
+        }
+
+        public SocketError Send(int socket, byte[] buffer, int offset, int count, out int sent)
+        {
+            lock (_lock)
+            {
+                return _stack.Send(socket, buffer, offset, count, out sent);
+            }
+        }
+
+        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
+        {
+            lock (_lock)
+            {
+                return _stack.SendTo(socket, buffer, offset, count, address, port, out sent);
+            }
+        }
+
+        /// <summary>Waits up to <paramref name="timeoutMs"/> for a datagram; TimedOut when none came.</summary>
+        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int received, out SocketAddress remote)
+        {
+            long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
+            while (true)
+            {
+                SocketError result;
+                lock (_lock)
+                {
+                    result = _stack.ReceiveFrom(socket, buffer, offset, count, out received, out remote);
+                }
+
+                if (result != SocketError.WouldBlock)
+                {
+                    return result;
+                }
+
+                if (!Wait(deadline))
+                {
+                    return SocketError.TimedOut;
+                }
+            }
+        }
+
+        public SocketError Receive(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int received)
+        {
+            SocketAddress ignored;
+            return ReceiveFrom(socket, buffer, offset, count, timeoutMs, out received, out ignored);
+        }
+
+        /// <summary>Sends one echo request and waits for its reply: Success with the round trip, TimedOut, or HostUnreachable.</summary>
+        public SocketError Ping(IPv4Address destination, int dataLength, int timeoutMs, out int roundTripMs)
+        {
+            roundTripMs = 0;
+            int ping;
+            long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
+            lock (_lock)
+            {
+                SocketError started = _stack.StartPing(destination, dataLength, timeoutMs, out ping);
+                if (started != SocketError.Success)
+                {
+                    return started;
+                }
+            }
+
+            while (true)
+            {
+                PingStatus status;
+                lock (_lock)
+                {
+                    status = _stack.GetPingStatus(ping, out roundTripMs);
+                    if (status != PingStatus.Pending)
+                    {
+                        _stack.EndPing(ping);
+                    }
+                }
+
+                if (status == PingStatus.Replied)
+                {
+                    return SocketError.Success;
+                }
+
+                if (status == PingStatus.Unreachable)
+                {
+                    return SocketError.HostUnreachable;
+                }
+
+                if (status != PingStatus.Pending || !Wait(deadline))
+                {
+                    lock (_lock)
+                    {
+                        _stack.EndPing(ping);
+                    }
+
+                    return SocketError.TimedOut;
+                }
+            }
+        }
+
+        private void Run()
+        {
+            while (true)
+            {
+                bool worked;
+                lock (_lock)
+                {
+                    if (!_running)
+                    {
+                        return;
+                    }
+
+                    worked = _stack.Poll();
+                }
+
+                if (worked)
+                {
+                    _activity.Set();
+                }
+                else
+                {
+                    Thread.Sleep(1);
+                }
+            }
+        }
+
+        /// <summary>Waits for the poll thread to handle something, or a slice of time; false once the deadline has passed.</summary>
+        private bool Wait(long deadline)
+        {
+            long remaining = deadline - _stack.Clock.NowMilliseconds;
+            if (remaining <= 0)
+            {
+                return false;
+            }
+
+            _activity.WaitOne(remaining < WaitSliceMs ? (int)remaining : WaitSliceMs, false);
+            return true;
+        }
+    }
+}

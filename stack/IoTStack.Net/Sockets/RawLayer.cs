@@ -1,0 +1,77 @@
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Sockets
+{
+    /// <summary>
+    /// Raw IP sockets: each gets a copy of every datagram of its protocol number addressed to this node,
+    /// IP header included (as Linux raw sockets do); sending wraps a payload in an IP header, or with
+    /// HeaderIncluded takes the whole datagram.
+    /// </summary>
+    internal sealed class RawLayer
+    {
+        private readonly NetStack _stack;
+        private readonly NetCounters _counters;
+        private readonly SocketTable _sockets;
+
+        internal RawLayer(NetStack stack, SocketTable sockets)
+        {
+            _stack = stack;
+            _counters = stack.Counters;
+            _sockets = sockets;
+        }
+
+        /// <summary>Copies the datagram to every matching raw socket and returns how many took it.</summary>
+        internal int Deliver(Ipv4Packet ip)
+        {
+            int delivered = 0;
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (!slot.InUse || slot.Type != SocketType.Raw || slot.Protocol != ip.Protocol
+                    || (!slot.LocalAddress.IsAny && slot.LocalAddress != ip.Destination)
+                    || (!slot.RemoteAddress.IsAny && slot.RemoteAddress != ip.Source))
+                {
+                    continue;
+                }
+
+                if (slot.Datagrams.Enqueue(ip.Source, 0, ip.Buffer, ip.Offset, ip.TotalLength))
+                {
+                    _counters.Add(Counter.RawDelivered);
+                    delivered++;
+                }
+                else
+                {
+                    slot.ReceiveDropped++;
+                    _counters.Add(Counter.RawReceiveQueueFull);
+                }
+            }
+
+            return delivered;
+        }
+
+        internal SocketError Send(SocketSlot slot, IPv4Address destination, byte[] buffer, int offset, int count)
+        {
+            SocketError error;
+            if (slot.HeaderIncluded)
+            {
+                error = _stack.Ip.SendWhole(buffer, offset, count);
+            }
+            else
+            {
+                if ((destination.IsBroadcast || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
+                {
+                    return SocketError.AccessDenied;
+                }
+
+                error = _stack.Ip.Send(slot.LocalAddress, destination, slot.Protocol, buffer, offset, 0, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
+            }
+
+            if (error == SocketError.Success)
+            {
+                _counters.Add(Counter.RawSent);
+            }
+
+            return error;
+        }
+    }
+}

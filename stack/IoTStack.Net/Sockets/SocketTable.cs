@@ -1,0 +1,105 @@
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Sockets
+{
+    /// <summary>The fixed array of socket slots, descriptor checks, and per-protocol port spaces.</summary>
+    internal sealed class SocketTable
+    {
+        private readonly SocketSlot[] _slots;
+        private readonly int _ephemeralFirst;
+        private readonly int _ephemeralCount;
+        private readonly Prng _random;
+
+        internal SocketTable(NetStackOptions options, Prng random)
+        {
+            _slots = new SocketSlot[options.SocketCount];
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                _slots[i] = new SocketSlot(i, options.ReceiveBufferSize, options.TransmitBufferSize);
+            }
+
+            _ephemeralFirst = options.EphemeralPortFirst;
+            _ephemeralCount = options.EphemeralPortLast - options.EphemeralPortFirst + 1;
+            _random = random;
+        }
+
+        internal int Count
+        {
+            get { return _slots.Length; }
+        }
+
+        internal SocketSlot this[int index]
+        {
+            get { return _slots[index]; }
+        }
+
+        internal SocketSlot Allocate()
+        {
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                if (!_slots[i].InUse)
+                {
+                    return _slots[i];
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The open slot a descriptor names, or null for a stale, closed or made-up one.</summary>
+        internal SocketSlot Resolve(int descriptor)
+        {
+            int index = descriptor & 0xFF;
+            if (descriptor <= 0 || index >= _slots.Length)
+            {
+                return null;
+            }
+
+            SocketSlot slot = _slots[index];
+            return slot.InUse && slot.Descriptor == descriptor ? slot : null;
+        }
+
+        /// <summary>
+        /// True when another socket of the same protocol holds the port on an overlapping local address,
+        /// unless both set ReuseAddress. TCP and UDP ports are separate spaces.
+        /// </summary>
+        internal bool IsPortTaken(IpProtocol protocol, IPv4Address address, int port, bool reuse, SocketSlot except)
+        {
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                SocketSlot slot = _slots[i];
+                if (slot == except || !slot.InUse || slot.Type == SocketType.Raw || slot.Protocol != protocol || slot.LocalPort != port)
+                {
+                    continue;
+                }
+
+                bool overlaps = address.IsAny || slot.LocalAddress.IsAny || slot.LocalAddress == address;
+                if (overlaps && !(reuse && slot.ReuseAddress))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// A free ephemeral port: RFC 6056 section 3.3.1 (Algorithm 1), a random start and a linear search,
+        /// so ports are hard to guess. Returns 0 when every port is taken.
+        /// </summary>
+        internal int PickEphemeralPort(IpProtocol protocol, IPv4Address address, SocketSlot except)
+        {
+            int offset = (int)(_random.Next() % (uint)_ephemeralCount);
+            for (int i = 0; i < _ephemeralCount; i++)
+            {
+                int port = _ephemeralFirst + (offset + i) % _ephemeralCount;
+                if (!IsPortTaken(protocol, address, port, false, except))
+                {
+                    return port;
+                }
+            }
+
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace IoTStack.Net.Sockets
+{
+    public enum SocketType
+    {
+        /// <summary>TCP.</summary>
+        Stream = 1,
+        /// <summary>UDP.</summary>
+        Datagram = 2,
+        /// <summary>Whole IP datagrams of one protocol number.</summary>
+        Raw = 3
+    }
+}

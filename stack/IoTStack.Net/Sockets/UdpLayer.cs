@@ -1,0 +1,186 @@
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Sockets
+{
+    /// <summary>
+    /// UDP (RFC 768, RFC 1122 section 4.1): delivers each datagram to the socket that best matches it
+    /// (connected, then bound to the address, then bound to any), broadcasts to every socket bound to
+    /// the port, answers port unreachable for the rest, and sends with the pseudo-header checksum.
+    /// </summary>
+    internal sealed class UdpLayer
+    {
+        private readonly NetStack _stack;
+        private readonly NetCounters _counters;
+        private readonly SocketTable _sockets;
+        private readonly byte[] _header = new byte[UdpDatagram.HeaderLength];
+
+        internal UdpLayer(NetStack stack, SocketTable sockets)
+        {
+            _stack = stack;
+            _counters = stack.Counters;
+            _sockets = sockets;
+        }
+
+        internal void Input(Ipv4Packet ip, bool broadcast)
+        {
+            UdpDatagram udp;
+            WireError error = UdpDatagram.TryParse(ip.Buffer, ip.PayloadOffset, ip.PayloadLength, ip.Source, ip.Destination, out udp);
+            if (error != WireError.None)
+            {
+                _counters.Drop(ProtocolLayer.Udp, error);
+                return;
+            }
+
+            _counters.Add(Counter.UdpReceived);
+            int port = udp.DestinationPort;
+            if (port == 0)
+            {
+                _counters.Add(Counter.UdpNoPort);
+                return;
+            }
+
+            SocketSlot best = null;
+            int bestScore = -1;
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                int score = Match(slot, ip, udp, broadcast);
+                if (score < 0)
+                {
+                    continue;
+                }
+
+                if (broadcast)
+                {
+                    Enqueue(slot, ip, udp);
+                }
+                else if (score > bestScore)
+                {
+                    best = slot;
+                    bestScore = score;
+                }
+            }
+
+            if (best != null)
+            {
+                Enqueue(best, ip, udp);
+            }
+            else if (!broadcast)
+            {
+                _counters.Add(Counter.UdpNoPort);
+                _stack.Icmp.SendError(Icmpv4Message.TypeDestinationUnreachable, Icmpv4Message.CodePortUnreachable, ip);
+            }
+        }
+
+        internal SocketError Send(SocketSlot slot, IPv4Address destination, int port, byte[] buffer, int offset, int count)
+        {
+            if (port <= 0 || port > 0xFFFF)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (destination.IsAny)
+            {
+                return SocketError.DestinationAddressRequired;
+            }
+
+            if ((destination.IsBroadcast || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
+            {
+                return SocketError.AccessDenied;
+            }
+
+            if (count > Ip.Ipv4Layer.MaximumPayload - UdpDatagram.HeaderLength)
+            {
+                return SocketError.MessageSize;
+            }
+
+            if (slot.LocalPort == 0)
+            {
+                SocketError bound = _stack.BindEphemeral(slot);
+                if (bound != SocketError.Success)
+                {
+                    return bound;
+                }
+            }
+
+            Ip.Route route;
+            SocketError error = _stack.Ip.FindRoute(destination, out route);
+            if (error != SocketError.Success)
+            {
+                return error;
+            }
+
+            IPv4Address source = slot.LocalAddress.IsAny ? route.Source : slot.LocalAddress;
+            UdpDatagram.WriteHeader(_header, 0, slot.LocalPort, port, count);
+            uint sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Udp, UdpDatagram.HeaderLength + count);
+            sum = InternetChecksum.Add(InternetChecksum.Add(sum, _header, 0, _header.Length), buffer, offset, count);
+            ushort checksum = InternetChecksum.Complement(sum);
+            NetworkOrder.WriteUInt16(_header, 6, checksum == 0 ? 0xFFFF : checksum);
+            error = _stack.Ip.Send(source, destination, IpProtocol.Udp, _header, 0, _header.Length, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
+            if (error == SocketError.Success)
+            {
+                _counters.Add(Counter.UdpSent);
+            }
+
+            return error;
+        }
+
+        /// <summary>An ICMP error about a datagram we sent: connected sockets get it as their pending error (as Linux reports ECONNREFUSED).</summary>
+        internal void ErrorReceived(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort, SocketError error)
+        {
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (slot.InUse && slot.Type == SocketType.Datagram && slot.LocalPort == localPort && slot.RemotePort == remotePort
+                    && slot.RemoteAddress == remoteAddress && (slot.LocalAddress.IsAny || slot.LocalAddress == localAddress))
+                {
+                    slot.PendingError = error;
+                }
+            }
+        }
+
+        /// <summary>How well a socket matches a datagram: -1 not at all; higher is more specific.</summary>
+        private static int Match(SocketSlot slot, Ipv4Packet ip, UdpDatagram udp, bool broadcast)
+        {
+            if (!slot.InUse || slot.Type != SocketType.Datagram || slot.LocalPort != udp.DestinationPort)
+            {
+                return -1;
+            }
+
+            int score = 0;
+            if (!slot.LocalAddress.IsAny)
+            {
+                if (slot.LocalAddress != ip.Destination)
+                {
+                    return -1;
+                }
+
+                score += 1;
+            }
+
+            if (slot.IsConnected)
+            {
+                if (slot.RemoteAddress != ip.Source || slot.RemotePort != udp.SourcePort)
+                {
+                    return -1;
+                }
+
+                score += 2;
+            }
+
+            return score;
+        }
+
+        private void Enqueue(SocketSlot slot, Ipv4Packet ip, UdpDatagram udp)
+        {
+            if (slot.Datagrams.Enqueue(ip.Source, udp.SourcePort, ip.Buffer, udp.PayloadOffset, udp.PayloadLength))
+            {
+                _counters.Add(Counter.UdpDelivered);
+                return;
+            }
+
+            slot.ReceiveDropped++;
+            _counters.Add(Counter.UdpReceiveQueueFull);
+        }
+    }
+}

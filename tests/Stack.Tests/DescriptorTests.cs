@@ -1,0 +1,167 @@
+using IoTStack.Net;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Stack.Tests;
+
+public class DescriptorTests
+{
+    private static NetStack Stack(int sockets = 4)
+    {
+        var network = new TestNetwork();
+        return network.Add(2, new NetStackOptions { SocketCount = sockets });
+    }
+
+    [Fact]
+    public void A_stale_descriptor_after_close_is_refused_and_never_reaches_the_new_owner()
+    {
+        var stack = Stack(sockets: 1);
+        int first = TestNetwork.OpenUdp(stack, 5000);
+        Assert.Equal(SocketError.Success, stack.Close(first));
+        int second = TestNetwork.OpenUdp(stack, 6000);
+        Assert.NotEqual(first, second);
+        Assert.Equal(first & 0xFF, second & 0xFF); // the same slot, a new generation
+
+        Assert.Equal(SocketError.NotSocket, stack.Close(first));
+        Assert.Equal(SocketError.NotSocket, stack.SendTo(first, new byte[1], 0, 1, TestNetwork.Ip(1), 7, out _));
+        Assert.Equal(SocketError.NotSocket, stack.Receive(first, new byte[8], 0, 8, out _));
+        Assert.Equal(SocketError.NotSocket, stack.Bind(first, IPv4Address.Any, 1));
+        Assert.Equal(SocketEvents.Invalid, stack.PollSocket(first));
+        Assert.Equal(SocketError.NotSocket, stack.GetLocalAddress(first, out _));
+        Assert.Equal(SocketError.Success, stack.GetLocalAddress(second, out var local));
+        Assert.Equal(6000, local.Port);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(0x7FFFFFFF)]
+    [InlineData(0x105)]
+    public void Made_up_descriptors_are_refused(int descriptor)
+    {
+        var stack = Stack();
+        TestNetwork.OpenUdp(stack);
+        Assert.Equal(SocketError.NotSocket, stack.Close(descriptor));
+    }
+
+    [Fact]
+    public void Slots_run_out_with_too_many_open_sockets_and_come_back_on_close()
+    {
+        var stack = Stack(sockets: 3);
+        var sockets = Enumerable.Range(0, 3).Select(_ => TestNetwork.OpenUdp(stack)).ToList();
+        Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Datagram, IpProtocol.Udp, out _));
+        Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Raw, IpProtocol.Icmp, out _));
+        stack.Close(sockets[1]);
+        Assert.Equal(SocketError.Success, stack.Open(SocketType.Raw, IpProtocol.Icmp, out _));
+    }
+
+    [Fact]
+    public void Closing_a_thousand_times_keeps_descriptors_unique()
+    {
+        var stack = Stack(sockets: 1);
+        var seen = new HashSet<int>();
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.Equal(SocketError.Success, stack.Open(SocketType.Datagram, IpProtocol.Udp, out int socket));
+            Assert.True(seen.Add(socket));
+            Assert.True(socket > 0);
+            stack.Close(socket);
+        }
+    }
+
+    [Fact]
+    public void Open_checks_type_and_protocol()
+    {
+        var stack = Stack();
+        Assert.Equal(SocketError.ProtocolNotSupported, stack.Open(SocketType.Datagram, IpProtocol.Tcp, out _));
+        Assert.Equal(SocketError.ProtocolNotSupported, stack.Open(SocketType.Raw, IpProtocol.None, out _));
+        Assert.Equal(SocketError.SocketNotSupported, stack.Open((SocketType)9, IpProtocol.Udp, out _));
+        Assert.Equal(SocketError.Success, stack.Open(SocketType.Datagram, IpProtocol.None, out int udp));
+        Assert.Equal(SocketError.Success, stack.GetLocalAddress(udp, out var local));
+        Assert.Equal(IpProtocol.Udp, local.Protocol);
+    }
+
+    [Fact]
+    public void Bind_refuses_taken_ports_foreign_addresses_and_rebinding()
+    {
+        var stack = Stack();
+        int a = TestNetwork.OpenUdp(stack, 53);
+        stack.Open(SocketType.Datagram, IpProtocol.Udp, out int b);
+        Assert.Equal(SocketError.AddressInUse, stack.Bind(b, IPv4Address.Any, 53));
+        Assert.Equal(SocketError.AddressInUse, stack.Bind(b, TestNetwork.Ip(2), 53));
+        Assert.Equal(SocketError.AddressNotAvailable, stack.Bind(b, TestNetwork.Ip(9), 54));
+        Assert.Equal(SocketError.InvalidArgument, stack.Bind(b, IPv4Address.Any, 70000));
+        Assert.Equal(SocketError.Success, stack.Bind(b, TestNetwork.Ip(2), 54));
+        Assert.Equal(SocketError.InvalidArgument, stack.Bind(b, TestNetwork.Ip(2), 55));
+        Assert.Equal(SocketError.InvalidArgument, stack.Bind(a, IPv4Address.Any, 56));
+    }
+
+    [Fact]
+    public void Reuse_address_lets_two_sockets_share_a_port_when_both_ask()
+    {
+        var stack = Stack();
+        stack.Open(SocketType.Datagram, IpProtocol.Udp, out int a);
+        stack.Open(SocketType.Datagram, IpProtocol.Udp, out int b);
+        stack.SetOption(a, SocketOption.ReuseAddress, 1);
+        Assert.Equal(SocketError.Success, stack.Bind(a, IPv4Address.Any, 67));
+        Assert.Equal(SocketError.AddressInUse, stack.Bind(b, IPv4Address.Any, 67));
+        stack.SetOption(b, SocketOption.ReuseAddress, 1);
+        Assert.Equal(SocketError.Success, stack.Bind(b, IPv4Address.Any, 67));
+    }
+
+    [Fact]
+    public void Ephemeral_ports_come_from_the_configured_range_and_differ()
+    {
+        var stack = Stack(sockets: 8);
+        var ports = new HashSet<int>();
+        for (int i = 0; i < 8; i++)
+        {
+            int socket = TestNetwork.OpenUdp(stack);
+            stack.GetLocalAddress(socket, out var local);
+            Assert.InRange(local.Port, 49152, 65535);
+            Assert.True(ports.Add(local.Port));
+        }
+    }
+
+    [Fact]
+    public void Options_round_trip_and_reject_bad_values()
+    {
+        var stack = Stack();
+        int udp = TestNetwork.OpenUdp(stack);
+        Assert.Equal(SocketError.Success, stack.SetOption(udp, SocketOption.TimeToLive, 7));
+        Assert.Equal(SocketError.Success, stack.GetOption(udp, SocketOption.TimeToLive, out int ttl));
+        Assert.Equal(7, ttl);
+        Assert.Equal(SocketError.InvalidArgument, stack.SetOption(udp, SocketOption.TimeToLive, 0));
+        Assert.Equal(SocketError.ProtocolOption, stack.SetOption(udp, SocketOption.HeaderIncluded, 1));
+        Assert.Equal(SocketError.ProtocolOption, stack.SetOption(udp, SocketOption.ReceiveQueued, 1));
+        Assert.Equal(SocketError.Success, stack.SetOption(udp, SocketOption.Broadcast, 1));
+        Assert.Equal(SocketError.Success, stack.GetOption(udp, SocketOption.Broadcast, out int broadcast));
+        Assert.Equal(1, broadcast);
+    }
+
+    [Fact]
+    public void Netstat_lists_every_open_slot()
+    {
+        var stack = Stack(sockets: 4);
+        int udp = TestNetwork.OpenUdp(stack, 7);
+        stack.Open(SocketType.Raw, IpProtocol.Icmp, out int raw);
+        var lines = Enumerable.Range(0, stack.SocketCount)
+            .Select(i => stack.GetSocketInfo(i, out var info) == SocketError.Success ? info : (SocketInfo?)null)
+            .Where(i => i.HasValue).Select(i => i!.Value).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains(lines, l => l.Descriptor == udp && l.Type == SocketType.Datagram && l.State == SocketState.Bound && l.Local.ToString() == "udp 0.0.0.0:7");
+        Assert.Contains(lines, l => l.Descriptor == raw && l.Type == SocketType.Raw && l.State == SocketState.Open);
+        Assert.Equal(SocketError.InvalidArgument, stack.GetSocketInfo(4, out _));
+    }
+
+    [Fact]
+    public void Options_are_validated_with_clear_messages()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new NetStackOptions { SocketCount = 0 }.Validate());
+        Assert.Contains("SocketCount", error.Message);
+        Assert.Throws<ArgumentException>(() => new NetStackOptions { ReassemblyBufferSize = 100 }.Validate());
+        Assert.Throws<ArgumentException>(() => new NetStackOptions { EphemeralPortFirst = 60000, EphemeralPortLast = 50000 }.Validate());
+        Assert.Throws<ArgumentNullException>(() => new NetStack(new NetStackOptions(), null!, new Net.Link.VirtualClock(0)));
+        new NetStackOptions().Validate();
+    }
+}
