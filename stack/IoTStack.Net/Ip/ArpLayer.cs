@@ -84,7 +84,7 @@ namespace IoTStack.Net.Ip
             if (forUs && request)
             {
                 // A probe (sender 0.0.0.0, RFC 5227 section 2.1.1) gets its answer too: that is how the prober learns the address is taken.
-                Send(ArpPacket.OperationReply, senderMac, senderMac, sender, ours);
+                Send(ArpPacket.OperationReply, senderMac, senderMac, sender, ours, Counter.ArpRepliesSent);
             }
         }
 
@@ -113,7 +113,7 @@ namespace IoTStack.Net.Ip
                 entry.State = ArpEntryState.Incomplete;
                 entry.RequestsSent = 1;
                 entry.NextRequestAt = now + _interval;
-                Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, nextHop, _stack.Address);
+                Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, nextHop, _stack.Address, Counter.ArpRequestsSent);
             }
 
             entry.UsedAt = now;
@@ -138,7 +138,7 @@ namespace IoTStack.Net.Ip
                     {
                         entry.RequestsSent++;
                         entry.NextRequestAt = now + _interval;
-                        Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, entry.Address, _stack.Address);
+                        Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, entry.Address, _stack.Address, Counter.ArpRequestsSent);
                     }
                 }
                 else if (entry.State == ArpEntryState.Reachable && now - entry.UpdatedAt >= _lifetime)
@@ -154,8 +154,7 @@ namespace IoTStack.Net.Ip
             IPv4Address ours = _stack.Address;
             if (!ours.IsAny)
             {
-                Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, ours, ours);
-                _counters.Add(Counter.ArpAnnouncementsSent);
+                Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, ours, ours, Counter.ArpAnnouncementsSent);
             }
         }
 
@@ -236,7 +235,7 @@ namespace IoTStack.Net.Ip
             if (now - entry.UpdatedAt >= _lifetime - _lifetime / 4 && now >= entry.NextRequestAt)
             {
                 entry.NextRequestAt = now + _interval;
-                Send(ArpPacket.OperationRequest, entry.MacAddress, MacAddress.Zero, entry.Address, _stack.Address);
+                Send(ArpPacket.OperationRequest, entry.MacAddress, MacAddress.Zero, entry.Address, _stack.Address, Counter.ArpRequestsSent);
             }
         }
 
@@ -254,12 +253,12 @@ namespace IoTStack.Net.Ip
             }
         }
 
-        private void Send(ushort operation, MacAddress destination, MacAddress targetMac, IPv4Address target, IPv4Address sender)
+        private void Send(ushort operation, MacAddress destination, MacAddress targetMac, IPv4Address target, IPv4Address sender, Counter counter)
         {
             MacAddress ours = _stack.MacAddress;
             EthernetFrame.WriteHeader(_frame, 0, destination, ours, EtherType.Arp);
             int length = EthernetFrame.HeaderLength + ArpPacket.Write(_frame, EthernetFrame.HeaderLength, operation, ours, sender, targetMac, target);
-            _counters.Add(operation == ArpPacket.OperationRequest ? Counter.ArpRequestsSent : Counter.ArpRepliesSent);
+            _counters.Add(counter);
             _stack.TransmitFrame(_stack.Device, _frame, 0, EthernetFrame.Pad(_frame, 0, length));
         }
     }
