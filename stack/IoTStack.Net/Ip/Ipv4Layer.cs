@@ -71,7 +71,12 @@ namespace IoTStack.Net.Ip
                     return;
                 }
 
-                Ipv4Packet.TryParse(whole, at, whole.Length - at, out ip);
+                error = Ipv4Packet.TryParse(whole, at, whole.Length - at, out ip);
+                if (error != WireError.None)
+                {
+                    _counters.Drop(ProtocolLayer.Ipv4, error);
+                    return;
+                }
             }
 
             Deliver(ip, broadcast);
