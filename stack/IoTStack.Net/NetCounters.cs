@@ -19,7 +19,12 @@ namespace IoTStack.Net
             "IcmpReceived", "IcmpEchoRequestsReceived", "IcmpEchoRepliesSent", "IcmpEchoBroadcastIgnored", "IcmpErrorsReceived",
             "IcmpErrorsSent", "IcmpErrorsRateLimited", "PingRepliesReceived", "PingRepliesUnmatched", "PingRepliesCorrupt",
             "UdpReceived", "UdpDelivered", "UdpNoPort", "UdpReceiveQueueFull", "UdpSent",
-            "RawDelivered", "RawReceiveQueueFull", "RawSent", "LoopbackQueueFull"
+            "RawDelivered", "RawReceiveQueueFull", "RawSent", "LoopbackQueueFull",
+            "TcpSegmentsReceived", "TcpSegmentsSent", "TcpActiveOpens", "TcpPassiveOpens", "TcpConnectionsRefused", "TcpNoListener",
+            "TcpResetsSent", "TcpResetsReceived", "TcpRetransmissionTimeouts", "TcpRetransmittedSegments", "TcpFastRetransmits",
+            "TcpOutOfWindow", "TcpBadAcks", "TcpOutOfOrderSegments", "TcpOutOfOrderDropped", "TcpDuplicateSegments",
+            "TcpChallengeAcks", "TcpChallengeAcksLimited", "TcpSynQueueEvictions", "TcpBacklogDrops", "TcpTimeWaitEvictions",
+            "TcpTimeWaitReused", "TcpAborts", "TcpKeepAliveProbes", "TcpWindowProbes", "TcpSlotsReclaimed", "TcpBroadcastDropped", "TcpSendFailures"
         };
 
         private static readonly string[] LayerNames = new string[] { "Ethernet", "Arp", "Ipv4", "Icmp", "Udp", "Tcp" };

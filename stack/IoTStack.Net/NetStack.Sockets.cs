@@ -16,10 +16,7 @@ namespace IoTStack.Net
             get { return _sockets.Count; }
         }
 
-        /// <summary>
-        /// Opens a socket: Datagram with Udp, Raw with any protocol number from 1 to 255. Stream (TCP)
-        /// comes with the TCP layer.
-        /// </summary>
+        /// <summary>Opens a socket: Stream with Tcp, Datagram with Udp, Raw with any protocol number from 1 to 255.</summary>
         public SocketError Open(SocketType type, IpProtocol protocol, out int socket)
         {
             socket = 0;
@@ -41,7 +38,12 @@ namespace IoTStack.Net
             }
             else if (type == SocketType.Stream)
             {
-                return SocketError.ProtocolNotSupported;
+                if (protocol != IpProtocol.Tcp && protocol != IpProtocol.None)
+                {
+                    return SocketError.ProtocolNotSupported;
+                }
+
+                protocol = IpProtocol.Tcp;
             }
             else
             {
@@ -55,6 +57,11 @@ namespace IoTStack.Net
             }
 
             slot.Open(type, protocol, _options.TimeToLive);
+            if (type == SocketType.Stream)
+            {
+                _tcp.Open(slot);
+            }
+
             socket = slot.Descriptor;
             return SocketError.Success;
         }
@@ -104,8 +111,9 @@ namespace IoTStack.Net
         }
 
         /// <summary>
-        /// Datagram and raw sockets: fixes the peer, so Send needs no address and only the peer's datagrams
-        /// are received. 0.0.0.0 port 0 undoes it.
+        /// Stream sockets: opens the connection, returning WouldBlock while the handshake runs (the socket
+        /// turns writable when it is up, or reports the error). Datagram and raw sockets: fixes the peer, so
+        /// Send needs no address and only the peer's datagrams are received; 0.0.0.0 port 0 undoes it.
         /// </summary>
         public SocketError Connect(int socket, IPv4Address address, int port)
         {
@@ -113,6 +121,11 @@ namespace IoTStack.Net
             if (slot == null)
             {
                 return SocketError.NotSocket;
+            }
+
+            if (slot.Type == SocketType.Stream)
+            {
+                return address.IsAny ? SocketError.DestinationAddressRequired : _tcp.Connect(slot, address, port);
             }
 
             if (port < 0 || port > 0xFFFF || (slot.Type == SocketType.Raw && port != 0))
@@ -156,7 +169,7 @@ namespace IoTStack.Net
             return SocketError.Success;
         }
 
-        /// <summary>Sends to the connected peer.</summary>
+        /// <summary>Sends to the connected peer. Stream sockets: queues as much as the transmit buffer takes (sent says how much).</summary>
         public SocketError Send(int socket, byte[] buffer, int offset, int count, out int sent)
         {
             sent = 0;
@@ -164,6 +177,11 @@ namespace IoTStack.Net
             if (slot == null)
             {
                 return SocketError.NotSocket;
+            }
+
+            if (slot.Type == SocketType.Stream)
+            {
+                return NetworkOrder.InBuffer(buffer, offset, count) ? _tcp.Send(slot, buffer, offset, count, out sent) : SocketError.InvalidArgument;
             }
 
             if (!slot.IsConnected && !(slot.Type == SocketType.Raw && slot.HeaderIncluded))
@@ -195,7 +213,8 @@ namespace IoTStack.Net
         }
 
         /// <summary>
-        /// Receives the next datagram and who sent it (raw sockets: the whole IP datagram, header first).
+        /// Stream sockets: reads the data that has arrived, in order; Success with 0 bytes means the peer
+        /// closed its side. Datagram and raw sockets: receives the next datagram and who sent it (raw sockets: the whole IP datagram, header first).
         /// A datagram longer than <paramref name="count"/> is cut short, consumed, and reported as
         /// MessageSize with <paramref name="received"/> = count. WouldBlock when none is queued. A pending
         /// error (an ICMP error about a connected socket's datagram) is returned once, before any data.
@@ -213,6 +232,12 @@ namespace IoTStack.Net
             if (!NetworkOrder.InBuffer(buffer, offset, count))
             {
                 return SocketError.InvalidArgument;
+            }
+
+            if (slot.Type == SocketType.Stream)
+            {
+                remote = slot.RemoteSocketAddress;
+                return _tcp.Receive(slot, buffer, offset, count, out received);
             }
 
             if (slot.PendingError != SocketError.Success)
@@ -235,7 +260,10 @@ namespace IoTStack.Net
             return length > count ? SocketError.MessageSize : SocketError.Success;
         }
 
-        /// <summary>Frees the slot; the descriptor is dead from now on.</summary>
+        /// <summary>
+        /// The descriptor is dead from now on. A TCP connection closes gracefully on its own (FIN after the
+        /// queued data), or is reset when unread data remains or linger is zero.
+        /// </summary>
         public SocketError Close(int socket)
         {
             SocketSlot slot = _sockets.Resolve(socket);
@@ -244,7 +272,15 @@ namespace IoTStack.Net
                 return SocketError.NotSocket;
             }
 
-            slot.Release();
+            if (slot.Type == SocketType.Stream)
+            {
+                _tcp.Close(slot);
+            }
+            else
+            {
+                slot.Release();
+            }
+
             return SocketError.Success;
         }
 
@@ -255,6 +291,11 @@ namespace IoTStack.Net
             if (slot == null)
             {
                 return SocketEvents.Invalid;
+            }
+
+            if (slot.Type == SocketType.Stream)
+            {
+                return _tcp.Poll(slot);
             }
 
             SocketEvents events = SocketEvents.Writable;
@@ -306,8 +347,55 @@ namespace IoTStack.Net
 
                     slot.HeaderIncluded = value != 0;
                     break;
+                case SocketOption.NoDelay:
+                case SocketOption.KeepAlive:
+                case SocketOption.Linger:
+                case SocketOption.UserTimeout:
+                    return SetStreamOption(slot, option, value);
                 default:
                     return SocketError.ProtocolOption;
+            }
+
+            return SocketError.Success;
+        }
+
+        private SocketError SetStreamOption(SocketSlot slot, SocketOption option, int value)
+        {
+            if (slot.Type != SocketType.Stream)
+            {
+                return SocketError.ProtocolOption;
+            }
+
+            Tcp.TcpConnection c = slot.Tcp;
+            switch (option)
+            {
+                case SocketOption.NoDelay:
+                    c.NoDelay = value != 0;
+                    if (c.NoDelay)
+                    {
+                        _tcp.Output(slot);
+                    }
+
+                    break;
+                case SocketOption.KeepAlive:
+                    c.KeepAlive = value != 0;
+                    break;
+                case SocketOption.Linger:
+                    if (value < -1)
+                    {
+                        return SocketError.InvalidArgument;
+                    }
+
+                    c.LingerSeconds = value;
+                    break;
+                default:
+                    if (value < 0)
+                    {
+                        return SocketError.InvalidArgument;
+                    }
+
+                    c.UserTimeoutMs = value;
+                    break;
             }
 
             return SocketError.Success;
@@ -348,6 +436,18 @@ namespace IoTStack.Net
                 case SocketOption.Error:
                     value = (int)slot.PendingError;
                     slot.PendingError = SocketError.Success;
+                    break;
+                case SocketOption.NoDelay:
+                    value = slot.Tcp.NoDelay ? 1 : 0;
+                    break;
+                case SocketOption.KeepAlive:
+                    value = slot.Tcp.KeepAlive ? 1 : 0;
+                    break;
+                case SocketOption.Linger:
+                    value = slot.Tcp.LingerSeconds;
+                    break;
+                case SocketOption.UserTimeout:
+                    value = slot.Tcp.UserTimeoutMs;
                     break;
                 default:
                     return SocketError.ProtocolOption;
@@ -420,6 +520,11 @@ namespace IoTStack.Net
             if (!NetworkOrder.InBuffer(buffer, offset, count))
             {
                 return SocketError.InvalidArgument;
+            }
+
+            if (slot.Type == SocketType.Stream)
+            {
+                return _tcp.Send(slot, buffer, offset, count, out sent);
             }
 
             SocketError error = slot.Type == SocketType.Raw

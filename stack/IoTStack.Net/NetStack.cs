@@ -6,8 +6,8 @@ using IoTStack.Net.Wire;
 namespace IoTStack.Net
 {
     /// <summary>
-    /// The network node: one Ethernet interface, a loopback device, ARP, IPv4, ICMP, UDP and raw sockets
-    /// over a fixed table of descriptor slots. The constructor takes every byte the stack will use;
+    /// The network node: one Ethernet interface, a loopback device, ARP, IPv4, ICMP, TCP, UDP and raw
+    /// sockets over a fixed table of descriptor slots. The constructor takes every byte the stack will use;
     /// after it returns nothing allocates. Single-threaded and poll-driven (DESIGN.md rule 3): call
     /// <see cref="Poll"/> often, and every socket call from the same thread (or use <see cref="Sockets.NetHost"/>).
     /// </summary>
@@ -25,6 +25,7 @@ namespace IoTStack.Net
         private readonly SocketTable _sockets;
         private readonly UdpLayer _udp;
         private readonly RawLayer _raw;
+        private readonly Tcp.TcpLayer _tcp;
         private readonly MacAddress _macAddress;
         private IPv4Address _address;
         private IPv4Address _subnetMask;
@@ -52,6 +53,7 @@ namespace IoTStack.Net
             _sockets = new SocketTable(options, random);
             _udp = new UdpLayer(this, _sockets);
             _raw = new RawLayer(this, _sockets);
+            _tcp = new Tcp.TcpLayer(this, _sockets, options, random);
         }
 
         public NetStackOptions Options
@@ -142,6 +144,11 @@ namespace IoTStack.Net
             get { return _raw; }
         }
 
+        internal Tcp.TcpLayer Tcp
+        {
+            get { return _tcp; }
+        }
+
         /// <summary>
         /// Sets the interface address, subnet mask and default gateway. A new address clears the neighbour
         /// cache and is announced with a gratuitous ARP (RFC 5227 section 2.3), so neighbours update theirs.
@@ -194,6 +201,7 @@ namespace IoTStack.Net
             _arp.Timers(_now);
             _ip.Timers(_now);
             _icmp.Timers(_now);
+            _tcp.Timers(_now);
             return worked;
         }
 

@@ -32,6 +32,27 @@ namespace IoTStack.Net
             IcmpErrorIntervalMs = 100;
             EphemeralPortFirst = 49152;
             EphemeralPortLast = 65535;
+            TcpMaximumSegmentSize = 1460;
+            TcpSynQueueSize = 8;
+            TcpTimeWaitEntries = 8;
+            TcpTimeWaitMs = 60000;
+            TcpInitialRtoMs = 1000;
+            TcpMinimumRtoMs = 200;
+            TcpMaximumRtoMs = 60000;
+            TcpSynRetries = 5;
+            TcpMaximumRetransmissions = 10;
+            TcpUserTimeoutMs = 120000;
+            TcpDelayedAckMs = 40;
+            TcpKeepAliveIdleMs = 7200000;
+            TcpKeepAliveIntervalMs = 75000;
+            TcpKeepAliveProbes = 9;
+            TcpOutOfOrderRanges = 4;
+            TcpFinWait2TimeoutMs = 60000;
+            TcpChallengeAcksPerSecond = 100;
+            TcpRefuseWithReset = true;
+            TcpWindowScaling = true;
+            TcpTimestamps = true;
+            TcpSelectiveAcknowledgments = true;
         }
 
         /// <summary>Socket descriptor slots, 1 to 255 (TCP, UDP and raw share them). Default 8.</summary>
@@ -103,6 +124,80 @@ namespace IoTStack.Net
         /// <summary>Last port of the ephemeral range. Default 65535.</summary>
         public int EphemeralPortLast { get; set; }
 
+        /// <summary>MSS this node announces and the most it sends in one segment (RFC 9293 section 3.7.1; 1460 fills an Ethernet frame). Default 1460.</summary>
+        public int TcpMaximumSegmentSize { get; set; }
+
+        /// <summary>Half-open passive connections held at once, for all listeners; they hold no socket buffers. Default 8.</summary>
+        public int TcpSynQueueSize { get; set; }
+
+        /// <summary>Connections that can sit in TIME-WAIT without a socket slot; when full the oldest goes. Default 8.</summary>
+        public int TcpTimeWaitEntries { get; set; }
+
+        /// <summary>How long TIME-WAIT lasts (2 MSL; RFC 9293 suggests 4 minutes, Linux uses 60 s). Default 60000.</summary>
+        public int TcpTimeWaitMs { get; set; }
+
+        /// <summary>Retransmission timeout before any round trip is measured (RFC 6298 section 2.1). Default 1000.</summary>
+        public int TcpInitialRtoMs { get; set; }
+
+        /// <summary>Lower bound of the retransmission timeout (RFC 6298 says 1 s; Linux, and this default, 200 ms). Default 200.</summary>
+        public int TcpMinimumRtoMs { get; set; }
+
+        /// <summary>Upper bound of the retransmission timeout (RFC 6298 section 2.5 allows 60 s). Default 60000.</summary>
+        public int TcpMaximumRtoMs { get; set; }
+
+        /// <summary>SYN and SYN-ACK retransmissions before an opening connection gives up. Default 5.</summary>
+        public int TcpSynRetries { get; set; }
+
+        /// <summary>Retransmissions of the same data before the connection is aborted. Default 10.</summary>
+        public int TcpMaximumRetransmissions { get; set; }
+
+        /// <summary>How long sent data may stay unacknowledged before the connection is aborted (RFC 5482); 0 for no limit. Default 120000.</summary>
+        public int TcpUserTimeoutMs { get; set; }
+
+        /// <summary>Longest delay of an acknowledgment (RFC 1122 section 4.2.3.2: under 500 ms; every second full segment is acknowledged at once). Default 40.</summary>
+        public int TcpDelayedAckMs { get; set; }
+
+        /// <summary>Idle time before the first keepalive probe, for sockets that turn keepalive on (RFC 1122 section 4.2.3.6: at least two hours). Default 7200000.</summary>
+        public int TcpKeepAliveIdleMs { get; set; }
+
+        public int TcpKeepAliveIntervalMs { get; set; }
+
+        /// <summary>Unanswered keepalive probes before the connection is aborted. Default 9.</summary>
+        public int TcpKeepAliveProbes { get; set; }
+
+        /// <summary>Separate out-of-order ranges each connection can hold in its receive buffer. Default 4.</summary>
+        public int TcpOutOfOrderRanges { get; set; }
+
+        /// <summary>How long a closed socket may wait in FIN-WAIT-2 for the peer's FIN (Linux tcp_fin_timeout). Default 60000.</summary>
+        public int TcpFinWait2TimeoutMs { get; set; }
+
+        /// <summary>Challenge ACKs sent per second at most (RFC 5961 section 7). Default 100.</summary>
+        public int TcpChallengeAcksPerSecond { get; set; }
+
+        /// <summary>Refuse SYNs that find no slot or a full backlog with RST (true) or drop them silently (false). Default true.</summary>
+        public bool TcpRefuseWithReset { get; set; }
+
+        /// <summary>
+        /// When a connection needs a slot and none is free, take the slot of the longest-idle established
+        /// connection (resetting it), as lwIP's tcp_kill_prio does. Default false.
+        /// </summary>
+        public bool TcpReclaimIdleConnections { get; set; }
+
+        /// <summary>Offer window scaling (RFC 7323). Default true.</summary>
+        public bool TcpWindowScaling { get; set; }
+
+        /// <summary>Offer timestamps (RFC 7323). Default true.</summary>
+        public bool TcpTimestamps { get; set; }
+
+        /// <summary>Offer selective acknowledgments (RFC 2018). Default true.</summary>
+        public bool TcpSelectiveAcknowledgments { get; set; }
+
+        /// <summary>
+        /// Secret key of the initial sequence number function (RFC 6528). 0 derives one from the MAC address
+        /// and the clock; boards should set it from their hardware random number generator.
+        /// </summary>
+        public long TcpSecret { get; set; }
+
         /// <summary>Throws <see cref="System.ArgumentException"/> naming the first setting out of range.</summary>
         public void Validate()
         {
@@ -126,6 +221,18 @@ namespace IoTStack.Net
             Require(TimeToLive >= 1 && TimeToLive <= 255, "TimeToLive must be 1 to 255");
             Require(FramesPerPoll >= 1, "FramesPerPoll must be at least 1");
             Require(IcmpErrorBurst >= 0 && IcmpErrorIntervalMs >= 1, "IcmpErrorBurst must not be negative and IcmpErrorIntervalMs must be at least 1");
+            Require(TcpMaximumSegmentSize >= 536 && TcpMaximumSegmentSize <= 1460, "TcpMaximumSegmentSize must be 536 to 1460");
+            Require(TcpSynQueueSize >= 1 && TcpSynQueueSize <= 1024, "TcpSynQueueSize must be 1 to 1024");
+            Require(TcpTimeWaitEntries >= 1 && TcpTimeWaitEntries <= 1024, "TcpTimeWaitEntries must be 1 to 1024");
+            Require(TcpTimeWaitMs >= 0, "TcpTimeWaitMs must not be negative");
+            Require(TcpMinimumRtoMs >= 1 && TcpMinimumRtoMs <= TcpInitialRtoMs && TcpInitialRtoMs <= TcpMaximumRtoMs, "TCP timeouts must satisfy 1 <= TcpMinimumRtoMs <= TcpInitialRtoMs <= TcpMaximumRtoMs");
+            Require(TcpSynRetries >= 1 && TcpMaximumRetransmissions >= 1, "TcpSynRetries and TcpMaximumRetransmissions must be at least 1");
+            Require(TcpUserTimeoutMs >= 0, "TcpUserTimeoutMs must not be negative");
+            Require(TcpDelayedAckMs >= 0 && TcpDelayedAckMs < 500, "TcpDelayedAckMs must be 0 to 499 (RFC 1122)");
+            Require(TcpKeepAliveIdleMs >= 1 && TcpKeepAliveIntervalMs >= 1 && TcpKeepAliveProbes >= 1, "TCP keepalive times and probes must be at least 1");
+            Require(TcpOutOfOrderRanges >= 1 && TcpOutOfOrderRanges <= 32, "TcpOutOfOrderRanges must be 1 to 32");
+            Require(TcpFinWait2TimeoutMs >= 1, "TcpFinWait2TimeoutMs must be at least 1");
+            Require(TcpChallengeAcksPerSecond >= 1, "TcpChallengeAcksPerSecond must be at least 1");
             Require(EphemeralPortFirst >= 1024 && EphemeralPortLast <= 65535 && EphemeralPortFirst <= EphemeralPortLast, "the ephemeral port range must lie within 1024 to 65535, first <= last");
         }
 

@@ -76,13 +76,18 @@ public sealed class TestNetwork
     public bool RunUntil(Func<bool> condition, int limitMs = 10_000)
     {
         Settle();
-        for (int i = 0; i < limitMs && !condition(); i++)
+        for (int i = 0; i <= limitMs; i++)
         {
+            if (condition())
+            {
+                return true; // evaluated once per step: conditions may consume (an Accept, a Receive)
+            }
+
             Clock.Advance(1);
             Settle();
         }
 
-        return condition();
+        return false;
     }
 
     /// <summary>Pings and waits; returns the final status.</summary>

@@ -378,6 +378,9 @@ namespace IoTStack.Net.Ip
                 case IpProtocol.Udp:
                     _stack.Udp.Input(ip, broadcast);
                     break;
+                case IpProtocol.Tcp:
+                    _stack.Tcp.Input(ip, broadcast);
+                    break;
                 default:
                     if (raw == 0)
                     {

@@ -67,6 +67,36 @@ namespace IoTStack.Net.Sockets
             return true;
         }
 
+        /// <summary>
+        /// Writes into the free space <paramref name="skip"/> bytes past the data, without counting the bytes
+        /// as data yet (TCP keeps out-of-order segments there until <see cref="Commit"/>). Returns false,
+        /// writing nothing, when the range does not fit in the free space.
+        /// </summary>
+        public bool WriteAt(int skip, byte[] source, int offset, int length)
+        {
+            if (skip < 0 || length < 0 || skip + length > Free)
+            {
+                return false;
+            }
+
+            int at = (_start + _count + skip) % _data.Length;
+            int first = _data.Length - at;
+            if (first > length)
+            {
+                first = length;
+            }
+
+            System.Array.Copy(source, offset, _data, at, first);
+            System.Array.Copy(source, offset + first, _data, 0, length - first);
+            return true;
+        }
+
+        /// <summary>Counts <paramref name="length"/> bytes already placed by <see cref="WriteAt"/> as data.</summary>
+        public void Commit(int length)
+        {
+            _count += length;
+        }
+
         /// <summary>Copies up to <paramref name="length"/> bytes starting <paramref name="skip"/> bytes in, without removing them.</summary>
         public int Peek(int skip, byte[] destination, int offset, int length)
         {
@@ -108,11 +138,6 @@ namespace IoTStack.Net.Sockets
 
             _start = (_start + length) % _data.Length;
             _count -= length;
-            if (_count == 0)
-            {
-                _start = 0;
-            }
-
             return length;
         }
 

@@ -18,6 +18,14 @@ namespace IoTStack.Net.Sockets
         /// <summary>Read only: datagrams dropped because the receive buffer was full.</summary>
         ReceiveDropped,
         /// <summary>Read and clear the pending error (SO_ERROR).</summary>
-        Error
+        Error,
+        /// <summary>TCP: send small segments at once instead of waiting for outstanding data to be acknowledged (TCP_NODELAY, Nagle off).</summary>
+        NoDelay,
+        /// <summary>TCP: probe an idle connection and abort it when the peer is gone (SO_KEEPALIVE).</summary>
+        KeepAlive,
+        /// <summary>TCP: -1 (default) closes gracefully; 0 aborts with RST on close (SO_LINGER with a zero time).</summary>
+        Linger,
+        /// <summary>TCP: milliseconds sent data may stay unacknowledged before the connection is aborted (TCP_USER_TIMEOUT, RFC 5482); 0 for no limit.</summary>
+        UserTimeout
     }
 }

@@ -13,6 +13,7 @@ namespace IoTStack.Net.Sockets
         internal readonly ByteRing ReceiveRing;
         internal readonly ByteRing TransmitRing;
         internal readonly DatagramQueue Datagrams;
+        internal readonly Tcp.TcpConnection Tcp;
 
         internal int Generation = 1;
         internal SocketType Type;
@@ -30,8 +31,9 @@ namespace IoTStack.Net.Sockets
         internal SocketError PendingError;
         internal int ReceiveDropped;
 
-        internal SocketSlot(int index, int receiveBufferSize, int transmitBufferSize)
+        internal SocketSlot(int index, int receiveBufferSize, int transmitBufferSize, int outOfOrderRanges)
         {
+            Tcp = new Tcp.TcpConnection(outOfOrderRanges);
             Index = index;
             ReceiveRing = new ByteRing(receiveBufferSize);
             TransmitRing = new ByteRing(transmitBufferSize);
@@ -82,6 +84,12 @@ namespace IoTStack.Net.Sockets
             ReceiveDropped = 0;
             Datagrams.Clear();
             TransmitRing.Clear();
+        }
+
+        /// <summary>Makes the slot's descriptor stale without freeing it: a closed TCP connection still finishing its close.</summary>
+        internal void Orphan()
+        {
+            Generation = Generation == 0x7FFFFF ? 1 : Generation + 1;
         }
 
         internal void Release()

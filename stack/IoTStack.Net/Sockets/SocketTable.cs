@@ -15,7 +15,7 @@ namespace IoTStack.Net.Sockets
             _slots = new SocketSlot[options.SocketCount];
             for (int i = 0; i < _slots.Length; i++)
             {
-                _slots[i] = new SocketSlot(i, options.ReceiveBufferSize, options.TransmitBufferSize);
+                _slots[i] = new SocketSlot(i, options.ReceiveBufferSize, options.TransmitBufferSize, options.TcpOutOfOrderRanges);
             }
 
             _ephemeralFirst = options.EphemeralPortFirst;

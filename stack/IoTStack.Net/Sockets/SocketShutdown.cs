@@ -1,0 +1,10 @@
+namespace IoTStack.Net.Sockets
+{
+    /// <summary>Which direction <c>Shutdown</c> closes (SHUT_RD, SHUT_WR, SHUT_RDWR).</summary>
+    public enum SocketShutdown
+    {
+        Receive = 0,
+        Send = 1,
+        Both = 2
+    }
+}

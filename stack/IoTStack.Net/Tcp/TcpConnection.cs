@@ -1,0 +1,95 @@
+namespace IoTStack.Net.Tcp
+{
+    /// <summary>
+    /// The transmission control block of one socket slot (RFC 9293 section 3.3.1), taken at construction.
+    /// The slot's transmit ring holds bytes from SND.UNA on (the retransmission queue); its receive ring
+    /// holds in-order data, with out-of-order data kept in its free space (see <see cref="Assembler"/>).
+    /// </summary>
+    internal sealed class TcpConnection
+    {
+        internal readonly Assembler Assembler;
+
+        /// <summary>What the peer reported holding beyond SND.UNA in SACK blocks (RFC 2018), for retransmitting holes only.</summary>
+        internal readonly Assembler Scoreboard;
+
+        internal uint Iss;
+        internal uint Irs;
+        internal uint SendUnacknowledged;
+        internal uint SendNext;
+        internal uint SendMax;
+        internal uint SendWindowUpdateSequence;
+        internal uint SendWindowUpdateAcknowledgment;
+        internal int SendWindow;
+        internal int MaxSendWindow;
+        internal int SendMss;
+        internal int SendScale;
+        internal int ReceiveScale;
+        internal bool WindowScaling;
+        internal uint ReceiveNext;
+        internal uint ReceiveAdvertised;
+        internal bool Timestamps;
+        internal uint TimestampRecent;
+        internal bool SackPermitted;
+
+        internal bool FinQueued;
+        internal bool FinSent;
+        internal uint FinSequence;
+        internal bool FinReceived;
+
+        internal bool AckNow;
+        internal int SegmentsUnacknowledged;
+        internal long AckDeadline;
+
+        internal int SmoothedRtt;
+        internal int RttVariance;
+        internal int Rto;
+        internal bool RttMeasured;
+        internal bool Timing;
+        internal uint TimedSequence;
+        internal long TimedAt;
+        internal long RetransmitDeadline;
+        internal int Retransmissions;
+        internal long OldestUnacknowledgedSince;
+
+        internal int CongestionWindow;
+        internal int SlowStartThreshold;
+        internal int DuplicateAcks;
+        internal bool Recovering;
+        internal uint Recover;
+        internal uint HighRetransmitted;
+
+        internal long PersistDeadline;
+        internal int PersistBackoff;
+
+        internal bool NoDelay;
+        internal bool KeepAlive;
+        internal int LingerSeconds;
+        internal int UserTimeoutMs;
+        internal long LastReceivedAt;
+        internal long LastActivityAt;
+        internal int KeepAliveProbes;
+        internal long KeepAliveDeadline;
+
+        internal int Backlog;
+        internal int ListenerIndex;
+        internal int ListenerDescriptor;
+        internal bool AcceptPending;
+        internal long AcceptOrder;
+        internal bool Orphaned;
+        internal long OrphanedAt;
+        internal bool ReceiveShutdown;
+        internal long TimeWaitUntil;
+
+        internal TcpConnection(int outOfOrderRanges)
+        {
+            Assembler = new Assembler(outOfOrderRanges);
+            Scoreboard = new Assembler(TcpLayer.SackScoreboard);
+        }
+
+        /// <summary>Bytes sent and not yet acknowledged (SYN and FIN count one each).</summary>
+        internal int InFlight
+        {
+            get { return (int)(SendMax - SendUnacknowledged); }
+        }
+    }
+}

@@ -1,0 +1,372 @@
+using IoTStack.Net.Ip;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Tcp
+{
+    /// <summary>The stream socket calls, as <see cref="NetStack"/> forwards them.</summary>
+    internal sealed partial class TcpLayer
+    {
+        /// <summary>Active open: sends the SYN and returns WouldBlock; the socket turns writable once connected.</summary>
+        internal SocketError Connect(SocketSlot slot, IPv4Address address, int port)
+        {
+            switch (slot.State)
+            {
+                case SocketState.Open:
+                case SocketState.Bound:
+                    break;
+                case SocketState.SynSent:
+                case SocketState.SynReceived:
+                    return SocketError.WouldBlock;
+                case SocketState.Closed:
+                    return TakeError(slot, SocketError.InvalidArgument);
+                case SocketState.Listen:
+                    return SocketError.InvalidArgument;
+                default:
+                    return SocketError.IsConnected;
+            }
+
+            if (port <= 0 || port > 0xFFFF)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (address.IsBroadcast || address.IsMulticast || _stack.Ip.IsDirectedBroadcast(address))
+            {
+                return SocketError.AddressNotAvailable;
+            }
+
+            Route route;
+            SocketError error = _stack.Ip.FindRoute(address, out route);
+            if (error != SocketError.Success)
+            {
+                return error;
+            }
+
+            IPv4Address local = slot.LocalAddress.IsAny ? route.Source : slot.LocalAddress;
+            int localPort = slot.LocalPort;
+            if (localPort == 0)
+            {
+                for (int attempt = 0; attempt < 16 && (localPort == 0 || FourTupleInUse(local, localPort, address, port)); attempt++)
+                {
+                    localPort = _sockets.PickEphemeralPort(IpProtocol.Tcp, local, slot);
+                }
+
+                if (localPort == 0 || FourTupleInUse(local, localPort, address, port))
+                {
+                    return SocketError.AddressInUse;
+                }
+            }
+            else if (FourTupleInUse(local, localPort, address, port))
+            {
+                return SocketError.AddressInUse;
+            }
+
+            slot.LocalAddress = local;
+            slot.LocalPort = localPort;
+            slot.RemoteAddress = address;
+            slot.RemotePort = port;
+            Initialise(slot, InitialSequence(local, localPort, address, port), 536);
+            slot.Tcp.ReceiveNext = 0;
+            slot.Tcp.ReceiveAdvertised = 0;
+            slot.State = SocketState.SynSent;
+            Output(slot);
+            return SocketError.WouldBlock;
+        }
+
+        internal SocketError Listen(SocketSlot slot, int backlog)
+        {
+            if (slot.State == SocketState.Listen)
+            {
+                slot.Tcp.Backlog = ClampBacklog(backlog);
+                return SocketError.Success;
+            }
+
+            if (slot.State != SocketState.Open && slot.State != SocketState.Bound)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (slot.LocalPort == 0)
+            {
+                SocketError bound = _stack.BindEphemeral(slot);
+                if (bound != SocketError.Success)
+                {
+                    return bound;
+                }
+            }
+
+            slot.Tcp.Backlog = ClampBacklog(backlog);
+            slot.State = SocketState.Listen;
+            return SocketError.Success;
+        }
+
+        /// <summary>Hands out the oldest established connection waiting on the listener.</summary>
+        internal SocketError Accept(SocketSlot listener, out int socket)
+        {
+            socket = 0;
+            if (listener.State != SocketState.Listen)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            SocketSlot oldest = null;
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (slot.InUse && slot.Type == SocketType.Stream && slot.Tcp.AcceptPending && slot.Tcp.ListenerDescriptor == listener.Descriptor
+                    && (oldest == null || slot.Tcp.AcceptOrder < oldest.Tcp.AcceptOrder))
+                {
+                    oldest = slot;
+                }
+            }
+
+            if (oldest == null)
+            {
+                return SocketError.WouldBlock;
+            }
+
+            oldest.Tcp.AcceptPending = false;
+            socket = oldest.Descriptor;
+            return SocketError.Success;
+        }
+
+        /// <summary>Queues data in the transmit ring (as much as fits) and sends what the windows allow.</summary>
+        internal SocketError Send(SocketSlot slot, byte[] buffer, int offset, int count, out int sent)
+        {
+            sent = 0;
+            switch (slot.State)
+            {
+                case SocketState.Established:
+                case SocketState.CloseWait:
+                    break;
+                case SocketState.SynSent:
+                case SocketState.SynReceived:
+                    return SocketError.WouldBlock;
+                case SocketState.Closed:
+                    return TakeError(slot, SocketError.NotConnected);
+                case SocketState.FinWait1:
+                case SocketState.FinWait2:
+                case SocketState.Closing:
+                case SocketState.LastAck:
+                case SocketState.TimeWait:
+                    return SocketError.Shutdown;
+                default:
+                    return SocketError.NotConnected;
+            }
+
+            if (slot.Tcp.FinQueued)
+            {
+                return SocketError.Shutdown;
+            }
+
+            if (count == 0)
+            {
+                return SocketError.Success;
+            }
+
+            sent = slot.TransmitRing.Write(buffer, offset, count);
+            if (sent == 0)
+            {
+                return SocketError.WouldBlock;
+            }
+
+            Output(slot);
+            return SocketError.Success;
+        }
+
+        /// <summary>Reads in-order data; Success with 0 bytes is the end of the stream (the peer's FIN).</summary>
+        internal SocketError Receive(SocketSlot slot, byte[] buffer, int offset, int count, out int received)
+        {
+            received = 0;
+            TcpConnection c = slot.Tcp;
+            if (slot.ReceiveRing.Count > 0)
+            {
+                received = slot.ReceiveRing.Read(buffer, offset, count);
+                if (IsSynchronized(slot.State) && slot.State != SocketState.TimeWait && WindowWouldGrow(slot))
+                {
+                    c.AckNow = true; // a window update, now that the reader made room
+                    Output(slot);
+                }
+
+                return SocketError.Success;
+            }
+
+            switch (slot.State)
+            {
+                case SocketState.Open:
+                case SocketState.Bound:
+                case SocketState.Listen:
+                    return SocketError.NotConnected;
+                case SocketState.Closed:
+                    return TakeError(slot, SocketError.Success);
+            }
+
+            if (c.FinReceived || c.ReceiveShutdown)
+            {
+                return SocketError.Success;
+            }
+
+            return slot.PendingError != SocketError.Success ? TakeError(slot, SocketError.Success) : SocketError.WouldBlock;
+        }
+
+        internal SocketError Shutdown(SocketSlot slot, SocketShutdown how)
+        {
+            if (slot.State < SocketState.SynSent || slot.State > SocketState.TimeWait)
+            {
+                return SocketError.NotConnected;
+            }
+
+            if (how != SocketShutdown.Send)
+            {
+                slot.Tcp.ReceiveShutdown = true;
+            }
+
+            if (how != SocketShutdown.Receive)
+            {
+                QueueFin(slot);
+            }
+
+            return SocketError.Success;
+        }
+
+        /// <summary>
+        /// Close (RFC 9293 section 3.10.4): a connection with data still unread, or with linger zero, is reset;
+        /// otherwise it sends its FIN after the queued data and finishes closing on its own, its descriptor
+        /// already dead. A listener resets the connections nobody accepted.
+        /// </summary>
+        internal void Close(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            switch (slot.State)
+            {
+                case SocketState.Listen:
+                    _synQueue.RemoveFor(slot.Descriptor);
+                    for (int i = 0; i < _sockets.Count; i++)
+                    {
+                        SocketSlot pending = _sockets[i];
+                        if (pending.InUse && pending.Type == SocketType.Stream && pending.Tcp.AcceptPending && pending.Tcp.ListenerDescriptor == slot.Descriptor)
+                        {
+                            Abort(pending, SocketError.ConnectionAborted, true);
+                        }
+                    }
+
+                    slot.Release();
+                    return;
+                case SocketState.TimeWait:
+                    EnterTimeWaitTable(slot);
+                    slot.Release();
+                    return;
+                case SocketState.Established:
+                case SocketState.SynReceived:
+                case SocketState.CloseWait:
+                case SocketState.FinWait1:
+                case SocketState.FinWait2:
+                case SocketState.Closing:
+                case SocketState.LastAck:
+                    break;
+                default:
+                    slot.Release();
+                    return;
+            }
+
+            c.Orphaned = true;
+            c.OrphanedAt = _stack.Now;
+            if (c.LingerSeconds == 0 || slot.ReceiveRing.Count > 0)
+            {
+                // RFC 2525 section 2.17: closing with unread data must reset, so the peer knows it was lost.
+                _counters.Add(Counter.TcpAborts);
+                Abort(slot, SocketError.ConnectionAborted, true);
+                return;
+            }
+
+            slot.Orphan();
+            QueueFin(slot);
+        }
+
+        internal SocketEvents Poll(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            SocketEvents events = SocketEvents.None;
+            if (slot.State == SocketState.Listen)
+            {
+                return PendingAccepts(slot.Descriptor) > 0 ? SocketEvents.Readable : SocketEvents.None;
+            }
+
+            if ((slot.State == SocketState.Established || slot.State == SocketState.CloseWait) && !c.FinQueued && slot.TransmitRing.Free > 0)
+            {
+                events |= SocketEvents.Writable;
+            }
+
+            if (slot.ReceiveRing.Count > 0 || c.FinReceived || c.ReceiveShutdown)
+            {
+                events |= SocketEvents.Readable;
+            }
+
+            if (slot.State == SocketState.Closed || (c.FinReceived && c.FinQueued))
+            {
+                events |= SocketEvents.HangUp | SocketEvents.Readable;
+            }
+
+            if (slot.PendingError != SocketError.Success)
+            {
+                events |= SocketEvents.Error | SocketEvents.Writable;
+            }
+
+            return events;
+        }
+
+        private void QueueFin(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            if (c.FinQueued)
+            {
+                return;
+            }
+
+            switch (slot.State)
+            {
+                case SocketState.SynSent:
+                    slot.State = SocketState.Closed;
+                    StopTimers(c);
+                    if (c.Orphaned)
+                    {
+                        slot.Release();
+                    }
+
+                    return;
+                case SocketState.SynReceived:
+                case SocketState.Established:
+                    slot.State = SocketState.FinWait1;
+                    break;
+                case SocketState.CloseWait:
+                    slot.State = SocketState.LastAck;
+                    break;
+                default:
+                    return;
+            }
+
+            c.FinQueued = true;
+            Output(slot);
+        }
+
+        private bool WindowWouldGrow(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            int advertised = (int)(c.ReceiveAdvertised - c.ReceiveNext);
+            return slot.ReceiveRing.Free - advertised >= WindowStep(slot);
+        }
+
+        private int ClampBacklog(int backlog)
+        {
+            return backlog < 1 ? 1 : backlog > _sockets.Count ? _sockets.Count : backlog;
+        }
+
+        private static SocketError TakeError(SocketSlot slot, SocketError otherwise)
+        {
+            SocketError error = slot.PendingError;
+            slot.PendingError = SocketError.Success;
+            return error != SocketError.Success ? error : otherwise;
+        }
+    }
+}

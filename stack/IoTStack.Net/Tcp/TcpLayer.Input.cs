@@ -1,0 +1,864 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Tcp
+{
+    internal sealed partial class TcpLayer
+    {
+        internal void Input(Ipv4Packet ip, bool broadcast)
+        {
+            TcpSegment segment;
+            WireError error = TcpSegment.TryParse(ip.Buffer, ip.PayloadOffset, ip.PayloadLength, ip.Source, ip.Destination, out segment);
+            if (error != WireError.None)
+            {
+                _counters.Drop(ProtocolLayer.Tcp, error);
+                return;
+            }
+
+            if (broadcast || segment.SourcePort == 0 || segment.DestinationPort == 0)
+            {
+                // RFC 1122 section 4.2.3.10: no connections to or from broadcast or multicast addresses.
+                _counters.Add(Counter.TcpBroadcastDropped);
+                return;
+            }
+
+            _counters.Add(Counter.TcpSegmentsReceived);
+            TcpOptions options = segment.ReadOptions();
+            IPv4Address local = ip.Destination;
+            IPv4Address remote = ip.Source;
+            int localPort = segment.DestinationPort;
+            int remotePort = segment.SourcePort;
+
+            SocketSlot slot = FindConnection(local, localPort, remote, remotePort);
+            if (slot != null)
+            {
+                if (slot.State == SocketState.SynSent)
+                {
+                    SynSentInput(slot, segment, options);
+                }
+                else
+                {
+                    Segment(slot, segment, options);
+                }
+
+                return;
+            }
+
+            TimeWaitEntry waiting = _timeWait.Find(local, localPort, remote, remotePort);
+            if (waiting != null && TimeWaitInput(waiting, segment))
+            {
+                return;
+            }
+
+            SynEntry halfOpen = _synQueue.Find(local, localPort, remote, remotePort);
+            if (halfOpen != null)
+            {
+                HalfOpenInput(halfOpen, segment, options);
+                return;
+            }
+
+            SocketSlot listener = FindListener(local, localPort);
+            if (listener != null)
+            {
+                ListenInput(listener, local, remote, segment, options);
+                return;
+            }
+
+            _counters.Add(Counter.TcpNoListener);
+            SendReset(local, localPort, remote, remotePort, segment);
+        }
+
+        /// <summary>RFC 9293 section 3.10.7.2: a SYN to a listener opens a half-open entry; anything else is refused or ignored.</summary>
+        private void ListenInput(SocketSlot listener, IPv4Address local, IPv4Address remote, TcpSegment segment, TcpOptions options)
+        {
+            if (segment.Has(TcpFlags.Rst))
+            {
+                return;
+            }
+
+            if (segment.Has(TcpFlags.Ack))
+            {
+                SendReset(local, segment.DestinationPort, remote, segment.SourcePort, segment);
+                return;
+            }
+
+            if (!segment.Has(TcpFlags.Syn) || segment.Has(TcpFlags.Fin))
+            {
+                return;
+            }
+
+            int pending = _synQueue.CountFor(listener.Descriptor) + PendingAccepts(listener.Descriptor);
+            if (pending >= listener.Tcp.Backlog)
+            {
+                _counters.Add(Counter.TcpBacklogDrops);
+                Refuse(local, remote, segment);
+                return;
+            }
+
+            if (FreeSlots() - _synQueue.InUse <= 0 && !(_options.TcpReclaimIdleConnections && ReclaimIdle()))
+            {
+                Refuse(local, remote, segment);
+                return;
+            }
+
+            bool evicted;
+            SynEntry entry = _synQueue.Claim(out evicted);
+            if (evicted)
+            {
+                _counters.Add(Counter.TcpSynQueueEvictions);
+            }
+
+            entry.InUse = true;
+            entry.ListenerIndex = listener.Index;
+            entry.ListenerDescriptor = listener.Descriptor;
+            entry.LocalAddress = local;
+            entry.LocalPort = segment.DestinationPort;
+            entry.RemoteAddress = remote;
+            entry.RemotePort = segment.SourcePort;
+            entry.Iss = InitialSequence(local, entry.LocalPort, remote, entry.RemotePort);
+            entry.Irs = segment.SequenceNumber;
+            entry.PeerMss = options.HasMaximumSegmentSize ? options.MaximumSegmentSize : 536;
+            entry.PeerWindow = segment.Window;
+            entry.PeerScale = options.HasWindowScale && _options.TcpWindowScaling ? (options.WindowScale > 14 ? 14 : options.WindowScale) : -1;
+            entry.SackPermitted = options.SackPermitted && _options.TcpSelectiveAcknowledgments;
+            entry.Timestamps = options.HasTimestamps && _options.TcpTimestamps;
+            entry.TimestampRecent = options.TimestampValue;
+            entry.ArrivedAt = _stack.Now;
+            entry.ResendAt = _stack.Now + _options.TcpInitialRtoMs;
+            entry.Resent = 0;
+            SendSynAck(entry);
+        }
+
+        private void Refuse(IPv4Address local, IPv4Address remote, TcpSegment segment)
+        {
+            _counters.Add(Counter.TcpConnectionsRefused);
+            if (_options.TcpRefuseWithReset)
+            {
+                SendReset(local, segment.DestinationPort, remote, segment.SourcePort, segment);
+            }
+        }
+
+        private int PendingAccepts(int listenerDescriptor)
+        {
+            int count = 0;
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (slot.InUse && slot.Type == SocketType.Stream && slot.Tcp.AcceptPending && slot.Tcp.ListenerDescriptor == listenerDescriptor)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+
+        /// <summary>A segment for a half-open entry: the ACK that completes the handshake takes a socket slot.</summary>
+        private void HalfOpenInput(SynEntry entry, TcpSegment segment, TcpOptions options)
+        {
+            SocketSlot listener = _sockets.Resolve(entry.ListenerDescriptor);
+            if (listener == null || listener.State != SocketState.Listen)
+            {
+                entry.InUse = false;
+                SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
+                return;
+            }
+
+            uint sequence = segment.SequenceNumber;
+            if (segment.Has(TcpFlags.Rst))
+            {
+                // RFC 5961 section 3.2: only an exactly placed RST ends it.
+                if (sequence == entry.Irs + 1)
+                {
+                    _counters.Add(Counter.TcpResetsReceived);
+                    entry.InUse = false;
+                }
+
+                return;
+            }
+
+            if (segment.Has(TcpFlags.Syn))
+            {
+                if (sequence == entry.Irs && !segment.Has(TcpFlags.Ack))
+                {
+                    SendSynAck(entry); // the peer did not get ours
+                }
+
+                return;
+            }
+
+            if (!segment.Has(TcpFlags.Ack))
+            {
+                return;
+            }
+
+            if (segment.AcknowledgmentNumber != entry.Iss + 1 || sequence != entry.Irs + 1)
+            {
+                SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
+                return;
+            }
+
+            SocketSlot slot = _sockets.Allocate();
+            if (slot == null && _options.TcpReclaimIdleConnections && ReclaimIdle())
+            {
+                slot = _sockets.Allocate();
+            }
+
+            entry.InUse = false;
+            if (slot == null)
+            {
+                _counters.Add(Counter.TcpConnectionsRefused);
+                SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
+                return;
+            }
+
+            Establish(slot, listener, entry, segment);
+            Segment(slot, segment, options);
+        }
+
+        private void Establish(SocketSlot slot, SocketSlot listener, SynEntry entry, TcpSegment ack)
+        {
+            slot.Open(SocketType.Stream, IpProtocol.Tcp, listener.TimeToLive);
+            Open(slot);
+            TcpConnection c = slot.Tcp;
+            TcpConnection l = listener.Tcp;
+            c.NoDelay = l.NoDelay;
+            c.KeepAlive = l.KeepAlive;
+            c.LingerSeconds = l.LingerSeconds;
+            c.UserTimeoutMs = l.UserTimeoutMs;
+            slot.LocalAddress = entry.LocalAddress;
+            slot.LocalPort = entry.LocalPort;
+            slot.RemoteAddress = entry.RemoteAddress;
+            slot.RemotePort = entry.RemotePort;
+            Initialise(slot, entry.Iss, entry.PeerMss);
+            c.SendUnacknowledged = entry.Iss + 1;
+            c.SendNext = entry.Iss + 1;
+            c.SendMax = entry.Iss + 1;
+            c.Recover = c.SendMax;
+            c.Irs = entry.Irs;
+            c.ReceiveNext = entry.Irs + 1;
+            c.WindowScaling = entry.PeerScale >= 0;
+            c.SendScale = c.WindowScaling ? entry.PeerScale : 0;
+            c.ReceiveScale = c.WindowScaling ? _receiveScale : 0;
+            c.SackPermitted = entry.SackPermitted;
+            c.Timestamps = entry.Timestamps;
+            c.TimestampRecent = entry.TimestampRecent;
+            int offered = _options.ReceiveBufferSize > 0xFFFF ? 0xFFFF : _options.ReceiveBufferSize;
+            c.ReceiveAdvertised = c.ReceiveNext + (uint)offered;
+            c.SendWindow = ack.Window << c.SendScale;
+            c.MaxSendWindow = c.SendWindow;
+            c.SendWindowUpdateSequence = ack.SequenceNumber;
+            c.SendWindowUpdateAcknowledgment = ack.AcknowledgmentNumber;
+            if (entry.Resent == 0)
+            {
+                UpdateRtt(c, (int)(_stack.Now - entry.ArrivedAt));
+            }
+
+            slot.State = SocketState.Established;
+            c.AcceptPending = true;
+            c.ListenerIndex = listener.Index;
+            c.ListenerDescriptor = listener.Descriptor;
+            c.AcceptOrder = ++_acceptOrder;
+            _counters.Add(Counter.TcpPassiveOpens);
+        }
+
+        /// <summary>
+        /// TIME-WAIT (RFC 9293 section 3.10.7.4): acknowledge a retransmitted FIN and restart the wait;
+        /// ignore RST (RFC 1337); a new SYN with a higher sequence number may reuse the 4-tuple (RFC 6191).
+        /// Returns false when the segment should go on to a listener.
+        /// </summary>
+        private bool TimeWaitInput(TimeWaitEntry entry, TcpSegment segment)
+        {
+            if (segment.Has(TcpFlags.Rst))
+            {
+                return true;
+            }
+
+            if (segment.Has(TcpFlags.Syn) && !segment.Has(TcpFlags.Ack) && Sequence.Gt(segment.SequenceNumber, entry.ReceiveNext))
+            {
+                entry.InUse = false;
+                _counters.Add(Counter.TcpTimeWaitReused);
+                return false;
+            }
+
+            if (segment.Has(TcpFlags.Fin))
+            {
+                entry.ExpiresAt = _stack.Now + _options.TcpTimeWaitMs;
+            }
+
+            int length = 0;
+            if (entry.Timestamps)
+            {
+                var options = new TcpOptionWriter(_header, TcpSegment.MinimumHeaderLength);
+                options.WriteNoOperation();
+                options.WriteNoOperation();
+                options.WriteTimestamps((uint)_stack.Now, entry.TimestampRecent);
+                length = options.Finish();
+            }
+
+            Transmit(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, entry.SendNext, entry.ReceiveNext, TcpFlags.Ack, 0, length, null, 0, 0);
+            return true;
+        }
+
+        /// <summary>RFC 9293 section 3.10.7.3: the answer to our SYN.</summary>
+        private void SynSentInput(SocketSlot slot, TcpSegment segment, TcpOptions options)
+        {
+            TcpConnection c = slot.Tcp;
+            bool ack = segment.Has(TcpFlags.Ack);
+            uint acknowledgment = segment.AcknowledgmentNumber;
+            if (ack && (Sequence.Le(acknowledgment, c.Iss) || Sequence.Gt(acknowledgment, c.SendMax)))
+            {
+                SendReset(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, segment);
+                return;
+            }
+
+            if (segment.Has(TcpFlags.Rst))
+            {
+                if (ack)
+                {
+                    _counters.Add(Counter.TcpResetsReceived);
+                    _counters.Add(Counter.TcpConnectionsRefused);
+                    Abort(slot, SocketError.ConnectionRefused, false);
+                }
+
+                return;
+            }
+
+            if (!segment.Has(TcpFlags.Syn))
+            {
+                return;
+            }
+
+            c.Irs = segment.SequenceNumber;
+            c.ReceiveNext = c.Irs + 1;
+            c.SendMss = Mss(options.HasMaximumSegmentSize ? options.MaximumSegmentSize : 536);
+            c.CongestionWindow = InitialWindow(c.SendMss);
+            c.WindowScaling = options.HasWindowScale && _options.TcpWindowScaling;
+            c.SendScale = c.WindowScaling ? (options.WindowScale > 14 ? 14 : options.WindowScale) : 0;
+            c.ReceiveScale = c.WindowScaling ? _receiveScale : 0;
+            c.SackPermitted = options.SackPermitted && _options.TcpSelectiveAcknowledgments;
+            c.Timestamps = options.HasTimestamps && _options.TcpTimestamps;
+            c.TimestampRecent = options.TimestampValue;
+            c.SendWindow = segment.Window; // the window of a SYN is never scaled (RFC 7323 section 2.2)
+            c.MaxSendWindow = c.SendWindow;
+            c.SendWindowUpdateSequence = segment.SequenceNumber;
+            c.SendWindowUpdateAcknowledgment = acknowledgment;
+            c.LastReceivedAt = _stack.Now;
+            if (!ack)
+            {
+                // Simultaneous open (RFC 9293 figure 8): answer with SYN-ACK from SYN-RECEIVED.
+                slot.State = SocketState.SynReceived;
+                c.SendNext = c.Iss;
+                Output(slot);
+                return;
+            }
+
+            if (c.Timing)
+            {
+                UpdateRtt(c, (int)(_stack.Now - c.TimedAt));
+                c.Timing = false;
+            }
+
+            c.SendUnacknowledged = acknowledgment;
+            c.Recover = acknowledgment;
+            c.RetransmitDeadline = 0;
+            c.OldestUnacknowledgedSince = 0;
+            c.Retransmissions = 0;
+            slot.State = SocketState.Established;
+            _counters.Add(Counter.TcpActiveOpens);
+            c.AckNow = true;
+            Output(slot);
+        }
+
+        /// <summary>RFC 9293 section 3.10.7.4, for every synchronized state, with RFC 5961's defences and RFC 7323's PAWS.</summary>
+        private void Segment(SocketSlot slot, TcpSegment segment, TcpOptions options)
+        {
+            TcpConnection c = slot.Tcp;
+            uint sequence = segment.SequenceNumber;
+            int length = segment.SequenceLength;
+            bool rst = segment.Has(TcpFlags.Rst);
+
+            if (c.Timestamps && options.HasTimestamps && !rst && Sequence.Lt(options.TimestampValue, c.TimestampRecent))
+            {
+                _counters.Add(Counter.TcpDuplicateSegments);
+                c.AckNow = true;
+                Output(slot);
+                return;
+            }
+
+            if (slot.State == SocketState.SynReceived && segment.Has(TcpFlags.Syn) && segment.Has(TcpFlags.Ack) && !rst
+                && sequence + 1 == c.ReceiveNext && segment.AcknowledgmentNumber == c.SendNext)
+            {
+                // Simultaneous open (RFC 9293 figure 8): the peer's SYN-ACK repeats its SYN, which the sequence
+                // check would call old; like Linux, take its ACK.
+                if (Acknowledge(slot, segment, options))
+                {
+                    Output(slot);
+                }
+
+                return;
+            }
+
+            int window = (int)(c.ReceiveAdvertised - c.ReceiveNext);
+            if (window < 0)
+            {
+                window = 0;
+            }
+
+            bool acceptable;
+            if (length == 0)
+            {
+                acceptable = window == 0 ? sequence == c.ReceiveNext : Sequence.InRange(sequence, c.ReceiveNext, c.ReceiveNext + (uint)window);
+            }
+            else
+            {
+                acceptable = window > 0 && (Sequence.InRange(sequence, c.ReceiveNext, c.ReceiveNext + (uint)window)
+                    || Sequence.InRange(sequence + (uint)length - 1, c.ReceiveNext, c.ReceiveNext + (uint)window));
+            }
+
+            // RFC 9293: with a zero window, still take the ACK of a segment at RCV.NXT (a window probe).
+            bool probe = !acceptable && window == 0 && sequence == c.ReceiveNext;
+            if (!acceptable && !probe)
+            {
+                _counters.Add(Sequence.Le(sequence + (uint)length, c.ReceiveNext) ? Counter.TcpDuplicateSegments : Counter.TcpOutOfWindow);
+                if (!rst)
+                {
+                    c.AckNow = true;
+                    Output(slot);
+                }
+
+                return;
+            }
+
+            c.LastReceivedAt = _stack.Now;
+            c.KeepAliveProbes = 0;
+            c.KeepAliveDeadline = 0;
+            if (c.Timestamps && options.HasTimestamps && Sequence.Le(sequence, c.ReceiveNext))
+            {
+                c.TimestampRecent = options.TimestampValue;
+            }
+
+            if (rst)
+            {
+                if (sequence == c.ReceiveNext)
+                {
+                    _counters.Add(Counter.TcpResetsReceived);
+                    Abort(slot, slot.State == SocketState.SynReceived ? SocketError.ConnectionRefused : SocketError.ConnectionReset, false);
+                }
+                else
+                {
+                    ChallengeAck(slot); // RFC 5961 section 3.2: an in-window RST not exactly at RCV.NXT
+                }
+
+                return;
+            }
+
+            if (segment.Has(TcpFlags.Syn))
+            {
+                ChallengeAck(slot); // RFC 5961 section 4.2
+                return;
+            }
+
+            if (!segment.Has(TcpFlags.Ack))
+            {
+                return;
+            }
+
+            if (!Acknowledge(slot, segment, options))
+            {
+                return;
+            }
+
+            if (segment.PayloadLength > 0 && !probe)
+            {
+                if (slot.State == SocketState.Established || slot.State == SocketState.FinWait1 || slot.State == SocketState.FinWait2)
+                {
+                    if (c.Orphaned)
+                    {
+                        // New data for a socket the application has closed: reset, as Linux does.
+                        Abort(slot, SocketError.ConnectionReset, true);
+                        return;
+                    }
+
+                    ReceiveData(slot, segment, options);
+                }
+            }
+            else if (probe)
+            {
+                c.AckNow = true;
+            }
+
+            if (segment.Has(TcpFlags.Fin) && !probe && segment.SequenceNumber + (uint)segment.PayloadLength == c.ReceiveNext)
+            {
+                ReceiveFin(slot);
+                return;
+            }
+
+            Output(slot);
+        }
+
+        /// <summary>The ACK field (RFC 9293 section 3.10.7.4, fifth check). Returns false when the segment is done with.</summary>
+        private bool Acknowledge(SocketSlot slot, TcpSegment segment, TcpOptions options)
+        {
+            TcpConnection c = slot.Tcp;
+            uint acknowledgment = segment.AcknowledgmentNumber;
+            if (slot.State == SocketState.SynReceived)
+            {
+                if (!Sequence.Gt(acknowledgment, c.SendUnacknowledged) || Sequence.Gt(acknowledgment, c.SendMax))
+                {
+                    SendReset(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, segment);
+                    return false;
+                }
+
+                slot.State = SocketState.Established;
+                _counters.Add(Counter.TcpActiveOpens);
+                c.SendWindow = segment.Window << c.SendScale;
+                c.SendWindowUpdateSequence = segment.SequenceNumber;
+                c.SendWindowUpdateAcknowledgment = acknowledgment;
+            }
+
+            // RFC 5961 section 5.2: acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.NXT].
+            if (Sequence.Gt(acknowledgment, c.SendMax) || Sequence.Lt(acknowledgment, c.SendUnacknowledged - (uint)c.MaxSendWindow))
+            {
+                _counters.Add(Counter.TcpBadAcks);
+                c.AckNow = true;
+                Output(slot);
+                return false;
+            }
+
+            if (c.SackPermitted && options.SackBlockCount > 0)
+            {
+                for (int i = 0; i < options.SackBlockCount; i++)
+                {
+                    uint left;
+                    uint right;
+                    options.GetSackBlock(i, out left, out right);
+                    if (Sequence.Gt(left, c.SendUnacknowledged) && Sequence.Lt(left, right) && Sequence.Le(right, c.SendMax))
+                    {
+                        c.Scoreboard.Add(left, right);
+                    }
+                }
+            }
+
+            int window = segment.Window << c.SendScale;
+            if (Sequence.Gt(acknowledgment, c.SendUnacknowledged))
+            {
+                NewAcknowledgment(slot, acknowledgment, options);
+            }
+            else if (acknowledgment == c.SendUnacknowledged && segment.PayloadLength == 0 && !segment.Has(TcpFlags.Fin)
+                && c.InFlight > 0 && window == c.SendWindow)
+            {
+                DuplicateAcknowledgment(slot);
+            }
+
+            if (Sequence.Lt(c.SendWindowUpdateSequence, segment.SequenceNumber)
+                || (c.SendWindowUpdateSequence == segment.SequenceNumber && Sequence.Le(c.SendWindowUpdateAcknowledgment, acknowledgment)))
+            {
+                c.SendWindow = window;
+                c.SendWindowUpdateSequence = segment.SequenceNumber;
+                c.SendWindowUpdateAcknowledgment = acknowledgment;
+                if (window > c.MaxSendWindow)
+                {
+                    c.MaxSendWindow = window;
+                }
+
+                if (window > 0)
+                {
+                    c.PersistDeadline = 0;
+                    c.PersistBackoff = 0;
+                }
+            }
+
+            bool finAcknowledged = c.FinSent && Sequence.Gt(c.SendUnacknowledged, c.FinSequence);
+            if (!finAcknowledged)
+            {
+                return true;
+            }
+
+            switch (slot.State)
+            {
+                case SocketState.FinWait1:
+                    slot.State = SocketState.FinWait2;
+                    c.OrphanedAt = _stack.Now;
+                    return true;
+                case SocketState.Closing:
+                    slot.State = SocketState.TimeWait;
+                    EnterTimeWait(slot);
+                    return false;
+                case SocketState.LastAck:
+                    slot.State = SocketState.Closed;
+                    Finish(slot);
+                    return false;
+                default:
+                    return true;
+            }
+        }
+
+        private void NewAcknowledgment(SocketSlot slot, uint acknowledgment, TcpOptions options)
+        {
+            TcpConnection c = slot.Tcp;
+            int acked = (int)(acknowledgment - c.SendUnacknowledged);
+            int data = acked;
+            if (c.SendUnacknowledged == c.Iss)
+            {
+                data--; // our SYN
+            }
+
+            if (c.FinSent && Sequence.Gt(acknowledgment, c.FinSequence))
+            {
+                data--; // our FIN
+            }
+
+            slot.TransmitRing.Discard(data < 0 ? 0 : data);
+            if (c.Timestamps && options.HasTimestamps && options.TimestampEchoReply != 0)
+            {
+                // RFC 7323 section 4.1: a round trip per ACK of new data, from the echoed timestamp.
+                UpdateRtt(c, (int)((uint)_stack.Now - options.TimestampEchoReply));
+                c.Timing = false;
+            }
+            else if (c.Timing && Sequence.Gt(acknowledgment, c.TimedSequence))
+            {
+                UpdateRtt(c, (int)(_stack.Now - c.TimedAt));
+                c.Timing = false;
+            }
+
+            int mss = c.SendMss;
+            if (c.Recovering)
+            {
+                if (Sequence.Ge(acknowledgment, c.Recover))
+                {
+                    // RFC 6582 section 3.2 step 3: full acknowledgment ends recovery.
+                    int flight = (int)(c.SendMax - acknowledgment);
+                    int deflated = (flight > mss ? flight : mss) + mss;
+                    c.CongestionWindow = c.SlowStartThreshold < deflated ? c.SlowStartThreshold : deflated;
+                    c.Recovering = false;
+                }
+                else
+                {
+                    // Partial acknowledgment: retransmit the next hole, deflate by what was acknowledged.
+                    c.SendUnacknowledged = acknowledgment;
+                    c.Scoreboard.Forget(acknowledgment);
+                    RetransmitHole(slot);
+                    c.CongestionWindow -= acked;
+                    if (acked >= mss)
+                    {
+                        c.CongestionWindow += mss;
+                    }
+
+                    if (c.CongestionWindow < mss)
+                    {
+                        c.CongestionWindow = mss;
+                    }
+                }
+            }
+            else if (c.CongestionWindow < c.SlowStartThreshold)
+            {
+                c.CongestionWindow += acked < mss ? acked : mss; // slow start (RFC 5681 section 3.1)
+            }
+            else
+            {
+                int increase = mss * mss / c.CongestionWindow; // congestion avoidance
+                c.CongestionWindow += increase > 0 ? increase : 1;
+            }
+
+            if (c.CongestionWindow > 0x3FFFFFFF)
+            {
+                c.CongestionWindow = 0x3FFFFFFF;
+            }
+
+            c.SendUnacknowledged = acknowledgment;
+            if (Sequence.Lt(c.SendNext, acknowledgment))
+            {
+                c.SendNext = acknowledgment;
+            }
+
+            c.Scoreboard.Forget(acknowledgment);
+            c.DuplicateAcks = 0;
+            c.Retransmissions = 0;
+            if (c.SendUnacknowledged == c.SendMax)
+            {
+                c.RetransmitDeadline = 0;
+                c.OldestUnacknowledgedSince = 0;
+            }
+            else
+            {
+                c.RetransmitDeadline = _stack.Now + c.Rto;
+                c.OldestUnacknowledgedSince = _stack.Now;
+            }
+        }
+
+        /// <summary>RFC 5681 section 3.2 and RFC 6582: three duplicates start fast retransmit and NewReno recovery.</summary>
+        private void DuplicateAcknowledgment(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            int mss = c.SendMss;
+            c.DuplicateAcks++;
+            if (c.DuplicateAcks == 3 && !c.Recovering && Sequence.Gt(c.SendUnacknowledged, c.Recover - 1))
+            {
+                int half = c.InFlight / 2;
+                c.SlowStartThreshold = half > 2 * mss ? half : 2 * mss;
+                c.Recover = c.SendMax;
+                c.Recovering = true;
+                c.HighRetransmitted = c.SendUnacknowledged;
+                _counters.Add(Counter.TcpFastRetransmits);
+                RetransmitHole(slot);
+                c.CongestionWindow = c.SlowStartThreshold + 3 * mss;
+            }
+            else if (c.Recovering)
+            {
+                c.CongestionWindow += mss; // each duplicate means a segment has left the network
+                if (c.Scoreboard.Count > 0)
+                {
+                    RetransmitHole(slot);
+                }
+            }
+        }
+
+        /// <summary>Retransmits the first segment from SND.UNA (or past what was retransmitted) that the peer's SACK blocks do not cover.</summary>
+        private void RetransmitHole(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            uint from = Sequence.Gt(c.HighRetransmitted, c.SendUnacknowledged) ? c.HighRetransmitted : c.SendUnacknowledged;
+            if (c.Scoreboard.Count == 0)
+            {
+                from = c.SendUnacknowledged;
+            }
+
+            while (c.Scoreboard.Covers(from) && Sequence.Lt(from, c.SendMax))
+            {
+                from++;
+            }
+
+            uint highest = c.Scoreboard.Count > 0 ? c.Scoreboard.End(c.Scoreboard.Count - 1) : c.SendMax;
+            if (!Sequence.Lt(from, c.SendMax) || (c.Scoreboard.Count > 0 && !Sequence.Lt(from, highest) && from != c.SendUnacknowledged))
+            {
+                return;
+            }
+
+            Retransmit(slot, from);
+            c.HighRetransmitted = from + (uint)DataPerSegment(c);
+        }
+
+        /// <summary>In-order data goes to the reader, out-of-order data waits in the ring's free space.</summary>
+        private void ReceiveData(SocketSlot slot, TcpSegment segment, TcpOptions options)
+        {
+            TcpConnection c = slot.Tcp;
+            ByteRing ring = slot.ReceiveRing;
+            uint sequence = segment.SequenceNumber;
+            int offset = segment.PayloadOffset;
+            int length = segment.PayloadLength;
+            if (Sequence.Lt(sequence, c.ReceiveNext))
+            {
+                int skip = (int)(c.ReceiveNext - sequence);
+                offset += skip;
+                length -= skip;
+                sequence = c.ReceiveNext;
+            }
+
+            int distance = (int)(sequence - c.ReceiveNext);
+            if (distance + length > ring.Free)
+            {
+                length = ring.Free - distance;
+            }
+
+            if (length <= 0)
+            {
+                c.AckNow = true;
+                return;
+            }
+
+            if (distance > 0)
+            {
+                bool kept = ring.WriteAt(distance, segment.Buffer, offset, length) && c.Assembler.Add(sequence, sequence + (uint)length);
+                _counters.Add(kept ? Counter.TcpOutOfOrderSegments : Counter.TcpOutOfOrderDropped);
+                c.AckNow = true; // RFC 5681 section 4.2: out-of-order data is acknowledged at once
+                return;
+            }
+
+            bool fillsHole = c.Assembler.Count > 0;
+            ring.WriteAt(0, segment.Buffer, offset, length);
+            ring.Commit(length);
+            uint next = c.ReceiveNext + (uint)length;
+            uint reach = c.Assembler.Advance(next);
+            ring.Commit((int)(reach - next));
+            c.ReceiveNext = reach;
+            c.SegmentsUnacknowledged++;
+            if (fillsHole || c.SegmentsUnacknowledged >= 2 || _options.TcpDelayedAckMs == 0)
+            {
+                c.AckNow = true; // RFC 1122 section 4.2.3.2: at least every second full segment
+            }
+            else if (c.AckDeadline == 0)
+            {
+                c.AckDeadline = _stack.Now + _options.TcpDelayedAckMs;
+            }
+        }
+
+        /// <summary>The peer's FIN, in order: acknowledge it at once and move on (RFC 9293 section 3.10.7.4, eighth check).</summary>
+        private void ReceiveFin(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            c.ReceiveNext++;
+            c.FinReceived = true;
+            bool finAcknowledged = c.FinSent && Sequence.Gt(c.SendUnacknowledged, c.FinSequence);
+            switch (slot.State)
+            {
+                case SocketState.SynReceived:
+                case SocketState.Established:
+                    slot.State = SocketState.CloseWait;
+                    break;
+                case SocketState.FinWait1:
+                    slot.State = finAcknowledged ? SocketState.TimeWait : SocketState.Closing;
+                    break;
+                case SocketState.FinWait2:
+                    slot.State = SocketState.TimeWait;
+                    break;
+            }
+
+            c.AckNow = true;
+            Output(slot);
+            if (slot.State == SocketState.TimeWait)
+            {
+                EnterTimeWait(slot);
+            }
+        }
+
+        /// <summary>TIME-WAIT: an orphaned connection moves to the table and frees its slot; one still held waits in its slot.</summary>
+        private void EnterTimeWait(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            StopTimers(c);
+            c.TimeWaitUntil = _stack.Now + _options.TcpTimeWaitMs;
+            Finish(slot);
+        }
+
+        private void UpdateRtt(TcpConnection c, int sample)
+        {
+            if (sample < 1)
+            {
+                sample = 1;
+            }
+
+            // RFC 6298 section 2, with SRTT kept times 8 and RTTVAR times 4 for integer precision.
+            if (!c.RttMeasured)
+            {
+                c.SmoothedRtt = sample << 3;
+                c.RttVariance = sample << 1;
+                c.RttMeasured = true;
+            }
+            else
+            {
+                int error = sample - (c.SmoothedRtt >> 3);
+                c.SmoothedRtt += error;
+                if (error < 0)
+                {
+                    error = -error;
+                }
+
+                c.RttVariance += error - (c.RttVariance >> 2);
+            }
+
+            int rto = (c.SmoothedRtt >> 3) + (c.RttVariance > 1 ? c.RttVariance : 1);
+            c.Rto = rto < _options.TcpMinimumRtoMs ? _options.TcpMinimumRtoMs : rto > _options.TcpMaximumRtoMs ? _options.TcpMaximumRtoMs : rto;
+        }
+    }
+}

@@ -1,0 +1,379 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Tcp
+{
+    internal sealed partial class TcpLayer
+    {
+        /// <summary>
+        /// Sends what the connection may send now: new or retransmitted data within the send and
+        /// congestion windows (Nagle permitting), the FIN once the data is out, and an ACK when one is owed.
+        /// </summary>
+        internal void Output(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            SocketState state = slot.State;
+            if (state == SocketState.SynSent || state == SocketState.SynReceived)
+            {
+                if (c.SendNext == c.Iss)
+                {
+                    SendSyn(slot, state == SocketState.SynReceived);
+                }
+
+                return;
+            }
+
+            if (state < SocketState.Established || state > SocketState.TimeWait)
+            {
+                return;
+            }
+
+            bool sent = false;
+            bool maySend = state == SocketState.Established || state == SocketState.CloseWait || state == SocketState.FinWait1
+                || state == SocketState.Closing || state == SocketState.LastAck;
+            while (maySend)
+            {
+                int offset = (int)(c.SendNext - c.SendUnacknowledged);
+                int available = slot.TransmitRing.Count - offset;
+                if (available < 0)
+                {
+                    available = 0;
+                }
+
+                int window = c.SendWindow < c.CongestionWindow ? c.SendWindow : c.CongestionWindow;
+                int usable = window - offset;
+                int length = available;
+                if (length > usable)
+                {
+                    length = usable < 0 ? 0 : usable;
+                }
+
+                int mss = DataPerSegment(c);
+                if (length > mss)
+                {
+                    length = mss;
+                }
+
+                bool fin = c.FinQueued && !c.FinSent && length == available;
+                if (length == 0 && !fin)
+                {
+                    if (available > 0 && c.SendWindow == 0 && c.SendNext == c.SendUnacknowledged && c.PersistDeadline == 0)
+                    {
+                        // RFC 9293 section 3.8.6.1: probe a zero window until it opens.
+                        c.PersistBackoff = 0;
+                        c.PersistDeadline = _stack.Now + c.Rto;
+                    }
+
+                    break;
+                }
+
+                if (length > 0 && length < mss && !fin && !c.NoDelay && c.SendNext != c.SendUnacknowledged)
+                {
+                    break; // Nagle (RFC 1122 section 4.2.3.4): small segments wait while data is unacknowledged.
+                }
+
+                TcpFlags flags = TcpFlags.Ack;
+                if (length > 0 && length == available)
+                {
+                    flags |= TcpFlags.Psh;
+                }
+
+                if (fin)
+                {
+                    flags |= TcpFlags.Fin;
+                }
+
+                bool retransmission = Sequence.Lt(c.SendNext, c.SendMax);
+                SendSegment(slot, c.SendNext, flags, offset, length);
+                if (retransmission)
+                {
+                    _counters.Add(Counter.TcpRetransmittedSegments);
+                }
+                else if (!c.Timing && length > 0)
+                {
+                    c.Timing = true;
+                    c.TimedSequence = c.SendNext;
+                    c.TimedAt = _stack.Now;
+                }
+
+                c.SendNext += (uint)length;
+                if (fin)
+                {
+                    c.FinSent = true;
+                    c.FinSequence = c.SendNext;
+                    c.SendNext++;
+                }
+
+                if (Sequence.Gt(c.SendNext, c.SendMax))
+                {
+                    c.SendMax = c.SendNext;
+                }
+
+                StartRetransmitTimer(c);
+                sent = true;
+                if (fin)
+                {
+                    break;
+                }
+            }
+
+            if (!sent && c.AckNow)
+            {
+                SendAck(slot);
+            }
+        }
+
+        /// <summary>
+        /// Data bytes that fit in one segment: the MSS less the options every segment carries (RFC 6691:
+        /// the MSS counts data only, so timestamps and SACK blocks come out of it).
+        /// </summary>
+        private static int DataPerSegment(TcpConnection c)
+        {
+            int options = c.Timestamps ? 12 : 0;
+            if (c.SackPermitted && c.Assembler.Count > 0)
+            {
+                int blocks = c.Assembler.Count;
+                int room = c.Timestamps ? 3 : TcpOptions.MaximumSackBlocks;
+                options += 4 + 8 * (blocks < room ? blocks : room);
+            }
+
+            return c.SendMss - options;
+        }
+
+        private void StartRetransmitTimer(TcpConnection c)
+        {
+            if (c.RetransmitDeadline == 0)
+            {
+                c.RetransmitDeadline = _stack.Now + c.Rto;
+            }
+
+            if (c.OldestUnacknowledgedSince == 0)
+            {
+                c.OldestUnacknowledgedSince = _stack.Now;
+            }
+        }
+
+        /// <summary>A pure acknowledgment with the current window (and SACK blocks when out-of-order data waits).</summary>
+        internal void SendAck(SocketSlot slot)
+        {
+            SendSegment(slot, slot.Tcp.SendNext, TcpFlags.Ack, 0, 0);
+        }
+
+        /// <summary>Retransmits one segment at <paramref name="sequence"/> without moving SND.NXT (fast retransmit, SACK holes).</summary>
+        private void Retransmit(SocketSlot slot, uint sequence)
+        {
+            TcpConnection c = slot.Tcp;
+            int offset = (int)(sequence - c.SendUnacknowledged);
+            int length = slot.TransmitRing.Count - offset;
+            if (length > DataPerSegment(c))
+            {
+                length = DataPerSegment(c);
+            }
+
+            TcpFlags flags = TcpFlags.Ack;
+            if (length <= 0)
+            {
+                if (!c.FinSent || sequence != c.FinSequence)
+                {
+                    return;
+                }
+
+                length = 0;
+                flags |= TcpFlags.Fin;
+            }
+
+            c.Timing = false; // Karn: no round-trip sample from retransmitted data
+            SendSegment(slot, sequence, flags, offset, length);
+            _counters.Add(Counter.TcpRetransmittedSegments);
+        }
+
+        private void SendSegment(SocketSlot slot, uint sequence, TcpFlags flags, int offset, int length)
+        {
+            TcpConnection c = slot.Tcp;
+            var options = new TcpOptionWriter(_header, TcpSegment.MinimumHeaderLength);
+            if (c.Timestamps)
+            {
+                options.WriteNoOperation();
+                options.WriteNoOperation();
+                options.WriteTimestamps((uint)_stack.Now, c.TimestampRecent);
+            }
+
+            if (c.SackPermitted && c.Assembler.Count > 0)
+            {
+                int blocks = c.Assembler.Count;
+                int room = c.Timestamps ? 3 : TcpOptions.MaximumSackBlocks;
+                if (blocks > room)
+                {
+                    blocks = room;
+                }
+
+                for (int i = 0; i < blocks; i++)
+                {
+                    _sackEdges[2 * i] = c.Assembler.Start(i);
+                    _sackEdges[2 * i + 1] = c.Assembler.End(i);
+                }
+
+                options.WriteNoOperation();
+                options.WriteNoOperation();
+                options.WriteSack(_sackEdges, blocks);
+            }
+
+            int window = ReceiveWindowField(slot);
+            Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, sequence, c.ReceiveNext, flags, window, options.Finish(), slot.TransmitRing, offset, length);
+            c.AckNow = false;
+            c.AckDeadline = 0;
+            c.SegmentsUnacknowledged = 0;
+            c.LastActivityAt = _stack.Now;
+        }
+
+        /// <summary>Our SYN (active open) or SYN-ACK (simultaneous open) with the options we offer.</summary>
+        private void SendSyn(SocketSlot slot, bool withAck)
+        {
+            TcpConnection c = slot.Tcp;
+            // A first SYN offers what the options allow; a simultaneous open's SYN-ACK what both offered.
+            int length = WriteSynOptions(withAck ? c.WindowScaling : _options.TcpWindowScaling,
+                withAck ? c.SackPermitted : _options.TcpSelectiveAcknowledgments,
+                withAck ? c.Timestamps : _options.TcpTimestamps, c.TimestampRecent);
+            int window = slot.ReceiveRing.Free > 0xFFFF ? 0xFFFF : slot.ReceiveRing.Free;
+            if (c.SendMax == c.Iss)
+            {
+                c.Timing = true; // Karn: only a SYN sent once gives a round-trip sample
+                c.TimedSequence = c.Iss;
+                c.TimedAt = _stack.Now;
+            }
+
+            Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, c.Iss, withAck ? c.ReceiveNext : 0,
+                withAck ? TcpFlags.Syn | TcpFlags.Ack : TcpFlags.Syn, window, length, null, 0, 0);
+            c.ReceiveAdvertised = c.ReceiveNext + (uint)window;
+            c.SendNext = c.Iss + 1;
+            if (Sequence.Gt(c.SendNext, c.SendMax))
+            {
+                c.SendMax = c.SendNext;
+            }
+
+            StartRetransmitTimer(c);
+        }
+
+        /// <summary>The SYN-ACK of a half-open passive connection, offering what its SYN offered.</summary>
+        private void SendSynAck(SynEntry entry)
+        {
+            int length = WriteSynOptions(entry.PeerScale >= 0, entry.SackPermitted, entry.Timestamps, entry.TimestampRecent);
+            int window = _options.ReceiveBufferSize > 0xFFFF ? 0xFFFF : _options.ReceiveBufferSize;
+            Transmit(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, entry.Iss, entry.Irs + 1,
+                TcpFlags.Syn | TcpFlags.Ack, window, length, null, 0, 0);
+        }
+
+        private int WriteSynOptions(bool windowScale, bool sackPermitted, bool timestamps, uint echo)
+        {
+            var options = new TcpOptionWriter(_header, TcpSegment.MinimumHeaderLength);
+            options.WriteMaximumSegmentSize(_options.TcpMaximumSegmentSize);
+            if (sackPermitted)
+            {
+                options.WriteSackPermitted();
+            }
+
+            if (timestamps)
+            {
+                if (!sackPermitted)
+                {
+                    options.WriteNoOperation();
+                    options.WriteNoOperation();
+                }
+
+                options.WriteTimestamps((uint)_stack.Now, echo);
+            }
+
+            if (windowScale)
+            {
+                options.WriteNoOperation();
+                options.WriteWindowScale(_receiveScale);
+            }
+
+            return options.Finish();
+        }
+
+        /// <summary>
+        /// The window field to send, from the receive ring's free space, and the right edge it promises.
+        /// RFC 1122 section 4.2.3.3: the edge moves only by at least min(half the buffer, one MSS), so a slow
+        /// reader does not invite silly small segments; RFC 9293 section 3.8.6.2.2: it never moves back.
+        /// </summary>
+        private int ReceiveWindowField(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            int advertised = (int)(c.ReceiveAdvertised - c.ReceiveNext);
+            if (advertised < 0)
+            {
+                advertised = 0;
+            }
+
+            int window = slot.ReceiveRing.Free;
+            if (window < advertised || window - advertised < WindowStep(slot))
+            {
+                window = advertised;
+            }
+
+            int field = window >> c.ReceiveScale;
+            if (field > 0xFFFF)
+            {
+                field = 0xFFFF;
+            }
+
+            uint edge = c.ReceiveNext + (uint)(field << c.ReceiveScale);
+            if (Sequence.Gt(edge, c.ReceiveAdvertised))
+            {
+                c.ReceiveAdvertised = edge;
+            }
+
+            return field;
+        }
+
+        /// <summary>The least worthwhile move of the right window edge: min(half the receive buffer, one MSS).</summary>
+        private static int WindowStep(SocketSlot slot)
+        {
+            int half = slot.ReceiveRing.Capacity / 2;
+            return half < slot.Tcp.SendMss ? half : slot.Tcp.SendMss;
+        }
+
+        /// <summary>A reset for a segment that has no connection (RFC 9293 section 3.10.7.1).</summary>
+        private void SendReset(IPv4Address local, int localPort, IPv4Address remote, int remotePort, TcpSegment segment)
+        {
+            if (segment.Has(TcpFlags.Rst))
+            {
+                return;
+            }
+
+            if (segment.Has(TcpFlags.Ack))
+            {
+                Transmit(local, localPort, remote, remotePort, segment.AcknowledgmentNumber, 0, TcpFlags.Rst, 0, 0, null, 0, 0);
+            }
+            else
+            {
+                Transmit(local, localPort, remote, remotePort, 0, segment.SequenceNumber + (uint)segment.SequenceLength, TcpFlags.Rst | TcpFlags.Ack, 0, 0, null, 0, 0);
+            }
+
+            _counters.Add(Counter.TcpResetsSent);
+        }
+
+        /// <summary>Writes the fixed header in front of options already in <see cref="_header"/>, checksums header and data, and sends.</summary>
+        private void Transmit(IPv4Address local, int localPort, IPv4Address remote, int remotePort, uint sequence, uint acknowledgment, TcpFlags flags, int window, int optionsLength, ByteRing data, int offset, int length)
+        {
+            int headerLength = TcpSegment.WriteHeader(_header, 0, localPort, remotePort, sequence, acknowledgment, flags, window, optionsLength);
+            if (length > 0)
+            {
+                data.Peek(offset, _payload, 0, length);
+            }
+
+            uint sum = InternetChecksum.AddPseudoHeader(0, local, remote, IpProtocol.Tcp, headerLength + length);
+            sum = InternetChecksum.Add(InternetChecksum.Add(sum, _header, 0, headerLength), _payload, 0, length);
+            NetworkOrder.WriteUInt16(_header, 16, InternetChecksum.Complement(sum));
+            if (_stack.Ip.Send(local, remote, IpProtocol.Tcp, _header, 0, headerLength, _payload, 0, length, _options.TimeToLive, true) == SocketError.Success)
+            {
+                _counters.Add(Counter.TcpSegmentsSent);
+            }
+            else
+            {
+                _counters.Add(Counter.TcpSendFailures);
+            }
+        }
+    }
+}

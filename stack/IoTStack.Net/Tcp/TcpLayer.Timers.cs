@@ -1,0 +1,163 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Tcp
+{
+    internal sealed partial class TcpLayer
+    {
+        internal void Timers(long now)
+        {
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (IsConnection(slot))
+                {
+                    ConnectionTimers(slot, now);
+                }
+            }
+
+            for (int i = 0; i < _synQueue.Size; i++)
+            {
+                SynEntry entry = _synQueue[i];
+                if (entry.InUse && now >= entry.ResendAt)
+                {
+                    if (entry.Resent >= _options.TcpSynRetries)
+                    {
+                        entry.InUse = false;
+                        continue;
+                    }
+
+                    entry.Resent++;
+                    entry.ResendAt = now + ((long)_options.TcpInitialRtoMs << entry.Resent);
+                    _counters.Add(Counter.TcpRetransmittedSegments);
+                    SendSynAck(entry);
+                }
+            }
+
+            for (int i = 0; i < _timeWait.Size; i++)
+            {
+                TimeWaitEntry entry = _timeWait[i];
+                if (entry.InUse && now >= entry.ExpiresAt)
+                {
+                    entry.InUse = false;
+                }
+            }
+        }
+
+        private void ConnectionTimers(SocketSlot slot, long now)
+        {
+            TcpConnection c = slot.Tcp;
+            if (slot.State == SocketState.TimeWait)
+            {
+                if (now >= c.TimeWaitUntil)
+                {
+                    slot.State = SocketState.Closed;
+                }
+
+                return;
+            }
+
+            if (c.RetransmitDeadline != 0 && now >= c.RetransmitDeadline)
+            {
+                RetransmissionTimeout(slot);
+                if (!IsConnection(slot))
+                {
+                    return;
+                }
+            }
+
+            if (c.UserTimeoutMs > 0 && c.OldestUnacknowledgedSince != 0 && now - c.OldestUnacknowledgedSince >= c.UserTimeoutMs)
+            {
+                // RFC 9293 section 3.8.3 / RFC 5482: data unacknowledged for too long ends the connection.
+                _counters.Add(Counter.TcpAborts);
+                Abort(slot, SocketError.TimedOut, true);
+                return;
+            }
+
+            if (c.AckDeadline != 0 && now >= c.AckDeadline)
+            {
+                c.AckNow = true;
+                Output(slot);
+            }
+
+            if (c.PersistDeadline != 0 && now >= c.PersistDeadline)
+            {
+                // A window probe that moves no sequence number: an ACK for SND.UNA - 1 makes the peer answer with its window.
+                _counters.Add(Counter.TcpWindowProbes);
+                SendSegment(slot, c.SendUnacknowledged - 1, TcpFlags.Ack, 0, 0);
+                c.PersistBackoff++;
+                long wait = (long)c.Rto << (c.PersistBackoff > 6 ? 6 : c.PersistBackoff);
+                c.PersistDeadline = now + (wait > _options.TcpMaximumRtoMs ? _options.TcpMaximumRtoMs : wait);
+            }
+
+            if (c.KeepAlive && slot.State == SocketState.Established && now - c.LastReceivedAt >= _options.TcpKeepAliveIdleMs
+                && (c.KeepAliveDeadline == 0 || now >= c.KeepAliveDeadline))
+            {
+                if (c.KeepAliveProbes >= _options.TcpKeepAliveProbes)
+                {
+                    _counters.Add(Counter.TcpAborts);
+                    Abort(slot, SocketError.TimedOut, true);
+                    return;
+                }
+
+                // RFC 1122 section 4.2.3.6: a segment with SEG.SEQ = SND.NXT - 1 and no data.
+                _counters.Add(Counter.TcpKeepAliveProbes);
+                c.KeepAliveProbes++;
+                c.KeepAliveDeadline = now + _options.TcpKeepAliveIntervalMs;
+                SendSegment(slot, c.SendNext - 1, TcpFlags.Ack, 0, 0);
+            }
+
+            if (slot.State == SocketState.FinWait2 && c.Orphaned && now - c.OrphanedAt >= _options.TcpFinWait2TimeoutMs)
+            {
+                slot.Release();
+            }
+        }
+
+        /// <summary>RFC 6298 section 5.4 to 5.7 and RFC 5681 section 3.1: back off, shrink to one segment, go back to SND.UNA.</summary>
+        private void RetransmissionTimeout(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            _counters.Add(Counter.TcpRetransmissionTimeouts);
+            c.Retransmissions++;
+            bool opening = slot.State == SocketState.SynSent || slot.State == SocketState.SynReceived;
+            if (c.Retransmissions > (opening ? _options.TcpSynRetries : _options.TcpMaximumRetransmissions))
+            {
+                _counters.Add(Counter.TcpAborts);
+                Abort(slot, SocketError.TimedOut, !opening);
+                return;
+            }
+
+            if (!opening)
+            {
+                int half = c.InFlight / 2;
+                c.SlowStartThreshold = half > 2 * c.SendMss ? half : 2 * c.SendMss;
+                c.CongestionWindow = c.SendMss;
+                c.Recovering = false;
+                c.DuplicateAcks = 0;
+                c.Recover = c.SendMax;
+                c.Scoreboard.Clear(); // RFC 2018 section 8: SACK information may be reneged
+            }
+
+            int rto = c.Rto * 2;
+            c.Rto = rto > _options.TcpMaximumRtoMs ? _options.TcpMaximumRtoMs : rto;
+            c.Timing = false;
+            c.SendNext = opening ? c.Iss : c.SendUnacknowledged;
+            if (c.FinSent && !Sequence.Gt(c.SendUnacknowledged, c.FinSequence))
+            {
+                c.FinSent = false;
+            }
+
+            c.RetransmitDeadline = 0;
+            Output(slot);
+            if (opening)
+            {
+                _counters.Add(Counter.TcpRetransmittedSegments);
+            }
+
+            if (c.RetransmitDeadline == 0)
+            {
+                c.RetransmitDeadline = _stack.Now + c.Rto;
+            }
+        }
+    }
+}

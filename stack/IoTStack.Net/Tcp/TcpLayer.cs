@@ -1,0 +1,348 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Tcp
+{
+    /// <summary>
+    /// TCP (RFC 9293) in the socket table's fixed buffers: the state machine, listeners with a SYN queue
+    /// of their own, a TIME-WAIT table that holds no slots, RFC 6298 retransmission, RFC 5681/6582
+    /// congestion control with fast retransmit and NewReno recovery, RFC 2018 SACK, RFC 7323 window
+    /// scaling and timestamps, RFC 5961 defences, delayed ACKs, Nagle, persist and keepalive.
+    /// </summary>
+    internal sealed partial class TcpLayer
+    {
+        internal const int SackScoreboard = 4;
+
+        private readonly NetStack _stack;
+        private readonly NetCounters _counters;
+        private readonly SocketTable _sockets;
+        private readonly NetStackOptions _options;
+        private readonly SynQueue _synQueue;
+        private readonly TimeWaitTable _timeWait;
+        private readonly byte[] _header = new byte[TcpSegment.MaximumHeaderLength];
+        private readonly byte[] _payload;
+        private readonly uint[] _sackEdges = new uint[2 * TcpOptions.MaximumSackBlocks];
+        private readonly ulong _key0;
+        private readonly ulong _key1;
+        private readonly int _receiveScale;
+        private long _acceptOrder;
+        private long _challengeWindowStart;
+        private int _challengeAcks;
+
+        internal TcpLayer(NetStack stack, SocketTable sockets, NetStackOptions options, Prng random)
+        {
+            _stack = stack;
+            _counters = stack.Counters;
+            _sockets = sockets;
+            _options = options;
+            _synQueue = new SynQueue(options.TcpSynQueueSize);
+            _timeWait = new TimeWaitTable(options.TcpTimeWaitEntries);
+            _payload = new byte[options.TcpMaximumSegmentSize];
+            ulong secret = (ulong)options.TcpSecret;
+            _key0 = secret != 0 ? secret : ((ulong)random.Next() << 32) | random.Next();
+            _key1 = ((ulong)random.Next() << 32) | random.Next();
+            int scale = 0;
+            while (scale < 14 && (options.ReceiveBufferSize >> scale) > 0xFFFF)
+            {
+                scale++;
+            }
+
+            _receiveScale = scale;
+        }
+
+        internal SynQueue SynQueue
+        {
+            get { return _synQueue; }
+        }
+
+        internal TimeWaitTable TimeWait
+        {
+            get { return _timeWait; }
+        }
+
+        /// <summary>
+        /// RFC 6528: ISN = M + F(local IP, local port, remote IP, remote port, secret key), M a timer that
+        /// ticks every 4 microseconds (here 250 ticks per millisecond of the stack's clock).
+        /// </summary>
+        private uint InitialSequence(IPv4Address local, int localPort, IPv4Address remote, int remotePort)
+        {
+            uint timer = (uint)(_stack.Now * 250);
+            return timer + (uint)SipHash.FourTuple(_key0, _key1, local.Value, localPort, remote.Value, remotePort);
+        }
+
+        private int Mss(int peerMss)
+        {
+            int mss = peerMss < _options.TcpMaximumSegmentSize ? peerMss : _options.TcpMaximumSegmentSize;
+            return mss < 64 ? 64 : mss;
+        }
+
+        private static int InitialWindow(int mss)
+        {
+            // RFC 5681 section 3.1 (after RFC 3390): min(4 * SMSS, max(2 * SMSS, 4380)).
+            int window = 2 * mss > 4380 ? 2 * mss : 4380;
+            return window < 4 * mss ? window : 4 * mss;
+        }
+
+        /// <summary>Sets up a control block for a new connection, active or passive.</summary>
+        private void Initialise(SocketSlot slot, uint iss, int peerMss)
+        {
+            TcpConnection c = slot.Tcp;
+            c.Iss = iss;
+            c.SendUnacknowledged = iss;
+            c.SendNext = iss;
+            c.SendMax = iss;
+            c.SendWindow = 0;
+            c.MaxSendWindow = 0;
+            c.SendMss = Mss(peerMss);
+            c.SendScale = 0;
+            c.ReceiveScale = 0;
+            c.WindowScaling = false;
+            c.Timestamps = false;
+            c.TimestampRecent = 0;
+            c.SackPermitted = false;
+            c.Scoreboard.Clear();
+            c.FinQueued = false;
+            c.FinSent = false;
+            c.FinReceived = false;
+            c.AckNow = false;
+            c.SegmentsUnacknowledged = 0;
+            c.AckDeadline = 0;
+            c.SmoothedRtt = 0;
+            c.RttVariance = 0;
+            c.Rto = _options.TcpInitialRtoMs;
+            c.RttMeasured = false;
+            c.Timing = false;
+            c.RetransmitDeadline = 0;
+            c.Retransmissions = 0;
+            c.CongestionWindow = InitialWindow(c.SendMss);
+            c.SlowStartThreshold = 0x3FFFFFFF;
+            c.DuplicateAcks = 0;
+            c.Recovering = false;
+            c.Recover = iss;
+            c.OldestUnacknowledgedSince = 0;
+            c.PersistDeadline = 0;
+            c.PersistBackoff = 0;
+            c.LastReceivedAt = _stack.Now;
+            c.LastActivityAt = _stack.Now;
+            c.KeepAliveProbes = 0;
+            c.KeepAliveDeadline = 0;
+            c.AcceptPending = false;
+            c.Orphaned = false;
+            c.ReceiveShutdown = false;
+            c.Assembler.Clear();
+            slot.Datagrams.Clear();
+            slot.TransmitRing.Clear();
+        }
+
+        /// <summary>Resets per-socket options to the stack's defaults when a stream socket opens.</summary>
+        internal void Open(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            c.NoDelay = false;
+            c.KeepAlive = false;
+            c.LingerSeconds = -1;
+            c.UserTimeoutMs = _options.TcpUserTimeoutMs;
+            c.Backlog = 0;
+            c.Orphaned = false;
+            c.AcceptPending = false;
+        }
+
+        private bool IsSynchronized(SocketState state)
+        {
+            return state >= SocketState.SynReceived && state <= SocketState.TimeWait && state != SocketState.SynSent;
+        }
+
+        private static bool IsConnection(SocketSlot slot)
+        {
+            return slot.InUse && slot.Type == SocketType.Stream && slot.State >= SocketState.SynSent && slot.State <= SocketState.TimeWait;
+        }
+
+        private SocketSlot FindConnection(IPv4Address local, int localPort, IPv4Address remote, int remotePort)
+        {
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (IsConnection(slot) && slot.LocalPort == localPort && slot.RemotePort == remotePort
+                    && slot.RemoteAddress == remote && slot.LocalAddress == local)
+                {
+                    return slot;
+                }
+            }
+
+            return null;
+        }
+
+        private SocketSlot FindListener(IPv4Address local, int localPort)
+        {
+            SocketSlot wildcard = null;
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (slot.InUse && slot.Type == SocketType.Stream && slot.State == SocketState.Listen && slot.LocalPort == localPort)
+                {
+                    if (slot.LocalAddress == local)
+                    {
+                        return slot;
+                    }
+
+                    if (slot.LocalAddress.IsAny)
+                    {
+                        wildcard = slot;
+                    }
+                }
+            }
+
+            return wildcard;
+        }
+
+        /// <summary>True when the 4-tuple is used by a connection, a half-open entry or a TIME-WAIT entry.</summary>
+        internal bool FourTupleInUse(IPv4Address local, int localPort, IPv4Address remote, int remotePort)
+        {
+            return FindConnection(local, localPort, remote, remotePort) != null
+                || _synQueue.Find(local, localPort, remote, remotePort) != null
+                || _timeWait.Find(local, localPort, remote, remotePort) != null;
+        }
+
+        private int FreeSlots()
+        {
+            int free = 0;
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                if (!_sockets[i].InUse)
+                {
+                    free++;
+                }
+            }
+
+            return free;
+        }
+
+        /// <summary>Frees the slot of the longest-idle established connection, resetting it (TcpReclaimIdleConnections).</summary>
+        private bool ReclaimIdle()
+        {
+            SocketSlot idlest = null;
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (IsConnection(slot) && slot.State == SocketState.Established && !slot.Tcp.AcceptPending
+                    && (idlest == null || slot.Tcp.LastActivityAt < idlest.Tcp.LastActivityAt))
+                {
+                    idlest = slot;
+                }
+            }
+
+            if (idlest == null)
+            {
+                return false;
+            }
+
+            _counters.Add(Counter.TcpSlotsReclaimed);
+            Abort(idlest, SocketError.ConnectionAborted, true);
+            if (idlest.State != SocketState.Free)
+            {
+                // The application still holds it: it learns of the abort, the slot stays until it closes.
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Ends a connection at once: optionally with RST, then frees an orphaned slot or leaves a closed one
+        /// with the error for its owner to read.
+        /// </summary>
+        internal void Abort(SocketSlot slot, SocketError error, bool sendReset)
+        {
+            TcpConnection c = slot.Tcp;
+            if (sendReset && IsSynchronized(slot.State))
+            {
+                Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, c.SendNext, c.ReceiveNext, TcpFlags.Rst | TcpFlags.Ack, 0, 0, null, 0, 0);
+                _counters.Add(Counter.TcpResetsSent);
+            }
+
+            StopTimers(c);
+            c.Assembler.Clear();
+            if (c.Orphaned || c.AcceptPending)
+            {
+                slot.Release();
+                return;
+            }
+
+            slot.State = SocketState.Closed;
+            slot.PendingError = error;
+            slot.TransmitRing.Clear();
+        }
+
+        private static void StopTimers(TcpConnection c)
+        {
+            c.RetransmitDeadline = 0;
+            c.PersistDeadline = 0;
+            c.AckDeadline = 0;
+            c.KeepAliveDeadline = 0;
+        }
+
+        /// <summary>The connection reached CLOSED or TIME-WAIT: free what can be freed.</summary>
+        private void Finish(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            StopTimers(c);
+            if (slot.State == SocketState.TimeWait && c.Orphaned)
+            {
+                EnterTimeWaitTable(slot);
+                slot.Release();
+                return;
+            }
+
+            if (slot.State == SocketState.Closed && c.Orphaned)
+            {
+                slot.Release();
+            }
+        }
+
+        /// <summary>Keeps only the 4-tuple and sequence numbers of a TIME-WAIT connection (RFC 9293 section 3.6).</summary>
+        internal void EnterTimeWaitTable(SocketSlot slot)
+        {
+            bool evicted;
+            TimeWaitEntry entry = _timeWait.Claim(out evicted);
+            if (evicted)
+            {
+                _counters.Add(Counter.TcpTimeWaitEvictions);
+            }
+
+            TcpConnection c = slot.Tcp;
+            entry.InUse = true;
+            entry.LocalAddress = slot.LocalAddress;
+            entry.LocalPort = slot.LocalPort;
+            entry.RemoteAddress = slot.RemoteAddress;
+            entry.RemotePort = slot.RemotePort;
+            entry.SendNext = c.SendNext;
+            entry.ReceiveNext = c.ReceiveNext;
+            entry.ReceiveWindow = (int)(c.ReceiveAdvertised - c.ReceiveNext);
+            entry.Timestamps = c.Timestamps;
+            entry.TimestampRecent = c.TimestampRecent;
+            entry.EnteredAt = _stack.Now;
+            entry.ExpiresAt = _stack.Now + _options.TcpTimeWaitMs;
+        }
+
+        /// <summary>RFC 5961 section 7: challenge ACKs, at most so many per second.</summary>
+        private void ChallengeAck(SocketSlot slot)
+        {
+            long now = _stack.Now;
+            if (now - _challengeWindowStart >= 1000)
+            {
+                _challengeWindowStart = now;
+                _challengeAcks = 0;
+            }
+
+            if (_challengeAcks >= _options.TcpChallengeAcksPerSecond)
+            {
+                _counters.Add(Counter.TcpChallengeAcksLimited);
+                return;
+            }
+
+            _challengeAcks++;
+            _counters.Add(Counter.TcpChallengeAcks);
+            SendAck(slot);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using IoTStack.Net;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Stack.Tests;
+
+/// <summary>TCP helpers over <see cref="TestNetwork"/>.</summary>
+public static class TcpHarness
+{
+    public static int Listen(NetStack stack, int port, int backlog = 4)
+    {
+        Assert.Equal(SocketError.Success, stack.Open(SocketType.Stream, IpProtocol.Tcp, out int listener));
+        Assert.Equal(SocketError.Success, stack.Bind(listener, IPv4Address.Any, port));
+        Assert.Equal(SocketError.Success, stack.Listen(listener, backlog));
+        return listener;
+    }
+
+    /// <summary>Connects and accepts; returns (client socket, server socket).</summary>
+    public static (int Client, int Server) Connect(TestNetwork network, NetStack client, NetStack server, int listener, IPv4Address address, int port)
+    {
+        Assert.Equal(SocketError.Success, client.Open(SocketType.Stream, IpProtocol.Tcp, out int socket));
+        Assert.Equal(SocketError.WouldBlock, client.Connect(socket, address, port));
+        int accepted = 0;
+        Assert.True(network.RunUntil(() => server.Accept(listener, out accepted) == SocketError.Success, 10_000), "no connection to accept");
+        Assert.True(network.RunUntil(() => client.PollSocket(socket).HasFlag(SocketEvents.Writable), 10_000), "client never connected");
+        return (socket, accepted);
+    }
+
+    /// <summary>
+    /// Moves <paramref name="data"/> from one socket to the other through whatever the wire does, a
+    /// millisecond at a time; returns what arrived once the sender's data is all acknowledged and read.
+    /// </summary>
+    public static byte[] Transfer(TestNetwork network, NetStack from, int sender, NetStack to, int receiver, byte[] data, int limitMs = 600_000, bool closeAfter = false)
+    {
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int offset = 0;
+        bool closed = false;
+        for (int ms = 0; ms < limitMs; ms++)
+        {
+            while (offset < data.Length)
+            {
+                var result = from.Send(sender, data, offset, data.Length - offset, out int sent);
+                if (result != SocketError.Success)
+                {
+                    Assert.Equal(SocketError.WouldBlock, result);
+                    break;
+                }
+
+                offset += sent;
+            }
+
+            if (closeAfter && offset == data.Length && !closed)
+            {
+                Assert.Equal(SocketError.Success, from.Shutdown(sender, SocketShutdown.Send));
+                closed = true;
+            }
+
+            network.Settle();
+            while (true)
+            {
+                var result = to.Receive(receiver, buffer, 0, buffer.Length, out int n);
+                if (result != SocketError.Success || n == 0)
+                {
+                    break;
+                }
+
+                received.Write(buffer, 0, n);
+            }
+
+            if (received.Length == data.Length)
+            {
+                return received.ToArray();
+            }
+
+            network.Clock.Advance(1);
+        }
+
+        throw new Xunit.Sdk.XunitException($"transfer stalled at {received.Length} of {data.Length} bytes");
+    }
+
+    public static byte[] RandomData(int length, int seed)
+    {
+        var data = new byte[length];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+
+    public static string Hash(byte[] data) => Convert.ToHexString(SHA256.HashData(data));
+
+    public static SocketInfo Info(NetStack stack, int socket)
+    {
+        for (int i = 0; i < stack.SocketCount; i++)
+        {
+            if (stack.GetSocketInfo(i, out var info) == SocketError.Success && info.Descriptor == socket)
+            {
+                return info;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("no such socket in the table");
+    }
+
+    public static int Used(NetStack stack) => Enumerable.Range(0, stack.SocketCount).Count(i => stack.GetSocketInfo(i, out _) == SocketError.Success);
+}
