@@ -75,6 +75,12 @@ public static class FrameDescription
         if (options.SackPermitted) parts.Add("sackOK");
         if (options.HasTimestamps) parts.Add($"TS val {options.TimestampValue} ecr {options.TimestampEchoReply}");
         if (options.HasWindowScale) parts.Add($"wscale {options.WindowScale}");
+        for (int i = 0; i < options.SackBlockCount; i++)
+        {
+            options.GetSackBlock(i, out uint left, out uint right);
+            parts.Add($"sack {left}:{right}");
+        }
+
         if (parts.Count > 0) text += ", options [" + string.Join(",", parts) + "]";
         return text + $", length {tcp.PayloadLength}";
     }

@@ -37,6 +37,21 @@ namespace IoTStack.Net.Tcp
             _count = 0;
         }
 
+        /// <summary>Bytes the ranges cover in all.</summary>
+        internal long Covered
+        {
+            get
+            {
+                long sum = 0;
+                for (int i = 0; i < _count; i++)
+                {
+                    sum += _ends[i] - _starts[i];
+                }
+
+                return sum;
+            }
+        }
+
         /// <summary>Records [start, end), merging with ranges it touches; false when no range is left for it.</summary>
         internal bool Add(uint start, uint end)
         {

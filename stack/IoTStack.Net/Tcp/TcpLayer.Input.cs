@@ -526,6 +526,7 @@ namespace IoTStack.Net.Tcp
                 return false;
             }
 
+            long sacked = c.Scoreboard.Covered;
             if (c.SackPermitted && options.SackBlockCount > 0)
             {
                 for (int i = 0; i < options.SackBlockCount; i++)
@@ -546,8 +547,10 @@ namespace IoTStack.Net.Tcp
                 NewAcknowledgment(slot, acknowledgment, options);
             }
             else if (acknowledgment == c.SendUnacknowledged && segment.PayloadLength == 0 && !segment.Has(TcpFlags.Fin)
-                && c.InFlight > 0 && window == c.SendWindow)
+                && c.InFlight > 0 && (window == c.SendWindow || c.Scoreboard.Covered > sacked))
             {
+                // RFC 5681 section 2 counts an ACK as duplicate only if the window is unchanged; RFC 6675
+                // section 2 also counts one whose SACK blocks report data not reported before.
                 DuplicateAcknowledgment(slot);
             }
 
@@ -693,7 +696,10 @@ namespace IoTStack.Net.Tcp
             TcpConnection c = slot.Tcp;
             int mss = c.SendMss;
             c.DuplicateAcks++;
-            if (c.DuplicateAcks == 3 && !c.Recovering && Sequence.Gt(c.SendUnacknowledged, c.Recover - 1))
+            // RFC 6675 section 5: with SACK, recovery also starts once (DupThresh - 1) segments above SND.UNA
+            // are reported held (IsLost), so a short flight that yields fewer than three duplicates still recovers.
+            bool lost = c.DuplicateAcks >= 3 || (c.SackPermitted && c.Scoreboard.Covered >= 2L * DataPerSegment(c));
+            if (lost && !c.Recovering && Sequence.Ge(c.SendUnacknowledged, c.Recover))
             {
                 int half = c.InFlight / 2;
                 c.SlowStartThreshold = half > 2 * mss ? half : 2 * mss;
@@ -704,7 +710,11 @@ namespace IoTStack.Net.Tcp
                 RetransmitHole(slot);
                 c.CongestionWindow = c.SlowStartThreshold + 3 * mss;
             }
-            else if (c.Recovering)
+            else if (!c.Recovering)
+            {
+                LimitedTransmit(slot);
+            }
+            else
             {
                 c.CongestionWindow += mss; // each duplicate means a segment has left the network
                 if (c.Scoreboard.Count > 0)
@@ -712,6 +722,37 @@ namespace IoTStack.Net.Tcp
                     RetransmitHole(slot);
                 }
             }
+        }
+
+        /// <summary>
+        /// RFC 3042: on the first two duplicate ACKs, send one segment of new data if the peer's window
+        /// allows, whatever the congestion window and Nagle say, so that a short flight still earns the
+        /// duplicates fast retransmit needs.
+        /// </summary>
+        private void LimitedTransmit(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            int offset = (int)(c.SendNext - c.SendUnacknowledged);
+            int length = slot.TransmitRing.Count - offset;
+            int window = c.SendWindow - offset;
+            if (length > window)
+            {
+                length = window;
+            }
+
+            if (length > DataPerSegment(c))
+            {
+                length = DataPerSegment(c);
+            }
+
+            if (length <= 0 || c.SendNext != c.SendMax)
+            {
+                return;
+            }
+
+            SendSegment(slot, c.SendNext, TcpFlags.Ack, offset, length);
+            c.SendNext += (uint)length;
+            c.SendMax = c.SendNext;
         }
 
         /// <summary>Retransmits the first segment from SND.UNA (or past what was retransmitted) that the peer's SACK blocks do not cover.</summary>
