@@ -40,6 +40,20 @@ public class EmittedFramesTests
         }
 
         network.Run(10);
+        int listener = TcpHarness.Listen(b, 80);
+        var (c, sc) = TcpHarness.Connect(network, a, b, listener, TestNetwork.Ip(2), 80);
+        var data = TcpHarness.RandomData(20_000, 3);
+        network.Switch.Faults = new Emulator.Network.LinkFaults { Loss = 0.05, Reorder = 0.05 };
+        TcpHarness.Transfer(network, a, c, b, sc, data);
+        TcpHarness.Transfer(network, b, sc, a, c, data);
+        network.Switch.Faults = new Emulator.Network.LinkFaults();
+        a.Close(c);
+        network.Run(10);
+        b.Close(sc);
+        network.Run(10);
+        a.Open(SocketType.Stream, IpProtocol.Tcp, out int refused);
+        a.Connect(refused, TestNetwork.Ip(2), 81);
+        network.Run(10);
         var kinds = new HashSet<string>();
         foreach (var frame in network.Frames)
         {
@@ -75,13 +89,20 @@ public class EmittedFramesTests
                     Assert.True(udp.ValidUdpChecksum, "UDP checksum");
                     kinds.Add("udp");
                     break;
+                case ProtocolType.Tcp:
+                    var tcp = ip.Extract<TcpPacket>();
+                    Assert.True(tcp.ValidTcpChecksum, "TCP checksum");
+                    Assert.True(ip.TotalLength <= 1500);
+                    kinds.Add(tcp.Synchronize ? (tcp.Acknowledgment ? "tcp syn-ack" : "tcp syn") : tcp.Reset ? "tcp rst" : tcp.Finished ? "tcp fin" : "tcp");
+                    break;
                 default:
                     kinds.Add("ip " + (int)ip.Protocol);
                     break;
             }
         }
 
-        string[] expected = ["arp Request", "arp Response", "fragment", "icmp EchoRequest", "icmp EchoReply", "udp", "icmp UnreachablePort", "icmp UnreachableProtocol", "ip 253"];
+        string[] expected = ["arp Request", "arp Response", "fragment", "icmp EchoRequest", "icmp EchoReply", "udp", "icmp UnreachablePort", "icmp UnreachableProtocol", "ip 253",
+            "tcp syn", "tcp syn-ack", "tcp", "tcp fin", "tcp rst"];
         Assert.Empty(expected.Except(kinds));
     }
 }

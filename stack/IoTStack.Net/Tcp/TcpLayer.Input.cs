@@ -431,6 +431,7 @@ namespace IoTStack.Net.Tcp
             }
 
             c.LastReceivedAt = _stack.Now;
+            c.LastActivityAt = _stack.Now;
             c.KeepAliveProbes = 0;
             c.KeepAliveDeadline = 0;
             if (c.Timestamps && options.HasTimestamps && Sequence.Le(sequence, c.ReceiveNext))

@@ -217,7 +217,10 @@ namespace IoTStack.Net.Tcp
             return free;
         }
 
-        /// <summary>Frees the slot of the longest-idle established connection, resetting it (TcpReclaimIdleConnections).</summary>
+        /// <summary>
+        /// Frees the slot of the longest-idle established connection, resetting it (TcpReclaimIdleConnections,
+        /// as lwIP's tcp_kill_prio): slots are scarcer than idle keep-alive connections.
+        /// </summary>
         private bool ReclaimIdle()
         {
             SocketSlot idlest = null;
@@ -236,12 +239,12 @@ namespace IoTStack.Net.Tcp
                 return false;
             }
 
+            // The peer gets a reset; the owner's descriptor goes stale (NotSocket), so the slot's next owner is safe.
             _counters.Add(Counter.TcpSlotsReclaimed);
             Abort(idlest, SocketError.ConnectionAborted, true);
-            if (idlest.State != SocketState.Free)
+            if (idlest.InUse)
             {
-                // The application still holds it: it learns of the abort, the slot stays until it closes.
-                return false;
+                idlest.Release();
             }
 
             return true;
