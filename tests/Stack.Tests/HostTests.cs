@@ -71,3 +71,75 @@ public sealed class HostTests : IDisposable
         closer.Join();
     }
 }
+
+/// <summary>Blocking TCP through the host: one thread serves, another connects, over loopback with a real clock.</summary>
+public sealed class HostTcpTests : IDisposable
+{
+    private readonly NetHost _host;
+
+    public HostTcpTests()
+    {
+        var stack = new NetStack(new NetStackOptions(), new LoopbackDevice(TestNetwork.Mac(2), 8), new SystemClock());
+        stack.Configure(TestNetwork.Ip(2), TestNetwork.Mask, IPv4Address.Any);
+        _host = new NetHost(stack);
+        _host.Start();
+    }
+
+    public void Dispose() => _host.Stop();
+
+    [Fact]
+    public void An_echo_server_thread_and_a_client_thread_exchange_100_kilobytes()
+    {
+        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        _host.Bind(listener, IPv4Address.Loopback, 7);
+        Assert.Equal(SocketError.Success, _host.Listen(listener, 2));
+        var server = new Thread(() =>
+        {
+            if (_host.Accept(listener, 10_000, out int connection) != SocketError.Success)
+            {
+                return;
+            }
+
+            var buffer = new byte[1024];
+            while (_host.Receive(connection, buffer, 0, buffer.Length, 10_000, out int n) == SocketError.Success && n > 0)
+            {
+                _host.SendAll(connection, buffer, 0, n, 10_000, out _);
+            }
+
+            _host.Close(connection);
+        });
+        server.Start();
+
+        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        Assert.Equal(SocketError.Success, _host.Connect(client, IPv4Address.Loopback, 7, 10_000));
+        var data = TcpHarness.RandomData(100_000, 7);
+        var received = new MemoryStream();
+        var sender = new Thread(() =>
+        {
+            _host.SendAll(client, data, 0, data.Length, 30_000, out _);
+            _host.Shutdown(client, SocketShutdown.Send);
+        });
+        sender.Start();
+        var buffer = new byte[4096];
+        while (_host.Receive(client, buffer, 0, buffer.Length, 30_000, out int n) == SocketError.Success && n > 0)
+        {
+            received.Write(buffer, 0, n);
+        }
+
+        sender.Join();
+        server.Join();
+        Assert.Equal(TcpHarness.Hash(data), TcpHarness.Hash(received.ToArray()));
+        _host.Close(client);
+    }
+
+    [Fact]
+    public void A_blocking_connect_to_a_closed_port_is_refused_and_accept_times_out()
+    {
+        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        Assert.Equal(SocketError.ConnectionRefused, _host.Connect(client, IPv4Address.Loopback, 9, 5_000));
+        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        _host.Bind(listener, IPv4Address.Any, 8);
+        _host.Listen(listener, 1);
+        Assert.Equal(SocketError.TimedOut, _host.Accept(listener, 50, out _));
+    }
+}

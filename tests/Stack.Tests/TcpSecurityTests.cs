@@ -69,6 +69,81 @@ public class TcpSecurityTests
         Assert.Equal(data, Transfer(k.Network, k.Client, k.C, k.Server, k.S, data));
     }
 
+    [Theory]
+    [InlineData("CloseWait")]
+    [InlineData("LastAck")]
+    [InlineData("FinWait1")]
+    [InlineData("FinWait2")]
+    [InlineData("Closing")]
+    public void An_exact_reset_ends_the_connection_in_every_synchronized_state(string state)
+    {
+        var k = Open();
+        uint next = k.ClientNext;
+        var toClient = k.Network.Switch.Ports[0];
+        switch (state)
+        {
+            case "CloseWait":
+                k.Client.Shutdown(k.C, SocketShutdown.Send);
+                k.Network.Settle();
+                next++;
+                break;
+            case "LastAck":
+                k.Client.Shutdown(k.C, SocketShutdown.Send);
+                k.Network.Settle();
+                next++;
+                toClient.IsLinkUp = false;
+                k.Server.Shutdown(k.S, SocketShutdown.Send);
+                break;
+            case "FinWait1":
+                toClient.IsLinkUp = false;
+                k.Server.Shutdown(k.S, SocketShutdown.Send);
+                break;
+            case "FinWait2":
+                k.Server.Shutdown(k.S, SocketShutdown.Send);
+                k.Network.Settle();
+                break;
+            case "Closing":
+                toClient.IsLinkUp = false;
+                k.Server.Shutdown(k.S, SocketShutdown.Send);
+                Inject(k, next, k.ServerNext, TcpFlags.Fin | TcpFlags.Ack); // the peer's FIN crosses ours
+                next++;
+                break;
+        }
+
+        Assert.Equal(state, Info(k.Server, k.S).State.ToString());
+        Inject(k, next, 0, TcpFlags.Rst);
+        Assert.Equal(SocketState.Closed, Info(k.Server, k.S).State);
+        Assert.Equal(1, k.Server.Counters[Counter.TcpResetsReceived]);
+    }
+
+    [Fact]
+    public void A_reset_in_time_wait_is_ignored_as_rfc1337_asks()
+    {
+        var k = Open();
+        k.Server.Shutdown(k.S, SocketShutdown.Send);
+        k.Network.Settle();
+        k.Client.Shutdown(k.C, SocketShutdown.Send);
+        k.Network.Settle();
+        Assert.Equal(SocketState.TimeWait, Info(k.Server, k.S).State);
+        Inject(k, k.ClientNext + 1, 0, TcpFlags.Rst);
+        Assert.Equal(SocketState.TimeWait, Info(k.Server, k.S).State);
+    }
+
+    [Fact]
+    public void An_exact_reset_removes_a_half_open_connection()
+    {
+        var k = Open();
+        k.ClientPort = 40000;
+        Inject(k, 5000, 0, TcpFlags.Syn);
+        Inject(k, 5001, 0, TcpFlags.Rst);
+        Assert.Equal(1, k.Server.Counters[Counter.TcpResetsReceived]);
+        int resets = k.Server.Counters[Counter.TcpResetsSent];
+        Inject(k, 5001, 12345, TcpFlags.Ack); // the half-open entry is gone: the listener answers a stray ACK with RST
+        Assert.Equal(resets + 1, k.Server.Counters[Counter.TcpResetsSent]);
+        Assert.Equal(1, k.Server.Counters[Counter.TcpPassiveOpens]); // only the original connection
+        Assert.Equal(2, TcpHarness.Used(k.Server)); // the listener and the original connection
+    }
+
     [Fact]
     public void A_reset_at_exactly_the_next_sequence_number_resets()
     {

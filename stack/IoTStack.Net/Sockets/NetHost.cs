@@ -96,6 +96,107 @@ namespace IoTStack.Net.Sockets
             }
         }
 
+        public SocketError Listen(int socket, int backlog)
+        {
+            lock (_lock)
+            {
+                return _stack.Listen(socket, backlog);
+            }
+        }
+
+        public SocketError Shutdown(int socket, SocketShutdown how)
+        {
+            lock (_lock)
+            {
+                return _stack.Shutdown(socket, how);
+            }
+        }
+
+        /// <summary>Waits up to <paramref name="timeoutMs"/> for a connection on a listener.</summary>
+        public SocketError Accept(int socket, int timeoutMs, out int connection)
+        {
+            long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
+            while (true)
+            {
+                SocketError result;
+                lock (_lock)
+                {
+                    result = _stack.Accept(socket, out connection);
+                }
+
+                if (result != SocketError.WouldBlock)
+                {
+                    return result;
+                }
+
+                if (!Wait(deadline))
+                {
+                    return SocketError.TimedOut;
+                }
+            }
+        }
+
+        /// <summary>Opens a TCP connection and waits until it is up, refused, or the timeout passes.</summary>
+        public SocketError Connect(int socket, IPv4Address address, int port, int timeoutMs)
+        {
+            long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
+            while (true)
+            {
+                SocketError result;
+                lock (_lock)
+                {
+                    result = _stack.Connect(socket, address, port);
+                }
+
+                if (result == SocketError.IsConnected)
+                {
+                    return SocketError.Success;
+                }
+
+                if (result != SocketError.WouldBlock)
+                {
+                    return result;
+                }
+
+                if (!Wait(deadline))
+                {
+                    return SocketError.TimedOut;
+                }
+            }
+        }
+
+        /// <summary>Stream sockets: waits until all of the data is queued for sending (or the timeout passes); sent says how much was.</summary>
+        public SocketError SendAll(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int sent)
+        {
+            sent = 0;
+            long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
+            while (true)
+            {
+                SocketError result;
+                int queued;
+                lock (_lock)
+                {
+                    result = _stack.Send(socket, buffer, offset + sent, count - sent, out queued);
+                }
+
+                sent += queued;
+                if (result != SocketError.Success && result != SocketError.WouldBlock)
+                {
+                    return result;
+                }
+
+                if (sent == count)
+                {
+                    return SocketError.Success;
+                }
+
+                if (!Wait(deadline))
+                {
+                    return SocketError.TimedOut;
+                }
+            }
+        }
+
         public SocketError SetOption(int socket, SocketOption option, int value)
         {
             lock (_lock)
@@ -128,7 +229,10 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        /// <summary>Waits up to <paramref name="timeoutMs"/> for a datagram; TimedOut when none came.</summary>
+        /// <summary>
+        /// Waits up to <paramref name="timeoutMs"/> for a datagram (or, on a stream socket, for data or the
+        /// end of the stream); TimedOut when nothing came.
+        /// </summary>
         public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int received, out SocketAddress remote)
         {
             long deadline = _stack.Clock.NowMilliseconds + timeoutMs;

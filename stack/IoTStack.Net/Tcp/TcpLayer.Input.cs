@@ -441,6 +441,11 @@ namespace IoTStack.Net.Tcp
 
             if (rst)
             {
+                if (slot.State == SocketState.TimeWait)
+                {
+                    return; // RFC 1337: a reset must not cut TIME-WAIT short
+                }
+
                 if (sequence == c.ReceiveNext)
                 {
                     _counters.Add(Counter.TcpResetsReceived);
