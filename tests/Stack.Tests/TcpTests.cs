@@ -267,3 +267,93 @@ public class TcpTests
         Assert.Equal(SocketError.NotSocket, server.Accept(listener, out _));
     }
 }
+
+public class TcpTimingTests
+{
+    [Fact]
+    public void A_lone_small_segment_is_acknowledged_after_the_delayed_ack_time_and_a_second_at_once()
+    {
+        var network = new TestNetwork();
+        var client = network.Add(1);
+        var server = network.Add(2, new NetStackOptions { TcpDelayedAckMs = 40 });
+        int listener = TcpHarness.Listen(server, 9);
+        var (c, _) = TcpHarness.Connect(network, client, server, listener, TestNetwork.Ip(2), 9);
+        client.SetOption(c, SocketOption.NoDelay, 1);
+        long start = network.Clock.NowMilliseconds;
+        var acks = new List<long>();
+        network.Switch.Observer = frame =>
+        {
+            if (frame[23] == 6 && MacAddress.Read(frame, 6) == TestNetwork.Mac(2))
+            {
+                acks.Add(network.Clock.NowMilliseconds - start);
+            }
+        };
+        client.Send(c, [1], 0, 1, out _);
+        network.Run(100);
+        Assert.Equal([40L], acks);
+        acks.Clear();
+        start = network.Clock.NowMilliseconds;
+        client.Send(c, new byte[1000], 0, 1000, out _);
+        network.Settle();
+        client.Send(c, new byte[1000], 0, 1000, out _);
+        network.Settle();
+        Assert.Equal([0L], acks); // every second segment is acknowledged at once (RFC 1122 section 4.2.3.2)
+    }
+
+    [Fact]
+    public void Initial_sequence_numbers_differ_per_connection_and_advance_with_time()
+    {
+        var network = new TestNetwork();
+        var client = network.Add(1);
+        var server = network.Add(2);
+        TcpHarness.Listen(server, 9);
+        var isns = new List<uint>();
+        network.Switch.Observer = frame =>
+        {
+            if (frame[23] == 6 && MacAddress.Read(frame, 6) == TestNetwork.Mac(1) && (frame[47] & 0x02) != 0)
+            {
+                isns.Add(NetworkOrder.ReadUInt32(frame, 38));
+            }
+        };
+        for (int i = 0; i < 4; i++)
+        {
+            client.Open(SocketType.Stream, IpProtocol.Tcp, out int c);
+            client.Connect(c, TestNetwork.Ip(2), 9);
+            network.Run(10);
+        }
+
+        Assert.Equal(4, isns.Distinct().Count());
+        Assert.True(isns.Zip(isns.Skip(1)).Any(p => Math.Abs((int)(p.Second - p.First)) > 100_000), "ISNs look sequential");
+    }
+
+    [Fact]
+    public void Time_wait_lasts_the_configured_2msl_and_a_newer_syn_may_reuse_its_four_tuple()
+    {
+        var network = new TestNetwork();
+        var client = network.Add(1, new NetStackOptions { TcpTimeWaitMs = 5_000 });
+        var server = network.Add(2);
+        int listener = TcpHarness.Listen(server, 9);
+        client.Open(SocketType.Stream, IpProtocol.Tcp, out int c);
+        client.Bind(c, IPv4Address.Any, 4444);
+        client.Connect(c, TestNetwork.Ip(2), 9);
+        network.RunUntil(() => server.Accept(listener, out _) == SocketError.Success);
+        client.Close(c);
+        network.Run(10);
+        for (int i = 0; i < server.SocketCount; i++)
+        {
+            if (server.GetSocketInfo(i, out var info) == SocketError.Success && info.State == SocketState.CloseWait)
+            {
+                server.Close(info.Descriptor);
+            }
+        }
+
+        network.Run(10);
+        client.Open(SocketType.Stream, IpProtocol.Tcp, out int again);
+        client.Bind(again, IPv4Address.Any, 4444);
+        Assert.Equal(SocketError.AddressInUse, client.Connect(again, TestNetwork.Ip(2), 9)); // our own TIME-WAIT holds the 4-tuple
+        network.Run(5_000);
+        Assert.Equal(SocketError.WouldBlock, client.Connect(again, TestNetwork.Ip(2), 9));
+        network.Run(10);
+        Assert.Equal(SocketState.Established, TcpHarness.Info(client, again).State);
+    }
+}
