@@ -1,0 +1,127 @@
+using IoTStack.Emulator.Tap;
+using IoTStack.Net;
+using IoTStack.Net.Link;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Interop.Tests;
+
+/// <summary>
+/// A board on a TAP device inside a network namespace of its own, with Linux at 192.0.2.1/24 on the other
+/// side and the board at 192.0.2.2/24, serving TCP and UDP echo (7), TCP discard (9) and TCP chargen (19).
+/// Everything it made is removed on dispose, also after a failure.
+/// </summary>
+public sealed class LinuxPeer : IDisposable
+{
+    public static readonly IPv4Address BoardIp = new(192, 0, 2, 2);
+    public const string LinuxIp = "192.0.2.1";
+    public const int ChargenBytes = 2_000_000;
+
+    private static int _instances;
+    private readonly TapDevice _tap;
+    private readonly Thread _loop;
+    private volatile bool _running = true;
+    private Exception? _failure;
+
+    public LinuxPeer()
+    {
+        if (Environment.UserName != "root")
+        {
+            throw new InvalidOperationException("the interop tests need root: they make a network namespace and a TAP device (run tools/test.sh as root)");
+        }
+
+        RemoveStaleNamespaces();
+        int instance = Interlocked.Increment(ref _instances);
+        Namespace = $"iotstack-{Environment.ProcessId}-{instance}";
+        string tap = $"iot{Environment.ProcessId % 100000}x{instance}";
+        Check(Shell.Run("ip", "netns", "add", Namespace));
+        try
+        {
+            _tap = new TapDevice(tap, new MacAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0x02));
+            Check(Shell.Run("ip", "link", "set", tap, "netns", Namespace));
+            Check(InNamespace("ip", "link", "set", "lo", "up"));
+            Check(InNamespace("ip", "addr", "add", LinuxIp + "/24", "dev", tap));
+            Check(InNamespace("ip", "link", "set", tap, "up"));
+            Interface = tap;
+            Stack = new NetStack(new NetStackOptions { SocketCount = 16, ReceiveBufferSize = 8192, TransmitBufferSize = 8192, PingMaxDataLength = 4000 }, _tap, new SystemClock());
+            Stack.Configure(BoardIp, IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
+            _loop = new Thread(Serve) { IsBackground = true, Name = "board " + Namespace };
+            _loop.Start();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Namespace { get; }
+
+    public string Interface { get; } = "";
+
+    /// <summary>The board's stack; owned by the service thread while it runs.</summary>
+    public NetStack Stack { get; }
+
+    public ProcessResult InNamespace(params string[] command) => InNamespace(60_000, command);
+
+    public ProcessResult InNamespace(int timeoutMs, params string[] command) =>
+        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs);
+
+    public ProcessResult InNamespace(string? inputFile, string? outputFile, int timeoutMs, params string[] command) =>
+        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs, inputFile, outputFile);
+
+    /// <summary>Stops the board and reads its counters (the stack is the test's again afterwards).</summary>
+    public NetCounters StopAndReadCounters()
+    {
+        _running = false;
+        _loop.Join();
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException("the board's loop failed", _failure);
+        }
+
+        return Stack.Counters;
+    }
+
+    public void Dispose()
+    {
+        _running = false;
+        _loop?.Join();
+        _tap?.Dispose();
+        Shell.Run("ip", "netns", "del", Namespace);
+    }
+
+    private static void Check(ProcessResult result)
+    {
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException("setting up the namespace failed: " + result);
+        }
+    }
+
+    /// <summary>Namespaces left by a run that died (their process is gone) are removed first.</summary>
+    private static void RemoveStaleNamespaces()
+    {
+        foreach (var line in Shell.Run("ip", "netns", "list").Output.Split('\n'))
+        {
+            var name = line.Split(' ')[0];
+            var parts = name.Split('-');
+            if (parts.Length == 3 && parts[0] == "iotstack" && int.TryParse(parts[1], out int pid) && !File.Exists($"/proc/{pid}/status"))
+            {
+                Shell.Run("ip", "netns", "del", name);
+            }
+        }
+    }
+
+    private void Serve()
+    {
+        try
+        {
+            new BoardServices(Stack).Run(() => _running);
+        }
+        catch (Exception exception)
+        {
+            _failure = exception;
+        }
+    }
+}
