@@ -74,7 +74,7 @@ namespace IoTStack.Net.Sockets
         /// </summary>
         public bool WriteAt(int skip, byte[] source, int offset, int length)
         {
-            if (skip < 0 || length < 0 || skip + length > Free)
+            if (skip < 0 || length < 0 || skip > Free - length)
             {
                 return false;
             }

@@ -120,18 +120,18 @@ namespace IoTStack.Net.Tcp
             _count = keep;
         }
 
-        /// <summary>True when [start, start + 1) lies in a held range.</summary>
-        internal bool Covers(uint sequence)
+        /// <summary>The end of the held range that covers <paramref name="sequence"/>, or the sequence itself when none does.</summary>
+        internal uint EndOfRangeCovering(uint sequence)
         {
             for (int i = 0; i < _count; i++)
             {
                 if (Sequence.InRange(sequence, _starts[i], _ends[i]))
                 {
-                    return true;
+                    return _ends[i];
                 }
             }
 
-            return false;
+            return sequence;
         }
 
         /// <summary>

@@ -29,6 +29,7 @@ namespace IoTStack.Net.Tcp
         internal uint ReceiveAdvertised;
         internal bool Timestamps;
         internal uint TimestampRecent;
+        internal long TimestampRecentAt;
         internal bool SackPermitted;
 
         internal bool FinQueued;

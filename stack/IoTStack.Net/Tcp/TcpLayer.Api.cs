@@ -336,6 +336,8 @@ namespace IoTStack.Net.Tcp
 
                     return;
                 case SocketState.SynReceived:
+                    c.FinQueued = true; // RFC 9293 section 3.10.4: sent once ESTABLISHED, after our SYN is acknowledged
+                    return;
                 case SocketState.Established:
                     slot.State = SocketState.FinWait1;
                     break;

@@ -95,7 +95,8 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            if (FreeSlots() - _synQueue.InUse <= 0 && !(_options.TcpReclaimIdleConnections && ReclaimIdle()))
+            // With reclaiming on, a slot is taken only when the handshake completes: a spoofed SYN must not reset anyone.
+            if (FreeSlots() - _synQueue.InUse <= 0 && !_options.TcpReclaimIdleConnections)
             {
                 Refuse(local, remote, segment);
                 return;
@@ -192,8 +193,10 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            if (segment.AcknowledgmentNumber != entry.Iss + 1 || sequence != entry.Irs + 1)
+            int offered = _options.ReceiveBufferSize > 0xFFFF ? 0xFFFF : _options.ReceiveBufferSize;
+            if (segment.AcknowledgmentNumber != entry.Iss + 1 || !Sequence.InRange(sequence, entry.Irs + 1, entry.Irs + 1 + (uint)offered))
             {
+                // (A data segment past a lost handshake ACK still completes it: its data waits out of order.)
                 SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
                 return;
             }
@@ -285,6 +288,10 @@ namespace IoTStack.Net.Tcp
             {
                 entry.ExpiresAt = _stack.Now + _options.TcpTimeWaitMs;
             }
+            else if (segment.SequenceNumber == entry.ReceiveNext && segment.PayloadLength == 0)
+            {
+                return true; // an acceptable bare ACK gets no answer, or two TIME-WAITs would ACK each other forever
+            }
 
             int length = 0;
             if (entry.Timestamps)
@@ -331,6 +338,8 @@ namespace IoTStack.Net.Tcp
 
             c.Irs = segment.SequenceNumber;
             c.ReceiveNext = c.Irs + 1;
+            // Our SYN offered this much, unscaled (RFC 7323 section 2.2); the edge starts from the peer's ISN.
+            c.ReceiveAdvertised = c.ReceiveNext + (uint)(slot.ReceiveRing.Free > 0xFFFF ? 0xFFFF : slot.ReceiveRing.Free);
             c.SendMss = Mss(options.HasMaximumSegmentSize ? options.MaximumSegmentSize : 536);
             c.CongestionWindow = InitialWindow(c.SendMss);
             c.WindowScaling = options.HasWindowScale && _options.TcpWindowScaling;
@@ -378,7 +387,9 @@ namespace IoTStack.Net.Tcp
             int length = segment.SequenceLength;
             bool rst = segment.Has(TcpFlags.Rst);
 
-            if (c.Timestamps && options.HasTimestamps && !rst && Sequence.Lt(options.TimestampValue, c.TimestampRecent))
+            // PAWS (RFC 7323 section 5.3), unless TS.Recent is over 24 days old (section 5.5).
+            if (c.Timestamps && options.HasTimestamps && !rst && Sequence.Lt(options.TimestampValue, c.TimestampRecent)
+                && _stack.Now - c.TimestampRecentAt < 24L * 24 * 3600 * 1000)
             {
                 _counters.Add(Counter.TcpDuplicateSegments);
                 c.AckNow = true;
@@ -403,6 +414,11 @@ namespace IoTStack.Net.Tcp
             if (window < 0)
             {
                 window = 0;
+            }
+
+            if (window > slot.ReceiveRing.Capacity)
+            {
+                window = slot.ReceiveRing.Capacity; // never more than the ring could ever hold
             }
 
             bool acceptable;
@@ -434,10 +450,6 @@ namespace IoTStack.Net.Tcp
             c.LastActivityAt = _stack.Now;
             c.KeepAliveProbes = 0;
             c.KeepAliveDeadline = 0;
-            if (c.Timestamps && options.HasTimestamps && Sequence.Le(sequence, c.ReceiveNext))
-            {
-                c.TimestampRecent = options.TimestampValue;
-            }
 
             if (rst)
             {
@@ -463,6 +475,13 @@ namespace IoTStack.Net.Tcp
             {
                 ChallengeAck(slot); // RFC 5961 section 4.2
                 return;
+            }
+
+            // RFC 7323 section 4.3: TS.Recent from segments that reach RCV.NXT, once RST and SYN are ruled out.
+            if (c.Timestamps && options.HasTimestamps && Sequence.Le(sequence, c.ReceiveNext))
+            {
+                c.TimestampRecent = options.TimestampValue;
+                c.TimestampRecentAt = _stack.Now;
             }
 
             if (!segment.Has(TcpFlags.Ack))
@@ -516,9 +535,9 @@ namespace IoTStack.Net.Tcp
                     return false;
                 }
 
-                slot.State = SocketState.Established;
+                slot.State = c.FinQueued ? SocketState.FinWait1 : SocketState.Established;
                 _counters.Add(Counter.TcpActiveOpens);
-                c.SendWindow = segment.Window << c.SendScale;
+                c.SendWindow = segment.Has(TcpFlags.Syn) ? segment.Window : segment.Window << c.SendScale;
                 c.SendWindowUpdateSequence = segment.SequenceNumber;
                 c.SendWindowUpdateAcknowledgment = acknowledgment;
             }
@@ -547,7 +566,7 @@ namespace IoTStack.Net.Tcp
                 }
             }
 
-            int window = segment.Window << c.SendScale;
+            int window = segment.Has(TcpFlags.Syn) ? segment.Window : segment.Window << c.SendScale; // a SYN's window is never scaled
             if (Sequence.Gt(acknowledgment, c.SendUnacknowledged))
             {
                 NewAcknowledgment(slot, acknowledgment, options);
@@ -716,7 +735,7 @@ namespace IoTStack.Net.Tcp
                 RetransmitHole(slot);
                 c.CongestionWindow = c.SlowStartThreshold + 3 * mss;
             }
-            else if (!c.Recovering)
+            else if (!c.Recovering && c.DuplicateAcks <= 2)
             {
                 LimitedTransmit(slot);
             }
@@ -771,10 +790,7 @@ namespace IoTStack.Net.Tcp
                 from = c.SendUnacknowledged;
             }
 
-            while (c.Scoreboard.Covers(from) && Sequence.Lt(from, c.SendMax))
-            {
-                from++;
-            }
+            from = c.Scoreboard.EndOfRangeCovering(from);
 
             uint highest = c.Scoreboard.Count > 0 ? c.Scoreboard.End(c.Scoreboard.Count - 1) : c.SendMax;
             if (!Sequence.Lt(from, c.SendMax) || (c.Scoreboard.Count > 0 && !Sequence.Lt(from, highest) && from != c.SendUnacknowledged))
@@ -803,7 +819,13 @@ namespace IoTStack.Net.Tcp
             }
 
             int distance = (int)(sequence - c.ReceiveNext);
-            if (distance + length > ring.Free)
+            if (distance < 0 || distance > ring.Free)
+            {
+                c.AckNow = true;
+                return;
+            }
+
+            if (length > ring.Free - distance)
             {
                 length = ring.Free - distance;
             }

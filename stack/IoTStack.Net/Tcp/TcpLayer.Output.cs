@@ -54,7 +54,8 @@ namespace IoTStack.Net.Tcp
                     length = mss;
                 }
 
-                bool fin = c.FinQueued && !c.FinSent && length == available;
+                // The FIN goes after the last data byte: the first time, or again after a timeout rewound SND.NXT to it.
+                bool fin = c.FinQueued && length == available && (!c.FinSent || c.SendNext + (uint)length == c.FinSequence);
                 if (length == 0 && !fin)
                 {
                     if (available > 0 && c.SendWindow == 0 && c.SendNext == c.SendUnacknowledged && c.PersistDeadline == 0)
@@ -70,6 +71,11 @@ namespace IoTStack.Net.Tcp
                 if (length > 0 && length < mss && !fin && !c.NoDelay && c.SendNext != c.SendUnacknowledged)
                 {
                     break; // Nagle (RFC 1122 section 4.2.3.4): small segments wait while data is unacknowledged.
+                }
+
+                if (length > 0 && length < mss && length < available && length < c.MaxSendWindow / 2 && c.SendNext != c.SendUnacknowledged)
+                {
+                    break; // sender SWS avoidance (RFC 1122 section 4.2.3.4): no small window-limited segments while ACKs are due
                 }
 
                 TcpFlags flags = TcpFlags.Ack;
@@ -156,7 +162,8 @@ namespace IoTStack.Net.Tcp
         /// <summary>A pure acknowledgment with the current window (and SACK blocks when out-of-order data waits).</summary>
         internal void SendAck(SocketSlot slot)
         {
-            SendSegment(slot, slot.Tcp.SendNext, TcpFlags.Ack, 0, 0);
+            // SND.MAX, not SND.NXT: after a timeout rewinds SND.NXT the peer may already hold data up to SND.MAX.
+            SendSegment(slot, slot.Tcp.SendMax, TcpFlags.Ack, 0, 0);
         }
 
         /// <summary>Retransmits one segment at <paramref name="sequence"/> without moving SND.NXT (fast retransmit, SACK holes).</summary>

@@ -82,6 +82,14 @@ namespace IoTStack.Net.Tcp
 
             if (c.PersistDeadline != 0 && now >= c.PersistDeadline)
             {
+                if (c.Orphaned && c.PersistBackoff >= _options.TcpMaximumRetransmissions)
+                {
+                    // Nobody will read for a closed socket: a peer that keeps its window shut must not hold the slot forever.
+                    _counters.Add(Counter.TcpAborts);
+                    Abort(slot, SocketError.TimedOut, true);
+                    return;
+                }
+
                 // A window probe that moves no sequence number: an ACK for SND.UNA - 1 makes the peer answer with its window.
                 _counters.Add(Counter.TcpWindowProbes);
                 SendSegment(slot, c.SendUnacknowledged - 1, TcpFlags.Ack, 0, 0);
@@ -104,7 +112,7 @@ namespace IoTStack.Net.Tcp
                 _counters.Add(Counter.TcpKeepAliveProbes);
                 c.KeepAliveProbes++;
                 c.KeepAliveDeadline = now + _options.TcpKeepAliveIntervalMs;
-                SendSegment(slot, c.SendNext - 1, TcpFlags.Ack, 0, 0);
+                SendSegment(slot, c.SendMax - 1, TcpFlags.Ack, 0, 0);
             }
 
             if (slot.State == SocketState.FinWait2 && c.Orphaned && now - c.OrphanedAt >= _options.TcpFinWait2TimeoutMs)
@@ -142,11 +150,6 @@ namespace IoTStack.Net.Tcp
             c.Rto = rto > _options.TcpMaximumRtoMs ? _options.TcpMaximumRtoMs : rto;
             c.Timing = false;
             c.SendNext = opening ? c.Iss : c.SendUnacknowledged;
-            if (c.FinSent && !Sequence.Gt(c.SendUnacknowledged, c.FinSequence))
-            {
-                c.FinSent = false;
-            }
-
             c.RetransmitDeadline = 0;
             Output(slot);
             if (opening)

@@ -99,6 +99,7 @@ namespace IoTStack.Net.Tcp
             c.WindowScaling = false;
             c.Timestamps = false;
             c.TimestampRecent = 0;
+            c.TimestampRecentAt = _stack.Now;
             c.SackPermitted = false;
             c.Scoreboard.Clear();
             c.FinQueued = false;
@@ -259,7 +260,7 @@ namespace IoTStack.Net.Tcp
             TcpConnection c = slot.Tcp;
             if (sendReset && IsSynchronized(slot.State))
             {
-                Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, c.SendNext, c.ReceiveNext, TcpFlags.Rst | TcpFlags.Ack, 0, 0, null, 0, 0);
+                Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, c.SendMax, c.ReceiveNext, TcpFlags.Rst | TcpFlags.Ack, 0, 0, null, 0, 0);
                 _counters.Add(Counter.TcpResetsSent);
             }
 
