@@ -3,15 +3,10 @@ using IoTStack.Net.Wire;
 namespace IoTStack.Net.Tcp
 {
     /// <summary>One half-open passive connection: what the SYN said, and our SYN-ACK. No socket buffers.</summary>
-    internal sealed class SynEntry
+    internal sealed class SynEntry : TupleEntry
     {
-        internal bool InUse;
         internal int ListenerIndex;
         internal int ListenerDescriptor;
-        internal IPv4Address LocalAddress;
-        internal int LocalPort;
-        internal IPv4Address RemoteAddress;
-        internal int RemotePort;
         internal uint Iss;
         internal uint Irs;
         internal int PeerMss;
@@ -20,7 +15,6 @@ namespace IoTStack.Net.Tcp
         internal bool SackPermitted;
         internal bool Timestamps;
         internal uint TimestampRecent;
-        internal long ArrivedAt;
         internal long ResendAt;
         internal int Resent;
     }
@@ -30,50 +24,34 @@ namespace IoTStack.Net.Tcp
     /// lacks). When it is full the oldest half-open entry makes way, so a SYN flood cannot lock out real
     /// clients for long and never takes a socket slot.
     /// </summary>
-    internal sealed class SynQueue
+    internal sealed class SynQueue : TupleTable
     {
-        private readonly SynEntry[] _entries;
-
         internal SynQueue(int size)
+            : base(Entries(size))
         {
-            _entries = new SynEntry[size];
-            for (int i = 0; i < size; i++)
-            {
-                _entries[i] = new SynEntry();
-            }
-        }
-
-        internal int Size
-        {
-            get { return _entries.Length; }
         }
 
         internal SynEntry this[int index]
         {
-            get { return _entries[index]; }
+            get { return (SynEntry)Entry(index); }
         }
 
         internal SynEntry Find(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort)
         {
-            for (int i = 0; i < _entries.Length; i++)
-            {
-                SynEntry entry = _entries[i];
-                if (entry.InUse && entry.LocalPort == localPort && entry.RemotePort == remotePort
-                    && entry.RemoteAddress == remoteAddress && entry.LocalAddress == localAddress)
-                {
-                    return entry;
-                }
-            }
+            return (SynEntry)FindEntry(localAddress, localPort, remoteAddress, remotePort);
+        }
 
-            return null;
+        internal SynEntry Claim(out bool evicted)
+        {
+            return (SynEntry)ClaimEntry(out evicted);
         }
 
         internal int CountFor(int listenerDescriptor)
         {
             int count = 0;
-            for (int i = 0; i < _entries.Length; i++)
+            for (int i = 0; i < Size; i++)
             {
-                if (_entries[i].InUse && _entries[i].ListenerDescriptor == listenerDescriptor)
+                if (this[i].InUse && this[i].ListenerDescriptor == listenerDescriptor)
                 {
                     count++;
                 }
@@ -82,54 +60,26 @@ namespace IoTStack.Net.Tcp
             return count;
         }
 
-        internal int InUse
-        {
-            get
-            {
-                int count = 0;
-                for (int i = 0; i < _entries.Length; i++)
-                {
-                    if (_entries[i].InUse)
-                    {
-                        count++;
-                    }
-                }
-
-                return count;
-            }
-        }
-
-        /// <summary>A free entry, or the oldest one (evicted says so).</summary>
-        internal SynEntry Claim(out bool evicted)
-        {
-            SynEntry oldest = _entries[0];
-            for (int i = 0; i < _entries.Length; i++)
-            {
-                if (!_entries[i].InUse)
-                {
-                    evicted = false;
-                    return _entries[i];
-                }
-
-                if (_entries[i].ArrivedAt < oldest.ArrivedAt)
-                {
-                    oldest = _entries[i];
-                }
-            }
-
-            evicted = true;
-            return oldest;
-        }
-
         internal void RemoveFor(int listenerDescriptor)
         {
-            for (int i = 0; i < _entries.Length; i++)
+            for (int i = 0; i < Size; i++)
             {
-                if (_entries[i].ListenerDescriptor == listenerDescriptor)
+                if (this[i].ListenerDescriptor == listenerDescriptor)
                 {
-                    _entries[i].InUse = false;
+                    this[i].InUse = false;
                 }
             }
+        }
+
+        private static TupleEntry[] Entries(int size)
+        {
+            TupleEntry[] entries = new TupleEntry[size];
+            for (int i = 0; i < size; i++)
+            {
+                entries[i] = new SynEntry();
+            }
+
+            return entries;
         }
     }
 }

@@ -124,7 +124,7 @@ namespace IoTStack.Net.Tcp
             entry.SackPermitted = options.SackPermitted && _options.TcpSelectiveAcknowledgments;
             entry.Timestamps = options.HasTimestamps && _options.TcpTimestamps;
             entry.TimestampRecent = options.TimestampValue;
-            entry.ArrivedAt = _stack.Now;
+            entry.Since = _stack.Now;
             entry.ResendAt = _stack.Now + _options.TcpInitialRtoMs;
             entry.Resent = 0;
             SendSynAck(entry);
@@ -254,7 +254,7 @@ namespace IoTStack.Net.Tcp
             c.SendWindowUpdateAcknowledgment = ack.AcknowledgmentNumber;
             if (entry.Resent == 0)
             {
-                UpdateRtt(c, (int)(_stack.Now - entry.ArrivedAt));
+                UpdateRtt(c, (int)(_stack.Now - entry.Since));
             }
 
             slot.State = SocketState.Established;

@@ -324,7 +324,7 @@ namespace IoTStack.Net.Tcp
             entry.ReceiveWindow = (int)(c.ReceiveAdvertised - c.ReceiveNext);
             entry.Timestamps = c.Timestamps;
             entry.TimestampRecent = c.TimestampRecent;
-            entry.EnteredAt = _stack.Now;
+            entry.Since = _stack.Now;
             entry.ExpiresAt = _stack.Now + _options.TcpTimeWaitMs;
         }
 

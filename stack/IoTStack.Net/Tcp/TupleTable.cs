@@ -1,0 +1,98 @@
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Tcp
+{
+    /// <summary>An entry keyed by a connection's 4-tuple (local address and port, remote address and port).</summary>
+    internal abstract class TupleEntry
+    {
+        internal bool InUse;
+        internal IPv4Address LocalAddress;
+        internal int LocalPort;
+        internal IPv4Address RemoteAddress;
+        internal int RemotePort;
+
+        /// <summary>When the entry was made: the oldest goes first when the table is full.</summary>
+        internal long Since;
+
+        internal bool Matches(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort)
+        {
+            return InUse && LocalPort == localPort && RemotePort == remotePort && RemoteAddress == remoteAddress && LocalAddress == localAddress;
+        }
+    }
+
+    /// <summary>
+    /// A fixed table of 4-tuple entries where a new entry takes a free place or the oldest one: the SYN
+    /// queue and the TIME-WAIT table.
+    /// </summary>
+    internal abstract class TupleTable
+    {
+        private readonly TupleEntry[] _entries;
+
+        protected TupleTable(TupleEntry[] entries)
+        {
+            _entries = entries;
+        }
+
+        internal int Size
+        {
+            get { return _entries.Length; }
+        }
+
+        internal int InUse
+        {
+            get
+            {
+                int count = 0;
+                for (int i = 0; i < _entries.Length; i++)
+                {
+                    if (_entries[i].InUse)
+                    {
+                        count++;
+                    }
+                }
+
+                return count;
+            }
+        }
+
+        protected TupleEntry Entry(int index)
+        {
+            return _entries[index];
+        }
+
+        protected TupleEntry FindEntry(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort)
+        {
+            for (int i = 0; i < _entries.Length; i++)
+            {
+                if (_entries[i].Matches(localAddress, localPort, remoteAddress, remotePort))
+                {
+                    return _entries[i];
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>A free entry, or the oldest one (evicted says so).</summary>
+        protected TupleEntry ClaimEntry(out bool evicted)
+        {
+            TupleEntry oldest = _entries[0];
+            for (int i = 0; i < _entries.Length; i++)
+            {
+                if (!_entries[i].InUse)
+                {
+                    evicted = false;
+                    return _entries[i];
+                }
+
+                if (_entries[i].Since < oldest.Since)
+                {
+                    oldest = _entries[i];
+                }
+            }
+
+            evicted = true;
+            return oldest;
+        }
+    }
+}
