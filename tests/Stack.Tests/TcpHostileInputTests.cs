@@ -71,3 +71,46 @@ public class TcpHostileInputTests
         Assert.Equal(Hash(more), Hash(Transfer(network, client, c2, server, s2, more)));
     }
 }
+
+public class TcpSynFloodTests
+{
+    [Fact]
+    public void A_syn_flood_takes_no_slot_and_real_clients_connect_during_and_after_it()
+    {
+        var network = new TestNetwork();
+        var server = network.Add(2, new NetStackOptions { SocketCount = 4, TcpSynQueueSize = 8 });
+        int listener = TcpHarness.Listen(server, 80, backlog: 2);
+        var client = network.Add(1);
+        var port = (VirtualPort)server.Device;
+        var random = new Random(5);
+        void Flood(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                // Spoofed sources off the subnet: their SYN-ACKs have nowhere to go, as in a real flood.
+                var source = new IPv4Address(198, 51, 100, (byte)random.Next(1, 255));
+                var frame = new byte[60];
+                EthernetFrame.WriteHeader(frame, 0, TestNetwork.Mac(2), TestNetwork.Mac(99), EtherType.IPv4);
+                int length = TcpSegment.WriteHeader(frame, 34, random.Next(1024, 65536), 80, (uint)random.NextInt64(), 0, TcpFlags.Syn, 1024, 0);
+                TcpSegment.FillChecksum(frame, 34, length, source, TestNetwork.Ip(2));
+                Ipv4Packet.WriteHeader(frame, 14, source, TestNetwork.Ip(2), IpProtocol.Tcp, length, 1, 64, false);
+                port.Inject(frame);
+            }
+
+            network.Settle();
+        }
+
+        server.Configure(TestNetwork.Ip(2), TestNetwork.Mask, TestNetwork.Ip(254)); // a gateway that never answers ARP
+        Flood(2000);
+        Assert.Equal(1, TcpHarness.Used(server)); // the flood holds no slot
+        client.Open(SocketType.Stream, IpProtocol.Tcp, out int during);
+        client.Connect(during, TestNetwork.Ip(2), 80);
+        Flood(10); // more of it while the handshake is under way
+        int accepted = 0;
+        Assert.True(network.RunUntil(() => server.Accept(listener, out accepted) == SocketError.Success, 5_000));
+        var data = TcpHarness.RandomData(4000, 1);
+        Assert.Equal(data, TcpHarness.Transfer(network, client, during, server, accepted, data));
+        Assert.True(server.Counters[Counter.TcpSynQueueEvictions] > 1900);
+        Assert.Equal(0, server.Counters[Counter.TcpBacklogDrops]);
+    }
+}

@@ -46,20 +46,6 @@ namespace IoTStack.Net.Tcp
             return (SynEntry)ClaimEntry(out evicted);
         }
 
-        internal int CountFor(int listenerDescriptor)
-        {
-            int count = 0;
-            for (int i = 0; i < Size; i++)
-            {
-                if (this[i].InUse && this[i].ListenerDescriptor == listenerDescriptor)
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
-
         internal void RemoveFor(int listenerDescriptor)
         {
             for (int i = 0; i < Size; i++)

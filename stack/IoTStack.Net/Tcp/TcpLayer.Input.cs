@@ -87,8 +87,10 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            int pending = _synQueue.CountFor(listener.Descriptor) + PendingAccepts(listener.Descriptor);
-            if (pending >= listener.Tcp.Backlog)
+            // The backlog counts established connections nobody accepted yet. Half-open entries live in the SYN
+            // queue, bounded by its own size with the oldest evicted, so a SYN flood can neither fill the backlog
+            // nor hold slots: new clients get in as soon as (and while) it runs.
+            if (PendingAccepts(listener.Descriptor) >= listener.Tcp.Backlog)
             {
                 _counters.Add(Counter.TcpBacklogDrops);
                 Refuse(local, remote, segment);
@@ -96,7 +98,7 @@ namespace IoTStack.Net.Tcp
             }
 
             // With reclaiming on, a slot is taken only when the handshake completes: a spoofed SYN must not reset anyone.
-            if (FreeSlots() - _synQueue.InUse <= 0 && !_options.TcpReclaimIdleConnections)
+            if (FreeSlots() == 0 && !_options.TcpReclaimIdleConnections)
             {
                 Refuse(local, remote, segment);
                 return;
