@@ -1,0 +1,206 @@
+using IoTStack.Net.Link;
+using IoTStack.Net.Wire;
+using R = IoTStack.Drivers.W5500.W5500Registers;
+
+namespace IoTStack.Drivers.W5500
+{
+    /// <summary>
+    /// WIZnet W5500 in MACRAW mode on socket 0 as an <see cref="IFrameDevice"/>: the chip only moves Ethernet
+    /// frames and the software stack does all of TCP/IP. Socket 0 gets all 16 KB of each direction. Every wait
+    /// on the chip is bounded; a chip that reset itself is noticed and set up again.
+    /// </summary>
+    public sealed class W5500MacRawDriver : IFrameDevice
+    {
+        private const int LinkCheckIntervalMs = 250;
+        private const int SendPollLimit = 1000;
+        private const int MaximumFrame = EthernetFrame.MaximumTaggedLength;
+
+        private readonly W5500Bus _bus;
+        private readonly IClock _clock;
+        private readonly MacAddress _macAddress;
+        private readonly byte[] _mac = new byte[MacAddress.Length];
+        private readonly byte[] _length = new byte[2];
+        private readonly W5500Counters _counters = new W5500Counters();
+        private bool _initialised;
+        private bool _linkUp;
+        private bool _linkStale = true;
+        private long _linkCheckedAt;
+
+        public W5500MacRawDriver(ISpiBus bus, MacAddress macAddress, IClock clock)
+        {
+            if (clock == null)
+            {
+                throw new System.ArgumentNullException("clock");
+            }
+
+            _bus = new W5500Bus(bus);
+            _clock = clock;
+            _macAddress = macAddress;
+            macAddress.Write(_mac, 0);
+        }
+
+        public MacAddress MacAddress
+        {
+            get { return _macAddress; }
+        }
+
+        public W5500Counters Counters
+        {
+            get { return _counters; }
+        }
+
+        /// <summary>PHYCFGR.LNK, read at most every 250 ms; also the moment a self-reset chip is noticed.</summary>
+        public bool IsLinkUp
+        {
+            get
+            {
+                long now = _clock.NowMilliseconds;
+                if (_linkStale || now - _linkCheckedAt >= LinkCheckIntervalMs)
+                {
+                    _linkStale = false;
+                    _linkCheckedAt = now;
+                    CheckChip();
+                    _linkUp = _initialised && (_bus.Read8(R.CommonBlock, R.PHYCFGR) & R.PhyLink) != 0;
+                }
+
+                return _linkUp;
+            }
+        }
+
+        /// <summary>Resets the chip and opens socket 0 in MACRAW mode. False when no W5500 answers (VERSIONR is not 0x04).</summary>
+        public bool Initialise()
+        {
+            _initialised = false;
+            _bus.Write8(R.CommonBlock, R.MR, R.ModeReset);
+            for (int i = 0; i < 100 && (_bus.Read8(R.CommonBlock, R.MR) & R.ModeReset) != 0; i++)
+            {
+            }
+
+            if (_bus.Read8(R.CommonBlock, R.VERSIONR) != R.ChipVersion)
+            {
+                return false;
+            }
+
+            _bus.Write(R.CommonBlock, R.SHAR, _mac, 0, _mac.Length);
+            for (int socket = 0; socket < 8; socket++)
+            {
+                int size = socket == 0 ? 16 : 0;
+                _bus.Write8(R.SocketBlock(socket), R.SnRXBUFSIZE, size);
+                _bus.Write8(R.SocketBlock(socket), R.SnTXBUFSIZE, size);
+            }
+
+            _bus.Write8(R.SocketBlock(0), R.SnMR, R.ModeMacRaw | R.ModeMacFilter);
+            if (!Command(R.CommandOpen) || _bus.Read8(R.SocketBlock(0), R.SnSR) != R.StatusMacRaw)
+            {
+                return false;
+            }
+
+            _initialised = true;
+            _linkStale = true;
+            return true;
+        }
+
+        public int Receive(byte[] buffer, int offset, int capacity)
+        {
+            if (!_initialised)
+            {
+                return 0;
+            }
+
+            int block = R.SocketBlock(0);
+            int waiting = _bus.Read16Stable(block, R.SnRXRSR);
+            if (waiting == 0)
+            {
+                return 0;
+            }
+
+            int read = _bus.Read16(block, R.SnRXRD);
+            _bus.Read(R.ReceiveBufferBlock(0), read, _length, 0, 2);
+            int total = (_length[0] << 8) | _length[1]; // MACRAW: a 2-byte length that counts itself, then the frame without CRC
+            if (total <= 2 + EthernetFrame.HeaderLength - 1 || total > 2 + MaximumFrame || total > waiting)
+            {
+                // An impossible header: skip everything received and start again at RX_WR.
+                _counters.ReceiveResyncs++;
+                _bus.Write16(block, R.SnRXRD, _bus.Read16(block, R.SnRXWR));
+                Command(R.CommandReceive);
+                return 0;
+            }
+
+            int length = total - 2;
+            int received = 0;
+            if (length > capacity)
+            {
+                _counters.LengthErrors++;
+            }
+            else
+            {
+                // One bus frame straight into the caller's buffer; the chip wraps the address inside the buffer.
+                _bus.Read(R.ReceiveBufferBlock(0), (read + 2) & 0xFFFF, buffer, offset, length);
+                received = length;
+                _counters.FramesReceived++;
+                _counters.BytesReceived += length;
+            }
+
+            _bus.Write16(block, R.SnRXRD, (read + total) & 0xFFFF);
+            Command(R.CommandReceive);
+            return received;
+        }
+
+        public bool Transmit(byte[] buffer, int offset, int length)
+        {
+            if (!_initialised || length < EthernetFrame.HeaderLength || length > MaximumFrame || !NetworkOrder.InBuffer(buffer, offset, length))
+            {
+                return false;
+            }
+
+            int block = R.SocketBlock(0);
+            if (_bus.Read16Stable(block, R.SnTXFSR) < length)
+            {
+                _counters.TransmitBufferFull++;
+                return false;
+            }
+
+            int write = _bus.Read16(block, R.SnTXWR);
+            _bus.Write(R.TransmitBufferBlock(0), write, buffer, offset, length);
+            _bus.Write16(block, R.SnTXWR, (write + length) & 0xFFFF);
+            if (!Command(R.CommandSend))
+            {
+                return false;
+            }
+
+            for (int i = 0; i < SendPollLimit; i++)
+            {
+                if ((_bus.Read8(block, R.SnIR) & R.InterruptSendOk) != 0)
+                {
+                    _bus.Write8(block, R.SnIR, R.InterruptSendOk); // write 1 to clear
+                    _counters.FramesSent++;
+                    _counters.BytesSent += length;
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool Command(int command)
+        {
+            if (_bus.Command(0, command))
+            {
+                return true;
+            }
+
+            _counters.CommandTimeouts++;
+            return false;
+        }
+
+        /// <summary>A chip that reset itself (brown-out, cable re-plug reports) has socket 0 closed or lost its MAC address.</summary>
+        private void CheckChip()
+        {
+            if (!_initialised || _bus.Read8(R.SocketBlock(0), R.SnSR) != R.StatusMacRaw || _bus.Read8(R.CommonBlock, R.SHAR + 5) != _mac[5])
+            {
+                _counters.ChipReinitialisations++;
+                Initialise();
+            }
+        }
+    }
+}

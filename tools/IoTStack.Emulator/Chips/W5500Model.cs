@@ -1,0 +1,347 @@
+using IoTStack.Drivers;
+using IoTStack.Net.Link;
+using IoTStack.Net.Wire;
+using R = IoTStack.Drivers.W5500.W5500Registers;
+
+namespace IoTStack.Emulator.Chips;
+
+/// <summary>
+/// A register-level model of the WIZnet W5500 (datasheet v1.0.9) behind its SPI frame: the common and
+/// socket register blocks, the per-socket transmit and receive buffers with free-running 16-bit pointers,
+/// socket commands, interrupt bits, PHYCFGR, and MACRAW mode on socket 0 with MAC filtering. (The chip's
+/// own TCP/UDP engine for socket mode is not modeled yet: opening such a socket fails in strict mode.)
+/// </summary>
+public sealed class W5500Model : ISpiBus
+{
+    private const int SocketCount = 8;
+    private const int SocketRegisterSize = 0x30;
+
+    private readonly byte[] _common = new byte[0x40];
+    private readonly byte[][] _socket = new byte[SocketCount][];
+    private readonly byte[][] _transmit = new byte[SocketCount][];
+    private readonly byte[][] _receive = new byte[SocketCount][];
+    private readonly IFrameDevice _wire;
+    private readonly byte[] _frame = new byte[1600];
+
+    public W5500Model(IFrameDevice wire)
+    {
+        _wire = wire;
+        for (int s = 0; s < SocketCount; s++)
+        {
+            _socket[s] = new byte[SocketRegisterSize];
+        }
+
+        Reset();
+    }
+
+    public bool Strict { get; set; } = true;
+    public bool LinkUp { get; set; } = true;
+
+    /// <summary>Fault: MISO stuck at this value; null for a healthy chip.</summary>
+    public byte? StuckMiso { get; set; }
+
+    /// <summary>Fault: socket commands are never taken (Sn_CR keeps its value).</summary>
+    public bool CommandsHang { get; set; }
+
+    public long Transactions { get; private set; }
+    public long BytesClocked { get; private set; }
+    public long FramesDropped { get; private set; }
+
+    /// <summary>Power-on, MR.RST or a self-reset: registers to their reset values, sockets closed.</summary>
+    public void Reset()
+    {
+        Array.Clear(_common);
+        _common[R.RTR] = 0x07;
+        _common[R.RTR + 1] = 0xD0;
+        _common[0x1B] = 0x08; // RCR
+        _common[R.PHYCFGR] = 0xB8;
+        _common[R.VERSIONR] = R.ChipVersion;
+        for (int s = 0; s < SocketCount; s++)
+        {
+            Array.Clear(_socket[s]);
+            _socket[s][R.SnRXBUFSIZE] = 2;
+            _socket[s][R.SnTXBUFSIZE] = 2;
+            _socket[s][R.SnIMR] = 0xFF;
+            Set16(s, R.SnTXFSR, 2048);
+            _transmit[s] = new byte[2048];
+            _receive[s] = new byte[2048];
+        }
+    }
+
+    public void Transfer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
+    {
+        Transactions++;
+        BytesClocked += headerLength + dataLength;
+        if (StuckMiso is byte stuck)
+        {
+            if (direction == SpiDataDirection.Read)
+            {
+                Array.Fill(data, stuck, dataOffset, dataLength);
+            }
+
+            return;
+        }
+
+        Expect(headerLength == 3, "a W5500 frame has a 3-byte header (offset, control)");
+        int address = (header[headerOffset] << 8) | header[headerOffset + 1];
+        int control = header[headerOffset + 2];
+        int block = control >> 3;
+        bool write = (control & R.ControlWrite) != 0;
+        Expect((control & 0x03) == 0 || dataLength == ((control & 0x03) == 3 ? 4 : control & 0x03), "fixed-length mode with the wrong data length");
+        Expect(write == (direction == SpiDataDirection.Write), "the RWB bit disagrees with the data phase");
+        TakeFromWire();
+        for (int i = 0; i < dataLength; i++)
+        {
+            int at = (address + i) & 0xFFFF;
+            if (write)
+            {
+                WriteByte(block, at, data[dataOffset + i]);
+            }
+            else
+            {
+                data[dataOffset + i] = ReadByte(block, at);
+            }
+        }
+    }
+
+    private byte ReadByte(int block, int address)
+    {
+        if (block == R.CommonBlock)
+        {
+            Expect(address < _common.Length, $"common register 0x{address:x4} does not exist");
+            if (address == R.PHYCFGR)
+            {
+                return (byte)((_common[R.PHYCFGR] & 0xF8) | (LinkUp ? 0x07 : 0x00));
+            }
+
+            return address < _common.Length ? _common[address] : (byte)0;
+        }
+
+        int socket = (block - 1) / 4;
+        Expect(socket < SocketCount, $"block {block} does not exist");
+        switch ((block - 1) % 4)
+        {
+            case 0:
+                Expect(address < SocketRegisterSize, $"socket register 0x{address:x2} does not exist");
+                return address < SocketRegisterSize ? _socket[socket][address] : (byte)0;
+            case 1:
+                return _transmit[socket].Length == 0 ? (byte)0 : _transmit[socket][address & (_transmit[socket].Length - 1)];
+            case 2:
+                return _receive[socket].Length == 0 ? (byte)0 : _receive[socket][address & (_receive[socket].Length - 1)];
+            default:
+                Expect(false, $"block {block} is reserved");
+                return 0;
+        }
+    }
+
+    private void WriteByte(int block, int address, byte value)
+    {
+        if (block == R.CommonBlock)
+        {
+            Expect(address != R.VERSIONR, "VERSIONR is read-only");
+            if (address == R.MR && (value & R.ModeReset) != 0)
+            {
+                Reset(); // MR.RST clears itself
+                return;
+            }
+
+            if (address < _common.Length && address != R.VERSIONR)
+            {
+                _common[address] = value;
+            }
+
+            return;
+        }
+
+        int socket = (block - 1) / 4;
+        switch ((block - 1) % 4)
+        {
+            case 0:
+                WriteSocketRegister(socket, address, value);
+                return;
+            case 1:
+                if (_transmit[socket].Length > 0)
+                {
+                    _transmit[socket][address & (_transmit[socket].Length - 1)] = value;
+                }
+
+                return;
+            default:
+                Expect(false, $"block {block} cannot be written");
+                return;
+        }
+    }
+
+    private void WriteSocketRegister(int socket, int address, byte value)
+    {
+        byte[] registers = _socket[socket];
+        Expect(address != R.SnSR && address != R.SnTXFSR && address != R.SnTXFSR + 1 && address != R.SnTXRD && address != R.SnTXRD + 1
+            && address != R.SnRXRSR && address != R.SnRXRSR + 1 && address != R.SnRXWR && address != R.SnRXWR + 1,
+            $"socket {socket} register 0x{address:x2} is read-only");
+        switch (address)
+        {
+            case R.SnCR:
+                registers[R.SnCR] = value;
+                if (!CommandsHang)
+                {
+                    Execute(socket, value);
+                    registers[R.SnCR] = 0;
+                }
+
+                return;
+            case R.SnIR:
+                registers[R.SnIR] &= (byte)~value; // write 1 to clear
+                return;
+            case R.SnRXBUFSIZE:
+            case R.SnTXBUFSIZE:
+                Expect(value is 0 or 1 or 2 or 4 or 8 or 16, $"socket {socket} buffer size {value} KB is not 0, 1, 2, 4, 8 or 16");
+                registers[address] = value;
+                if (address == R.SnRXBUFSIZE)
+                {
+                    _receive[socket] = new byte[value * 1024];
+                }
+                else
+                {
+                    _transmit[socket] = new byte[value * 1024];
+                    Set16(socket, R.SnTXFSR, value * 1024);
+                }
+
+                return;
+        }
+
+        if (address < SocketRegisterSize)
+        {
+            registers[address] = value;
+        }
+    }
+
+    private int TotalKilobytes(int sizeRegister)
+    {
+        int total = 0;
+        for (int s = 0; s < SocketCount; s++)
+        {
+            total += _socket[s][sizeRegister];
+        }
+
+        return total;
+    }
+
+    private void Execute(int socket, int command)
+    {
+        byte[] registers = _socket[socket];
+        switch (command)
+        {
+            case R.CommandOpen:
+                int protocol = registers[R.SnMR] & 0x0F;
+                Expect(protocol == R.ModeMacRaw, $"socket mode 0x{protocol:x2} is not modeled yet (MACRAW only)");
+                Expect(socket == 0, "MACRAW is for socket 0 only");
+                Expect(TotalKilobytes(R.SnRXBUFSIZE) <= 16 && TotalKilobytes(R.SnTXBUFSIZE) <= 16, "the sockets' buffers exceed 16 KB in one direction");
+                registers[R.SnSR] = R.StatusMacRaw;
+                Set16(socket, R.SnTXRD, 0);
+                Set16(socket, R.SnTXWR, 0);
+                Set16(socket, R.SnRXRD, 0);
+                Set16(socket, R.SnRXWR, 0);
+                Set16(socket, R.SnRXRSR, 0);
+                Set16(socket, R.SnTXFSR, _transmit[socket].Length);
+                return;
+            case R.CommandClose:
+                registers[R.SnSR] = R.StatusClosed;
+                return;
+            case R.CommandSend:
+                Expect(registers[R.SnSR] == R.StatusMacRaw, $"SEND on socket {socket} in state 0x{registers[R.SnSR]:x2}");
+                SendFrame(socket);
+                return;
+            case R.CommandReceive:
+                Expect(registers[R.SnSR] == R.StatusMacRaw, $"RECV on socket {socket} in state 0x{registers[R.SnSR]:x2}");
+                Set16(socket, R.SnRXRSR, (Get16(socket, R.SnRXWR) - Get16(socket, R.SnRXRD)) & 0xFFFF);
+                return;
+            default:
+                Expect(false, $"command 0x{command:x2} on socket {socket} is not modeled");
+                return;
+        }
+    }
+
+    private void SendFrame(int socket)
+    {
+        byte[] buffer = _transmit[socket];
+        int read = Get16(socket, R.SnTXRD);
+        int length = (Get16(socket, R.SnTXWR) - read) & 0xFFFF;
+        Expect(length >= 14 && length <= 1518, $"MACRAW SEND of {length} bytes");
+        if (LinkUp && length > 0 && length <= _frame.Length)
+        {
+            Array.Clear(_frame, 0, Math.Max(length, EthernetFrame.MinimumLength));
+            for (int i = 0; i < length; i++)
+            {
+                _frame[i] = buffer[(read + i) & (buffer.Length - 1)];
+            }
+
+            _wire.Transmit(_frame, 0, Math.Max(length, EthernetFrame.MinimumLength));
+        }
+
+        Set16(socket, R.SnTXRD, Get16(socket, R.SnTXWR));
+        Set16(socket, R.SnTXFSR, buffer.Length);
+        _socket[socket][R.SnIR] |= R.InterruptSendOk;
+    }
+
+    /// <summary>Frames waiting on the wire enter socket 0's receive buffer, as the chip would have taken them.</summary>
+    private void TakeFromWire()
+    {
+        while (true)
+        {
+            int length = _wire.Receive(_frame, 0, _frame.Length);
+            if (length == 0)
+            {
+                return;
+            }
+
+            if (!LinkUp || _socket[0][R.SnSR] != R.StatusMacRaw)
+            {
+                continue;
+            }
+
+            var destination = MacAddress.Read(_frame, 0);
+            var own = MacAddress.Read(_common, R.SHAR);
+            if ((_socket[0][R.SnMR] & R.ModeMacFilter) != 0 && destination != own && !destination.IsMulticast)
+            {
+                continue;
+            }
+
+            byte[] buffer = _receive[0];
+            int write = Get16(0, R.SnRXWR);
+            int used = (write - Get16(0, R.SnRXRD)) & 0xFFFF;
+            int total = length + 2;
+            if (buffer.Length - used < total)
+            {
+                FramesDropped++;
+                continue;
+            }
+
+            buffer[write & (buffer.Length - 1)] = (byte)(total >> 8);
+            buffer[(write + 1) & (buffer.Length - 1)] = (byte)total;
+            for (int i = 0; i < length; i++)
+            {
+                buffer[(write + 2 + i) & (buffer.Length - 1)] = _frame[i];
+            }
+
+            Set16(0, R.SnRXWR, (write + total) & 0xFFFF);
+            Set16(0, R.SnRXRSR, (used + total) & 0xFFFF);
+            _socket[0][R.SnIR] |= R.InterruptReceive;
+        }
+    }
+
+    private int Get16(int socket, int address) => (_socket[socket][address] << 8) | _socket[socket][address + 1];
+
+    private void Set16(int socket, int address, int value)
+    {
+        _socket[socket][address] = (byte)(value >> 8);
+        _socket[socket][address + 1] = (byte)value;
+    }
+
+    private void Expect(bool condition, string message)
+    {
+        if (!condition && Strict)
+        {
+            throw new InvalidOperationException("W5500 model: " + message);
+        }
+    }
+}
