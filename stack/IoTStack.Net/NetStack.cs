@@ -11,7 +11,7 @@ namespace IoTStack.Net
     /// after it returns nothing allocates. Single-threaded and poll-driven (DESIGN.md rule 3): call
     /// <see cref="Poll"/> often, and every socket call from the same thread (or use <see cref="Sockets.NetHost"/>).
     /// </summary>
-    public sealed partial class NetStack
+    public sealed partial class NetStack : ISocketEngine
     {
         private readonly NetStackOptions _options;
         private readonly NetCounters _counters = new NetCounters();

@@ -9,7 +9,8 @@ namespace IoTStack.Emulator.Chips;
 /// A register-level model of the WIZnet W5500 (datasheet v1.0.9) behind its SPI frame: the common and
 /// socket register blocks, the per-socket transmit and receive buffers with free-running 16-bit pointers,
 /// socket commands, interrupt bits, PHYCFGR, and MACRAW mode on socket 0 with MAC filtering. (The chip's
-/// own TCP/UDP engine for socket mode is not modeled yet: opening such a socket fails in strict mode.)
+/// own TCP/IP engine for hardware-socket mode is played by an instance of IoTStack's software stack on the
+/// chip's wire, see <see cref="W5500SocketMode"/>; it needs a clock, given to the second constructor.)
 /// </summary>
 public sealed class W5500Model : ISpiBus
 {
@@ -23,9 +24,23 @@ public sealed class W5500Model : ISpiBus
     private readonly IFrameDevice _wire;
     private readonly byte[] _frame = new byte[1600];
 
+    private readonly W5500SocketMode? _socketMode;
+
+    /// <summary>A chip for MACRAW only.</summary>
     public W5500Model(IFrameDevice wire)
+        : this(wire, null)
+    {
+    }
+
+    /// <summary>A chip whose hardware sockets (TCP, UDP) work too, their TCP/IP engine running on <paramref name="clock"/>.</summary>
+    public W5500Model(IFrameDevice wire, IClock? clock)
     {
         _wire = wire;
+        if (clock is not null)
+        {
+            _socketMode = new W5500SocketMode(wire, clock, this);
+        }
+
         for (int s = 0; s < SocketCount; s++)
         {
             _socket[s] = new byte[SocketRegisterSize];
@@ -89,7 +104,16 @@ public sealed class W5500Model : ISpiBus
         bool write = (control & R.ControlWrite) != 0;
         Expect((control & 0x03) == 0 || dataLength == ((control & 0x03) == 3 ? 4 : control & 0x03), "fixed-length mode with the wrong data length");
         Expect(write == (direction == SpiDataDirection.Write), "the RWB bit disagrees with the data phase");
-        TakeFromWire();
+        if (_socketMode is null)
+        {
+            TakeFromWire();
+        }
+        else
+        {
+            _socketMode.Configure(IPv4Address.Read(_common, 0x000F), IPv4Address.Read(_common, 0x0005), IPv4Address.Read(_common, 0x0001));
+            _socketMode.Sync();
+        }
+
         for (int i = 0; i < dataLength; i++)
         {
             int at = (address + i) & 0xFFFF;
@@ -109,6 +133,17 @@ public sealed class W5500Model : ISpiBus
         if (block == R.CommonBlock)
         {
             Expect(address < _common.Length, $"common register 0x{address:x4} does not exist");
+            if (address == R.SIR)
+            {
+                int pending = 0;
+                for (int s = 0; s < SocketCount; s++)
+                {
+                    pending |= _socket[s][R.SnIR] != 0 ? 1 << s : 0;
+                }
+
+                return (byte)pending; // one bit per socket with an interrupt pending
+            }
+
             if (address == R.PHYCFGR)
             {
                 return (byte)((_common[R.PHYCFGR] & 0xF8) | (LinkUp ? 0x07 : 0x00));
@@ -231,9 +266,29 @@ public sealed class W5500Model : ISpiBus
         byte[] registers = _socket[socket];
         switch (command)
         {
+            case R.CommandOpen when (registers[R.SnMR] & 0x0F) is R.ModeTcp or R.ModeUdp:
+                Expect(_socketMode is not null, "hardware sockets need the model built with a clock");
+                Expect(TotalKilobytes(R.SnRXBUFSIZE) <= 16 && TotalKilobytes(R.SnTXBUFSIZE) <= 16, "the sockets' buffers exceed 16 KB in one direction");
+                Set16(socket, R.SnTXRD, 0);
+                Set16(socket, R.SnTXWR, 0);
+                Set16(socket, R.SnRXRD, 0);
+                Set16(socket, R.SnRXWR, 0);
+                Set16(socket, R.SnRXRSR, 0);
+                Set16(socket, R.SnTXFSR, _transmit[socket].Length);
+                _socketMode?.Execute(socket, command, registers[R.SnMR]);
+                return;
+            case R.CommandListen or R.CommandConnect or R.CommandDisconnect or R.CommandSend or R.CommandClose
+                when _socketMode is not null && registers[R.SnSR] != R.StatusMacRaw:
+                Expect(command != R.CommandListen || registers[R.SnSR] == R.StatusInit, $"LISTEN on socket {socket} in state 0x{registers[R.SnSR]:x2}");
+                Expect(command != R.CommandConnect || registers[R.SnSR] == R.StatusInit, $"CONNECT on socket {socket} in state 0x{registers[R.SnSR]:x2}");
+                _socketMode.Execute(socket, command, registers[R.SnMR]);
+                return;
+            case R.CommandReceive when _socketMode is not null && registers[R.SnSR] != R.StatusMacRaw:
+                Set16(socket, R.SnRXRSR, (Get16(socket, R.SnRXWR) - Get16(socket, R.SnRXRD)) & 0xFFFF);
+                return;
             case R.CommandOpen:
                 int protocol = registers[R.SnMR] & 0x0F;
-                Expect(protocol == R.ModeMacRaw, $"socket mode 0x{protocol:x2} is not modeled yet (MACRAW only)");
+                Expect(protocol == R.ModeMacRaw, $"socket mode 0x{protocol:x2} is not a protocol the W5500 has");
                 Expect(socket == 0, "MACRAW is for socket 0 only");
                 Expect(TotalKilobytes(R.SnRXBUFSIZE) <= 16 && TotalKilobytes(R.SnTXBUFSIZE) <= 16, "the sockets' buffers exceed 16 KB in one direction");
                 registers[R.SnSR] = R.StatusMacRaw;
@@ -329,9 +384,41 @@ public sealed class W5500Model : ISpiBus
         }
     }
 
-    private int Get16(int socket, int address) => (_socket[socket][address] << 8) | _socket[socket][address + 1];
+    internal int Get16(int socket, int address) => (_socket[socket][address] << 8) | _socket[socket][address + 1];
 
-    private void Set16(int socket, int address, int value)
+    internal int Status(int socket) => _socket[socket][R.SnSR];
+
+    internal void SetStatus(int socket, int status) => _socket[socket][R.SnSR] = (byte)status;
+
+    internal void Raise(int socket, int interrupt) => _socket[socket][R.SnIR] |= (byte)interrupt;
+
+    internal IPv4Address GetAddress(int socket, int register) => IPv4Address.Read(_socket[socket], register);
+
+    internal void SetAddress(int socket, int register, IPv4Address address) => address.Write(_socket[socket], register);
+
+    internal byte[] TransmitBuffer(int socket) => _transmit[socket];
+
+    internal void UpdateFreeSize(int socket) =>
+        Set16(socket, R.SnTXFSR, _transmit[socket].Length - ((Get16(socket, R.SnTXWR) - Get16(socket, R.SnTXRD)) & 0xFFFF));
+
+    internal int ReceiveFree(int socket) => _receive[socket].Length - ((Get16(socket, R.SnRXWR) - Get16(socket, R.SnRXRD)) & 0xFFFF);
+
+    /// <summary>Data the chip received for a socket: into its buffer at RX_WR, counted in RX_RSR, with the RECV interrupt.</summary>
+    internal void AppendReceived(int socket, byte[] data, int length)
+    {
+        byte[] buffer = _receive[socket];
+        int write = Get16(socket, R.SnRXWR);
+        for (int i = 0; i < length; i++)
+        {
+            buffer[(write + i) & (buffer.Length - 1)] = data[i];
+        }
+
+        Set16(socket, R.SnRXWR, (write + length) & 0xFFFF);
+        Set16(socket, R.SnRXRSR, (Get16(socket, R.SnRXWR) - Get16(socket, R.SnRXRD)) & 0xFFFF);
+        Raise(socket, R.InterruptReceive);
+    }
+
+    internal void Set16(int socket, int address, int value)
     {
         _socket[socket][address] = (byte)(value >> 8);
         _socket[socket][address + 1] = (byte)value;

@@ -1,0 +1,708 @@
+using IoTStack.Net.Link;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+using R = IoTStack.Drivers.W5500.W5500Registers;
+
+namespace IoTStack.Drivers.W5500
+{
+    /// <summary>
+    /// The W5500's eight hardware sockets behind <see cref="ISocketEngine"/>: the chip does TCP/IP, this class
+    /// maps descriptor calls onto socket registers and commands. A descriptor names a handle plus a generation,
+    /// as in the software stack, so a stale one is refused. A handle is a stream or datagram socket on one
+    /// hardware socket, or a listener that keeps up to its backlog of hardware sockets in LISTEN on its port;
+    /// Accept gives a connected one a handle of its own and puts another free hardware socket into LISTEN.
+    /// Every wait on the chip is bounded.
+    /// </summary>
+    public sealed class W5500SocketEngine : ISocketEngine
+    {
+        private const int HardwareSockets = 8;
+        private const int Handles = 16;
+        private const int BufferKilobytes = 2;
+        private const int UdpHeader = 8;
+
+        private readonly W5500Bus _bus;
+        private readonly MacAddress _macAddress;
+        private readonly byte[] _scratch = new byte[8];
+
+        // Handles.
+        private readonly bool[] _used = new bool[Handles];
+        private readonly int[] _generation = new int[Handles];
+        private readonly SocketType[] _type = new SocketType[Handles];
+        private readonly int[] _hardware = new int[Handles]; // -1: none (unbound, or a listener)
+        private readonly int[] _port = new int[Handles];
+        private readonly bool[] _listening = new bool[Handles];
+        private readonly bool[] _connecting = new bool[Handles];
+
+        // Hardware sockets.
+        private readonly int[] _owner = new int[HardwareSockets]; // handle, or -1 when free
+        private readonly bool[] _sending = new bool[HardwareSockets];
+        private readonly bool[] _closing = new bool[HardwareSockets];
+
+        private IPv4Address _address;
+        private int _nextPort = 49152;
+
+        public W5500SocketEngine(ISpiBus bus, MacAddress macAddress, IClock clock)
+        {
+            if (clock == null)
+            {
+                throw new System.ArgumentNullException("clock");
+            }
+
+            _bus = new W5500Bus(bus);
+            _macAddress = macAddress;
+            for (int h = 0; h < Handles; h++)
+            {
+                _generation[h] = 1;
+            }
+
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                _owner[k] = -1;
+            }
+        }
+
+        /// <summary>Resets the chip and gives it its addresses. False when no W5500 answers (VERSIONR is not 0x04).</summary>
+        public bool Initialise(IPv4Address address, IPv4Address subnetMask, IPv4Address gateway)
+        {
+            _bus.Write8(R.CommonBlock, R.MR, R.ModeReset);
+            for (int i = 0; i < 100 && (_bus.Read8(R.CommonBlock, R.MR) & R.ModeReset) != 0; i++)
+            {
+            }
+
+            if (_bus.Read8(R.CommonBlock, R.VERSIONR) != R.ChipVersion)
+            {
+                return false;
+            }
+
+            _address = address;
+            _macAddress.Write(_scratch, 0);
+            _bus.Write(R.CommonBlock, R.SHAR, _scratch, 0, MacAddress.Length);
+            WriteAddress(R.CommonBlock, 0x0001, gateway); // GAR
+            WriteAddress(R.CommonBlock, 0x0005, subnetMask); // SUBR
+            WriteAddress(R.CommonBlock, 0x000F, address); // SIPR
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                _bus.Write8(R.SocketBlock(k), R.SnRXBUFSIZE, BufferKilobytes);
+                _bus.Write8(R.SocketBlock(k), R.SnTXBUFSIZE, BufferKilobytes);
+                _owner[k] = -1;
+            }
+
+            for (int h = 0; h < Handles; h++)
+            {
+                _used[h] = false;
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Reads the socket interrupt register (the chip works on its own; this is where a polling driver looks)
+        /// and frees hardware sockets of closed connections once the chip has finished closing them. True when
+        /// some socket has news.
+        /// </summary>
+        public bool Poll()
+        {
+            bool news = _bus.Read8(R.CommonBlock, R.SIR) != 0;
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                if (_closing[k] && Status(k) == R.StatusClosed)
+                {
+                    _closing[k] = false;
+                    _owner[k] = -1;
+                }
+            }
+
+            return news;
+        }
+
+        public SocketError Open(SocketType type, IpProtocol protocol, out int socket)
+        {
+            socket = 0;
+            if (!(type == SocketType.Stream && (protocol == IpProtocol.Tcp || protocol == IpProtocol.None))
+                && !(type == SocketType.Datagram && (protocol == IpProtocol.Udp || protocol == IpProtocol.None)))
+            {
+                return SocketError.ProtocolNotSupported;
+            }
+
+            for (int h = 0; h < Handles; h++)
+            {
+                if (!_used[h])
+                {
+                    _used[h] = true;
+                    _type[h] = type;
+                    _hardware[h] = -1;
+                    _port[h] = 0;
+                    _listening[h] = false;
+                    _connecting[h] = false;
+                    socket = (_generation[h] << 8) | h;
+                    return SocketError.Success;
+                }
+            }
+
+            return SocketError.TooManyOpenSockets;
+        }
+
+        public SocketError Bind(int socket, IPv4Address address, int port)
+        {
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (_port[h] != 0 || port < 0 || port > 0xFFFF)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (!address.IsAny && address != _address)
+            {
+                return SocketError.AddressNotAvailable;
+            }
+
+            _port[h] = port == 0 ? EphemeralPort() : port;
+            if (_type[h] != SocketType.Datagram)
+            {
+                return SocketError.Success;
+            }
+
+            int k = ClaimHardware(h);
+            return k < 0 ? SocketError.TooManyOpenSockets : OpenHardware(k, _port[h], R.ModeUdp, R.StatusUdp);
+        }
+
+        public SocketError Listen(int socket, int backlog)
+        {
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (_type[h] != SocketType.Stream || _hardware[h] >= 0)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (_port[h] == 0)
+            {
+                _port[h] = EphemeralPort();
+            }
+
+            _listening[h] = true;
+            int armed = 0;
+            for (int n = 0; n < (backlog < 1 ? 1 : backlog); n++)
+            {
+                if (Arm(h))
+                {
+                    armed++;
+                }
+            }
+
+            return armed > 0 ? SocketError.Success : SocketError.TooManyOpenSockets;
+        }
+
+        public SocketError Accept(int socket, out int connection)
+        {
+            connection = 0;
+            int listener = Resolve(socket);
+            if (listener < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (!_listening[listener])
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                int status = _owner[k] == listener ? Status(k) : -1;
+                if (status != R.StatusEstablished && status != R.StatusCloseWait)
+                {
+                    continue;
+                }
+
+                int created;
+                if (Open(SocketType.Stream, IpProtocol.Tcp, out created) != SocketError.Success)
+                {
+                    return SocketError.TooManyOpenSockets;
+                }
+
+                int h = created & 0xFF;
+                _hardware[h] = k;
+                _port[h] = _port[listener];
+                _owner[k] = h;
+                Arm(listener); // keep the port served, if a hardware socket is free
+                connection = created;
+                return SocketError.Success;
+            }
+
+            return SocketError.WouldBlock;
+        }
+
+        public SocketError Connect(int socket, IPv4Address address, int port)
+        {
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (_type[h] != SocketType.Stream || _listening[h])
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            int k = _hardware[h];
+            if (k >= 0)
+            {
+                int status = Status(k);
+                if (status == R.StatusEstablished || status == R.StatusCloseWait)
+                {
+                    _connecting[h] = false;
+                    return SocketError.IsConnected;
+                }
+
+                if (status == R.StatusClosed)
+                {
+                    _connecting[h] = false;
+                    return SocketError.ConnectionRefused; // refused or timed out: the chip closed the socket (Sn_IR.TIMEOUT)
+                }
+
+                return SocketError.WouldBlock;
+            }
+
+            if (port <= 0 || port > 0xFFFF || address.IsAny)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            k = ClaimHardware(h);
+            if (k < 0)
+            {
+                return SocketError.TooManyOpenSockets;
+            }
+
+            if (_port[h] == 0)
+            {
+                _port[h] = EphemeralPort();
+            }
+
+            SocketError error = OpenHardware(k, _port[h], R.ModeTcp, R.StatusInit);
+            if (error != SocketError.Success)
+            {
+                return error;
+            }
+
+            WriteAddress(R.SocketBlock(k), R.SnDIPR, address);
+            _bus.Write16(R.SocketBlock(k), R.SnDPORT, port);
+            if (!_bus.Command(k, R.CommandConnect))
+            {
+                return SocketError.TimedOut;
+            }
+
+            _connecting[h] = true;
+            return SocketError.WouldBlock;
+        }
+
+        public SocketError Send(int socket, byte[] buffer, int offset, int count, out int sent)
+        {
+            sent = 0;
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            int k = _hardware[h];
+            if (!NetworkOrder.InBuffer(buffer, offset, count))
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (_type[h] != SocketType.Stream || k < 0)
+            {
+                return SocketError.NotConnected;
+            }
+
+            int status = Status(k);
+            if (status != R.StatusEstablished && status != R.StatusCloseWait)
+            {
+                return status == R.StatusClosed ? SocketError.ConnectionReset : SocketError.WouldBlock;
+            }
+
+            return Queue(k, buffer, offset, count, out sent);
+        }
+
+        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
+        {
+            sent = 0;
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (_type[h] == SocketType.Stream)
+            {
+                return Send(socket, buffer, offset, count, out sent);
+            }
+
+            if (!NetworkOrder.InBuffer(buffer, offset, count) || port <= 0 || port > 0xFFFF || address.IsAny)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (count > BufferKilobytes * 1024)
+            {
+                return SocketError.MessageSize;
+            }
+
+            if (_hardware[h] < 0)
+            {
+                SocketError bound = Bind(socket, IPv4Address.Any, 0);
+                if (bound != SocketError.Success)
+                {
+                    return bound;
+                }
+            }
+
+            int k = _hardware[h];
+            WriteAddress(R.SocketBlock(k), R.SnDIPR, address);
+            _bus.Write16(R.SocketBlock(k), R.SnDPORT, port);
+            if (_bus.Read16Stable(R.SocketBlock(k), R.SnTXFSR) < count || !SendDone(k))
+            {
+                return SocketError.WouldBlock; // a datagram goes whole or not at all
+            }
+
+            return Queue(k, buffer, offset, count, out sent);
+        }
+
+        public SocketError Receive(int socket, byte[] buffer, int offset, int count, out int received)
+        {
+            SocketAddress ignored;
+            return ReceiveFrom(socket, buffer, offset, count, out received, out ignored);
+        }
+
+        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote)
+        {
+            received = 0;
+            remote = new SocketAddress();
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            int k = _hardware[h];
+            if (!NetworkOrder.InBuffer(buffer, offset, count))
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            if (k < 0)
+            {
+                return _type[h] == SocketType.Stream ? SocketError.NotConnected : SocketError.WouldBlock;
+            }
+
+            int block = R.SocketBlock(k);
+            int waiting = _bus.Read16Stable(block, R.SnRXRSR);
+            int read = _bus.Read16(block, R.SnRXRD);
+            if (_type[h] == SocketType.Datagram)
+            {
+                if (waiting < UdpHeader)
+                {
+                    return SocketError.WouldBlock;
+                }
+
+                // UDP: the chip writes the sender's address, port and the data length before each datagram.
+                _bus.Read(R.ReceiveBufferBlock(k), read, _scratch, 0, UdpHeader);
+                int length = (_scratch[6] << 8) | _scratch[7];
+                remote = new SocketAddress(IpProtocol.Udp, IPv4Address.Read(_scratch, 0), (_scratch[4] << 8) | _scratch[5]);
+                received = length < count ? length : count;
+                _bus.Read(R.ReceiveBufferBlock(k), (read + UdpHeader) & 0xFFFF, buffer, offset, received);
+                _bus.Write16(block, R.SnRXRD, (read + UdpHeader + length) & 0xFFFF);
+                _bus.Command(k, R.CommandReceive);
+                return length > count ? SocketError.MessageSize : SocketError.Success;
+            }
+
+            GetRemoteAddress(socket, out remote);
+            if (waiting == 0)
+            {
+                int status = Status(k);
+                if (status == R.StatusCloseWait)
+                {
+                    return SocketError.Success; // the peer's FIN: end of stream
+                }
+
+                return status == R.StatusClosed ? SocketError.ConnectionReset : SocketError.WouldBlock;
+            }
+
+            received = waiting < count ? waiting : count;
+            _bus.Read(R.ReceiveBufferBlock(k), read, buffer, offset, received);
+            _bus.Write16(block, R.SnRXRD, (read + received) & 0xFFFF);
+            _bus.Command(k, R.CommandReceive);
+            return SocketError.Success;
+        }
+
+        public SocketError Shutdown(int socket, SocketShutdown how)
+        {
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (how != SocketShutdown.Receive && _type[h] == SocketType.Stream && _hardware[h] >= 0)
+            {
+                _bus.Command(_hardware[h], R.CommandDisconnect); // the chip sends FIN
+            }
+
+            return SocketError.Success;
+        }
+
+        public SocketError Close(int socket)
+        {
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                if (_owner[k] != h)
+                {
+                    continue;
+                }
+
+                int status = Status(k);
+                if (!_listening[h] && (status == R.StatusEstablished || status == R.StatusCloseWait))
+                {
+                    _bus.Command(k, R.CommandDisconnect); // graceful: FIN; the socket is freed once the chip closed it
+                    _closing[k] = true;
+                }
+                else
+                {
+                    _bus.Command(k, R.CommandClose);
+                    _owner[k] = -1;
+                }
+            }
+
+            _used[h] = false;
+            _generation[h] = _generation[h] == 0x7FFFFF ? 1 : _generation[h] + 1;
+            return SocketError.Success;
+        }
+
+        public SocketEvents PollSocket(int socket)
+        {
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketEvents.Invalid;
+            }
+
+            if (_listening[h])
+            {
+                for (int k = 0; k < HardwareSockets; k++)
+                {
+                    int status = _owner[k] == h ? Status(k) : -1;
+                    if (status == R.StatusEstablished || status == R.StatusCloseWait)
+                    {
+                        return SocketEvents.Readable;
+                    }
+                }
+
+                return SocketEvents.None;
+            }
+
+            int hardware = _hardware[h];
+            if (hardware < 0)
+            {
+                return SocketEvents.None;
+            }
+
+            int block = R.SocketBlock(hardware);
+            int state = Status(hardware);
+            SocketEvents events = SocketEvents.None;
+            if (_bus.Read16Stable(block, R.SnRXRSR) >= (_type[h] == SocketType.Datagram ? UdpHeader : 1) || state == R.StatusCloseWait)
+            {
+                events |= SocketEvents.Readable;
+            }
+
+            if ((state == R.StatusEstablished || state == R.StatusCloseWait || state == R.StatusUdp) && SendDone(hardware) && _bus.Read16Stable(block, R.SnTXFSR) > 0)
+            {
+                events |= SocketEvents.Writable;
+            }
+
+            if (state == R.StatusClosed && _type[h] == SocketType.Stream)
+            {
+                events |= SocketEvents.HangUp | SocketEvents.Readable | (_connecting[h] ? SocketEvents.Error : SocketEvents.None);
+            }
+
+            return events;
+        }
+
+        public SocketError SetOption(int socket, SocketOption option, int value)
+        {
+            // The chip's TCP has no Nagle to turn off; other options are the software stack's.
+            return Resolve(socket) < 0 ? SocketError.NotSocket : option == SocketOption.NoDelay ? SocketError.Success : SocketError.ProtocolOption;
+        }
+
+        public SocketError GetLocalAddress(int socket, out SocketAddress address)
+        {
+            int h = Resolve(socket);
+            address = h < 0 ? new SocketAddress() : new SocketAddress(Protocol(h), _address, _port[h]);
+            return h < 0 ? SocketError.NotSocket : SocketError.Success;
+        }
+
+        public SocketError GetRemoteAddress(int socket, out SocketAddress address)
+        {
+            address = new SocketAddress();
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            int k = _hardware[h];
+            if (k < 0 || _type[h] != SocketType.Stream)
+            {
+                return SocketError.NotConnected;
+            }
+
+            _bus.Read(R.SocketBlock(k), R.SnDIPR, _scratch, 0, 4);
+            address = new SocketAddress(IpProtocol.Tcp, IPv4Address.Read(_scratch, 0), _bus.Read16(R.SocketBlock(k), R.SnDPORT));
+            return SocketError.Success;
+        }
+
+        /// <summary>Puts a free hardware socket into LISTEN for the listener; false when none is free.</summary>
+        private bool Arm(int listener)
+        {
+            int k = ClaimHardware(-1);
+            if (k < 0)
+            {
+                return false;
+            }
+
+            _owner[k] = listener;
+            if (OpenHardware(k, _port[listener], R.ModeTcp, R.StatusInit) != SocketError.Success || !_bus.Command(k, R.CommandListen))
+            {
+                _owner[k] = -1;
+                return false;
+            }
+
+            return true;
+        }
+
+        private SocketError Queue(int k, byte[] buffer, int offset, int count, out int sent)
+        {
+            sent = 0;
+            if (!SendDone(k))
+            {
+                return SocketError.WouldBlock; // the chip takes one SEND at a time
+            }
+
+            int block = R.SocketBlock(k);
+            int free = _bus.Read16Stable(block, R.SnTXFSR);
+            int length = count < free ? count : free;
+            if (length == 0)
+            {
+                return count == 0 ? SocketError.Success : SocketError.WouldBlock;
+            }
+
+            int write = _bus.Read16(block, R.SnTXWR);
+            _bus.Write(R.TransmitBufferBlock(k), write, buffer, offset, length);
+            _bus.Write16(block, R.SnTXWR, (write + length) & 0xFFFF);
+            if (!_bus.Command(k, R.CommandSend))
+            {
+                return SocketError.TimedOut;
+            }
+
+            _sending[k] = true;
+            sent = length;
+            return SocketError.Success;
+        }
+
+        /// <summary>SENDOK (or TIMEOUT) since the last SEND; clears it.</summary>
+        private bool SendDone(int k)
+        {
+            if (!_sending[k])
+            {
+                return true;
+            }
+
+            int flags = _bus.Read8(R.SocketBlock(k), R.SnIR) & (R.InterruptSendOk | R.InterruptTimeout);
+            if (flags == 0)
+            {
+                return false;
+            }
+
+            _bus.Write8(R.SocketBlock(k), R.SnIR, flags);
+            _sending[k] = false;
+            return true;
+        }
+
+        private SocketError OpenHardware(int k, int port, int mode, int expected)
+        {
+            _bus.Write8(R.SocketBlock(k), R.SnMR, mode);
+            _bus.Write16(R.SocketBlock(k), R.SnPORT, port);
+            if (!_bus.Command(k, R.CommandOpen))
+            {
+                return SocketError.TimedOut;
+            }
+
+            return Status(k) == expected ? SocketError.Success : SocketError.SocketNotSupported;
+        }
+
+        /// <summary>A free hardware socket for handle <paramref name="h"/> (or for a listener's LISTEN when -1), or -1.</summary>
+        private int ClaimHardware(int h)
+        {
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                if (_owner[k] < 0 && !_closing[k])
+                {
+                    _owner[k] = h;
+                    _sending[k] = false;
+                    if (h >= 0)
+                    {
+                        _hardware[h] = k;
+                    }
+
+                    return k;
+                }
+            }
+
+            return -1;
+        }
+
+        private int Status(int k)
+        {
+            return _bus.Read8(R.SocketBlock(k), R.SnSR);
+        }
+
+        private IpProtocol Protocol(int h)
+        {
+            return _type[h] == SocketType.Stream ? IpProtocol.Tcp : IpProtocol.Udp;
+        }
+
+        private int Resolve(int descriptor)
+        {
+            int h = descriptor & 0xFF;
+            return descriptor > 0 && h < Handles && _used[h] && (descriptor >> 8) == _generation[h] ? h : -1;
+        }
+
+        private int EphemeralPort()
+        {
+            _nextPort = _nextPort >= 65535 ? 49152 : _nextPort + 1;
+            return _nextPort;
+        }
+
+        private void WriteAddress(int block, int register, IPv4Address address)
+        {
+            address.Write(_scratch, 0);
+            _bus.Write(block, register, _scratch, 0, 4);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Sockets
+{
+    /// <summary>
+    /// The socket calls an application makes, whoever does the TCP/IP behind them: <see cref="NetStack"/> in
+    /// software over any frame device, or a chip's own hardware sockets (the W5500 socket engine). Code written
+    /// against this interface swaps one for the other by changing the line that creates it. Descriptors,
+    /// states and <see cref="SocketError"/> codes mean the same on both sides.
+    /// </summary>
+    public interface ISocketEngine
+    {
+        /// <summary>Moves data and runs timers; true when there was something to do.</summary>
+        bool Poll();
+
+        SocketError Open(SocketType type, IpProtocol protocol, out int socket);
+
+        SocketError Bind(int socket, IPv4Address address, int port);
+
+        SocketError Listen(int socket, int backlog);
+
+        SocketError Accept(int socket, out int connection);
+
+        SocketError Connect(int socket, IPv4Address address, int port);
+
+        SocketError Send(int socket, byte[] buffer, int offset, int count, out int sent);
+
+        SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent);
+
+        SocketError Receive(int socket, byte[] buffer, int offset, int count, out int received);
+
+        SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote);
+
+        SocketError Shutdown(int socket, SocketShutdown how);
+
+        SocketError Close(int socket);
+
+        SocketEvents PollSocket(int socket);
+
+        SocketError SetOption(int socket, SocketOption option, int value);
+
+        SocketError GetLocalAddress(int socket, out SocketAddress address);
+
+        SocketError GetRemoteAddress(int socket, out SocketAddress address);
+    }
+}

@@ -1,0 +1,270 @@
+using System.Security.Cryptography;
+using IoTStack.Drivers.Enc28j60;
+using IoTStack.Drivers.W5500;
+using IoTStack.Emulator.Chips;
+using IoTStack.Emulator.Network;
+using IoTStack.Net;
+using IoTStack.Net.Link;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Drivers.Tests;
+
+/// <summary>
+/// One application, written against <see cref="ISocketEngine"/>, run on three boards: IoTStack over an
+/// ENC28J60, IoTStack over a W5500 in MACRAW mode, and the W5500's own hardware sockets. Its peer is a
+/// software stack on the same virtual wire serving TCP and UDP echo and connecting to the board's server.
+/// </summary>
+public abstract class SocketApplicationTests
+{
+    protected static readonly IPv4Address BoardIp = new(192, 0, 2, 2);
+    protected static readonly IPv4Address PeerIp = new(192, 0, 2, 1);
+    protected static readonly IPv4Address Mask = IPv4Address.MaskFromPrefixLength(24);
+    protected static readonly MacAddress BoardMac = new(0x02, 0, 0, 0, 0, 0x02);
+
+    protected readonly VirtualClock Clock = new(1_000);
+    protected readonly VirtualSwitch Wire;
+    private readonly NetStack _peer;
+    private readonly byte[] _peerBuffer = new byte[4096];
+    private readonly List<int> _peerConnections = new();
+    private readonly int _peerListener;
+    private readonly int _peerUdp;
+
+    protected SocketApplicationTests()
+    {
+        Wire = new VirtualSwitch(Clock);
+        _peer = new NetStack(new NetStackOptions { SocketCount = 8 }, Wire.AddPort(new MacAddress(0x02, 0, 0, 0, 0, 0x01)), Clock);
+        _peer.Configure(PeerIp, Mask, IPv4Address.Any);
+        _peer.Open(SocketType.Stream, IpProtocol.Tcp, out _peerListener);
+        _peer.Bind(_peerListener, IPv4Address.Any, 7);
+        _peer.Listen(_peerListener, 4);
+        _peer.Open(SocketType.Datagram, IpProtocol.Udp, out _peerUdp);
+        _peer.Bind(_peerUdp, IPv4Address.Any, 7);
+    }
+
+    protected abstract ISocketEngine Board();
+
+    /// <summary>Runs the board and the peer for some milliseconds of virtual time; the peer echoes what it gets.</summary>
+    private void Run(ISocketEngine board, int milliseconds)
+    {
+        for (int ms = 0; ms < milliseconds; ms++)
+        {
+            for (int round = 0; round < 100 && (board.Poll() | _peer.Poll() | PeerServes()); round++)
+            {
+            }
+
+            Clock.Advance(1);
+        }
+    }
+
+    private bool PeerServes()
+    {
+        bool worked = false;
+        while (_peer.Accept(_peerListener, out int connection) == SocketError.Success)
+        {
+            _peerConnections.Add(connection);
+        }
+
+        foreach (int connection in _peerConnections.ToArray())
+        {
+            var result = _peer.Receive(connection, _peerBuffer, 0, 1024, out int n);
+            if (result == SocketError.Success && n > 0)
+            {
+                int offset = 0;
+                for (int tries = 0; offset < n && tries < 1000; tries++)
+                {
+                    _peer.Send(connection, _peerBuffer, offset, n - offset, out int sent);
+                    offset += sent;
+                    if (offset < n)
+                    {
+                        _peer.Poll();
+                    }
+                }
+
+                worked = true;
+            }
+            else if (result != SocketError.WouldBlock)
+            {
+                _peer.Close(connection);
+                _peerConnections.Remove(connection);
+            }
+        }
+
+        while (_peer.ReceiveFrom(_peerUdp, _peerBuffer, 0, _peerBuffer.Length, out int length, out var from) == SocketError.Success)
+        {
+            _peer.SendTo(_peerUdp, _peerBuffer, 0, length, from.Address, from.Port, out _);
+            worked = true;
+        }
+
+        return worked;
+    }
+
+    private bool RunUntil(ISocketEngine board, Func<bool> condition, int limitMs)
+    {
+        for (int ms = 0; ms < limitMs; ms++)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            Run(board, 1);
+        }
+
+        return condition();
+    }
+
+    [Fact]
+    public void As_a_tcp_client_the_board_gets_its_bytes_echoed_back_exactly()
+    {
+        var board = Board();
+        Assert.Equal(SocketError.Success, board.Open(SocketType.Stream, IpProtocol.Tcp, out int socket));
+        Assert.Equal(SocketError.WouldBlock, board.Connect(socket, PeerIp, 7));
+        Assert.True(RunUntil(board, () => board.Connect(socket, PeerIp, 7) == SocketError.IsConnected, 5_000), "no connection");
+        var data = new byte[20_000];
+        new Random(7).NextBytes(data);
+        var echoed = new MemoryStream();
+        var buffer = new byte[2048];
+        int offset = 0;
+        Assert.True(RunUntil(board, () =>
+        {
+            if (offset < data.Length && board.Send(socket, data, offset, Math.Min(1024, data.Length - offset), out int sent) == SocketError.Success)
+            {
+                offset += sent;
+            }
+
+            while (board.Receive(socket, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            {
+                echoed.Write(buffer, 0, n);
+            }
+
+            return echoed.Length == data.Length;
+        }, 60_000), $"echoed {echoed.Length} of {data.Length}");
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(echoed.ToArray()));
+        Assert.Equal(SocketError.Success, board.GetRemoteAddress(socket, out var remote));
+        Assert.Equal(new SocketAddress(IpProtocol.Tcp, PeerIp, 7), remote);
+        Assert.Equal(SocketError.Success, board.Close(socket));
+        Run(board, 100);
+        Assert.Equal(SocketEvents.Invalid, board.PollSocket(socket));
+    }
+
+    [Fact]
+    public void As_a_tcp_server_the_board_echoes_a_client_and_sees_it_close()
+    {
+        var board = Board();
+        board.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        Assert.Equal(SocketError.Success, board.Bind(listener, IPv4Address.Any, 80));
+        Assert.Equal(SocketError.Success, board.Listen(listener, 2));
+        _peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        _peer.Connect(client, BoardIp, 80);
+        int connection = 0;
+        Assert.True(RunUntil(board, () => board.Accept(listener, out connection) == SocketError.Success, 5_000), "nothing to accept");
+        var request = new byte[5000];
+        new Random(3).NextBytes(request);
+        int offset = 0;
+        var buffer = new byte[2048];
+        var back = new MemoryStream();
+        Assert.True(RunUntil(board, () =>
+        {
+            if (offset < request.Length && _peer.Send(client, request, offset, request.Length - offset, out int sent) == SocketError.Success)
+            {
+                offset += sent;
+            }
+
+            if (board.Receive(connection, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            {
+                int echoedOffset = 0;
+                while (echoedOffset < n)
+                {
+                    if (board.Send(connection, buffer, echoedOffset, n - echoedOffset, out int queued) == SocketError.Success)
+                    {
+                        echoedOffset += queued;
+                    }
+                    else
+                    {
+                        Run(board, 1);
+                    }
+                }
+            }
+
+            while (_peer.Receive(client, _peerBuffer, 0, _peerBuffer.Length, out int m) == SocketError.Success && m > 0)
+            {
+                back.Write(_peerBuffer, 0, m);
+            }
+
+            return back.Length == request.Length;
+        }, 60_000), $"echoed {back.Length} of {request.Length}");
+        Assert.Equal(request, back.ToArray());
+        _peer.Close(client);
+        Assert.True(RunUntil(board, () => board.Receive(connection, buffer, 0, buffer.Length, out int n) == SocketError.Success && n == 0, 5_000), "no end of stream");
+        Assert.Equal(SocketError.Success, board.Close(connection));
+        Assert.Equal(SocketError.Success, board.Close(listener));
+    }
+
+    [Fact]
+    public void Udp_datagrams_come_back_from_the_peer_with_its_address()
+    {
+        var board = Board();
+        board.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
+        Assert.Equal(SocketError.Success, board.Bind(socket, IPv4Address.Any, 5000));
+        var buffer = new byte[2048];
+        foreach (int size in new[] { 1, 100, 1000, 1472 })
+        {
+            var datagram = new byte[size];
+            new Random(size).NextBytes(datagram);
+            Assert.True(RunUntil(board, () => board.SendTo(socket, datagram, 0, size, PeerIp, 7, out _) == SocketError.Success, 1_000));
+            SocketAddress from = default;
+            int received = 0;
+            Assert.True(RunUntil(board, () => board.ReceiveFrom(socket, buffer, 0, buffer.Length, out received, out from) == SocketError.Success, 5_000), $"no echo of {size} bytes");
+            Assert.Equal(datagram, buffer[..received]);
+            Assert.Equal(new SocketAddress(IpProtocol.Udp, PeerIp, 7), from);
+        }
+    }
+
+    [Fact]
+    public void Stale_descriptors_are_refused_and_a_refused_connection_is_reported()
+    {
+        var board = Board();
+        board.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        board.Close(socket);
+        Assert.Equal(SocketError.NotSocket, board.Send(socket, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketEvents.Invalid, board.PollSocket(socket));
+        board.Open(SocketType.Stream, IpProtocol.Tcp, out int refused);
+        board.Connect(refused, PeerIp, 81);
+        Assert.True(RunUntil(board, () => board.Connect(refused, PeerIp, 81) is SocketError.ConnectionRefused or SocketError.TimedOut, 10_000));
+    }
+}
+
+public sealed class SoftwareStackOnEnc28j60 : SocketApplicationTests
+{
+    protected override ISocketEngine Board()
+    {
+        var driver = new Enc28j60Driver(new Enc28j60Model(Wire.AddPort(BoardMac)), BoardMac, Clock, fullDuplex: true);
+        Assert.True(driver.Initialise());
+        var stack = new NetStack(new NetStackOptions(), driver, Clock);
+        stack.Configure(BoardIp, Mask, IPv4Address.Any);
+        return stack;
+    }
+}
+
+public sealed class SoftwareStackOnW5500MacRaw : SocketApplicationTests
+{
+    protected override ISocketEngine Board()
+    {
+        var driver = new W5500MacRawDriver(new W5500Model(Wire.AddPort(BoardMac)), BoardMac, Clock);
+        Assert.True(driver.Initialise());
+        var stack = new NetStack(new NetStackOptions(), driver, Clock);
+        stack.Configure(BoardIp, Mask, IPv4Address.Any);
+        return stack;
+    }
+}
+
+public sealed class W5500HardwareSockets : SocketApplicationTests
+{
+    protected override ISocketEngine Board()
+    {
+        var engine = new W5500SocketEngine(new W5500Model(Wire.AddPort(BoardMac), Clock), BoardMac, Clock);
+        Assert.True(engine.Initialise(BoardIp, Mask, IPv4Address.Any));
+        return engine;
+    }
+}

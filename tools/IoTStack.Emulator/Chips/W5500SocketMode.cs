@@ -1,0 +1,273 @@
+using IoTStack.Net;
+using IoTStack.Net.Link;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+using R = IoTStack.Drivers.W5500.W5500Registers;
+
+namespace IoTStack.Emulator.Chips;
+
+/// <summary>
+/// The W5500 model's own TCP/IP engine for hardware-socket mode, played by an instance of IoTStack's software
+/// stack on the chip's wire: socket commands become socket calls, and data moves between the chip's socket
+/// buffers and the engine's sockets as the chip's firmware would move it.
+/// </summary>
+internal sealed class W5500SocketMode
+{
+    private const int Sockets = 8;
+
+    private readonly NetStack _engine;
+    private readonly W5500Model _chip;
+    private readonly int[] _inner = new int[Sockets];
+    private readonly List<byte>[] _pending = Enumerable.Range(0, Sockets).Select(_ => new List<byte>()).ToArray();
+    private readonly Dictionary<int, int> _listeners = new();
+    private readonly byte[] _buffer = new byte[4096];
+
+    public W5500SocketMode(IFrameDevice wire, IClock clock, W5500Model chip)
+    {
+        _chip = chip;
+        _engine = new NetStack(new NetStackOptions { SocketCount = 24, ReceiveBufferSize = 4096, TransmitBufferSize = 4096 }, wire, clock);
+    }
+
+    public void Configure(IPv4Address address, IPv4Address mask, IPv4Address gateway)
+    {
+        if (_engine.Address != address || _engine.SubnetMask != mask || _engine.Gateway != gateway)
+        {
+            _engine.Configure(address, mask, gateway);
+        }
+    }
+
+    public void Execute(int socket, int command, int mode)
+    {
+        int protocol = mode & 0x0F;
+        switch (command)
+        {
+            case R.CommandOpen:
+                Close(socket);
+                if (protocol == R.ModeUdp)
+                {
+                    _engine.Open(SocketType.Datagram, IpProtocol.Udp, out _inner[socket]);
+                    _engine.Bind(_inner[socket], IPv4Address.Any, _chip.Get16(socket, R.SnPORT));
+                    _chip.SetStatus(socket, R.StatusUdp);
+                }
+                else
+                {
+                    _chip.SetStatus(socket, R.StatusInit);
+                }
+
+                return;
+            case R.CommandListen:
+                int port = _chip.Get16(socket, R.SnPORT);
+                if (!_listeners.ContainsKey(port))
+                {
+                    _engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+                    _engine.Bind(listener, IPv4Address.Any, port);
+                    _engine.Listen(listener, 8);
+                    _listeners[port] = listener;
+                }
+
+                _chip.SetStatus(socket, R.StatusListen);
+                return;
+            case R.CommandConnect:
+                _engine.Open(SocketType.Stream, IpProtocol.Tcp, out _inner[socket]);
+                _engine.Bind(_inner[socket], IPv4Address.Any, _chip.Get16(socket, R.SnPORT));
+                _engine.Connect(_inner[socket], _chip.GetAddress(socket, R.SnDIPR), _chip.Get16(socket, R.SnDPORT));
+                _chip.SetStatus(socket, 0x15); // SOCK_SYNSENT
+                return;
+            case R.CommandSend:
+                TakeTransmitted(socket);
+                return;
+            case R.CommandDisconnect:
+                if (_inner[socket] != 0)
+                {
+                    _engine.Shutdown(_inner[socket], SocketShutdown.Send);
+                    _chip.SetStatus(socket, 0x18); // SOCK_FIN_WAIT
+                }
+
+                return;
+            case R.CommandClose:
+                Close(socket);
+                _chip.SetStatus(socket, R.StatusClosed);
+                return;
+        }
+    }
+
+    /// <summary>Lets the engine run, then moves data and state between it and the chip's sockets.</summary>
+    public void Sync()
+    {
+        while (_engine.Poll())
+        {
+        }
+
+        for (int socket = 0; socket < Sockets; socket++)
+        {
+            switch (_chip.Status(socket))
+            {
+                case R.StatusListen:
+                    AcceptInto(socket);
+                    break;
+                case 0x15: // SYNSENT
+                    var events = _engine.PollSocket(_inner[socket]);
+                    if ((events & SocketEvents.Writable) != 0)
+                    {
+                        _chip.SetStatus(socket, R.StatusEstablished);
+                        _chip.Raise(socket, R.InterruptConnect);
+                    }
+                    else if ((events & (SocketEvents.Error | SocketEvents.HangUp)) != 0)
+                    {
+                        Close(socket);
+                        _chip.SetStatus(socket, R.StatusClosed);
+                        _chip.Raise(socket, R.InterruptTimeout);
+                    }
+
+                    break;
+                case R.StatusEstablished:
+                case R.StatusCloseWait:
+                case 0x18: // FIN_WAIT
+                    PushPending(socket);
+                    PullStream(socket);
+                    break;
+                case R.StatusUdp:
+                    PullDatagrams(socket);
+                    break;
+            }
+        }
+
+        while (_engine.Poll())
+        {
+        }
+    }
+
+    private void AcceptInto(int socket)
+    {
+        if (_listeners.TryGetValue(_chip.Get16(socket, R.SnPORT), out int listener) && _engine.Accept(listener, out int connection) == SocketError.Success)
+        {
+            _inner[socket] = connection;
+            _engine.GetRemoteAddress(connection, out var remote);
+            _chip.SetAddress(socket, R.SnDIPR, remote.Address);
+            _chip.Set16(socket, R.SnDPORT, remote.Port);
+            _chip.SetStatus(socket, R.StatusEstablished);
+            _chip.Raise(socket, R.InterruptConnect);
+        }
+    }
+
+    private void TakeTransmitted(int socket)
+    {
+        byte[] buffer = _chip.TransmitBuffer(socket);
+        int read = _chip.Get16(socket, R.SnTXRD);
+        int length = (_chip.Get16(socket, R.SnTXWR) - read) & 0xFFFF;
+        var data = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            data[i] = buffer[(read + i) & (buffer.Length - 1)];
+        }
+
+        if (_chip.Status(socket) == R.StatusUdp)
+        {
+            _engine.SendTo(_inner[socket], data, 0, length, _chip.GetAddress(socket, R.SnDIPR), _chip.Get16(socket, R.SnDPORT), out _);
+            _chip.Set16(socket, R.SnTXRD, _chip.Get16(socket, R.SnTXWR));
+            _chip.Raise(socket, R.InterruptSendOk);
+            _chip.UpdateFreeSize(socket);
+            return;
+        }
+
+        _pending[socket].AddRange(data);
+        PushPending(socket);
+    }
+
+    private void PushPending(int socket)
+    {
+        var pending = _pending[socket];
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var data = pending.ToArray();
+        if (_engine.Send(_inner[socket], data, 0, data.Length, out int sent) == SocketError.Success && sent > 0)
+        {
+            pending.RemoveRange(0, sent);
+            _chip.Set16(socket, R.SnTXRD, (_chip.Get16(socket, R.SnTXRD) + sent) & 0xFFFF);
+            _chip.UpdateFreeSize(socket);
+        }
+
+        if (pending.Count == 0)
+        {
+            _chip.Raise(socket, R.InterruptSendOk);
+        }
+    }
+
+    private void PullStream(int socket)
+    {
+        while (_chip.ReceiveFree(socket) > 0)
+        {
+            int room = Math.Min(_chip.ReceiveFree(socket), _buffer.Length);
+            var result = _engine.Receive(_inner[socket], _buffer, 0, room, out int received);
+            if (result == SocketError.Success && received > 0)
+            {
+                _chip.AppendReceived(socket, _buffer, received);
+                continue;
+            }
+
+            int status = _chip.Status(socket);
+            if (result == SocketError.Success && received == 0)
+            {
+                // The peer's FIN: CLOSE_WAIT, or closed when our FIN went first.
+                if (status == R.StatusEstablished)
+                {
+                    _chip.SetStatus(socket, R.StatusCloseWait);
+                    _chip.Raise(socket, R.InterruptDisconnect);
+                }
+                else if (status == 0x18)
+                {
+                    Close(socket);
+                    _chip.SetStatus(socket, R.StatusClosed);
+                }
+            }
+            else if (result != SocketError.WouldBlock)
+            {
+                Close(socket);
+                _chip.SetStatus(socket, R.StatusClosed);
+                _chip.Raise(socket, R.InterruptDisconnect);
+            }
+
+            return;
+        }
+    }
+
+    private void PullDatagrams(int socket)
+    {
+        while (true)
+        {
+            var result = _engine.ReceiveFrom(_inner[socket], _buffer, 0, _buffer.Length, out int received, out var from);
+            if (result != SocketError.Success)
+            {
+                return;
+            }
+
+            if (_chip.ReceiveFree(socket) < received + 8)
+            {
+                continue; // no room in the chip: the datagram is lost, as on the chip
+            }
+
+            var header = new byte[8];
+            from.Address.Write(header, 0);
+            header[4] = (byte)(from.Port >> 8);
+            header[5] = (byte)from.Port;
+            header[6] = (byte)(received >> 8);
+            header[7] = (byte)received;
+            _chip.AppendReceived(socket, header, 8);
+            _chip.AppendReceived(socket, _buffer, received);
+        }
+    }
+
+    private void Close(int socket)
+    {
+        if (_inner[socket] != 0)
+        {
+            _engine.Close(_inner[socket]);
+            _inner[socket] = 0;
+        }
+
+        _pending[socket].Clear();
+    }
+}
