@@ -100,6 +100,27 @@ namespace IoTStack.Drivers.W5500
             return false;
         }
 
+        /// <summary>
+        /// Resets the chip (MR.RST clears itself) and its PHY, which then auto-negotiates every mode (PHYCFGR:
+        /// OPMD set, OPMDC 111, RST written 0 to reset and 1 to run). False when VERSIONR does not read 0x04.
+        /// </summary>
+        public bool Reset()
+        {
+            Write8(R.CommonBlock, R.MR, R.ModeReset);
+            for (int i = 0; i < 100 && (Read8(R.CommonBlock, R.MR) & R.ModeReset) != 0; i++)
+            {
+            }
+
+            if (Read8(R.CommonBlock, R.VERSIONR) != R.ChipVersion)
+            {
+                return false;
+            }
+
+            Write8(R.CommonBlock, R.PHYCFGR, R.PhyConfigureAll);
+            Write8(R.CommonBlock, R.PHYCFGR, R.PhyConfigureAll | R.PhyRun);
+            return true;
+        }
+
         private void Header(int block, int address, bool write)
         {
             _header[0] = (byte)(address >> 8);

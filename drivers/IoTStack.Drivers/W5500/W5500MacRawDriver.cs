@@ -71,12 +71,7 @@ namespace IoTStack.Drivers.W5500
         public bool Initialise()
         {
             _initialised = false;
-            _bus.Write8(R.CommonBlock, R.MR, R.ModeReset);
-            for (int i = 0; i < 100 && (_bus.Read8(R.CommonBlock, R.MR) & R.ModeReset) != 0; i++)
-            {
-            }
-
-            if (_bus.Read8(R.CommonBlock, R.VERSIONR) != R.ChipVersion)
+            if (!_bus.Reset())
             {
                 return false;
             }

@@ -40,6 +40,8 @@ namespace IoTStack.Drivers.W5500
 
         public const byte ModeReset = 0x80;
         public const byte PhyLink = 0x01;
+        public const byte PhyRun = 0x80; // PHYCFGR.RST: 0 resets the PHY
+        public const byte PhyConfigureAll = 0x78; // OPMD (configure by register) and OPMDC 111 (all capable, auto-negotiation)
         public const byte ChipVersion = 0x04;
 
         // Socket registers (offsets within the socket's block).

@@ -39,6 +39,8 @@ namespace IoTStack.Drivers.W5500
         private readonly bool[] _closing = new bool[HardwareSockets];
 
         private IPv4Address _address;
+        private IPv4Address _subnetMask;
+        private IPv4Address _gateway;
         private int _nextPort = 49152;
 
         public W5500SocketEngine(ISpiBus bus, MacAddress macAddress, IClock clock)
@@ -64,27 +66,19 @@ namespace IoTStack.Drivers.W5500
         /// <summary>Resets the chip and gives it its addresses. False when no W5500 answers (VERSIONR is not 0x04).</summary>
         public bool Initialise(IPv4Address address, IPv4Address subnetMask, IPv4Address gateway)
         {
-            _bus.Write8(R.CommonBlock, R.MR, R.ModeReset);
-            for (int i = 0; i < 100 && (_bus.Read8(R.CommonBlock, R.MR) & R.ModeReset) != 0; i++)
-            {
-            }
-
-            if (_bus.Read8(R.CommonBlock, R.VERSIONR) != R.ChipVersion)
+            if (!_bus.Reset())
             {
                 return false;
             }
 
             _address = address;
-            _macAddress.Write(_scratch, 0);
-            _bus.Write(R.CommonBlock, R.SHAR, _scratch, 0, MacAddress.Length);
-            WriteAddress(R.CommonBlock, 0x0001, gateway); // GAR
-            WriteAddress(R.CommonBlock, 0x0005, subnetMask); // SUBR
-            WriteAddress(R.CommonBlock, 0x000F, address); // SIPR
+            _subnetMask = subnetMask;
+            _gateway = gateway;
+            Configure();
             for (int k = 0; k < HardwareSockets; k++)
             {
-                _bus.Write8(R.SocketBlock(k), R.SnRXBUFSIZE, BufferKilobytes);
-                _bus.Write8(R.SocketBlock(k), R.SnTXBUFSIZE, BufferKilobytes);
                 _owner[k] = -1;
+                _closing[k] = false;
             }
 
             for (int h = 0; h < Handles; h++)
@@ -95,14 +89,91 @@ namespace IoTStack.Drivers.W5500
             return true;
         }
 
+        /// <summary>Times the chip was found reset (its address gone) and set up again; its connections were lost.</summary>
+        public long ChipReinitialisations { get; private set; }
+
+        private void Configure()
+        {
+            _macAddress.Write(_scratch, 0);
+            _bus.Write(R.CommonBlock, R.SHAR, _scratch, 0, MacAddress.Length);
+            WriteAddress(R.CommonBlock, 0x0001, _gateway); // GAR
+            WriteAddress(R.CommonBlock, 0x0005, _subnetMask); // SUBR
+            WriteAddress(R.CommonBlock, 0x000F, _address); // SIPR
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                _bus.Write8(R.SocketBlock(k), R.SnRXBUFSIZE, BufferKilobytes);
+                _bus.Write8(R.SocketBlock(k), R.SnTXBUFSIZE, BufferKilobytes);
+            }
+        }
+
         /// <summary>
-        /// Reads the socket interrupt register (the chip works on its own; this is where a polling driver looks)
-        /// and frees hardware sockets of closed connections once the chip has finished closing them. True when
-        /// some socket has news.
+        /// A chip that reset itself (brown-out; cable re-plug reports) has lost its address and closed every socket:
+        /// set it up again, re-arm the listeners. Open connections read as closed, so their owners see ConnectionReset.
+        /// </summary>
+        private void CheckChip()
+        {
+            _bus.Read(R.CommonBlock, 0x000F, _scratch, 0, 4);
+            if (IPv4Address.Read(_scratch, 0) == _address || _address.IsAny)
+            {
+                return;
+            }
+
+            ChipReinitialisations++;
+            if (!_bus.Reset())
+            {
+                return;
+            }
+
+            Configure();
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                int owner = _owner[k];
+                _closing[k] = false;
+                _sending[k] = false;
+                if (owner >= 0 && _listening[owner])
+                {
+                    _owner[k] = -1;
+                    Arm(owner);
+                }
+                else if (owner < 0)
+                {
+                    _owner[k] = -1;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Reads and clears the sockets' interrupt flags (the chip works on its own; this is where a polling driver
+        /// looks), notices a chip that reset itself, and frees hardware sockets of closed connections once the chip
+        /// has finished closing them. True when some socket had news.
         /// </summary>
         public bool Poll()
         {
-            bool news = _bus.Read8(R.CommonBlock, R.SIR) != 0;
+            CheckChip();
+            int pending = _bus.Read8(R.CommonBlock, R.SIR);
+            bool news = false;
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                if (((pending >> k) & 1) == 0)
+                {
+                    continue;
+                }
+
+                // Connect, disconnect and receive are news once; SENDOK stays for SendDone while a SEND is out.
+                int flags = _bus.Read8(R.SocketBlock(k), R.SnIR);
+                int clear = flags & (R.InterruptConnect | R.InterruptDisconnect | R.InterruptReceive);
+                if (!_sending[k])
+                {
+                    clear |= flags & (R.InterruptSendOk | R.InterruptTimeout);
+                }
+
+                if (clear != 0)
+                {
+                    _bus.Write8(R.SocketBlock(k), R.SnIR, clear);
+                    news = true;
+                }
+            }
+
             for (int k = 0; k < HardwareSockets; k++)
             {
                 if (_closing[k] && Status(k) == R.StatusClosed)

@@ -43,6 +43,31 @@ public sealed class Enc28j60Model : ISpiBus
 
     public long Transactions { get; private set; }
     public long BytesClocked { get; private set; }
+
+    /// <summary>Fault: each byte read back is corrupted (one bit flipped) with this probability.</summary>
+    public double CorruptMiso { get; set; }
+
+    /// <summary>Seeds the corruption, so a failing run replays.</summary>
+    public int Seed
+    {
+        set => _random = new Random(value);
+    }
+
+    /// <summary>Time the bytes clocked so far took on a bus running at <paramref name="hertz"/> (8 clocks a byte).</summary>
+    public TimeSpan BusTime(long hertz) => TimeSpan.FromSeconds(BytesClocked * 8.0 / hertz);
+
+    private Random _random = new(1);
+
+    private void Corrupt(byte[] data, int offset, int length)
+    {
+        for (int i = 0; i < length && CorruptMiso > 0; i++)
+        {
+            if (_random.NextDouble() < CorruptMiso)
+            {
+                data[offset + i] ^= (byte)(1 << _random.Next(8));
+            }
+        }
+    }
     public long FramesDropped { get; private set; }
     public long FramesTransmitted { get; private set; }
 
@@ -122,6 +147,11 @@ public sealed class Enc28j60Model : ISpiBus
             default:
                 Expect(false, $"undefined SPI instruction 0x{instruction:x2}");
                 break;
+        }
+
+        if (direction == SpiDataDirection.Read)
+        {
+            Corrupt(data, dataOffset, dataLength);
         }
     }
 

@@ -60,6 +60,31 @@ public sealed class W5500Model : ISpiBus
 
     public long Transactions { get; private set; }
     public long BytesClocked { get; private set; }
+
+    /// <summary>Fault: each byte read back is corrupted (one bit flipped) with this probability.</summary>
+    public double CorruptMiso { get; set; }
+
+    /// <summary>Seeds the corruption, so a failing run replays.</summary>
+    public int Seed
+    {
+        set => _random = new Random(value);
+    }
+
+    /// <summary>Time the bytes clocked so far took on a bus running at <paramref name="hertz"/> (8 clocks a byte).</summary>
+    public TimeSpan BusTime(long hertz) => TimeSpan.FromSeconds(BytesClocked * 8.0 / hertz);
+
+    private Random _random = new(1);
+
+    private void Corrupt(byte[] data, int offset, int length)
+    {
+        for (int i = 0; i < length && CorruptMiso > 0; i++)
+        {
+            if (_random.NextDouble() < CorruptMiso)
+            {
+                data[offset + i] ^= (byte)(1 << _random.Next(8));
+            }
+        }
+    }
     public long FramesDropped { get; private set; }
 
     /// <summary>Power-on, MR.RST or a self-reset: registers to their reset values, sockets closed.</summary>
@@ -125,6 +150,11 @@ public sealed class W5500Model : ISpiBus
             {
                 data[dataOffset + i] = ReadByte(block, at);
             }
+        }
+
+        if (!write)
+        {
+            Corrupt(data, dataOffset, dataLength);
         }
     }
 
