@@ -1,3 +1,4 @@
+using IoTStack.Drivers.Enc28j60;
 using IoTStack.Net.Wire;
 
 namespace IoTStack.Drivers.Tests;
@@ -44,5 +45,52 @@ public class Enc28j60Tests
         bench.Chip.LateCollisions = 100;
         Assert.False(bench.Enc.Transmit(frame, 0, frame.Length));
         Assert.Equal(1, bench.Enc.Counters.TransmitFailures);
+    }
+}
+
+public class Enc28j60MulticastTests
+{
+    [Fact]
+    public void The_hash_table_option_lets_joined_groups_in_and_keeps_most_others_out()
+    {
+        var bench = new Enc28j60Bench();
+        var mdns = new MacAddress(0x01, 0x00, 0x5E, 0x00, 0x00, 0xFB);
+        var frame = bench.FrameToBoard(100, 1);
+        EthernetFrame.WriteHeader(frame, 0, new MacAddress(0x01, 0x00, 0x5E, 0x12, 0x34, 0x56), ChipBench.PeerMac, 0x88B5);
+        bench.Peer.Transmit(frame, 0, frame.Length);
+        Assert.NotNull(bench.Receive()); // by default every multicast frame comes in
+        bench.Enc.JoinMulticast(mdns);
+        var others = Enumerable.Range(0, 64).Select(i => new MacAddress(0x01, 0x00, 0x5E, 0x00, 0x01, (byte)i)).ToList();
+        int admitted = 0;
+        foreach (var group in others)
+        {
+            EthernetFrame.WriteHeader(frame, 0, group, ChipBench.PeerMac, 0x88B5);
+            bench.Peer.Transmit(frame, 0, frame.Length);
+            admitted += bench.Receive() is null ? 0 : 1;
+        }
+
+        EthernetFrame.WriteHeader(frame, 0, mdns, ChipBench.PeerMac, 0x88B5);
+        bench.Peer.Transmit(frame, 0, frame.Length);
+        Assert.Equal(frame, bench.Receive());
+        Assert.InRange(admitted, 0, 8); // a 64-bucket hash lets about one group in 64 through
+        EthernetFrame.WriteHeader(frame, 0, MacAddress.Broadcast, ChipBench.PeerMac, 0x88B5);
+        bench.Peer.Transmit(frame, 0, frame.Length);
+        Assert.Equal(frame, bench.Receive());
+    }
+}
+
+public class Enc28j60StrictModelTests
+{
+    [Fact]
+    public void The_strict_model_names_an_access_to_a_register_the_selected_bank_does_not_have()
+    {
+        var bench = new Enc28j60Bench();
+        // Select bank 2, then read address 0x01: reserved there (MACON2 existed only on the first silicon).
+        bench.Chip.Transfer([(byte)(Enc28j60Registers.BitFieldClear | 0x1F), 0x03], 0, 2, [], 0, 0, SpiDataDirection.Write);
+        bench.Chip.Transfer([(byte)(Enc28j60Registers.BitFieldSet | 0x1F), 0x02], 0, 2, [], 0, 0, SpiDataDirection.Write);
+        var error = Assert.Throws<InvalidOperationException>(() => bench.Chip.Transfer([0x01], 0, 1, new byte[2], 0, 2, SpiDataDirection.Read));
+        Assert.Contains("0x01 in bank 2", error.Message);
+        var readOnly = Assert.Throws<InvalidOperationException>(() => bench.Chip.Transfer([(byte)(Enc28j60Registers.WriteControlRegister | 0x1D), 0], 0, 2, [], 0, 0, SpiDataDirection.Write));
+        Assert.Contains("read-only", readOnly.Message);
     }
 }

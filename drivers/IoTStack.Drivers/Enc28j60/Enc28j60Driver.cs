@@ -30,6 +30,9 @@ namespace IoTStack.Drivers.Enc28j60
         private readonly byte[] _header = new byte[2];
         private readonly byte[] _data = new byte[8];
         private readonly Enc28j60Counters _counters = new Enc28j60Counters();
+        private readonly byte[] _hashTable = new byte[8];
+        private readonly byte[] _group = new byte[MacAddress.Length];
+        private bool _hashFilter;
         private int _bank = -1;
         private int _nextPacket = ReceiveStart;
         private bool _linkUp;
@@ -107,7 +110,7 @@ namespace IoTStack.Drivers.Enc28j60
             Write16(R.ERXRDPTL, ReceiveEnd); // odd (erratum 14); written low byte first, as section 6.1 asks
             Write16(R.ETXSTL, TransmitStart);
             _nextPacket = ReceiveStart;
-            Write(R.ERXFCON, R.ErxfconUnicast | R.ErxfconCrc | R.ErxfconBroadcast | R.ErxfconMulticast);
+            WriteFilter();
             Write(R.MACON1, R.Macon1ReceiveEnable | R.Macon1TxPause | R.Macon1RxPause);
             if (_fullDuplex)
             {
@@ -141,6 +144,25 @@ namespace IoTStack.Drivers.Enc28j60
             _initialised = true;
             _linkStale = true;
             return true;
+        }
+
+        /// <summary>
+        /// The multicast option: receive only these groups (through the chip's hash table, which lets a few
+        /// others in too) instead of every multicast frame. The stack still filters by group.
+        /// </summary>
+        public void JoinMulticast(MacAddress group)
+        {
+            group.Write(_group, 0);
+            int bit = R.HashBit(_group, 0);
+            _hashTable[bit / 8] |= (byte)(1 << (bit % 8));
+            _hashFilter = true;
+            if (_initialised)
+            {
+                // ERXFCON may only change while receive is off (section 8.1).
+                BitClear(R.ECON1, R.Econ1ReceiveEnable);
+                WriteFilter();
+                BitSet(R.ECON1, R.Econ1ReceiveEnable);
+            }
         }
 
         public int Receive(byte[] buffer, int offset, int capacity)
@@ -243,6 +265,17 @@ namespace IoTStack.Drivers.Enc28j60
 
             _counters.TransmitFailures++;
             return false;
+        }
+
+        private void WriteFilter()
+        {
+            for (int i = 0; i < _hashTable.Length; i++)
+            {
+                Write(R.EHT0 + i, _hashTable[i]);
+            }
+
+            int multicast = _hashFilter ? R.ErxfconHashTable : R.ErxfconMulticast;
+            Write(R.ERXFCON, R.ErxfconUnicast | R.ErxfconCrc | R.ErxfconBroadcast | multicast);
         }
 
         /// <summary>

@@ -42,6 +42,7 @@ namespace IoTStack.Drivers.Enc28j60
         public const int ERXWRPTL = Bank0 | 0x0E;
 
         // Bank 1: filters and the packet count.
+        public const int EHT0 = Bank1 | 0x00; // hash table, EHT0 to EHT7
         public const int ERXFCON = Bank1 | 0x18;
         public const int EPKTCNT = Bank1 | 0x19;
 
@@ -102,6 +103,7 @@ namespace IoTStack.Drivers.Enc28j60
         public const byte EirReceiveError = 0x01;
         public const byte ErxfconUnicast = 0x80;
         public const byte ErxfconCrc = 0x20;
+        public const byte ErxfconHashTable = 0x04;
         public const byte ErxfconMulticast = 0x02;
         public const byte ErxfconBroadcast = 0x01;
         public const byte Macon1ReceiveEnable = 0x01;
@@ -129,6 +131,25 @@ namespace IoTStack.Drivers.Enc28j60
 
         /// <summary>Transmit status vector bit 23 (byte 2, bit 7): transmission done.</summary>
         public const int TsvDone = 0x80;
+
+        /// <summary>
+        /// The hash table bit a destination address selects: bits 28 to 23 of its Ethernet CRC (DS39662E
+        /// section 8.2.6, hash table filter).
+        /// </summary>
+        public static int HashBit(byte[] address, int offset)
+        {
+            uint crc = 0xFFFFFFFF;
+            for (int i = 0; i < 6; i++)
+            {
+                crc ^= address[offset + i];
+                for (int bit = 0; bit < 8; bit++)
+                {
+                    crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+                }
+            }
+
+            return (int)((~crc >> 23) & 0x3F);
+        }
 
         public static int Address(int register)
         {

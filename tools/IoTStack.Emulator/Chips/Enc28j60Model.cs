@@ -161,11 +161,24 @@ public sealed class Enc28j60Model : ISpiBus
     private int Current(int address) =>
         address >= 0x1B ? (R.Common | address) : (Bank << 8) | address | (IsMacMii(Bank, address) ? R.MacMii : 0);
 
+    /// <summary>Whether a register exists at this address in this bank (DS39662E Table 3-1); the rest are reserved or unimplemented.</summary>
+    private static bool IsImplemented(int bank, int address) => address >= 0x1B || bank switch
+    {
+        0 => address <= 0x17,
+        1 => address <= 0x11 || address is 0x14 or 0x15 or 0x18 or 0x19,
+        2 => address is 0x00 or 0x02 or 0x03 or 0x04 or 0x06 or 0x07 or 0x08 or 0x09 or 0x0A or 0x0B or 0x12 or 0x14 or 0x16 or 0x17 or 0x18 or 0x19,
+        _ => address <= 0x0A || address is 0x12 or 0x15 or 0x17 or 0x18 or 0x19,
+    };
+
+    private void ExpectImplemented(int address) =>
+        Expect(IsImplemented(Bank, address), $"address 0x{address:x2} in bank {Bank} is reserved or unimplemented: a bank not selected? (Table 3-1)");
+
     private static bool IsMacMii(int bank, int address) =>
         bank == 2 ? address <= 0x19 : bank == 3 && (address <= 0x05 || address == 0x0A);
 
     private void ReadControl(int address, byte[] data, int offset, int length)
     {
+        ExpectImplemented(address);
         bool dummy = address < 0x1B && IsMacMii(Bank, address);
         Expect(length == (dummy ? 2 : 1), $"RCR of {(dummy ? "a MAC/MII" : "an ETH")} register 0x{address:x2} in bank {Bank} reads {(dummy ? 2 : 1)} bytes (DS39662E 4.2.1)");
         byte value = Get(Current(address));
@@ -182,6 +195,7 @@ public sealed class Enc28j60Model : ISpiBus
 
     private void WriteControl(int address, byte value)
     {
+        ExpectImplemented(address);
         int register = Current(address);
         Expect(register != R.EPKTCNT && register != R.ERXWRPTL && register != R.ERXWRPTL + 1 && register != R.EREVID && register != R.ESTAT && register != R.MISTAT,
             $"register 0x{address:x2} in bank {Bank} is read-only");
@@ -235,6 +249,7 @@ public sealed class Enc28j60Model : ISpiBus
 
     private void BitField(int address, byte mask, bool set)
     {
+        ExpectImplemented(address);
         int register = Current(address);
         Expect(address >= 0x1B || !IsMacMii(Bank, address), $"BFS/BFC work on ETH registers only, not MAC/MII register 0x{address:x2} (Table 4-1)");
         byte value = set ? (byte)(Get(register) | mask) : (byte)(Get(register) & ~mask);
@@ -439,9 +454,12 @@ public sealed class Enc28j60Model : ISpiBus
 
         var destination = MacAddress.Read(_frame, 0);
         var own = new MacAddress(Get(R.MAADR1), Get(R.MAADR2), Get(R.MAADR3), Get(R.MAADR4), Get(R.MAADR5), Get(R.MAADR6));
+        int bit = R.HashBit(_frame, 0);
+        bool hashed = (Get(R.EHT0 + bit / 8) & (1 << (bit % 8))) != 0;
         return ((filter & R.ErxfconUnicast) != 0 && destination == own)
             || ((filter & R.ErxfconBroadcast) != 0 && destination.IsBroadcast)
-            || ((filter & R.ErxfconMulticast) != 0 && destination.IsMulticast && !destination.IsBroadcast);
+            || ((filter & R.ErxfconMulticast) != 0 && destination.IsMulticast && !destination.IsBroadcast)
+            || ((filter & R.ErxfconHashTable) != 0 && hashed);
     }
 
     /// <summary>Bytes the hardware may still write: up to, but not including, ERXRDPT (section 7.2.3).</summary>
