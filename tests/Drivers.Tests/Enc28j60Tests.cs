@@ -94,3 +94,15 @@ public class Enc28j60StrictModelTests
         Assert.Contains("read-only", readOnly.Message);
     }
 }
+
+public class Enc28j60HashTests
+{
+    [Theory]
+    [InlineData(new byte[] { 0x01, 0x00, 0x5E, 0x00, 0x00, 0xFB }, 62)] // mDNS 224.0.0.251
+    [InlineData(new byte[] { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }, 51)] // IPv6 all-nodes
+    public void The_hash_bit_matches_microchips_computation(byte[] address, int bit)
+    {
+        // Values worked out independently with the MSB-first CRC-32 Microchip's own stack uses.
+        Assert.Equal(bit, Enc28j60Registers.HashBit(address, 0));
+    }
+}

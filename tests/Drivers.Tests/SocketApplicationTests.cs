@@ -397,3 +397,43 @@ public class W5500ChipResetTests
         Assert.True(engine.PollSocket(again).HasFlag(SocketEvents.Writable));
     }
 }
+
+public class W5500ListenerTests
+{
+    [Fact]
+    public void A_listening_socket_the_chip_closed_is_opened_again_so_the_port_keeps_answering()
+    {
+        var clock = new VirtualClock(1_000);
+        var wire = new VirtualSwitch(clock);
+        var peer = new NetStack(new NetStackOptions(), wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1)), clock);
+        peer.Configure(new IPv4Address(192, 0, 2, 1), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
+        var mac = new MacAddress(2, 0, 0, 0, 0, 2);
+        var model = new W5500Model(wire.AddPort(mac), clock);
+        var engine = new W5500SocketEngine(model, mac, clock);
+        Assert.True(engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any));
+        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Bind(listener, IPv4Address.Any, 80);
+        Assert.Equal(SocketError.Success, engine.Listen(listener, 1));
+        // The chip drops the listening socket (a handshake that timed out in SYN_RECV does that on silicon).
+        for (int socket = 0; socket < 8; socket++)
+        {
+            model.Transfer([0x00, 0x01, (byte)((W5500Registers.SocketBlock(socket) << 3) | W5500Registers.ControlWrite)], 0, 3,
+                [W5500Registers.CommandClose], 0, 1, SpiDataDirection.Write);
+        }
+
+        engine.Poll();
+        peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        peer.Connect(client, new IPv4Address(192, 0, 2, 2), 80);
+        int connection = 0;
+        for (int ms = 0; ms < 100 && engine.Accept(listener, out connection) != SocketError.Success; ms++)
+        {
+            while (engine.Poll() | peer.Poll())
+            {
+            }
+
+            clock.Advance(1);
+        }
+
+        Assert.NotEqual(0, connection);
+    }
+}

@@ -19,7 +19,8 @@ namespace IoTStack.Drivers.Enc28j60
         public const int TransmitStart = 0x1A00;
 
         private const int MaximumFrame = 1518; // with CRC
-        private const int PollLimit = 1000;
+        private const int PollLimit = 100000;
+        private const int TransmitTimeoutMs = 50; // a 1518-byte frame takes 1.2 ms at 10 Mb/s; half duplex may defer and back off
         private const int TransmitAttempts = 16; // erratum 13
         private const int LinkCheckIntervalMs = 250;
 
@@ -191,6 +192,19 @@ namespace IoTStack.Drivers.Enc28j60
                 return 0;
             }
 
+            int expected = _nextPacket + 6 + count + (count & 1); // packets start on even addresses (section 7.2.2)
+            if (expected > ReceiveEnd)
+            {
+                expected -= ReceiveEnd - ReceiveStart + 1;
+            }
+
+            if (next != expected)
+            {
+                // The header disagrees with itself (a corrupted read, or a lost receive pointer): start afresh.
+                ResetReceiver();
+                return 0;
+            }
+
             int length = count - 4; // the byte count includes the CRC (section 7.2.2)
             int received = 0;
             if ((status & R.RsvReceivedOk) == 0)
@@ -216,7 +230,8 @@ namespace IoTStack.Drivers.Enc28j60
 
         public bool Transmit(byte[] buffer, int offset, int length)
         {
-            if (!_initialised || length < EthernetFrame.HeaderLength || length > EthernetFrame.MaximumTaggedLength || !NetworkOrder.InBuffer(buffer, offset, length))
+            // MAMXFL is 1518 with the CRC: frames up to 1514 bytes (the chip aborts longer ones as giants).
+            if (!_initialised || length < EthernetFrame.HeaderLength || length > EthernetFrame.MaximumLength || !NetworkOrder.InBuffer(buffer, offset, length))
             {
                 return false;
             }
@@ -319,6 +334,12 @@ namespace IoTStack.Drivers.Enc28j60
             Write16(R.ERXNDL, ReceiveEnd);
             Write16(R.ERXRDPTL, ReceiveEnd);
             _nextPacket = ReceiveStart;
+            // Whether RXRST clears EPKTCNT is not stated; count the packets down so none is believed in the buffer.
+            for (int i = 0; i < 255 && Read(R.EPKTCNT) != 0; i++)
+            {
+                BitSet(R.ECON2, R.Econ2PacketDecrement);
+            }
+
             BitClear(R.EIR, R.EirReceiveError | R.EirPacket);
             BitSet(R.ECON1, R.Econ1ReceiveEnable);
         }
@@ -333,13 +354,20 @@ namespace IoTStack.Drivers.Enc28j60
             }
         }
 
+        /// <summary>Polls until the bits clear, for at most 50 ms of the clock (and a poll count, for clocks that stand still).</summary>
         private bool WaitUntilClear(int register, int mask)
         {
+            long deadline = _clock.NowMilliseconds + TransmitTimeoutMs;
             for (int i = 0; i < PollLimit; i++)
             {
                 if ((Read(register) & mask) == 0)
                 {
                     return true;
+                }
+
+                if (_clock.NowMilliseconds > deadline)
+                {
+                    return false;
                 }
             }
 

@@ -133,22 +133,29 @@ namespace IoTStack.Drivers.Enc28j60
         public const int TsvDone = 0x80;
 
         /// <summary>
-        /// The hash table bit a destination address selects: bits 28 to 23 of its Ethernet CRC (DS39662E
-        /// section 8.2.6, hash table filter).
+        /// The hash table bit a destination address selects (DS39662E section 8.2.6, hash table filter): bits 28
+        /// to 23 of the CRC-32 the MAC computes over the address, in the form that shifts the register left with
+        /// polynomial 0x04C11DB7, takes the address bits in wire order (least significant bit of each byte
+        /// first) and does not invert the result, as Microchip's own stack computes it.
         /// </summary>
         public static int HashBit(byte[] address, int offset)
         {
             uint crc = 0xFFFFFFFF;
             for (int i = 0; i < 6; i++)
             {
-                crc ^= address[offset + i];
+                int value = address[offset + i];
                 for (int bit = 0; bit < 8; bit++)
                 {
-                    crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+                    bool feedback = ((crc >> 31) ^ (uint)((value >> bit) & 1)) != 0;
+                    crc <<= 1;
+                    if (feedback)
+                    {
+                        crc ^= 0x04C11DB7;
+                    }
                 }
             }
 
-            return (int)((~crc >> 23) & 0x3F);
+            return (int)((crc >> 23) & 0x3F);
         }
 
         public static int Address(int register)

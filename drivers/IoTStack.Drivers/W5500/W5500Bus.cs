@@ -111,7 +111,14 @@ namespace IoTStack.Drivers.W5500
             {
             }
 
-            if (Read8(R.CommonBlock, R.VERSIONR) != R.ChipVersion)
+            // ESP-IDF found VERSIONR reading 0 for a moment after a reset: look a few times before giving up.
+            bool found = false;
+            for (int i = 0; i < 100 && !found; i++)
+            {
+                found = Read8(R.CommonBlock, R.VERSIONR) == R.ChipVersion;
+            }
+
+            if (!found)
             {
                 return false;
             }

@@ -13,7 +13,8 @@ namespace IoTStack.Drivers.W5500
     {
         private const int LinkCheckIntervalMs = 250;
         private const int SendPollLimit = 1000;
-        private const int MaximumFrame = EthernetFrame.MaximumTaggedLength;
+        private const int MaximumFrame = EthernetFrame.MaximumLength; // ioLibrary's limit too
+        private const int SendTimeoutMs = 50;
 
         private readonly W5500Bus _bus;
         private readonly IClock _clock;
@@ -22,6 +23,7 @@ namespace IoTStack.Drivers.W5500
         private readonly byte[] _length = new byte[2];
         private readonly W5500Counters _counters = new W5500Counters();
         private bool _initialised;
+        private bool _sendPending;
         private bool _linkUp;
         private bool _linkStale = true;
         private long _linkCheckedAt;
@@ -91,6 +93,7 @@ namespace IoTStack.Drivers.W5500
             }
 
             _initialised = true;
+            _sendPending = false;
             _linkStale = true;
             return true;
         }
@@ -109,15 +112,18 @@ namespace IoTStack.Drivers.W5500
                 return 0;
             }
 
+            if (waiting > W5500Registers.BufferMemory)
+            {
+                Resynchronise(block); // more than the 16 KB buffer holds: a garbled read
+                return 0;
+            }
+
             int read = _bus.Read16(block, R.SnRXRD);
             _bus.Read(R.ReceiveBufferBlock(0), read, _length, 0, 2);
             int total = (_length[0] << 8) | _length[1]; // MACRAW: a 2-byte length that counts itself, then the frame without CRC
             if (total <= 2 + EthernetFrame.HeaderLength - 1 || total > 2 + MaximumFrame || total > waiting)
             {
-                // An impossible header: skip everything received and start again at RX_WR.
-                _counters.ReceiveResyncs++;
-                _bus.Write16(block, R.SnRXRD, _bus.Read16(block, R.SnRXWR));
-                Command(R.CommandReceive);
+                Resynchronise(block);
                 return 0;
             }
 
@@ -149,6 +155,11 @@ namespace IoTStack.Drivers.W5500
             }
 
             int block = R.SocketBlock(0);
+            if (_sendPending && !AwaitSendOk(block))
+            {
+                return false; // the chip is still sending the last frame: never two SENDs at once
+            }
+
             if (_bus.Read16Stable(block, R.SnTXFSR) < length)
             {
                 _counters.TransmitBufferFull++;
@@ -163,18 +174,41 @@ namespace IoTStack.Drivers.W5500
                 return false;
             }
 
+            _sendPending = true;
+            _counters.FramesSent++;
+            _counters.BytesSent += length;
+            AwaitSendOk(block); // usually done at once; if not, the next Transmit waits for it
+            return true;
+        }
+
+        /// <summary>Waits (at most 50 ms of the clock, and a poll count) for SENDOK of the SEND under way, and clears it.</summary>
+        private bool AwaitSendOk(int block)
+        {
+            long deadline = _clock.NowMilliseconds + SendTimeoutMs;
             for (int i = 0; i < SendPollLimit; i++)
             {
                 if ((_bus.Read8(block, R.SnIR) & R.InterruptSendOk) != 0)
                 {
                     _bus.Write8(block, R.SnIR, R.InterruptSendOk); // write 1 to clear
-                    _counters.FramesSent++;
-                    _counters.BytesSent += length;
+                    _sendPending = false;
                     return true;
+                }
+
+                if (_clock.NowMilliseconds > deadline)
+                {
+                    break;
                 }
             }
 
             return false;
+        }
+
+        /// <summary>An impossible header or size: skip everything received and start again at RX_WR.</summary>
+        private void Resynchronise(int block)
+        {
+            _counters.ReceiveResyncs++;
+            _bus.Write16(block, R.SnRXRD, _bus.Read16(block, R.SnRXWR));
+            Command(R.CommandReceive);
         }
 
         private bool Command(int command)

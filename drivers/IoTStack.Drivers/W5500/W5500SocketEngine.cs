@@ -19,6 +19,7 @@ namespace IoTStack.Drivers.W5500
         private const int Handles = 16;
         private const int BufferKilobytes = 2;
         private const int UdpHeader = 8;
+        private const int Closing = -2;
 
         private readonly W5500Bus _bus;
         private readonly MacAddress _macAddress;
@@ -31,10 +32,12 @@ namespace IoTStack.Drivers.W5500
         private readonly int[] _hardware = new int[Handles]; // -1: none (unbound, or a listener)
         private readonly int[] _port = new int[Handles];
         private readonly bool[] _listening = new bool[Handles];
+        private readonly int[] _backlog = new int[Handles];
         private readonly bool[] _connecting = new bool[Handles];
+        private readonly bool[] _shutdown = new bool[Handles];
 
         // Hardware sockets.
-        private readonly int[] _owner = new int[HardwareSockets]; // handle, or -1 when free
+        private readonly int[] _owner = new int[HardwareSockets]; // handle; -1 when free; Closing while the chip closes it
         private readonly bool[] _sending = new bool[HardwareSockets];
         private readonly bool[] _closing = new bool[HardwareSockets];
 
@@ -83,6 +86,11 @@ namespace IoTStack.Drivers.W5500
 
             for (int h = 0; h < Handles; h++)
             {
+                if (_used[h])
+                {
+                    _generation[h] = _generation[h] == 0x7FFFFF ? 1 : _generation[h] + 1; // old descriptors stay dead
+                }
+
                 _used[h] = false;
             }
 
@@ -118,6 +126,12 @@ namespace IoTStack.Drivers.W5500
                 return;
             }
 
+            _bus.Read(R.CommonBlock, 0x000F, _scratch, 0, 4);
+            if (IPv4Address.Read(_scratch, 0) == _address)
+            {
+                return; // one garbled read is no reason to drop every connection
+            }
+
             ChipReinitialisations++;
             if (!_bus.Reset())
             {
@@ -130,14 +144,51 @@ namespace IoTStack.Drivers.W5500
                 int owner = _owner[k];
                 _closing[k] = false;
                 _sending[k] = false;
-                if (owner >= 0 && _listening[owner])
+                if (owner < 0 || _listening[owner])
                 {
-                    _owner[k] = -1;
-                    Arm(owner);
+                    _owner[k] = -1; // freed: listeners are topped up again by Poll
                 }
-                else if (owner < 0)
+                else if (_type[owner] == SocketType.Datagram)
                 {
-                    _owner[k] = -1;
+                    OpenHardware(k, _port[owner], R.ModeUdp, R.StatusUdp); // a UDP socket carries on
+                }
+            }
+        }
+
+        /// <summary>
+        /// Keeps every listener at its backlog of hardware sockets in LISTEN: one that the chip closed (a handshake
+        /// that timed out in SYN_RECV, a client's RST) is opened again, and free sockets top the count up.
+        /// </summary>
+        private void Rearm()
+        {
+            for (int h = 0; h < Handles; h++)
+            {
+                if (!_used[h] || !_listening[h])
+                {
+                    continue;
+                }
+
+                int armed = 0;
+                for (int k = 0; k < HardwareSockets; k++)
+                {
+                    if (_owner[k] != h)
+                    {
+                        continue;
+                    }
+
+                    if (Status(k) == R.StatusClosed)
+                    {
+                        _owner[k] = -1;
+                    }
+                    else
+                    {
+                        armed++;
+                    }
+                }
+
+                while (armed < _backlog[h] && Arm(h))
+                {
+                    armed++;
                 }
             }
         }
@@ -183,6 +234,7 @@ namespace IoTStack.Drivers.W5500
                 }
             }
 
+            Rearm();
             return news;
         }
 
@@ -205,6 +257,7 @@ namespace IoTStack.Drivers.W5500
                     _port[h] = 0;
                     _listening[h] = false;
                     _connecting[h] = false;
+                    _shutdown[h] = false;
                     socket = (_generation[h] << 8) | h;
                     return SocketError.Success;
                 }
@@ -260,8 +313,9 @@ namespace IoTStack.Drivers.W5500
             }
 
             _listening[h] = true;
+            _backlog[h] = backlog < 1 ? 1 : backlog > HardwareSockets ? HardwareSockets : backlog;
             int armed = 0;
-            for (int n = 0; n < (backlog < 1 ? 1 : backlog); n++)
+            for (int n = 0; n < _backlog[h]; n++)
             {
                 if (Arm(h))
                 {
@@ -440,13 +494,13 @@ namespace IoTStack.Drivers.W5500
             }
 
             int k = _hardware[h];
-            WriteAddress(R.SocketBlock(k), R.SnDIPR, address);
-            _bus.Write16(R.SocketBlock(k), R.SnDPORT, port);
-            if (_bus.Read16Stable(R.SocketBlock(k), R.SnTXFSR) < count || !SendDone(k))
+            if (!SendDone(k) || _bus.Read16Stable(R.SocketBlock(k), R.SnTXFSR) < count)
             {
-                return SocketError.WouldBlock; // a datagram goes whole or not at all
+                return SocketError.WouldBlock; // the last datagram is still out (it may wait for ARP), or no room
             }
 
+            WriteAddress(R.SocketBlock(k), R.SnDIPR, address);
+            _bus.Write16(R.SocketBlock(k), R.SnDPORT, port);
             return Queue(k, buffer, offset, count, out sent);
         }
 
@@ -478,6 +532,7 @@ namespace IoTStack.Drivers.W5500
             }
 
             int block = R.SocketBlock(k);
+            int status = Status(k); // before RX_RSR: data that came with a FIN is read before the end of stream
             int waiting = _bus.Read16Stable(block, R.SnRXRSR);
             int read = _bus.Read16(block, R.SnRXRD);
             if (_type[h] == SocketType.Datagram)
@@ -490,6 +545,14 @@ namespace IoTStack.Drivers.W5500
                 // UDP: the chip writes the sender's address, port and the data length before each datagram.
                 _bus.Read(R.ReceiveBufferBlock(k), read, _scratch, 0, UdpHeader);
                 int length = (_scratch[6] << 8) | _scratch[7];
+                if (length > waiting - UdpHeader)
+                {
+                    // A length the buffer cannot hold: skip what was received rather than run past RX_WR.
+                    _bus.Write16(block, R.SnRXRD, _bus.Read16(block, R.SnRXWR));
+                    _bus.Command(k, R.CommandReceive);
+                    return SocketError.WouldBlock;
+                }
+
                 remote = new SocketAddress(IpProtocol.Udp, IPv4Address.Read(_scratch, 0), (_scratch[4] << 8) | _scratch[5]);
                 received = length < count ? length : count;
                 _bus.Read(R.ReceiveBufferBlock(k), (read + UdpHeader) & 0xFFFF, buffer, offset, received);
@@ -501,10 +564,10 @@ namespace IoTStack.Drivers.W5500
             GetRemoteAddress(socket, out remote);
             if (waiting == 0)
             {
-                int status = Status(k);
-                if (status == R.StatusCloseWait)
+                // The peer's FIN: end of stream; also once both FINs are through after our own shutdown.
+                if (status == R.StatusCloseWait || (status == R.StatusClosed && _shutdown[h]))
                 {
-                    return SocketError.Success; // the peer's FIN: end of stream
+                    return SocketError.Success;
                 }
 
                 return status == R.StatusClosed ? SocketError.ConnectionReset : SocketError.WouldBlock;
@@ -528,6 +591,7 @@ namespace IoTStack.Drivers.W5500
             if (how != SocketShutdown.Receive && _type[h] == SocketType.Stream && _hardware[h] >= 0)
             {
                 _bus.Command(_hardware[h], R.CommandDisconnect); // the chip sends FIN
+                _shutdown[h] = true;
             }
 
             return SocketError.Success;
@@ -553,6 +617,7 @@ namespace IoTStack.Drivers.W5500
                 {
                     _bus.Command(k, R.CommandDisconnect); // graceful: FIN; the socket is freed once the chip closed it
                     _closing[k] = true;
+                    _owner[k] = Closing; // no handle owns it any more
                 }
                 else
                 {
