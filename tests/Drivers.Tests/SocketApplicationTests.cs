@@ -349,10 +349,10 @@ public class CorruptedBusTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 }
 
-public class W5500ChipResetTests
+/// <summary>A W5500 in socket mode on a wire with a software-stack peer at 192.0.2.1; the board is 192.0.2.2.</summary>
+internal static class W5500Rig
 {
-    [Fact]
-    public void A_w5500_that_reset_itself_is_set_up_again_its_connections_reset_and_its_listener_serves_again()
+    public static (VirtualClock Clock, NetStack Peer, W5500Model Model, W5500SocketEngine Engine) Create()
     {
         var clock = new VirtualClock(1_000);
         var wire = new VirtualSwitch(clock);
@@ -362,6 +362,16 @@ public class W5500ChipResetTests
         var model = new W5500Model(wire.AddPort(mac), clock);
         var engine = new W5500SocketEngine(model, mac, clock);
         Assert.True(engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any));
+        return (clock, peer, model, engine);
+    }
+}
+
+public class W5500ChipResetTests
+{
+    [Fact]
+    public void A_w5500_that_reset_itself_is_set_up_again_its_connections_reset_and_its_listener_serves_again()
+    {
+        var (clock, peer, model, engine) = W5500Rig.Create();
         engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 80);
         engine.Listen(listener, 2);
@@ -403,14 +413,7 @@ public class W5500ListenerTests
     [Fact]
     public void A_listening_socket_the_chip_closed_is_opened_again_so_the_port_keeps_answering()
     {
-        var clock = new VirtualClock(1_000);
-        var wire = new VirtualSwitch(clock);
-        var peer = new NetStack(new NetStackOptions(), wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1)), clock);
-        peer.Configure(new IPv4Address(192, 0, 2, 1), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
-        var mac = new MacAddress(2, 0, 0, 0, 0, 2);
-        var model = new W5500Model(wire.AddPort(mac), clock);
-        var engine = new W5500SocketEngine(model, mac, clock);
-        Assert.True(engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any));
+        var (clock, peer, model, engine) = W5500Rig.Create();
         engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 80);
         Assert.Equal(SocketError.Success, engine.Listen(listener, 1));

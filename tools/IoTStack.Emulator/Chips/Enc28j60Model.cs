@@ -12,7 +12,7 @@ namespace IoTStack.Emulator.Chips;
 /// transmit status vector, EPKTCNT/PKTDEC and the interrupt flags. Its wire is a port of the virtual switch.
 /// Strict mode fails on what the datasheet forbids; fault modes make the chip misbehave on purpose.
 /// </summary>
-public sealed class Enc28j60Model : ISpiBus
+public sealed class Enc28j60Model : ChipModel
 {
     private readonly byte[] _memory = new byte[R.BufferSize];
     private readonly byte[,] _registers = new byte[4, 32];
@@ -22,18 +22,13 @@ public sealed class Enc28j60Model : ISpiBus
     private byte _readPointerLow;
 
     public Enc28j60Model(IFrameDevice wire)
+        : base("ENC28J60")
     {
         _wire = wire;
         Reset();
     }
 
-    /// <summary>Fail (throw) on accesses the datasheet forbids, naming the register.</summary>
-    public bool Strict { get; set; } = true;
-
     public bool LinkUp { get; set; } = true;
-
-    /// <summary>Fault: MISO stuck, every byte read is this value (0xFF or 0x00); null for a healthy chip.</summary>
-    public byte? StuckMiso { get; set; }
 
     /// <summary>Fault: the next this-many transmissions end in a late collision (erratum 13's symptom).</summary>
     public int LateCollisions { get; set; }
@@ -41,33 +36,6 @@ public sealed class Enc28j60Model : ISpiBus
     /// <summary>Fault: frames from the wire are held back (not taken into the buffer) while this is set.</summary>
     public bool HoldWire { get; set; }
 
-    public long Transactions { get; private set; }
-    public long BytesClocked { get; private set; }
-
-    /// <summary>Fault: each byte read back is corrupted (one bit flipped) with this probability.</summary>
-    public double CorruptMiso { get; set; }
-
-    /// <summary>Seeds the corruption, so a failing run replays.</summary>
-    public int Seed
-    {
-        set => _random = new Random(value);
-    }
-
-    /// <summary>Time the bytes clocked so far took on a bus running at <paramref name="hertz"/> (8 clocks a byte).</summary>
-    public TimeSpan BusTime(long hertz) => TimeSpan.FromSeconds(BytesClocked * 8.0 / hertz);
-
-    private Random _random = new(1);
-
-    private void Corrupt(byte[] data, int offset, int length)
-    {
-        for (int i = 0; i < length && CorruptMiso > 0; i++)
-        {
-            if (_random.NextDouble() < CorruptMiso)
-            {
-                data[offset + i] ^= (byte)(1 << _random.Next(8));
-            }
-        }
-    }
     public long FramesDropped { get; private set; }
     public long FramesTransmitted { get; private set; }
 
@@ -91,20 +59,8 @@ public sealed class Enc28j60Model : ISpiBus
         _phy[R.PHSTAT1] = 0x1800;
     }
 
-    public void Transfer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
+    protected override void Answer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
     {
-        Transactions++;
-        BytesClocked += headerLength + dataLength;
-        if (StuckMiso is byte stuck)
-        {
-            if (direction == SpiDataDirection.Read)
-            {
-                Array.Fill(data, stuck, dataOffset, dataLength);
-            }
-
-            return;
-        }
-
         TakeFromWire();
         byte instruction = header[headerOffset];
         int argument = instruction & 0x1F;
@@ -147,11 +103,6 @@ public sealed class Enc28j60Model : ISpiBus
             default:
                 Expect(false, $"undefined SPI instruction 0x{instruction:x2}");
                 break;
-        }
-
-        if (direction == SpiDataDirection.Read)
-        {
-            Corrupt(data, dataOffset, dataLength);
         }
     }
 
@@ -499,14 +450,6 @@ public sealed class Enc28j60Model : ISpiBus
         }
 
         return ~crc;
-    }
-
-    private void Expect(bool condition, string message)
-    {
-        if (!condition && Strict)
-        {
-            throw new InvalidOperationException("ENC28J60 model: " + message);
-        }
     }
 
     private byte Get(int register) => _registers[R.IsCommon(register) ? 0 : R.BankOf(register), R.Address(register)];

@@ -12,7 +12,7 @@ namespace IoTStack.Emulator.Chips;
 /// own TCP/IP engine for hardware-socket mode is played by an instance of IoTStack's software stack on the
 /// chip's wire, see <see cref="W5500SocketMode"/>; it needs a clock, given to the second constructor.)
 /// </summary>
-public sealed class W5500Model : ISpiBus
+public sealed class W5500Model : ChipModel
 {
     private const int SocketCount = 8;
     private const int SocketRegisterSize = 0x30;
@@ -34,6 +34,7 @@ public sealed class W5500Model : ISpiBus
 
     /// <summary>A chip whose hardware sockets (TCP, UDP) work too, their TCP/IP engine running on <paramref name="clock"/>.</summary>
     public W5500Model(IFrameDevice wire, IClock? clock)
+        : base("W5500")
     {
         _wire = wire;
         if (clock is not null)
@@ -49,42 +50,11 @@ public sealed class W5500Model : ISpiBus
         Reset();
     }
 
-    public bool Strict { get; set; } = true;
     public bool LinkUp { get; set; } = true;
-
-    /// <summary>Fault: MISO stuck at this value; null for a healthy chip.</summary>
-    public byte? StuckMiso { get; set; }
 
     /// <summary>Fault: socket commands are never taken (Sn_CR keeps its value).</summary>
     public bool CommandsHang { get; set; }
 
-    public long Transactions { get; private set; }
-    public long BytesClocked { get; private set; }
-
-    /// <summary>Fault: each byte read back is corrupted (one bit flipped) with this probability.</summary>
-    public double CorruptMiso { get; set; }
-
-    /// <summary>Seeds the corruption, so a failing run replays.</summary>
-    public int Seed
-    {
-        set => _random = new Random(value);
-    }
-
-    /// <summary>Time the bytes clocked so far took on a bus running at <paramref name="hertz"/> (8 clocks a byte).</summary>
-    public TimeSpan BusTime(long hertz) => TimeSpan.FromSeconds(BytesClocked * 8.0 / hertz);
-
-    private Random _random = new(1);
-
-    private void Corrupt(byte[] data, int offset, int length)
-    {
-        for (int i = 0; i < length && CorruptMiso > 0; i++)
-        {
-            if (_random.NextDouble() < CorruptMiso)
-            {
-                data[offset + i] ^= (byte)(1 << _random.Next(8));
-            }
-        }
-    }
     public long FramesDropped { get; private set; }
 
     /// <summary>Power-on, MR.RST or a self-reset: registers to their reset values, sockets closed.</summary>
@@ -108,20 +78,8 @@ public sealed class W5500Model : ISpiBus
         }
     }
 
-    public void Transfer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
+    protected override void Answer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
     {
-        Transactions++;
-        BytesClocked += headerLength + dataLength;
-        if (StuckMiso is byte stuck)
-        {
-            if (direction == SpiDataDirection.Read)
-            {
-                Array.Fill(data, stuck, dataOffset, dataLength);
-            }
-
-            return;
-        }
-
         Expect(headerLength == 3, "a W5500 frame has a 3-byte header (offset, control)");
         int address = (header[headerOffset] << 8) | header[headerOffset + 1];
         int control = header[headerOffset + 2];
@@ -150,11 +108,6 @@ public sealed class W5500Model : ISpiBus
             {
                 data[dataOffset + i] = ReadByte(block, at);
             }
-        }
-
-        if (!write)
-        {
-            Corrupt(data, dataOffset, dataLength);
         }
     }
 
@@ -452,13 +405,5 @@ public sealed class W5500Model : ISpiBus
     {
         _socket[socket][address] = (byte)(value >> 8);
         _socket[socket][address + 1] = (byte)value;
-    }
-
-    private void Expect(bool condition, string message)
-    {
-        if (!condition && Strict)
-        {
-            throw new InvalidOperationException("W5500 model: " + message);
-        }
     }
 }

@@ -1,0 +1,78 @@
+using IoTStack.Drivers;
+
+namespace IoTStack.Emulator.Chips;
+
+/// <summary>
+/// What every chip model shares: the bus meter, strict mode, and the faults of the bus itself (MISO stuck
+/// at one value, or bits flipped in what the driver reads back, seeded so a failing run replays).
+/// </summary>
+public abstract class ChipModel : ISpiBus
+{
+    private readonly string _name;
+    private Random _random = new(1);
+
+    protected ChipModel(string name)
+    {
+        _name = name;
+    }
+
+    /// <summary>Fail (throw) on accesses the datasheet forbids or leaves undefined, naming the register.</summary>
+    public bool Strict { get; set; } = true;
+
+    /// <summary>Fault: MISO stuck, every byte read is this value (0xFF or 0x00); null for a healthy chip.</summary>
+    public byte? StuckMiso { get; set; }
+
+    /// <summary>Fault: each byte read back is corrupted (one bit flipped) with this probability.</summary>
+    public double CorruptMiso { get; set; }
+
+    /// <summary>Seeds the corruption, so a failing run replays.</summary>
+    public int Seed
+    {
+        set => _random = new Random(value);
+    }
+
+    public long Transactions { get; private set; }
+
+    public long BytesClocked { get; private set; }
+
+    /// <summary>Time the bytes clocked so far took on a bus running at <paramref name="hertz"/> (8 clocks a byte).</summary>
+    public TimeSpan BusTime(long hertz) => TimeSpan.FromSeconds(BytesClocked * 8.0 / hertz);
+
+    public void Transfer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
+    {
+        Transactions++;
+        BytesClocked += headerLength + dataLength;
+        if (StuckMiso is byte stuck)
+        {
+            if (direction == SpiDataDirection.Read)
+            {
+                Array.Fill(data, stuck, dataOffset, dataLength);
+            }
+
+            return;
+        }
+
+        Answer(header, headerOffset, headerLength, data, dataOffset, dataLength, direction);
+        if (direction == SpiDataDirection.Read)
+        {
+            for (int i = 0; i < dataLength && CorruptMiso > 0; i++)
+            {
+                if (_random.NextDouble() < CorruptMiso)
+                {
+                    data[dataOffset + i] ^= (byte)(1 << _random.Next(8));
+                }
+            }
+        }
+    }
+
+    /// <summary>The chip's answer to one chip-select frame.</summary>
+    protected abstract void Answer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction);
+
+    protected void Expect(bool condition, string message)
+    {
+        if (!condition && Strict)
+        {
+            throw new InvalidOperationException($"{_name} model: {message}");
+        }
+    }
+}
