@@ -8,14 +8,14 @@ namespace IoTStack.Interop.Tests;
 
 /// <summary>
 /// A board on a TAP device inside a network namespace of its own, with Linux at 192.0.2.1/24 on the other
-/// side and the board at 192.0.2.2/24, serving TCP and UDP echo (7), TCP discard (9) and TCP chargen (19).
+/// side and the board at 192.0.2.2/24, running the firmware: TCP and UDP echo (7), discard (9), chargen (19)
+/// and HTTP (80).
 /// Everything it made is removed on dispose, also after a failure.
 /// </summary>
 public sealed class LinuxPeer : IDisposable
 {
     public static readonly IPv4Address BoardIp = new(192, 0, 2, 2);
     public const string LinuxIp = "192.0.2.1";
-    public const int ChargenBytes = 2_000_000;
 
     private static int _instances;
     private readonly TapDevice _tap;
@@ -117,7 +117,19 @@ public sealed class LinuxPeer : IDisposable
     {
         try
         {
-            new BoardServices(Stack).Run(() => _running);
+            var firmware = new Firmware.Firmware(Stack, Stack, Stack.Clock, 12);
+            if (!firmware.Start())
+            {
+                throw new InvalidOperationException("the firmware could not open its services");
+            }
+
+            while (_running)
+            {
+                if (!firmware.Poll() && !Stack.Poll())
+                {
+                    Thread.Sleep(0);
+                }
+            }
         }
         catch (Exception exception)
         {

@@ -1,0 +1,499 @@
+using IoTStack.Net;
+using IoTStack.Net.Link;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Firmware
+{
+    /// <summary>
+    /// The device application: TCP and UDP echo on 7 (RFC 862), TCP discard on 9 (RFC 863), TCP chargen on 19
+    /// (RFC 864), and HTTP/1.1 with keep-alive on 80 (GET / status page, GET /stats as JSON, GET /bytes?n=N,
+    /// POST /echo; 400, 404, 405, 413 otherwise), all on <see cref="ISocketEngine"/>, so it runs on IoTStack or
+    /// on a W5500's own sockets. Every buffer is taken at construction; serving allocates nothing.
+    /// </summary>
+    public sealed class Firmware
+    {
+        /// <summary>The largest body POST /echo takes; more gets 413.</summary>
+        public const long MaximumEchoBody = 64L * 1024 * 1024;
+
+        private readonly ISocketEngine _sockets;
+        private readonly NetStack _stack;
+        private readonly IClock _clock;
+        private readonly Session[] _sessions;
+        private readonly byte[] _datagram = new byte[4096];
+        private readonly byte[] _page;
+        private readonly AsciiWriter _body;
+        private readonly StatusPage _status;
+        private readonly long _started;
+        private int _echoListener;
+        private int _discardListener;
+        private int _chargenListener;
+        private int _httpListener;
+        private int _udpEcho;
+
+        /// <param name="sockets">Where the services run.</param>
+        /// <param name="stack">The software stack behind <paramref name="sockets"/> for the status page's counters and socket table, or null.</param>
+        /// <param name="sessions">Connections served at once, all services together.</param>
+        public Firmware(ISocketEngine sockets, NetStack stack, IClock clock, int sessions)
+        {
+            if (sockets == null || clock == null)
+            {
+                throw new System.ArgumentNullException(sockets == null ? "sockets" : "clock");
+            }
+
+            _sockets = sockets;
+            _stack = stack;
+            _clock = clock;
+            _started = clock.NowMilliseconds;
+            _sessions = new Session[sessions];
+            for (int i = 0; i < sessions; i++)
+            {
+                _sessions[i] = new Session(1024, 4096);
+            }
+
+            _page = new byte[3072];
+            _body = new AsciiWriter(_page);
+            _status = new StatusPage(stack, clock, _started);
+        }
+
+        /// <summary>Requests served, for the status page and the tests.</summary>
+        public long Requests { get; private set; }
+
+        /// <summary>Opens the listeners and the UDP echo socket; false when one cannot be opened.</summary>
+        public bool Start()
+        {
+            return Listen(7, out _echoListener) && Listen(9, out _discardListener) && Listen(19, out _chargenListener)
+                && Listen(80, out _httpListener)
+                && _sockets.Open(SocketType.Datagram, IpProtocol.Udp, out _udpEcho) == SocketError.Success
+                && _sockets.Bind(_udpEcho, IPv4Address.Any, 7) == SocketError.Success;
+        }
+
+        /// <summary>Runs the sockets and serves every connection once; true when there was something to do.</summary>
+        public bool Poll()
+        {
+            bool worked = _sockets.Poll();
+            worked |= Accept(_echoListener, ServiceKind.Echo);
+            worked |= Accept(_discardListener, ServiceKind.Discard);
+            worked |= Accept(_chargenListener, ServiceKind.Chargen);
+            worked |= Accept(_httpListener, ServiceKind.Http);
+            int length;
+            SocketAddress from;
+            while (true)
+            {
+                SocketError result = _sockets.ReceiveFrom(_udpEcho, _datagram, 0, _datagram.Length, out length, out from);
+                if (result != SocketError.Success && result != SocketError.MessageSize)
+                {
+                    break;
+                }
+
+                int sent;
+                _sockets.SendTo(_udpEcho, _datagram, 0, length, from.Address, from.Port, out sent);
+                worked = true;
+            }
+
+            for (int i = 0; i < _sessions.Length; i++)
+            {
+                Session session = _sessions[i];
+                if (session.InUse && !Serve(session))
+                {
+                    _sockets.Close(session.Socket);
+                    session.Kind = ServiceKind.None;
+                    worked = true;
+                }
+            }
+
+            return worked;
+        }
+
+        private bool Listen(int port, out int socket)
+        {
+            return _sockets.Open(SocketType.Stream, IpProtocol.Tcp, out socket) == SocketError.Success
+                && _sockets.Bind(socket, IPv4Address.Any, port) == SocketError.Success
+                && _sockets.Listen(socket, 4) == SocketError.Success;
+        }
+
+        private bool Accept(int listener, ServiceKind kind)
+        {
+            bool accepted = false;
+            int socket;
+            while (_sockets.Accept(listener, out socket) == SocketError.Success)
+            {
+                accepted = true;
+                Session session = FreeSession();
+                if (session == null)
+                {
+                    _sockets.Close(socket); // every session busy: a clean close rather than a hang
+                    continue;
+                }
+
+                session.Start(kind, socket);
+            }
+
+            return accepted;
+        }
+
+        private Session FreeSession()
+        {
+            for (int i = 0; i < _sessions.Length; i++)
+            {
+                if (!_sessions[i].InUse)
+                {
+                    return _sessions[i];
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Moves one connection along; false when it is finished and should be closed.</summary>
+        private bool Serve(Session session)
+        {
+            if (!Flush(session))
+            {
+                return false;
+            }
+
+            switch (session.Kind)
+            {
+                case ServiceKind.Echo:
+                    return session.OutStart < session.OutEnd || Read(session, session.Out, 0, session.Out.Length, true);
+                case ServiceKind.Discard:
+                    return Read(session, session.Request, 0, session.Request.Length, false);
+                case ServiceKind.Chargen:
+                    if (session.OutStart == session.OutEnd)
+                    {
+                        Pattern(session, session.Out.Length);
+                    }
+
+                    return Read(session, session.Request, 0, session.Request.Length, false) && Flush(session);
+                default:
+                    return ServeHttp(session);
+            }
+        }
+
+        /// <summary>Reads what waits; with <paramref name="toOut"/> it becomes output (echo). False once the peer has closed or failed.</summary>
+        private bool Read(Session session, byte[] buffer, int offset, int count, bool toOut)
+        {
+            int received;
+            SocketError result = _sockets.Receive(session.Socket, buffer, offset, count, out received);
+            if (result == SocketError.WouldBlock)
+            {
+                return true;
+            }
+
+            if (result != SocketError.Success || received == 0)
+            {
+                return false;
+            }
+
+            if (toOut)
+            {
+                session.OutStart = 0;
+                session.OutEnd = received;
+                return Flush(session);
+            }
+
+            return true;
+        }
+
+        /// <summary>Sends what the output buffer holds, as far as the socket takes it; false on a failed socket.</summary>
+        private bool Flush(Session session)
+        {
+            while (session.OutStart < session.OutEnd)
+            {
+                int sent;
+                SocketError result = _sockets.Send(session.Socket, session.Out, session.OutStart, session.OutEnd - session.OutStart, out sent);
+                if (result == SocketError.WouldBlock || (result == SocketError.Success && sent == 0))
+                {
+                    return true;
+                }
+
+                if (result != SocketError.Success)
+                {
+                    return false;
+                }
+
+                session.OutStart += sent;
+            }
+
+            session.OutStart = 0;
+            session.OutEnd = 0;
+            return true;
+        }
+
+        /// <summary>The chargen stream (RFC 864's printable characters): byte p is 32 + p % 95.</summary>
+        private static void Pattern(Session session, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                session.Out[i] = (byte)(32 + (session.Position + i) % 95);
+            }
+
+            session.Position += count;
+            session.OutStart = 0;
+            session.OutEnd = count;
+        }
+
+        private bool ServeHttp(Session session)
+        {
+            switch (session.Phase)
+            {
+                case HttpPhase.SendingResponse:
+                    return session.OutStart < session.OutEnd || Finish(session);
+                case HttpPhase.StreamingBytes:
+                    if (session.OutStart == session.OutEnd)
+                    {
+                        if (session.Remaining == 0)
+                        {
+                            return Finish(session);
+                        }
+
+                        int chunk = session.Remaining < session.Out.Length ? (int)session.Remaining : session.Out.Length;
+                        Pattern(session, chunk);
+                        session.Remaining -= chunk;
+                        return Flush(session);
+                    }
+
+                    return true;
+                case HttpPhase.StreamingEcho:
+                    return StreamEcho(session);
+                default:
+                    return ReadHead(session);
+            }
+        }
+
+        private bool ReadHead(Session session)
+        {
+            HttpRequest request;
+            int parsed = HttpRequest.Parse(session.Request, session.RequestLength, out request);
+            if (parsed == 0)
+            {
+                if (session.RequestLength == session.Request.Length)
+                {
+                    return Respond(session, 400, "Bad Request", false); // a head longer than the buffer
+                }
+
+                int received;
+                SocketError result = _sockets.Receive(session.Socket, session.Request, session.RequestLength, session.Request.Length - session.RequestLength, out received);
+                if (result == SocketError.WouldBlock)
+                {
+                    return true;
+                }
+
+                if (result != SocketError.Success || received == 0)
+                {
+                    return false;
+                }
+
+                session.RequestLength += received;
+                parsed = HttpRequest.Parse(session.Request, session.RequestLength, out request);
+                if (parsed == 0)
+                {
+                    return true;
+                }
+            }
+
+            if (parsed < 0 || request.Chunked)
+            {
+                return Respond(session, 400, "Bad Request", false);
+            }
+
+            Requests++;
+            session.KeepAlive = request.Http11 ? !request.Close : request.KeepAlive;
+            byte[] r = session.Request;
+            bool get = Ascii.Equals(r, 0, request.MethodLength, "GET", false);
+            bool post = Ascii.Equals(r, 0, request.MethodLength, "POST", false);
+            int length = request.TargetLength < _target.Length ? request.TargetLength : _target.Length;
+            System.Array.Copy(r, request.TargetStart, _target, 0, length); // the head is consumed next; body bytes may follow it
+            Consume(session, request.HeadLength);
+            return Route(session, request, length, get, post);
+        }
+
+        private bool Route(Session session, HttpRequest request, int length, bool get, bool post)
+        {
+            byte[] head = _target;
+            if (Matches(head, length, "/"))
+            {
+                return get ? Page(session, false) : MethodNotAllowed(session, "GET");
+            }
+
+            if (Matches(head, length, "/stats"))
+            {
+                return get ? Page(session, true) : MethodNotAllowed(session, "GET");
+            }
+
+            if (length >= 9 && Ascii.StartsWith(head, 0, length, "/bytes?n="))
+            {
+                long count;
+                if (!get)
+                {
+                    return MethodNotAllowed(session, "GET");
+                }
+
+                if (!Ascii.TryParseNumber(head, 9, length - 9, out count))
+                {
+                    return Respond(session, 400, "Bad Request", session.KeepAlive);
+                }
+
+                WriteHead(session, 200, "OK", "application/octet-stream", count);
+                session.Phase = HttpPhase.StreamingBytes;
+                session.Remaining = count;
+                session.Position = 0;
+                return Flush(session);
+            }
+
+            if (Matches(head, length, "/echo"))
+            {
+                if (!post)
+                {
+                    return MethodNotAllowed(session, "POST");
+                }
+
+                if (request.ContentLength > MaximumEchoBody)
+                {
+                    session.KeepAlive = false; // the body will not be read
+                    return Respond(session, 413, "Content Too Large", false);
+                }
+
+                WriteHead(session, 200, "OK", "application/octet-stream", request.ContentLength);
+                session.Phase = HttpPhase.StreamingEcho;
+                session.Remaining = request.ContentLength;
+                return Flush(session);
+            }
+
+            return Respond(session, 404, "Not Found", session.KeepAlive);
+        }
+
+        private readonly byte[] _target = new byte[256];
+
+        private static bool Matches(byte[] target, int length, string path)
+        {
+            return Ascii.Equals(target, 0, length, path, false);
+        }
+
+        /// <summary>Streams the request body back as the response body, through the output buffer.</summary>
+        private bool StreamEcho(Session session)
+        {
+            if (session.OutStart < session.OutEnd)
+            {
+                return true;
+            }
+
+            if (session.Remaining == 0)
+            {
+                return Finish(session);
+            }
+
+            int room = session.Remaining < session.Out.Length ? (int)session.Remaining : session.Out.Length;
+            int taken = 0;
+            if (session.RequestLength > 0)
+            {
+                // Body bytes that came with the head.
+                taken = session.RequestLength < room ? session.RequestLength : room;
+                System.Array.Copy(session.Request, 0, session.Out, 0, taken);
+                Consume(session, taken);
+            }
+            else
+            {
+                SocketError result = _sockets.Receive(session.Socket, session.Out, 0, room, out taken);
+                if (result == SocketError.WouldBlock)
+                {
+                    return true;
+                }
+
+                if (result != SocketError.Success || taken == 0)
+                {
+                    return false;
+                }
+            }
+
+            session.Remaining -= taken;
+            session.OutStart = 0;
+            session.OutEnd = taken;
+            return Flush(session);
+        }
+
+        private bool Page(Session session, bool json)
+        {
+            _body.Clear();
+            if (json)
+            {
+                _status.WriteJson(_body, Requests);
+            }
+            else
+            {
+                _status.WriteHtml(_body, Requests);
+            }
+
+            WriteHead(session, 200, "OK", json ? "application/json" : "text/html; charset=utf-8", _body.Length);
+            System.Array.Copy(_page, 0, session.Out, session.OutEnd, _body.Length);
+            session.OutEnd += _body.Length;
+            session.Phase = HttpPhase.SendingResponse;
+            return Flush(session);
+        }
+
+        private bool MethodNotAllowed(Session session, string allow)
+        {
+            session.Writer.Clear();
+            Status(session.Writer, 405, "Method Not Allowed");
+            session.Writer.Text("Allow: ").Text(allow).Text("\r\nContent-Length: 0\r\n");
+            Connection(session.Writer, session.KeepAlive);
+            session.OutStart = 0;
+            session.OutEnd = session.Writer.Length;
+            session.Phase = HttpPhase.SendingResponse;
+            return Flush(session);
+        }
+
+        private bool Respond(Session session, int code, string reason, bool keepAlive)
+        {
+            session.KeepAlive = keepAlive;
+            session.Writer.Clear();
+            Status(session.Writer, code, reason);
+            session.Writer.Text("Content-Length: 0\r\n");
+            Connection(session.Writer, keepAlive);
+            session.OutStart = 0;
+            session.OutEnd = session.Writer.Length;
+            session.Phase = HttpPhase.SendingResponse;
+            return Flush(session);
+        }
+
+        private void WriteHead(Session session, int code, string reason, string contentType, long contentLength)
+        {
+            session.Writer.Clear();
+            Status(session.Writer, code, reason);
+            session.Writer.Text("Content-Type: ").Text(contentType).Text("\r\nContent-Length: ").Number(contentLength).Text("\r\n");
+            Connection(session.Writer, session.KeepAlive);
+            session.OutStart = 0;
+            session.OutEnd = session.Writer.Length;
+        }
+
+        private static void Status(AsciiWriter writer, int code, string reason)
+        {
+            writer.Text("HTTP/1.1 ").Number(code).Byte((byte)' ').Text(reason).Text("\r\nServer: IoTStack\r\n");
+        }
+
+        private static void Connection(AsciiWriter writer, bool keepAlive)
+        {
+            writer.Text(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
+        }
+
+        /// <summary>The response is out: keep the connection for the next request, or end it.</summary>
+        private bool Finish(Session session)
+        {
+            if (!session.KeepAlive)
+            {
+                return false;
+            }
+
+            session.Phase = HttpPhase.ReadingHead;
+            return session.RequestLength == 0 || ReadHead(session); // a pipelined request may already wait
+        }
+
+        /// <summary>Drops the first bytes of the request buffer (a head, or body bytes passed on).</summary>
+        private static void Consume(Session session, int count)
+        {
+            System.Array.Copy(session.Request, count, session.Request, 0, session.RequestLength - count);
+            session.RequestLength -= count;
+        }
+    }
+}

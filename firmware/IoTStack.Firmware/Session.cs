@@ -1,0 +1,64 @@
+namespace IoTStack.Firmware
+{
+    internal enum ServiceKind
+    {
+        None,
+        Echo,
+        Discard,
+        Chargen,
+        Http
+    }
+
+    internal enum HttpPhase
+    {
+        ReadingHead,
+        SendingResponse,
+        StreamingBytes,
+        StreamingEcho
+    }
+
+    /// <summary>One accepted connection and its fixed buffers.</summary>
+    internal sealed class Session
+    {
+        internal readonly byte[] Request;
+        internal readonly byte[] Out;
+        internal readonly AsciiWriter Writer;
+
+        internal ServiceKind Kind;
+        internal int Socket;
+        internal int RequestLength;
+        internal int OutStart;
+        internal int OutEnd;
+        internal HttpPhase Phase;
+        internal long Remaining;
+        internal long Position;
+        internal bool KeepAlive;
+        internal bool PeerClosed;
+
+        internal Session(int requestSize, int outSize)
+        {
+            Request = new byte[requestSize];
+            Out = new byte[outSize];
+            Writer = new AsciiWriter(Out);
+        }
+
+        internal bool InUse
+        {
+            get { return Kind != ServiceKind.None; }
+        }
+
+        internal void Start(ServiceKind kind, int socket)
+        {
+            Kind = kind;
+            Socket = socket;
+            RequestLength = 0;
+            OutStart = 0;
+            OutEnd = 0;
+            Phase = HttpPhase.ReadingHead;
+            Remaining = 0;
+            Position = 0;
+            KeepAlive = true;
+            PeerClosed = false;
+        }
+    }
+}
