@@ -1,0 +1,250 @@
+using IoTStack.Net;
+using IoTStack.Net.Link;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Stack.Tests;
+
+/// <summary>
+/// The board firmware served over a crossover cable to a second IoTStack acting as the HTTP client. The interop
+/// suite checks the same services against curl, nc and socat; this one checks what only a test inside the
+/// process can: that serving allocates nothing, and that pipelined requests are answered in order.
+/// </summary>
+public class FirmwareTests
+{
+    private readonly VirtualClock _clock = new(1_000);
+    private readonly NetStack _client;
+    private readonly NetStack _board;
+    private readonly Firmware.Firmware _firmware;
+    private readonly byte[] _buffer = new byte[4096];
+
+    public FirmwareTests()
+    {
+        var clientDevice = new CrossoverDevice(TestNetwork.Mac(1));
+        var boardDevice = new CrossoverDevice(TestNetwork.Mac(2)) { Peer = clientDevice };
+        clientDevice.Peer = boardDevice;
+        _client = new NetStack(new NetStackOptions(), clientDevice, _clock);
+        _board = new NetStack(new NetStackOptions { SocketCount = 12 }, boardDevice, _clock);
+        _client.Configure(TestNetwork.Ip(1), TestNetwork.Mask, IPv4Address.Any);
+        _board.Configure(TestNetwork.Ip(2), TestNetwork.Mask, IPv4Address.Any);
+        _firmware = new Firmware.Firmware(_board, _board, _clock, 4);
+        Assert.True(_firmware.Start());
+    }
+
+    private int Connect(int port)
+    {
+        _client.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        _client.Connect(socket, TestNetwork.Ip(2), port);
+        for (int i = 0; i < 100 && _client.Connect(socket, TestNetwork.Ip(2), port) != SocketError.IsConnected; i++)
+        {
+            Step();
+        }
+
+        Assert.Equal(SocketError.IsConnected, _client.Connect(socket, TestNetwork.Ip(2), port));
+        return socket;
+    }
+
+    private void Step()
+    {
+        for (int round = 0; round < 20 && (_firmware.Poll() | _client.Poll()); round++)
+        {
+        }
+
+        _clock.Advance(1);
+    }
+
+    /// <summary>Sends all of <paramref name="request"/> and reads until <paramref name="responses"/> complete responses arrived.</summary>
+    private void Exchange(int socket, byte[] request, ResponseReader reader, int responses)
+    {
+        int offset = 0;
+        int goal = reader.Responses + responses;
+        for (int ms = 0; ms < 10_000 && (offset < request.Length || reader.Responses < goal); ms++)
+        {
+            if (offset < request.Length && _client.Send(socket, request, offset, request.Length - offset, out int sent) == SocketError.Success)
+            {
+                offset += sent;
+            }
+
+            Step();
+            while (_client.Receive(socket, _buffer, 0, _buffer.Length, out int n) == SocketError.Success && n > 0)
+            {
+                reader.Feed(_buffer, 0, n);
+            }
+        }
+
+        if (reader.Responses != goal)
+        {
+            Assert.Fail($"{reader.Responses - goal + responses} of {responses} responses arrived"); // not Assert.Equal: it allocates a comparer
+        }
+    }
+
+    private static byte[] Ascii(string text) => System.Text.Encoding.ASCII.GetBytes(text);
+
+    [Fact]
+    public void Pipelined_requests_on_one_connection_are_answered_in_order()
+    {
+        int socket = Connect(80);
+        var body = new byte[2_000];
+        new Random(4).NextBytes(body);
+        byte[] request = [
+            .. Ascii("GET /bytes?n=3000 HTTP/1.1\r\nHost: b\r\n\r\nPOST /echo HTTP/1.1\r\nHost: b\r\nContent-Length: 2000\r\n\r\n"),
+            .. body,
+            .. Ascii("GET /missing HTTP/1.1\r\nHost: b\r\n\r\nGET /stats HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n"),
+        ];
+        var reader = new ResponseReader(keepBodies: true);
+        Exchange(socket, request, reader, 4);
+        Assert.Equal([200, 200, 404, 200], reader.Statuses.Take(4));
+        Assert.Equal(3_000, reader.Bodies[0].Length);
+        Assert.All(reader.Bodies[0].Select((b, i) => (b, i)), x => Assert.Equal((byte)(32 + x.i % 95), x.b));
+        Assert.Equal(body, reader.Bodies[1]);
+        Assert.Empty(reader.Bodies[2]);
+        string json = System.Text.Encoding.ASCII.GetString(reader.Bodies[3]);
+        Assert.StartsWith("{", json);
+        Assert.Contains("\"httpRequests\":4", json);
+        for (int ms = 0; ms < 100 && _client.Receive(socket, _buffer, 0, _buffer.Length, out int n) != SocketError.Success; ms++)
+        {
+            Step();
+        }
+
+        Assert.Equal(SocketError.Success, _client.Receive(socket, _buffer, 0, _buffer.Length, out int end));
+        Assert.Equal(0, end); // Connection: close was honoured
+    }
+
+    [Fact]
+    public void Serving_http_tcp_echo_and_udp_echo_allocates_nothing_after_start()
+    {
+        int http = Connect(80);
+        int echo = Connect(7);
+        _client.Open(SocketType.Datagram, IpProtocol.Udp, out int udp);
+        _client.Bind(udp, IPv4Address.Any, 5000);
+        var body = new byte[1_500];
+        byte[] requests = [
+            .. Ascii("GET /stats HTTP/1.1\r\nHost: b\r\n\r\nGET / HTTP/1.1\r\nHost: b\r\n\r\nGET /bytes?n=5000 HTTP/1.1\r\nHost: b\r\n\r\n"),
+            .. Ascii("POST /echo HTTP/1.1\r\nHost: b\r\nContent-Length: 1500\r\n\r\n"), .. body,
+        ];
+        var line = Ascii("an echo line\n");
+        var reader = new ResponseReader(keepBodies: false);
+        void Round()
+        {
+            Exchange(http, requests, reader, 4);
+            _client.Send(echo, line, 0, line.Length, out _);
+            _client.SendTo(udp, line, 0, line.Length, TestNetwork.Ip(2), 7, out _);
+            int echoed = 0;
+            bool datagram = false;
+            for (int ms = 0; ms < 1_000 && (echoed < line.Length || !datagram); ms++)
+            {
+                Step();
+                if (_client.Receive(echo, _buffer, 0, _buffer.Length, out int n) == SocketError.Success)
+                {
+                    echoed += n;
+                }
+
+                datagram |= _client.ReceiveFrom(udp, _buffer, 0, _buffer.Length, out _, out _) == SocketError.Success;
+            }
+
+            Assert.True(echoed == line.Length && datagram);
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            Round();
+        }
+
+        long requestsBefore = _firmware.Requests;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 500; i++)
+        {
+            Round();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(2_000, _firmware.Requests - requestsBefore);
+        Assert.Equal(0, reader.NotOk);
+    }
+
+    /// <summary>Counts HTTP/1.1 responses in a byte stream by their heads and Content-Length; allocates only when asked to keep bodies.</summary>
+    private sealed class ResponseReader(bool keepBodies)
+    {
+        private readonly byte[] _head = new byte[2048];
+        private int _headLength;
+        private long _bodyLeft;
+        private MemoryStream? _body;
+
+        public int Responses { get; private set; }
+
+        public int NotOk { get; private set; }
+
+        public List<int> Statuses { get; } = new();
+
+        public List<byte[]> Bodies { get; } = new();
+
+        public void Feed(byte[] data, int offset, int count)
+        {
+            int end = offset + count;
+            while (offset < end)
+            {
+                if (_bodyLeft > 0)
+                {
+                    int take = (int)Math.Min(_bodyLeft, end - offset);
+                    _body?.Write(data, offset, take);
+                    offset += take;
+                    _bodyLeft -= take;
+                    if (_bodyLeft == 0)
+                    {
+                        Complete();
+                    }
+
+                    continue;
+                }
+
+                _head[_headLength++] = data[offset++];
+                if (_headLength >= 4 && _head[_headLength - 4] == '\r' && _head[_headLength - 3] == '\n' && _head[_headLength - 2] == '\r' && _head[_headLength - 1] == '\n')
+                {
+                    int status = (_head[9] - '0') * 100 + (_head[10] - '0') * 10 + (_head[11] - '0');
+                    if (status != 200)
+                    {
+                        NotOk++;
+                    }
+
+                    if (keepBodies)
+                    {
+                        Statuses.Add(status);
+                        _body = new MemoryStream();
+                    }
+
+                    _bodyLeft = ContentLength();
+                    _headLength = 0;
+                    if (_bodyLeft == 0)
+                    {
+                        Complete();
+                    }
+                }
+            }
+        }
+
+        private void Complete()
+        {
+            Responses++;
+            if (_body != null)
+            {
+                Bodies.Add(_body.ToArray());
+                _body = null;
+            }
+        }
+
+        private long ContentLength()
+        {
+            ReadOnlySpan<byte> name = "\r\nContent-Length: "u8;
+            int at = _head.AsSpan(0, _headLength).IndexOf(name);
+            Assert.True(at >= 0, "a response without Content-Length");
+            long value = 0;
+            for (int i = at + name.Length; _head[i] >= '0' && _head[i] <= '9'; i++)
+            {
+                value = value * 10 + _head[i] - '0';
+            }
+
+            return value;
+        }
+    }
+}
