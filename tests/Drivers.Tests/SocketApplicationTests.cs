@@ -440,3 +440,67 @@ public class W5500ListenerTests
         Assert.NotEqual(0, connection);
     }
 }
+
+public class W5500GracefulCloseTests
+{
+    [Fact]
+    public void Close_right_after_the_last_send_delivers_every_byte_before_the_fin()
+    {
+        // Found by the emulator's demo: Close issued DISCON while the chip still moved the last SEND, and the
+        // tail of an HTTP response was lost. The engine now waits for SENDOK before DISCON.
+        var (clock, peer, _, engine) = W5500Rig.Create();
+        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Bind(listener, IPv4Address.Any, 80);
+        engine.Listen(listener, 1);
+        peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        peer.Connect(client, new IPv4Address(192, 0, 2, 2), 80);
+        void Run()
+        {
+            while (engine.Poll() | peer.Poll())
+            {
+            }
+
+            clock.Advance(1);
+        }
+
+        int connection = 0;
+        for (int ms = 0; ms < 100 && engine.Accept(listener, out connection) != SocketError.Success; ms++)
+        {
+            Run();
+        }
+
+        var data = new byte[30_000];
+        new Random(8).NextBytes(data);
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int offset = 0;
+        bool closed = false;
+        bool ended = false;
+        for (int ms = 0; ms < 20_000 && !ended; ms++)
+        {
+            if (offset < data.Length && engine.Send(connection, data, offset, data.Length - offset, out int sent) == SocketError.Success)
+            {
+                offset += sent;
+            }
+
+            if (offset == data.Length && !closed)
+            {
+                Assert.Equal(SocketError.Success, engine.Close(connection)); // at once, the last SEND still in the chip
+                closed = true;
+            }
+
+            SocketError result;
+            int n;
+            while ((result = peer.Receive(client, buffer, 0, buffer.Length, out n)) == SocketError.Success && n > 0)
+            {
+                received.Write(buffer, 0, n);
+            }
+
+            ended = result == SocketError.Success && n == 0;
+            Run();
+        }
+
+        Assert.True(ended, "no FIN");
+        Assert.Equal(data, received.ToArray());
+    }
+}

@@ -40,6 +40,7 @@ namespace IoTStack.Drivers.W5500
         private readonly int[] _owner = new int[HardwareSockets]; // handle; -1 when free; Closing while the chip closes it
         private readonly bool[] _sending = new bool[HardwareSockets];
         private readonly bool[] _closing = new bool[HardwareSockets];
+        private readonly bool[] _disconnectAfterSend = new bool[HardwareSockets];
 
         private IPv4Address _address;
         private IPv4Address _subnetMask;
@@ -82,6 +83,7 @@ namespace IoTStack.Drivers.W5500
             {
                 _owner[k] = -1;
                 _closing[k] = false;
+                _disconnectAfterSend[k] = false;
             }
 
             for (int h = 0; h < Handles; h++)
@@ -144,6 +146,7 @@ namespace IoTStack.Drivers.W5500
                 int owner = _owner[k];
                 _closing[k] = false;
                 _sending[k] = false;
+                _disconnectAfterSend[k] = false;
                 if (owner < 0 || _listening[owner])
                 {
                     _owner[k] = -1; // freed: listeners are topped up again by Poll
@@ -227,6 +230,13 @@ namespace IoTStack.Drivers.W5500
 
             for (int k = 0; k < HardwareSockets; k++)
             {
+                if (_disconnectAfterSend[k] && SendDone(k))
+                {
+                    _disconnectAfterSend[k] = false;
+                    _bus.Command(k, R.CommandDisconnect); // the last SEND is out: now the FIN
+                    news = true;
+                }
+
                 if (_closing[k] && Status(k) == R.StatusClosed)
                 {
                     _closing[k] = false;
@@ -615,7 +625,18 @@ namespace IoTStack.Drivers.W5500
                 int status = Status(k);
                 if (!_listening[h] && (status == R.StatusEstablished || status == R.StatusCloseWait))
                 {
-                    _bus.Command(k, R.CommandDisconnect); // graceful: FIN; the socket is freed once the chip closed it
+                    // Graceful: FIN, and the socket is freed once the chip closed it. DISCON only after SENDOK, as
+                    // WIZnet's own driver does (its send() waits for SEND_OK before disconnect()); a DISCON while the
+                    // chip still moves a SEND may cut the data short.
+                    if (SendDone(k))
+                    {
+                        _bus.Command(k, R.CommandDisconnect);
+                    }
+                    else
+                    {
+                        _disconnectAfterSend[k] = true;
+                    }
+
                     _closing[k] = true;
                     _owner[k] = Closing; // no handle owns it any more
                 }
