@@ -30,6 +30,7 @@ namespace IoTStack.Firmware
         private int _chargenListener;
         private int _httpListener;
         private int _udpEcho;
+        private int _backlog;
 
         /// <param name="sockets">Where the services run.</param>
         /// <param name="stack">The software stack behind <paramref name="sockets"/> for the status page's counters and socket table, or null.</param>
@@ -59,9 +60,12 @@ namespace IoTStack.Firmware
         /// <summary>Requests served, for the status page and the tests.</summary>
         public long Requests { get; private set; }
 
-        /// <summary>Opens the listeners and the UDP echo socket; false when one cannot be opened.</summary>
-        public bool Start()
+        /// <summary>Opens the listeners (each with <paramref name="backlog"/>) and the UDP echo socket; false when one cannot be opened.</summary>
+        /// <param name="backlog">Connections each listener holds before Accept: 4 on IoTStack; 1 on a W5500's own sockets, where
+        /// every waiting connection is one of the chip's eight hardware sockets (datasheet 4.2, Sn_MR).</param>
+        public bool Start(int backlog)
         {
+            _backlog = backlog;
             return Listen(7, out _echoListener) && Listen(9, out _discardListener) && Listen(19, out _chargenListener)
                 && Listen(80, out _httpListener)
                 && _sockets.Open(SocketType.Datagram, IpProtocol.Udp, out _udpEcho) == SocketError.Success
@@ -109,7 +113,7 @@ namespace IoTStack.Firmware
         {
             return _sockets.Open(SocketType.Stream, IpProtocol.Tcp, out socket) == SocketError.Success
                 && _sockets.Bind(socket, IPv4Address.Any, port) == SocketError.Success
-                && _sockets.Listen(socket, 4) == SocketError.Success;
+                && _sockets.Listen(socket, _backlog) == SocketError.Success;
         }
 
         private bool Accept(int listener, ServiceKind kind)
@@ -415,14 +419,17 @@ namespace IoTStack.Firmware
 
         private bool Page(Session session, bool json)
         {
+            // The address the request came in on: the stack's own, or the W5500's, which only the socket knows.
+            SocketAddress local;
+            IPv4Address address = _sockets.GetLocalAddress(session.Socket, out local) == SocketError.Success ? local.Address : IPv4Address.Any;
             _body.Clear();
             if (json)
             {
-                _status.WriteJson(_body, Requests);
+                _status.WriteJson(_body, Requests, address);
             }
             else
             {
-                _status.WriteHtml(_body, Requests);
+                _status.WriteHtml(_body, Requests, address);
             }
 
             WriteHead(session, 200, "OK", json ? "application/json" : "text/html; charset=utf-8", _body.Length);

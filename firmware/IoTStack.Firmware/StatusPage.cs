@@ -19,10 +19,10 @@ namespace IoTStack.Firmware
             _started = started;
         }
 
-        internal void WriteHtml(AsciiWriter w, long requests)
+        internal void WriteHtml(AsciiWriter w, long requests, IPv4Address address)
         {
             w.Text("<!doctype html><html><head><title>IoTStack</title></head><body><h1>IoTStack board</h1><p>Address ");
-            Address(w);
+            w.Address(address);
             w.Text(", up ").Number(Uptime()).Text(" s, ").Number(requests).Text(" HTTP requests.</p>");
             if (_stack == null)
             {
@@ -56,10 +56,10 @@ namespace IoTStack.Firmware
             w.Text("</table></body></html>\n");
         }
 
-        internal void WriteJson(AsciiWriter w, long requests)
+        internal void WriteJson(AsciiWriter w, long requests, IPv4Address address)
         {
             w.Text("{\"address\":\"");
-            Address(w);
+            w.Address(address);
             w.Text("\",\"uptimeSeconds\":").Number(Uptime()).Text(",\"httpRequests\":").Number(requests);
             if (_stack != null)
             {
@@ -99,11 +99,6 @@ namespace IoTStack.Firmware
         private long Uptime()
         {
             return (_clock.NowMilliseconds - _started) / 1000;
-        }
-
-        private void Address(AsciiWriter w)
-        {
-            w.Address(_stack == null ? IPv4Address.Any : _stack.Address);
         }
 
         private static void Endpoint(AsciiWriter w, SocketAddress address)

@@ -118,7 +118,7 @@ public sealed class LinuxPeer : IDisposable
         try
         {
             var firmware = new Firmware.Firmware(Stack, Stack, Stack.Clock, 12);
-            if (!firmware.Start())
+            if (!firmware.Start(4))
             {
                 throw new InvalidOperationException("the firmware could not open its services");
             }

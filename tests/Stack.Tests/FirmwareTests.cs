@@ -28,7 +28,7 @@ public class FirmwareTests
         _client.Configure(TestNetwork.Ip(1), TestNetwork.Mask, IPv4Address.Any);
         _board.Configure(TestNetwork.Ip(2), TestNetwork.Mask, IPv4Address.Any);
         _firmware = new Firmware.Firmware(_board, _board, _clock, 4);
-        Assert.True(_firmware.Start());
+        Assert.True(_firmware.Start(4));
     }
 
     private int Connect(int port)

@@ -1,36 +1,141 @@
+using System.Globalization;
 using IoTStack.Emulator;
+using IoTStack.Emulator.Network;
 using IoTStack.Emulator.Pcap;
+using IoTStack.Net.Wire;
 
-// Until the emulator runs the firmware over TAP (issue 6), the run command shows the stack at work: two
-// stacks on the virtual switch (ping, UDP echo, a closed port), then, with --wire, the frames of a
-// hand-built conversation read back through the wire layer. --pcap saves what crossed the wire.
+// The emulator. With --tap NAME the firmware runs on an emulated board (chip model, driver, stack) bridged
+// to a Linux TAP device, so ping, curl, nc, nmap and Wireshark are its peers. Without --tap it shows the
+// stack at work on a virtual switch (ping, UDP echo, a closed port); --wire prints a hand-built
+// conversation read back through the wire layer. --pcap saves what crossed the wire.
+const string Usage = """
+usage: IoTStack.Emulator [options]
+  --tap NAME            bridge the board to Linux TAP device NAME (attached if it exists, else created; needs root)
+  --chip CHIP           enc28j60 (default), w5500 (MACRAW under IoTStack) or w5500-sockets (the chip's TCP/IP)
+  --ip A.B.C.D/N        the board's address (default 192.0.2.2/24)
+  --gateway A.B.C.D     default gateway (default none)
+  --mac XX:XX:XX:XX:XX:XX  the board's MAC (default 02:00:00:00:00:02)
+  --sockets N --rx-buffer BYTES --tx-buffer BYTES   the stack's sizes (default 16, 8192, 8192)
+  --loss P --duplicate P --reorder P --corrupt P --delay MS --seed N   faults on the board's wire
+  --duration S          stop after S seconds (default: run until Ctrl-C)
+  --pcap FILE           every frame on the board's wire, for Wireshark or tshark -r
+  --wire                without --tap: print a hand-built conversation decoded by the wire layer
+Without --tap: two stacks on a virtual switch, a board (192.0.2.2) serving UDP echo and a client (192.0.2.1)
+that pings it and talks to it; exits 0 if every step worked.
+""";
+
 string? pcapPath = null;
+string? tapName = null;
 bool wire = false;
-for (int i = 0; i < args.Length; i++)
+double duration = 0;
+int seed = 1;
+var board = new BoardOptions();
+var faults = new LinkFaults();
+try
 {
-    switch (args[i])
+    for (int i = 0; i < args.Length; i++)
     {
-        case "--pcap" when i + 1 < args.Length:
-            pcapPath = args[++i];
-            break;
-        case "--wire":
-            wire = true;
-            break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: IoTStack.Emulator [--pcap FILE] [--wire]");
-            Console.WriteLine("  Runs two stacks on a virtual switch: a board (192.0.2.2) serving UDP echo and a client");
-            Console.WriteLine("  (192.0.2.1) that pings it and talks to it. --pcap FILE saves every frame for Wireshark;");
-            Console.WriteLine("  --wire prints a hand-built conversation decoded by the wire layer instead.");
-            return 0;
-        default:
-            Console.Error.WriteLine($"unknown argument: {args[i]} (try --help)");
-            return 2;
+        string Value()
+        {
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"{args[i]} needs a value");
+            }
+
+            return args[++i];
+        }
+
+        string name = args[i];
+        switch (name)
+        {
+            case "--pcap": pcapPath = Value(); break;
+            case "--wire": wire = true; break;
+            case "--tap": tapName = Value(); break;
+            case "--chip":
+                board.Chip = Value();
+                if (Array.IndexOf(BoardOptions.Chips, board.Chip) < 0)
+                {
+                    throw new ArgumentException($"unknown chip '{board.Chip}' (one of {string.Join(", ", BoardOptions.Chips)})");
+                }
+
+                break;
+            case "--ip":
+            {
+                string text = Value();
+                string[] parts = text.Split('/');
+                if (!IPv4Address.TryParse(parts[0], out var address) || parts.Length > 2
+                    || (parts.Length == 2 && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || prefix < 1 || prefix > 30)))
+                {
+                    throw new ArgumentException($"bad address '{text}' (want A.B.C.D/N, N from 1 to 30)");
+                }
+
+                board.Address = address;
+                board.PrefixLength = parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 24;
+                break;
+            }
+
+            case "--gateway":
+            {
+                string text = Value();
+                board.Gateway = IPv4Address.TryParse(text, out var gateway) ? gateway : throw new ArgumentException($"bad gateway '{text}'");
+                break;
+            }
+
+            case "--mac":
+            {
+                string text = Value();
+                board.Mac = MacAddress.TryParse(text, out var mac) && !mac.IsMulticast ? mac : throw new ArgumentException($"bad MAC '{text}' (want a unicast XX:XX:XX:XX:XX:XX)");
+                break;
+            }
+
+            case "--sockets": board.Sockets = Integer(name, Value()); break;
+            case "--rx-buffer": board.ReceiveBuffer = Integer(name, Value()); break;
+            case "--tx-buffer": board.TransmitBuffer = Integer(name, Value()); break;
+            case "--loss": faults.Loss = Probability(name, Value()); break;
+            case "--duplicate": faults.Duplicate = Probability(name, Value()); break;
+            case "--reorder": faults.Reorder = Probability(name, Value()); break;
+            case "--corrupt": faults.Corrupt = Probability(name, Value()); break;
+            case "--delay": faults.DelayMs = Integer(name, Value()); break;
+            case "--seed": seed = Integer(name, Value()); break;
+            case "--duration": duration = Integer(name, Value()); break;
+            case "-h" or "--help":
+                Console.Write(Usage);
+                return 0;
+            default:
+                throw new ArgumentException($"unknown argument: {name} (try --help)");
+        }
     }
+
+    // The stack's own rules for its sizes, checked before anything starts.
+    new IoTStack.Net.NetStackOptions { SocketCount = board.Sockets, ReceiveBufferSize = board.ReceiveBuffer, TransmitBufferSize = board.TransmitBuffer }.Validate();
+}
+catch (ArgumentException error)
+{
+    Console.Error.WriteLine("error: " + error.Message);
+    return 2;
 }
 
 using var pcap = pcapPath is null ? null : PcapWriter.Create(pcapPath);
 bool ok = true;
-if (wire)
+if (tapName is not null)
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    try
+    {
+        ok = new TapMode(board, tapName, faults, seed).Run(pcap, duration, Console.Out, stop.Token) == 0;
+    }
+    catch (Exception error) when (error is IOException or ArgumentException or InvalidOperationException)
+    {
+        Console.Error.WriteLine("error: " + error.Message);
+        return 1;
+    }
+}
+else if (wire)
 {
     var frames = WireDemo.Conversation();
     long timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
@@ -42,7 +147,7 @@ if (wire)
 }
 else
 {
-    ok = new StackDemo(pcap).Run(Console.Out);
+    ok = new StackDemo(pcap, board.Chip).Run(Console.Out);
 }
 
 if (pcap is not null)
@@ -51,3 +156,11 @@ if (pcap is not null)
 }
 
 return ok ? 0 : 1;
+
+static int Integer(string name, string text) =>
+    int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw new ArgumentException($"{name} wants a whole number, not '{text}'");
+
+static double Probability(string name, string text) =>
+    double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= 0 && value <= 1
+        ? value
+        : throw new ArgumentException($"{name} wants a probability from 0 to 1, not '{text}'");

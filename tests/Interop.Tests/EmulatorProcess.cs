@@ -1,0 +1,146 @@
+using System.Diagnostics;
+
+namespace IoTStack.Interop.Tests;
+
+/// <summary>
+/// The emulator as users run it: its own process, started with <c>--tap</c> inside a network namespace of
+/// the test's making, where a persistent TAP device already carries Linux's side (192.0.2.1/24). The board is
+/// 192.0.2.2. On dispose the emulator gets SIGINT (so its capture is complete), then the namespace goes.
+/// </summary>
+public sealed class EmulatorProcess : IDisposable
+{
+    private static int _instances;
+    private readonly Process? _process;
+    private readonly List<string> _output = new();
+
+    public EmulatorProcess(string chip, params string[] extra)
+    {
+        if (Environment.UserName != "root")
+        {
+            throw new InvalidOperationException("the interop tests need root: they make a network namespace and a TAP device (run tools/test.sh as root)");
+        }
+
+        int instance = Interlocked.Increment(ref _instances);
+        Namespace = $"iotstack-{Environment.ProcessId}-e{instance}";
+        Interface = $"emu{Environment.ProcessId % 100000}x{instance}";
+        CapturePath = Path.Combine(Path.GetTempPath(), $"{Namespace}.pcap");
+        Check(Shell.Run("ip", "netns", "add", Namespace));
+        try
+        {
+            Check(InNamespace("ip", "link", "set", "lo", "up"));
+            Check(InNamespace("ip", "tuntap", "add", "dev", Interface, "mode", "tap"));
+            Check(InNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", Interface));
+            Check(InNamespace("ip", "link", "set", Interface, "up"));
+            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "netns", "exec", Namespace, dotnet, Path.Combine(AppContext.BaseDirectory, "IoTStack.Emulator.dll"),
+                "--tap", Interface, "--chip", chip, "--pcap", CapturePath, "--duration", "600" }.Concat(extra))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var ready = new TaskCompletionSource();
+            _process = Process.Start(start) ?? throw new InvalidOperationException("the emulator did not start");
+            _process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null)
+                {
+                    ready.TrySetResult();
+                    return;
+                }
+
+                lock (_output)
+                {
+                    _output.Add(e.Data);
+                }
+
+                if (e.Data.StartsWith("board ", StringComparison.Ordinal))
+                {
+                    ready.TrySetResult();
+                }
+            };
+            _process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (_output)
+                    {
+                        _output.Add("stderr: " + e.Data);
+                    }
+                }
+            };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            if (!ready.Task.Wait(30_000) || _process.HasExited)
+            {
+                throw new InvalidOperationException("the emulator did not come up:\n" + Output);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Namespace { get; }
+
+    public string Interface { get; }
+
+    public string CapturePath { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public ProcessResult InNamespace(params string[] command) => InNamespace(60_000, command);
+
+    public ProcessResult InNamespace(int timeoutMs, params string[] command) =>
+        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs);
+
+    public ProcessResult InNamespace(string? inputFile, string? outputFile, int timeoutMs, params string[] command) =>
+        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs, inputFile, outputFile);
+
+    /// <summary>Stops the emulator with SIGINT, as Ctrl-C would, and returns its exit code (-1 if it had to be killed).</summary>
+    public int Stop()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return _process?.ExitCode ?? -1;
+        }
+
+        Shell.Run("kill", "-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!_process.WaitForExit(15_000))
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            return -1;
+        }
+
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _process?.Dispose();
+        Shell.Run("ip", "netns", "del", Namespace);
+        File.Delete(CapturePath);
+    }
+
+    private static void Check(ProcessResult result)
+    {
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException("setting up the namespace failed: " + result);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using IoTStack.Emulator.Network;
+using IoTStack.Emulator.Pcap;
+using IoTStack.Emulator.Tap;
+using IoTStack.Net;
+using IoTStack.Net.Link;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Emulator;
+
+/// <summary>
+/// The board on a real network: its chip model sits on a virtual switch (so faults and the capture apply),
+/// and a second switch port is bridged to a Linux TAP device. The switch's clock follows the wall clock.
+/// </summary>
+public sealed class TapMode
+{
+    private readonly BoardOptions _board;
+    private readonly string _tapName;
+    private readonly LinkFaults _faults;
+    private readonly int _seed;
+
+    public TapMode(BoardOptions board, string tapName, LinkFaults faults, int seed)
+    {
+        _board = board;
+        _tapName = tapName;
+        _faults = faults;
+        _seed = seed;
+    }
+
+    /// <summary>Runs until <paramref name="stop"/> is cancelled or the duration passes; returns the exit code.</summary>
+    public int Run(PcapWriter? pcap, double durationSeconds, TextWriter output, CancellationToken stop)
+    {
+        var clock = new VirtualClock(0);
+        var wire = new VirtualSwitch(clock, _seed) { Faults = _faults, Capture = pcap };
+        // The TAP side's port: frames Linux sends enter the switch here, frames for Linux leave here.
+        var linuxSide = wire.AddPort(new MacAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0xFE));
+        using var tap = new TapDevice(_tapName, _board.Mac); // first: without root or /dev/net/tun nothing else matters
+        var board = Board.Start(_board, wire.AddPort(_board.Mac), clock);
+        output.WriteLine($"board {_board.Address}/{_board.PrefixLength} ({_board.Chip}, MAC {_board.Mac}) on TAP {_tapName}; "
+            + "serving echo 7, discard 9, chargen 19, HTTP 80. Ctrl-C stops.");
+        var frame = new byte[2048];
+        var watch = Stopwatch.StartNew();
+        long nextReport = 1000;
+        long bytesIn = 0, bytesOut = 0, framesIn = 0, framesOut = 0;
+        int idle = 0;
+        while (!stop.IsCancellationRequested && (durationSeconds <= 0 || watch.ElapsedMilliseconds < durationSeconds * 1000))
+        {
+            long now = watch.ElapsedMilliseconds;
+            if (now > clock.NowMilliseconds)
+            {
+                clock.Advance(now - clock.NowMilliseconds);
+            }
+
+            bool worked = false;
+            int length;
+            for (int i = 0; i < 32 && (length = tap.Receive(frame, 0, frame.Length)) > 0; i++)
+            {
+                linuxSide.Transmit(frame, 0, length);
+                framesIn++;
+                bytesIn += length;
+                worked = true;
+            }
+
+            worked |= board.Poll();
+            while ((length = linuxSide.Receive(frame, 0, frame.Length)) > 0)
+            {
+                tap.Transmit(frame, 0, length);
+                framesOut++;
+                bytesOut += length;
+                worked = true;
+            }
+
+            if (worked)
+            {
+                idle = 0;
+            }
+            else if (++idle > 200)
+            {
+                Thread.Sleep(1); // nothing for a while: give the core back
+            }
+
+            if (now >= nextReport)
+            {
+                nextReport += 1000;
+                output.WriteLine(StatusLine(now, board, wire, framesIn, bytesIn, framesOut, bytesOut));
+            }
+        }
+
+        output.WriteLine(StatusLine(watch.ElapsedMilliseconds, board, wire, framesIn, bytesIn, framesOut, bytesOut));
+        return 0;
+    }
+
+    private static string StatusLine(long ms, Board board, VirtualSwitch wire, long framesIn, long bytesIn, long framesOut, long bytesOut)
+    {
+        string line = $"{ms / 1000.0,7:F1} s  in {framesIn} frames {bytesIn} B  out {framesOut} frames {bytesOut} B  "
+            + $"HTTP requests {board.Firmware.Requests}";
+        if (board.Stack is { } stack)
+        {
+            line += $"  retransmits {stack.Counters[Counter.TcpRetransmittedSegments]}  sockets open {board.OpenSockets()}/{stack.SocketCount}";
+        }
+
+        if (wire.Faults.Any)
+        {
+            line += $"  wire lost {wire.FramesLost} corrupted {wire.FramesCorrupted} duplicated {wire.FramesDuplicated}";
+        }
+
+        return line;
+    }
+}
