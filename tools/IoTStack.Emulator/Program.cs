@@ -125,6 +125,12 @@ if (tapName is not null)
         e.Cancel = true;
         stop.Cancel();
     };
+    // SIGTERM (kill, systemd, a script's background job, which ignores SIGINT) stops as cleanly as Ctrl-C.
+    using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
     try
     {
         ok = new TapMode(board, tapName, faults, seed).Run(pcap, duration, Console.Out, stop.Token) == 0;

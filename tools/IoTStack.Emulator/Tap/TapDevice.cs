@@ -19,6 +19,7 @@ public sealed class TapDevice : IFrameDevice, IDisposable
     private const short NoPacketInformation = 0x1000;
     private const int InterfaceRequestLength = 40; // struct ifreq
     private const int InterfaceNameLength = 16; // IFNAMSIZ
+    private const int DeviceBusy = 16; // EBUSY: a TAP device without IFF_MULTI_QUEUE takes one reader
 
     private int _descriptor;
 
@@ -44,7 +45,9 @@ public sealed class TapDevice : IFrameDevice, IDisposable
             int errno = Marshal.GetLastPInvokeError();
             close(_descriptor);
             _descriptor = -1;
-            throw new IOException($"cannot attach TAP device {name} (errno {errno}): TAP needs root (CAP_NET_ADMIN)");
+            throw new IOException(errno == DeviceBusy
+                ? $"cannot attach TAP device {name}: another program has it open"
+                : $"cannot attach TAP device {name} (errno {errno}): TAP needs root (CAP_NET_ADMIN)");
         }
 
         Name = name;
