@@ -504,3 +504,58 @@ public class W5500GracefulCloseTests
         Assert.Equal(data, received.ToArray());
     }
 }
+
+public class W5500ResetUnderSendTests
+{
+    [Fact]
+    public void A_peer_reset_during_a_send_closes_the_socket_and_frees_it_ten_times_over()
+    {
+        // Found by curl killed mid-download over TAP: after a RST under a SEND the socket sat in CLOSE_WAIT with
+        // its SEND never done, so the application never saw the reset and the hardware socket leaked.
+        var (clock, peer, _, engine) = W5500Rig.Create();
+        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Bind(listener, IPv4Address.Any, 80);
+        engine.Listen(listener, 1);
+        void Run()
+        {
+            while (engine.Poll() | peer.Poll())
+            {
+            }
+
+            clock.Advance(1);
+        }
+
+        var data = new byte[2048];
+        var buffer = new byte[512];
+        for (int round = 0; round < 10; round++) // more rounds than the chip has sockets
+        {
+            peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+            peer.Connect(client, new IPv4Address(192, 0, 2, 2), 80);
+            int connection = 0;
+            for (int ms = 0; ms < 200 && engine.Accept(listener, out connection) != SocketError.Success; ms++)
+            {
+                Run();
+            }
+
+            Assert.True(connection != 0, $"round {round}: nothing to accept");
+            for (int ms = 0; ms < 50; ms++)
+            {
+                engine.Send(connection, data, 0, data.Length, out _);
+                Run();
+            }
+
+            peer.Receive(client, buffer, 0, buffer.Length, out _);
+            Assert.Equal(SocketError.Success, peer.Close(client)); // unread data: RST
+            SocketError result = SocketError.Success;
+            for (int ms = 0; ms < 500 && result is SocketError.Success or SocketError.WouldBlock; ms++)
+            {
+                result = engine.Send(connection, data, 0, data.Length, out _);
+                Run();
+            }
+
+            Assert.Equal(SocketError.ConnectionReset, result);
+            Assert.Equal(SocketError.Success, engine.Close(connection));
+            Run();
+        }
+    }
+}

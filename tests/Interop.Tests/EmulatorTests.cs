@@ -95,6 +95,42 @@ public sealed class EmulatorTests : IDisposable
         Assert.True(lost.Success && int.Parse(lost.Groups[1].Value) > 20, $"{chip}: the wire lost too little to mean anything: {last}");
     }
 
+    [Theory]
+    [InlineData("enc28j60")]
+    [InlineData("w5500")]
+    [InlineData("w5500-sockets")]
+    public void Connections_linux_kills_mid_transfer_free_their_slots(string chip)
+    {
+        // Twelve transfers killed mid-stream, more than the board has sessions (W5500: hardware sockets). A
+        // killed reader's kernel answers the next segment with RST; the board must free each slot and go on.
+        using var board = new EmulatorProcess(chip);
+        string Context(ProcessResult r) => r + "\nemulator:\n" + board.Output;
+        for (int i = 0; i < 6; i++)
+        {
+            var chargen = board.InNamespace(30_000, "timeout", "-s", "KILL", "0.3", "nc", "-d", "192.0.2.2", "19");
+            Assert.True(chargen.ExitCode == 137, "nc should have been killed while reading: " + chargen.ExitCode);
+            var download = Curl(board, "--max-time", "0.3", "-o", "/dev/null", "http://192.0.2.2/bytes?n=100000000");
+            Assert.True(download.ExitCode == 28, "curl should have given up mid-download: " + Context(download));
+        }
+
+        var stats = Curl(board, "--fail", "http://192.0.2.2/stats");
+        Assert.True(stats.ExitCode == 0, Context(stats));
+        if (chip != "w5500-sockets")
+        {
+            using var json = JsonDocument.Parse(stats.Output);
+            var states = json.RootElement.GetProperty("sockets").EnumerateArray().Select(s => s.GetProperty("state").GetString()).ToArray();
+            Assert.True(states.Count(s => s != "LISTEN") <= 2, "slots still held: " + string.Join(",", states)); // UDP echo and this request
+        }
+
+        var echoIn = Path.Combine(_directory, "after.in");
+        var echoOut = Path.Combine(_directory, "after.out");
+        File.WriteAllText(echoIn, "still serving\n");
+        var echo = board.InNamespace(echoIn, echoOut, 30_000, "nc", "-N", "-w", "5", "192.0.2.2", "7");
+        Assert.True(echo.ExitCode == 0, Context(echo));
+        Assert.Equal("still serving\n", File.ReadAllText(echoOut));
+        Assert.Equal(0, board.Stop());
+    }
+
     private void DownloadAndEcho(EmulatorProcess board, Func<ProcessResult, string> context)
     {
         string download = Path.Combine(_directory, "bytes");

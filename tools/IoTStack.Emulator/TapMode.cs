@@ -99,6 +99,15 @@ public sealed class TapMode
             line += $"  retransmits {stack.Counters[Counter.TcpRetransmittedSegments]}  sockets open {board.OpenSockets()}/{stack.SocketCount}";
         }
 
+        else if (board.Chip is Chips.W5500Model w5500)
+        {
+            line += "  Sn_SR";
+            for (int k = 0; k < 8; k++)
+            {
+                line += $" {w5500.Status(k):X2}";
+            }
+        }
+
         if (wire.Faults.Any)
         {
             line += $"  wire lost {wire.FramesLost} corrupted {wire.FramesCorrupted} duplicated {wire.FramesDuplicated}";

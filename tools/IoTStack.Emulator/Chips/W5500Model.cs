@@ -369,7 +369,8 @@ public sealed class W5500Model : ChipModel
 
     internal int Get16(int socket, int address) => (_socket[socket][address] << 8) | _socket[socket][address + 1];
 
-    internal int Status(int socket) => _socket[socket][R.SnSR];
+    /// <summary>Sn_SR of hardware socket <paramref name="socket"/> (0 to 7).</summary>
+    public int Status(int socket) => _socket[socket][R.SnSR];
 
     internal void SetStatus(int socket, int status) => _socket[socket][R.SnSR] = (byte)status;
 

@@ -183,11 +183,21 @@ internal sealed class W5500SocketMode
         }
 
         var data = pending.ToArray();
-        if (_engine.Send(_inner[socket], data, 0, data.Length, out int sent) == SocketError.Success && sent > 0)
+        var result = _engine.Send(_inner[socket], data, 0, data.Length, out int sent);
+        if (result == SocketError.Success && sent > 0)
         {
             pending.RemoveRange(0, sent);
             _chip.Set16(socket, R.SnTXRD, (_chip.Get16(socket, R.SnTXRD) + sent) & 0xFFFF);
             _chip.UpdateFreeSize(socket);
+        }
+        else if (result != SocketError.Success && result != SocketError.WouldBlock)
+        {
+            // The connection died under a SEND (the peer's RST): the chip goes to SOCK_CLOSED and says DISCON, and
+            // the SEND ends in neither SENDOK nor TIMEOUT (datasheet 4.2, Sn_IR and Sn_SR).
+            Close(socket);
+            _chip.SetStatus(socket, R.StatusClosed);
+            _chip.Raise(socket, R.InterruptDisconnect);
+            return;
         }
 
         if (pending.Count == 0)
