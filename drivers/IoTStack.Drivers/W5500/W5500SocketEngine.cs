@@ -230,16 +230,26 @@ namespace IoTStack.Drivers.W5500
 
             for (int k = 0; k < HardwareSockets; k++)
             {
-                if (_disconnectAfterSend[k] && SendDone(k))
+                if (_disconnectAfterSend[k])
                 {
-                    _disconnectAfterSend[k] = false;
-                    _bus.Command(k, R.CommandDisconnect); // the last SEND is out: now the FIN
-                    news = true;
+                    // A peer's RST closes the socket with a SEND still out, and then no SENDOK ever comes.
+                    if (Status(k) == R.StatusClosed)
+                    {
+                        _disconnectAfterSend[k] = false;
+                    }
+                    else if (SendDone(k))
+                    {
+                        _disconnectAfterSend[k] = false;
+                        _bus.Command(k, R.CommandDisconnect); // the last SEND is out: now the FIN
+                        news = true;
+                    }
                 }
 
                 if (_closing[k] && Status(k) == R.StatusClosed)
                 {
                     _closing[k] = false;
+                    _sending[k] = false;
+                    _disconnectAfterSend[k] = false;
                     _owner[k] = -1;
                 }
             }
@@ -822,6 +832,7 @@ namespace IoTStack.Drivers.W5500
                 {
                     _owner[k] = h;
                     _sending[k] = false;
+                    _disconnectAfterSend[k] = false;
                     if (h >= 0)
                     {
                         _hardware[h] = k;
