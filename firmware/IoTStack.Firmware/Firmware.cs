@@ -30,7 +30,6 @@ namespace IoTStack.Firmware
         private int _chargenListener;
         private int _httpListener;
         private int _udpEcho;
-        private int _backlog;
 
         /// <param name="sockets">Where the services run.</param>
         /// <param name="stack">The software stack behind <paramref name="sockets"/> for the status page's counters and socket table, or null.</param>
@@ -65,9 +64,8 @@ namespace IoTStack.Firmware
         /// every waiting connection is one of the chip's eight hardware sockets (datasheet 4.2, Sn_MR).</param>
         public bool Start(int backlog)
         {
-            _backlog = backlog;
-            return Listen(7, out _echoListener) && Listen(9, out _discardListener) && Listen(19, out _chargenListener)
-                && Listen(80, out _httpListener)
+            return Listen(7, backlog, out _echoListener) && Listen(9, backlog, out _discardListener) && Listen(19, backlog, out _chargenListener)
+                && Listen(80, backlog, out _httpListener)
                 && _sockets.Open(SocketType.Datagram, IpProtocol.Udp, out _udpEcho) == SocketError.Success
                 && _sockets.Bind(_udpEcho, IPv4Address.Any, 7) == SocketError.Success;
         }
@@ -109,11 +107,11 @@ namespace IoTStack.Firmware
             return worked;
         }
 
-        private bool Listen(int port, out int socket)
+        private bool Listen(int port, int backlog, out int socket)
         {
             return _sockets.Open(SocketType.Stream, IpProtocol.Tcp, out socket) == SocketError.Success
                 && _sockets.Bind(socket, IPv4Address.Any, port) == SocketError.Success
-                && _sockets.Listen(socket, _backlog) == SocketError.Success;
+                && _sockets.Listen(socket, backlog) == SocketError.Success;
         }
 
         private bool Accept(int listener, ServiceKind kind)

@@ -18,8 +18,7 @@ public sealed class StackDemo
 {
     private readonly VirtualClock _clock = new(0);
     private readonly VirtualSwitch _wire;
-    private readonly Board _boardDevice;
-    private readonly NetStack? _board;
+    private readonly Board _board;
     private readonly NetStack _client;
     private readonly string _chip;
     private readonly byte[] _buffer = new byte[4096];
@@ -29,8 +28,7 @@ public sealed class StackDemo
         _chip = chip;
         _wire = new VirtualSwitch(_clock) { Capture = capture };
         var mask = IPv4Address.MaskFromPrefixLength(24);
-        _boardDevice = Board.Start(new BoardOptions { Chip = chip, Address = WireDemo.BoardIp, Mac = WireDemo.BoardMac, Sockets = 10, ReceiveBuffer = 4096, TransmitBuffer = 4096 }, _wire.AddPort(WireDemo.BoardMac), _clock);
-        _board = _boardDevice.Stack;
+        _board = Board.Start(new BoardOptions { Chip = chip, Address = WireDemo.BoardIp, Mac = WireDemo.BoardMac, Sockets = 10, ReceiveBuffer = 4096, TransmitBuffer = 4096 }, _wire.AddPort(WireDemo.BoardMac), _clock);
         _client = new NetStack(new NetStackOptions { PingMaxDataLength = 4000, ReceiveBufferSize = 8192 }, _wire.AddPort(WireDemo.PeerMac), _clock);
         _client.Configure(WireDemo.PeerIp, mask, IPv4Address.Any);
     }
@@ -40,7 +38,7 @@ public sealed class StackDemo
         output.WriteLine($"board {WireDemo.BoardIp} on an emulated {_chip}, client {WireDemo.PeerIp}, both on a virtual switch (virtual time)");
         bool ok = true;
         // A W5500 running its own TCP/IP takes no IP fragments (datasheet 1.1), so 4000-byte pings are for IoTStack.
-        foreach (int size in _board is null ? new[] { 56, 1472 } : new[] { 56, 1472, 4000 })
+        foreach (int size in _board.Stack is null ? new[] { 56, 1472 } : new[] { 56, 1472, 4000 })
         {
             ok &= Step(output, $"ping {WireDemo.BoardIp} with {size} bytes", Ping(size, out int rtt), $"reply in {rtt} ms (virtual)");
         }
@@ -71,16 +69,16 @@ public sealed class StackDemo
         ok &= Step(output, "HTTP GET /bytes?n=200000", bytes.Status == 200 && pattern, $"{bytes.Status}, {bytes.Body.Length} bytes, pattern {(pattern ? "exact" : "BROKEN")}, in {bytesMs} ms (virtual)");
 
         output.WriteLine();
-        if (_board is null)
+        if (_board.Stack is null)
         {
             output.WriteLine($"wire: {_wire.FramesForwarded} frames forwarded (the W5500 keeps its own TCP/IP state)");
             return ok;
         }
 
         output.WriteLine("board sockets:");
-        for (int i = 0; i < _board.SocketCount; i++)
+        for (int i = 0; i < _board.Stack.SocketCount; i++)
         {
-            if (_board.GetSocketInfo(i, out var info) == SocketError.Success)
+            if (_board.Stack.GetSocketInfo(i, out var info) == SocketError.Success)
             {
                 output.WriteLine($"  {info.Type,-9} {info.State,-10} {info.Local,-22} {info.Remote,-22} rx {info.ReceiveQueued} tx {info.TransmitQueued}");
             }
@@ -89,9 +87,9 @@ public sealed class StackDemo
         output.WriteLine("board counters (non-zero):");
         for (var counter = (Counter)0; counter < Counter.Count; counter++)
         {
-            if (_board.Counters[counter] != 0)
+            if (_board.Stack.Counters[counter] != 0)
             {
-                output.WriteLine($"  {NetCounters.NameOf(counter),-28} {_board.Counters[counter]}");
+                output.WriteLine($"  {NetCounters.NameOf(counter),-28} {_board.Stack.Counters[counter]}");
             }
         }
 
@@ -176,7 +174,7 @@ public sealed class StackDemo
     {
         for (int i = 0; i < milliseconds; i++)
         {
-            for (int round = 0; round < 100 && (_boardDevice.Poll() | _client.Poll()); round++)
+            for (int round = 0; round < 100 && (_board.Poll() | _client.Poll()); round++)
             {
             }
 
