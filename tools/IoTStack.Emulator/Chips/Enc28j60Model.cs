@@ -160,14 +160,9 @@ public sealed class Enc28j60Model : ChipModel
                 Set(R.ERXRDPTL + 1, value & 0x1F);
                 return;
             case R.ECON1:
-                WriteEcon1(value);
-                return;
             case R.ECON2:
-                WriteEcon2(value);
-                return;
             case R.EIR:
-                // PKTIF and LINKIF are read-only.
-                Set(R.EIR, (Get(R.EIR) & (R.EirPacket | R.EirLink)) | (value & ~(R.EirPacket | R.EirLink)));
+                WriteEthernetControl(register, value);
                 return;
             case R.MICMD:
                 Set(R.MICMD, value);
@@ -198,23 +193,35 @@ public sealed class Enc28j60Model : ChipModel
         Set(register, value);
     }
 
+    /// <summary>ECON1, ECON2 and EIR act on what is written, whether by WCR or by BFS/BFC; false for other registers.</summary>
+    private bool WriteEthernetControl(int register, byte value)
+    {
+        switch (register)
+        {
+            case R.ECON1:
+                WriteEcon1(value);
+                return true;
+            case R.ECON2:
+                WriteEcon2(value);
+                return true;
+            case R.EIR:
+                // PKTIF and LINKIF are read-only.
+                Set(R.EIR, (Get(R.EIR) & (R.EirPacket | R.EirLink)) | (value & ~(R.EirPacket | R.EirLink)));
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private void BitField(int address, byte mask, bool set)
     {
         ExpectImplemented(address);
         int register = Current(address);
         Expect(address >= 0x1B || !IsMacMii(Bank, address), $"BFS/BFC work on ETH registers only, not MAC/MII register 0x{address:x2} (Table 4-1)");
         byte value = set ? (byte)(Get(register) | mask) : (byte)(Get(register) & ~mask);
-        switch (register)
+        if (WriteEthernetControl(register, value))
         {
-            case R.ECON1:
-                WriteEcon1(value);
-                return;
-            case R.ECON2:
-                WriteEcon2(value);
-                return;
-            case R.EIR:
-                Set(R.EIR, (Get(R.EIR) & (R.EirPacket | R.EirLink)) | (value & ~(R.EirPacket | R.EirLink)));
-                return;
+            return;
         }
 
         Expect(register != R.ESTAT && register != R.EPKTCNT, $"register 0x{address:x2} is read-only");
