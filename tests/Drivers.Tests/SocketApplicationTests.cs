@@ -364,6 +364,19 @@ internal static class W5500Rig
         Assert.True(engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any));
         return (clock, peer, model, engine);
     }
+
+    /// <summary>Lets the chip and the peer run until both are idle, a millisecond at a time.</summary>
+    public static void Run(VirtualClock clock, NetStack peer, W5500SocketEngine engine, int milliseconds)
+    {
+        for (int i = 0; i < milliseconds; i++)
+        {
+            while (engine.Poll() | peer.Poll())
+            {
+            }
+
+            clock.Advance(1);
+        }
+    }
 }
 
 public class W5500ChipResetTests
@@ -375,17 +388,7 @@ public class W5500ChipResetTests
         engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 80);
         engine.Listen(listener, 2);
-        void Run(int ms)
-        {
-            for (int i = 0; i < ms; i++)
-            {
-                while (engine.Poll() | peer.Poll())
-                {
-                }
-
-                clock.Advance(1);
-            }
-        }
+        void Run(int ms) => W5500Rig.Run(clock, peer, engine, ms);
 
         int Connect()
         {
@@ -430,11 +433,7 @@ public class W5500ListenerTests
         int connection = 0;
         for (int ms = 0; ms < 100 && engine.Accept(listener, out connection) != SocketError.Success; ms++)
         {
-            while (engine.Poll() | peer.Poll())
-            {
-            }
-
-            clock.Advance(1);
+            W5500Rig.Run(clock, peer, engine, 1);
         }
 
         Assert.NotEqual(0, connection);
@@ -454,14 +453,7 @@ public class W5500GracefulCloseTests
         engine.Listen(listener, 1);
         peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
         peer.Connect(client, new IPv4Address(192, 0, 2, 2), 80);
-        void Run()
-        {
-            while (engine.Poll() | peer.Poll())
-            {
-            }
-
-            clock.Advance(1);
-        }
+        void Run() => W5500Rig.Run(clock, peer, engine, 1);
 
         int connection = 0;
         for (int ms = 0; ms < 100 && engine.Accept(listener, out connection) != SocketError.Success; ms++)
@@ -516,14 +508,7 @@ public class W5500ResetUnderSendTests
         engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 80);
         engine.Listen(listener, 1);
-        void Run()
-        {
-            while (engine.Poll() | peer.Poll())
-            {
-            }
-
-            clock.Advance(1);
-        }
+        void Run() => W5500Rig.Run(clock, peer, engine, 1);
 
         var data = new byte[2048];
         var buffer = new byte[512];

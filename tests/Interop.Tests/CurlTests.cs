@@ -13,17 +13,14 @@ public sealed class CurlTests : IClassFixture<LinuxPeerTests.Board>, IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private ProcessResult Curl(params string[] arguments) =>
-        _peer.InNamespace(120_000, new[] { "curl", "--silent", "--show-error", "--max-time", "100" }.Concat(arguments).ToArray());
-
     [Fact]
     public void The_status_page_and_stats_are_served()
     {
-        var page = Curl("--fail", "http://192.0.2.2/");
+        var page = _peer.Curl("--fail", "http://192.0.2.2/");
         Assert.True(page.ExitCode == 0, page.ToString());
         Assert.Contains("<h1>IoTStack board</h1>", page.Output);
         Assert.Contains("192.0.2.2", page.Output);
-        var stats = Curl("--fail", "http://192.0.2.2/stats");
+        var stats = _peer.Curl("--fail", "http://192.0.2.2/stats");
         Assert.True(stats.ExitCode == 0, stats.ToString());
         using var json = JsonDocument.Parse(stats.Output);
         Assert.Equal("192.0.2.2", json.RootElement.GetProperty("address").GetString());
@@ -37,7 +34,7 @@ public sealed class CurlTests : IClassFixture<LinuxPeerTests.Board>, IDisposable
     public void A_download_from_bytes_arrives_with_its_pattern(int size)
     {
         string output = Path.Combine(_directory, $"bytes{size}");
-        var result = Curl("--fail", "-o", output, $"http://192.0.2.2/bytes?n={size}");
+        var result = _peer.Curl("--fail", "-o", output, $"http://192.0.2.2/bytes?n={size}");
         Assert.True(result.ExitCode == 0, result.ToString());
         var bytes = File.ReadAllBytes(output);
         Assert.Equal(size, bytes.Length);
@@ -52,7 +49,7 @@ public sealed class CurlTests : IClassFixture<LinuxPeerTests.Board>, IDisposable
         string input = Path.Combine(_directory, "post.in");
         string output = Path.Combine(_directory, "post.out");
         File.WriteAllBytes(input, data);
-        var result = Curl("--fail", "--data-binary", "@" + input, "-H", "Content-Type: application/octet-stream", "-o", output, "http://192.0.2.2/echo");
+        var result = _peer.Curl("--fail", "--data-binary", "@" + input, "-H", "Content-Type: application/octet-stream", "-o", output, "http://192.0.2.2/echo");
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(SHA256.HashData(data), SHA256.HashData(File.ReadAllBytes(output)));
     }
@@ -64,7 +61,7 @@ public sealed class CurlTests : IClassFixture<LinuxPeerTests.Board>, IDisposable
     [InlineData("http://192.0.2.2/bytes?n=abc", "GET", "400")]
     public void What_is_not_served_gets_its_status_code(string url, string method, string code)
     {
-        var result = Curl("-o", "/dev/null", "-w", "%{http_code}", "-X", method, url);
+        var result = _peer.Curl("-o", "/dev/null", "-w", "%{http_code}", "-X", method, url);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(code, result.Output);
     }
@@ -74,7 +71,7 @@ public sealed class CurlTests : IClassFixture<LinuxPeerTests.Board>, IDisposable
     {
         // Each URL gets its own "-o /dev/null"; curl reuses one connection for all twenty.
         var urls = Enumerable.Range(0, 20).SelectMany(i => new[] { "-o", "/dev/null", $"http://192.0.2.2/bytes?n={1000 + i}" }).ToArray();
-        var tasks = Enumerable.Range(0, 8).Select(_ => Task.Run(() => Curl(new[] { "--fail", "-w", "%{num_connects} " }.Concat(urls).ToArray()))).ToArray();
+        var tasks = Enumerable.Range(0, 8).Select(_ => Task.Run(() => _peer.Curl(new[] { "--fail", "-w", "%{num_connects} " }.Concat(urls).ToArray()))).ToArray();
         foreach (var result in await Task.WhenAll(tasks))
         {
             Assert.True(result.ExitCode == 0, result.ToString());

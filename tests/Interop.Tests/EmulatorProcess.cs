@@ -7,21 +7,15 @@ namespace IoTStack.Interop.Tests;
 /// the test's making, where a persistent TAP device already carries Linux's side (192.0.2.1/24). The board is
 /// 192.0.2.2. On dispose the emulator gets SIGINT (so its capture is complete), then the namespace goes.
 /// </summary>
-public sealed class EmulatorProcess : IDisposable
+public sealed class EmulatorProcess : NamespaceHost, IDisposable
 {
     private static int _instances;
     private readonly Process? _process;
     private readonly List<string> _output = new();
 
     public EmulatorProcess(string chip, params string[] extra)
+        : base(NextName(out int instance))
     {
-        if (Environment.UserName != "root")
-        {
-            throw new InvalidOperationException("the interop tests need root: they make a network namespace and a TAP device (run tools/test.sh as root)");
-        }
-
-        int instance = Interlocked.Increment(ref _instances);
-        Namespace = $"iotstack-{Environment.ProcessId}-e{instance}";
         Interface = $"emu{Environment.ProcessId % 100000}x{instance}";
         CapturePath = Path.Combine(Path.GetTempPath(), $"{Namespace}.pcap");
         Check(Shell.Run("ip", "netns", "add", Namespace));
@@ -83,9 +77,13 @@ public sealed class EmulatorProcess : IDisposable
         }
     }
 
-    public string Namespace { get; }
-
     public string Interface { get; }
+
+    private static string NextName(out int instance)
+    {
+        instance = Interlocked.Increment(ref _instances);
+        return $"iotstack-{Environment.ProcessId}-e{instance}";
+    }
 
     public string CapturePath { get; }
 
@@ -99,14 +97,6 @@ public sealed class EmulatorProcess : IDisposable
             }
         }
     }
-
-    public ProcessResult InNamespace(params string[] command) => InNamespace(60_000, command);
-
-    public ProcessResult InNamespace(int timeoutMs, params string[] command) =>
-        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs);
-
-    public ProcessResult InNamespace(string? inputFile, string? outputFile, int timeoutMs, params string[] command) =>
-        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs, inputFile, outputFile);
 
     /// <summary>Stops the emulator with SIGINT, as Ctrl-C would, and returns its exit code (-1 if it had to be killed).</summary>
     public int Stop()
@@ -136,11 +126,4 @@ public sealed class EmulatorProcess : IDisposable
         File.Delete(CapturePath);
     }
 
-    private static void Check(ProcessResult result)
-    {
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException("setting up the namespace failed: " + result);
-        }
-    }
 }

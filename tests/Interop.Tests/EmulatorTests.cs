@@ -39,7 +39,7 @@ public sealed class EmulatorTests : IDisposable
             Assert.True(big.ExitCode == 0, Context(big));
         }
 
-        var stats = Curl(board, "--fail", "http://192.0.2.2/stats");
+        var stats = board.Curl("--fail", "http://192.0.2.2/stats");
         Assert.True(stats.ExitCode == 0, Context(stats));
         using (var json = JsonDocument.Parse(stats.Output))
         {
@@ -109,11 +109,11 @@ public sealed class EmulatorTests : IDisposable
         {
             var chargen = board.InNamespace(30_000, "timeout", "-s", "KILL", "0.3", "nc", "-d", "192.0.2.2", "19");
             Assert.True(chargen.ExitCode == 137, "nc should have been killed while reading: " + chargen.ExitCode);
-            var download = Curl(board, "--max-time", "0.3", "-o", "/dev/null", "http://192.0.2.2/bytes?n=100000000");
+            var download = board.Curl("--max-time", "0.3", "-o", "/dev/null", "http://192.0.2.2/bytes?n=100000000");
             Assert.True(download.ExitCode == 28, "curl should have given up mid-download: " + Context(download));
         }
 
-        var stats = Curl(board, "--fail", "http://192.0.2.2/stats");
+        var stats = board.Curl("--fail", "http://192.0.2.2/stats");
         Assert.True(stats.ExitCode == 0, Context(stats));
         if (chip != "w5500-sockets")
         {
@@ -134,7 +134,7 @@ public sealed class EmulatorTests : IDisposable
     private void DownloadAndEcho(EmulatorProcess board, Func<ProcessResult, string> context)
     {
         string download = Path.Combine(_directory, "bytes");
-        var get = Curl(board, "--fail", "-o", download, "http://192.0.2.2/bytes?n=1000000");
+        var get = board.Curl("--fail", "-o", download, "http://192.0.2.2/bytes?n=1000000");
         Assert.True(get.ExitCode == 0, context(get));
         var bytes = File.ReadAllBytes(download);
         Assert.Equal(1_000_000, bytes.Length);
@@ -145,13 +145,10 @@ public sealed class EmulatorTests : IDisposable
         string input = Path.Combine(_directory, "post.in");
         string output = Path.Combine(_directory, "post.out");
         File.WriteAllBytes(input, body);
-        var post = Curl(board, "--fail", "--data-binary", "@" + input, "-H", "Content-Type: application/octet-stream", "-o", output, "http://192.0.2.2/echo");
+        var post = board.Curl("--fail", "--data-binary", "@" + input, "-H", "Content-Type: application/octet-stream", "-o", output, "http://192.0.2.2/echo");
         Assert.True(post.ExitCode == 0, context(post));
         Assert.Equal(SHA256.HashData(body), SHA256.HashData(File.ReadAllBytes(output)));
     }
-
-    private static ProcessResult Curl(EmulatorProcess board, params string[] arguments) =>
-        board.InNamespace(120_000, new[] { "curl", "--silent", "--show-error", "--max-time", "100" }.Concat(arguments).ToArray());
 
     /// <summary>tshark's expert information over the whole capture: no malformed frames, no bad checksums.</summary>
     private static void AssertCleanCapture(string path)

@@ -12,7 +12,7 @@ namespace IoTStack.Interop.Tests;
 /// and HTTP (80).
 /// Everything it made is removed on dispose, also after a failure.
 /// </summary>
-public sealed class LinuxPeer : IDisposable
+public sealed class LinuxPeer : NamespaceHost, IDisposable
 {
     public static readonly IPv4Address BoardIp = new(192, 0, 2, 2);
     public const string LinuxIp = "192.0.2.1";
@@ -24,15 +24,9 @@ public sealed class LinuxPeer : IDisposable
     private Exception? _failure;
 
     public LinuxPeer()
+        : base(NextName(out int instance))
     {
-        if (Environment.UserName != "root")
-        {
-            throw new InvalidOperationException("the interop tests need root: they make a network namespace and a TAP device (run tools/test.sh as root)");
-        }
-
         RemoveStaleNamespaces();
-        int instance = Interlocked.Increment(ref _instances);
-        Namespace = $"iotstack-{Environment.ProcessId}-{instance}";
         string tap = $"iot{Environment.ProcessId % 100000}x{instance}";
         Check(Shell.Run("ip", "netns", "add", Namespace));
         try
@@ -55,20 +49,16 @@ public sealed class LinuxPeer : IDisposable
         }
     }
 
-    public string Namespace { get; }
-
     public string Interface { get; } = "";
+
+    private static string NextName(out int instance)
+    {
+        instance = Interlocked.Increment(ref _instances);
+        return $"iotstack-{Environment.ProcessId}-{instance}";
+    }
 
     /// <summary>The board's stack; owned by the service thread while it runs.</summary>
     public NetStack Stack { get; }
-
-    public ProcessResult InNamespace(params string[] command) => InNamespace(60_000, command);
-
-    public ProcessResult InNamespace(int timeoutMs, params string[] command) =>
-        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs);
-
-    public ProcessResult InNamespace(string? inputFile, string? outputFile, int timeoutMs, params string[] command) =>
-        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs, inputFile, outputFile);
 
     /// <summary>Stops the board and reads its counters (the stack is the test's again afterwards).</summary>
     public NetCounters StopAndReadCounters()
@@ -91,13 +81,6 @@ public sealed class LinuxPeer : IDisposable
         Shell.Run("ip", "netns", "del", Namespace);
     }
 
-    private static void Check(ProcessResult result)
-    {
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException("setting up the namespace failed: " + result);
-        }
-    }
 
     /// <summary>Namespaces left by a run that died (their process is gone) are removed first.</summary>
     private static void RemoveStaleNamespaces()
