@@ -38,6 +38,7 @@ public class CommandLineTests
     [InlineData("SocketCount", "--sockets", "0")]
     [InlineData("--rx-buffer wants a whole number", "--rx-buffer", "lots")]
     [InlineData("--loss wants a probability", "--loss", "1.5")]
+    [InlineData("--spi-hz wants at least 1000 Hz", "--spi-hz", "10")]
     [InlineData("--tap needs a value", "--tap")]
     [InlineData("unknown argument: --tpa", "--tpa", "tap0")]
     public void A_bad_option_is_one_line_on_stderr_and_exit_code_2(string message, params string[] arguments)
@@ -64,7 +65,7 @@ public class CommandLineTests
     {
         var (exit, output, _) = Emulator("--help");
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--tap", "--chip", "--ip", "--gateway", "--mac", "--sockets", "--rx-buffer", "--tx-buffer", "--loss", "--duplicate", "--reorder", "--corrupt", "--delay", "--seed", "--duration", "--pcap" })
+        foreach (var option in new[] { "--tap", "--chip", "--ip", "--gateway", "--mac", "--sockets", "--rx-buffer", "--tx-buffer", "--loss", "--duplicate", "--reorder", "--corrupt", "--delay", "--seed", "--duration", "--pcap", "--spi-hz" })
         {
             Assert.Contains(option, output);
         }

@@ -20,6 +20,15 @@ public sealed class BoardOptions
     public int ReceiveBuffer { get; set; } = 8192;
     public int TransmitBuffer { get; set; } = 8192;
 
+    /// <summary>The modeled SPI clock for bus-time figures; 0 for the chip's datasheet maximum.</summary>
+    public long SpiHz { get; set; }
+
+    /// <summary>
+    /// The bus clock the figures use: <see cref="SpiHz"/>, or the chip's maximum (ENC28J60 datasheet DS39662E
+    /// §4.1: 20 MHz; W5500 datasheet 1.0.9 §1: 80 MHz).
+    /// </summary>
+    public long BusHz => SpiHz > 0 ? SpiHz : Chip == "enc28j60" ? 20_000_000 : 80_000_000;
+
     public static readonly string[] Chips = ["enc28j60", "w5500", "w5500-sockets"];
 }
 

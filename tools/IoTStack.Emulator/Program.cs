@@ -16,12 +16,15 @@ usage: IoTStack.Emulator [options]
   --gateway A.B.C.D     default gateway (default none)
   --mac XX:XX:XX:XX:XX:XX  the board's MAC (default 02:00:00:00:00:02)
   --sockets N --rx-buffer BYTES --tx-buffer BYTES   the stack's sizes (default 16, 8192, 8192)
+  --spi-hz HZ           the modeled SPI clock for bus-time figures (default: the chip's maximum, 20 or 80 MHz)
   --loss P --duplicate P --reorder P --corrupt P --delay MS --seed N   faults on the board's wire
   --duration S          stop after S seconds (default: run until Ctrl-C)
   --pcap FILE           every frame on the board's wire, for Wireshark or tshark -r
+                        (without --tap the demo writes one anyway, to the temporary directory)
   --wire                without --tap: print a hand-built conversation decoded by the wire layer
-Without --tap: two stacks on a virtual switch, a board (192.0.2.2) serving UDP echo and a client (192.0.2.1)
-that pings it and talks to it; exits 0 if every step worked.
+Without --tap: the firmware on an emulated board (192.0.2.2, --chip) and a client stack (192.0.2.1) on a
+virtual switch, in virtual time: pings, UDP and TCP echo, a closed port, HTTP downloads, with a live socket
+table and counters on a terminal; exits 0 if every step worked.
 """;
 
 string? pcapPath = null;
@@ -97,6 +100,14 @@ try
             case "--corrupt": faults.Corrupt = Probability(name, Value()); break;
             case "--delay": faults.DelayMs = Integer(name, Value()); break;
             case "--seed": seed = Integer(name, Value()); break;
+            case "--spi-hz":
+                board.SpiHz = Integer(name, Value());
+                if (board.SpiHz < 1000)
+                {
+                    throw new ArgumentException($"--spi-hz wants at least 1000 Hz, not {board.SpiHz}");
+                }
+
+                break;
             case "--duration": duration = Integer(name, Value()); break;
             case "-h" or "--help":
                 Console.Write(Usage);
@@ -113,6 +124,11 @@ catch (ArgumentException error)
 {
     Console.Error.WriteLine("error: " + error.Message);
     return 2;
+}
+
+if (tapName is null && !wire && pcapPath is null)
+{
+    pcapPath = Path.Combine(Path.GetTempPath(), "iotstack-demo.pcap"); // the demo always leaves its capture behind
 }
 
 using var pcap = pcapPath is null ? null : PcapWriter.Create(pcapPath);
@@ -153,7 +169,16 @@ else if (wire)
 }
 else
 {
-    ok = new StackDemo(pcap, board.Chip).Run(Console.Out);
+    var demo = new StackDemo(pcap, board.Chip, board.SpiHz);
+    if (Console.IsOutputRedirected || Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive == false)
+    {
+        ok = demo.Run(Console.Out);
+    }
+    else
+    {
+        ok = LiveDemo.Run(demo, Spectre.Console.AnsiConsole.Console);
+        Console.WriteLine(ok ? "every step worked" : "a step FAILED");
+    }
 }
 
 if (pcap is not null)

@@ -22,25 +22,56 @@ public sealed class StackDemo
     private readonly NetStack _client;
     private readonly string _chip;
     private readonly byte[] _buffer = new byte[4096];
+    private readonly long _busHz;
 
-    public StackDemo(PcapWriter? capture, string chip = "enc28j60")
+    public long BusHz => _busHz;
+
+    public StackDemo(PcapWriter? capture, string chip = "enc28j60", long spiHz = 0)
     {
         _chip = chip;
         _wire = new VirtualSwitch(_clock) { Capture = capture };
         var mask = IPv4Address.MaskFromPrefixLength(24);
-        _board = Board.Start(new BoardOptions { Chip = chip, Address = WireDemo.BoardIp, Mac = WireDemo.BoardMac, Sockets = 10, ReceiveBuffer = 4096, TransmitBuffer = 4096 }, _wire.AddPort(WireDemo.BoardMac), _clock);
+        var options = new BoardOptions { Chip = chip, Address = WireDemo.BoardIp, Mac = WireDemo.BoardMac, Sockets = 10, ReceiveBuffer = 4096, TransmitBuffer = 4096, SpiHz = spiHz };
+        _busHz = options.BusHz;
+        _board = Board.Start(options, _wire.AddPort(WireDemo.BoardMac), _clock);
         _client = new NetStack(new NetStackOptions { PingMaxDataLength = 4000, ReceiveBufferSize = 8192 }, _wire.AddPort(WireDemo.PeerMac), _clock);
         _client.Configure(WireDemo.PeerIp, mask, IPv4Address.Any);
     }
 
+    /// <summary>The board under demonstration (its stack, chip and firmware).</summary>
+    public Board Board => _board;
+
+    public VirtualSwitch Wire => _wire;
+
+    public VirtualClock Clock => _clock;
+
+    /// <summary>Raised when a step ends, worked or not.</summary>
+    public event Action<DemoStep>? StepDone;
+
+    /// <summary>Called after every virtual millisecond, for a live view.</summary>
+    public Action? Tick { get; set; }
+
+    /// <summary>The plain run: each step as a line, then the summary; true when every step worked.</summary>
     public bool Run(TextWriter output)
     {
-        output.WriteLine($"board {WireDemo.BoardIp} on an emulated {_chip}, client {WireDemo.PeerIp}, both on a virtual switch (virtual time)");
+        output.WriteLine(Headline);
+        StepDone += step => output.WriteLine(step);
+        bool ok = RunSteps();
+        output.WriteLine();
+        WriteSummary(output);
+        return ok;
+    }
+
+    public string Headline => $"board {WireDemo.BoardIp} on an emulated {_chip}, client {WireDemo.PeerIp}, both on a virtual switch (virtual time)";
+
+    /// <summary>Pings, echoes, meets a closed port and downloads; true when every step worked.</summary>
+    public bool RunSteps()
+    {
         bool ok = true;
         // A W5500 running its own TCP/IP takes no IP fragments (datasheet 1.1), so 4000-byte pings are for IoTStack.
         foreach (int size in _board.Stack is null ? new[] { 56, 1472 } : new[] { 56, 1472, 4000 })
         {
-            ok &= Step(output, $"ping {WireDemo.BoardIp} with {size} bytes", Ping(size, out int rtt), $"reply in {rtt} ms (virtual)");
+            ok &= Step($"ping {WireDemo.BoardIp} with {size} bytes", Ping(size, out int rtt), $"reply in {rtt} ms (virtual)");
         }
 
         _client.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
@@ -48,58 +79,55 @@ public sealed class StackDemo
         _client.SendTo(socket, message, 0, message.Length, WireDemo.BoardIp, 7, out _);
         Run(10);
         var reply = _client.ReceiveFrom(socket, _buffer, 0, _buffer.Length, out int received, out var from);
-        ok &= Step(output, "UDP echo on port 7", reply == SocketError.Success && _buffer.AsSpan(0, received).SequenceEqual(message), $"'{System.Text.Encoding.ASCII.GetString(_buffer, 0, received)}' from {from}");
+        ok &= Step("UDP echo on port 7", reply == SocketError.Success && _buffer.AsSpan(0, received).SequenceEqual(message), $"'{System.Text.Encoding.ASCII.GetString(_buffer, 0, received)}' from {from}");
 
         _client.Connect(socket, WireDemo.BoardIp, 9999);
         _client.Send(socket, message, 0, message.Length, out _);
         Run(10);
         var refused = _client.Receive(socket, _buffer, 0, _buffer.Length, out _);
-        ok &= Step(output, "UDP to closed port 9999", refused == SocketError.ConnectionRefused, $"{refused} (ICMP port unreachable)");
+        ok &= Step("UDP to closed port 9999", refused == SocketError.ConnectionRefused, $"{refused} (ICMP port unreachable)");
         _client.Close(socket);
 
         var data = new byte[20_000];
         new Random(1).NextBytes(data);
         var echoed = Tcp(7, data, data.Length, out long echoMs);
-        ok &= Step(output, "TCP echo on port 7, 20,000 bytes", echoed.AsSpan().SequenceEqual(data), $"{echoed.Length} bytes back in {echoMs} ms (virtual)");
+        ok &= Step("TCP echo on port 7, 20,000 bytes", echoed.AsSpan().SequenceEqual(data), $"{echoed.Length} bytes back in {echoMs} ms (virtual)");
 
         var stats = Http("/stats", out long statsMs);
-        ok &= Step(output, "HTTP GET /stats", stats.Status == 200 && System.Text.Encoding.ASCII.GetString(stats.Body).Contains($"\"address\":\"{WireDemo.BoardIp}\""), $"{stats.Status}, {stats.Body.Length} bytes of JSON in {statsMs} ms (virtual)");
+        ok &= Step("HTTP GET /stats", stats.Status == 200 && System.Text.Encoding.ASCII.GetString(stats.Body).Contains($"\"address\":\"{WireDemo.BoardIp}\""), $"{stats.Status}, {stats.Body.Length} bytes of JSON in {statsMs} ms (virtual)");
         var bytes = Http("/bytes?n=200000", out long bytesMs);
         bool pattern = bytes.Body.Length == 200_000 && bytes.Body.Select((b, i) => b == 32 + i % 95).All(x => x);
-        ok &= Step(output, "HTTP GET /bytes?n=200000", bytes.Status == 200 && pattern, $"{bytes.Status}, {bytes.Body.Length} bytes, pattern {(pattern ? "exact" : "BROKEN")}, in {bytesMs} ms (virtual)");
+        ok &= Step("HTTP GET /bytes?n=200000", bytes.Status == 200 && pattern, $"{bytes.Status}, {bytes.Body.Length} bytes, pattern {(pattern ? "exact" : "BROKEN")}, in {bytesMs} ms (virtual)");
+        return ok;
+    }
 
-        output.WriteLine();
-        if (_board.Stack is null)
+    /// <summary>The board's socket table and counters, the wire and the SPI bus, as text.</summary>
+    public void WriteSummary(TextWriter output)
+    {
+        var sockets = BoardView.Sockets(_board);
+        output.WriteLine(_board.Stack is null ? "board sockets (the W5500's own, by Sn_SR):" : "board sockets:");
+        foreach (var row in sockets)
         {
-            output.WriteLine($"wire: {_wire.FramesForwarded} frames forwarded (the W5500 keeps its own TCP/IP state)");
-            return ok;
+            output.WriteLine(row[3].Length == 0 ? $"  {row[0],2} {row[1],-9} {row[2]}" : $"  {row[0],2} {row[1],-9} {row[2],-10} {row[3],-22} {row[4],-22} rx {row[5]} tx {row[6]}");
         }
 
-        output.WriteLine("board sockets:");
-        for (int i = 0; i < _board.Stack.SocketCount; i++)
+        var counters = BoardView.Counters(_board);
+        if (counters.Count > 0)
         {
-            if (_board.Stack.GetSocketInfo(i, out var info) == SocketError.Success)
+            output.WriteLine("board counters (non-zero):");
+            foreach (var (name, value) in counters)
             {
-                output.WriteLine($"  {info.Type,-9} {info.State,-10} {info.Local,-22} {info.Remote,-22} rx {info.ReceiveQueued} tx {info.TransmitQueued}");
-            }
-        }
-
-        output.WriteLine("board counters (non-zero):");
-        for (var counter = (Counter)0; counter < Counter.Count; counter++)
-        {
-            if (_board.Stack.Counters[counter] != 0)
-            {
-                output.WriteLine($"  {NetCounters.NameOf(counter),-28} {_board.Stack.Counters[counter]}");
+                output.WriteLine($"  {name,-28} {value}");
             }
         }
 
         output.WriteLine($"wire: {_wire.FramesForwarded} frames forwarded");
-        return ok;
+        output.WriteLine("bus: " + BoardView.Bus(_board, _busHz));
     }
 
-    private static bool Step(TextWriter output, string what, bool worked, string detail)
+    private bool Step(string what, bool worked, string detail)
     {
-        output.WriteLine($"{(worked ? "ok  " : "FAIL")}  {what}: {detail}");
+        StepDone?.Invoke(new DemoStep(what, worked, detail));
         return worked;
     }
 
@@ -179,6 +207,13 @@ public sealed class StackDemo
             }
 
             _clock.Advance(1);
+            Tick?.Invoke();
         }
     }
+}
+
+/// <summary>One step of the demo and how it went.</summary>
+public sealed record DemoStep(string What, bool Worked, string Detail)
+{
+    public override string ToString() => $"{(Worked ? "ok  " : "FAIL")}  {What}: {Detail}";
 }

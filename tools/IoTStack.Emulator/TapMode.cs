@@ -43,6 +43,7 @@ public sealed class TapMode
         long nextReport = 1000;
         long bytesIn = 0, bytesOut = 0, framesIn = 0, framesOut = 0;
         int idle = 0;
+        long busBefore = 0;
         while (!stop.IsCancellationRequested && (durationSeconds <= 0 || watch.ElapsedMilliseconds < durationSeconds * 1000))
         {
             long now = watch.ElapsedMilliseconds;
@@ -82,12 +83,25 @@ public sealed class TapMode
             if (now >= nextReport)
             {
                 nextReport += 1000;
-                output.WriteLine(StatusLine(now, board, wire, framesIn, bytesIn, framesOut, bytesOut));
+                output.WriteLine(StatusLine(now, board, wire, framesIn, bytesIn, framesOut, bytesOut) + BusShare(board, ref busBefore, 1000));
             }
         }
 
         output.WriteLine(StatusLine(watch.ElapsedMilliseconds, board, wire, framesIn, bytesIn, framesOut, bytesOut));
+        output.WriteLine(BoardView.Bus(board, _board.BusHz));
         return 0;
+    }
+
+    /// <summary>
+    /// The share of the last <paramref name="intervalMs"/> a real bus at the modeled clock would have been busy:
+    /// over 100% means a board with this SPI clock could not have kept up with what Linux sent.
+    /// </summary>
+    private string BusShare(Board board, ref long bytesBefore, long intervalMs)
+    {
+        long bytes = board.Chip.BytesClocked - bytesBefore;
+        bytesBefore = board.Chip.BytesClocked;
+        double busyMs = bytes * 8.0 * 1000 / _board.BusHz;
+        return $"  SPI {bytes / 1024} KB/s, bus busy {100 * busyMs / intervalMs:0}% at {_board.BusHz / 1e6:0.#} MHz";
     }
 
     private static string StatusLine(long ms, Board board, VirtualSwitch wire, long framesIn, long bytesIn, long framesOut, long bytesOut)
