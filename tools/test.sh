@@ -43,6 +43,12 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
 done
 skipped=$((total - passed - failed))
+# The interop suite's throughput figures (for comparison: tools/bench-tap.sh and the bench tool).
+figures=$(cat "$results"/*.trx 2>/dev/null | grep -o '[a-z0-9-]*: [a-zA-Z /?=0-9]*: [0-9,]* bytes in [0-9.]* s = [0-9.]* MB/s' | sort)
+if [ -n "$figures" ]; then
+  echo "throughput seen by the interop suite (desktop CPU bound; not a test):"
+  echo "$figures" | sed 's/^/  /'
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited $status with no failed test counted (a crashed test host?)"
   failed=1

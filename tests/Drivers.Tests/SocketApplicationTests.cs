@@ -221,6 +221,29 @@ public abstract class SocketApplicationTests
         }
     }
 
+    /// <summary>False where the chip builds the datagrams: a W5500 SEND of no bytes sends nothing.</summary>
+    protected virtual bool SendsEmptyDatagrams => true;
+
+    [Fact]
+    public void An_empty_datagram_is_echoed_or_refused_as_too_small_never_lost_in_silence()
+    {
+        var board = Board();
+        board.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
+        Assert.Equal(SocketError.Success, board.Bind(socket, IPv4Address.Any, 5001));
+        var error = SocketError.WouldBlock;
+        Assert.True(RunUntil(board, () => (error = board.SendTo(socket, new byte[1], 0, 0, PeerIp, 7, out _)) != SocketError.WouldBlock, 1_000));
+        if (!SendsEmptyDatagrams)
+        {
+            Assert.Equal(SocketError.MessageSize, error);
+            return;
+        }
+
+        Assert.Equal(SocketError.Success, error);
+        int received = -1;
+        Assert.True(RunUntil(board, () => board.ReceiveFrom(socket, new byte[16], 0, 16, out received, out _) == SocketError.Success, 5_000), "no echo of the empty datagram");
+        Assert.Equal(0, received);
+    }
+
     [Fact]
     public void Stale_descriptors_are_refused_and_a_refused_connection_is_reported()
     {
@@ -261,6 +284,8 @@ public sealed class SoftwareStackOnW5500MacRaw : SocketApplicationTests
 
 public sealed class W5500HardwareSockets : SocketApplicationTests
 {
+    protected override bool SendsEmptyDatagrams => false;
+
     protected override ISocketEngine Board()
     {
         var engine = new W5500SocketEngine(new W5500Model(Wire.AddPort(BoardMac), Clock), BoardMac, Clock);

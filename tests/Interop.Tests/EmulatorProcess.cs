@@ -77,7 +77,9 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
         }
     }
 
-    public string Interface { get; }
+    public override string Interface { get; }
+
+    public override string? Failure => _process is null ? "not started" : _process.HasExited ? $"the emulator exited ({_process.ExitCode}):\n{Output}" : null;
 
     private static string NextName(out int instance)
     {

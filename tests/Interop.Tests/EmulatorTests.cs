@@ -5,9 +5,9 @@ using System.Text.RegularExpressions;
 namespace IoTStack.Interop.Tests;
 
 /// <summary>
-/// The emulator process (<c>--tap</c>, one per chip) met by ping, curl, nc, socat and nmap from Linux, and
-/// its capture judged by tshark. The in-process suite (LinuxPeerTests, CurlTests) goes deeper on one board;
-/// this one proves the product a user runs, on every chip, also over a lossy and reordering wire.
+/// The emulator process (<c>--tap</c>, one per chip) from start to stop: a session of ping, curl, nc, socat and
+/// nmap whose capture tshark judges once the emulator has closed it, and transfers over a lossy, reordering
+/// wire. InteropSuite runs the full list of programs against each board.
 /// </summary>
 public sealed class EmulatorTests : IDisposable
 {
@@ -19,13 +19,11 @@ public sealed class EmulatorTests : IDisposable
     [InlineData("enc28j60")]
     [InlineData("w5500")]
     [InlineData("w5500-sockets")]
-    public void Linux_programs_are_served_by_the_emulated_board(string chip)
+    public void A_session_with_every_program_leaves_a_capture_tshark_finds_clean(string chip)
     {
         using var board = new EmulatorProcess(chip);
         string Context(ProcessResult r) => r + "\nemulator:\n" + board.Output;
 
-        var ping = board.InNamespace(60_000, "ping", "-q", "-c", "1000", "-i", "0.002", "-W", "2", "192.0.2.2");
-        Assert.True(ping.ExitCode == 0 && ping.Output.Contains(" 0% packet loss"), Context(ping));
         foreach (int size in new[] { 0, 1, 1000, 1472 })
         {
             var sized = board.InNamespace(30_000, "ping", "-c", "1", "-W", "2", "-s", size.ToString(), "192.0.2.2");
@@ -93,42 +91,6 @@ public sealed class EmulatorTests : IDisposable
         var last = board.Output.Split('\n').Last(l => l.Contains(" s  in "));
         var lost = Regex.Match(last, @"wire lost (\d+)");
         Assert.True(lost.Success && int.Parse(lost.Groups[1].Value) > 20, $"{chip}: the wire lost too little to mean anything: {last}");
-    }
-
-    [Theory]
-    [InlineData("enc28j60")]
-    [InlineData("w5500")]
-    [InlineData("w5500-sockets")]
-    public void Connections_linux_kills_mid_transfer_free_their_slots(string chip)
-    {
-        // Twelve transfers killed mid-stream, more than the board has sessions (W5500: hardware sockets). A
-        // killed reader's kernel answers the next segment with RST; the board must free each slot and go on.
-        using var board = new EmulatorProcess(chip);
-        string Context(ProcessResult r) => r + "\nemulator:\n" + board.Output;
-        for (int i = 0; i < 6; i++)
-        {
-            var chargen = board.InNamespace(30_000, "timeout", "-s", "KILL", "0.3", "nc", "-d", "192.0.2.2", "19");
-            Assert.True(chargen.ExitCode == 137, "nc should have been killed while reading: " + chargen.ExitCode);
-            var download = board.Curl("--max-time", "0.3", "-o", "/dev/null", "http://192.0.2.2/bytes?n=100000000");
-            Assert.True(download.ExitCode == 28, "curl should have given up mid-download: " + Context(download));
-        }
-
-        var stats = board.Curl("--fail", "http://192.0.2.2/stats");
-        Assert.True(stats.ExitCode == 0, Context(stats));
-        if (chip != "w5500-sockets")
-        {
-            using var json = JsonDocument.Parse(stats.Output);
-            var states = json.RootElement.GetProperty("sockets").EnumerateArray().Select(s => s.GetProperty("state").GetString()).ToArray();
-            Assert.True(states.Count(s => s != "LISTEN") <= 2, "slots still held: " + string.Join(",", states)); // UDP echo and this request
-        }
-
-        var echoIn = Path.Combine(_directory, "after.in");
-        var echoOut = Path.Combine(_directory, "after.out");
-        File.WriteAllText(echoIn, "still serving\n");
-        var echo = board.InNamespace(echoIn, echoOut, 30_000, "nc", "-N", "-w", "5", "192.0.2.2", "7");
-        Assert.True(echo.ExitCode == 0, Context(echo));
-        Assert.Equal("still serving\n", File.ReadAllText(echoOut));
-        Assert.Equal(0, board.Stop());
     }
 
     private void DownloadAndEcho(EmulatorProcess board, Func<ProcessResult, string> context)

@@ -21,7 +21,7 @@ public sealed class LinuxPeer : NamespaceHost, IDisposable
     private readonly TapDevice _tap;
     private readonly Thread _loop;
     private volatile bool _running = true;
-    private Exception? _failure;
+    private volatile Exception? _failure;
 
     public LinuxPeer()
         : base(NextName(out int instance))
@@ -49,7 +49,9 @@ public sealed class LinuxPeer : NamespaceHost, IDisposable
         }
     }
 
-    public string Interface { get; } = "";
+    public override string Interface { get; } = "";
+
+    public override string? Failure => _failure?.ToString() ?? (_loop.IsAlive ? null : "the board's loop stopped");
 
     private static string NextName(out int instance)
     {

@@ -504,6 +504,13 @@ namespace IoTStack.Drivers.W5500
                 return SocketError.MessageSize;
             }
 
+            if (count == 0)
+            {
+                // A SEND moves the bytes between Sn_TX_RD and Sn_TX_WR (datasheet 1.0.9 §4.2, Sn_CR SEND); with
+                // none there is no datagram to build, so the chip sends nothing. WIZnet's ioLibrary refuses it too.
+                return SocketError.MessageSize;
+            }
+
             if (_hardware[h] < 0)
             {
                 SocketError bound = Bind(socket, IPv4Address.Any, 0);

@@ -1,0 +1,459 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace IoTStack.Interop.Tests;
+
+/// <summary>A board serving the firmware on a TAP device in a namespace of its own, shared by one suite's tests.</summary>
+public interface IBoardFixture
+{
+    NamespaceHost Host { get; }
+
+    /// <summary>The --chip, or "tap" for the stack straight on a TAP device (as on a Linux board).</summary>
+    string Chip { get; }
+}
+
+public sealed class TapStackBoard : IBoardFixture, IDisposable
+{
+    private readonly LinuxPeer _peer = new();
+
+    public NamespaceHost Host => _peer;
+
+    public string Chip => "tap";
+
+    public void Dispose() => _peer.Dispose();
+}
+
+public abstract class EmulatedBoard : IBoardFixture, IDisposable
+{
+    private readonly EmulatorProcess _process;
+
+    protected EmulatedBoard(string chip)
+    {
+        Chip = chip;
+        _process = new EmulatorProcess(chip);
+    }
+
+    public NamespaceHost Host => _process;
+
+    public string Chip { get; }
+
+    public void Dispose() => _process.Dispose();
+}
+
+public sealed class Enc28j60Board() : EmulatedBoard("enc28j60");
+
+public sealed class W5500Board() : EmulatedBoard("w5500");
+
+public sealed class W5500SocketsBoard() : EmulatedBoard("w5500-sockets");
+
+/// <summary>IoTStack straight on a TAP device, in this process, on the wall clock: the Linux-board build.</summary>
+public sealed class TapStackSuite(TapStackBoard board, ITestOutputHelper log) : InteropSuite(board, log), IClassFixture<TapStackBoard>;
+
+/// <summary>The emulator process with an ENC28J60 model and driver under IoTStack.</summary>
+public sealed class Enc28j60Suite(Enc28j60Board board, ITestOutputHelper log) : InteropSuite(board, log), IClassFixture<Enc28j60Board>;
+
+/// <summary>The emulator process with a W5500 model in MACRAW under IoTStack.</summary>
+public sealed class W5500Suite(W5500Board board, ITestOutputHelper log) : InteropSuite(board, log), IClassFixture<W5500Board>;
+
+/// <summary>The emulator process with the W5500 model's own TCP/IP behind the socket API.</summary>
+public sealed class W5500SocketsSuite(W5500SocketsBoard board, ITestOutputHelper log) : InteropSuite(board, log), IClassFixture<W5500SocketsBoard>;
+
+/// <summary>
+/// The issue 6 interop suite, the same for every board: real Linux programs (iputils ping, arping, curl,
+/// OpenBSD netcat, socat, nmap) and Linux's own sockets against the firmware at 192.0.2.2, from inside the
+/// board's network namespace. Every test ends by checking the board still runs; later tests in a class run
+/// on the same board, so a slot a test leaks is found by the next one.
+/// </summary>
+public abstract class InteropSuite : IDisposable
+{
+    private const string Board = "192.0.2.2";
+    private readonly NamespaceHost _host;
+    private readonly ITestOutputHelper _log;
+    private readonly string _directory = Directory.CreateTempSubdirectory("iotstack-suite-").FullName;
+
+    protected InteropSuite(IBoardFixture board, ITestOutputHelper log)
+    {
+        _host = board.Host;
+        _log = log;
+        Chip = board.Chip;
+    }
+
+    protected string Chip { get; }
+
+    /// <summary>A W5500 running its own TCP/IP: no IP fragments (datasheet 1.1) and eight hardware sockets in all.</summary>
+    private bool HardwareSockets => Chip == "w5500-sockets";
+
+    /// <summary>Connections the board can hold at once besides its listeners (W5500: 8 hardware sockets, 5 serving).</summary>
+    private int ConcurrentClients => HardwareSockets ? 3 : 8;
+
+    public void Dispose()
+    {
+        Directory.Delete(_directory, recursive: true);
+        Assert.True(_host.Failure is null, _host.Failure);
+    }
+
+    private string Context(ProcessResult result) => $"{Chip}: {result}" + (_host is EmulatorProcess emulator ? "\nemulator:\n" + emulator.Output : "");
+
+    private void Ok(ProcessResult result) => Assert.True(result.ExitCode == 0, Context(result));
+
+    private string RandomFile(string name, int length, int seed)
+    {
+        var data = new byte[length];
+        new Random(seed).NextBytes(data);
+        string path = Path.Combine(_directory, name);
+        File.WriteAllBytes(path, data);
+        return path;
+    }
+
+    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    private static void AssertPattern(string path, long length)
+    {
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(length, bytes.LongLength);
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] != 32 + i % 95)
+            {
+                Assert.Fail($"the pattern breaks at byte {i}");
+            }
+        }
+    }
+
+    [Fact]
+    public void One_a_hundred_and_a_thousand_pings_are_all_answered()
+    {
+        foreach (var (count, interval) in new[] { (1, "1"), (100, "0.01"), (1000, "0.002") })
+        {
+            var ping = _host.InNamespace(60_000, "ping", "-n", "-q", "-c", count.ToString(), "-i", interval, "-W", "2", Board);
+            Ok(ping);
+            Assert.Contains($"{count} packets transmitted, {count} received", ping.Output);
+        }
+    }
+
+    [Fact]
+    public void A_ping_of_every_payload_size_from_0_to_1472_is_answered_and_fragmented_ones_too()
+    {
+        // One ping per size, 1,473 of them, each waiting for its reply; the sizes without one are listed.
+        var sweep = _host.InNamespace(300_000, "bash", "-c",
+            $"for s in $(seq 0 1472); do ping -n -q -c 1 -W 2 -s $s {Board} >/dev/null 2>&1 || echo -n \"$s \"; done");
+        Ok(sweep);
+        Assert.True(sweep.Output.Trim().Length == 0, $"{Chip}: no reply for sizes {sweep.Output}");
+        if (!HardwareSockets)
+        {
+            foreach (int size in new[] { 1473, 4000 })
+            {
+                var big = _host.InNamespace(30_000, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-s", size.ToString(), Board);
+                Ok(big);
+                Assert.Contains("3 received", big.Output);
+            }
+        }
+    }
+
+    [Fact]
+    public void Arping_resolves_the_board()
+    {
+        var arping = _host.InNamespace(30_000, "arping", "-c", "3", "-w", "10", "-I", _host.Interface, Board);
+        Ok(arping);
+        Assert.Contains("02:00:00:00:00:02", arping.Output.ToLowerInvariant());
+    }
+
+    [Fact]
+    public void The_status_page_is_html_and_stats_is_json_with_the_boards_address()
+    {
+        var page = _host.Curl("--fail", $"http://{Board}/");
+        Ok(page);
+        Assert.StartsWith("<!DOCTYPE html>", page.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<h1>IoTStack board</h1>", page.Output);
+        Assert.Contains(Board, page.Output);
+        Assert.EndsWith("</html>", page.Output.TrimEnd());
+        var stats = _host.Curl("--fail", "-D", "-", $"http://{Board}/stats");
+        Ok(stats);
+        Assert.Contains("Content-Type: application/json", stats.Output);
+        using var json = JsonDocument.Parse(stats.Output[(stats.Output.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+        Assert.Equal(Board, json.RootElement.GetProperty("address").GetString());
+        if (!HardwareSockets)
+        {
+            Assert.True(json.RootElement.GetProperty("counters").GetProperty("TcpPassiveOpens").GetInt32() >= 1);
+            Assert.Contains(json.RootElement.GetProperty("sockets").EnumerateArray(), s => s.GetProperty("state").GetString() == "LISTEN");
+        }
+    }
+
+    [Theory]
+    [InlineData(1_000_000)]
+    [InlineData(10_000_000)]
+    public void A_download_from_bytes_arrives_with_its_pattern(int size)
+    {
+        string output = Path.Combine(_directory, "bytes");
+        var watch = Stopwatch.StartNew();
+        Ok(_host.Curl("--fail", "-o", output, $"http://{Board}/bytes?n={size}"));
+        Report($"curl GET /bytes?n={size}", size, watch.Elapsed);
+        AssertPattern(output, size);
+    }
+
+    [Fact]
+    public void Posting_a_megabyte_to_echo_returns_it()
+    {
+        string input = RandomFile("post.in", 1_000_000, 1);
+        string output = Path.Combine(_directory, "post.out");
+        Ok(_host.Curl("--fail", "--data-binary", "@" + input, "-H", "Content-Type: application/octet-stream", "-o", output, $"http://{Board}/echo"));
+        Assert.Equal(Hash(input), Hash(output));
+    }
+
+    [Theory]
+    [InlineData("/nothing", "GET", "404")]
+    [InlineData("/echo", "GET", "405")]
+    [InlineData("/", "DELETE", "405")]
+    [InlineData("/bytes?n=abc", "GET", "400")]
+    public void What_is_not_served_gets_its_status_code(string path, string method, string code)
+    {
+        var result = _host.Curl("-o", "/dev/null", "-w", "%{http_code}", "-X", method, $"http://{Board}{path}");
+        Ok(result);
+        Assert.Equal(code, result.Output);
+    }
+
+    [Fact]
+    public void A_body_too_large_for_echo_gets_413_and_garbage_gets_400()
+    {
+        var tooLarge = _host.InNamespace(30_000, "sh", "-c",
+            $"printf 'POST /echo HTTP/1.1\\r\\nHost: b\\r\\nContent-Length: 100000000\\r\\n\\r\\n' | nc -w 5 {Board} 80");
+        Assert.StartsWith("HTTP/1.1 413 ", tooLarge.Output);
+        var garbage = _host.InNamespace(30_000, "sh", "-c", $"printf 'NONSENSE\\r\\n\\r\\n' | nc -w 5 {Board} 80");
+        Assert.StartsWith("HTTP/1.1 400 ", garbage.Output);
+    }
+
+    [Fact]
+    public async Task Keep_alive_clients_at_once_each_reuse_one_connection_for_twenty_requests()
+    {
+        // Each URL gets its own "-o /dev/null"; curl reuses one connection for all twenty.
+        var urls = Enumerable.Range(0, 20).SelectMany(i => new[] { "-o", "/dev/null", $"http://{Board}/bytes?n={1000 + i}" }).ToArray();
+        var tasks = Enumerable.Range(0, ConcurrentClients).Select(_ => Task.Run(() => _host.Curl(new[] { "--fail", "-w", "%{num_connects} " }.Concat(urls).ToArray()))).ToArray();
+        foreach (var result in await Task.WhenAll(tasks))
+        {
+            Ok(result);
+            var connects = result.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+            Assert.Equal(20, connects.Length);
+            Assert.Equal(1, connects.Sum()); // the first request connected, the other nineteen reused it
+        }
+    }
+
+    [Fact]
+    public void Netcat_echo_of_a_megabyte_comes_back_byte_exact_after_linux_half_closes()
+    {
+        // nc -N shuts down its sending side at the end of the input (a FIN while the board still has bytes
+        // to echo); the board must send them all before it closes in turn.
+        string input = RandomFile("echo.in", 1_000_000, 1);
+        string output = Path.Combine(_directory, "echo.out");
+        Ok(_host.InNamespace(input, output, 60_000, "nc", "-N", "-w", "10", Board, "7"));
+        Assert.Equal(Hash(input), Hash(output));
+    }
+
+    [Fact]
+    public async Task Several_netcat_echo_clients_at_once_each_get_their_own_bytes_back()
+    {
+        var tasks = Enumerable.Range(0, ConcurrentClients).Select(i => Task.Run(() =>
+        {
+            string input = RandomFile($"par{i}.in", 200_000 + i, 10 + i);
+            string output = Path.Combine(_directory, $"par{i}.out");
+            var result = _host.InNamespace(input, output, 60_000, "nc", "-N", "-w", "10", Board, "7");
+            return (result, Same: Hash(input) == Hash(output));
+        })).ToArray();
+        foreach (var (result, same) in await Task.WhenAll(tasks))
+        {
+            Assert.True(result.ExitCode == 0 && same, Context(result));
+        }
+    }
+
+    [Fact]
+    public void Netcat_sends_ten_megabytes_to_discard()
+    {
+        string input = RandomFile("discard.in", 10_000_000, 2);
+        var watch = Stopwatch.StartNew();
+        Ok(_host.InNamespace(input, null, 120_000, "nc", "-N", "-w", "10", Board, "9"));
+        Report("nc to discard", 10_000_000, watch.Elapsed);
+    }
+
+    [Fact]
+    public void Netcat_reads_ten_megabytes_of_chargen()
+    {
+        string output = Path.Combine(_directory, "chargen.out");
+        var watch = Stopwatch.StartNew();
+        Ok(_host.InNamespace(120_000, "sh", "-c", $"nc -d -w 10 {Board} 19 | head -c 10000000 > {output}"));
+        Report("nc from chargen", 10_000_000, watch.Elapsed);
+        AssertPattern(output, 10_000_000);
+    }
+
+    [Fact]
+    public void Udp_echo_returns_a_datagram_of_every_size_to_1472_whole()
+    {
+        using var socket = _host.OpenSocket(SocketType.Dgram, ProtocolType.Udp);
+        socket.ReceiveTimeout = 2000;
+        socket.Connect(IPAddress.Parse(Board), 7);
+        var sent = new byte[1472];
+        var received = new byte[2048];
+        new Random(7).NextBytes(sent);
+        var missing = new List<int>();
+        // A W5500's SEND of no bytes sends nothing (W5500SocketEngine.SendTo says MessageSize), so its echo starts at 1.
+        for (int size = HardwareSockets ? 1 : 0; size <= 1472; size++)
+        {
+            socket.Send(sent, 0, size, SocketFlags.None);
+            int length = -1;
+            for (int attempt = 0; attempt < 3 && length < 0; attempt++)
+            {
+                try
+                {
+                    length = socket.Receive(received);
+                }
+                catch (SocketException) when (attempt < 2)
+                {
+                    socket.Send(sent, 0, size, SocketFlags.None); // UDP: the test may lose one, the board must not get it wrong
+                }
+                catch (SocketException)
+                {
+                }
+            }
+
+            if (length != size || !received.AsSpan(0, size).SequenceEqual(sent.AsSpan(0, size)))
+            {
+                missing.Add(size);
+            }
+        }
+
+        Assert.True(missing.Count == 0, $"{Chip}: wrong or no echo for sizes {string.Join(",", missing)}");
+
+        // And socat, for the tool users reach for.
+        foreach (int size in new[] { 1, 1472 })
+        {
+            string input = RandomFile($"udp{size}.in", size, size);
+            string output = Path.Combine(_directory, $"udp{size}.out");
+            Ok(_host.InNamespace(input, output, 30_000, "socat", "-t", "2", "-b", "65536", "-", $"UDP:{Board}:7"));
+            Assert.Equal(Hash(input), Hash(output));
+        }
+    }
+
+    [Fact]
+    public void Nmap_finds_exactly_the_four_tcp_services_open_and_udp_echo()
+    {
+        // SYN scan: the firmware's four TCP services open, every other port answered with RST (closed, not filtered).
+        var scan = _host.InNamespace(120_000, "nmap", "-n", "-Pn", "-sS", "-p", "1-1024", "--max-retries", "2", "-oG", "-", Board);
+        Ok(scan);
+        var open = Regex.Matches(scan.Output, @"(\d+)/open/tcp").Select(m => int.Parse(m.Groups[1].Value)).Order().ToArray();
+        Assert.True(new[] { 7, 9, 19, 80 }.SequenceEqual(open), "open: " + string.Join(",", open) + "\n" + Context(scan));
+        Assert.Contains("Ignored State: closed (1020)", scan.Output);
+        // nmap -sU sends its echo probe to port 7 and calls the port open when the datagram comes back.
+        var udpScan = _host.InNamespace(120_000, "nmap", "-n", "-Pn", "-sU", "-p", "7", "-oG", "-", Board);
+        Ok(udpScan);
+        Assert.Contains("7/open/udp", udpScan.Output);
+    }
+
+    [Fact]
+    public void A_closed_port_refuses_the_connection_at_once()
+    {
+        var result = _host.InNamespace(30_000, "nc", "-z", "-v", "-w", "5", Board, "81");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("refused", result.Error);
+    }
+
+    [Fact]
+    public void Linux_reconnects_on_the_same_four_tuple_the_board_just_closed()
+    {
+        // The board closes first ("Connection: close"; nc closes only after the board's FIN, where curl, having
+        // the whole body, may close at the same moment), so the 4-tuple sits in the board's TIME-WAIT when Linux
+        // connects from the same port again with a higher sequence number: RFC 1122 4.2.2.13 lets the board take
+        // the SYN at once. A board that ignored it would show as a SYN retransmission in Linux's counters.
+        long before = _host.KernelCounter("TcpExtTCPSynRetrans");
+        for (int round = 0; round < 3; round++)
+        {
+            var get = _host.InNamespace(30_000, "sh", "-c",
+                $"printf 'GET / HTTP/1.1\\r\\nHost: b\\r\\nConnection: close\\r\\n\\r\\n' | nc -w 10 -p 40100 {Board} 80");
+            Ok(get);
+            Assert.StartsWith("HTTP/1.1 200 ", get.Output);
+            Assert.EndsWith("</html>", get.Output.TrimEnd());
+        }
+
+        Assert.Equal(before, _host.KernelCounter("TcpExtTCPSynRetrans"));
+        if (!HardwareSockets) // IoTStack counts the SYNs it took from TIME-WAIT (a W5500 keeps no TIME-WAIT to reuse)
+        {
+            var stats = _host.Curl("--fail", $"http://{Board}/stats");
+            Ok(stats);
+            using var json = JsonDocument.Parse(stats.Output);
+            Assert.True(json.RootElement.GetProperty("counters").GetProperty("TcpTimeWaitReused").GetInt32() >= 2, stats.Output);
+        }
+    }
+
+    [Fact]
+    public async Task Linux_restarting_forgets_a_connection_and_the_board_lets_it_reconnect_on_the_same_port()
+    {
+        // Linux drops an established chargen connection without a word, then connects again from the same port
+        // while the board still holds the old connection. The reader stops reading, so unread bytes sit in its
+        // socket; killed with the link down, its kernel destroys the socket at once and its RST never leaves.
+        // RFC 5961 section 4 and RFC 793 figure 10: the board answers the new SYN with an ACK, Linux answers
+        // that with a RST, the board drops the old connection, and Linux's retransmitted SYN is taken.
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "netns", "exec", _host.Namespace, "nc", "-d", "-p", "40200", Board, "19" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using (var client = Process.Start(start)!)
+        {
+            try
+            {
+                var first = new char[100];
+                int read = await client.StandardOutput.ReadBlockAsync(first, 0, first.Length).WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.True(read == first.Length, $"{Chip}: no chargen on the first connection");
+                await Task.Delay(500); // the pipe and then the socket fill up
+                Ok(_host.InNamespace("ip", "link", "set", _host.Interface, "down"));
+            }
+            finally
+            {
+                client.Kill(); // "ip netns exec" runs nc in its own process: this is nc
+                client.WaitForExit(10_000);
+                _host.InNamespace("ip", "link", "set", _host.Interface, "up");
+            }
+        }
+
+        string output = Path.Combine(_directory, "again.out");
+        Ok(_host.InNamespace(60_000, "sh", "-c", $"nc -d -w 20 -p 40200 {Board} 19 | head -c 100000 > {output}"));
+        AssertPattern(output, 100_000);
+    }
+
+    [Fact]
+    public void Connections_linux_kills_mid_transfer_free_their_slots()
+    {
+        // Twelve transfers killed mid-stream, more than the board has sessions (W5500: hardware sockets). A
+        // killed reader's kernel answers the next segment with RST; the board must free each slot and go on.
+        for (int i = 0; i < 6; i++)
+        {
+            var chargen = _host.InNamespace(30_000, "timeout", "-s", "KILL", "0.3", "nc", "-d", Board, "19");
+            Assert.True(chargen.ExitCode == 137, "nc should have been killed while reading: " + chargen.ExitCode);
+            var download = _host.Curl("--max-time", "0.3", "-o", "/dev/null", $"http://{Board}/bytes?n=100000000");
+            Assert.True(download.ExitCode == 28, "curl should have given up mid-download: " + Context(download));
+        }
+
+        var stats = _host.Curl("--fail", $"http://{Board}/stats");
+        Ok(stats);
+        if (!HardwareSockets)
+        {
+            using var json = JsonDocument.Parse(stats.Output);
+            var states = json.RootElement.GetProperty("sockets").EnumerateArray().Select(s => s.GetProperty("state").GetString()).ToArray();
+            Assert.True(states.Count(s => s != "LISTEN") <= 2, "slots still held: " + string.Join(",", states)); // UDP echo and this request
+        }
+
+        string input = Path.Combine(_directory, "after.in");
+        string output = Path.Combine(_directory, "after.out");
+        File.WriteAllText(input, "still serving\n");
+        Ok(_host.InNamespace(input, output, 30_000, "nc", "-N", "-w", "5", Board, "7"));
+        Assert.Equal("still serving\n", File.ReadAllText(output));
+    }
+
+    /// <summary>A throughput figure in the test's output (the bench tool is where figures are compared).</summary>
+    private void Report(string what, long bytes, TimeSpan elapsed) =>
+        _log.WriteLine($"{Chip}: {what}: {bytes:N0} bytes in {elapsed.TotalSeconds:0.00} s = {bytes / 1e6 / elapsed.TotalSeconds:0.0} MB/s");
+}
