@@ -22,6 +22,8 @@ namespace IoTStack.Net
         ArpQueueOverflows,
         ArpQueuedFramesDropped,
         ArpConflicts,
+        ArpProbesSent,
+        ArpProbeConflicts,
         ArpCacheEvictions,
         Ipv4Received,
         Ipv4Delivered,
@@ -86,6 +88,7 @@ namespace IoTStack.Net
         TcpKeepAliveProbes,
         TcpWindowProbes,
         TcpSlotsReclaimed,
+        TcpAbortedByAddressChange,
         TcpBroadcastDropped,
         TcpSendFailures,
         Count

@@ -11,7 +11,7 @@ namespace IoTStack.Net
         {
             "FramesReceived", "FramesSent", "FramesTransmitFailed", "FramesNotForUs", "FramesFromSelf", "FramesUnknownEtherType",
             "ArpRequestsReceived", "ArpRepliesReceived", "ArpRequestsSent", "ArpRepliesSent", "ArpAnnouncementsSent", "ArpIgnored",
-            "ArpResolutionFailures", "ArpQueueOverflows", "ArpQueuedFramesDropped", "ArpConflicts", "ArpCacheEvictions",
+            "ArpResolutionFailures", "ArpQueueOverflows", "ArpQueuedFramesDropped", "ArpConflicts", "ArpProbesSent", "ArpProbeConflicts", "ArpCacheEvictions",
             "Ipv4Received", "Ipv4Delivered", "Ipv4NotForUs", "Ipv4BadSource", "Ipv4Martians", "Ipv4UnknownProtocol", "Ipv4Sent",
             "Ipv4NoRoute", "Ipv4FragmentsSent", "Ipv4FragmentsReceived",
             "ReassemblyCompleted", "ReassemblyTimeouts", "ReassemblyOverlaps", "ReassemblyDuplicates", "ReassemblyTooLarge",
@@ -24,7 +24,7 @@ namespace IoTStack.Net
             "TcpResetsSent", "TcpResetsReceived", "TcpRetransmissionTimeouts", "TcpRetransmittedSegments", "TcpFastRetransmits",
             "TcpOutOfWindow", "TcpBadAcks", "TcpOutOfOrderSegments", "TcpOutOfOrderDropped", "TcpDuplicateSegments",
             "TcpChallengeAcks", "TcpChallengeAcksLimited", "TcpSynQueueEvictions", "TcpBacklogDrops", "TcpTimeWaitEvictions",
-            "TcpTimeWaitReused", "TcpAborts", "TcpKeepAliveProbes", "TcpWindowProbes", "TcpSlotsReclaimed", "TcpBroadcastDropped", "TcpSendFailures"
+            "TcpTimeWaitReused", "TcpAborts", "TcpKeepAliveProbes", "TcpWindowProbes", "TcpSlotsReclaimed", "TcpAbortedByAddressChange", "TcpBroadcastDropped", "TcpSendFailures"
         };
 
         private static readonly string[] LayerNames = new string[] { "Ethernet", "Arp", "Ipv4", "Icmp", "Udp", "Tcp" };

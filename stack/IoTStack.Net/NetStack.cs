@@ -31,6 +31,9 @@ namespace IoTStack.Net
         private IPv4Address _subnetMask;
         private IPv4Address _gateway;
         private long _now;
+        private readonly Prng _random;
+        private long _wallClockAtZero;
+        private bool _wallClockSet;
 
         public NetStack(NetStackOptions options, IFrameDevice device, IClock clock)
         {
@@ -47,6 +50,7 @@ namespace IoTStack.Net
             _macAddress = device.MacAddress;
             _loopback = new LoopbackDevice(_macAddress, options.LoopbackQueueSize);
             Prng random = new Prng((uint)_macAddress.GetHashCode() ^ (uint)_now ^ 0x5A17C0DE);
+            _random = new Prng(random.Next());
             _arp = new ArpLayer(this, options);
             _ip = new Ipv4Layer(this, options, random.Next());
             _icmp = new IcmpLayer(this, options, (ushort)random.Next());
@@ -156,6 +160,11 @@ namespace IoTStack.Net
         public void Configure(IPv4Address address, IPv4Address subnetMask, IPv4Address gateway)
         {
             bool changed = address != _address;
+            if (changed && !_address.IsAny)
+            {
+                _tcp.AddressRemoved(_address);
+            }
+
             _address = address;
             _subnetMask = subnetMask;
             _gateway = gateway;
@@ -203,6 +212,54 @@ namespace IoTStack.Net
             _icmp.Timers(_now);
             _tcp.Timers(_now);
             return worked;
+        }
+
+        /// <summary>
+        /// Starts (or repeats) an RFC 5227 probe: an ARP request asking who has <paramref name="address"/>, sent
+        /// from 0.0.0.0. <see cref="AddressProbeConflict"/> turns true if any host answers or claims it.
+        /// </summary>
+        public void ProbeAddress(IPv4Address address)
+        {
+            _now = _clock.NowMilliseconds;
+            _arp.Probe(address);
+        }
+
+        /// <summary>Another host uses (or is probing for) the address last given to <see cref="ProbeAddress"/>.</summary>
+        public bool AddressProbeConflict
+        {
+            get { return _arp.ProbeConflict; }
+        }
+
+        /// <summary>Stops listening for answers to the last probe.</summary>
+        public void EndAddressProbe()
+        {
+            _arp.ProbeTarget = IPv4Address.Any;
+            _arp.ProbeConflict = false;
+        }
+
+        /// <summary>A 32-bit pseudo-random number for protocol identifiers (DHCP xid, DNS ids); not for secrets.</summary>
+        public uint NextRandom()
+        {
+            return _random.Next();
+        }
+
+        /// <summary>Sets the wall clock (Unix time in milliseconds, UTC), as an SNTP client does.</summary>
+        public void SetWallClock(long unixMilliseconds)
+        {
+            _wallClockAtZero = unixMilliseconds - _clock.NowMilliseconds;
+            _wallClockSet = true;
+        }
+
+        /// <summary>Whether anything set the wall clock yet.</summary>
+        public bool WallClockSet
+        {
+            get { return _wallClockSet; }
+        }
+
+        /// <summary>Unix time in milliseconds (UTC) by the wall clock; 0 until it is set.</summary>
+        public long WallClockMilliseconds
+        {
+            get { return _wallClockSet ? _wallClockAtZero + _clock.NowMilliseconds : 0; }
         }
 
         /// <summary>The MAC address resolved for a neighbour, if the cache holds one.</summary>

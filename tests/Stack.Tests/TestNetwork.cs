@@ -25,6 +25,9 @@ public sealed class TestNetwork
 
     public List<NetStack> Stacks { get; } = new();
 
+    /// <summary>Services (DHCP, DNS, mDNS, SNTP clients, test doubles) polled with the stacks.</summary>
+    public List<Func<bool>> Services { get; } = new();
+
     public static IPv4Address Ip(int host) => new(192, 0, 2, (byte)host);
 
     public static MacAddress Mac(int host) => new(0x02, 0, 0, 0, 0, (byte)host);
@@ -50,6 +53,11 @@ public sealed class TestNetwork
             foreach (var stack in Stacks)
             {
                 worked |= stack.Poll();
+            }
+
+            foreach (var service in Services)
+            {
+                worked |= service();
             }
 
             if (!worked)

@@ -45,6 +45,27 @@ namespace IoTStack.Net.Ip
 
         internal MacAddress ConflictingMacAddress;
 
+        /// <summary>The address an RFC 5227 probe asks about (0.0.0.0 for none), and whether another host claimed it.</summary>
+        internal IPv4Address ProbeTarget;
+
+        internal bool ProbeConflict;
+
+        /// <summary>
+        /// RFC 5227 section 2.1.1: an ARP request for <paramref name="target"/> with sender address 0.0.0.0 (so no
+        /// neighbour's cache learns a binding from it). Any ARP from another host with the target as sender
+        /// address, or another prober's request for it, marks <see cref="ProbeConflict"/>.
+        /// </summary>
+        internal void Probe(IPv4Address target)
+        {
+            if (ProbeTarget != target)
+            {
+                ProbeTarget = target;
+                ProbeConflict = false;
+            }
+
+            Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, target, IPv4Address.Any, Counter.ArpProbesSent);
+        }
+
         internal void Input(byte[] buffer, int offset, int length)
         {
             ArpPacket arp;
@@ -67,6 +88,12 @@ namespace IoTStack.Net.Ip
             {
                 _counters.Add(Counter.ArpIgnored);
                 return;
+            }
+
+            if (!ProbeTarget.IsAny && (sender == ProbeTarget || (request && sender.IsAny && target == ProbeTarget)))
+            {
+                ProbeConflict = true; // RFC 5227 section 2.1.1: the address is in use, or another host is probing for it
+                _counters.Add(Counter.ArpProbeConflicts);
             }
 
             if (configured && sender == ours)

@@ -252,6 +252,24 @@ namespace IoTStack.Net.Tcp
         }
 
         /// <summary>
+        /// The interface lost <paramref name="address"/> (a DHCP lease ran out, or a new address was set): a
+        /// connection on it can never deliver another byte, so it ends now and its owner reads NetworkDown.
+        /// lwIP does the same when a netif's address changes.
+        /// </summary>
+        internal void AddressRemoved(IPv4Address address)
+        {
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (IsConnection(slot) && slot.LocalAddress == address && slot.State != SocketState.Closed)
+                {
+                    _counters.Add(Counter.TcpAbortedByAddressChange);
+                    Abort(slot, SocketError.NetworkDown, false);
+                }
+            }
+        }
+
+        /// <summary>
         /// Ends a connection at once: optionally with RST, then frees an orphaned slot or leaves a closed one
         /// with the error for its owner to read.
         /// </summary>

@@ -1,0 +1,773 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Services
+{
+    /// <summary>
+    /// A DHCP client (RFC 2131, options from RFC 2132) on the stack's own UDP sockets. Discovers, requests,
+    /// probes the address by ARP before using it (RFC 5227; DHCPDECLINE when taken), configures the
+    /// interface, renews at T1 from the granting server, rebinds at T2 from any, and on expiry removes the
+    /// address (the stack ends connections on it). A NAK starts over; a link that comes back up asks to keep
+    /// the lease (INIT-REBOOT). Gives the DNS servers to an attached <see cref="Resolver"/> and the first NTP
+    /// server to an attached <see cref="Sntp"/>. Polled; allocates nothing after construction.
+    /// </summary>
+    public sealed class DhcpClient
+    {
+        public const int ServerPort = 67;
+        public const int ClientPort = 68;
+
+        private const int MessageCapacity = 1024;
+        private const int FixedLength = 236;
+        private const int OptionsOffset = 240;
+        private const uint MagicCookie = 0x63825363;
+        private const int MinimumLength = 300; // BOOTP's size, which some relays and servers still insist on (RFC 1542 section 2.1)
+
+        // Message types (RFC 2132 section 9.6).
+        private const int Discover = 1;
+        private const int Offer = 2;
+        private const int Request = 3;
+        private const int Decline = 4;
+        private const int Ack = 5;
+        private const int Nak = 6;
+
+        // Options (RFC 2132).
+        private const int OptionPad = 0;
+        private const int OptionSubnetMask = 1;
+        private const int OptionRouter = 3;
+        private const int OptionDnsServers = 6;
+        private const int OptionHostName = 12;
+        private const int OptionNtpServers = 42;
+        private const int OptionRequestedAddress = 50;
+        private const int OptionLeaseTime = 51;
+        private const int OptionOverload = 52;
+        private const int OptionMessageType = 53;
+        private const int OptionServerIdentifier = 54;
+        private const int OptionParameterList = 55;
+        private const int OptionMaximumSize = 57;
+        private const int OptionRenewalTime = 58;
+        private const int OptionRebindingTime = 59;
+        private const int OptionClientIdentifier = 61;
+        private const int OptionEnd = 255;
+
+        private const uint Infinite = 0xFFFFFFFF;
+
+        private readonly NetStack _stack;
+        private readonly byte[] _message = new byte[MessageCapacity];
+        private readonly byte[] _hostName;
+        private readonly IPv4Address[] _dns = new IPv4Address[3];
+        private readonly IPv4Address[] _readDns = new IPv4Address[3];
+        private int _socket = -1;
+        private DhcpState _state;
+        private uint _xid;
+        private long _startedAt;
+        private long _nextSend;
+        private int _attempt;
+        private bool _linkWasUp;
+
+        // What the last offer or ACK said.
+        private IPv4Address _offered;
+        private IPv4Address _server;
+        private IPv4Address _mask;
+        private IPv4Address _router;
+        private IPv4Address _ntp;
+        private int _dnsCount;
+        private uint _lease;
+        private uint _renewal;
+        private uint _rebinding;
+
+        // The lease held.
+        private IPv4Address _address;
+        private long _requestSentAt;
+        private long _t1;
+        private long _t2;
+        private long _expiry;
+
+        // What the message being read said.
+        private int _type;
+        private IPv4Address _readServer;
+
+        /// <param name="hostName">Sent as option 12 (dnsmasq, for one, then serves the name); null for none.</param>
+        public DhcpClient(NetStack stack, string hostName)
+        {
+            if (stack == null)
+            {
+                throw new System.ArgumentNullException("stack");
+            }
+
+            _stack = stack;
+            _hostName = new byte[hostName == null ? 0 : hostName.Length];
+            for (int i = 0; i < _hostName.Length; i++)
+            {
+                _hostName[i] = (byte)hostName[i];
+            }
+
+            InitialRetransmitMs = 4000;
+            MaximumRetransmitMs = 64000;
+            RequestAttempts = 4;
+            MinimumRenewRetransmitMs = 60000;
+            ProbeCount = 2;
+            ProbeIntervalMs = 500;
+            DeclineWaitMs = 10000;
+        }
+
+        /// <summary>RFC 2131 section 4.1: 4 s before the first retransmission, doubling to 64 s, each ±1 s.</summary>
+        public int InitialRetransmitMs { get; set; }
+
+        public int MaximumRetransmitMs { get; set; }
+
+        /// <summary>REQUESTs (selecting or rebooting) before giving up on an offer or the old lease.</summary>
+        public int RequestAttempts { get; set; }
+
+        /// <summary>RFC 2131 section 4.4.5: in RENEWING and REBINDING wait half the time left, but at least this.</summary>
+        public int MinimumRenewRetransmitMs { get; set; }
+
+        /// <summary>ARP probes for an acknowledged address and the wait after each (RFC 5227 asks for 3 over 1-2 s each; lwIP, like this, does 2 over a second).</summary>
+        public int ProbeCount { get; set; }
+
+        public int ProbeIntervalMs { get; set; }
+
+        /// <summary>RFC 2131 section 3.1 step 5: after a DECLINE, wait at least ten seconds before starting again.</summary>
+        public int DeclineWaitMs { get; set; }
+
+        /// <summary>Given the lease's DNS servers (option 6), when attached.</summary>
+        public DnsResolver Resolver { get; set; }
+
+        /// <summary>Given the lease's first NTP server (option 42), when attached.</summary>
+        public SntpClient Sntp { get; set; }
+
+        public DhcpState State
+        {
+            get { return _state; }
+        }
+
+        /// <summary>The leased address (0.0.0.0 while there is none).</summary>
+        public IPv4Address Address
+        {
+            get { return _address; }
+        }
+
+        public IPv4Address SubnetMask
+        {
+            get { return _mask; }
+        }
+
+        public IPv4Address Router
+        {
+            get { return _router; }
+        }
+
+        /// <summary>The server that granted the lease.</summary>
+        public IPv4Address Server
+        {
+            get { return _server; }
+        }
+
+        public IPv4Address NtpServer
+        {
+            get { return _ntp; }
+        }
+
+        public int DnsServerCount
+        {
+            get { return _dnsCount; }
+        }
+
+        public IPv4Address DnsServer(int index)
+        {
+            return _dns[index];
+        }
+
+        /// <summary>The lease's length in seconds (0xFFFFFFFF: infinite).</summary>
+        public uint LeaseSeconds
+        {
+            get { return _lease; }
+        }
+
+        /// <summary>Milliseconds until the lease runs out (-1 for none or infinite).</summary>
+        public long LeaseRemainingMs
+        {
+            get { return _address.IsAny || _lease == Infinite ? -1 : _expiry - _stack.Clock.NowMilliseconds; }
+        }
+
+        /// <summary>Milliseconds until T1, when renewing starts (-1 when not bound or the lease is infinite).</summary>
+        public long RenewInMs
+        {
+            get { return _state != DhcpState.Bound || _lease == Infinite ? -1 : _t1 - _stack.Clock.NowMilliseconds; }
+        }
+
+        public int Discovers { get; private set; }
+
+        public int Offers { get; private set; }
+
+        public int Acks { get; private set; }
+
+        public int Naks { get; private set; }
+
+        public int Declines { get; private set; }
+
+        /// <summary>Leases extended (renewed or rebound).</summary>
+        public int Renewals { get; private set; }
+
+        public int Expirations { get; private set; }
+
+        /// <summary>Starts discovery (the interface keeps no address until a lease is bound).</summary>
+        public SocketError Start()
+        {
+            if (_socket < 0)
+            {
+                SocketError error = _stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket);
+                if (error != SocketError.Success)
+                {
+                    return error;
+                }
+
+                _stack.SetOption(_socket, SocketOption.Broadcast, 1);
+                error = _stack.Bind(_socket, IPv4Address.Any, ClientPort);
+                if (error != SocketError.Success)
+                {
+                    _stack.Close(_socket);
+                    _socket = -1;
+                    return error;
+                }
+            }
+
+            _linkWasUp = _stack.Device.IsLinkUp;
+            Restart(_stack.Clock.NowMilliseconds);
+            return SocketError.Success;
+        }
+
+        /// <summary>Stops, keeping whatever address the interface has (no DHCPRELEASE).</summary>
+        public void Stop()
+        {
+            if (_socket >= 0)
+            {
+                _stack.Close(_socket);
+                _socket = -1;
+            }
+
+            _state = DhcpState.Stopped;
+        }
+
+        public bool Poll()
+        {
+            if (_state == DhcpState.Stopped)
+            {
+                return false;
+            }
+
+            bool worked = false;
+            int received;
+            SocketAddress from;
+            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from) == SocketError.Success)
+            {
+                if (from.Port == ServerPort && Read(received))
+                {
+                    Input();
+                }
+
+                worked = true;
+            }
+
+            long now = _stack.Clock.NowMilliseconds;
+            bool linkUp = _stack.Device.IsLinkUp;
+            if (linkUp && !_linkWasUp)
+            {
+                LinkReturned(now);
+                worked = true;
+            }
+
+            _linkWasUp = linkUp;
+            return Timers(now) | worked;
+        }
+
+        private void Restart(long now)
+        {
+            _state = DhcpState.Selecting;
+            _xid = _stack.NextRandom();
+            _startedAt = now;
+            _attempt = 0;
+            _nextSend = now;
+        }
+
+        /// <summary>RFC 2131 section 3.2 and 4.4.2: a link that comes back may be another network; ask to keep the lease.</summary>
+        private void LinkReturned(long now)
+        {
+            if (_address.IsAny)
+            {
+                if (_state == DhcpState.Selecting || _state == DhcpState.Requesting)
+                {
+                    Restart(now);
+                }
+
+                return;
+            }
+
+            _state = DhcpState.Rebooting;
+            _xid = _stack.NextRandom();
+            _startedAt = now;
+            _attempt = 0;
+            _nextSend = now;
+        }
+
+        private bool Timers(long now)
+        {
+            if (!_address.IsAny && _lease != Infinite && now >= _expiry && _state != DhcpState.Probing)
+            {
+                Expire(now);
+                return true;
+            }
+
+            switch (_state)
+            {
+                case DhcpState.Selecting:
+                case DhcpState.Requesting:
+                case DhcpState.Rebooting:
+                    if (now < _nextSend)
+                    {
+                        return false;
+                    }
+
+                    if (_state != DhcpState.Selecting && _attempt >= RequestAttempts)
+                    {
+                        GiveUpRequest(now);
+                        return true;
+                    }
+
+                    Send(_state == DhcpState.Selecting ? Discover : Request, now);
+                    _nextSend = now + Backoff(_attempt++);
+                    return true;
+
+                case DhcpState.Probing:
+                    return Probe(now);
+
+                case DhcpState.Declined:
+                    if (now >= _nextSend)
+                    {
+                        Restart(now);
+                        return true;
+                    }
+
+                    return false;
+
+                case DhcpState.Bound:
+                    if (_lease == Infinite || now < _t1)
+                    {
+                        return false;
+                    }
+
+                    _state = DhcpState.Renewing;
+                    _xid = _stack.NextRandom();
+                    _nextSend = now;
+                    return Timers(now);
+
+                case DhcpState.Renewing:
+                case DhcpState.Rebinding:
+                    if (_state == DhcpState.Renewing && now >= _t2)
+                    {
+                        _state = DhcpState.Rebinding;
+                        _nextSend = now;
+                    }
+
+                    if (now < _nextSend)
+                    {
+                        return false;
+                    }
+
+                    Send(Request, now);
+                    long end = _state == DhcpState.Renewing ? _t2 : _expiry;
+                    long wait = (end - now) / 2;
+                    _nextSend = now + (wait > MinimumRenewRetransmitMs ? wait : MinimumRenewRetransmitMs);
+                    _nextSend = _nextSend < end ? _nextSend : end;
+                    return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>RFC 2131 section 4.1: the wait doubles from 4 s to 64 s, randomised by ±1 s.</summary>
+        private long Backoff(int attempt)
+        {
+            long wait = InitialRetransmitMs;
+            for (int i = 0; i < attempt && wait < MaximumRetransmitMs; i++)
+            {
+                wait *= 2;
+            }
+
+            wait = wait < MaximumRetransmitMs ? wait : MaximumRetransmitMs;
+            long jitter = (long)(_stack.NextRandom() % 2001) - 1000;
+            return wait + jitter > 500 ? wait + jitter : 500;
+        }
+
+        private void GiveUpRequest(long now)
+        {
+            if (_state == DhcpState.Rebooting && !_address.IsAny && (_lease == Infinite || now < _expiry))
+            {
+                // Section 3.2 step 3: no answer at all; keep the lease that has not run out.
+                _state = now >= _t2 ? DhcpState.Rebinding : now >= _t1 ? DhcpState.Renewing : DhcpState.Bound;
+                _nextSend = now;
+                return;
+            }
+
+            Restart(now);
+        }
+
+        private bool Probe(long now)
+        {
+            if (_stack.AddressProbeConflict)
+            {
+                _stack.EndAddressProbe();
+                Send(Decline, now);
+                Declines++;
+                _state = DhcpState.Declined;
+                _nextSend = now + DeclineWaitMs;
+                return true;
+            }
+
+            if (now < _nextSend)
+            {
+                return false;
+            }
+
+            if (_attempt < ProbeCount)
+            {
+                _stack.ProbeAddress(_offered);
+                _attempt++;
+                _nextSend = now + ProbeIntervalMs;
+                return true;
+            }
+
+            _stack.EndAddressProbe();
+            Bind(now);
+            return true;
+        }
+
+        private void Input()
+        {
+            switch (_state)
+            {
+                case DhcpState.Selecting:
+                    if (_type == Offer && !_offered.IsAny && !_readServer.IsAny)
+                    {
+                        Offers++;
+                        _server = _readServer;
+                        _state = DhcpState.Requesting;
+                        _attempt = 0;
+                        _nextSend = _stack.Clock.NowMilliseconds;
+                    }
+
+                    break;
+
+                case DhcpState.Requesting:
+                case DhcpState.Rebooting:
+                case DhcpState.Renewing:
+                case DhcpState.Rebinding:
+                    if (_state == DhcpState.Requesting && _readServer != _server)
+                    {
+                        break; // an ACK or NAK for another server's offer (section 4.4.1)
+                    }
+
+                    if (_type == Nak)
+                    {
+                        Naks++;
+                        Unconfigure();
+                        Restart(_stack.Clock.NowMilliseconds);
+                    }
+                    else if (_type == Ack && !_offered.IsAny && _lease != 0)
+                    {
+                        Acks++;
+                        Acknowledged();
+                    }
+
+                    break;
+            }
+        }
+
+        private void Acknowledged()
+        {
+            long now = _stack.Clock.NowMilliseconds;
+            if (!_readServer.IsAny)
+            {
+                _server = _readServer;
+            }
+
+            if (_state == DhcpState.Requesting || _offered != _address)
+            {
+                // A new address: ask the link first (RFC 2131 section 4.4.1, RFC 5227).
+                _state = DhcpState.Probing;
+                _attempt = 0;
+                _nextSend = now;
+                return;
+            }
+
+            if (_state == DhcpState.Renewing || _state == DhcpState.Rebinding)
+            {
+                Renewals++;
+            }
+
+            Bind(now);
+        }
+
+        private void Bind(long now)
+        {
+            _address = _offered;
+            long lease = (long)_lease * 1000;
+            _t1 = _requestSentAt + (_renewal != 0 && _renewal < _lease ? (long)_renewal * 1000 : lease / 2);
+            _t2 = _requestSentAt + (_rebinding != 0 && _rebinding < _lease ? (long)_rebinding * 1000 : lease * 7 / 8);
+            _t2 = _t2 > _t1 ? _t2 : _t1;
+            _expiry = _requestSentAt + lease;
+            IPv4Address mask = _mask.IsAny ? IPv4Address.MaskFromPrefixLength(24) : _mask;
+            _stack.Configure(_address, mask, _router);
+            _state = DhcpState.Bound;
+            if (Resolver != null && _dnsCount > 0)
+            {
+                Resolver.SetServers(_dns[0], _dns[1], _dns[2]);
+            }
+
+            if (Sntp != null && !_ntp.IsAny)
+            {
+                Sntp.Server = _ntp;
+            }
+
+            Timers(now);
+        }
+
+        private void Expire(long now)
+        {
+            Expirations++;
+            Unconfigure();
+            Restart(now);
+        }
+
+        private void Unconfigure()
+        {
+            if (!_address.IsAny)
+            {
+                _address = IPv4Address.Any;
+                _stack.Configure(IPv4Address.Any, IPv4Address.Any, IPv4Address.Any);
+            }
+        }
+
+        /// <summary>Builds and broadcasts (or, renewing, unicasts) one message of <paramref name="type"/>.</summary>
+        private void Send(int type, long now)
+        {
+            bool renewing = type == Request && (_state == DhcpState.Renewing || _state == DhcpState.Rebinding);
+            for (int i = 0; i < OptionsOffset; i++)
+            {
+                _message[i] = 0;
+            }
+
+            _message[0] = 1; // BOOTREQUEST
+            _message[1] = 1; // Ethernet
+            _message[2] = MacAddress.Length;
+            NetworkOrder.WriteUInt32(_message, 4, _xid);
+            long seconds = (now - _startedAt) / 1000;
+            NetworkOrder.WriteUInt16(_message, 8, (int)(seconds < 0xFFFF ? seconds : 0xFFFF));
+            if (renewing)
+            {
+                _address.Write(_message, 12); // ciaddr: we can take a unicast answer
+            }
+            else
+            {
+                NetworkOrder.WriteUInt16(_message, 10, 0x8000); // broadcast: no address yet to take a unicast answer on
+            }
+
+            _stack.MacAddress.Write(_message, 28);
+            NetworkOrder.WriteUInt32(_message, FixedLength, MagicCookie);
+            int at = OptionsOffset;
+            at = Option(at, OptionMessageType, type);
+            _message[at++] = OptionClientIdentifier;
+            _message[at++] = 1 + MacAddress.Length;
+            _message[at++] = 1;
+            _stack.MacAddress.Write(_message, at);
+            at += MacAddress.Length;
+            if (type == Decline || (type == Request && !renewing))
+            {
+                at = AddressOption(at, OptionRequestedAddress, _state == DhcpState.Rebooting ? _address : _offered);
+            }
+
+            if (type == Decline || (type == Request && _state == DhcpState.Requesting))
+            {
+                at = AddressOption(at, OptionServerIdentifier, _server);
+            }
+
+            if (type != Decline)
+            {
+                if (_hostName.Length > 0)
+                {
+                    _message[at++] = OptionHostName;
+                    _message[at++] = (byte)_hostName.Length;
+                    for (int i = 0; i < _hostName.Length; i++)
+                    {
+                        _message[at++] = _hostName[i];
+                    }
+                }
+
+                _message[at++] = OptionParameterList;
+                _message[at++] = 7;
+                _message[at++] = OptionSubnetMask;
+                _message[at++] = OptionRouter;
+                _message[at++] = OptionDnsServers;
+                _message[at++] = OptionNtpServers;
+                _message[at++] = OptionLeaseTime;
+                _message[at++] = OptionRenewalTime;
+                _message[at++] = OptionRebindingTime;
+                _message[at++] = OptionMaximumSize;
+                _message[at++] = 2;
+                NetworkOrder.WriteUInt16(_message, at, MessageCapacity);
+                at += 2;
+            }
+
+            _message[at++] = OptionEnd;
+            while (at < MinimumLength)
+            {
+                _message[at++] = OptionPad;
+            }
+
+            if (type == Request)
+            {
+                _requestSentAt = now; // T1, T2 and expiry count from here (section 4.4.1)
+            }
+
+            if (type == Discover)
+            {
+                Discovers++;
+            }
+
+            IPv4Address to = renewing && _state == DhcpState.Renewing ? _server : IPv4Address.Broadcast;
+            int sent;
+            _stack.SendTo(_socket, _message, 0, at, to, ServerPort, out sent);
+        }
+
+        private int Option(int at, int code, int value)
+        {
+            _message[at] = (byte)code;
+            _message[at + 1] = 1;
+            _message[at + 2] = (byte)value;
+            return at + 3;
+        }
+
+        private int AddressOption(int at, int code, IPv4Address address)
+        {
+            _message[at] = (byte)code;
+            _message[at + 1] = IPv4Address.Length;
+            address.Write(_message, at + 2);
+            return at + 6;
+        }
+
+        /// <summary>Checks a reply is a BOOTREPLY for us and reads its options; false to ignore it.</summary>
+        private bool Read(int length)
+        {
+            if (length < OptionsOffset || _message[0] != 2 || _message[1] != 1 || _message[2] != MacAddress.Length
+                || NetworkOrder.ReadUInt32(_message, 4) != _xid || MacAddress.Read(_message, 28) != _stack.MacAddress
+                || NetworkOrder.ReadUInt32(_message, FixedLength) != MagicCookie)
+            {
+                return false;
+            }
+
+            _type = 0;
+            _readServer = IPv4Address.Any;
+            IPv4Address offered = IPv4Address.Read(_message, 16);
+            IPv4Address mask = IPv4Address.Any, router = IPv4Address.Any, ntp = IPv4Address.Any;
+            uint lease = 0, renewal = 0, rebinding = 0;
+            int dnsCount = 0;
+            // Options, then (RFC 2132 section 9.3, option overload) the file and sname fields when they hold more.
+            int overload = 0;
+            for (int region = 0; region < 3; region++)
+            {
+                int start = region == 0 ? OptionsOffset : region == 1 ? 108 : 44;
+                int end = region == 0 ? length : region == 1 ? 236 : 108;
+                if (region > 0 && (overload & region) == 0)
+                {
+                    continue;
+                }
+
+                int at = start;
+                while (at < end)
+                {
+                    int code = _message[at];
+                    if (code == OptionPad)
+                    {
+                        at++;
+                        continue;
+                    }
+
+                    if (code == OptionEnd)
+                    {
+                        break;
+                    }
+
+                    if (at + 2 > end || at + 2 + _message[at + 1] > end)
+                    {
+                        return false; // an option running past its field: the message cannot be trusted
+                    }
+
+                    int size = _message[at + 1];
+                    int data = at + 2;
+                    switch (code)
+                    {
+                        case OptionMessageType:
+                            _type = size == 1 ? _message[data] : 0;
+                            break;
+                        case OptionServerIdentifier:
+                            _readServer = size == 4 ? IPv4Address.Read(_message, data) : IPv4Address.Any;
+                            break;
+                        case OptionSubnetMask:
+                            mask = size == 4 ? IPv4Address.Read(_message, data) : mask;
+                            break;
+                        case OptionRouter:
+                            router = size >= 4 && size % 4 == 0 ? IPv4Address.Read(_message, data) : router;
+                            break;
+                        case OptionNtpServers:
+                            ntp = size >= 4 && size % 4 == 0 ? IPv4Address.Read(_message, data) : ntp;
+                            break;
+                        case OptionDnsServers:
+                            for (int i = 0; i + 4 <= size && size % 4 == 0 && dnsCount < _dns.Length; i += 4)
+                            {
+                                _readDns[dnsCount++] = IPv4Address.Read(_message, data + i);
+                            }
+
+                            break;
+                        case OptionLeaseTime:
+                            lease = size == 4 ? NetworkOrder.ReadUInt32(_message, data) : lease;
+                            break;
+                        case OptionRenewalTime:
+                            renewal = size == 4 ? NetworkOrder.ReadUInt32(_message, data) : renewal;
+                            break;
+                        case OptionRebindingTime:
+                            rebinding = size == 4 ? NetworkOrder.ReadUInt32(_message, data) : rebinding;
+                            break;
+                        case OptionOverload:
+                            overload = region == 0 && size == 1 ? _message[data] & 3 : overload;
+                            break;
+                    }
+
+                    at = data + size;
+                }
+            }
+
+            if (_type == Offer || _type == Ack)
+            {
+                if (offered.IsAny || offered.IsBroadcast || offered.IsMulticast || offered.IsLoopback)
+                {
+                    return false;
+                }
+
+                _offered = offered;
+                _mask = mask;
+                _router = router;
+                _ntp = ntp;
+                _dnsCount = dnsCount;
+                for (int i = 0; i < _dns.Length; i++)
+                {
+                    _dns[i] = i < dnsCount ? _readDns[i] : IPv4Address.Any;
+                }
+
+                _lease = lease;
+                _renewal = renewal;
+                _rebinding = rebinding;
+            }
+
+            return _type != 0;
+        }
+    }
+}

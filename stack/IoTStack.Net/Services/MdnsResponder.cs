@@ -1,0 +1,599 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Services
+{
+    /// <summary>
+    /// Multicast DNS (RFC 6762) for one host name: once the interface has an address the responder probes
+    /// for NAME.local (section 8.1), takes NAME-2.local and so on if someone else holds it (section 9),
+    /// announces it (section 8.3), then answers A and ANY queries: multicast to 224.0.0.251:5353, unicast
+    /// when the question asks for it (QU, section 5.4), and to a one-shot querier such as
+    /// <c>dig @224.0.0.251 -p 5353</c> the legacy way (section 6.7: its ID, the question, TTL 10 s). It also
+    /// resolves other .local names for <see cref="DnsResolver"/>. Polled; allocates nothing after construction.
+    /// </summary>
+    public sealed class MdnsResponder
+    {
+        public const int Port = 5353;
+
+        /// <summary>RFC 6762 section 10: host address records live 120 s; legacy unicast answers at most 10 s (section 6.7).</summary>
+        public const int RecordTtlSeconds = 120;
+        private const int LegacyTtlSeconds = 10;
+
+        private const int ProbeIntervalMs = 250;
+        private const int ProbeCount = 3;
+        private const int AnnouncementIntervalMs = 1000;
+        private const int AnnouncementCount = 2;
+        private const int QueryAttempts = 3;
+        private const int MessageCapacity = 1472;
+        private const int MaximumLabel = 63;
+
+        public static readonly IPv4Address Group = new IPv4Address(224, 0, 0, 251);
+
+        private readonly NetStack _stack;
+        private readonly DnsQueryTable _queries;
+        private readonly byte[] _label = new byte[MaximumLabel];
+        private readonly int _baseLength;
+        private readonly byte[] _name = new byte[DnsWire.MaximumNameLength];
+        private readonly byte[] _message = new byte[MessageCapacity];
+        private readonly byte[] _owner = new byte[DnsWire.MaximumNameLength];
+        private readonly byte[] _current = new byte[DnsWire.MaximumNameLength];
+        private int _labelLength;
+        private int _socket = -1;
+        private MdnsState _state;
+        private int _step;
+        private long _next;
+        private IPv4Address _address;
+
+        /// <param name="hostName">The label to claim under .local: letters, digits and hyphens, 1 to 63 of them (RFC 952, RFC 1123 section 2.1).</param>
+        /// <param name="queries">How many .local lookups may be in flight at once.</param>
+        public MdnsResponder(NetStack stack, string hostName, int queries)
+        {
+            if (stack == null)
+            {
+                throw new System.ArgumentNullException("stack");
+            }
+
+            if (!IsHostLabel(hostName))
+            {
+                throw new System.ArgumentException("a host name is 1 to 57 letters, digits and hyphens", "hostName");
+            }
+
+            _stack = stack;
+            _queries = new DnsQueryTable(queries < 1 ? 1 : queries);
+            for (int i = 0; i < hostName.Length; i++)
+            {
+                _label[i] = (byte)hostName[i];
+            }
+
+            _baseLength = hostName.Length;
+            SetName(0);
+        }
+
+        public MdnsState State
+        {
+            get { return _state; }
+        }
+
+        /// <summary>Queries for our name answered, and names lost to another host, since start.</summary>
+        public int QueriesAnswered { get; private set; }
+
+        public int Conflicts { get; private set; }
+
+        /// <summary>Writes the name held now ("board.local", or "board-2.local" after a conflict) as ASCII; returns its length.</summary>
+        public int WriteHostName(byte[] buffer, int offset)
+        {
+            for (int i = 0; i < _labelLength; i++)
+            {
+                buffer[offset + i] = _label[i];
+            }
+
+            const string local = ".local";
+            for (int i = 0; i < local.Length; i++)
+            {
+                buffer[offset + _labelLength + i] = (byte)local[i];
+            }
+
+            return _labelLength + local.Length;
+        }
+
+        /// <summary>Opens UDP 5353 and joins 224.0.0.251; probing starts once the interface has an address.</summary>
+        public SocketError Start()
+        {
+            if (_socket >= 0)
+            {
+                return SocketError.Success;
+            }
+
+            SocketError error = _stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket);
+            if (error != SocketError.Success)
+            {
+                return error;
+            }
+
+            _stack.SetOption(_socket, SocketOption.ReuseAddress, 1);
+            _stack.SetOption(_socket, SocketOption.TimeToLive, 255); // RFC 6762 section 11
+            error = _stack.Bind(_socket, IPv4Address.Any, Port);
+            if (error != SocketError.Success || !_stack.JoinGroup(Group))
+            {
+                _stack.Close(_socket);
+                _socket = -1;
+                return error != SocketError.Success ? error : SocketError.NoBufferSpaceAvailable;
+            }
+
+            _state = MdnsState.WaitingForAddress;
+            return SocketError.Success;
+        }
+
+        public void Stop()
+        {
+            if (_socket >= 0)
+            {
+                _stack.Close(_socket);
+                _stack.LeaveGroup(Group);
+                _socket = -1;
+            }
+
+            _state = MdnsState.Stopped;
+        }
+
+        /// <summary>Starts resolving <paramref name="name"/> (ending in .local) by multicast query.</summary>
+        public SocketError Resolve(string name, out int query)
+        {
+            query = -1;
+            if (DnsWire.EncodeName(name, _current, 0) < 0 || !DnsWire.IsLocal(_current, 0))
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            return Resolve(_current, out query);
+        }
+
+        /// <summary>Starts resolving a .local name given in DNS wire form.</summary>
+        public SocketError Resolve(byte[] wireName, out int query)
+        {
+            query = -1;
+            SocketError started = Start();
+            if (started != SocketError.Success)
+            {
+                return started;
+            }
+
+            DnsQuery lookup = _queries.Allocate(out query);
+            if (lookup == null)
+            {
+                return SocketError.NoBufferSpaceAvailable;
+            }
+
+            lookup.NameLength = DnsWire.CopyName(wireName, 0, lookup.Name, 0);
+            lookup.Multicast = true;
+            lookup.Deadline = _stack.Clock.NowMilliseconds;
+            return SocketError.Success;
+        }
+
+        public DnsStatus GetStatus(int query, out IPv4Address address)
+        {
+            return _queries.GetStatus(query, out address);
+        }
+
+        public void Release(int query)
+        {
+            _queries.Release(query);
+        }
+
+        /// <summary>Reads queries and answers, probes, announces and retries lookups as they fall due.</summary>
+        public bool Poll()
+        {
+            if (_socket < 0)
+            {
+                return false;
+            }
+
+            bool worked = false;
+            int received;
+            SocketAddress from;
+            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from) == SocketError.Success)
+            {
+                Input(received, from);
+                worked = true;
+            }
+
+            long now = _stack.Clock.NowMilliseconds;
+            worked |= Claim(now);
+            for (int i = 0; i < _queries.Count; i++)
+            {
+                DnsQuery query = _queries[i];
+                if (query.InUse && query.Status == DnsStatus.Pending && now >= query.Deadline)
+                {
+                    Ask(query, now);
+                    worked = true;
+                }
+            }
+
+            return worked;
+        }
+
+        /// <summary>The probe and announce sequence; an address change starts it again.</summary>
+        private bool Claim(long now)
+        {
+            IPv4Address address = _stack.Address;
+            if (address != _address)
+            {
+                _address = address;
+                if (address.IsAny)
+                {
+                    _state = MdnsState.WaitingForAddress;
+                    return true;
+                }
+
+                // RFC 6762 section 8.1: the first probe after a random 0-250 ms, so hosts starting together do not collide.
+                BeginProbing(now + (_stack.NextRandom() % ProbeIntervalMs));
+                return true;
+            }
+
+            if ((_state != MdnsState.Probing && _state != MdnsState.Announcing) || now < _next)
+            {
+                return false;
+            }
+
+            if (_state == MdnsState.Probing)
+            {
+                if (_step < ProbeCount)
+                {
+                    SendProbe();
+                    _step++;
+                    _next = now + ProbeIntervalMs;
+                    return true;
+                }
+
+                _state = MdnsState.Announcing;
+                _step = 0;
+            }
+
+            SendAnswer(0, Group, Port, true, RecordTtlSeconds, false, 0);
+            _step++;
+            _next = now + AnnouncementIntervalMs;
+            if (_step >= AnnouncementCount)
+            {
+                _state = MdnsState.Ready;
+            }
+
+            return true;
+        }
+
+        private void BeginProbing(long at)
+        {
+            _state = MdnsState.Probing;
+            _step = 0;
+            _next = at;
+        }
+
+        private void Input(int length, SocketAddress from)
+        {
+            if (length < DnsWire.HeaderLength || !OnLink(from.Address))
+            {
+                return; // RFC 6762 section 11: only from the local link
+            }
+
+            int flags = NetworkOrder.ReadUInt16(_message, 2);
+            if ((flags & DnsWire.OpcodeMask) != 0)
+            {
+                return;
+            }
+
+            if ((flags & DnsWire.FlagResponse) != 0)
+            {
+                Response(length);
+            }
+            else
+            {
+                Query(length, from);
+            }
+        }
+
+        private bool OnLink(IPv4Address source)
+        {
+            IPv4Address ours = _stack.Address;
+            return source.IsLinkLocal || (!ours.IsAny && source.IsInSameSubnet(ours, _stack.SubnetMask));
+        }
+
+        /// <summary>Answers the questions that ask for our name (while probing, a rival probe may take it from us).</summary>
+        private void Query(int length, SocketAddress from)
+        {
+            int questions = NetworkOrder.ReadUInt16(_message, 4);
+            int answers = NetworkOrder.ReadUInt16(_message, 6);
+            int authorities = NetworkOrder.ReadUInt16(_message, 8);
+            int at = DnsWire.HeaderLength;
+            int asked = -1;
+            bool unicast = false;
+            for (int i = 0; i < questions; i++)
+            {
+                int next;
+                if (DnsWire.ReadName(_message, length, at, _owner, out next) < 0 || next + 4 > length)
+                {
+                    return;
+                }
+
+                int type = NetworkOrder.ReadUInt16(_message, next);
+                int questionClass = NetworkOrder.ReadUInt16(_message, next + 2);
+                if (asked < 0 && DnsWire.NameEquals(_owner, 0, _name, 0) && (type == DnsWire.TypeA || type == DnsWire.TypeAny)
+                    && (questionClass & ~DnsWire.ClassTopBit) == DnsWire.ClassInternet)
+                {
+                    asked = at;
+                    unicast = (questionClass & DnsWire.ClassTopBit) != 0;
+                }
+
+                at = next + 4;
+            }
+
+            if (asked < 0 || _state == MdnsState.WaitingForAddress)
+            {
+                return;
+            }
+
+            if (_state == MdnsState.Probing)
+            {
+                RivalProbe(length, at, answers, authorities);
+                return;
+            }
+
+            if (from.Port != Port)
+            {
+                // Section 6.7: a one-shot resolver (dig, nslookup) gets a conventional unicast reply.
+                SendAnswer(NetworkOrder.ReadUInt16(_message, 0), from.Address, from.Port, false, LegacyTtlSeconds, true, asked);
+            }
+            else if (!KnownAnswer(length, at, answers))
+            {
+                SendAnswer(0, unicast ? from.Address : Group, Port, true, RecordTtlSeconds, false, 0);
+            }
+
+            QueriesAnswered++;
+        }
+
+        /// <summary>Section 7.1: the querier already holds our record with at least half its TTL left.</summary>
+        private bool KnownAnswer(int length, int at, int answers)
+        {
+            for (int i = 0; i < answers; i++)
+            {
+                int next;
+                if (DnsWire.ReadName(_message, length, at, _owner, out next) < 0 || next + 10 > length)
+                {
+                    return false;
+                }
+
+                int dataLength = NetworkOrder.ReadUInt16(_message, next + 8);
+                if (DnsWire.NameEquals(_owner, 0, _name, 0) && NetworkOrder.ReadUInt16(_message, next) == DnsWire.TypeA && dataLength == 4
+                    && next + 14 <= length && IPv4Address.Read(_message, next + 10) == _address
+                    && NetworkOrder.ReadUInt32(_message, next + 4) >= RecordTtlSeconds / 2)
+                {
+                    return true;
+                }
+
+                at = next + 10 + dataLength;
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Section 8.2: two hosts probing for one name. The proposed records (the authority section) are compared;
+        /// the host whose address sorts lower defers for a second and probes again.
+        /// </summary>
+        private void RivalProbe(int length, int at, int answers, int authorities)
+        {
+            for (int i = 0; i < answers + authorities; i++)
+            {
+                int next;
+                if (DnsWire.ReadName(_message, length, at, _owner, out next) < 0 || next + 10 > length)
+                {
+                    return;
+                }
+
+                int dataLength = NetworkOrder.ReadUInt16(_message, next + 8);
+                if (i >= answers && DnsWire.NameEquals(_owner, 0, _name, 0) && NetworkOrder.ReadUInt16(_message, next) == DnsWire.TypeA
+                    && dataLength == 4 && next + 14 <= length && IPv4Address.Read(_message, next + 10).Value > _address.Value)
+                {
+                    BeginProbing(_stack.Clock.NowMilliseconds + 1000);
+                    return;
+                }
+
+                at = next + 10 + dataLength;
+            }
+        }
+
+        /// <summary>Answers to our lookups; and, for our own name, another host's claim: a conflict (section 9).</summary>
+        private void Response(int length)
+        {
+            int questions = NetworkOrder.ReadUInt16(_message, 4);
+            int records = NetworkOrder.ReadUInt16(_message, 6) + NetworkOrder.ReadUInt16(_message, 8) + NetworkOrder.ReadUInt16(_message, 10);
+            int at = DnsWire.HeaderLength;
+            for (int i = 0; i < questions && at > 0; i++)
+            {
+                at = DnsWire.SkipName(_message, length, at);
+                at = at < 0 ? -1 : at + 4;
+            }
+
+            if (at < 0)
+            {
+                return;
+            }
+
+            if (_state != MdnsState.WaitingForAddress && ClaimsOurName(length, at, records))
+            {
+                Conflicts++;
+                SetName(Conflicts);
+                BeginProbing(_stack.Clock.NowMilliseconds + (Conflicts >= 15 ? 5000 : 0)); // section 8.1: slow down after 15
+                return;
+            }
+
+            for (int i = 0; i < _queries.Count; i++)
+            {
+                DnsQuery query = _queries[i];
+                if (query.InUse && query.Status == DnsStatus.Pending)
+                {
+                    DnsWire.CopyName(query.Name, 0, _current, 0);
+                    IPv4Address address;
+                    long ttl;
+                    if (DnsWire.FindAddress(_message, length, at, records, _current, _owner, out address, out ttl) == DnsStatus.Resolved)
+                    {
+                        DnsQueryTable.Finish(query, DnsStatus.Resolved, address, ttl);
+                    }
+                }
+            }
+        }
+
+        /// <summary>An A record for our name with another address.</summary>
+        private bool ClaimsOurName(int length, int at, int records)
+        {
+            for (int i = 0; i < records; i++)
+            {
+                int next;
+                if (DnsWire.ReadName(_message, length, at, _owner, out next) < 0 || next + 10 > length)
+                {
+                    return false;
+                }
+
+                int dataLength = NetworkOrder.ReadUInt16(_message, next + 8);
+                if (DnsWire.NameEquals(_owner, 0, _name, 0) && NetworkOrder.ReadUInt16(_message, next) == DnsWire.TypeA
+                    && dataLength == 4 && next + 14 <= length && IPv4Address.Read(_message, next + 10) != _address)
+                {
+                    return true;
+                }
+
+                at = next + 10 + dataLength;
+            }
+
+            return false;
+        }
+
+        /// <summary>A probe: "who has NAME.local?" (ANY, unicast response wanted) with our proposed A record as authority.</summary>
+        private void SendProbe()
+        {
+            DnsWire.WriteHeader(_message, 0, 0, 0, 1, 0, 1, 0);
+            int at = DnsWire.HeaderLength + DnsWire.CopyName(_name, 0, _message, DnsWire.HeaderLength);
+            NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeAny);
+            NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet | DnsWire.ClassTopBit);
+            at = WriteRecord(at + 4, DnsWire.ClassInternet, RecordTtlSeconds);
+            int sent;
+            _stack.SendTo(_socket, _message, 0, at, Group, Port, out sent);
+        }
+
+        /// <summary>
+        /// Our A record as a response: multicast or unicast, with the cache-flush bit when it goes to the port 5353
+        /// caches (section 10.2), with the question copied from <paramref name="questionAt"/> for a legacy querier.
+        /// </summary>
+        private void SendAnswer(int id, IPv4Address to, int port, bool cacheFlush, int ttl, bool repeatQuestion, int questionAt)
+        {
+            int questionLength = 0;
+            if (repeatQuestion)
+            {
+                // The question as asked (names compressed against the query would not hold here): our name, then type and class.
+                questionLength = DnsWire.CopyName(_name, 0, _owner, 0) + 4;
+                int next;
+                DnsWire.ReadName(_message, _message.Length, questionAt, _current, out next);
+                _owner[questionLength - 4] = _message[next];
+                _owner[questionLength - 3] = _message[next + 1];
+                _owner[questionLength - 2] = 0;
+                _owner[questionLength - 1] = DnsWire.ClassInternet;
+            }
+
+            DnsWire.WriteHeader(_message, 0, id, DnsWire.FlagResponse | DnsWire.FlagAuthoritative, repeatQuestion ? 1 : 0, 1, 0, 0);
+            int at = DnsWire.HeaderLength;
+            for (int i = 0; i < questionLength; i++)
+            {
+                _message[at++] = _owner[i];
+            }
+
+            at = WriteRecord(at, DnsWire.ClassInternet | (cacheFlush ? DnsWire.ClassTopBit : 0), ttl);
+            int sent;
+            _stack.SendTo(_socket, _message, 0, at, to, port, out sent);
+        }
+
+        private int WriteRecord(int at, int recordClass, int ttl)
+        {
+            at += DnsWire.CopyName(_name, 0, _message, at);
+            NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeA);
+            NetworkOrder.WriteUInt16(_message, at + 2, recordClass);
+            NetworkOrder.WriteUInt32(_message, at + 4, (uint)ttl);
+            NetworkOrder.WriteUInt16(_message, at + 8, IPv4Address.Length);
+            _address.Write(_message, at + 10);
+            return at + 14;
+        }
+
+        /// <summary>A lookup's next multicast question (section 5.2: one second, then doubling), or its end.</summary>
+        private void Ask(DnsQuery query, long now)
+        {
+            if (query.Attempt >= QueryAttempts)
+            {
+                DnsQueryTable.Finish(query, DnsStatus.TimedOut, IPv4Address.Any, 0);
+                return;
+            }
+
+            query.Deadline = now + (1000L << query.Attempt);
+            query.Attempt++;
+            if (_stack.Address.IsAny)
+            {
+                return; // no address to send from yet: the attempt counts, the next may go
+            }
+
+            DnsWire.WriteHeader(_message, 0, 0, 0, 1, 0, 0, 0);
+            int at = DnsWire.HeaderLength + DnsWire.CopyName(query.Name, 0, _message, DnsWire.HeaderLength);
+            NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeA);
+            NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet);
+            int sent;
+            _stack.SendTo(_socket, _message, 0, at + 4, Group, Port, out sent);
+        }
+
+        /// <summary>The name to claim: the base label, or "label-N" after the Nth conflict (section 9).</summary>
+        private void SetName(int conflicts)
+        {
+            _labelLength = _baseLength;
+            if (conflicts > 0)
+            {
+                int suffix = conflicts + 1;
+                int digits = suffix >= 100 ? 3 : suffix >= 10 ? 2 : 1;
+                _label[_labelLength++] = (byte)'-';
+                for (int i = digits - 1; i >= 0; i--)
+                {
+                    _label[_labelLength + i] = (byte)('0' + suffix % 10);
+                    suffix /= 10;
+                }
+
+                _labelLength += digits;
+            }
+
+            _name[0] = (byte)_labelLength;
+            for (int i = 0; i < _labelLength; i++)
+            {
+                _name[1 + i] = _label[i];
+            }
+
+            const string local = "local";
+            _name[1 + _labelLength] = (byte)local.Length;
+            for (int i = 0; i < local.Length; i++)
+            {
+                _name[2 + _labelLength + i] = (byte)local[i];
+            }
+
+            _name[2 + _labelLength + local.Length] = 0;
+        }
+
+        private static bool IsHostLabel(string name)
+        {
+            if (name == null || name.Length == 0 || name.Length > MaximumLabel - 6 || name[0] == '-' || name[name.Length - 1] == '-')
+            {
+                return false; // 6 bytes kept for a "-NNN" suffix
+            }
+
+            for (int i = 0; i < name.Length; i++)
+            {
+                char c = name[i];
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}

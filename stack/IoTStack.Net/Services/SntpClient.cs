@@ -1,0 +1,227 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Services
+{
+    /// <summary>
+    /// An SNTP client (RFC 4330) that sets the stack's wall clock (<see cref="NetStack.SetWallClock"/>): a
+    /// 48-byte mode-3 request to the server on port 123, the answer checked (mode 4, stratum 1 to 15, leap
+    /// indicator not "unsynchronised", its originate timestamp the nonce we sent, a non-zero transmit time),
+    /// then the time at arrival taken as the server's transmit time plus half the round trip less the
+    /// server's own delay. Retries <see cref="Attempts"/> times, then waits; synchronises again every
+    /// <see cref="IntervalMs"/>. A kiss-o'-death (stratum 0) doubles the interval (section 8).
+    /// </summary>
+    public sealed class SntpClient
+    {
+        public const int Port = 123;
+        private const int PacketLength = 48;
+
+        /// <summary>Seconds from the NTP era 0 epoch (1900-01-01) to the Unix epoch (1970-01-01).</summary>
+        private const long UnixEpochInNtpSeconds = 2208988800L;
+
+        private readonly NetStack _stack;
+        private readonly byte[] _packet = new byte[PacketLength + 20];
+        private int _socket = -1;
+        private uint _nonceHigh;
+        private uint _nonceLow;
+        private long _sentAt;
+        private long _deadline;
+        private long _nextSync;
+        private int _attempt;
+        private bool _waiting;
+
+        public SntpClient(NetStack stack)
+        {
+            if (stack == null)
+            {
+                throw new System.ArgumentNullException("stack");
+            }
+
+            _stack = stack;
+            TimeoutMs = 2000;
+            Attempts = 3;
+            IntervalMs = 3600 * 1000;
+            RetryMs = 60 * 1000;
+        }
+
+        /// <summary>The NTP server; 0.0.0.0 for none (a DHCP client sets it from option 42).</summary>
+        public IPv4Address Server { get; set; }
+
+        public int TimeoutMs { get; set; }
+
+        public int Attempts { get; set; }
+
+        /// <summary>How often to synchronise once synchronised (RFC 4330 section 10: not more often than every 15 s; an hour is kind).</summary>
+        public int IntervalMs { get; set; }
+
+        /// <summary>How long to wait after every attempt failed.</summary>
+        public int RetryMs { get; set; }
+
+        /// <summary>Whether a server's time was taken at least once.</summary>
+        public bool Synchronized { get; private set; }
+
+        /// <summary>By how much the last answer moved the wall clock (ms; the whole time of day the first time).</summary>
+        public long LastAdjustmentMs { get; private set; }
+
+        /// <summary>The last round trip, less the server's processing time (ms).</summary>
+        public long LastRoundTripMs { get; private set; }
+
+        public int LastStratum { get; private set; }
+
+        public int Synchronizations { get; private set; }
+
+        /// <summary>Synchronise on the next poll (and then every interval).</summary>
+        public void Start()
+        {
+            _nextSync = _stack.Clock.NowMilliseconds;
+            _attempt = 0;
+            _waiting = false;
+            Running = true;
+        }
+
+        public bool Running { get; private set; }
+
+        public void Stop()
+        {
+            Running = false;
+            if (_socket >= 0)
+            {
+                _stack.Close(_socket);
+                _socket = -1;
+            }
+        }
+
+        public bool Poll()
+        {
+            if (!Running)
+            {
+                return false;
+            }
+
+            bool worked = false;
+            int received;
+            SocketAddress from;
+            while (_socket >= 0 && _stack.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from) == SocketError.Success)
+            {
+                worked = true;
+                if (_waiting && from.Address == Server && from.Port == Port)
+                {
+                    Answer(received);
+                }
+            }
+
+            long now = _stack.Clock.NowMilliseconds;
+            if (_waiting && now >= _deadline)
+            {
+                _waiting = false;
+                if (++_attempt >= Attempts)
+                {
+                    _attempt = 0;
+                    _nextSync = now + RetryMs;
+                }
+                else
+                {
+                    _nextSync = now;
+                }
+            }
+
+            if (!_waiting && now >= _nextSync && !Server.IsAny && !_stack.Address.IsAny)
+            {
+                worked |= Send(now);
+            }
+
+            return worked;
+        }
+
+        private bool Send(long now)
+        {
+            if (_socket < 0)
+            {
+                if (_stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket) != SocketError.Success)
+                {
+                    _socket = -1;
+                    return false;
+                }
+
+                _stack.Bind(_socket, IPv4Address.Any, 0);
+            }
+
+            for (int i = 0; i < PacketLength; i++)
+            {
+                _packet[i] = 0;
+            }
+
+            _packet[0] = (0 << 6) | (4 << 3) | 3; // LI 0, version 4, mode 3 (client): RFC 4330 section 5
+            // The transmit timestamp is a random nonce: the server copies it into the originate field, which is how
+            // its answer is known to be for this request (and it tells the server nothing of our clock).
+            _nonceHigh = _stack.NextRandom();
+            _nonceLow = _stack.NextRandom();
+            NetworkOrder.WriteUInt32(_packet, 40, _nonceHigh);
+            NetworkOrder.WriteUInt32(_packet, 44, _nonceLow);
+            int sent;
+            _sentAt = now;
+            _deadline = now + TimeoutMs;
+            _waiting = true;
+            _stack.SendTo(_socket, _packet, 0, PacketLength, Server, Port, out sent);
+            return true;
+        }
+
+        private void Answer(int length)
+        {
+            if (length < PacketLength)
+            {
+                return;
+            }
+
+            int leap = _packet[0] >> 6;
+            int mode = _packet[0] & 7;
+            int stratum = _packet[1];
+            if ((mode != 4 && mode != 5) || NetworkOrder.ReadUInt32(_packet, 24) != _nonceHigh || NetworkOrder.ReadUInt32(_packet, 28) != _nonceLow)
+            {
+                return; // not an answer to this request
+            }
+
+            long now = _stack.Clock.NowMilliseconds;
+            _waiting = false;
+            if (stratum == 0)
+            {
+                // Section 8: a kiss-o'-death ("RATE", "DENY"): ask less often.
+                IntervalMs = IntervalMs <= int.MaxValue / 2 ? IntervalMs * 2 : int.MaxValue;
+                _nextSync = now + IntervalMs;
+                return;
+            }
+
+            uint transmitSeconds = NetworkOrder.ReadUInt32(_packet, 40);
+            if (leap == 3 || stratum > 15 || (transmitSeconds == 0 && NetworkOrder.ReadUInt32(_packet, 44) == 0))
+            {
+                _nextSync = now + RetryMs; // unsynchronised or nonsense: not a time to set
+                return;
+            }
+
+            long received = ToUnixMilliseconds(NetworkOrder.ReadUInt32(_packet, 32), NetworkOrder.ReadUInt32(_packet, 36));
+            long transmitted = ToUnixMilliseconds(transmitSeconds, NetworkOrder.ReadUInt32(_packet, 44));
+            long serverDelay = transmitted - received;
+            long roundTrip = (now - _sentAt) - (serverDelay > 0 ? serverDelay : 0);
+            roundTrip = roundTrip > 0 ? roundTrip : 0;
+            long time = transmitted + roundTrip / 2;
+            LastAdjustmentMs = time - _stack.WallClockMilliseconds;
+            LastRoundTripMs = roundTrip;
+            LastStratum = stratum;
+            _stack.SetWallClock(time);
+            Synchronized = true;
+            Synchronizations++;
+            _attempt = 0;
+            _nextSync = now + IntervalMs;
+        }
+
+        /// <summary>
+        /// An NTP timestamp as Unix milliseconds. RFC 4330 section 3: with the top bit of the seconds clear the
+        /// time is in era 1 (from 2036-02-07), so the 32-bit field stays right until 2104.
+        /// </summary>
+        private static long ToUnixMilliseconds(uint seconds, uint fraction)
+        {
+            long since1900 = (seconds & 0x80000000u) != 0 ? seconds : seconds + 0x100000000L;
+            return (since1900 - UnixEpochInNtpSeconds) * 1000 + (((long)fraction * 1000) >> 32);
+        }
+    }
+}
