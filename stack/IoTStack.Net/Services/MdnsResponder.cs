@@ -167,6 +167,11 @@ namespace IoTStack.Net.Services
             lookup.NameLength = DnsWire.CopyName(wireName, 0, lookup.Name, 0);
             lookup.Multicast = true;
             lookup.Deadline = _stack.Clock.NowMilliseconds;
+            if ((_state == MdnsState.Announcing || _state == MdnsState.Ready) && DnsWire.NameEquals(wireName, 0, _name, 0))
+            {
+                DnsQueryTable.Finish(lookup, DnsStatus.Resolved, _address, RecordTtlSeconds); // our own name: no one else answers for it
+            }
+
             return SocketError.Success;
         }
 
