@@ -73,6 +73,49 @@ namespace IoTStack.Firmware
             return this;
         }
 
+        /// <summary>Unix milliseconds as ISO 8601 UTC ("2026-11-24T12:00:00.000Z"), by integer arithmetic (days to civil date).</summary>
+        public AsciiWriter UtcTime(long unixMilliseconds)
+        {
+            long days = unixMilliseconds / 86400000;
+            long ms = unixMilliseconds % 86400000;
+            if (ms < 0)
+            {
+                ms += 86400000;
+                days--;
+            }
+
+            // Days since 1970-01-01 to year, month, day in the proleptic Gregorian calendar (eras of 400 years).
+            long z = days + 719468;
+            long era = (z >= 0 ? z : z - 146096) / 146097;
+            long dayOfEra = z - era * 146097;
+            long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+            long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+            long monthIndex = (5 * dayOfYear + 2) / 153;
+            long day = dayOfYear - (153 * monthIndex + 2) / 5 + 1;
+            long month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
+            long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+            Number(year).Byte((byte)'-');
+            Padded(month, 2).Byte((byte)'-');
+            Padded(day, 2).Byte((byte)'T');
+            Padded(ms / 3600000, 2).Byte((byte)':');
+            Padded(ms / 60000 % 60, 2).Byte((byte)':');
+            Padded(ms / 1000 % 60, 2).Byte((byte)'.');
+            return Padded(ms % 1000, 3).Byte((byte)'Z');
+        }
+
+        private AsciiWriter Padded(long value, int digits)
+        {
+            for (long limit = 10; digits > 1; digits--, limit *= 10)
+            {
+                if (value < limit)
+                {
+                    Byte((byte)'0');
+                }
+            }
+
+            return Number(value);
+        }
+
         public AsciiWriter Byte(byte value)
         {
             if (_length < _buffer.Length)

@@ -56,6 +56,19 @@ namespace IoTStack.Firmware
             _status = new StatusPage(stack, clock, _started);
         }
 
+        /// <summary>DHCP, DNS, mDNS and SNTP, polled with the services and shown on the status page; null for none.</summary>
+        public Net.Services.NetServices Services
+        {
+            get { return _services; }
+            set
+            {
+                _services = value;
+                _status.Services = value;
+            }
+        }
+
+        private Net.Services.NetServices _services;
+
         /// <summary>Requests served, for the status page and the tests.</summary>
         public long Requests { get; private set; }
 
@@ -74,6 +87,7 @@ namespace IoTStack.Firmware
         public bool Poll()
         {
             bool worked = _sockets.Poll();
+            worked |= _services != null && _services.Poll();
             worked |= Accept(_echoListener, ServiceKind.Echo);
             worked |= Accept(_discardListener, ServiceKind.Discard);
             worked |= Accept(_chargenListener, ServiceKind.Chargen);
@@ -98,6 +112,7 @@ namespace IoTStack.Firmware
                 Session session = _sessions[i];
                 if (session.InUse && !Serve(session))
                 {
+                    EndLookup(session);
                     _sockets.Close(session.Socket);
                     session.Kind = ServiceKind.None;
                     worked = true;
@@ -259,6 +274,8 @@ namespace IoTStack.Firmware
                     return true;
                 case HttpPhase.StreamingEcho:
                     return StreamEcho(session);
+                case HttpPhase.Resolving:
+                    return Resolved(session);
                 default:
                     return ReadHead(session);
             }
@@ -344,6 +361,11 @@ namespace IoTStack.Firmware
                 return Flush(session);
             }
 
+            if (length >= 14 && Ascii.StartsWith(head, 0, length, "/resolve?name="))
+            {
+                return get ? Resolve(session, head, 14, length - 14) : MethodNotAllowed(session, "GET");
+            }
+
             if (Matches(head, length, "/echo"))
             {
                 if (!post)
@@ -413,6 +435,87 @@ namespace IoTStack.Firmware
             session.OutStart = 0;
             session.OutEnd = taken;
             return Flush(session);
+        }
+
+        /// <summary>GET /resolve?name=NAME: the board looks the name up (DNS, or mDNS for .local) and answers with the address.</summary>
+        private bool Resolve(Session session, byte[] target, int offset, int length)
+        {
+            if (_services == null)
+            {
+                return Respond(session, 503, "Service Unavailable", session.KeepAlive);
+            }
+
+            int query;
+            Net.Sockets.SocketError started = _services.Dns.Resolve(target, offset, length, out query);
+            if (started == Net.Sockets.SocketError.InvalidArgument)
+            {
+                return Respond(session, 400, "Bad Request", session.KeepAlive);
+            }
+
+            if (started != Net.Sockets.SocketError.Success)
+            {
+                return Respond(session, 503, "Service Unavailable", session.KeepAlive);
+            }
+
+            session.Query = query;
+            session.Phase = HttpPhase.Resolving;
+            return Resolved(session);
+        }
+
+        /// <summary>
+        /// The lookup's answer once it has one: 200 with the address; 404 when the name does not exist or has no
+        /// address, 504 when no server answered, 502 for a broken answer. The body names the outcome.
+        /// </summary>
+        private bool Resolved(Session session)
+        {
+            IPv4Address address;
+            Net.Services.DnsStatus status = _services.Dns.GetStatus(session.Query, out address);
+            if (status == Net.Services.DnsStatus.Pending)
+            {
+                return true;
+            }
+
+            EndLookup(session);
+            _body.Clear();
+            int code = 502;
+            string reason = "Bad Gateway";
+            if (status == Net.Services.DnsStatus.Resolved)
+            {
+                _body.Address(address);
+                code = 200;
+                reason = "OK";
+            }
+            else
+            {
+                _body.Text(StatusPage.LookupName(status));
+                if (status == Net.Services.DnsStatus.NameError || status == Net.Services.DnsStatus.NoAddress)
+                {
+                    code = 404;
+                    reason = "Not Found";
+                }
+                else if (status == Net.Services.DnsStatus.TimedOut || status == Net.Services.DnsStatus.NoServer)
+                {
+                    code = 504;
+                    reason = "Gateway Timeout";
+                }
+            }
+
+            _body.Byte((byte)'\n');
+            WriteHead(session, code, reason, "text/plain", _body.Length);
+            System.Array.Copy(_page, 0, session.Out, session.OutEnd, _body.Length);
+            session.OutEnd += _body.Length;
+            session.Phase = HttpPhase.SendingResponse;
+            return Flush(session);
+        }
+
+        private void EndLookup(Session session)
+        {
+            if (session.Query >= 0 && _services != null)
+            {
+                _services.Dns.Release(session.Query);
+            }
+
+            session.Query = -1;
         }
 
         private bool Page(Session session, bool json)

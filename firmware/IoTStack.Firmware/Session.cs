@@ -14,7 +14,9 @@ namespace IoTStack.Firmware
         ReadingHead,
         SendingResponse,
         StreamingBytes,
-        StreamingEcho
+        StreamingEcho,
+        /// <summary>Waiting for a name lookup (GET /resolve?name=...) to finish.</summary>
+        Resolving
     }
 
     /// <summary>One accepted connection and its fixed buffers.</summary>
@@ -34,6 +36,7 @@ namespace IoTStack.Firmware
         internal long Position;
         internal bool KeepAlive;
         internal bool PeerClosed;
+        internal int Query = -1;
 
         internal Session(int requestSize, int outSize)
         {

@@ -1,5 +1,6 @@
 using IoTStack.Net;
 using IoTStack.Net.Link;
+using IoTStack.Net.Services;
 using IoTStack.Net.Sockets;
 using IoTStack.Net.Wire;
 
@@ -11,6 +12,9 @@ namespace IoTStack.Firmware
         private readonly NetStack _stack;
         private readonly IClock _clock;
         private readonly long _started;
+
+        /// <summary>DHCP, DNS, mDNS and SNTP to report; null for none.</summary>
+        internal NetServices Services;
 
         internal StatusPage(NetStack stack, IClock clock, long started)
         {
@@ -24,6 +28,34 @@ namespace IoTStack.Firmware
             w.Text("<!doctype html><html><head><title>IoTStack</title></head><body><h1>IoTStack board</h1><p>Address ");
             w.Address(address);
             w.Text(", up ").Number(Uptime()).Text(" s, ").Number(requests).Text(" HTTP requests.</p>");
+            if (Services != null && _stack != null)
+            {
+                w.Text("<h2>Services</h2><p>");
+                if (Services.Mdns != null)
+                {
+                    w.Text("Name ");
+                    HostName(w);
+                    w.Text(". ");
+                }
+
+                DhcpClient dhcp = Services.Dhcp;
+                if (dhcp != null)
+                {
+                    w.Text("DHCP ").Text(DhcpStateName(dhcp.State)).Text(" from ").Address(dhcp.Server).Text(", lease ").Number(dhcp.LeaseSeconds)
+                        .Text(" s, ").Number(dhcp.LeaseRemainingMs / 1000).Text(" s left, renewed ").Number(dhcp.Renewals).Text(" times. ");
+                }
+
+                w.Text("DNS");
+                for (int i = 0; i < Services.Dns.ServerCount; i++)
+                {
+                    w.Byte((byte)' ').Address(Services.Dns.Server(i));
+                }
+
+                w.Text(". Time ");
+                Time(w);
+                w.Text(".</p>");
+            }
+
             if (_stack == null)
             {
                 w.Text("<p>TCP/IP runs in the chip.</p></body></html>\n");
@@ -61,6 +93,11 @@ namespace IoTStack.Firmware
             w.Text("{\"address\":\"");
             w.Address(address);
             w.Text("\",\"uptimeSeconds\":").Number(Uptime()).Text(",\"httpRequests\":").Number(requests);
+            if (Services != null && _stack != null)
+            {
+                ServicesJson(w);
+            }
+
             if (_stack != null)
             {
                 w.Text(",\"counters\":{");
@@ -94,6 +131,98 @@ namespace IoTStack.Firmware
             }
 
             w.Text("}\n");
+        }
+
+        /// <summary>"hostname", "dhcp" (state, server, lease, renewals), "dns" servers and "time" (the wall clock, ISO 8601 UTC).</summary>
+        private void ServicesJson(AsciiWriter w)
+        {
+            if (Services.Mdns != null)
+            {
+                w.Text(",\"hostname\":\"");
+                HostName(w);
+                w.Text("\"");
+            }
+
+            DhcpClient dhcp = Services.Dhcp;
+            if (dhcp != null)
+            {
+                w.Text(",\"dhcp\":{\"state\":\"").Text(DhcpStateName(dhcp.State)).Text("\",\"server\":\"").Address(dhcp.Server)
+                    .Text("\",\"leaseSeconds\":").Number(dhcp.LeaseSeconds).Text(",\"leaseRemainingSeconds\":").Number(dhcp.LeaseRemainingMs / 1000)
+                    .Text(",\"renewals\":").Number(dhcp.Renewals).Text(",\"discovers\":").Number(dhcp.Discovers).Text("}");
+            }
+
+            w.Text(",\"dns\":[");
+            for (int i = 0; i < Services.Dns.ServerCount; i++)
+            {
+                w.Text(i == 0 ? "\"" : ",\"").Address(Services.Dns.Server(i)).Text("\"");
+            }
+
+            w.Text("],\"time\":");
+            if (_stack.WallClockSet)
+            {
+                w.Text("\"");
+                Time(w);
+                w.Text("\",\"ntpServer\":\"").Address(Services.Sntp.Server).Text("\"");
+            }
+            else
+            {
+                w.Text("null");
+            }
+        }
+
+        private void HostName(AsciiWriter w)
+        {
+            // The name is written straight into the page: the writer's buffer, past what it holds.
+            int length = Services.Mdns.WriteHostName(_name, 0);
+            for (int i = 0; i < length; i++)
+            {
+                w.Byte(_name[i]);
+            }
+        }
+
+        private readonly byte[] _name = new byte[80];
+
+        private void Time(AsciiWriter w)
+        {
+            if (!_stack.WallClockSet)
+            {
+                w.Text("not set");
+                return;
+            }
+
+            w.UtcTime(_stack.WallClockMilliseconds);
+        }
+
+        internal static string DhcpStateName(DhcpState state)
+        {
+            switch (state)
+            {
+                case DhcpState.Selecting: return "SELECTING";
+                case DhcpState.Requesting: return "REQUESTING";
+                case DhcpState.Probing: return "PROBING";
+                case DhcpState.Bound: return "BOUND";
+                case DhcpState.Renewing: return "RENEWING";
+                case DhcpState.Rebinding: return "REBINDING";
+                case DhcpState.Rebooting: return "REBOOTING";
+                case DhcpState.Declined: return "DECLINED";
+                default: return "STOPPED";
+            }
+        }
+
+        internal static string LookupName(DnsStatus status)
+        {
+            switch (status)
+            {
+                case DnsStatus.Resolved: return "resolved";
+                case DnsStatus.NameError: return "NXDOMAIN";
+                case DnsStatus.NoAddress: return "no address";
+                case DnsStatus.TimedOut: return "timed out";
+                case DnsStatus.Truncated: return "truncated";
+                case DnsStatus.ServerFailure: return "server failure";
+                case DnsStatus.Malformed: return "malformed answer";
+                case DnsStatus.NoServer: return "no DNS server";
+                default: return "pending";
+            }
         }
 
         private long Uptime()

@@ -40,6 +40,9 @@ public class CommandLineTests
     [InlineData("--loss wants a probability", "--loss", "1.5")]
     [InlineData("--spi-hz wants at least 1000 Hz", "--spi-hz", "10")]
     [InlineData("--tap needs a value", "--tap")]
+    [InlineData("not on the W5500's own TCP/IP", "--chip", "w5500-sockets", "--dhcp")]
+    [InlineData("bad host name '-board'", "--hostname", "-board")]
+    [InlineData("bad DNS server '192.0.2'", "--dns", "192.0.2")]
     [InlineData("unknown argument: --tpa", "--tpa", "tap0")]
     public void A_bad_option_is_one_line_on_stderr_and_exit_code_2(string message, params string[] arguments)
     {
@@ -65,7 +68,7 @@ public class CommandLineTests
     {
         var (exit, output, _) = Emulator("--help");
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--tap", "--chip", "--ip", "--gateway", "--mac", "--sockets", "--rx-buffer", "--tx-buffer", "--loss", "--duplicate", "--reorder", "--corrupt", "--delay", "--seed", "--duration", "--pcap", "--spi-hz" })
+        foreach (var option in new[] { "--tap", "--chip", "--ip", "--gateway", "--mac", "--sockets", "--rx-buffer", "--tx-buffer", "--loss", "--duplicate", "--reorder", "--corrupt", "--delay", "--seed", "--duration", "--pcap", "--spi-hz", "--dhcp", "--hostname", "--dns", "--ntp" })
         {
             Assert.Contains(option, output);
         }

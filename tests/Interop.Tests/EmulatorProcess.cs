@@ -14,6 +14,12 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
     private readonly List<string> _output = new();
 
     public EmulatorProcess(string chip, params string[] extra)
+        : this(chip, null, extra)
+    {
+    }
+
+    /// <param name="prepare">Runs once the namespace and its TAP device exist, before the emulator starts (servers the board will need).</param>
+    public EmulatorProcess(string chip, Action<EmulatorProcess>? prepare, params string[] extra)
         : base(NextName(out int instance))
     {
         Interface = $"emu{Environment.ProcessId % 100000}x{instance}";
@@ -25,6 +31,7 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
             Check(InNamespace("ip", "tuntap", "add", "dev", Interface, "mode", "tap"));
             Check(InNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", Interface));
             Check(InNamespace("ip", "link", "set", Interface, "up"));
+            prepare?.Invoke(this);
             string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
             var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[] { "netns", "exec", Namespace, dotnet, Path.Combine(AppContext.BaseDirectory, "IoTStack.Emulator.dll"),
@@ -120,10 +127,52 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
         return _process.ExitCode;
     }
 
+    private readonly List<Process> _daemons = new();
+
+    /// <summary>Starts a server (dnsmasq, chronyd) inside the namespace; it is killed when the emulator goes.</summary>
+    public Process StartDaemon(params string[] command)
+    {
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "netns", "exec", Namespace }.Concat(command))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var daemon = Process.Start(start) ?? throw new InvalidOperationException(command[0] + " did not start");
+        daemon.OutputDataReceived += (_, e) => Log(e.Data);
+        daemon.ErrorDataReceived += (_, e) => Log(e.Data);
+        daemon.BeginOutputReadLine();
+        daemon.BeginErrorReadLine();
+        _daemons.Add(daemon);
+        return daemon;
+
+        void Log(string? line)
+        {
+            if (line is not null)
+            {
+                lock (_output)
+                {
+                    _output.Add(command[0] + ": " + line);
+                }
+            }
+        }
+    }
+
     public void Dispose()
     {
         Stop();
         _process?.Dispose();
+        foreach (var daemon in _daemons)
+        {
+            if (!daemon.HasExited)
+            {
+                daemon.Kill(entireProcessTree: true);
+                daemon.WaitForExit(5_000);
+            }
+
+            daemon.Dispose();
+        }
+
         Shell.Run("ip", "netns", "del", Namespace);
         File.Delete(CapturePath);
     }

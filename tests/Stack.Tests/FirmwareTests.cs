@@ -17,6 +17,7 @@ public class FirmwareTests
     private readonly NetStack _board;
     private readonly Firmware.Firmware _firmware;
     private readonly byte[] _buffer = new byte[4096];
+    private Func<bool>? _peerService;
 
     public FirmwareTests()
     {
@@ -46,7 +47,7 @@ public class FirmwareTests
 
     private void Step()
     {
-        for (int round = 0; round < 20 && (_firmware.Poll() | _client.Poll()); round++)
+        for (int round = 0; round < 20 && (_firmware.Poll() | _client.Poll() | (_peerService?.Invoke() ?? false)); round++)
         {
         }
 
@@ -108,6 +109,39 @@ public class FirmwareTests
 
         Assert.Equal(SocketError.Success, _client.Receive(socket, _buffer, 0, _buffer.Length, out int end));
         Assert.Equal(0, end); // Connection: close was honoured
+    }
+
+    [Fact]
+    public void Resolve_looks_names_up_by_dns_and_mdns_and_stats_shows_the_services()
+    {
+        var dns = new Services.DnsServerDouble(_client);
+        _peerService = dns.Poll;
+        var services = new Net.Services.NetServices(_board, "board", dhcp: false);
+        services.Dns.SetServers(TestNetwork.Ip(1), IPv4Address.Any, IPv4Address.Any);
+        _firmware.Services = services;
+        Assert.Equal(SocketError.Success, services.Start());
+        for (int ms = 0; ms < 3_000; ms++)
+        {
+            Step(); // mDNS probes and announces its name
+        }
+
+        int socket = Connect(80);
+        var reader = new ResponseReader(keepBodies: true);
+        Exchange(socket, Ascii("GET /resolve?name=board.example HTTP/1.1\r\nHost: b\r\n\r\nGET /resolve?name=board.local HTTP/1.1\r\nHost: b\r\n\r\n"
+            + "GET /resolve?name=bad..name HTTP/1.1\r\nHost: b\r\n\r\nGET /stats HTTP/1.1\r\nHost: b\r\n\r\n"), reader, 4);
+        Assert.Equal([200, 200, 400, 200], reader.Statuses);
+        Assert.Equal("192.0.2.77\n", System.Text.Encoding.ASCII.GetString(reader.Bodies[0]));
+        Assert.Equal("192.0.2.2\n", System.Text.Encoding.ASCII.GetString(reader.Bodies[1]));
+        using var json = System.Text.Json.JsonDocument.Parse(reader.Bodies[3]);
+        Assert.Equal("board.local", json.RootElement.GetProperty("hostname").GetString());
+        Assert.Equal("192.0.2.1", json.RootElement.GetProperty("dns")[0].GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.RootElement.GetProperty("time").ValueKind);
+        Assert.Equal(["board.example"], dns.Questions);
+
+        dns.Answer = q => Services.DnsServerDouble.Builder.Reply(q, 3);
+        Exchange(socket, Ascii("GET /resolve?name=nothing.example HTTP/1.1\r\nHost: b\r\n\r\n"), reader, 1);
+        Assert.Equal(404, reader.Statuses[^1]);
+        Assert.Equal("NXDOMAIN\n", System.Text.Encoding.ASCII.GetString(reader.Bodies[^1]));
     }
 
     [Fact]

@@ -20,6 +20,21 @@ public sealed class BoardOptions
     public int ReceiveBuffer { get; set; } = 8192;
     public int TransmitBuffer { get; set; } = 8192;
 
+    /// <summary>Take the address by DHCP instead of <see cref="Address"/>.</summary>
+    public bool Dhcp { get; set; }
+
+    /// <summary>The board's name (DHCP option 12, NAME.local by mDNS); null for none.</summary>
+    public string? HostName { get; set; }
+
+    /// <summary>A DNS server to use (DHCP's, when it gives some, replace it); 0.0.0.0 for none.</summary>
+    public IPv4Address Dns { get; set; }
+
+    /// <summary>An NTP server to set the clock from (DHCP's option 42 replaces it); 0.0.0.0 for none.</summary>
+    public IPv4Address Ntp { get; set; }
+
+    /// <summary>Whether the board runs DHCP, DNS, mDNS or SNTP.</summary>
+    public bool WantsServices => Dhcp || HostName is not null || !Dns.IsAny || !Ntp.IsAny;
+
     /// <summary>The modeled SPI clock for bus-time figures; 0 for the chip's datasheet maximum.</summary>
     public long SpiHz { get; set; }
 
@@ -106,9 +121,27 @@ public sealed class Board
                 throw new ArgumentException($"unknown chip '{options.Chip}' (one of {string.Join(", ", BoardOptions.Chips)})");
         }
 
-        stack?.Configure(options.Address, mask, options.Gateway);
+        if (options.WantsServices && stack is null)
+        {
+            throw new ArgumentException("--dhcp, --hostname, --dns and --ntp run on IoTStack (--chip enc28j60 or w5500), not on the W5500's own TCP/IP");
+        }
+
+        if (!options.Dhcp)
+        {
+            stack?.Configure(options.Address, mask, options.Gateway);
+        }
+
         var firmware = new Firmware.Firmware(engine, stack, clock, Math.Max(1, options.Sockets - 5));
         Require(firmware.Start(options.Chip == "w5500-sockets" ? 1 : 4), "the firmware could not open its services (too few sockets?)");
+        if (stack is not null && options.WantsServices)
+        {
+            var services = new IoTStack.Net.Services.NetServices(stack, options.HostName, options.Dhcp);
+            services.Dns.SetServers(options.Dns, IPv4Address.Any, IPv4Address.Any);
+            services.Sntp.Server = options.Ntp;
+            firmware.Services = services;
+            Require(services.Start() == SocketError.Success, "the network services could not open their sockets (too few sockets?)");
+        }
+
         return new Board(engine, stack, chip, firmware);
     }
 

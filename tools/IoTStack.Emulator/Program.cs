@@ -14,6 +14,10 @@ usage: IoTStack.Emulator [options]
   --chip CHIP           enc28j60 (default), w5500 (MACRAW under IoTStack) or w5500-sockets (the chip's TCP/IP)
   --ip A.B.C.D/N        the board's address (default 192.0.2.2/24)
   --gateway A.B.C.D     default gateway (default none)
+  --dhcp                take the address, gateway, DNS and NTP servers by DHCP instead of --ip
+  --hostname NAME       the board's name: sent to DHCP (option 12) and answered by mDNS as NAME.local
+  --dns A.B.C.D         a DNS server for the board's resolver (GET /resolve?name=...)
+  --ntp A.B.C.D         an NTP server to set the board's clock from (SNTP)
   --mac XX:XX:XX:XX:XX:XX  the board's MAC (default 02:00:00:00:00:02)
   --sockets N --rx-buffer BYTES --tx-buffer BYTES   the stack's sizes (default 16, 8192, 8192)
   --spi-hz HZ           the modeled SPI clock for bus-time figures (default: the chip's maximum, 20 or 80 MHz)
@@ -84,6 +88,30 @@ try
                 break;
             }
 
+            case "--dhcp": board.Dhcp = true; break;
+            case "--hostname":
+            {
+                string text = Value();
+                board.HostName = text.Length is > 0 and <= 57 && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && text[0] != '-' && text[^1] != '-'
+                    ? text
+                    : throw new ArgumentException($"bad host name '{text}' (1 to 57 letters, digits and inner hyphens)");
+                break;
+            }
+
+            case "--dns":
+            {
+                string text = Value();
+                board.Dns = IPv4Address.TryParse(text, out var dns) ? dns : throw new ArgumentException($"bad DNS server '{text}'");
+                break;
+            }
+
+            case "--ntp":
+            {
+                string text = Value();
+                board.Ntp = IPv4Address.TryParse(text, out var ntp) ? ntp : throw new ArgumentException($"bad NTP server '{text}'");
+                break;
+            }
+
             case "--mac":
             {
                 string text = Value();
@@ -115,6 +143,11 @@ try
             default:
                 throw new ArgumentException($"unknown argument: {name} (try --help)");
         }
+    }
+
+    if (board.WantsServices && board.Chip == "w5500-sockets")
+    {
+        throw new ArgumentException("--dhcp, --hostname, --dns and --ntp run on IoTStack (--chip enc28j60 or w5500), not on the W5500's own TCP/IP");
     }
 
     // The stack's own rules for its sizes, checked before anything starts.

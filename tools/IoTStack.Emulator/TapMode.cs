@@ -36,7 +36,8 @@ public sealed class TapMode
         var linuxSide = wire.AddPort(new MacAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0xFE));
         using var tap = new TapDevice(_tapName, _board.Mac); // first: without root or /dev/net/tun nothing else matters
         var board = Board.Start(_board, wire.AddPort(_board.Mac), clock);
-        output.WriteLine($"board {_board.Address}/{_board.PrefixLength} ({_board.Chip}, MAC {_board.Mac}) on TAP {_tapName}; "
+        string address = _board.Dhcp ? "(address by DHCP)" : $"{_board.Address}/{_board.PrefixLength}";
+        output.WriteLine($"board {address} ({_board.Chip}, MAC {_board.Mac}) on TAP {_tapName}; "
             + "serving echo 7, discard 9, chargen 19, HTTP 80. Ctrl-C stops.");
         var frame = new byte[2048];
         var watch = Stopwatch.StartNew();
@@ -111,6 +112,11 @@ public sealed class TapMode
         if (board.Stack is { } stack)
         {
             line += $"  retransmits {stack.Counters[Counter.TcpRetransmittedSegments]}  sockets open {board.OpenSockets()}/{stack.SocketCount}";
+            if (board.Firmware.Services is { } services)
+            {
+                line += services.Dhcp is { } dhcp ? $"  DHCP {dhcp.State} {stack.Address}" : "";
+                line += stack.WallClockSet ? $"  time {DateTimeOffset.FromUnixTimeMilliseconds(stack.WallClockMilliseconds):HH:mm:ss}Z" : "";
+            }
         }
 
         else if (board.Chip is Chips.W5500Model w5500)

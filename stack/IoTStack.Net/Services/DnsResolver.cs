@@ -121,7 +121,20 @@ namespace IoTStack.Net.Services
                 return Start(DnsStatus.Resolved, literal, out query);
             }
 
-            int length = DnsWire.EncodeName(name, _current, 0);
+            int length = DnsWire.ToAscii(name, _owner);
+            if (length < 0)
+            {
+                return SocketError.InvalidArgument;
+            }
+
+            return Resolve(_owner, 0, length, out query);
+        }
+
+        /// <summary>Starts looking up a host name given as ASCII bytes (as it came in a request, with no string made of it).</summary>
+        public SocketError Resolve(byte[] name, int offset, int count, out int query)
+        {
+            query = -1;
+            int length = DnsWire.EncodeName(name, offset, count, _current, 0);
             if (length < 0)
             {
                 return SocketError.InvalidArgument;

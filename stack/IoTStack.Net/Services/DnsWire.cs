@@ -45,24 +45,24 @@ namespace IoTStack.Net.Services
         }
 
         /// <summary>
-        /// Encodes a dotted name ("board.example.org", a final dot allowed) in wire form; returns its length, or
-        /// -1 when it is not a name: an empty label, a label over 63 bytes, over 255 bytes in all, or a character
-        /// outside printable ASCII.
+        /// Encodes a dotted name in ASCII ("board.example.org", a final dot allowed) in wire form; returns its
+        /// length, or -1 when it is not a name: an empty label, a label over 63 bytes, over 255 bytes in all, or
+        /// a character outside printable ASCII.
         /// </summary>
-        public static int EncodeName(string name, byte[] buffer, int offset)
+        public static int EncodeName(byte[] text, int textOffset, int textLength, byte[] buffer, int offset)
         {
-            if (name == null || name.Length == 0 || name.Length > MaximumNameLength - 2 || buffer.Length - offset < name.Length + 2)
+            if (text == null || textLength <= 0 || textLength > MaximumNameLength - 2 || buffer.Length - offset < textLength + 2)
             {
                 return -1;
             }
 
-            int end = name[name.Length - 1] == '.' ? name.Length - 1 : name.Length;
+            int end = text[textOffset + textLength - 1] == '.' ? textLength - 1 : textLength;
             int lengthAt = offset;
             int at = offset + 1;
             int label = 0;
             for (int i = 0; i <= end; i++)
             {
-                if (i == end || name[i] == '.')
+                if (i == end || text[textOffset + i] == '.')
                 {
                     if (label == 0 || label > 63)
                     {
@@ -76,19 +76,40 @@ namespace IoTStack.Net.Services
                     continue;
                 }
 
-                char c = name[i];
+                byte c = text[textOffset + i];
                 if (c <= ' ' || c > '~')
                 {
                     return -1;
                 }
 
-                buffer[at] = (byte)c;
+                buffer[at] = c;
                 at++;
                 label++;
             }
 
             buffer[lengthAt] = 0;
             return lengthAt + 1 - offset;
+        }
+
+        /// <summary>Copies a string's characters into <paramref name="ascii"/>; returns the length, or -1 if one is not ASCII or it does not fit.</summary>
+        public static int ToAscii(string text, byte[] ascii)
+        {
+            if (text == null || text.Length > ascii.Length)
+            {
+                return -1;
+            }
+
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] > '~')
+                {
+                    return -1;
+                }
+
+                ascii[i] = (byte)text[i];
+            }
+
+            return text.Length;
         }
 
         /// <summary>

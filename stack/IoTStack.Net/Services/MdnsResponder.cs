@@ -136,19 +136,7 @@ namespace IoTStack.Net.Services
             _state = MdnsState.Stopped;
         }
 
-        /// <summary>Starts resolving <paramref name="name"/> (ending in .local) by multicast query.</summary>
-        public SocketError Resolve(string name, out int query)
-        {
-            query = -1;
-            if (DnsWire.EncodeName(name, _current, 0) < 0 || !DnsWire.IsLocal(_current, 0))
-            {
-                return SocketError.InvalidArgument;
-            }
-
-            return Resolve(_current, out query);
-        }
-
-        /// <summary>Starts resolving a .local name given in DNS wire form.</summary>
+        /// <summary>Starts resolving a .local name given in DNS wire form (DnsResolver hands these over).</summary>
         public SocketError Resolve(byte[] wireName, out int query)
         {
             query = -1;

@@ -1,0 +1,71 @@
+namespace IoTStack.Net.Services
+{
+    /// <summary>
+    /// The network services a board runs next to its stack, wired together: DHCP hands its DNS and NTP servers
+    /// to the resolver and the time client, the resolver sends .local names to mDNS. Any of them may be absent.
+    /// Poll it with the stack.
+    /// </summary>
+    public sealed class NetServices
+    {
+        /// <param name="hostName">The board's name: DHCP option 12 and NAME.local by mDNS; null for neither.</param>
+        /// <param name="dhcp">Whether to take the address by DHCP (else the stack keeps the one it was given).</param>
+        public NetServices(NetStack stack, string hostName, bool dhcp)
+        {
+            if (stack == null)
+            {
+                throw new System.ArgumentNullException("stack");
+            }
+
+            Stack = stack;
+            Dns = new DnsResolver(stack, 4, 8);
+            Sntp = new SntpClient(stack);
+            if (hostName != null)
+            {
+                Mdns = new MdnsResponder(stack, hostName, 2);
+                Dns.Mdns = Mdns;
+            }
+
+            if (dhcp)
+            {
+                Dhcp = new DhcpClient(stack, hostName) { Resolver = Dns, Sntp = Sntp };
+            }
+        }
+
+        public NetStack Stack { get; private set; }
+
+        public DhcpClient Dhcp { get; private set; }
+
+        public DnsResolver Dns { get; private set; }
+
+        public MdnsResponder Mdns { get; private set; }
+
+        public SntpClient Sntp { get; private set; }
+
+        /// <summary>Starts DHCP, the mDNS responder and the time client (which waits for a server and an address).</summary>
+        public Sockets.SocketError Start()
+        {
+            Sockets.SocketError error = Sockets.SocketError.Success;
+            if (Dhcp != null)
+            {
+                error = Dhcp.Start();
+            }
+
+            if (error == Sockets.SocketError.Success && Mdns != null)
+            {
+                error = Mdns.Start();
+            }
+
+            Sntp.Start();
+            return error;
+        }
+
+        public bool Poll()
+        {
+            bool worked = Dhcp != null && Dhcp.Poll();
+            worked |= Dns.Poll();
+            worked |= Mdns != null && Mdns.Poll();
+            worked |= Sntp.Poll();
+            return worked;
+        }
+    }
+}
