@@ -1,5 +1,4 @@
-using IoTStack.Drivers.Enc28j60;
-using IoTStack.Drivers.W5500;
+using IoTStack.Boards;
 using IoTStack.Emulator.Chips;
 using IoTStack.Net;
 using IoTStack.Net.Link;
@@ -48,32 +47,31 @@ public sealed class BoardOptions
 }
 
 /// <summary>
-/// An emulated board: a chip model on a wire, its driver, IoTStack (or the W5500's own sockets) and the
-/// firmware serving on it. The same composition the ESP32 build makes, with the chip replaced by its model.
+/// An emulated board: a chip model on a wire as the SPI bus of the same composition the ESP32 and Raspberry Pi
+/// builds make (<see cref="BoardRuntime"/>: driver, IoTStack or the W5500's own sockets, firmware, services).
 /// </summary>
 public sealed class Board
 {
-    private Board(ISocketEngine engine, NetStack? stack, ChipModel chip, Firmware.Firmware firmware)
+    private Board(BoardRuntime runtime, ChipModel chip)
     {
-        Engine = engine;
-        Stack = stack;
+        Runtime = runtime;
         Chip = chip;
-        Firmware = firmware;
     }
 
-    public ISocketEngine Engine { get; }
+    public BoardRuntime Runtime { get; }
+
+    public ISocketEngine Engine => Runtime.Engine;
 
     /// <summary>The software stack, or null when the W5500 runs TCP/IP itself.</summary>
-    public NetStack? Stack { get; }
+    public NetStack? Stack => Runtime.Stack;
 
     public ChipModel Chip { get; }
 
-    public Firmware.Firmware Firmware { get; }
+    public Firmware.Firmware Firmware => Runtime.Firmware;
 
     /// <summary>Builds and starts the board; throws ArgumentException for options the stack or chip rejects.</summary>
     public static Board Start(BoardOptions options, IFrameDevice wire, IClock clock)
     {
-        var mask = IPv4Address.MaskFromPrefixLength(options.PrefixLength);
         var stackOptions = new NetStackOptions
         {
             SocketCount = options.Sockets,
@@ -81,72 +79,32 @@ public sealed class Board
             TransmitBufferSize = options.TransmitBuffer,
             PingMaxDataLength = 4000,
         };
-        stackOptions.Validate();
-        NetStack? stack = null;
-        ISocketEngine engine;
-        ChipModel chip;
-        switch (options.Chip)
+        var settings = new BoardSettings
         {
-            case "enc28j60":
-            {
-                var model = new Enc28j60Model(wire);
-                var driver = new Enc28j60Driver(model, options.Mac, clock, fullDuplex: true);
-                Require(driver.Initialise(), "the ENC28J60 did not come up");
-                chip = model;
-                engine = stack = new NetStack(stackOptions, driver, clock);
-                break;
-            }
-
-            case "w5500":
-            {
-                var model = new W5500Model(wire); // MACRAW only: a model with a clock would also run the hardware sockets' engine on the wire
-                var driver = new W5500MacRawDriver(model, options.Mac, clock);
-                Require(driver.Initialise(), "the W5500 did not come up");
-                chip = model;
-                engine = stack = new NetStack(stackOptions, driver, clock);
-                break;
-            }
-
-            case "w5500-sockets":
-            {
-                var model = new W5500Model(wire, clock);
-                var sockets = new W5500SocketEngine(model, options.Mac, clock);
-                Require(sockets.Initialise(options.Address, mask, options.Gateway), "the W5500 did not come up");
-                chip = model;
-                engine = sockets;
-                break;
-            }
-
-            default:
-                throw new ArgumentException($"unknown chip '{options.Chip}' (one of {string.Join(", ", BoardOptions.Chips)})");
-        }
-
-        if (options.WantsServices && stack is null)
+            Address = options.Address,
+            SubnetMask = IPv4Address.MaskFromPrefixLength(options.PrefixLength),
+            Gateway = options.Gateway,
+            Dhcp = options.Dhcp,
+            HostName = options.HostName,
+            Dns = options.Dns,
+            Ntp = options.Ntp,
+        };
+        var (kind, chip) = options.Chip switch
         {
-            throw new ArgumentException("--dhcp, --hostname, --dns and --ntp run on IoTStack (--chip enc28j60 or w5500), not on the W5500's own TCP/IP");
-        }
-
-        if (!options.Dhcp)
-        {
-            stack?.Configure(options.Address, mask, options.Gateway);
-        }
-
-        var firmware = new Firmware.Firmware(engine, stack, clock, Math.Max(1, options.Sockets - 5));
-        Require(firmware.Start(options.Chip == "w5500-sockets" ? 1 : 4), "the firmware could not open its services (too few sockets?)");
-        if (stack is not null && options.WantsServices)
-        {
-            var services = new IoTStack.Net.Services.NetServices(stack, options.HostName, options.Dhcp);
-            services.Dns.SetServers(options.Dns, IPv4Address.Any, IPv4Address.Any);
-            services.Sntp.Server = options.Ntp;
-            firmware.Services = services;
-            Require(services.Start() == SocketError.Success, "the network services could not open their sockets (too few sockets?)");
-        }
-
-        return new Board(engine, stack, chip, firmware);
+            "enc28j60" => (ChipKind.Enc28j60, (ChipModel)new Enc28j60Model(wire)),
+            // MACRAW only: a model with a clock would also run the hardware sockets' engine on the wire.
+            "w5500" => (ChipKind.W5500, new W5500Model(wire)),
+            "w5500-sockets" => (ChipKind.W5500Sockets, new W5500Model(wire, clock)),
+            _ => throw new ArgumentException($"unknown chip '{options.Chip}' (one of {string.Join(", ", BoardOptions.Chips)})"),
+        };
+        var runtime = BoardRuntime.Create(kind, chip, options.Mac, clock, stackOptions, settings)
+            ?? throw new InvalidOperationException($"the {options.Chip} did not come up");
+        Require(runtime.Start(), "the firmware could not open its services (too few sockets?)");
+        return new Board(runtime, chip);
     }
 
-    /// <summary>Runs the chip, the stack and the firmware once; true when anything happened.</summary>
-    public bool Poll() => Firmware.Poll();
+    /// <summary>Runs the chip, the stack, the services and the firmware once; true when anything happened.</summary>
+    public bool Poll() => Runtime.Poll();
 
     /// <summary>Sockets in use, listeners included.</summary>
     public int OpenSockets()
