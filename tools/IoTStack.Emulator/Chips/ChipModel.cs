@@ -65,6 +65,29 @@ public abstract class ChipModel : ISpiBus
         }
     }
 
+    /// <summary>
+    /// One chip-select frame as a raw full-duplex bus carries it (what a Linux spidev or nanoFramework
+    /// SpiDevice transfer is): <paramref name="length"/> bytes out on MOSI, as many back on MISO. The chip
+    /// decodes the command bytes to know where its header ends and whether it reads or writes, as the real
+    /// one does; MISO carries zeros during the header and during a write.
+    /// </summary>
+    public void TransferRaw(byte[] mosi, byte[] miso, int length)
+    {
+        int header = HeaderLength(mosi, length, out SpiDataDirection direction);
+        Array.Clear(miso, 0, length);
+        if (direction == SpiDataDirection.Write)
+        {
+            Transfer(mosi, 0, header, mosi, header, length - header, direction);
+        }
+        else
+        {
+            Transfer(mosi, 0, header, miso, header, length - header, direction);
+        }
+    }
+
+    /// <summary>Where the command header of a raw frame ends, and which way its data phase goes.</summary>
+    protected abstract int HeaderLength(byte[] frame, int length, out SpiDataDirection direction);
+
     /// <summary>The chip's answer to one chip-select frame.</summary>
     protected abstract void Answer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction);
 

@@ -59,6 +59,17 @@ public sealed class Enc28j60Model : ChipModel
         _phy[R.PHSTAT1] = 0x1800;
     }
 
+    /// <summary>
+    /// Datasheet DS39662E table 4-1: the opcode is the top three bits of the first byte. RCR and RBM read
+    /// after it; WBM writes after it; WCR, BFS and BFC carry their one argument byte; SRC has none.
+    /// </summary>
+    protected override int HeaderLength(byte[] frame, int length, out SpiDataDirection direction)
+    {
+        int opcode = frame[0] >> 5;
+        direction = opcode <= 1 ? SpiDataDirection.Read : SpiDataDirection.Write;
+        return opcode is 2 or 4 or 5 ? Math.Min(2, length) : 1;
+    }
+
     protected override void Answer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
     {
         TakeFromWire();

@@ -78,6 +78,13 @@ public sealed class W5500Model : ChipModel
         }
     }
 
+    /// <summary>Datasheet 1.0.9 section 2.2: a 16-bit offset, then the control byte whose bit 2 (RWB) is 1 for a write.</summary>
+    protected override int HeaderLength(byte[] frame, int length, out SpiDataDirection direction)
+    {
+        direction = length >= 3 && (frame[2] & 0x04) != 0 ? SpiDataDirection.Write : SpiDataDirection.Read;
+        return Math.Min(3, length);
+    }
+
     protected override void Answer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
     {
         Expect(headerLength == 3, "a W5500 frame has a 3-byte header (offset, control)");
