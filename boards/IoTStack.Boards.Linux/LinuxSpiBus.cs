@@ -6,17 +6,12 @@ namespace IoTStack.Boards.Linux;
 /// <summary>
 /// <see cref="ISpiBus"/> over a Linux spidev device: each call is one <c>TransferFullDuplex</c>, which the
 /// kernel runs as one SPI message with chip select held for all of it (spidev's SPI_IOC_MESSAGE with one
-/// transfer). The header and the data go out back to back from one buffer taken at construction; a read's
-/// data phase clocks out zeros and what comes back is copied into the caller's buffer. Allocates nothing.
+/// transfer), framed by <see cref="FullDuplexFrame"/> as on every platform. Allocates nothing.
 /// </summary>
 public sealed class LinuxSpiBus : ISpiBus, IDisposable
 {
-    /// <summary>Room for the largest frame the drivers move in one transfer (1,518 bytes) and its header.</summary>
-    public const int MaximumTransfer = 2048;
-
     private readonly SpiDevice _device;
-    private readonly byte[] _out = new byte[MaximumTransfer];
-    private readonly byte[] _in = new byte[MaximumTransfer];
+    private readonly FullDuplexFrame _frame = new();
 
     public LinuxSpiBus(SpiDevice device)
     {
@@ -39,28 +34,10 @@ public sealed class LinuxSpiBus : ISpiBus, IDisposable
 
     public void Transfer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
     {
-        int total = headerLength + dataLength;
-        if (total > MaximumTransfer)
-        {
-            throw new ArgumentOutOfRangeException(nameof(dataLength), $"one transfer holds at most {MaximumTransfer} bytes");
-        }
-
-        Buffer.BlockCopy(header, headerOffset, _out, 0, headerLength);
-        if (direction == SpiDataDirection.Write)
-        {
-            Buffer.BlockCopy(data, dataOffset, _out, headerLength, dataLength);
-        }
-        else
-        {
-            Array.Clear(_out, headerLength, dataLength);
-        }
-
-        _device.TransferFullDuplex(_out.AsSpan(0, total), _in.AsSpan(0, total));
+        int total = _frame.Prepare(header, headerOffset, headerLength, data, dataOffset, dataLength, direction);
+        _device.TransferFullDuplex(_frame.Out.AsSpan(0, total), _frame.In.AsSpan(0, total));
         Transfers++;
-        if (direction == SpiDataDirection.Read)
-        {
-            Buffer.BlockCopy(_in, headerLength, data, dataOffset, dataLength);
-        }
+        _frame.Complete(headerLength, data, dataOffset, dataLength, direction);
     }
 
     public void Dispose() => _device.Dispose();

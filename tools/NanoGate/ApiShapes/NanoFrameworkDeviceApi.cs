@@ -1,0 +1,93 @@
+// The shape of the nanoFramework device API the ESP32 adapter (firmware/IoTStack.Firmware.Esp32) calls,
+// declared from the packages' documented public API (nanoframework/System.Device.Spi 1.3,
+// nanoframework/System.Device.Gpio 1.1, nanoframework/nanoFramework.Hardware.Esp32 1.6), so the gate
+// compiles the adapter too: a call the real API does not have is a build error here. Only the members the
+// adapter uses; no behaviour. These packages are not served by the registry this build can reach; on a
+// machine with nanoFramework's Visual Studio extension the .nfproj builds against the real ones.
+
+namespace System.Device.Spi
+{
+    public enum SpiMode
+    {
+        Mode0,
+        Mode1,
+        Mode2,
+        Mode3
+    }
+
+    public sealed class SpiConnectionSettings
+    {
+        public SpiConnectionSettings(int busId, int chipSelectLine)
+        {
+        }
+
+        public SpiMode Mode { get; set; }
+
+        public int DataBitLength { get; set; }
+
+        public int ClockFrequency { get; set; }
+    }
+
+    public class SpiDevice
+    {
+        public SpiDevice(SpiConnectionSettings settings)
+        {
+        }
+
+        public void TransferFullDuplex(SpanByte writeBuffer, SpanByte readBuffer)
+        {
+            throw new NotSupportedException("API shape only");
+        }
+    }
+}
+
+namespace System.Device.Gpio
+{
+    public enum PinMode
+    {
+        Input,
+        Output,
+        InputPullDown,
+        InputPullUp
+    }
+
+    public struct PinValue
+    {
+        public static readonly PinValue Low;
+        public static readonly PinValue High;
+    }
+
+    public class GpioPin
+    {
+        public void Write(PinValue value)
+        {
+            throw new NotSupportedException("API shape only");
+        }
+    }
+
+    public class GpioController
+    {
+        public GpioPin OpenPin(int pinNumber, PinMode mode)
+        {
+            throw new NotSupportedException("API shape only");
+        }
+    }
+}
+
+namespace nanoFramework.Hardware.Esp32
+{
+    public enum DeviceFunction
+    {
+        SPI1_MOSI,
+        SPI1_MISO,
+        SPI1_CLOCK
+    }
+
+    public static class Configuration
+    {
+        public static void SetPinFunction(int pin, DeviceFunction function)
+        {
+            throw new System.NotSupportedException("API shape only");
+        }
+    }
+}
