@@ -44,9 +44,9 @@ for trx in "$results"/*.trx; do
 done
 skipped=$((total - passed - failed))
 # The interop suite's throughput figures (for comparison: tools/bench-tap.sh and the bench tool).
-figures=$(cat "$results"/*.trx 2>/dev/null | grep -o '[a-z0-9-]*: [a-zA-Z /?=0-9]*: [0-9,]* bytes in [0-9.]* s = [0-9.]* MB/s' | sort)
+figures=$(cat "$results"/*.trx 2>/dev/null | grep -oE '[a-z0-9-]+: ([a-zA-Z /?=0-9]+: [0-9,]+ bytes in [0-9.]+ s = [0-9.]+ MB/s|ping 56 bytes x200: rtt [^&<]*|24 clients at once: [^&<]*)' | sort -u)
 if [ -n "$figures" ]; then
-  echo "throughput seen by the interop suite (desktop CPU bound; not a test):"
+  echo "figures seen by the board suites (desktop CPU bound; reported, not tested):"
   echo "$figures" | sed 's/^/  /'
 fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

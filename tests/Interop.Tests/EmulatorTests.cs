@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
+using IoTStack.Hil.Tests;
+
 namespace IoTStack.Interop.Tests;
 
 /// <summary>

@@ -4,6 +4,8 @@ using IoTStack.Net.Link;
 using IoTStack.Net.Sockets;
 using IoTStack.Net.Wire;
 
+using IoTStack.Hil.Tests;
+
 namespace IoTStack.Interop.Tests;
 
 /// <summary>
@@ -19,14 +21,13 @@ public sealed class LinuxPeer : NamespaceHost, IDisposable
 
     private static int _instances;
     private readonly TapDevice _tap;
-    private readonly Thread _loop;
     private volatile bool _running = true;
+    private Thread _loop = null!;
     private volatile Exception? _failure;
 
     public LinuxPeer()
         : base(NextName(out int instance))
     {
-        RemoveStaleNamespaces();
         string tap = $"iot{Environment.ProcessId % 100000}x{instance}";
         Check(Shell.Run("ip", "netns", "add", Namespace));
         try
@@ -37,10 +38,7 @@ public sealed class LinuxPeer : NamespaceHost, IDisposable
             Check(InNamespace("ip", "addr", "add", LinuxIp + "/24", "dev", tap));
             Check(InNamespace("ip", "link", "set", tap, "up"));
             Interface = tap;
-            Stack = new NetStack(new NetStackOptions { SocketCount = 16, ReceiveBufferSize = 8192, TransmitBufferSize = 8192, PingMaxDataLength = 4000 }, _tap, new SystemClock());
-            Stack.Configure(BoardIp, IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
-            _loop = new Thread(Serve) { IsBackground = true, Name = "board " + Namespace };
-            _loop.Start();
+            Boot();
         }
         catch
         {
@@ -60,7 +58,7 @@ public sealed class LinuxPeer : NamespaceHost, IDisposable
     }
 
     /// <summary>The board's stack; owned by the service thread while it runs.</summary>
-    public NetStack Stack { get; }
+    public NetStack Stack { get; private set; } = null!;
 
     /// <summary>Stops the board and reads its counters (the stack is the test's again afterwards).</summary>
     public NetCounters StopAndReadCounters()
@@ -84,18 +82,22 @@ public sealed class LinuxPeer : NamespaceHost, IDisposable
     }
 
 
-    /// <summary>Namespaces left by a run that died (their process is gone) are removed first.</summary>
-    private static void RemoveStaleNamespaces()
+    /// <summary>A new stack and firmware on the TAP device, serving on a thread of their own.</summary>
+    private void Boot()
     {
-        foreach (var line in Shell.Run("ip", "netns", "list").Output.Split('\n'))
-        {
-            var name = line.Split(' ')[0];
-            var parts = name.Split('-');
-            if (parts.Length == 3 && parts[0] == "iotstack" && int.TryParse(parts[1], out int pid) && !File.Exists($"/proc/{pid}/status"))
-            {
-                Shell.Run("ip", "netns", "del", name);
-            }
-        }
+        Stack = new NetStack(new NetStackOptions { SocketCount = 16, ReceiveBufferSize = 8192, TransmitBufferSize = 8192, PingMaxDataLength = 4000 }, _tap, new SystemClock());
+        Stack.Configure(BoardIp, IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
+        _running = true;
+        _loop = new Thread(Serve) { IsBackground = true, Name = "board " + Namespace };
+        _loop.Start();
+    }
+
+    /// <summary>A board reset: the stack and everything it knew thrown away, a fresh one booted on the same TAP device.</summary>
+    public override void Reset()
+    {
+        _running = false;
+        _loop.Join();
+        Boot();
     }
 
     private void Serve()

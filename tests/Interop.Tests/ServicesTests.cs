@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Xunit.Abstractions;
 
+using IoTStack.Hil.Tests;
+
 namespace IoTStack.Interop.Tests;
 
 /// <summary>
@@ -16,32 +18,8 @@ public sealed class ServicesTests(ITestOutputHelper log) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private EmulatorProcess Board(string chip)
-    {
-        string leases = Path.Combine(_directory, "leases");
-        string chrony = Path.Combine(_directory, "chrony.conf");
-        File.WriteAllText(chrony, $"""
-            # serve this machine's clock to the namespace, never touch it (-x)
-            local stratum 8
-            allow 192.0.2.0/24
-            bindaddress 192.0.2.1
-            cmdport 0
-            pidfile {Path.Combine(_directory, "chronyd.pid")}
-
-            """);
-        return new EmulatorProcess(chip, host =>
-        {
-            host.InNamespace("ip", "route", "add", "224.0.0.0/4", "dev", host.Interface); // mDNS's group is on the TAP link
-            // A 2-minute lease (dnsmasq's least) renewed after 10 s (option 58, T1) and rebound after 15 s (59, T2).
-            host.StartDaemon("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=" + host.Interface, "--bind-interfaces",
-                "--listen-address=192.0.2.1", "--no-resolv", "--no-hosts", "--dhcp-range=192.0.2.50,192.0.2.99,255.255.255.0,2m",
-                "--dhcp-option=option:dns-server,192.0.2.1", "--dhcp-option=option:ntp-server,192.0.2.1",
-                "--dhcp-option=option:T1,10s", "--dhcp-option=option:T2,15s",
-                "--host-record=known.test,192.0.2.123", "--cname=alias.test,known.test", "--local=/test/",
-                "--dhcp-leasefile=" + leases, "--pid-file=" + Path.Combine(_directory, "dnsmasq.pid"), "--log-dhcp", "--log-facility=-");
-            host.StartDaemon("chronyd", "-d", "-x", "-f", chrony);
-        }, "--dhcp", "--hostname", "iotboard");
-    }
+    private EmulatorProcess Board(string chip) =>
+        new(chip, host => LinkServers.Start(host, _directory, fixedAddress: false), "--dhcp", "--hostname", LinkServers.HostName);
 
     [Theory]
     [InlineData("enc28j60")]
@@ -50,7 +28,7 @@ public sealed class ServicesTests(ITestOutputHelper log) : IDisposable
     {
         using var board = Board(chip);
         string Context(object what) => $"{chip}: {what}\n{board.Output}";
-        string leases = Path.Combine(_directory, "leases");
+        string leases = LinkServers.LeaseFile(_directory);
 
         // The lease: dnsmasq writes "expiry mac address name client-id" once it has acknowledged.
         string? address = null;

@@ -1,11 +1,13 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace IoTStack.Interop.Tests;
+namespace IoTStack.Hil.Tests;
 
 /// <summary>
-/// A network namespace of a test's own, and running Linux programs inside it. LinuxPeer (the stack in this
-/// process) and EmulatorProcess (the emulator as its own process) each put a board on a TAP device in it.
+/// Where a board is met from: a network namespace of a test's own, and running Linux programs inside it
+/// (LinuxPeer, the stack in this process, and EmulatorProcess, the emulator as its own process, each put a
+/// board on a TAP device in it); or, for a real board on a bench, this machine's own network
+/// (<see cref="RemoteTarget"/>).
 /// </summary>
 public abstract class NamespaceHost
 {
@@ -17,9 +19,33 @@ public abstract class NamespaceHost
         }
 
         Namespace = name;
+        RemoveStaleNamespaces();
+    }
+
+    /// <summary>A board reset, if the host can make one (a fresh emulator process or stack; a bench's reset command).</summary>
+    public virtual void Reset() => throw new NotSupportedException("this board cannot be reset from here");
+
+    /// <summary>Namespaces left by a run that died (their process is gone) are removed first.</summary>
+    private static void RemoveStaleNamespaces()
+    {
+        foreach (var line in Shell.Run("ip", "netns", "list").Output.Split('\n'))
+        {
+            var name = line.Split(' ')[0];
+            var parts = name.Split('-');
+            if (parts.Length == 3 && parts[0] == "iotstack" && int.TryParse(parts[1], out int pid) && !File.Exists($"/proc/{pid}/status"))
+            {
+                Shell.Run("ip", "netns", "del", name);
+            }
+        }
     }
 
     public string Namespace { get; }
+
+    /// <summary>The board's address.</summary>
+    public virtual string Address => "192.0.2.2";
+
+    /// <summary>What runs a command where the board is reachable: ip netns exec, or nothing for the bench.</summary>
+    protected virtual string[] Prefix => ["ip", "netns", "exec", Namespace];
 
     /// <summary>The TAP device that carries Linux's side (192.0.2.1/24) inside the namespace.</summary>
     public abstract string Interface { get; }
@@ -32,7 +58,7 @@ public abstract class NamespaceHost
     /// size in one go). A network namespace belongs to a thread (setns(2)), and a socket to the namespace of the
     /// thread that made it, so a short-lived thread enters the namespace and makes the socket.
     /// </summary>
-    public Socket OpenSocket(SocketType type, ProtocolType protocol)
+    public virtual Socket OpenSocket(SocketType type, ProtocolType protocol)
     {
         Socket? socket = null;
         Exception? failure = null;
@@ -81,11 +107,26 @@ public abstract class NamespaceHost
 
     public ProcessResult InNamespace(params string[] command) => InNamespace(60_000, command);
 
-    public ProcessResult InNamespace(int timeoutMs, params string[] command) =>
-        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs);
+    public ProcessResult InNamespace(int timeoutMs, params string[] command) => InNamespace(null, null, timeoutMs, command);
 
-    public ProcessResult InNamespace(string? inputFile, string? outputFile, int timeoutMs, params string[] command) =>
-        Shell.Run("ip", new[] { "netns", "exec", Namespace }.Concat(command), timeoutMs, inputFile, outputFile);
+    public ProcessResult InNamespace(string? inputFile, string? outputFile, int timeoutMs, params string[] command)
+    {
+        var full = Prefix.Concat(command).ToArray();
+        return Shell.Run(full[0], full.Skip(1), timeoutMs, inputFile, outputFile);
+    }
+
+    /// <summary>Starts a program where the board is reachable, its output redirected; the caller ends it.</summary>
+    public System.Diagnostics.Process Start(bool redirectInput, params string[] command)
+    {
+        var full = Prefix.Concat(command).ToArray();
+        var start = new System.Diagnostics.ProcessStartInfo(full[0]) { RedirectStandardInput = redirectInput, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in full.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException(command[0] + " did not start");
+    }
 
     /// <summary>curl inside the namespace, quiet but for errors, with a 100 s ceiling.</summary>
     public ProcessResult Curl(params string[] arguments) =>

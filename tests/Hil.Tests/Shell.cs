@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace IoTStack.Interop.Tests;
+namespace IoTStack.Hil.Tests;
 
 public sealed record ProcessResult(int ExitCode, string Output, string Error)
 {

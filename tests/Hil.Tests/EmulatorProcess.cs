@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace IoTStack.Interop.Tests;
+namespace IoTStack.Hil.Tests;
 
 /// <summary>
 /// The emulator as users run it: its own process, started with <c>--tap</c> inside a network namespace of
@@ -10,7 +10,8 @@ namespace IoTStack.Interop.Tests;
 public sealed class EmulatorProcess : NamespaceHost, IDisposable
 {
     private static int _instances;
-    private readonly Process? _process;
+    private Process? _process;
+    private readonly string[] _arguments = [];
     private readonly List<string> _output = new();
 
     public EmulatorProcess(string chip, params string[] extra)
@@ -32,50 +33,8 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
             Check(InNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", Interface));
             Check(InNamespace("ip", "link", "set", Interface, "up"));
             prepare?.Invoke(this);
-            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-            var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "netns", "exec", Namespace, dotnet, Path.Combine(AppContext.BaseDirectory, "IoTStack.Emulator.dll"),
-                "--tap", Interface, "--chip", chip, "--pcap", CapturePath, "--duration", "600" }.Concat(extra))
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var ready = new TaskCompletionSource();
-            _process = Process.Start(start) ?? throw new InvalidOperationException("the emulator did not start");
-            _process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is null)
-                {
-                    ready.TrySetResult();
-                    return;
-                }
-
-                lock (_output)
-                {
-                    _output.Add(e.Data);
-                }
-
-                if (e.Data.StartsWith("board ", StringComparison.Ordinal))
-                {
-                    ready.TrySetResult();
-                }
-            };
-            _process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null)
-                {
-                    lock (_output)
-                    {
-                        _output.Add("stderr: " + e.Data);
-                    }
-                }
-            };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            if (!ready.Task.Wait(30_000) || _process.HasExited)
-            {
-                throw new InvalidOperationException("the emulator did not come up:\n" + Output);
-            }
+            _arguments = new[] { "--tap", Interface, "--chip", chip, "--pcap", CapturePath, "--duration", "600" }.Concat(extra).ToArray();
+            Launch();
         }
         catch
         {
@@ -85,6 +44,62 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
     }
 
     public override string Interface { get; }
+
+    /// <summary>Starts the emulator process and waits for its first line.</summary>
+    private void Launch()
+    {
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var ready = new TaskCompletionSource();
+        var process = Start(false, new[] { dotnet, Path.Combine(AppContext.BaseDirectory, "IoTStack.Emulator.dll") }.Concat(_arguments).ToArray());
+        _process = process;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                ready.TrySetResult();
+                return;
+            }
+
+            lock (_output)
+            {
+                _output.Add(e.Data);
+            }
+
+            if (e.Data.StartsWith("board ", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_output)
+                {
+                    _output.Add("stderr: " + e.Data);
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!ready.Task.Wait(30_000) || process.HasExited)
+        {
+            throw new InvalidOperationException("the emulator did not come up:\n" + Output);
+        }
+    }
+
+    /// <summary>A board reset: the emulator process killed (no goodbye on the wire) and started again on the same TAP device.</summary>
+    public override void Reset()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process?.Dispose();
+        Launch();
+    }
 
     public override string? Failure => _process is null ? "not started" : _process.HasExited ? $"the emulator exited ({_process.ExitCode}):\n{Output}" : null;
 
@@ -132,13 +147,7 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
     /// <summary>Starts a server (dnsmasq, chronyd) inside the namespace; it is killed when the emulator goes.</summary>
     public Process StartDaemon(params string[] command)
     {
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "netns", "exec", Namespace }.Concat(command))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var daemon = Process.Start(start) ?? throw new InvalidOperationException(command[0] + " did not start");
+        var daemon = Start(false, command);
         daemon.OutputDataReceived += (_, e) => Log(e.Data);
         daemon.ErrorDataReceived += (_, e) => Log(e.Data);
         daemon.BeginOutputReadLine();
