@@ -55,6 +55,32 @@ namespace IoTStack.Net
             TcpSelectiveAcknowledgments = true;
         }
 
+        /// <summary>
+        /// The small profile (issue 9): six slots (four TCP, two UDP) with 1 KB rings each way, and every table
+        /// cut to what such a node needs: 4 neighbours, 2 frames waiting for ARP, one 1,500-byte reassembly
+        /// slot, 2 multicast groups (mDNS), one 64-byte ping, 4 half-open and 4 TIME-WAIT entries.
+        /// </summary>
+        public static NetStackOptions Small()
+        {
+            NetStackOptions options = new NetStackOptions();
+            options.SocketCount = 6;
+            options.ReceiveBufferSize = 1024;
+            options.TransmitBufferSize = 1024;
+            options.ArpCacheSize = 4;
+            options.ArpQueueSize = 2;
+            options.ReassemblySlots = 1;
+            options.ReassemblyBufferSize = 1500;
+            options.ReassemblyMaxFragments = 4;
+            options.LoopbackQueueSize = 2;
+            options.MulticastGroups = 2;
+            options.PingSlots = 1;
+            options.PingMaxDataLength = 64;
+            options.TcpSynQueueSize = 4;
+            options.TcpTimeWaitEntries = 4;
+            options.TcpOutOfOrderRanges = 2;
+            return options;
+        }
+
         /// <summary>Socket descriptor slots, 1 to 255 (TCP, UDP and raw share them). Default 8.</summary>
         public int SocketCount { get; set; }
 

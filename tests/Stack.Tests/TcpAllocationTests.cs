@@ -1,3 +1,4 @@
+using IoTStack.Emulator.Network;
 using IoTStack.Net;
 using IoTStack.Net.Link;
 using IoTStack.Net.Sockets;

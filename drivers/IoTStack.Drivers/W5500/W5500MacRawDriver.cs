@@ -24,6 +24,13 @@ namespace IoTStack.Drivers.W5500
         private readonly W5500Counters _counters = new W5500Counters();
         private bool _initialised;
         private bool _sendPending;
+
+        /// <summary>
+        /// Sn_RX_RD as last written, or -1 when not known (after OPEN or a resynchronisation). Only the host moves
+        /// RX_RD (datasheet 1.0.9 section 4.2), so the driver need not read it back for every frame: five SPI bytes
+        /// a frame saved.
+        /// </summary>
+        private int _readPointer = -1;
         private bool _linkUp;
         private bool _linkStale = true;
         private long _linkCheckedAt;
@@ -73,6 +80,7 @@ namespace IoTStack.Drivers.W5500
         public bool Initialise()
         {
             _initialised = false;
+            _readPointer = -1;
             if (!_bus.Reset())
             {
                 return false;
@@ -118,7 +126,7 @@ namespace IoTStack.Drivers.W5500
                 return 0;
             }
 
-            int read = _bus.Read16(block, R.SnRXRD);
+            int read = _readPointer >= 0 ? _readPointer : _bus.Read16(block, R.SnRXRD);
             _bus.Read(R.ReceiveBufferBlock(0), read, _length, 0, 2);
             int total = (_length[0] << 8) | _length[1]; // MACRAW: a 2-byte length that counts itself, then the frame without CRC
             if (total <= 2 + EthernetFrame.HeaderLength - 1 || total > 2 + MaximumFrame || total > waiting)
@@ -142,7 +150,8 @@ namespace IoTStack.Drivers.W5500
                 _counters.BytesReceived += length;
             }
 
-            _bus.Write16(block, R.SnRXRD, (read + total) & 0xFFFF);
+            _readPointer = (read + total) & 0xFFFF;
+            _bus.Write16(block, R.SnRXRD, _readPointer);
             Command(R.CommandReceive);
             return received;
         }
@@ -207,6 +216,7 @@ namespace IoTStack.Drivers.W5500
         private void Resynchronise(int block)
         {
             _counters.ReceiveResyncs++;
+            _readPointer = -1;
             _bus.Write16(block, R.SnRXRD, _bus.Read16(block, R.SnRXWR));
             Command(R.CommandReceive);
         }

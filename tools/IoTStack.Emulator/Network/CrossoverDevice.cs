@@ -1,7 +1,7 @@
 using IoTStack.Net.Link;
 using IoTStack.Net.Wire;
 
-namespace IoTStack.Stack.Tests;
+namespace IoTStack.Emulator.Network;
 
 /// <summary>A cable between two stacks in preallocated frame buffers: what one sends, the other receives. Allocates nothing.</summary>
 public sealed class CrossoverDevice : IFrameDevice
