@@ -516,11 +516,7 @@ public abstract class BoardSuite : IDisposable
             Assert.True(states.Count(s => s != "LISTEN") <= 1, "TCP slots still held: " + string.Join(",", states)); // this request's
         }
 
-        string input = Path.Combine(_directory, "after.in");
-        string output = Path.Combine(_directory, "after.out");
-        File.WriteAllText(input, "still serving\n");
-        Ok(_host.InNamespace(input, output, 30_000, "nc", "-N", "-w", "5", Board, "7"));
-        Assert.Equal("still serving\n", File.ReadAllText(output));
+        AssertEchoed("still serving\n");
     }
 
     [Fact]
@@ -598,12 +594,7 @@ public abstract class BoardSuite : IDisposable
         _log.WriteLine($"{Chip}: {clients} clients at once: {served} served, {waiting} held unserved, {refused} refused or unanswered");
         Assert.True(served >= ConcurrentClients, $"{Chip}: only {served} of {clients} served");
         Assert.True(served < clients, $"{Chip}: all {clients} served: the board has fewer slots than that, so something was not counted");
-        string input = Path.Combine(_directory, "after.in");
-        string output = Path.Combine(_directory, "after.out");
-        File.WriteAllText(input, "after the crowd\n");
-        var again = _host.InNamespace(input, output, 60_000, "nc", "-N", "-w", "10", Board, "7");
-        Ok(again);
-        Assert.Equal("after the crowd\n", File.ReadAllText(output));
+        AssertEchoed("after the crowd\n");
     }
 
     [Fact]
@@ -635,11 +626,7 @@ public abstract class BoardSuite : IDisposable
             }
         }
 
-        string input = Path.Combine(_directory, "reset.in");
-        string output = Path.Combine(_directory, "reset.out");
-        File.WriteAllText(input, "new connection\n");
-        Ok(_host.InNamespace(input, output, 60_000, "nc", "-N", "-w", "10", Board, "7"));
-        Assert.Equal("new connection\n", File.ReadAllText(output));
+        AssertEchoed("new connection\n");
     }
 
     [Fact]
@@ -651,6 +638,16 @@ public abstract class BoardSuite : IDisposable
         var summary = ping.Output.Split('\n').FirstOrDefault(l => l.StartsWith("rtt ", StringComparison.Ordinal)) ?? "";
         _log.WriteLine($"{Chip}: ping 56 bytes x200: {summary}");
         Assert.Matches(@"rtt min/avg/max/mdev = [\d.]+/[\d.]+/[\d.]+/[\d.]+ ms", summary);
+    }
+
+    /// <summary>A new nc connection to echo gets <paramref name="text"/> back: the board is serving.</summary>
+    private void AssertEchoed(string text)
+    {
+        string input = Path.Combine(_directory, "echo-check.in");
+        string output = Path.Combine(_directory, "echo-check.out");
+        File.WriteAllText(input, text);
+        Ok(_host.InNamespace(input, output, 60_000, "nc", "-N", "-w", "10", Board, "7"));
+        Assert.Equal(text, File.ReadAllText(output));
     }
 
     /// <summary>A throughput figure in the test's output (the bench tool is where figures are compared).</summary>
