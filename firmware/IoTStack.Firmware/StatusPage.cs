@@ -111,6 +111,21 @@ namespace IoTStack.Firmware
                     }
                 }
 
+                w.Text("},\"drops\":{");
+                first = true;
+                for (int layer = 0; layer < NetCounters.LayerCount; layer++)
+                {
+                    for (int reason = 1; reason < NetCounters.ReasonCount; reason++)
+                    {
+                        int dropped = _stack.Counters.Dropped((ProtocolLayer)layer, (WireError)reason);
+                        if (dropped != 0)
+                        {
+                            w.Text(first ? "\"" : ",\"").Text(NetCounters.NameOf((ProtocolLayer)layer)).Byte((byte)'.').Text(NetCounters.NameOf((WireError)reason)).Text("\":").Number(dropped);
+                            first = false;
+                        }
+                    }
+                }
+
                 w.Text("},\"sockets\":[");
                 first = true;
                 for (int i = 0; i < _stack.SocketCount; i++)

@@ -29,6 +29,14 @@ namespace IoTStack.Net
 
         private static readonly string[] LayerNames = new string[] { "Ethernet", "Arp", "Ipv4", "Icmp", "Udp", "Tcp" };
 
+        /// <summary>WireError's names, in its order (nanoFramework's enums carry no names at run time).</summary>
+        private static readonly string[] ReasonNames = new string[]
+        {
+            "None", "Truncated", "OutOfBuffer", "NotEthernetII", "FrameTooLong", "UnsupportedHardwareType", "UnsupportedProtocolType",
+            "BadOperation", "BadVersion", "BadHeaderLength", "LengthTooShort", "LengthBeyondBuffer", "BadFragmentOffset", "BadChecksum",
+            "BadOptionLength", "OptionOverrun", "BadDataOffset"
+        };
+
         private readonly int[] _values = new int[(int)Counter.Count];
         private readonly int[] _drops = new int[LayerNames.Length * Reasons];
 
@@ -59,6 +67,16 @@ namespace IoTStack.Net
         {
             return Names[(int)counter];
         }
+
+        public static string NameOf(WireError reason)
+        {
+            return ReasonNames[(int)reason];
+        }
+
+        /// <summary>How many layers and drop reasons there are, for listing every drop counter.</summary>
+        public const int LayerCount = 6;
+
+        public const int ReasonCount = Reasons;
 
         public static string NameOf(ProtocolLayer layer)
         {

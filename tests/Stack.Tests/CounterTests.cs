@@ -17,5 +17,12 @@ public class CounterTests
         {
             Assert.Equal(layer.ToString(), NetCounters.NameOf(layer));
         }
+
+        Assert.Equal(Enum.GetValues<ProtocolLayer>().Length, NetCounters.LayerCount);
+        Assert.Equal(Enum.GetValues<IoTStack.Net.Wire.WireError>().Length, NetCounters.ReasonCount);
+        foreach (var reason in Enum.GetValues<IoTStack.Net.Wire.WireError>())
+        {
+            Assert.Equal(reason.ToString(), NetCounters.NameOf(reason));
+        }
     }
 }

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using IoTStack.Hil.Tests;
+using Xunit.Abstractions;
+
+namespace IoTStack.Interop.Tests;
+
+/// <summary>
+/// Issue 10 through TAP with tools nobody here wrote: scapy's malformed and adversarial frames, hping3's
+/// floods, more curls than slots. The emulated board (ENC28J60 under IoTStack, the product path) must keep an
+/// established connection byte-exact, name what it dropped in its counters, and serve again at once.
+/// </summary>
+public sealed class HostileTests(ITestOutputHelper log) : IDisposable
+{
+    private const string Board = "192.0.2.2";
+    private readonly string _directory = Directory.CreateTempSubdirectory("iotstack-hostile-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static JsonElement Stats(EmulatorProcess board)
+    {
+        var result = board.Curl("--fail", $"http://{Board}/stats");
+        Assert.True(result.ExitCode == 0, result + board.Output);
+        using var json = JsonDocument.Parse(result.Output);
+        return json.RootElement.Clone();
+    }
+
+    private static int Count(JsonElement stats, string section, string name) =>
+        stats.GetProperty(section).TryGetProperty(name, out var value) ? value.GetInt32() : 0;
+
+    private void AssertEchoes(EmulatorProcess board, int bytes, string name)
+    {
+        var data = new byte[bytes];
+        new Random(bytes).NextBytes(data);
+        string input = Path.Combine(_directory, name + ".in");
+        string output = Path.Combine(_directory, name + ".out");
+        File.WriteAllBytes(input, data);
+        var echo = board.InNamespace(input, output, 60_000, "nc", "-N", "-w", "10", Board, "7");
+        Assert.True(echo.ExitCode == 0, echo + board.Output);
+        Assert.Equal(data, File.ReadAllBytes(output));
+    }
+
+    [Fact]
+    public async Task Malformed_and_adversarial_frames_leave_a_live_connection_exact_and_are_counted_by_name()
+    {
+        using var board = new EmulatorProcess("enc28j60");
+        using var live = board.Start(true, "nc", "-p", "40300", Board, "7");
+        try
+        {
+            await live.StandardInput.WriteLineAsync("before");
+            await live.StandardInput.FlushAsync();
+            Assert.Equal("before", await live.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+
+            var scapy = board.InNamespace(300_000, "/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "hostile.py"),
+                "--iface", board.Interface, "--board", Board, "--sport", "40300");
+            log.WriteLine(scapy.Output + scapy.Error);
+            Assert.True(scapy.ExitCode == 0, scapy.ToString());
+
+            // A data offset beyond the segment counts as Tcp.Truncated (the header it declares is not all there).
+        // The injected segments carried "OUT-OF-WINDOW" with random sequence numbers: had the board taken
+            // one, it would have echoed it. The next line back must be ours.
+            await live.StandardInput.WriteLineAsync("after");
+            await live.StandardInput.FlushAsync();
+            Assert.Equal("after", await live.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            live.Kill();
+        }
+
+        AssertEchoes(board, 1_000_000, "after-hostile");
+        var stats = Stats(board);
+        log.WriteLine(stats.ToString());
+        foreach (var drop in new[] { "Ipv4.BadChecksum", "Tcp.BadChecksum", "Udp.BadChecksum", "Ipv4.LengthBeyondBuffer", "Ipv4.BadHeaderLength",
+            "Ipv4.BadVersion", "Udp.LengthTooShort", "Tcp.Truncated", "Ipv4.BadFragmentOffset", "Ipv4.Truncated" })
+        {
+            Assert.True(Count(stats, "drops", drop) >= 1, $"no {drop} counted: {stats.GetProperty("drops")}");
+        }
+
+        foreach (var counter in new[] { "Ipv4Martians", "ArpConflicts", "IcmpEchoBroadcastIgnored", "TcpOutOfWindow", "ReassemblyOverlaps", "ReassemblyTooManyFragments", "TcpResetsSent" })
+        {
+            Assert.True(Count(stats, "counters", counter) >= 1, $"no {counter} counted: {stats.GetProperty("counters")}");
+        }
+
+        Assert.Null(board.Failure);
+        Assert.Equal(0, board.Stop());
+    }
+
+    [Fact]
+    public async Task Floods_leave_a_download_exact_and_the_board_answering_the_moment_they_stop()
+    {
+        using var board = new EmulatorProcess("enc28j60");
+        string download = Path.Combine(_directory, "bytes");
+        var get = Task.Run(() => board.Curl("--fail", "-o", download, $"http://{Board}/bytes?n=20000000"));
+        // SYN flood from an address nobody answers ARP for (half-open entries pile up), then UDP and ICMP floods:
+        // 20,000 packets each at 10,000 a second, bounded by count and by timeout.
+        var floods = new[]
+        {
+            new[] { "timeout", "20", "hping3", "-q", "-S", "-p", "80", "-a", "192.0.2.77", "-i", "u100", "-c", "20000", Board },
+            new[] { "timeout", "20", "hping3", "-q", "--udp", "-p", "9", "-d", "64", "-i", "u100", "-c", "20000", Board },
+            new[] { "timeout", "20", "hping3", "-q", "--icmp", "-d", "64", "-i", "u100", "-c", "20000", Board },
+        };
+        foreach (var flood in floods)
+        {
+            var result = board.InNamespace(60_000, flood);
+            log.WriteLine(string.Join(' ', flood) + ": " + result.Error.Trim().Split('\n').LastOrDefault());
+        }
+
+        var done = await get.WaitAsync(TimeSpan.FromSeconds(150));
+        Assert.True(done.ExitCode == 0, done + board.Output);
+        var bytes = File.ReadAllBytes(download);
+        Assert.Equal(20_000_000, bytes.Length);
+        Assert.True(bytes.Select((b, i) => b == 32 + i % 95).All(x => x), "the pattern is broken");
+
+        // The moment the floods stop: a ping, an echo, and a table with no slot held by the flood.
+        Assert.Equal(0, board.InNamespace("ping", "-c", "1", "-W", "2", Board).ExitCode);
+        AssertEchoes(board, 10_000, "after-flood");
+        var stats = Stats(board);
+        log.WriteLine(stats.GetProperty("counters").ToString());
+        var tcp = stats.GetProperty("sockets").EnumerateArray().Where(s => s.GetProperty("type").GetString() == "tcp").Select(s => s.GetProperty("state").GetString()).ToArray();
+        Assert.True(tcp.Count(s => s != "LISTEN") <= 1, "slots held after the flood: " + string.Join(",", tcp));
+        // Half-open connections live in a bounded SYN queue that evicts its oldest (no SYN cookies): they never take a slot.
+        Assert.True(Count(stats, "counters", "TcpSynQueueEvictions") > 0, stats.GetProperty("counters").ToString());
+        Assert.Equal(0, board.Stop());
+    }
+
+    [Fact]
+    public async Task More_curls_than_slots_are_each_served_or_cleanly_refused_and_every_slot_comes_back()
+    {
+        using var board = new EmulatorProcess("enc28j60");
+        var curls = Enumerable.Range(0, 30).Select(i => Task.Run(() =>
+            board.Curl("-o", "/dev/null", "-w", "%{http_code}", "--max-time", "60", $"http://{Board}/bytes?n={2_000_000 + i}"))).ToArray();
+        var results = await Task.WhenAll(curls);
+        int served = results.Count(r => r.ExitCode == 0 && r.Output == "200");
+        // curl's own words for a refusal: 7 (could not connect: RST), 52 (empty reply), 56 (connection reset).
+        var refused = results.Where(r => r.ExitCode is 7 or 52 or 56).ToArray();
+        log.WriteLine($"30 curls: {served} served, {refused.Length} refused");
+        Assert.True(served + refused.Length == results.Length, string.Join("\n", results.Where(r => r.ExitCode is not (0 or 7 or 52 or 56))));
+        Assert.True(served >= 11, $"only {served} served");
+        var stats = Stats(board);
+        var tcp = stats.GetProperty("sockets").EnumerateArray().Where(s => s.GetProperty("type").GetString() == "tcp").Select(s => s.GetProperty("state").GetString()).ToArray();
+        Assert.True(tcp.Count(s => s != "LISTEN") <= 1, "slots still held: " + string.Join(",", tcp));
+        Assert.Equal(0, board.Stop());
+    }
+}
