@@ -31,6 +31,7 @@ namespace IoTStack.Net
         private IPv4Address _subnetMask;
         private IPv4Address _gateway;
         private long _now;
+        private bool _linkWasUp = true;
         private readonly Prng _random;
         private long _wallClockAtZero;
         private bool _wallClockSet;
@@ -207,6 +208,15 @@ namespace IoTStack.Net
                 worked = true;
             }
 
+            // The driver's health check rides on its link check (rate-limited there): a chip that reset itself or went
+            // silent is set up again even while nothing is being sent, so a board that only listens recovers too.
+            bool linkUp = _device.IsLinkUp;
+            if (linkUp && !_linkWasUp)
+            {
+                _arp.Announce(); // back on the wire, perhaps another one: tell the neighbours (RFC 5227 section 2.3)
+            }
+
+            _linkWasUp = linkUp;
             _arp.Timers(_now);
             _ip.Timers(_now);
             _icmp.Timers(_now);

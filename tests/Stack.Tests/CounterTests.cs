@@ -18,8 +18,8 @@ public class CounterTests
             Assert.Equal(layer.ToString(), NetCounters.NameOf(layer));
         }
 
-        Assert.Equal(Enum.GetValues<ProtocolLayer>().Length, NetCounters.LayerCount);
-        Assert.Equal(Enum.GetValues<IoTStack.Net.Wire.WireError>().Length, NetCounters.ReasonCount);
+        Assert.Equal(NetCounters.LayerCount, Enum.GetValues<ProtocolLayer>().Length);
+        Assert.Equal(NetCounters.ReasonCount, Enum.GetValues<IoTStack.Net.Wire.WireError>().Length);
         foreach (var reason in Enum.GetValues<IoTStack.Net.Wire.WireError>())
         {
             Assert.Equal(reason.ToString(), NetCounters.NameOf(reason));

@@ -11,13 +11,14 @@ public sealed class TestNetwork
 {
     public static readonly IPv4Address Mask = IPv4Address.MaskFromPrefixLength(24);
 
-    public TestNetwork(int seed = 1)
+    public TestNetwork(int seed = 1, long startMs = 1_000)
     {
+        Clock = new VirtualClock(startMs);
         Switch = new VirtualSwitch(Clock, seed);
         Switch.Observer = frame => Frames.Add(frame);
     }
 
-    public VirtualClock Clock { get; } = new(1_000);
+    public VirtualClock Clock { get; }
     public VirtualSwitch Switch { get; }
 
     /// <summary>Every frame any stack sent onto the wire.</summary>

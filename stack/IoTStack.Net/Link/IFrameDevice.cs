@@ -11,6 +11,8 @@ namespace IoTStack.Net.Link
     {
         MacAddress MacAddress { get; }
 
+        /// <summary>The link state. The stack reads it on every poll, so a driver rate-limits the chip reads behind it
+        /// (and may check the chip's health there: the stack relies on that to recover a chip that reset or went silent).</summary>
         bool IsLinkUp { get; }
 
         /// <summary>

@@ -1,0 +1,202 @@
+using IoTStack.Drivers;
+using IoTStack.Drivers.Enc28j60;
+using IoTStack.Drivers.W5500;
+using IoTStack.Emulator.Network;
+using IoTStack.Net;
+using IoTStack.Net.Link;
+using IoTStack.Net.Services;
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Fuzz;
+
+/// <summary>
+/// What the fuzzer feeds (issue 10): frames into a running stack with open sockets and services, and register and
+/// buffer bytes into each chip driver. A target returns normally whatever the input; an exception, a hang or a
+/// crash is a finding. Deterministic: the clocks are virtual and start at fixed times, so a finding replays.
+/// </summary>
+public static class FuzzTargets
+{
+    public static readonly string[] Names = ["stack", "enc28j60", "w5500", "w5500-sockets"];
+
+    public static void Run(string target, byte[] input)
+    {
+        switch (target)
+        {
+            case "stack": Stack(input); break;
+            case "enc28j60": Enc28j60(input); break;
+            case "w5500": W5500(input); break;
+            case "w5500-sockets": W5500Sockets(input); break;
+            default: throw new ArgumentException($"unknown target {target} ({string.Join(", ", Names)})");
+        }
+    }
+
+    /// <summary>
+    /// The input is frames, each a 2-byte big-endian length and its bytes, given to a stack (192.0.2.2) with a
+    /// TCP listener on 7, an established connection from 192.0.2.1 on it, a UDP socket, mDNS, a DNS lookup and
+    /// SNTP waiting for answers; and to a second stack that is asking for a DHCP lease. Then five seconds of
+    /// timers. The first stack's peer (the connection's other end) is quiet while the frames arrive.
+    /// </summary>
+    public static void Stack(byte[] input)
+    {
+        var clock = new VirtualClock(1_000_000);
+        var peerDevice = new CrossoverDevice(new MacAddress(2, 0, 0, 0, 0, 1), 64);
+        var boardDevice = new CrossoverDevice(new MacAddress(2, 0, 0, 0, 0, 2), 64) { Peer = peerDevice };
+        peerDevice.Peer = boardDevice;
+        var mask = IPv4Address.MaskFromPrefixLength(24);
+        var board = new NetStack(new NetStackOptions(), boardDevice, clock);
+        var peer = new NetStack(new NetStackOptions(), peerDevice, clock);
+        board.Configure(new IPv4Address(192, 0, 2, 2), mask, new IPv4Address(192, 0, 2, 1));
+        peer.Configure(new IPv4Address(192, 0, 2, 1), mask, IPv4Address.Any);
+        board.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        board.Bind(listener, IPv4Address.Any, 7);
+        board.Listen(listener, 2);
+        board.Open(SocketType.Datagram, IpProtocol.Udp, out int udp);
+        board.Bind(udp, IPv4Address.Any, 9);
+        peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        peer.Connect(client, new IPv4Address(192, 0, 2, 2), 7);
+        int connection = -1;
+        for (int i = 0; i < 50 && board.Accept(listener, out connection) != SocketError.Success; i++)
+        {
+            peer.Poll();
+            board.Poll();
+            clock.Advance(1);
+        }
+
+        var services = new NetServices(board, "board", dhcp: false);
+        services.Dns.SetServers(new IPv4Address(192, 0, 2, 1), IPv4Address.Any, IPv4Address.Any);
+        services.Sntp.Server = new IPv4Address(192, 0, 2, 1);
+        services.Start();
+        services.Dns.Resolve("board.example", out _);
+
+        var dhcpDevice = new CrossoverDevice(new MacAddress(2, 0, 0, 0, 0, 3), 64);
+        var dhcpFeeder = new CrossoverDevice(new MacAddress(2, 0, 0, 0, 0, 4), 64) { Peer = dhcpDevice };
+        dhcpDevice.Peer = dhcpFeeder;
+        var dhcpStack = new NetStack(new NetStackOptions(), dhcpDevice, clock);
+        var dhcp = new DhcpClient(dhcpStack, "fuzz");
+        dhcp.Start();
+        var buffer = new byte[4096];
+        for (int at = 0; at + 2 <= input.Length;)
+        {
+            int length = Math.Min((input[at] << 8) | input[at + 1], input.Length - at - 2);
+            length = Math.Min(length, 1514);
+            var frame = input.AsSpan(at + 2, length).ToArray();
+            at += 2 + length;
+            peerDevice.Transmit(frame, 0, frame.Length); // straight into the board's receive queue
+            dhcpFeeder.Transmit(frame, 0, frame.Length);
+            board.Poll();
+            services.Poll();
+            dhcpStack.Poll();
+            dhcp.Poll();
+            board.Receive(connection, buffer, 0, buffer.Length, out _);
+            board.ReceiveFrom(udp, buffer, 0, buffer.Length, out _, out _);
+            clock.Advance(1);
+        }
+
+        for (int ms = 0; ms < 5_000; ms += 10)
+        {
+            clock.Advance(10);
+            board.Poll();
+            services.Poll();
+            dhcpStack.Poll();
+            dhcp.Poll();
+        }
+    }
+
+    /// <summary>An SPI bus whose chip answers every read with the next input bytes (zeros once they run out); each transfer is a millisecond.</summary>
+    private sealed class FuzzedBus(byte[] input, VirtualClock clock) : ISpiBus
+    {
+        private int _at;
+
+        public bool Exhausted => _at >= input.Length;
+
+        public void Transfer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
+        {
+            clock.Advance(1); // so every wait in a driver times out
+            if (direction == SpiDataDirection.Read)
+            {
+                for (int i = 0; i < dataLength; i++)
+                {
+                    data[dataOffset + i] = _at < input.Length ? input[_at++] : (byte)0;
+                }
+            }
+        }
+    }
+
+    // A property, not a static field: nothing instrumented may run before SharpFuzz maps AFL's coverage memory,
+    // and a static field's initialiser would run as soon as Program touched this class.
+    private static MacAddress BoardMac => new(2, 0, 0, 0, 0, 2);
+
+    /// <summary>The driver's whole life on a chip that says what the input says: start, receive, send, link.</summary>
+    private static void Frames(IFrameDevice driver, Func<bool> initialise, FuzzedBus bus)
+    {
+        initialise();
+        var buffer = new byte[1518];
+        var frame = new byte[1514];
+        EthernetFrame.WriteHeader(frame, 0, new MacAddress(2, 0, 0, 0, 0, 1), BoardMac, EtherType.IPv4);
+        for (int round = 0; round < 200 && !bus.Exhausted; round++)
+        {
+            int length = driver.Receive(buffer, 0, buffer.Length);
+            if (length < 0 || length > buffer.Length)
+            {
+                throw new InvalidOperationException($"the driver returned a length of {length}");
+            }
+
+            _ = driver.IsLinkUp;
+            driver.Transmit(frame, 0, round % 2 == 0 ? 60 : frame.Length);
+        }
+    }
+
+    public static void Enc28j60(byte[] input)
+    {
+        var clock = new VirtualClock(0);
+        var bus = new FuzzedBus(input, clock);
+        var driver = new Enc28j60Driver(bus, BoardMac, clock, fullDuplex: true);
+        Frames(driver, driver.Initialise, bus);
+    }
+
+    public static void W5500(byte[] input)
+    {
+        var clock = new VirtualClock(0);
+        var bus = new FuzzedBus(input, clock);
+        var driver = new W5500MacRawDriver(bus, BoardMac, clock);
+        Frames(driver, driver.Initialise, bus);
+    }
+
+    /// <summary>The W5500's own sockets on a chip that says what the input says: a listener, a client, UDP.</summary>
+    public static void W5500Sockets(byte[] input)
+    {
+        var clock = new VirtualClock(0);
+        var bus = new FuzzedBus(input, clock);
+        var engine = new W5500SocketEngine(bus, BoardMac, clock);
+        engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
+        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Bind(listener, IPv4Address.Any, 7);
+        engine.Listen(listener, 1);
+        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        engine.Open(SocketType.Datagram, IpProtocol.Udp, out int udp);
+        engine.Bind(udp, IPv4Address.Any, 9);
+        var buffer = new byte[2048];
+        for (int round = 0; round < 200 && !bus.Exhausted; round++)
+        {
+            engine.Poll();
+            if (engine.Accept(listener, out int connection) == SocketError.Success)
+            {
+                engine.Receive(connection, buffer, 0, buffer.Length, out _);
+                engine.Send(connection, buffer, 0, 100, out _);
+                engine.Close(connection);
+            }
+
+            engine.Connect(client, new IPv4Address(192, 0, 2, 1), 80);
+            engine.Send(client, buffer, 0, 10, out _);
+            engine.ReceiveFrom(udp, buffer, 0, buffer.Length, out int received, out _);
+            if (received < 0 || received > buffer.Length)
+            {
+                throw new InvalidOperationException($"the engine returned a datagram of {received} bytes");
+            }
+
+            engine.SendTo(udp, buffer, 0, 64, new IPv4Address(192, 0, 2, 1), 9, out _);
+            _ = engine.PollSocket(listener);
+        }
+    }
+}

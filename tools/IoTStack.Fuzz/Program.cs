@@ -1,0 +1,40 @@
+using IoTStack.Fuzz;
+
+// IoTStack.Fuzz TARGET            run under afl-fuzz (SharpFuzz's out-of-process mode): one input per run from stdin
+// IoTStack.Fuzz TARGET --replay DIR    run every file in DIR through TARGET (what the tests do with the corpus)
+// IoTStack.Fuzz --seeds PCAP... CORPUS  write the seed corpus: stack seeds from captures, chip seeds from the models
+if (args.Length >= 2 && args[0] == "--seeds")
+{
+    // IoTStack.Fuzz --seeds PCAP... CORPUS: stack seeds from the captures, chip seeds from the models
+    Seeds.FromCaptures(args[1..^1], Path.Combine(args[^1], "stack"));
+    Seeds.FromChipModels(args[^1]);
+    return 0;
+}
+
+if (args.Length == 0 || Array.IndexOf(FuzzTargets.Names, args[0]) < 0)
+{
+    Console.Error.WriteLine($"usage: IoTStack.Fuzz ({string.Join("|", FuzzTargets.Names)}) [--replay DIR] | --seeds PCAP... DIR");
+    return 2;
+}
+
+string target = args[0];
+if (args.Length == 3 && args[1] == "--replay")
+{
+    int count = 0;
+    foreach (var file in Directory.EnumerateFiles(args[2]).Order())
+    {
+        FuzzTargets.Run(target, File.ReadAllBytes(file));
+        count++;
+    }
+
+    Console.WriteLine($"{target}: {count} inputs replayed");
+    return 0;
+}
+
+SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
+{
+    using var memory = new MemoryStream();
+    stream.CopyTo(memory);
+    FuzzTargets.Run(target, memory.ToArray());
+});
+return 0;

@@ -1,0 +1,139 @@
+using IoTStack.Drivers;
+using IoTStack.Drivers.Enc28j60;
+using IoTStack.Drivers.W5500;
+using IoTStack.Emulator.Chips;
+using IoTStack.Emulator.Network;
+using IoTStack.Net.Link;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Fuzz;
+
+/// <summary>Seed inputs for the stack target from real captures (classic pcap, Ethernet): frames in the target's format.</summary>
+public static class Seeds
+{
+    public static void FromCaptures(string[] captures, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        int written = 0;
+        foreach (var capture in captures)
+        {
+            var frames = Read(capture);
+            string stem = Path.GetFileNameWithoutExtension(capture);
+            // Each distinct frame the board received alone, and runs of ten in order (a conversation's state).
+            var seen = new HashSet<string>();
+            for (int i = 0; i < frames.Count; i++)
+            {
+                if (frames[i].Length >= 14 && frames[i][0] == 0x02 && frames[i][5] == 0x02 && seen.Add(Kind(frames[i])))
+                {
+                    File.WriteAllBytes(Path.Combine(directory, $"{stem}-{i:D5}.bin"), Encode([frames[i]]));
+                    written++;
+                }
+            }
+
+            for (int i = 0; i + 10 <= frames.Count && i < 100; i += 25)
+            {
+                File.WriteAllBytes(Path.Combine(directory, $"{stem}-run{i:D5}.bin"), Encode(frames.GetRange(i, 10)));
+                written++;
+            }
+        }
+
+        Console.WriteLine($"{written} seeds in {directory}");
+    }
+
+    /// <summary>
+    /// Seeds for the chip targets: what each chip model really answered (every byte read back) while its driver
+    /// started, received a few frames and sent some, so the fuzzer begins from register values that make sense.
+    /// </summary>
+    public static void FromChipModels(string corpus)
+    {
+        foreach (var target in new[] { "enc28j60", "w5500", "w5500-sockets" })
+        {
+            var clock = new VirtualClock(0);
+            var wire = new VirtualSwitch(clock);
+            var mac = new MacAddress(2, 0, 0, 0, 0, 2);
+            var peer = wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1));
+            ChipModel model = target == "enc28j60" ? new Enc28j60Model(wire.AddPort(mac)) : target == "w5500" ? new W5500Model(wire.AddPort(mac)) : new W5500Model(wire.AddPort(mac), clock);
+            var recorder = new RecordingBus(model);
+            var frame = new byte[300];
+            EthernetFrame.WriteHeader(frame, 0, mac, new MacAddress(2, 0, 0, 0, 0, 1), EtherType.IPv4);
+            var buffer = new byte[1518];
+            if (target == "w5500-sockets")
+            {
+                var engine = new W5500SocketEngine(recorder, mac, clock);
+                engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
+                engine.Open(Net.Sockets.SocketType.Datagram, Net.Wire.IpProtocol.Udp, out int udp);
+                engine.Bind(udp, IPv4Address.Any, 9);
+                for (int i = 0; i < 20; i++)
+                {
+                    engine.Poll();
+                    engine.ReceiveFrom(udp, buffer, 0, buffer.Length, out _, out _);
+                    clock.Advance(1);
+                }
+            }
+            else
+            {
+                IFrameDevice driver = target == "enc28j60" ? new Enc28j60Driver(recorder, mac, clock, fullDuplex: true) : new W5500MacRawDriver(recorder, mac, clock);
+                _ = target == "enc28j60" ? ((Enc28j60Driver)driver).Initialise() : ((W5500MacRawDriver)driver).Initialise();
+                for (int i = 0; i < 5; i++)
+                {
+                    peer.Transmit(frame, 0, frame.Length);
+                    clock.Advance(1);
+                    driver.Receive(buffer, 0, buffer.Length);
+                    driver.Transmit(frame, 0, 60);
+                }
+            }
+
+            string directory = Path.Combine(corpus, target);
+            Directory.CreateDirectory(directory);
+            File.WriteAllBytes(Path.Combine(directory, "model-session.bin"), recorder.Read.ToArray());
+            File.WriteAllBytes(Path.Combine(directory, "zeros.bin"), new byte[64]);
+            File.WriteAllBytes(Path.Combine(directory, "ones.bin"), Enumerable.Repeat((byte)0xFF, 64).ToArray());
+            Console.WriteLine($"{target}: {recorder.Read.Count} bytes read back in the model session");
+        }
+    }
+
+    private sealed class RecordingBus(ISpiBus inner) : ISpiBus
+    {
+        public List<byte> Read { get; } = new();
+
+        public void Transfer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
+        {
+            inner.Transfer(header, headerOffset, headerLength, data, dataOffset, dataLength, direction);
+            if (direction == SpiDataDirection.Read)
+            {
+                Read.AddRange(data.AsSpan(dataOffset, dataLength).ToArray());
+            }
+        }
+    }
+
+    /// <summary>What kind of frame: EtherType, IP protocol, ports, TCP flags, size in 256-byte steps (one seed a kind).</summary>
+    private static string Kind(byte[] f)
+    {
+        byte At(int i) => i < f.Length ? f[i] : (byte)0;
+        return $"{At(12):x2}{At(13):x2}-{At(23)}-{At(34):x2}{At(35):x2}-{At(36):x2}{At(37):x2}-{At(47):x2}-{f.Length / 256}";
+    }
+
+    /// <summary>Frames as the stack target reads them: a 2-byte big-endian length before each.</summary>
+    public static byte[] Encode(IEnumerable<byte[]> frames) =>
+        frames.SelectMany(f => new[] { (byte)(f.Length >> 8), (byte)f.Length }.Concat(f)).ToArray();
+
+    private static List<byte[]> Read(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var frames = new List<byte[]>();
+        for (int at = 24; at + 16 <= bytes.Length;)
+        {
+            int length = BitConverter.ToInt32(bytes, at + 8);
+            at += 16;
+            if (length < 0 || at + length > bytes.Length)
+            {
+                break;
+            }
+
+            frames.Add(bytes[at..(at + length)]);
+            at += length;
+        }
+
+        return frames;
+    }
+}
