@@ -161,6 +161,12 @@ public abstract class BoardSuite : IDisposable
 
     protected NamespaceHost Host => _host;
 
+    /// <summary>
+    /// Source ports the reconnect tests pin, below Linux's ephemeral range (32768 to 60999), so that no other
+    /// connection of the suite can be holding one in TIME-WAIT when a test binds it.
+    /// </summary>
+    private const int FixedPort = 32100;
+
     /// <summary>A W5500 running its own TCP/IP: no IP fragments (datasheet 1.1) and eight hardware sockets in all.</summary>
     private bool HardwareSockets => Chip == "w5500-sockets";
 
@@ -337,11 +343,11 @@ public abstract class BoardSuite : IDisposable
             string input = RandomFile($"par{i}.in", 200_000 + i, 10 + i);
             string output = Path.Combine(_directory, $"par{i}.out");
             var result = _host.InNamespace(input, output, 60_000, "nc", "-N", "-w", "10", Board, "7");
-            return (result, Same: Hash(input) == Hash(output));
+            return (result, Same: Hash(input) == Hash(output), Sent: new FileInfo(input).Length, Back: new FileInfo(output).Length);
         })).ToArray();
-        foreach (var (result, same) in await Task.WhenAll(tasks))
+        foreach (var (result, same, sent, back) in await Task.WhenAll(tasks))
         {
-            Assert.True(result.ExitCode == 0 && same, Context(result));
+            Assert.True(result.ExitCode == 0 && same, $"{sent} bytes sent, {back} back, same {same}: " + Context(result));
         }
     }
 
@@ -446,7 +452,7 @@ public abstract class BoardSuite : IDisposable
         for (int round = 0; round < 3; round++)
         {
             var get = _host.InNamespace(30_000, "sh", "-c",
-                $"printf 'GET / HTTP/1.1\\r\\nHost: b\\r\\nConnection: close\\r\\n\\r\\n' | nc -w 10 -p 40100 {Board} 80");
+                $"printf 'GET / HTTP/1.1\\r\\nHost: b\\r\\nConnection: close\\r\\n\\r\\n' | nc -w 10 -p {FixedPort} {Board} 80");
             Ok(get);
             Assert.StartsWith("HTTP/1.1 200 ", get.Output);
             Assert.EndsWith("</html>", get.Output.TrimEnd());
@@ -470,13 +476,13 @@ public abstract class BoardSuite : IDisposable
         // socket; killed with the link down, its kernel destroys the socket at once and its RST never leaves.
         // RFC 5961 section 4 and RFC 793 figure 10: the board answers the new SYN with an ACK, Linux answers
         // that with a RST, the board drops the old connection, and Linux's retransmitted SYN is taken.
-        using (var client = _host.Start(false, "nc", "-d", "-p", "40200", Board, "19"))
+        using (var client = _host.Start(false, "nc", "-d", "-p", (FixedPort + 1).ToString(), Board, "19"))
         {
             try
             {
                 var first = new char[100];
                 int read = await client.StandardOutput.ReadBlockAsync(first, 0, first.Length).WaitAsync(TimeSpan.FromSeconds(10));
-                Assert.True(read == first.Length, $"{Chip}: no chargen on the first connection");
+                Assert.True(read == first.Length, $"{Chip}: no chargen on the first connection: {(client.HasExited ? await client.StandardError.ReadToEndAsync() : "nc still running")}");
                 await Task.Delay(500); // the pipe and then the socket fill up
                 Ok(_host.InNamespace("ip", "link", "set", _host.Interface, "down"));
             }
@@ -489,7 +495,7 @@ public abstract class BoardSuite : IDisposable
         }
 
         string output = Path.Combine(_directory, "again.out");
-        Ok(_host.InNamespace(60_000, "sh", "-c", $"nc -d -w 20 -p 40200 {Board} 19 | head -c 100000 > {output}"));
+        Ok(_host.InNamespace(60_000, "sh", "-c", $"nc -d -w 20 -p {FixedPort + 1} {Board} 19 | head -c 100000 > {output}"));
         AssertPattern(output, 100_000);
     }
 

@@ -9,7 +9,7 @@ namespace IoTStack.Interop.Tests;
 /// <summary>
 /// The emulator process (<c>--tap</c>, one per chip) from start to stop: a session of ping, curl, nc, socat and
 /// nmap whose capture tshark judges once the emulator has closed it, and transfers over a lossy, reordering
-/// wire. InteropSuite runs the full list of programs against each board.
+/// wire. BoardSuite (tests/Hil.Tests) runs the full list of programs against each board.
 /// </summary>
 public sealed class EmulatorTests : IDisposable
 {

@@ -43,7 +43,7 @@ public sealed class HostileTests(ITestOutputHelper log) : IDisposable
     public async Task Malformed_and_adversarial_frames_leave_a_live_connection_exact_and_are_counted_by_name()
     {
         using var board = new EmulatorProcess("enc28j60");
-        using var live = board.Start(true, "nc", "-p", "40300", Board, "7");
+        using var live = board.Start(true, "nc", "-p", "32300", Board, "7");
         try
         {
             await live.StandardInput.WriteLineAsync("before");
@@ -51,7 +51,7 @@ public sealed class HostileTests(ITestOutputHelper log) : IDisposable
             Assert.Equal("before", await live.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
 
             var scapy = board.InNamespace(300_000, "/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "hostile.py"),
-                "--iface", board.Interface, "--board", Board, "--sport", "40300");
+                "--iface", board.Interface, "--board", Board, "--sport", "32300");
             log.WriteLine(scapy.Output + scapy.Error);
             Assert.True(scapy.ExitCode == 0, scapy.ToString());
 
