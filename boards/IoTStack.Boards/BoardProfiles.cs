@@ -49,44 +49,34 @@ namespace IoTStack.Boards
             return null;
         }
 
+        // ESP32: nanoFramework's SPI1 routed to VSPI's own pins. ESP32-S3: SPI1 on FSPI's own pins.
+        // Raspberry Pi: spidev0.0, chip select CE0 (GPIO 8) driven by the kernel, so the line number is 0.
         private static BoardProfile Esp32(string name, string description, ChipKind chip, int clockHz)
         {
-            BoardProfile profile = new BoardProfile(name, description, chip);
-            profile.SpiBus = 1; // nanoFramework's SPI1, routed to the VSPI pins below
-            profile.ClockPin = 18;
-            profile.MisoPin = 19;
-            profile.MosiPin = 23;
-            profile.ChipSelectPin = 5;
-            profile.InterruptPin = 4;
-            profile.ResetPin = 27;
-            profile.ClockHz = clockHz;
-            return profile;
+            return Wired(name, description, chip, clockHz, 1, 18, 19, 23, 5, 4, 27);
         }
 
         private static BoardProfile Esp32S3(string name, string description, ChipKind chip, int clockHz)
         {
-            BoardProfile profile = new BoardProfile(name, description, chip);
-            profile.SpiBus = 1;
-            profile.ChipSelectPin = 10;
-            profile.MosiPin = 11;
-            profile.ClockPin = 12;
-            profile.MisoPin = 13;
-            profile.InterruptPin = 14;
-            profile.ResetPin = 9;
-            profile.ClockHz = clockHz;
-            return profile;
+            return Wired(name, description, chip, clockHz, 1, 12, 13, 11, 10, 14, 9);
         }
 
         private static BoardProfile RaspberryPi(string name, string description, ChipKind chip, int clockHz)
         {
+            return Wired(name, description, chip, clockHz, 0, 11, 9, 10, 0, 25, 24);
+        }
+
+        private static BoardProfile Wired(string name, string description, ChipKind chip, int clockHz,
+            int bus, int clockPin, int misoPin, int mosiPin, int chipSelect, int interruptPin, int resetPin)
+        {
             BoardProfile profile = new BoardProfile(name, description, chip);
-            profile.SpiBus = 0;
-            profile.ChipSelectPin = 0; // CE0 (GPIO 8), driven by the kernel's spidev
-            profile.ClockPin = 11;
-            profile.MosiPin = 10;
-            profile.MisoPin = 9;
-            profile.InterruptPin = 25;
-            profile.ResetPin = 24;
+            profile.SpiBus = bus;
+            profile.ClockPin = clockPin;
+            profile.MisoPin = misoPin;
+            profile.MosiPin = mosiPin;
+            profile.ChipSelectPin = chipSelect;
+            profile.InterruptPin = interruptPin;
+            profile.ResetPin = resetPin;
             profile.ClockHz = clockHz;
             return profile;
         }

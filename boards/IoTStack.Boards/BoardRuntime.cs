@@ -71,24 +71,10 @@ namespace IoTStack.Boards
             }
             else
             {
-                IFrameDevice device;
-                if (chip == ChipKind.Enc28j60)
+                IFrameDevice device = StartFrameDriver(chip, bus, mac, clock);
+                if (device == null)
                 {
-                    Enc28j60Driver enc = new Enc28j60Driver(bus, mac, clock, true);
-                    device = enc;
-                    if (!enc.Initialise())
-                    {
-                        return null;
-                    }
-                }
-                else
-                {
-                    W5500MacRawDriver w5500 = new W5500MacRawDriver(bus, mac, clock);
-                    device = w5500;
-                    if (!w5500.Initialise())
-                    {
-                        return null;
-                    }
+                    return null;
                 }
 
                 stack = new NetStack(options, device, clock);
@@ -108,6 +94,27 @@ namespace IoTStack.Boards
             Firmware.Firmware firmware = new Firmware.Firmware(engine, stack, clock, sessions < 1 ? 1 : sessions);
             firmware.Services = services;
             return new BoardRuntime(chip, engine, stack, clock, firmware, services, settings);
+        }
+
+        /// <summary>
+        /// The frame driver for an ENC28J60 (full duplex) or a W5500 in MACRAW on <paramref name="bus"/>, set up;
+        /// null when the chip does not answer.
+        /// </summary>
+        public static IFrameDevice StartFrameDriver(ChipKind chip, ISpiBus bus, MacAddress mac, IClock clock)
+        {
+            if (chip == ChipKind.Enc28j60)
+            {
+                Enc28j60Driver enc = new Enc28j60Driver(bus, mac, clock, true);
+                return enc.Initialise() ? enc : null;
+            }
+
+            if (chip == ChipKind.W5500)
+            {
+                W5500MacRawDriver w5500 = new W5500MacRawDriver(bus, mac, clock);
+                return w5500.Initialise() ? w5500 : null;
+            }
+
+            throw new System.ArgumentException("the W5500's own sockets are not a frame device", "chip");
         }
 
         /// <summary>Configures the address (unless DHCP will), opens the firmware's listeners and starts the services.</summary>

@@ -109,13 +109,10 @@ public class LinuxAdapterTests
     {
         var clock = new VirtualClock(0);
         var wire = new VirtualSwitch(clock);
-        ChipModel model = mode == "enc28j60" ? new Enc28j60Model(wire.AddPort(profile.Mac))
-            : mode == "w5500" ? new W5500Model(wire.AddPort(profile.Mac))
-            : new W5500Model(wire.AddPort(profile.Mac), clock);
+        var model = ChipModel.Create(mode, wire.AddPort(profile.Mac), clock);
         ModelSpiDevice? device = throughAdapter ? new ModelSpiDevice(model, LinuxSpiBus.Settings(profile), profile.ChipMaximumClockHz) : null;
         ISpiBus bus = device is null ? model : new LinuxSpiBus(device);
-        var chip = mode == "w5500-sockets" ? ChipKind.W5500Sockets : profile.Chip;
-        var board = BoardRuntime.Create(chip, bus, profile.Mac, clock, new NetStackOptions(), new BoardSettings());
+        var board = BoardRuntime.Create(Emulator.Board.KindOf(mode), bus, profile.Mac, clock, new NetStackOptions(), new BoardSettings());
         Assert.NotNull(board);
         Assert.True(board.Start());
         var client = new NetStack(new NetStackOptions(), wire.AddPort(new MacAddress(0x02, 0, 0, 0, 0, 0x01)), clock);

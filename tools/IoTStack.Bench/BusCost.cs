@@ -1,5 +1,5 @@
-using IoTStack.Drivers.Enc28j60;
-using IoTStack.Drivers.W5500;
+using IoTStack.Boards;
+using IoTStack.Emulator;
 using IoTStack.Emulator.Chips;
 using IoTStack.Emulator.Network;
 using IoTStack.Net.Link;
@@ -20,22 +20,9 @@ public static class BusCost
             var wire = new VirtualSwitch(clock);
             var boardMac = new MacAddress(2, 0, 0, 0, 0, 2);
             var peer = wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1));
-            ChipModel model;
-            IFrameDevice driver;
-            if (chip == "enc28j60")
-            {
-                var enc = new Enc28j60Model(wire.AddPort(boardMac));
-                var d = new Enc28j60Driver(enc, boardMac, clock, fullDuplex: true);
-                d.Initialise();
-                (model, driver) = (enc, d);
-            }
-            else
-            {
-                var w = new W5500Model(wire.AddPort(boardMac));
-                var d = new W5500MacRawDriver(w, boardMac, clock);
-                d.Initialise();
-                (model, driver) = (w, d);
-            }
+            var model = ChipModel.Create(chip, wire.AddPort(boardMac), clock);
+            var driver = BoardRuntime.StartFrameDriver(Board.KindOf(chip), model, boardMac, clock)
+                ?? throw new InvalidOperationException($"the {chip} model did not come up");
 
             var frame = new byte[1514];
             new Random(1).NextBytes(frame);

@@ -89,19 +89,21 @@ public sealed class Board
             Dns = options.Dns,
             Ntp = options.Ntp,
         };
-        var (kind, chip) = options.Chip switch
-        {
-            "enc28j60" => (ChipKind.Enc28j60, (ChipModel)new Enc28j60Model(wire)),
-            // MACRAW only: a model with a clock would also run the hardware sockets' engine on the wire.
-            "w5500" => (ChipKind.W5500, new W5500Model(wire)),
-            "w5500-sockets" => (ChipKind.W5500Sockets, new W5500Model(wire, clock)),
-            _ => throw new ArgumentException($"unknown chip '{options.Chip}' (one of {string.Join(", ", BoardOptions.Chips)})"),
-        };
-        var runtime = BoardRuntime.Create(kind, chip, options.Mac, clock, stackOptions, settings)
+        var chip = ChipModel.Create(options.Chip, wire, clock);
+        var runtime = BoardRuntime.Create(KindOf(options.Chip), chip, options.Mac, clock, stackOptions, settings)
             ?? throw new InvalidOperationException($"the {options.Chip} did not come up");
         Require(runtime.Start(), "the firmware could not open its services (too few sockets?)");
         return new Board(runtime, chip);
     }
+
+    /// <summary>What an emulator chip name (enc28j60, w5500, w5500-sockets) runs as on a board.</summary>
+    public static ChipKind KindOf(string chip) => chip switch
+    {
+        "enc28j60" => ChipKind.Enc28j60,
+        "w5500" => ChipKind.W5500,
+        "w5500-sockets" => ChipKind.W5500Sockets,
+        _ => throw new ArgumentException($"unknown chip '{chip}' (one of {string.Join(", ", BoardOptions.Chips)})"),
+    };
 
     /// <summary>Runs the chip, the stack, the services and the firmware once; true when anything happened.</summary>
     public bool Poll() => Runtime.Poll();

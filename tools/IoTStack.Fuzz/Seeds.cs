@@ -1,5 +1,5 @@
 using IoTStack.Drivers;
-using IoTStack.Drivers.Enc28j60;
+using IoTStack.Boards;
 using IoTStack.Drivers.W5500;
 using IoTStack.Emulator.Chips;
 using IoTStack.Emulator.Network;
@@ -52,7 +52,7 @@ public static class Seeds
             var wire = new VirtualSwitch(clock);
             var mac = new MacAddress(2, 0, 0, 0, 0, 2);
             var peer = wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1));
-            ChipModel model = target == "enc28j60" ? new Enc28j60Model(wire.AddPort(mac)) : target == "w5500" ? new W5500Model(wire.AddPort(mac)) : new W5500Model(wire.AddPort(mac), clock);
+            var model = ChipModel.Create(target, wire.AddPort(mac), clock);
             var recorder = new RecordingBus(model);
             var frame = new byte[300];
             EthernetFrame.WriteHeader(frame, 0, mac, new MacAddress(2, 0, 0, 0, 0, 1), EtherType.IPv4);
@@ -72,8 +72,8 @@ public static class Seeds
             }
             else
             {
-                IFrameDevice driver = target == "enc28j60" ? new Enc28j60Driver(recorder, mac, clock, fullDuplex: true) : new W5500MacRawDriver(recorder, mac, clock);
-                _ = target == "enc28j60" ? ((Enc28j60Driver)driver).Initialise() : ((W5500MacRawDriver)driver).Initialise();
+                var driver = BoardRuntime.StartFrameDriver(Emulator.Board.KindOf(target), recorder, mac, clock)
+                    ?? throw new InvalidOperationException($"the {target} model did not come up");
                 for (int i = 0; i < 5; i++)
                 {
                     peer.Transmit(frame, 0, frame.Length);

@@ -18,6 +18,18 @@ namespace IoTStack.Net.Services
         internal int Sent;
         internal long Deadline;
         internal bool Multicast;
+
+        /// <summary>Still waiting for an answer.</summary>
+        internal bool Pending
+        {
+            get { return InUse && Status == DnsStatus.Pending; }
+        }
+
+        /// <summary>Waiting, and its next attempt (or its end) is due at <paramref name="now"/>.</summary>
+        internal bool IsDue(long now)
+        {
+            return Pending && now >= Deadline;
+        }
     }
 
     /// <summary>

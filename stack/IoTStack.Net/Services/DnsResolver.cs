@@ -235,7 +235,7 @@ namespace IoTStack.Net.Services
             for (int i = 0; i < _queries.Count; i++)
             {
                 DnsQuery query = _queries[i];
-                if (query.InUse && query.Status == DnsStatus.Pending && now >= query.Deadline)
+                if (query.IsDue(now))
                 {
                     Attempt(query, i, now);
                     worked = true;
@@ -315,7 +315,7 @@ namespace IoTStack.Net.Services
             for (int i = 0; i < _queries.Count; i++)
             {
                 DnsQuery query = _queries[i];
-                if (query.InUse && query.Status == DnsStatus.Pending && query.Attempt >= 0 && query.Id == id && _servers[query.Server] == from.Address)
+                if (query.Pending && query.Attempt >= 0 && query.Id == id && _servers[query.Server] == from.Address)
                 {
                     if ((flags & DnsWire.FlagResponse) != 0 && (flags & DnsWire.OpcodeMask) == 0 && AsksFor(query, length))
                     {

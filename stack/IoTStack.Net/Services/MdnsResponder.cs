@@ -195,7 +195,7 @@ namespace IoTStack.Net.Services
             for (int i = 0; i < _queries.Count; i++)
             {
                 DnsQuery query = _queries[i];
-                if (query.InUse && query.Status == DnsStatus.Pending && now >= query.Deadline)
+                if (query.IsDue(now))
                 {
                     Ask(query, now);
                     worked = true;
@@ -421,7 +421,7 @@ namespace IoTStack.Net.Services
             for (int i = 0; i < _queries.Count; i++)
             {
                 DnsQuery query = _queries[i];
-                if (query.InUse && query.Status == DnsStatus.Pending)
+                if (query.Pending)
                 {
                     DnsWire.CopyName(query.Name, 0, _current, 0);
                     IPv4Address address;

@@ -1,3 +1,4 @@
+using IoTStack.Net.Link;
 using IoTStack.Drivers;
 
 namespace IoTStack.Emulator.Chips;
@@ -15,6 +16,18 @@ public abstract class ChipModel : ISpiBus
     {
         _name = name;
     }
+
+    /// <summary>
+    /// The model for an emulator chip name: "enc28j60", "w5500" (MACRAW only: a model with a clock would also run
+    /// the hardware sockets' engine on the wire) or "w5500-sockets" (the W5500 running its own TCP/IP).
+    /// </summary>
+    public static ChipModel Create(string chip, IFrameDevice wire, IClock clock) => chip switch
+    {
+        "enc28j60" => new Enc28j60Model(wire),
+        "w5500" => new W5500Model(wire),
+        "w5500-sockets" => new W5500Model(wire, clock),
+        _ => throw new ArgumentException($"unknown chip '{chip}' (one of enc28j60, w5500, w5500-sockets)"),
+    };
 
     /// <summary>Fail (throw) on accesses the datasheet forbids or leaves undefined, naming the register.</summary>
     public bool Strict { get; set; } = true;
