@@ -463,10 +463,8 @@ public abstract class BoardSuite : IDisposable
         Assert.Equal(before, _host.KernelCounter("TcpExtTCPSynRetrans"));
         if (!HardwareSockets) // IoTStack counts the SYNs it took from TIME-WAIT (a W5500 keeps no TIME-WAIT to reuse)
         {
-            var stats = _host.Curl("--fail", $"http://{Board}/stats");
-            Ok(stats);
-            using var json = JsonDocument.Parse(stats.Output);
-            Assert.True(json.RootElement.GetProperty("counters").GetProperty("TcpTimeWaitReused").GetInt32() >= 2, stats.Output);
+            var stats = _host.Stats();
+            Assert.True(stats.GetProperty("counters").GetProperty("TcpTimeWaitReused").GetInt32() >= 2, stats.ToString());
         }
     }
 
@@ -514,14 +512,11 @@ public abstract class BoardSuite : IDisposable
             Assert.True(download.ExitCode == 28, "curl should have given up mid-download: " + Context(download));
         }
 
-        var stats = _host.Curl("--fail", $"http://{Board}/stats");
-        Ok(stats);
+        var stats = _host.Stats();
         if (!HardwareSockets)
         {
-            using var json = JsonDocument.Parse(stats.Output);
-            var states = json.RootElement.GetProperty("sockets").EnumerateArray()
-                .Where(s => s.GetProperty("type").GetString() == "tcp").Select(s => s.GetProperty("state").GetString()).ToArray();
-            Assert.True(states.Count(s => s != "LISTEN") <= 1, "TCP slots still held: " + string.Join(",", states)); // this request's
+            var held = NamespaceHost.HeldConnections(stats);
+            Assert.True(held.Length <= 1, "TCP slots still held: " + string.Join(", ", held)); // this request's
         }
 
         AssertEchoed("still serving\n");
@@ -661,24 +656,19 @@ public abstract class BoardSuite : IDisposable
             return;
         }
 
-        string table = "";
+        string[] held = [];
         for (int i = 0; i < 100; i++)
         {
-            var stats = _host.Curl("--fail", $"http://{Board}/stats");
-            Ok(stats);
-            using var json = JsonDocument.Parse(stats.Output);
-            var held = json.RootElement.GetProperty("sockets").EnumerateArray()
-                .Where(s => s.GetProperty("type").GetString() == "tcp" && s.GetProperty("state").GetString() != "LISTEN").ToArray();
+            held = NamespaceHost.HeldConnections(_host.Stats());
             if (held.Length <= 1)
             {
                 return;
             }
 
-            table = string.Join(", ", held.Select(s => $"{s.GetProperty("state").GetString()} {s.GetProperty("remote").GetString()}"));
             Thread.Sleep(100);
         }
 
-        Assert.Fail($"{Chip}: connections still held 10 s after their tests: {table}");
+        Assert.Fail($"{Chip}: connections still held 10 s after their tests: {string.Join(", ", held)}");
     }
 
     /// <summary>A new nc connection to echo gets <paramref name="text"/> back: the board is serving.</summary>
@@ -702,13 +692,7 @@ public abstract class BoardSuite : IDisposable
 /// </summary>
 public abstract class ServicesBoardSuite(IBoardFixture board, ITestOutputHelper log) : BoardSuite(board, log)
 {
-    private JsonElement Stats()
-    {
-        var result = Host.Curl("--fail", $"http://{Board}/stats");
-        Assert.True(result.ExitCode == 0, result.ToString());
-        using var json = JsonDocument.Parse(result.Output);
-        return json.RootElement.Clone();
-    }
+    private JsonElement Stats() => Host.Stats();
 
     [Fact]
     public void The_board_holds_a_lease_and_renews_it_at_t1()

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Runtime.InteropServices;
 
 namespace IoTStack.Hil.Tests;
@@ -83,6 +84,28 @@ public abstract class NamespaceHost
         thread.Join();
         return socket ?? throw new InvalidOperationException("no socket in the namespace", failure);
     }
+
+    /// <summary>The board's /stats (at its own address unless another is given), parsed.</summary>
+    public JsonElement Stats(string? address = null)
+    {
+        var result = Curl("--fail", $"http://{address ?? Address}/stats");
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException("no /stats from the board: " + result);
+        }
+
+        using var json = JsonDocument.Parse(result.Output);
+        return json.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// The TCP connections a /stats lists other than listeners, as "STATE remote". The /stats request's own
+    /// connection is one of them; any other is a slot still held.
+    /// </summary>
+    public static string[] HeldConnections(JsonElement stats) =>
+        stats.GetProperty("sockets").EnumerateArray()
+            .Where(s => s.GetProperty("type").GetString() == "tcp" && s.GetProperty("state").GetString() != "LISTEN")
+            .Select(s => $"{s.GetProperty("state").GetString()} {s.GetProperty("remote").GetString()}").ToArray();
 
     /// <summary>One of the kernel's SNMP or netstat counters inside the namespace (nstat, absolute value).</summary>
     public long KernelCounter(string name)

@@ -62,7 +62,7 @@ public sealed class ServicesTests(ITestOutputHelper log) : IDisposable
         JsonElement stats = default;
         for (int i = 0; i < 60; i++)
         {
-            stats = Stats(board, address);
+            stats = board.Stats(address);
             if (stats.GetProperty("dhcp").GetProperty("renewals").GetInt32() >= 1 && stats.GetProperty("time").ValueKind == JsonValueKind.String)
             {
                 break;
@@ -90,14 +90,6 @@ public sealed class ServicesTests(ITestOutputHelper log) : IDisposable
         var lines = result.Output.Split('\n');
         Assert.True(result.ExitCode == 0 && lines[^1] == expectedCode.ToString(), $"/resolve?name={name}: {result}\n{board.Output}");
         return lines[0];
-    }
-
-    private static JsonElement Stats(EmulatorProcess board, string address)
-    {
-        var result = board.Curl("--fail", $"http://{address}/stats");
-        Assert.True(result.ExitCode == 0, result + "\n" + board.Output);
-        using var json = JsonDocument.Parse(result.Output);
-        return json.RootElement.Clone();
     }
 
     /// <summary>A legacy mDNS query (from a port other than 5353) to 224.0.0.251 from a socket in the namespace; the address answered.</summary>
