@@ -111,7 +111,7 @@ public class LinuxAdapterTests
         var wire = new VirtualSwitch(clock);
         var model = ChipModel.Create(mode, wire.AddPort(profile.Mac), clock);
         ModelSpiDevice? device = throughAdapter ? new ModelSpiDevice(model, LinuxSpiBus.Settings(profile), profile.ChipMaximumClockHz) : null;
-        ISpiBus bus = device is null ? model : new LinuxSpiBus(device);
+        ISpiBus bus = device is null ? model.Bus : new LinuxSpiBus(device);
         var board = BoardRuntime.Create(Emulator.Board.KindOf(mode), bus, profile.Mac, clock, new NetStackOptions(), new BoardSettings());
         Assert.NotNull(board);
         Assert.True(board.Start());

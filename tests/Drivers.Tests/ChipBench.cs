@@ -62,7 +62,7 @@ public sealed class Enc28j60Bench : ChipBench
         : base(mac ?? BoardMac)
     {
         Chip = new Enc28j60Model(Switch.AddPort(Mac));
-        Enc = new Enc28j60Driver(Chip, Mac, Clock, fullDuplex);
+        Enc = new Enc28j60Driver(Chip.Bus, Mac, Clock, fullDuplex);
         Assert.True(Enc.Initialise());
     }
 
@@ -86,7 +86,7 @@ public sealed class W5500Bench : ChipBench
         : base(mac ?? BoardMac)
     {
         Chip = new W5500Model(Switch.AddPort(Mac));
-        MacRaw = new W5500MacRawDriver(Chip, Mac, Clock);
+        MacRaw = new W5500MacRawDriver(Chip.Bus, Mac, Clock);
         Assert.True(MacRaw.Initialise());
     }
 

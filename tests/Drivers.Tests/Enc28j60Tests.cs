@@ -86,11 +86,11 @@ public class Enc28j60StrictModelTests
     {
         var bench = new Enc28j60Bench();
         // Select bank 2, then read address 0x01: reserved there (MACON2 existed only on the first silicon).
-        bench.Chip.Transfer([(byte)(Enc28j60Registers.BitFieldClear | 0x1F), 0x03], 0, 2, [], 0, 0, SpiDataDirection.Write);
-        bench.Chip.Transfer([(byte)(Enc28j60Registers.BitFieldSet | 0x1F), 0x02], 0, 2, [], 0, 0, SpiDataDirection.Write);
-        var error = Assert.Throws<InvalidOperationException>(() => bench.Chip.Transfer([0x01], 0, 1, new byte[2], 0, 2, SpiDataDirection.Read));
+        bench.Chip.Exchange([(byte)(Enc28j60Registers.BitFieldClear | 0x1F), 0x03], 0, 2, [], 0, 0, SpiDataDirection.Write);
+        bench.Chip.Exchange([(byte)(Enc28j60Registers.BitFieldSet | 0x1F), 0x02], 0, 2, [], 0, 0, SpiDataDirection.Write);
+        var error = Assert.Throws<InvalidOperationException>(() => bench.Chip.Exchange([0x01], 0, 1, new byte[2], 0, 2, SpiDataDirection.Read));
         Assert.Contains("0x01 in bank 2", error.Message);
-        var readOnly = Assert.Throws<InvalidOperationException>(() => bench.Chip.Transfer([(byte)(Enc28j60Registers.WriteControlRegister | 0x1D), 0], 0, 2, [], 0, 0, SpiDataDirection.Write));
+        var readOnly = Assert.Throws<InvalidOperationException>(() => bench.Chip.Exchange([(byte)(Enc28j60Registers.WriteControlRegister | 0x1D), 0], 0, 2, [], 0, 0, SpiDataDirection.Write));
         Assert.Contains("read-only", readOnly.Message);
     }
 }

@@ -262,7 +262,7 @@ public sealed class SoftwareStackOnEnc28j60 : SocketApplicationTests
 {
     protected override ISocketEngine Board()
     {
-        var driver = new Enc28j60Driver(new Enc28j60Model(Wire.AddPort(BoardMac)), BoardMac, Clock, fullDuplex: true);
+        var driver = new Enc28j60Driver(new Enc28j60Model(Wire.AddPort(BoardMac)).Bus, BoardMac, Clock, fullDuplex: true);
         Assert.True(driver.Initialise());
         var stack = new NetStack(new NetStackOptions(), driver, Clock);
         stack.Configure(BoardIp, Mask, IPv4Address.Any);
@@ -274,7 +274,7 @@ public sealed class SoftwareStackOnW5500MacRaw : SocketApplicationTests
 {
     protected override ISocketEngine Board()
     {
-        var driver = new W5500MacRawDriver(new W5500Model(Wire.AddPort(BoardMac)), BoardMac, Clock);
+        var driver = new W5500MacRawDriver(new W5500Model(Wire.AddPort(BoardMac)).Bus, BoardMac, Clock);
         Assert.True(driver.Initialise());
         var stack = new NetStack(new NetStackOptions(), driver, Clock);
         stack.Configure(BoardIp, Mask, IPv4Address.Any);
@@ -288,7 +288,7 @@ public sealed class W5500HardwareSockets : SocketApplicationTests
 
     protected override ISocketEngine Board()
     {
-        var engine = new W5500SocketEngine(new W5500Model(Wire.AddPort(BoardMac), Clock), BoardMac, Clock);
+        var engine = new W5500SocketEngine(new W5500Model(Wire.AddPort(BoardMac), Clock).Bus, BoardMac, Clock);
         Assert.True(engine.Initialise(BoardIp, Mask, IPv4Address.Any));
         return engine;
     }
@@ -311,7 +311,7 @@ public class CorruptedBusTests(Xunit.Abstractions.ITestOutputHelper output)
         if (chip == "enc28j60")
         {
             var model = new Enc28j60Model(wire.AddPort(mac));
-            var enc = new Enc28j60Driver(model, mac, clock, fullDuplex: true);
+            var enc = new Enc28j60Driver(model.Bus, mac, clock, fullDuplex: true);
             Assert.True(enc.Initialise());
             model.Strict = false; // a corrupted read can make the driver do what the datasheet forbids
             model.CorruptMiso = 0.0005;
@@ -320,7 +320,7 @@ public class CorruptedBusTests(Xunit.Abstractions.ITestOutputHelper output)
         else
         {
             var model = new W5500Model(wire.AddPort(mac));
-            var w5500 = new W5500MacRawDriver(model, mac, clock);
+            var w5500 = new W5500MacRawDriver(model.Bus, mac, clock);
             Assert.True(w5500.Initialise());
             model.Strict = false;
             model.CorruptMiso = 0.0005;
@@ -385,7 +385,7 @@ internal static class W5500Rig
         peer.Configure(new IPv4Address(192, 0, 2, 1), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
         var mac = new MacAddress(2, 0, 0, 0, 0, 2);
         var model = new W5500Model(wire.AddPort(mac), clock);
-        var engine = new W5500SocketEngine(model, mac, clock);
+        var engine = new W5500SocketEngine(model.Bus, mac, clock);
         Assert.True(engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any));
         return (clock, peer, model, engine);
     }
@@ -448,7 +448,7 @@ public class W5500ListenerTests
         // The chip drops the listening socket (a handshake that timed out in SYN_RECV does that on silicon).
         for (int socket = 0; socket < 8; socket++)
         {
-            model.Transfer([0x00, 0x01, (byte)((W5500Registers.SocketBlock(socket) << 3) | W5500Registers.ControlWrite)], 0, 3,
+            model.Exchange([0x00, 0x01, (byte)((W5500Registers.SocketBlock(socket) << 3) | W5500Registers.ControlWrite)], 0, 3,
                 [W5500Registers.CommandClose], 0, 1, SpiDataDirection.Write);
         }
 

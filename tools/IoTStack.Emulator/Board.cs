@@ -90,7 +90,7 @@ public sealed class Board
             Ntp = options.Ntp,
         };
         var chip = ChipModel.Create(options.Chip, wire, clock);
-        var runtime = BoardRuntime.Create(KindOf(options.Chip), chip, options.Mac, clock, stackOptions, settings)
+        var runtime = BoardRuntime.Create(KindOf(options.Chip), chip.Bus, options.Mac, clock, stackOptions, settings)
             ?? throw new InvalidOperationException($"the {options.Chip} did not come up");
         Require(runtime.Start(), "the firmware could not open its services (too few sockets?)");
         return new Board(runtime, chip);

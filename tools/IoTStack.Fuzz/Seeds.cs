@@ -53,7 +53,7 @@ public static class Seeds
             var mac = new MacAddress(2, 0, 0, 0, 0, 2);
             var peer = wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1));
             var model = ChipModel.Create(target, wire.AddPort(mac), clock);
-            var recorder = new RecordingBus(model);
+            var recorder = new RecordingBus(model.Bus);
             var frame = new byte[300];
             EthernetFrame.WriteHeader(frame, 0, mac, new MacAddress(2, 0, 0, 0, 0, 1), EtherType.IPv4);
             var buffer = new byte[1518];

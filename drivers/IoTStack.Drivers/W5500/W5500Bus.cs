@@ -24,16 +24,40 @@ namespace IoTStack.Drivers.W5500
             _bus = bus;
         }
 
+        /// <summary>
+        /// Data bytes one frame carries: a platform's full-duplex transfer holds at most
+        /// <see cref="FullDuplexFrame.MaximumLength"/> bytes with the 3-byte header, so a whole 2 KB socket
+        /// buffer takes two frames (issue 14: one frame of 3 + 2,048 bytes threw on every real board).
+        /// </summary>
+        public const int MaximumDataPerFrame = FullDuplexFrame.MaximumLength - 3;
+
         public void Read(int block, int address, byte[] buffer, int offset, int length)
         {
-            Header(block, address, false);
-            _bus.Transfer(_header, 0, 3, buffer, offset, length, SpiDataDirection.Read);
+            Move(block, address, buffer, offset, length, SpiDataDirection.Read);
         }
 
         public void Write(int block, int address, byte[] buffer, int offset, int length)
         {
-            Header(block, address, true);
-            _bus.Transfer(_header, 0, 3, buffer, offset, length, SpiDataDirection.Write);
+            Move(block, address, buffer, offset, length, SpiDataDirection.Write);
+        }
+
+        /// <summary>
+        /// Variable-length frames of at most <see cref="MaximumDataPerFrame"/> bytes each; the address advances
+        /// modulo 2^16, as the chip's buffer pointers do (datasheet 1.0.9 section 4.2, Sn_TX_WR / Sn_RX_RD).
+        /// </summary>
+        private void Move(int block, int address, byte[] buffer, int offset, int length, SpiDataDirection direction)
+        {
+            bool write = direction == SpiDataDirection.Write;
+            do
+            {
+                int part = length > MaximumDataPerFrame ? MaximumDataPerFrame : length;
+                Header(block, address, write);
+                _bus.Transfer(_header, 0, 3, buffer, offset, part, direction);
+                address = (address + part) & 0xFFFF;
+                offset += part;
+                length -= part;
+            }
+            while (length > 0);
         }
 
         public int Read8(int block, int address)

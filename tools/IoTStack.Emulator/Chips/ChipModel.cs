@@ -6,8 +6,12 @@ namespace IoTStack.Emulator.Chips;
 /// <summary>
 /// What every chip model shares: the bus meter, strict mode, and the faults of the bus itself (MISO stuck
 /// at one value, or bits flipped in what the driver reads back, seeded so a failing run replays).
+/// A model is not an <see cref="ISpiBus"/>: drivers reach it through <see cref="Bus"/>, the device's path
+/// (<see cref="FullDuplexFrame"/> and one raw full-duplex transfer, as NanoSpiBus, LinuxSpiBus and
+/// MeadowSpiBus do), so a limit of that path is met on the desktop too (issue 14). Tests of the model
+/// itself call <see cref="Exchange"/>.
 /// </summary>
-public abstract class ChipModel : ISpiBus
+public abstract class ChipModel
 {
     private readonly string _name;
     private Random _random = new(1);
@@ -15,7 +19,11 @@ public abstract class ChipModel : ISpiBus
     protected ChipModel(string name)
     {
         _name = name;
+        Bus = new DeviceSpiBus(this);
     }
+
+    /// <summary>The chip as a driver on a board reaches it: the device's SPI path.</summary>
+    public DeviceSpiBus Bus { get; }
 
     /// <summary>
     /// The model for an emulator chip name: "enc28j60", "w5500" (MACRAW only: a model with a clock would also run
@@ -51,7 +59,8 @@ public abstract class ChipModel : ISpiBus
     /// <summary>Time the bytes clocked so far took on a bus running at <paramref name="hertz"/> (8 clocks a byte).</summary>
     public TimeSpan BusTime(long hertz) => TimeSpan.FromSeconds(BytesClocked * 8.0 / hertz);
 
-    public void Transfer(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
+    /// <summary>One chip-select frame handed over already split into header and data (tests of the model itself).</summary>
+    public void Exchange(byte[] header, int headerOffset, int headerLength, byte[] data, int dataOffset, int dataLength, SpiDataDirection direction)
     {
         Transactions++;
         BytesClocked += headerLength + dataLength;
@@ -90,11 +99,11 @@ public abstract class ChipModel : ISpiBus
         Array.Clear(miso, 0, length);
         if (direction == SpiDataDirection.Write)
         {
-            Transfer(mosi, 0, header, mosi, header, length - header, direction);
+            Exchange(mosi, 0, header, mosi, header, length - header, direction);
         }
         else
         {
-            Transfer(mosi, 0, header, miso, header, length - header, direction);
+            Exchange(mosi, 0, header, miso, header, length - header, direction);
         }
     }
 
