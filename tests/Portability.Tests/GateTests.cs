@@ -7,37 +7,74 @@ namespace IoTStack.Portability.Tests;
 public class GateTests
 {
     private static readonly string Mscorlib = Path.Combine(AppContext.BaseDirectory, "nanoFramework", "mscorlib.dll");
-    private static readonly string GateAssembly = Path.Combine(AppContext.BaseDirectory, "IoTStack.NanoGate.dll");
 
     private static bool IsOwn(string name) => name.StartsWith("IoTStack.", StringComparison.Ordinal);
 
-    [Fact]
-    public void Gate_assembly_holds_nothing_the_nanoFramework_runtime_cannot_load()
+    /// <summary>Every assembly the gate builds, in both configurations.</summary>
+    public static TheoryData<string, string> GateAssemblies()
     {
-        Assert.True(File.Exists(GateAssembly), $"the gate's assembly is missing: {GateAssembly}");
-        var violations = NanoFrameworkPortability.Check(GateAssembly, IsOwn);
+        var data = new TheoryData<string, string>();
+        foreach (string configuration in NanoGate.Configurations)
+        {
+            foreach (string name in NanoGate.Assemblies)
+            {
+                data.Add(configuration, name);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(GateAssemblies))]
+    public void Gate_assembly_holds_nothing_the_nanoFramework_runtime_cannot_load(string configuration, string assembly)
+    {
+        string path = NanoGate.PathOf(configuration, assembly);
+        var violations = NanoFrameworkPortability.Check(path, IsOwn);
         Assert.True(violations.Count == 0, "not loadable on nanoFramework 1.x:\n" + string.Join("\n", violations));
     }
 
-    [Fact]
-    public void Gate_assembly_references_only_nanoFrameworks_mscorlib()
+    [Theory]
+    [MemberData(nameof(GateAssemblies))]
+    public void Gate_assembly_references_only_nanoFrameworks_mscorlib_and_the_layers_below_it(string configuration, string assembly)
     {
-        using var pe = new PEReader(File.OpenRead(GateAssembly));
+        using var pe = new PEReader(File.OpenRead(NanoGate.PathOf(configuration, assembly)));
         var reader = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
         var references = reader.AssemblyReferences.Select(h => reader.GetAssemblyReference(h)).ToList();
-        var mscorlib = Assert.Single(references);
-        Assert.Equal("mscorlib", reader.GetString(mscorlib.Name));
+        var mscorlib = Assert.Single(references, r => reader.GetString(r.Name) == "mscorlib");
         Assert.Equal(1, mscorlib.Version.Major); // nanoFramework's mscorlib is 1.x; .NET's is 4.0
+        var own = references.Select(r => reader.GetString(r.Name)).Where(n => n != "mscorlib").ToList();
+        var undeclared = own.Except(NanoGate.References(assembly)).ToList();
+        Assert.True(undeclared.Count == 0, $"{assembly} references what its project does not: {string.Join(", ", undeclared)}");
     }
 
     [Fact]
-    public void Gate_assembly_carries_the_wire_layer()
+    public void The_core_stack_carries_the_wire_layer_and_the_services_are_apart()
     {
-        using var pe = new PEReader(File.OpenRead(GateAssembly));
+        using var pe = new PEReader(File.OpenRead(NanoGate.PathOf("Release", "IoTStack.Net")));
         var reader = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
         var names = reader.TypeDefinitions.Select(h => reader.GetString(reader.GetTypeDefinition(h).Name)).ToHashSet();
         Assert.Contains("TcpSegment", names);
         Assert.Contains("InternetChecksum", names);
+        Assert.DoesNotContain("DhcpClient", names);
+    }
+
+    [Theory]
+    [InlineData("IoTStack.Net", "stack/IoTStack.Net/IoTStack.Net.nfproj")]
+    [InlineData("IoTStack.Net.Services", "stack/IoTStack.Net.Services/IoTStack.Net.Services.nfproj")]
+    [InlineData("IoTStack.Drivers", "drivers/IoTStack.Drivers/IoTStack.Drivers.nfproj")]
+    [InlineData("IoTStack.Firmware", "firmware/IoTStack.Firmware/IoTStack.Firmware.nfproj")]
+    [InlineData("IoTStack.Boards", "boards/IoTStack.Boards/IoTStack.Boards.nfproj")]
+    [InlineData("IoTStack.Firmware.Esp32", "firmware/IoTStack.Firmware.Esp32/IoTStack.Firmware.Esp32.nfproj")]
+    public void Each_nanoFramework_project_references_the_projects_its_gate_assembly_references(string assembly, string nfproj)
+    {
+        var project = System.Xml.Linq.XDocument.Load(Path.Combine(NanoGate.RepositoryRoot, nfproj));
+        var referenced = project.Descendants().Where(e => e.Name.LocalName == "ProjectReference")
+            .Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value.Replace('\\', '/'))).OrderBy(n => n).ToList();
+        var expected = NanoGate.References(assembly).Where(n => n != "IoTStack.NanoGate.DeviceApiShapes").OrderBy(n => n).ToList();
+        Assert.Equal(expected, referenced);
+        string assemblyName = project.Descendants().Single(e => e.Name.LocalName == "AssemblyName").Value;
+        Assert.Equal(assembly, assemblyName);
     }
 
     [Fact]
