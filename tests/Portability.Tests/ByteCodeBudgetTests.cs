@@ -229,3 +229,20 @@ public class ByteCodeBudgetTests
 
     private sealed record WrittenMethod(int Bytes, int Arguments, int Locals, int EvalStack);
 }
+
+/// <summary>
+/// Every assembly the device loads, as the gate built it both ways nanoFramework builds an .nfproj: within the
+/// byte-code budget (85% of nanoCLR's 16-bit limit) and every one-byte count under 255 (issue 14).
+/// </summary>
+public class DeviceAssemblyBudgetTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Theory]
+    [MemberData(nameof(GateTests.GateAssemblies), MemberType = typeof(GateTests))]
+    public void Every_device_assembly_stays_within_the_byte_code_budget(string configuration, string assembly)
+    {
+        var report = ByteCodeBudget.Measure(NanoGate.PathOf(configuration, assembly));
+        output.WriteLine(ByteCodeBudget.FormatLine(report, configuration));
+        var violations = ByteCodeBudget.Check(report);
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+}
