@@ -1,0 +1,84 @@
+using System.Reflection;
+using IoTStack.Boards;
+using IoTStack.Drivers;
+using IoTStack.Emulator.Chips;
+using IoTStack.Emulator.Network;
+using IoTStack.Net;
+using IoTStack.Net.Link;
+
+namespace IoTStack.Emulator.Memory;
+
+/// <summary>
+/// What a started board keeps on nanoCLR's heap: the board built on the desktop exactly as the firmware builds it
+/// (BoardRuntime.Create, then Start), with a chip model standing in for the SPI bus, measured by
+/// <see cref="NanoClrHeap"/> from the BoardRuntime plus the statics of the portable assemblies. The chip model
+/// and the wire behind it are not on the device and are left out; the device's own bus object is added by its
+/// layout instead.
+/// </summary>
+public static class BoardHeap
+{
+    /// <summary>The assemblies an image deploys: stack, drivers, boards, firmware.</summary>
+    public static Assembly[] PortableAssemblies { get; } =
+    {
+        typeof(NetStack).Assembly, typeof(ISpiBus).Assembly, typeof(BoardRuntime).Assembly, typeof(Firmware.Firmware).Assembly,
+    };
+
+    /// <summary>
+    /// nanoFramework's bus adapter (firmware/IoTStack.Firmware.Esp32/NanoSpiBus.cs): an object of two fields (the
+    /// SpiDevice and a <see cref="FullDuplexFrame"/>) and the frame's two buffers. The SpiDevice itself is
+    /// nanoFramework's class and not counted.
+    /// </summary>
+    public static long NanoSpiBusBytes { get; } = 3 * NanoClrHeap.BlockSize + NanoClrHeap.Measure(new FullDuplexFrame()).TotalBytes;
+
+    /// <summary>The ESP32 image as shipped (firmware/IoTStack.Firmware.Esp32/Program.cs): W5500 in MACRAW, 14 sockets, DHCP as "iotstack" with a static fallback after ten seconds.</summary>
+    public static BoardHeapReport ShippedEsp32()
+    {
+        var options = new NetStackOptions();
+        options.SocketCount = 14;
+        var settings = new BoardSettings();
+        settings.Dhcp = true;
+        settings.HostName = "iotstack";
+        settings.StaticFallbackMs = 10000;
+        return Measure(BoardProfiles.Esp32DevKitCW5500, options, settings);
+    }
+
+    /// <summary>Builds and starts <paramref name="profile"/>'s board with these options and settings, and measures it.</summary>
+    public static BoardHeapReport Measure(BoardProfile profile, NetStackOptions options, BoardSettings settings)
+    {
+        var clock = new SystemClock(); // the image's clock, so the clock the stack holds is the device's
+        var wire = new VirtualSwitch(new VirtualClock(0)).AddPort(profile.Mac);
+        ChipModel chip = ChipModel.Create(ChipName(profile.Chip), wire, clock);
+        BoardRuntime board = BoardRuntime.Create(profile.Chip, chip, profile.Mac, clock, options, settings)
+            ?? throw new InvalidOperationException($"the {profile.Chip} model did not come up");
+        if (!board.Start())
+        {
+            throw new InvalidOperationException("the firmware could not open its sockets");
+        }
+
+        HeapMeasurement heap = new NanoClrHeap()
+            .OnDevice(PortableAssemblies)
+            .IncludeStatics(PortableAssemblies)
+            .Exclude(chip)
+            .Of(board);
+        GC.KeepAlive(chip);
+        return new BoardHeapReport(heap, NanoSpiBusBytes);
+    }
+
+    private static string ChipName(ChipKind chip) => chip switch
+    {
+        ChipKind.Enc28j60 => "enc28j60",
+        ChipKind.W5500 => "w5500",
+        ChipKind.W5500Sockets => "w5500-sockets",
+        _ => throw new ArgumentException($"no emulator model for {chip}", nameof(chip)),
+    };
+}
+
+/// <summary>A board's heap: the runtime's graph and statics, and the device's SPI bus adapter beside it.</summary>
+public sealed record BoardHeapReport(HeapMeasurement Runtime, long BusBytes)
+{
+    /// <summary>Everything the started image holds on the heap, the bus adapter included.</summary>
+    public long TotalBytes => Runtime.TotalBytes + BusBytes;
+
+    public string Format(int top = 25) =>
+        $"{TotalBytes:N0} bytes in all: {Runtime.TotalBytes:N0} board runtime and statics, {BusBytes:N0} SPI bus adapter\n" + Runtime.Format(top);
+}
