@@ -14,15 +14,20 @@ usage: iotstack-linux-board --board NAME [options]
   --ip A.B.C.D/N        the static address (default 192.0.2.2/24)
   --gateway A.B.C.D --dns A.B.C.D --ntp A.B.C.D
   --hostname NAME       DHCP option 12 and NAME.local by mDNS
-  --sockets N           the stack's socket slots (default 16)
+  --sessions N          connections served at once (default: the profile's shipped settings, 8)
   --duration S          stop after S seconds (default: until Ctrl-C)
 Needs access to /dev/spidevB.C and /dev/gpiochip0 (root, or the spi and gpio groups).
 """;
 
 BoardProfile? profile = null;
-var settings = new BoardSettings { StaticFallbackMs = 10_000 };
-var options = new NetStackOptions { SocketCount = 16, ReceiveBufferSize = 8192, TransmitBufferSize = 8192 };
 double duration = 0;
+// The profile's shipped sizes (8 sessions over 4 KB rings); the network settings come from the options below.
+int boardAt = Array.IndexOf(args, "--board");
+BoardProfile? named = boardAt >= 0 && boardAt + 1 < args.Length ? BoardProfiles.Find(args[boardAt + 1]) : null;
+var settings = named is null ? new BoardSettings() : BoardProfiles.ShippedSettings(named);
+settings.Dhcp = false;
+settings.HostName = null;
+settings.StaticFallbackMs = 10_000;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -60,7 +65,7 @@ try
             case "--dns": settings.Dns = Address("DNS server"); break;
             case "--ntp": settings.Ntp = Address("NTP server"); break;
             case "--hostname": settings.HostName = Value(); break;
-            case "--sockets": options.SocketCount = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+            case "--sessions": settings.Sessions = int.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "--duration": duration = double.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "-h" or "--help":
                 Console.Write(Usage);
@@ -75,7 +80,7 @@ try
         throw new ArgumentException("--board is required (rpi-enc28j60 or rpi-w5500)");
     }
 
-    options.Validate();
+    settings.CheckBudget(settings.StackOptions());
 }
 catch (Exception error) when (error is ArgumentException or FormatException)
 {
@@ -91,7 +96,7 @@ try
     pins.HardReset();
     var clock = new SystemClock();
     var mac = profile.MacFor(UniqueId());
-    var board = BoardRuntime.Create(profile.Chip, bus, mac, clock, options, settings)
+    var board = BoardRuntime.Create(profile.Chip, bus, mac, clock, settings)
         ?? throw new IOException($"no {profile.Chip} answers on spidev{profile.SpiBus}.{profile.ChipSelectPin} (wiring, power, or the other chip?)");
     if (!board.Start())
     {
@@ -99,6 +104,7 @@ try
     }
 
     Console.WriteLine($"{profile.Description}: MAC {mac}, SPI {profile.ClockHz / 1e6:0.#} MHz; serving echo 7, discard 9, chargen 19, HTTP 80");
+    board.Log = new ConsoleLog();
     using var stop = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>
     {
@@ -106,20 +112,11 @@ try
         stop.Cancel();
     };
     long end = duration > 0 ? clock.NowMilliseconds + (long)(duration * 1000) : long.MaxValue;
-    long report = 0;
     while (!stop.IsCancellationRequested && clock.NowMilliseconds < end)
     {
         if (!board.Poll())
         {
             pins.WaitForInterrupt(TimeSpan.FromMilliseconds(5)); // the timers need a poll every few ms anyway
-        }
-
-        if (clock.NowMilliseconds >= report)
-        {
-            report = clock.NowMilliseconds + 10_000;
-            var stack = board.Stack!;
-            string dhcp = board.Services?.Dhcp is { } client ? $", DHCP {client.State}" : "";
-            Console.WriteLine($"address {stack.Address}{dhcp}, frames in {stack.Counters[Counter.FramesReceived]} out {stack.Counters[Counter.FramesSent]}, HTTP requests {board.Firmware.Requests}");
         }
     }
 

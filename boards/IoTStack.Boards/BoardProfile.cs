@@ -87,6 +87,13 @@ namespace IoTStack.Boards
             return new MacAddress(0x02, uniqueId[at], uniqueId[at + 1], uniqueId[at + 2], uniqueId[at + 3], uniqueId[at + 4]);
         }
 
+        /// <summary>
+        /// The managed heap the board's runtime gives an application, in bytes (a plain ESP32 under nanoFramework about
+        /// 80 KB; a PSRAM board its PSRAM less a reserve); 0 for the desktop emulator, which has no such limit. The
+        /// board's shipped settings (<see cref="BoardProfiles.ShippedSettings"/>) leave at least 20% of it free.
+        /// </summary>
+        public int HeapBytes { get; set; }
+
         /// <summary>The highest SPI clock the chip's datasheet allows (ENC28J60 DS39662E: 20 MHz; W5500 1.0.9: 80 MHz).</summary>
         public int ChipMaximumClockHz
         {

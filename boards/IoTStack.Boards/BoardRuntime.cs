@@ -12,14 +12,17 @@ namespace IoTStack.Boards
     /// <summary>
     /// A board put together: the chip's driver on an SPI bus, IoTStack on the driver (or the W5500's own
     /// sockets), the firmware's services, and DHCP, DNS, mDNS and SNTP. The same composition runs on an
-    /// ESP32 (nanoFramework's SPI), a Raspberry Pi (spidev) and in the emulator (a chip model as the bus):
-    /// only the <see cref="ISpiBus"/> differs. Call <see cref="Start"/> once, then <see cref="Poll"/> forever.
+    /// ESP32 (nanoFramework's SPI), a Raspberry Pi (spidev) and in the emulator (a chip model behind the device's
+    /// bus path): only the <see cref="ISpiBus"/> differs. Call <see cref="Start"/> once, then <see cref="Poll"/> forever.
     /// </summary>
     public sealed class BoardRuntime
     {
         private readonly IClock _clock;
         private readonly BoardSettings _settings;
+        private readonly byte[] _line = new byte[160];
+        private readonly Firmware.AsciiWriter _report;
         private long _fallbackAt;
+        private long _nextReport;
 
         private BoardRuntime(ChipKind chip, ISocketEngine engine, NetStack stack, IClock clock, Firmware.Firmware firmware, NetServices services, BoardSettings settings)
         {
@@ -30,6 +33,18 @@ namespace IoTStack.Boards
             Firmware = firmware;
             Services = services;
             _settings = settings;
+            _report = new Firmware.AsciiWriter(_line);
+            ReportIntervalMs = 10000;
+        }
+
+        /// <summary>Where the status lines go (a line at start, then one every <see cref="ReportIntervalMs"/>); null for nowhere.</summary>
+        public IBoardLog Log { get; set; }
+
+        public int ReportIntervalMs { get; set; }
+
+        public BoardSettings Settings
+        {
+            get { return _settings; }
         }
 
         public ChipKind Chip { get; private set; }
@@ -46,12 +61,22 @@ namespace IoTStack.Boards
         public NetServices Services { get; private set; }
 
         /// <summary>
-        /// Builds the board; null when the chip does not answer (wiring, power, the wrong chip). Throws
-        /// ArgumentException for options the stack rejects, or services asked of the W5500's own TCP/IP.
+        /// Builds the board from its settings, with the socket budget they ask for (<see cref="BoardSettings.StackOptions"/>);
+        /// null when the chip does not answer (wiring, power, the wrong chip). Throws ArgumentException for settings
+        /// that cannot work, or services asked of the W5500's own TCP/IP.
+        /// </summary>
+        public static BoardRuntime Create(ChipKind chip, ISpiBus bus, MacAddress mac, IClock clock, BoardSettings settings)
+        {
+            return Create(chip, bus, mac, clock, settings.StackOptions(), settings);
+        }
+
+        /// <summary>
+        /// Builds the board with the stack's options given; null when the chip does not answer. Throws
+        /// ArgumentException, naming the settings, when the options cannot hold what the settings start (the
+        /// firmware's listeners and sessions, the services' sockets), or for services asked of the W5500's own TCP/IP.
         /// </summary>
         public static BoardRuntime Create(ChipKind chip, ISpiBus bus, MacAddress mac, IClock clock, NetStackOptions options, BoardSettings settings)
         {
-            options.Validate();
             NetStack stack = null;
             ISocketEngine engine;
             if (chip == ChipKind.W5500Sockets)
@@ -61,6 +86,7 @@ namespace IoTStack.Boards
                     throw new System.ArgumentException("DHCP, DNS, mDNS and SNTP run on IoTStack (ENC28J60, or W5500 in MACRAW), not on the W5500's own TCP/IP");
                 }
 
+                settings.Firmware.Validate();
                 W5500SocketEngine sockets = new W5500SocketEngine(bus, mac, clock);
                 if (!sockets.Initialise(settings.Address, settings.SubnetMask, settings.Gateway))
                 {
@@ -71,6 +97,7 @@ namespace IoTStack.Boards
             }
             else
             {
+                settings.CheckBudget(options);
                 IFrameDevice device = StartFrameDriver(chip, bus, mac, clock);
                 if (device == null)
                 {
@@ -84,16 +111,51 @@ namespace IoTStack.Boards
             NetServices services = null;
             if (stack != null && settings.WantsServices)
             {
-                services = new NetServices(stack, settings.HostName, settings.Dhcp);
+                services = settings.SmallTables ? new NetServices(stack, settings.HostName, settings.Dhcp, 2, 2) : new NetServices(stack, settings.HostName, settings.Dhcp);
                 services.Dns.SetServers(settings.Dns, IPv4Address.Any, IPv4Address.Any);
                 services.Sntp.Server = settings.Ntp;
             }
 
-            // The firmware's sessions: the sockets left after its five listeners (and the services' four).
-            int sessions = options.SocketCount - 5 - (services != null ? 4 : 0);
-            Firmware.Firmware firmware = new Firmware.Firmware(engine, stack, clock, sessions < 1 ? 1 : sessions);
+            Firmware.Firmware firmware = new Firmware.Firmware(engine, stack, clock, settings.Firmware);
             firmware.Services = services;
             return new BoardRuntime(chip, engine, stack, clock, firmware, services, settings);
+        }
+
+        /// <summary>
+        /// One status line to <see cref="Log"/>: address, DHCP state, sessions in use, HTTP requests, frames each way.
+        /// Written into the board's own buffer: nothing allocates.
+        /// </summary>
+        public void Report()
+        {
+            if (Log == null)
+            {
+                return;
+            }
+
+            _report.Clear();
+            _report.Text("IoTStack: address ");
+            if (Stack != null)
+            {
+                _report.Address(Stack.Address);
+            }
+            else
+            {
+                _report.Address(_settings.Address).Text(" (W5500 sockets)");
+            }
+
+            if (Services != null && Services.Dhcp != null)
+            {
+                _report.Text(", DHCP ").Text(IoTStack.Firmware.StatusPage.DhcpStateName(Services.Dhcp.State));
+            }
+
+            _report.Text(", sessions ").Number(Firmware.SessionsInUse).Text("/").Number(Firmware.Sessions);
+            _report.Text(", HTTP requests ").Number(Firmware.Requests);
+            if (Stack != null)
+            {
+                _report.Text(", frames in ").Number(Stack.Counters[Counter.FramesReceived]).Text(" out ").Number(Stack.Counters[Counter.FramesSent]);
+            }
+
+            Log.WriteLine(_line, 0, _report.Length);
         }
 
         /// <summary>
@@ -139,6 +201,12 @@ namespace IoTStack.Boards
         /// <summary>Runs the chip, the stack, the services and the firmware once; true when anything happened.</summary>
         public bool Poll()
         {
+            if (Log != null && _clock.NowMilliseconds >= _nextReport)
+            {
+                _nextReport = _clock.NowMilliseconds + ReportIntervalMs;
+                Report();
+            }
+
             if (_fallbackAt != 0 && _clock.NowMilliseconds >= _fallbackAt)
             {
                 _fallbackAt = 0;

@@ -8,8 +8,12 @@ namespace IoTStack.Drivers
     /// </summary>
     public sealed class FullDuplexFrame
     {
-        /// <summary>Room for the largest frame the drivers move in one transfer (1,518 bytes) and its header.</summary>
-        public const int MaximumLength = 2048;
+        /// <summary>
+        /// Room for the largest frame the drivers move in one transfer (a 1,522-byte tagged frame) and its 1 to 3
+        /// header bytes. Longer moves (a W5500 socket's 2 KB buffer) are split by the driver. Both buffers live on
+        /// the device's heap for good, so no larger than that.
+        /// </summary>
+        public const int MaximumLength = 1536;
 
         public readonly byte[] Out = new byte[MaximumLength];
 
@@ -21,7 +25,7 @@ namespace IoTStack.Drivers
             int total = headerLength + dataLength;
             if (total > MaximumLength)
             {
-                throw new System.ArgumentOutOfRangeException("dataLength", "one transfer holds at most 2048 bytes");
+                throw new System.ArgumentOutOfRangeException("dataLength", "one transfer holds at most 1536 bytes");
             }
 
             System.Array.Copy(header, headerOffset, Out, 0, headerLength);

@@ -20,7 +20,7 @@ namespace IoTStack.Firmware
         private readonly NetStack _stack;
         private readonly IClock _clock;
         private readonly Session[] _sessions;
-        private readonly byte[] _datagram = new byte[4096];
+        private readonly byte[] _datagram;
         private readonly byte[] _page;
         private readonly AsciiWriter _body;
         private readonly StatusPage _status;
@@ -31,27 +31,32 @@ namespace IoTStack.Firmware
         private int _httpListener;
         private int _udpEcho;
 
+        /// <summary>The session whose response is being sent out of the shared page buffer, or null.</summary>
+        private Session _pageOwner;
+
         /// <param name="sockets">Where the services run.</param>
         /// <param name="stack">The software stack behind <paramref name="sockets"/> for the status page's counters and socket table, or null.</param>
-        /// <param name="sessions">Connections served at once, all services together.</param>
-        public Firmware(ISocketEngine sockets, NetStack stack, IClock clock, int sessions)
+        /// <param name="settings">Sessions and buffer sizes, all taken here.</param>
+        public Firmware(ISocketEngine sockets, NetStack stack, IClock clock, FirmwareSettings settings)
         {
-            if (sockets == null || clock == null)
+            if (sockets == null || clock == null || settings == null)
             {
-                throw new System.ArgumentNullException(sockets == null ? "sockets" : "clock");
+                throw new System.ArgumentNullException(sockets == null ? "sockets" : clock == null ? "clock" : "settings");
             }
 
+            settings.Validate();
             _sockets = sockets;
             _stack = stack;
             _clock = clock;
             _started = clock.NowMilliseconds;
-            _sessions = new Session[sessions];
-            for (int i = 0; i < sessions; i++)
+            _sessions = new Session[settings.Sessions];
+            for (int i = 0; i < _sessions.Length; i++)
             {
-                _sessions[i] = new Session(1024, 4096);
+                _sessions[i] = new Session(settings.RequestBufferSize, settings.OutputBufferSize);
             }
 
-            _page = new byte[3072];
+            _datagram = new byte[settings.DatagramBufferSize];
+            _page = new byte[settings.PageBufferSize];
             _body = new AsciiWriter(_page);
             _status = new StatusPage(stack, clock, _started);
         }
@@ -71,6 +76,30 @@ namespace IoTStack.Firmware
 
         /// <summary>Requests served, for the status page and the tests.</summary>
         public long Requests { get; private set; }
+
+        /// <summary>Connections served at once.</summary>
+        public int Sessions
+        {
+            get { return _sessions.Length; }
+        }
+
+        /// <summary>Sessions serving a connection now.</summary>
+        public int SessionsInUse
+        {
+            get
+            {
+                int busy = 0;
+                for (int i = 0; i < _sessions.Length; i++)
+                {
+                    if (_sessions[i].InUse)
+                    {
+                        busy++;
+                    }
+                }
+
+                return busy;
+            }
+        }
 
         /// <summary>Opens the listeners (each with <paramref name="backlog"/>) and the UDP echo socket; false when one cannot be opened.</summary>
         /// <param name="backlog">Connections each listener holds before Accept: 4 on IoTStack; 1 on a W5500's own sockets, where
@@ -113,6 +142,11 @@ namespace IoTStack.Firmware
                 if (session.InUse && !Serve(session))
                 {
                     EndLookup(session);
+                    if (_pageOwner == session)
+                    {
+                        _pageOwner = null;
+                    }
+
                     _sockets.Close(session.Socket);
                     session.Kind = ServiceKind.None;
                     worked = true;
@@ -257,6 +291,10 @@ namespace IoTStack.Firmware
             {
                 case HttpPhase.SendingResponse:
                     return session.OutStart < session.OutEnd || Finish(session);
+                case HttpPhase.WaitingForPage:
+                    return Page(session, session.PageJson);
+                case HttpPhase.SendingPage:
+                    return SendPage(session);
                 case HttpPhase.StreamingBytes:
                     if (session.OutStart == session.OutEnd)
                     {
@@ -470,9 +508,9 @@ namespace IoTStack.Firmware
         {
             IPv4Address address;
             Net.Services.DnsStatus status = _services.Dns.GetStatus(session.Query, out address);
-            if (status == Net.Services.DnsStatus.Pending)
+            if (status == Net.Services.DnsStatus.Pending || _pageOwner != null)
             {
-                return true;
+                return true; // still looking, or the page buffer is sending another session's page
             }
 
             EndLookup(session);
@@ -518,8 +556,19 @@ namespace IoTStack.Firmware
             session.Query = -1;
         }
 
+        /// <summary>
+        /// The status page or /stats: rendered into the one page buffer, which this session then holds until the body
+        /// is sent (another session asking meanwhile waits its turn), so no session needs a buffer the page's size.
+        /// </summary>
         private bool Page(Session session, bool json)
         {
+            if (_pageOwner != null && _pageOwner != session)
+            {
+                session.PageJson = json;
+                session.Phase = HttpPhase.WaitingForPage;
+                return true;
+            }
+
             // The address the request came in on: the stack's own, or the W5500's, which only the socket knows.
             SocketAddress local;
             IPv4Address address = _sockets.GetLocalAddress(session.Socket, out local) == SocketError.Success ? local.Address : IPv4Address.Any;
@@ -534,10 +583,45 @@ namespace IoTStack.Firmware
             }
 
             WriteHead(session, 200, "OK", json ? "application/json" : "text/html; charset=utf-8", _body.Length);
-            System.Array.Copy(_page, 0, session.Out, session.OutEnd, _body.Length);
-            session.OutEnd += _body.Length;
+            _pageOwner = session;
+            session.PageSent = 0;
+            session.Phase = HttpPhase.SendingPage;
+            return SendPage(session);
+        }
+
+        /// <summary>The head from the session's buffer, then the body straight from the page buffer; then the page is free.</summary>
+        private bool SendPage(Session session)
+        {
+            if (!Flush(session))
+            {
+                return false;
+            }
+
+            while (session.OutStart == session.OutEnd && session.PageSent < _body.Length)
+            {
+                int sent;
+                SocketError result = _sockets.Send(session.Socket, _page, session.PageSent, _body.Length - session.PageSent, out sent);
+                if (result == SocketError.WouldBlock || (result == SocketError.Success && sent == 0))
+                {
+                    return true;
+                }
+
+                if (result != SocketError.Success)
+                {
+                    return false;
+                }
+
+                session.PageSent += sent;
+            }
+
+            if (session.OutStart < session.OutEnd)
+            {
+                return true;
+            }
+
+            _pageOwner = null;
             session.Phase = HttpPhase.SendingResponse;
-            return Flush(session);
+            return Finish(session);
         }
 
         private bool MethodNotAllowed(Session session, string allow)

@@ -16,7 +16,11 @@ namespace IoTStack.Firmware
         StreamingBytes,
         StreamingEcho,
         /// <summary>Waiting for a name lookup (GET /resolve?name=...) to finish.</summary>
-        Resolving
+        Resolving,
+        /// <summary>Another session is sending out of the page buffer; this one renders its page after.</summary>
+        WaitingForPage,
+        /// <summary>Sending the status page or /stats from the page buffer.</summary>
+        SendingPage
     }
 
     /// <summary>One accepted connection and its fixed buffers.</summary>
@@ -37,6 +41,8 @@ namespace IoTStack.Firmware
         internal bool KeepAlive;
         internal bool PeerClosed;
         internal int Query = -1;
+        internal bool PageJson;
+        internal int PageSent;
 
         internal Session(int requestSize, int outSize)
         {

@@ -7,7 +7,7 @@ using IoTStack.Net.Wire;
 namespace IoTStack.Firmware
 {
     /// <summary>The board's state as an HTML page and as JSON: address, uptime, requests, counters, socket table.</summary>
-    internal sealed class StatusPage
+    public sealed class StatusPage
     {
         private readonly NetStack _stack;
         private readonly IClock _clock;
@@ -208,7 +208,7 @@ namespace IoTStack.Firmware
             w.UtcTime(_stack.WallClockMilliseconds);
         }
 
-        internal static string DhcpStateName(DhcpState state)
+        public static string DhcpStateName(DhcpState state)
         {
             switch (state)
             {

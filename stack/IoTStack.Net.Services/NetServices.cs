@@ -10,6 +10,13 @@ namespace IoTStack.Net.Services
         /// <param name="hostName">The board's name: DHCP option 12 and NAME.local by mDNS; null for neither.</param>
         /// <param name="dhcp">Whether to take the address by DHCP (else the stack keeps the one it was given).</param>
         public NetServices(NetStack stack, string hostName, bool dhcp)
+            : this(stack, hostName, dhcp, 4, 8)
+        {
+        }
+
+        /// <param name="lookups">Name lookups the resolver runs at once.</param>
+        /// <param name="cachedNames">Answers the resolver keeps until their TTL runs out.</param>
+        public NetServices(NetStack stack, string hostName, bool dhcp, int lookups, int cachedNames)
         {
             if (stack == null)
             {
@@ -17,7 +24,7 @@ namespace IoTStack.Net.Services
             }
 
             Stack = stack;
-            Dns = new DnsResolver(stack, 4, 8);
+            Dns = new DnsResolver(stack, lookups, cachedNames);
             Sntp = new SntpClient(stack);
             if (hostName != null)
             {
@@ -29,6 +36,15 @@ namespace IoTStack.Net.Services
             {
                 Dhcp = new DhcpClient(stack, hostName) { Resolver = Dns, Sntp = Sntp };
             }
+        }
+
+        /// <summary>
+        /// UDP sockets the services open with these arguments: DNS and SNTP always, mDNS with a name, DHCP when asked;
+        /// a board's socket budget counts them (NetStackOptions.UdpSockets).
+        /// </summary>
+        public static int SocketsNeeded(string hostName, bool dhcp)
+        {
+            return 2 + (hostName != null ? 1 : 0) + (dhcp ? 1 : 0);
         }
 
         public NetStack Stack { get; private set; }

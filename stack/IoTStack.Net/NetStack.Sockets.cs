@@ -50,13 +50,13 @@ namespace IoTStack.Net
                 return SocketError.SocketNotSupported;
             }
 
-            SocketSlot slot = _sockets.Allocate();
+            SocketSlot slot = _sockets.Allocate(type);
             if (slot == null)
             {
-                return SocketError.TooManyOpenSockets;
+                return SocketError.TooManyOpenSockets; // the pool for this type (NetStackOptions.TcpConnections + TcpListeners, UdpSockets, RawSockets) is used up
             }
 
-            slot.Open(type, protocol, _options.TimeToLive);
+            slot.Open(protocol, _options.TimeToLive);
             if (type == SocketType.Stream)
             {
                 _tcp.Open(slot);
@@ -366,19 +366,18 @@ namespace IoTStack.Net
                 return SocketError.ProtocolOption;
             }
 
-            Tcp.TcpConnection c = slot.Tcp;
             switch (option)
             {
                 case SocketOption.NoDelay:
-                    c.NoDelay = value != 0;
-                    if (c.NoDelay)
+                    slot.NoDelay = value != 0;
+                    if (slot.NoDelay && slot.Tcp != null)
                     {
                         _tcp.Output(slot);
                     }
 
                     break;
                 case SocketOption.KeepAlive:
-                    c.KeepAlive = value != 0;
+                    slot.KeepAlive = value != 0;
                     break;
                 case SocketOption.Linger:
                     if (value < -1)
@@ -386,7 +385,7 @@ namespace IoTStack.Net
                         return SocketError.InvalidArgument;
                     }
 
-                    c.LingerSeconds = value;
+                    slot.LingerSeconds = value;
                     break;
                 default:
                     if (value < 0)
@@ -394,7 +393,7 @@ namespace IoTStack.Net
                         return SocketError.InvalidArgument;
                     }
 
-                    c.UserTimeoutMs = value;
+                    slot.UserTimeoutMs = value;
                     break;
             }
 
@@ -428,7 +427,7 @@ namespace IoTStack.Net
                     value = slot.HeaderIncluded ? 1 : 0;
                     break;
                 case SocketOption.ReceiveQueued:
-                    value = slot.Datagrams.Queued;
+                    value = slot.Datagrams != null ? slot.Datagrams.Queued : slot.ReceiveRing != null ? slot.ReceiveRing.Count : 0;
                     break;
                 case SocketOption.ReceiveDropped:
                     value = slot.ReceiveDropped;
@@ -438,19 +437,39 @@ namespace IoTStack.Net
                     slot.PendingError = SocketError.Success;
                     break;
                 case SocketOption.NoDelay:
-                    value = slot.Tcp.NoDelay ? 1 : 0;
-                    break;
                 case SocketOption.KeepAlive:
-                    value = slot.Tcp.KeepAlive ? 1 : 0;
-                    break;
                 case SocketOption.Linger:
-                    value = slot.Tcp.LingerSeconds;
-                    break;
                 case SocketOption.UserTimeout:
-                    value = slot.Tcp.UserTimeoutMs;
-                    break;
+                    return GetStreamOption(slot, option, out value);
                 default:
                     return SocketError.ProtocolOption;
+            }
+
+            return SocketError.Success;
+        }
+
+        private static SocketError GetStreamOption(SocketSlot slot, SocketOption option, out int value)
+        {
+            value = 0;
+            if (slot.Type != SocketType.Stream)
+            {
+                return SocketError.ProtocolOption;
+            }
+
+            switch (option)
+            {
+                case SocketOption.NoDelay:
+                    value = slot.NoDelay ? 1 : 0;
+                    break;
+                case SocketOption.KeepAlive:
+                    value = slot.KeepAlive ? 1 : 0;
+                    break;
+                case SocketOption.Linger:
+                    value = slot.LingerSeconds;
+                    break;
+                default:
+                    value = slot.UserTimeoutMs;
+                    break;
             }
 
             return SocketError.Success;
@@ -495,8 +514,8 @@ namespace IoTStack.Net
             info.State = slot.State;
             info.Local = slot.LocalSocketAddress;
             info.Remote = slot.RemoteSocketAddress;
-            info.ReceiveQueued = slot.ReceiveRing.Count;
-            info.TransmitQueued = slot.TransmitRing.Count;
+            info.ReceiveQueued = slot.ReceiveRing != null ? slot.ReceiveRing.Count : 0;
+            info.TransmitQueued = slot.TransmitRing != null ? slot.TransmitRing.Count : 0;
             info.ReceiveDropped = slot.ReceiveDropped;
             return SocketError.Success;
         }

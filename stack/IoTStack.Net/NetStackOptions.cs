@@ -2,14 +2,19 @@ namespace IoTStack.Net
 {
     /// <summary>
     /// Every size and time the stack uses, in one place (like lwIP's opt.h). <c>new NetStack(options, ...)</c>
-    /// takes all memory from these once. The defaults fit a small ESP32 heap: 72 KB in all on desktop .NET
-    /// (60 KB of it the buffers below, 8 sockets of 2 KB + 2 KB the most); 6 sockets of 1 KB + 1 KB take 50 KB.
+    /// takes all memory from these once. Sockets come in typed pools (lwIP's MEMP_NUM_TCP_PCB,
+    /// MEMP_NUM_TCP_PCB_LISTEN, MEMP_NUM_UDP_PCB, MEMP_NUM_RAW_PCB): only a TCP connection holds a control block
+    /// and two rings; a listener holds neither, a UDP or raw socket one receive ring.
     /// </summary>
     public sealed class NetStackOptions
     {
         public NetStackOptions()
         {
-            SocketCount = 8;
+            TcpConnections = 4;
+            TcpListeners = 2;
+            UdpSockets = 4;
+            RawSockets = 1;
+            DatagramBufferSize = 2048;
             ReceiveBufferSize = 2048;
             TransmitBufferSize = 2048;
             ArpCacheSize = 8;
@@ -56,38 +61,71 @@ namespace IoTStack.Net
         }
 
         /// <summary>
-        /// The small profile (issue 9): six slots (four TCP, two UDP) with 1 KB rings each way, and every table
-        /// cut to what such a node needs: 4 neighbours, 2 frames waiting for ARP, one 1,500-byte reassembly
-        /// slot, 2 multicast groups (mDNS), one 64-byte ping, 4 half-open and 4 TIME-WAIT entries.
+        /// The small profile (issue 9): four TCP connections with 1 KB rings each way, one listener, two UDP
+        /// sockets with 1 KB each, no raw socket, and every table cut to what such a node needs: 4 neighbours,
+        /// one frame waiting for ARP, one 1,500-byte reassembly slot, 2 multicast groups (mDNS), one 64-byte ping,
+        /// 4 half-open and 4 TIME-WAIT entries.
         /// </summary>
         public static NetStackOptions Small()
         {
             NetStackOptions options = new NetStackOptions();
-            options.SocketCount = 6;
+            options.TcpConnections = 4;
+            options.TcpListeners = 1;
+            options.UdpSockets = 2;
+            options.RawSockets = 0;
+            options.DatagramBufferSize = 1024;
             options.ReceiveBufferSize = 1024;
             options.TransmitBufferSize = 1024;
-            options.ArpCacheSize = 4;
-            options.ArpQueueSize = 2;
-            options.ReassemblySlots = 1;
-            options.ReassemblyBufferSize = 1500;
-            options.ReassemblyMaxFragments = 4;
-            options.LoopbackQueueSize = 2;
-            options.MulticastGroups = 2;
-            options.PingSlots = 1;
-            options.PingMaxDataLength = 64;
-            options.TcpSynQueueSize = 4;
-            options.TcpTimeWaitEntries = 4;
-            options.TcpOutOfOrderRanges = 2;
+            options.UseSmallTables();
             return options;
         }
 
-        /// <summary>Socket descriptor slots, 1 to 255 (TCP, UDP and raw share them). Default 8.</summary>
-        public int SocketCount { get; set; }
+        /// <summary>Cuts every table to the small profile's: 4 neighbours, one frame waiting for ARP (lwIP keeps one too), one loopback frame, one 1,500-byte reassembly slot of 4 fragments, 2 multicast groups, one 64-byte ping, 4 half-open and 4 TIME-WAIT entries, 2 out-of-order ranges.</summary>
+        public void UseSmallTables()
+        {
+            ArpCacheSize = 4;
+            ArpQueueSize = 1;
+            ReassemblySlots = 1;
+            ReassemblyBufferSize = 1500;
+            ReassemblyMaxFragments = 4;
+            LoopbackQueueSize = 1;
+            MulticastGroups = 2;
+            PingSlots = 1;
+            PingMaxDataLength = 64;
+            TcpSynQueueSize = 4;
+            TcpTimeWaitEntries = 4;
+            TcpOutOfOrderRanges = 2;
+        }
 
-        /// <summary>Receive buffer of each socket slot in bytes: datagrams with an 8-byte record header each, or TCP's stream. Default 2048.</summary>
+        /// <summary>
+        /// TCP connections open at once, active or accepted, each with a control block and a receive and a transmit
+        /// ring (<see cref="ReceiveBufferSize"/>, <see cref="TransmitBufferSize"/>); a connection still closing after
+        /// its owner closed it holds one until it is done. Default 4.
+        /// </summary>
+        public int TcpConnections { get; set; }
+
+        /// <summary>Listening TCP sockets (no buffers: a listener holds only its slot). Default 2.</summary>
+        public int TcpListeners { get; set; }
+
+        /// <summary>UDP sockets, each with a receive ring of <see cref="DatagramBufferSize"/>. Default 4.</summary>
+        public int UdpSockets { get; set; }
+
+        /// <summary>Raw IP sockets, each with a receive ring of <see cref="DatagramBufferSize"/>. Default 1.</summary>
+        public int RawSockets { get; set; }
+
+        /// <summary>Descriptor slots in all: TCP connections and listeners, UDP and raw sockets (at most 255).</summary>
+        public int SocketCount
+        {
+            get { return TcpConnections + TcpListeners + UdpSockets + RawSockets; }
+        }
+
+        /// <summary>Receive ring of each UDP and raw socket: datagrams with an 8-byte record header each. Default 2048.</summary>
+        public int DatagramBufferSize { get; set; }
+
+        /// <summary>Receive ring of each TCP connection (its window). Default 2048.</summary>
         public int ReceiveBufferSize { get; set; }
 
-        /// <summary>Transmit buffer of each socket slot in bytes (TCP's retransmission queue). Default 2048.</summary>
+        /// <summary>Transmit ring of each TCP connection (its retransmission queue). Default 2048.</summary>
         public int TransmitBufferSize { get; set; }
 
         /// <summary>Neighbour cache entries (RFC 826). Default 8.</summary>
@@ -227,7 +265,9 @@ namespace IoTStack.Net
         /// <summary>Throws <see cref="System.ArgumentException"/> naming the first setting out of range.</summary>
         public void Validate()
         {
-            Require(SocketCount >= 1 && SocketCount <= 255, "SocketCount must be 1 to 255");
+            Require(TcpConnections >= 0 && TcpListeners >= 0 && UdpSockets >= 0 && RawSockets >= 0, "TcpConnections, TcpListeners, UdpSockets and RawSockets must not be negative");
+            Require(SocketCount >= 1 && SocketCount <= 255, "TcpConnections + TcpListeners + UdpSockets + RawSockets must be 1 to 255");
+            Require(DatagramBufferSize >= 64 && DatagramBufferSize <= 1048576, "DatagramBufferSize must be 64 to 1048576 bytes");
             Require(ReceiveBufferSize >= 64 && ReceiveBufferSize <= 1048576, "ReceiveBufferSize must be 64 to 1048576 bytes");
             Require(TransmitBufferSize >= 64 && TransmitBufferSize <= 1048576, "TransmitBufferSize must be 64 to 1048576 bytes");
             Require(ArpCacheSize >= 1 && ArpCacheSize <= 1024, "ArpCacheSize must be 1 to 1024");

@@ -33,7 +33,7 @@ public abstract class SocketApplicationTests
     protected SocketApplicationTests()
     {
         Wire = new VirtualSwitch(Clock);
-        _peer = new NetStack(new NetStackOptions { SocketCount = 8 }, Wire.AddPort(new MacAddress(0x02, 0, 0, 0, 0, 0x01)), Clock);
+        _peer = new NetStack(new NetStackOptions { TcpConnections = 6, TcpListeners = 2 }, Wire.AddPort(new MacAddress(0x02, 0, 0, 0, 0, 0x01)), Clock);
         _peer.Configure(PeerIp, Mask, IPv4Address.Any);
         _peer.Open(SocketType.Stream, IpProtocol.Tcp, out _peerListener);
         _peer.Bind(_peerListener, IPv4Address.Any, 7);

@@ -35,7 +35,7 @@ public class CommandLineTests
     [InlineData("bad address '192.0.2.300/24'", "--ip", "192.0.2.300/24")]
     [InlineData("bad address '192.0.2.2/33'", "--ip", "192.0.2.2/33")]
     [InlineData("bad MAC", "--mac", "01:00:5e:00:00:01")]
-    [InlineData("SocketCount", "--sockets", "0")]
+    [InlineData("Sessions", "--sessions", "0")]
     [InlineData("--rx-buffer wants a whole number", "--rx-buffer", "lots")]
     [InlineData("--loss wants a probability", "--loss", "1.5")]
     [InlineData("--spi-hz wants at least 1000 Hz", "--spi-hz", "10")]
@@ -68,7 +68,7 @@ public class CommandLineTests
     {
         var (exit, output, _) = Emulator("--help");
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--tap", "--chip", "--ip", "--gateway", "--mac", "--sockets", "--rx-buffer", "--tx-buffer", "--loss", "--duplicate", "--reorder", "--corrupt", "--delay", "--seed", "--duration", "--pcap", "--spi-hz", "--dhcp", "--hostname", "--dns", "--ntp" })
+        foreach (var option in new[] { "--tap", "--chip", "--ip", "--gateway", "--mac", "--board", "--sessions", "--rx-buffer", "--tx-buffer", "--loss", "--duplicate", "--reorder", "--corrupt", "--delay", "--seed", "--duration", "--pcap", "--spi-hz", "--dhcp", "--hostname", "--dns", "--ntp" })
         {
             Assert.Contains(option, output);
         }

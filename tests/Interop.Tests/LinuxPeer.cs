@@ -1,3 +1,4 @@
+using IoTStack.Firmware;
 using IoTStack.Emulator.Tap;
 using IoTStack.Net;
 using IoTStack.Net.Link;
@@ -85,7 +86,7 @@ public sealed class LinuxPeer : NamespaceHost, IDisposable
     /// <summary>A new stack and firmware on the TAP device, serving on a thread of their own.</summary>
     private void Boot()
     {
-        Stack = new NetStack(new NetStackOptions { SocketCount = 16, ReceiveBufferSize = 8192, TransmitBufferSize = 8192, PingMaxDataLength = 4000 }, _tap, new SystemClock());
+        Stack = new NetStack(new NetStackOptions { TcpConnections = 14, TcpListeners = 4, UdpSockets = 4, ReceiveBufferSize = 8192, TransmitBufferSize = 8192, PingMaxDataLength = 4000 }, _tap, new SystemClock());
         Stack.Configure(BoardIp, IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
         _running = true;
         _loop = new Thread(Serve) { IsBackground = true, Name = "board " + Namespace };
@@ -104,7 +105,7 @@ public sealed class LinuxPeer : NamespaceHost, IDisposable
     {
         try
         {
-            var firmware = new Firmware.Firmware(Stack, Stack, Stack.Clock, 12);
+            var firmware = new Firmware.Firmware(Stack, Stack, Stack.Clock, new FirmwareSettings { Sessions = 12 });
             if (!firmware.Start(4))
             {
                 throw new InvalidOperationException("the firmware could not open its services");

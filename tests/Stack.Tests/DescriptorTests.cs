@@ -6,16 +6,16 @@ namespace IoTStack.Stack.Tests;
 
 public class DescriptorTests
 {
-    private static NetStack Stack(int sockets = 4)
+    private static NetStack Stack(int udp = 4, int raw = 1, int connections = 2, int listeners = 1)
     {
         var network = new TestNetwork();
-        return network.Add(2, new NetStackOptions { SocketCount = sockets });
+        return network.Add(2, new NetStackOptions { UdpSockets = udp, RawSockets = raw, TcpConnections = connections, TcpListeners = listeners });
     }
 
     [Fact]
     public void A_stale_descriptor_after_close_is_refused_and_never_reaches_the_new_owner()
     {
-        var stack = Stack(sockets: 1);
+        var stack = Stack(udp: 1);
         int first = TestNetwork.OpenUdp(stack, 5000);
         Assert.Equal(SocketError.Success, stack.Close(first));
         int second = TestNetwork.OpenUdp(stack, 6000);
@@ -45,20 +45,39 @@ public class DescriptorTests
     }
 
     [Fact]
-    public void Slots_run_out_with_too_many_open_sockets_and_come_back_on_close()
+    public void Each_pool_runs_out_on_its_own_with_too_many_open_sockets_and_comes_back_on_close()
     {
-        var stack = Stack(sockets: 3);
+        var stack = Stack(udp: 3, raw: 1);
         var sockets = Enumerable.Range(0, 3).Select(_ => TestNetwork.OpenUdp(stack)).ToList();
         Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Datagram, IpProtocol.Udp, out _));
+        Assert.Equal(SocketError.Success, stack.Open(SocketType.Raw, IpProtocol.Icmp, out _)); // raw sockets are not UDP's
         Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Raw, IpProtocol.Icmp, out _));
         stack.Close(sockets[1]);
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Raw, IpProtocol.Icmp, out _));
+        Assert.Equal(SocketError.Success, stack.Open(SocketType.Datagram, IpProtocol.Udp, out _));
+    }
+
+    [Fact]
+    public void Listeners_and_connections_have_their_own_counts()
+    {
+        var network = new TestNetwork();
+        var stack = network.Add(2, new NetStackOptions { TcpConnections = 1, TcpListeners = 1, UdpSockets = 0, RawSockets = 0 });
+        network.Add(1);
+        int listener = TcpHarness.Listen(stack, 80, backlog: 1);
+        Assert.Equal(SocketError.Success, stack.Open(SocketType.Stream, IpProtocol.Tcp, out int second));
+        Assert.Equal(SocketError.Success, stack.Bind(second, IPv4Address.Any, 81));
+        Assert.Equal(SocketError.TooManyOpenSockets, stack.Listen(second, 1)); // one listener was asked for
+        Assert.Equal(SocketError.WouldBlock, stack.Connect(second, TestNetwork.Ip(1), 7)); // takes the one connection
+        Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Stream, IpProtocol.Tcp, out _)); // 1 + 1 stream slots
+        stack.Close(listener);
+        Assert.Equal(SocketError.Success, stack.Open(SocketType.Stream, IpProtocol.Tcp, out int third));
+        Assert.Equal(SocketError.NoBufferSpaceAvailable, stack.Connect(third, TestNetwork.Ip(1), 8)); // no connection left
+        Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Datagram, IpProtocol.Udp, out _)); // no UDP asked for
     }
 
     [Fact]
     public void Closing_a_thousand_times_keeps_descriptors_unique()
     {
-        var stack = Stack(sockets: 1);
+        var stack = Stack(udp: 1);
         var seen = new HashSet<int>();
         for (int i = 0; i < 1000; i++)
         {
@@ -112,7 +131,7 @@ public class DescriptorTests
     [Fact]
     public void Ephemeral_ports_come_from_the_configured_range_and_differ()
     {
-        var stack = Stack(sockets: 8);
+        var stack = Stack(udp: 8);
         var ports = new HashSet<int>();
         for (int i = 0; i < 8; i++)
         {
@@ -142,7 +161,7 @@ public class DescriptorTests
     [Fact]
     public void Netstat_lists_every_open_slot()
     {
-        var stack = Stack(sockets: 4);
+        var stack = Stack(udp: 2, raw: 1, connections: 1, listeners: 0);
         int udp = TestNetwork.OpenUdp(stack, 7);
         stack.Open(SocketType.Raw, IpProtocol.Icmp, out int raw);
         var lines = Enumerable.Range(0, stack.SocketCount)
@@ -151,14 +170,17 @@ public class DescriptorTests
         Assert.Equal(2, lines.Count);
         Assert.Contains(lines, l => l.Descriptor == udp && l.Type == SocketType.Datagram && l.State == SocketState.Bound && l.Local.ToString() == "udp 0.0.0.0:7");
         Assert.Contains(lines, l => l.Descriptor == raw && l.Type == SocketType.Raw && l.State == SocketState.Open);
+        Assert.Equal(4, stack.SocketCount);
         Assert.Equal(SocketError.InvalidArgument, stack.GetSocketInfo(4, out _));
     }
 
     [Fact]
     public void Options_are_validated_with_clear_messages()
     {
-        var error = Assert.Throws<ArgumentException>(() => new NetStackOptions { SocketCount = 0 }.Validate());
-        Assert.Contains("SocketCount", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => new NetStackOptions { TcpConnections = 0, TcpListeners = 0, UdpSockets = 0, RawSockets = 0 }.Validate());
+        Assert.Contains("TcpConnections + TcpListeners + UdpSockets + RawSockets", error.Message);
+        Assert.Contains("UdpSockets", Assert.Throws<ArgumentException>(() => new NetStackOptions { UdpSockets = -1 }.Validate()).Message);
+        Assert.Contains("DatagramBufferSize", Assert.Throws<ArgumentException>(() => new NetStackOptions { DatagramBufferSize = 8 }.Validate()).Message);
         Assert.Throws<ArgumentException>(() => new NetStackOptions { ReassemblyBufferSize = 100 }.Validate());
         Assert.Throws<ArgumentException>(() => new NetStackOptions { EphemeralPortFirst = 60000, EphemeralPortLast = 50000 }.Validate());
         Assert.Throws<ArgumentNullException>(() => new NetStack(new NetStackOptions(), null!, new Net.Link.VirtualClock(0)));

@@ -16,7 +16,7 @@ public class FaultTests
     {
         var network = new TestNetwork(seed);
         var a = network.Add(1, new NetStackOptions { ReassemblyBufferSize = 4000, PingMaxDataLength = 2000 });
-        var b = network.Add(2, new NetStackOptions { ReceiveBufferSize = 64 * 1024, ReassemblyBufferSize = 4000 });
+        var b = network.Add(2, new NetStackOptions { DatagramBufferSize = 64 * 1024, ReassemblyBufferSize = 4000 });
         Assert.Equal(PingStatus.Replied, network.Ping(a, TestNetwork.Ip(2), 8));
         network.Switch.Faults = new LinkFaults { Loss = 0.1, Duplicate = 0.1, Reorder = 0.2, Corrupt = 0.2, DelayMs = 2 };
         int sender = TestNetwork.OpenUdp(a);

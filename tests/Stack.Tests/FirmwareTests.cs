@@ -1,3 +1,4 @@
+using IoTStack.Firmware;
 using IoTStack.Emulator.Network;
 using IoTStack.Net;
 using IoTStack.Net.Link;
@@ -26,10 +27,10 @@ public class FirmwareTests
         var boardDevice = new CrossoverDevice(TestNetwork.Mac(2)) { Peer = clientDevice };
         clientDevice.Peer = boardDevice;
         _client = new NetStack(new NetStackOptions(), clientDevice, _clock);
-        _board = new NetStack(new NetStackOptions { SocketCount = 12 }, boardDevice, _clock);
+        _board = new NetStack(new NetStackOptions { TcpConnections = 6, TcpListeners = 4 }, boardDevice, _clock);
         _client.Configure(TestNetwork.Ip(1), TestNetwork.Mask, IPv4Address.Any);
         _board.Configure(TestNetwork.Ip(2), TestNetwork.Mask, IPv4Address.Any);
-        _firmware = new Firmware.Firmware(_board, _board, _clock, 4);
+        _firmware = new Firmware.Firmware(_board, _board, _clock, new FirmwareSettings { Sessions = 4 });
         Assert.True(_firmware.Start(4));
     }
 

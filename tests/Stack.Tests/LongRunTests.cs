@@ -1,3 +1,4 @@
+using IoTStack.Firmware;
 using IoTStack.Emulator.Network;
 using IoTStack.Net;
 using IoTStack.Net.Sockets;
@@ -90,8 +91,8 @@ public class LongRunTests(ITestOutputHelper output)
         var net = new TestNetwork(seed: 11, startMs: 1L << 40);
         net.Switch.Faults = new LinkFaults { Loss = 0.01, Duplicate = 0.005, Reorder = 0.01, Corrupt = 0.001 };
         var client = net.Add(1);
-        var board = net.Add(2, new NetStackOptions { SocketCount = 12 });
-        var firmware = new Firmware.Firmware(board, board, net.Clock, 6);
+        var board = net.Add(2, new NetStackOptions { TcpConnections = 8, TcpListeners = 4 });
+        var firmware = new Firmware.Firmware(board, board, net.Clock, new FirmwareSettings { Sessions = 6 });
         Assert.True(firmware.Start(4));
         net.Services.Add(firmware.Poll);
         var visitors = new List<NetStack>();

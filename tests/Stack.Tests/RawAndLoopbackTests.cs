@@ -29,7 +29,7 @@ public class RawAndLoopbackTests
     {
         var network = new TestNetwork();
         var a = network.Add(1);
-        var b = network.Add(2);
+        var b = network.Add(2, new NetStackOptions { RawSockets = 2 });
         a.Open(SocketType.Raw, (IpProtocol)253, out int sender);
         b.Open(SocketType.Raw, (IpProtocol)253, out int receiver);
         b.Open(SocketType.Raw, (IpProtocol)254, out int otherProtocol);
@@ -48,7 +48,7 @@ public class RawAndLoopbackTests
     {
         var network = new TestNetwork();
         var a = network.Add(1);
-        var b = network.Add(2);
+        var b = network.Add(2, new NetStackOptions { RawSockets = 2 });
         a.Open(SocketType.Raw, (IpProtocol)253, out int sender);
         b.Open(SocketType.Raw, (IpProtocol)253, out int receiver);
         Assert.Equal(SocketError.Success, a.SetOption(sender, SocketOption.HeaderIncluded, 1));

@@ -17,7 +17,7 @@ public class TcpHostileInputTests
     {
         var network = new TestNetwork(seed);
         var client = network.Add(1);
-        var server = network.Add(2, new NetStackOptions { SocketCount = 6 });
+        var server = network.Add(2, new NetStackOptions { TcpConnections = 5, TcpListeners = 1 });
         int listener = Listen(server, 80, backlog: 4);
         var (c, s) = Connect(network, client, server, listener, TestNetwork.Ip(2), 80);
         int clientPort = Info(client, c).Local.Port;
@@ -78,7 +78,7 @@ public class TcpSynFloodTests
     public void A_syn_flood_takes_no_slot_and_real_clients_connect_during_and_after_it()
     {
         var network = new TestNetwork();
-        var server = network.Add(2, new NetStackOptions { SocketCount = 4, TcpSynQueueSize = 8 });
+        var server = network.Add(2, new NetStackOptions { TcpConnections = 3, TcpListeners = 1, TcpSynQueueSize = 8 });
         int listener = TcpHarness.Listen(server, 80, backlog: 2);
         var client = network.Add(1);
         var port = (VirtualPort)server.Device;

@@ -188,7 +188,7 @@ public class TcpSecurityTests
     public void A_new_connection_may_reclaim_the_longest_idle_slot_when_the_option_is_on()
     {
         var network = new TestNetwork();
-        var server = network.Add(10, new NetStackOptions { SocketCount = 3, TcpReclaimIdleConnections = true });
+        var server = network.Add(10, new NetStackOptions { TcpConnections = 2, TcpListeners = 1, TcpReclaimIdleConnections = true });
         int listener = Listen(server, 80, backlog: 3);
         var client = network.Add(1);
         var (c1, s1) = Connect(network, client, server, listener, TestNetwork.Ip(10), 80);

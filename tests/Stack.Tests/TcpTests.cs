@@ -122,7 +122,7 @@ public class TcpTests
         foreach (bool reset in new[] { true, false })
         {
             var network = new TestNetwork();
-            var server = network.Add(10, new NetStackOptions { SocketCount = 2, TcpRefuseWithReset = reset });
+            var server = network.Add(10, new NetStackOptions { TcpConnections = 1, TcpListeners = 1, TcpRefuseWithReset = reset });
             int listener = Listen(server, 80, backlog: 8);
             var client = network.Add(1);
             var (c1, s1) = Connect(network, client, server, listener, TestNetwork.Ip(10), 80);
@@ -140,7 +140,7 @@ public class TcpTests
     public void Time_wait_holds_no_slot_and_the_oldest_entry_goes_when_the_table_is_full()
     {
         var network = new TestNetwork();
-        var client = network.Add(1, new NetStackOptions { SocketCount = 2, TcpTimeWaitEntries = 2 });
+        var client = network.Add(1, new NetStackOptions { TcpConnections = 2, TcpTimeWaitEntries = 2 });
         var server = network.Add(2);
         int listener = Listen(server, 80);
         for (int i = 0; i < 5; i++)

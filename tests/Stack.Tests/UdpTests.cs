@@ -105,7 +105,7 @@ public class UdpTests
     {
         var network = new TestNetwork();
         var a = network.Add(1);
-        var b = network.Add(2, new NetStackOptions { ReceiveBufferSize = 1024 });
+        var b = network.Add(2, new NetStackOptions { DatagramBufferSize = 1024 });
         int sender = TestNetwork.OpenUdp(a);
         int receiver = TestNetwork.OpenUdp(b, 9);
         Send(a, sender, new string('x', 1100), TestNetwork.Ip(2), 9);
@@ -206,7 +206,7 @@ public class UdpTests
     {
         var network = new TestNetwork();
         var a = network.Add(1);
-        var b = network.Add(2, new NetStackOptions { ReceiveBufferSize = 8192 });
+        var b = network.Add(2, new NetStackOptions { DatagramBufferSize = 8192 });
         int sender = TestNetwork.OpenUdp(a);
         int receiver = TestNetwork.OpenUdp(b, 9);
         var data = Enumerable.Range(0, 4000).Select(i => (byte)(i * 7)).ToArray();

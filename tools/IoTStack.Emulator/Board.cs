@@ -7,41 +7,42 @@ using IoTStack.Net.Wire;
 
 namespace IoTStack.Emulator;
 
-/// <summary>What a board is made of: the chip, its address and the stack's sizes (the emulator's options).</summary>
+/// <summary>
+/// What an emulated board is made of: the chip, its MAC, the modeled bus clock, and the <see cref="BoardSettings"/> every
+/// board builds from (the ESP32 and Linux programs too): address or DHCP, name, servers, sessions and buffer sizes.
+/// <c>--board NAME</c> starts from that profile's chip and shipped settings, exactly as its image does.
+/// </summary>
 public sealed class BoardOptions
 {
     public string Chip { get; set; } = "enc28j60";
-    public IPv4Address Address { get; set; } = new(192, 0, 2, 2);
-    public int PrefixLength { get; set; } = 24;
-    public IPv4Address Gateway { get; set; } = IPv4Address.Any;
     public MacAddress Mac { get; set; } = new(0x02, 0x00, 0x00, 0x00, 0x00, 0x02);
-    public int Sockets { get; set; } = 16;
-    public int ReceiveBuffer { get; set; } = 8192;
-    public int TransmitBuffer { get; set; } = 8192;
 
-    /// <summary>Take the address by DHCP instead of <see cref="Address"/>.</summary>
-    public bool Dhcp { get; set; }
+    /// <summary>The board's settings: the emulator's defaults (<see cref="BoardProfiles.ShippedSettings"/> of an emulated profile) or a profile's.</summary>
+    public BoardSettings Settings { get; set; } = BoardProfiles.ShippedSettings(BoardProfiles.EmulatedEnc28j60);
 
-    /// <summary>The board's name (DHCP option 12, NAME.local by mDNS); null for none.</summary>
-    public string? HostName { get; set; }
+    /// <summary>The profile named by --board, or null for the emulator's own board.</summary>
+    public BoardProfile? Profile { get; private set; }
 
-    /// <summary>A DNS server to use (DHCP's, when it gives some, replace it); 0.0.0.0 for none.</summary>
-    public IPv4Address Dns { get; set; }
-
-    /// <summary>An NTP server to set the clock from (DHCP's option 42 replaces it); 0.0.0.0 for none.</summary>
-    public IPv4Address Ntp { get; set; }
-
-    /// <summary>Whether the board runs DHCP, DNS, mDNS or SNTP.</summary>
-    public bool WantsServices => Dhcp || HostName is not null || !Dns.IsAny || !Ntp.IsAny;
-
-    /// <summary>The modeled SPI clock for bus-time figures; 0 for the chip's datasheet maximum.</summary>
+    /// <summary>The modeled SPI clock for bus-time figures; 0 for the chip's datasheet maximum (or the profile's clock).</summary>
     public long SpiHz { get; set; }
 
     /// <summary>
-    /// The bus clock the figures use: <see cref="SpiHz"/>, or the chip's maximum (ENC28J60 datasheet DS39662E
-    /// §4.1: 20 MHz; W5500 datasheet 1.0.9 §1: 80 MHz).
+    /// The bus clock the figures use: <see cref="SpiHz"/>, the profile's clock, or the chip's maximum (ENC28J60
+    /// datasheet DS39662E §4.1: 20 MHz; W5500 datasheet 1.0.9 §1: 80 MHz).
     /// </summary>
-    public long BusHz => SpiHz > 0 ? SpiHz : Chip == "enc28j60" ? 20_000_000 : 80_000_000;
+    public long BusHz => SpiHz > 0 ? SpiHz : Profile is not null ? Profile.ClockHz : Chip == "enc28j60" ? 20_000_000 : 80_000_000;
+
+    /// <summary>The prefix length of the settings' subnet mask (for messages).</summary>
+    public int PrefixLength => System.Numerics.BitOperations.PopCount(Settings.SubnetMask.Value);
+
+    /// <summary>Starts from <paramref name="profile"/>: its chip, MAC and shipped settings (the image's own).</summary>
+    public void UseProfile(BoardProfile profile)
+    {
+        Profile = profile;
+        Chip = Board.ChipName(profile.Chip);
+        Mac = profile.Mac;
+        Settings = BoardProfiles.ShippedSettings(profile);
+    }
 
     public static readonly string[] Chips = ["enc28j60", "w5500", "w5500-sockets"];
 }
@@ -72,29 +73,35 @@ public sealed class Board
     /// <summary>Builds and starts the board; throws ArgumentException for options the stack or chip rejects.</summary>
     public static Board Start(BoardOptions options, IFrameDevice wire, IClock clock)
     {
-        var stackOptions = new NetStackOptions
-        {
-            SocketCount = options.Sockets,
-            ReceiveBufferSize = options.ReceiveBuffer,
-            TransmitBufferSize = options.TransmitBuffer,
-            PingMaxDataLength = 4000,
-        };
-        var settings = new BoardSettings
-        {
-            Address = options.Address,
-            SubnetMask = IPv4Address.MaskFromPrefixLength(options.PrefixLength),
-            Gateway = options.Gateway,
-            Dhcp = options.Dhcp,
-            HostName = options.HostName,
-            Dns = options.Dns,
-            Ntp = options.Ntp,
-        };
         var chip = ChipModel.Create(options.Chip, wire, clock);
-        var runtime = BoardRuntime.Create(KindOf(options.Chip), chip.Bus, options.Mac, clock, stackOptions, settings)
+        var runtime = BoardRuntime.Create(KindOf(options.Chip), chip.Bus, options.Mac, clock, StackOptions(options), options.Settings)
             ?? throw new InvalidOperationException($"the {options.Chip} did not come up");
         Require(runtime.Start(), "the firmware could not open its services (too few sockets?)");
         return new Board(runtime, chip);
     }
+
+    /// <summary>
+    /// The stack's options for <paramref name="options"/>: the settings' budget; the emulator's own board (no profile)
+    /// also pings with up to 4,000 bytes, so its demo can show fragmentation.
+    /// </summary>
+    public static NetStackOptions StackOptions(BoardOptions options)
+    {
+        var stackOptions = options.Settings.StackOptions();
+        if (options.Profile is null)
+        {
+            stackOptions.PingMaxDataLength = 4000;
+        }
+
+        return stackOptions;
+    }
+
+    /// <summary>The emulator's chip name for a chip kind.</summary>
+    public static string ChipName(ChipKind chip) => chip switch
+    {
+        ChipKind.Enc28j60 => "enc28j60",
+        ChipKind.W5500 => "w5500",
+        _ => "w5500-sockets",
+    };
 
     /// <summary>What an emulator chip name (enc28j60, w5500, w5500-sockets) runs as on a board.</summary>
     public static ChipKind KindOf(string chip) => chip switch

@@ -11,6 +11,8 @@ using IoTStack.Net.Wire;
 const string Usage = """
 usage: IoTStack.Emulator [options]
   --tap NAME            bridge the board to Linux TAP device NAME (attached if it exists, else created; needs root)
+  --board NAME          start as that board's image: its chip, MAC and shipped settings (esp32-devkitc-w5500 is
+                        the ESP32 image: W5500, DHCP as iotstack, 4 sessions, 1 KB rings); other options then change them
   --chip CHIP           enc28j60 (default), w5500 (MACRAW under IoTStack) or w5500-sockets (the chip's TCP/IP)
   --ip A.B.C.D/N        the board's address (default 192.0.2.2/24)
   --gateway A.B.C.D     default gateway (default none)
@@ -19,7 +21,9 @@ usage: IoTStack.Emulator [options]
   --dns A.B.C.D         a DNS server for the board's resolver (GET /resolve?name=...)
   --ntp A.B.C.D         an NTP server to set the board's clock from (SNTP)
   --mac XX:XX:XX:XX:XX:XX  the board's MAC (default 02:00:00:00:00:02)
-  --sockets N --rx-buffer BYTES --tx-buffer BYTES   the stack's sizes (default 16, 8192, 8192)
+  --sessions N          connections the firmware serves at once (default 8; the stack gets 2 more, its listeners
+                        and the UDP sockets the services need)
+  --rx-buffer BYTES --tx-buffer BYTES   each TCP connection's rings (default 8192, 8192)
   --spi-hz HZ           the modeled SPI clock for bus-time figures (default: the chip's maximum, 20 or 80 MHz)
   --loss P --duplicate P --reorder P --corrupt P --delay MS --seed N   faults on the board's wire
   --duration S          stop after S seconds (default: run until Ctrl-C)
@@ -40,6 +44,15 @@ var board = new BoardOptions();
 var faults = new LinkFaults();
 try
 {
+    // --board first, wherever it stands: the other options change the profile's settings.
+    int boardAt = Array.IndexOf(args, "--board");
+    if (boardAt >= 0)
+    {
+        string profileName = boardAt + 1 < args.Length ? args[boardAt + 1] : throw new ArgumentException("--board needs a value");
+        board.UseProfile(IoTStack.Boards.BoardProfiles.Find(profileName) ?? throw new ArgumentException(
+            $"unknown board '{profileName}' (one of {string.Join(", ", IoTStack.Boards.BoardProfiles.All.Select(p => p.Name))})"));
+    }
+
     for (int i = 0; i < args.Length; i++)
     {
         string Value()
@@ -58,6 +71,7 @@ try
             case "--pcap": pcapPath = Value(); break;
             case "--wire": wire = true; break;
             case "--tap": tapName = Value(); break;
+            case "--board": Value(); break;
             case "--chip":
                 board.Chip = Value();
                 if (Array.IndexOf(BoardOptions.Chips, board.Chip) < 0)
@@ -76,23 +90,23 @@ try
                     throw new ArgumentException($"bad address '{text}' (want A.B.C.D/N, N from 1 to 30)");
                 }
 
-                board.Address = address;
-                board.PrefixLength = parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 24;
+                board.Settings.Address = address;
+                board.Settings.SubnetMask = IPv4Address.MaskFromPrefixLength(parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 24);
                 break;
             }
 
             case "--gateway":
             {
                 string text = Value();
-                board.Gateway = IPv4Address.TryParse(text, out var gateway) ? gateway : throw new ArgumentException($"bad gateway '{text}'");
+                board.Settings.Gateway = IPv4Address.TryParse(text, out var gateway) ? gateway : throw new ArgumentException($"bad gateway '{text}'");
                 break;
             }
 
-            case "--dhcp": board.Dhcp = true; break;
+            case "--dhcp": board.Settings.Dhcp = true; break;
             case "--hostname":
             {
                 string text = Value();
-                board.HostName = text.Length is > 0 and <= 57 && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && text[0] != '-' && text[^1] != '-'
+                board.Settings.HostName = text.Length is > 0 and <= 57 && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && text[0] != '-' && text[^1] != '-'
                     ? text
                     : throw new ArgumentException($"bad host name '{text}' (1 to 57 letters, digits and inner hyphens)");
                 break;
@@ -101,14 +115,14 @@ try
             case "--dns":
             {
                 string text = Value();
-                board.Dns = IPv4Address.TryParse(text, out var dns) ? dns : throw new ArgumentException($"bad DNS server '{text}'");
+                board.Settings.Dns = IPv4Address.TryParse(text, out var dns) ? dns : throw new ArgumentException($"bad DNS server '{text}'");
                 break;
             }
 
             case "--ntp":
             {
                 string text = Value();
-                board.Ntp = IPv4Address.TryParse(text, out var ntp) ? ntp : throw new ArgumentException($"bad NTP server '{text}'");
+                board.Settings.Ntp = IPv4Address.TryParse(text, out var ntp) ? ntp : throw new ArgumentException($"bad NTP server '{text}'");
                 break;
             }
 
@@ -119,9 +133,9 @@ try
                 break;
             }
 
-            case "--sockets": board.Sockets = Integer(name, Value()); break;
-            case "--rx-buffer": board.ReceiveBuffer = Integer(name, Value()); break;
-            case "--tx-buffer": board.TransmitBuffer = Integer(name, Value()); break;
+            case "--sessions": board.Settings.Sessions = Integer(name, Value()); break;
+            case "--rx-buffer": board.Settings.TcpReceiveBufferSize = Integer(name, Value()); break;
+            case "--tx-buffer": board.Settings.TcpTransmitBufferSize = Integer(name, Value()); break;
             case "--loss": faults.Loss = Probability(name, Value()); break;
             case "--duplicate": faults.Duplicate = Probability(name, Value()); break;
             case "--reorder": faults.Reorder = Probability(name, Value()); break;
@@ -145,13 +159,13 @@ try
         }
     }
 
-    if (board.WantsServices && board.Chip == "w5500-sockets")
+    if (board.Settings.WantsServices && board.Chip == "w5500-sockets")
     {
         throw new ArgumentException("--dhcp, --hostname, --dns and --ntp run on IoTStack (--chip enc28j60 or w5500), not on the W5500's own TCP/IP");
     }
 
-    // The stack's own rules for its sizes, checked before anything starts.
-    new IoTStack.Net.NetStackOptions { SocketCount = board.Sockets, ReceiveBufferSize = board.ReceiveBuffer, TransmitBufferSize = board.TransmitBuffer }.Validate();
+    // The stack's own rules for its sizes and the budget of the settings, checked before anything starts.
+    board.Settings.CheckBudget(Board.StackOptions(board));
 }
 catch (ArgumentException error)
 {

@@ -31,7 +31,11 @@ public sealed class StackDemo
         _chip = chip;
         _wire = new VirtualSwitch(_clock) { Capture = capture };
         var mask = IPv4Address.MaskFromPrefixLength(24);
-        var options = new BoardOptions { Chip = chip, Address = WireDemo.BoardIp, Mac = WireDemo.BoardMac, Sockets = 10, ReceiveBuffer = 4096, TransmitBuffer = 4096, SpiHz = spiHz };
+        var options = new BoardOptions { Chip = chip, Mac = WireDemo.BoardMac, SpiHz = spiHz };
+        options.Settings.Address = WireDemo.BoardIp;
+        options.Settings.Sessions = 4;
+        options.Settings.TcpReceiveBufferSize = 4096;
+        options.Settings.TcpTransmitBufferSize = 4096;
         _busHz = options.BusHz;
         _board = Board.Start(options, _wire.AddPort(WireDemo.BoardMac), _clock);
         _client = new NetStack(new NetStackOptions { PingMaxDataLength = 4000, ReceiveBufferSize = 8192 }, _wire.AddPort(WireDemo.PeerMac), _clock);

@@ -33,9 +33,9 @@ public static class StackFootprint
         var stack = new NetStack(o, device, clock);
         long total = GC.GetAllocatedBytesForCurrentThread() - before;
         GC.KeepAlive(stack);
-        long rings = (long)o.SocketCount * (o.ReceiveBufferSize + o.TransmitBufferSize);
-        // Frames waiting for ARP and on loopback, the receive and transmit frames, the TCP segment and ping buffers.
-        long frames = (o.ArpQueueSize + o.LoopbackQueueSize) * 1514L + 1518 + 1514 + o.TcpMaximumSegmentSize + o.PingMaxDataLength;
+        long rings = (long)o.TcpConnections * (o.ReceiveBufferSize + o.TransmitBufferSize) + (long)(o.UdpSockets + o.RawSockets) * o.DatagramBufferSize;
+        // Frames waiting for ARP and on loopback, the receive and transmit frames (TCP builds its segments in the latter), the ping buffer.
+        long frames = (o.ArpQueueSize + o.LoopbackQueueSize) * 1514L + 1518 + 1514 + o.PingMaxDataLength;
         long reassembly = o.ReassemblySlots * (60L + o.ReassemblyBufferSize);
         return new Footprint(total, rings, frames, reassembly, total - rings - frames - reassembly);
     }

@@ -36,7 +36,7 @@ public sealed class TapMode
         var linuxSide = wire.AddPort(new MacAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0xFE));
         using var tap = new TapDevice(_tapName, _board.Mac); // first: without root or /dev/net/tun nothing else matters
         var board = Board.Start(_board, wire.AddPort(_board.Mac), clock);
-        string address = _board.Dhcp ? "(address by DHCP)" : $"{_board.Address}/{_board.PrefixLength}";
+        string address = _board.Settings.Dhcp ? "(address by DHCP)" : $"{_board.Settings.Address}/{_board.PrefixLength}";
         output.WriteLine($"board {address} ({_board.Chip}, MAC {_board.Mac}) on TAP {_tapName}; "
             + "serving echo 7, discard 9, chargen 19, HTTP 80. Ctrl-C stops.");
         var frame = new byte[2048];

@@ -147,31 +147,69 @@ namespace IoTStack.Net.Ip
                     chunk = MaximumFragmentPayload;
                 }
 
-                const int at = EthernetFrame.HeaderLength;
-                Ipv4Packet ip = Ipv4Packet.Init(_frame, at, Ipv4Packet.MinimumHeaderLength);
-                ip.TotalLength = Ipv4Packet.MinimumHeaderLength + chunk;
-                ip.Identification = identification;
-                ip.DontFragment = dontFragment;
-                ip.MoreFragments = position + chunk < total;
-                ip.FragmentOffset = position;
-                ip.TimeToLive = (byte)timeToLive;
-                ip.Protocol = protocol;
-                ip.Source = source.IsAny ? route.Source : source;
-                ip.Destination = destination;
-                ip.FillChecksum();
-                CopyPieces(head, headOffset, headLength, body, bodyOffset, position, chunk, _frame, at + Ipv4Packet.MinimumHeaderLength);
+                WriteHeader(route, source, destination, protocol, chunk, identification, dontFragment, position + chunk < total, position, timeToLive);
+                CopyPieces(head, headOffset, headLength, body, bodyOffset, position, chunk, _frame, TransportOffset);
                 if (total > MaximumFragmentPayload)
                 {
                     _counters.Add(Counter.Ipv4FragmentsSent);
                 }
 
-                error = Transmit(route, _frame, at + Ipv4Packet.MinimumHeaderLength + chunk);
+                error = Transmit(route, _frame, TransportOffset + chunk);
                 position += chunk;
             }
             while (position < total && error == SocketError.Success);
 
             _counters.Add(Counter.Ipv4Sent);
             return error;
+        }
+
+        /// <summary>Where <see cref="SendInFrame"/>'s transport payload starts in <see cref="OutgoingFrame"/>: after the Ethernet and a 20-byte IP header.</summary>
+        internal const int TransportOffset = EthernetFrame.HeaderLength + Ipv4Packet.MinimumHeaderLength;
+
+        /// <summary>The frame the next send is built in; a transport may write its segment at <see cref="TransportOffset"/> and call <see cref="SendInFrame"/>.</summary>
+        internal byte[] OutgoingFrame
+        {
+            get { return _frame; }
+        }
+
+        /// <summary>
+        /// Sends, unfragmented and with DF, the <paramref name="length"/> bytes a transport wrote into
+        /// <see cref="OutgoingFrame"/> at <see cref="TransportOffset"/>: TCP's segments, which its MSS keeps within one
+        /// frame, go out without a buffer of their own or a copy (issue 14: 1.5 KB of a plain ESP32's heap).
+        /// </summary>
+        internal SocketError SendInFrame(IPv4Address source, IPv4Address destination, IpProtocol protocol, int length, int timeToLive)
+        {
+            if (length > MaximumFragmentPayload)
+            {
+                return SocketError.MessageSize;
+            }
+
+            Route route;
+            SocketError error = FindRoute(destination, out route);
+            if (error != SocketError.Success)
+            {
+                return error;
+            }
+
+            WriteHeader(route, source, destination, protocol, length, _identification++, true, false, 0, timeToLive);
+            error = Transmit(route, _frame, TransportOffset + length);
+            _counters.Add(Counter.Ipv4Sent);
+            return error;
+        }
+
+        private void WriteHeader(Route route, IPv4Address source, IPv4Address destination, IpProtocol protocol, int payloadLength, ushort identification, bool dontFragment, bool moreFragments, int fragmentOffset, int timeToLive)
+        {
+            Ipv4Packet ip = Ipv4Packet.Init(_frame, EthernetFrame.HeaderLength, Ipv4Packet.MinimumHeaderLength);
+            ip.TotalLength = Ipv4Packet.MinimumHeaderLength + payloadLength;
+            ip.Identification = identification;
+            ip.DontFragment = dontFragment;
+            ip.MoreFragments = moreFragments;
+            ip.FragmentOffset = fragmentOffset;
+            ip.TimeToLive = (byte)timeToLive;
+            ip.Protocol = protocol;
+            ip.Source = source.IsAny ? route.Source : source;
+            ip.Destination = destination;
+            ip.FillChecksum();
         }
 
         /// <summary>

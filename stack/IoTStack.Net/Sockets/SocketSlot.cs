@@ -3,20 +3,24 @@ using IoTStack.Net.Wire;
 namespace IoTStack.Net.Sockets
 {
     /// <summary>
-    /// One entry of the socket table, with its buffers taken at construction. Datagram and raw sockets
-    /// keep received datagrams in <see cref="Datagrams"/>; TCP uses the same receive ring as a stream and
-    /// the transmit ring as its retransmission queue.
+    /// One entry of the socket table, of one kind for its whole life (the typed pools of issue 14). Datagram
+    /// and raw slots own a receive ring at construction and keep received datagrams in <see cref="Datagrams"/>.
+    /// A stream slot owns no buffers: a listener needs none, and a connection borrows a
+    /// <see cref="Tcp.TcpConnection"/> (control block, receive ring as its stream, transmit ring as its
+    /// retransmission queue) from the connection pool for as long as it lives.
     /// </summary>
     internal sealed class SocketSlot
     {
         internal readonly int Index;
-        internal readonly ByteRing ReceiveRing;
-        internal readonly ByteRing TransmitRing;
+        internal readonly SocketType Type;
+        internal ByteRing ReceiveRing;
+        internal ByteRing TransmitRing;
         internal readonly DatagramQueue Datagrams;
-        internal readonly Tcp.TcpConnection Tcp;
+
+        /// <summary>The connection's control block and rings; null for a datagram, raw, listening or unconnected stream slot.</summary>
+        internal Tcp.TcpConnection Tcp;
 
         internal int Generation = 1;
-        internal SocketType Type;
         internal IpProtocol Protocol;
         internal SocketState State;
         internal IPv4Address LocalAddress;
@@ -31,12 +35,26 @@ namespace IoTStack.Net.Sockets
         internal SocketError PendingError;
         internal int ReceiveDropped;
 
-        internal SocketSlot(int index, int receiveBufferSize, int transmitBufferSize, int outOfOrderRanges)
+        // Stream socket options (they outlive the connection's control block, and a listener passes them on).
+        internal bool NoDelay;
+        internal bool KeepAlive;
+        internal int LingerSeconds;
+        internal int UserTimeoutMs;
+        internal int Backlog;
+
+        /// <summary>A stream slot: its connection's buffers come from the pool when it connects.</summary>
+        internal SocketSlot(int index)
         {
-            Tcp = new Tcp.TcpConnection(outOfOrderRanges);
             Index = index;
+            Type = SocketType.Stream;
+        }
+
+        /// <summary>A datagram or raw slot with its own receive ring.</summary>
+        internal SocketSlot(int index, SocketType type, int receiveBufferSize)
+        {
+            Index = index;
+            Type = type;
             ReceiveRing = new ByteRing(receiveBufferSize);
-            TransmitRing = new ByteRing(transmitBufferSize);
             Datagrams = new DatagramQueue(ReceiveRing);
         }
 
@@ -66,9 +84,8 @@ namespace IoTStack.Net.Sockets
             get { return new SocketAddress(Protocol, RemoteAddress, RemotePort); }
         }
 
-        internal void Open(SocketType type, IpProtocol protocol, int timeToLive)
+        internal void Open(IpProtocol protocol, int timeToLive)
         {
-            Type = type;
             Protocol = protocol;
             State = SocketState.Open;
             LocalAddress = IPv4Address.Any;
@@ -82,8 +99,21 @@ namespace IoTStack.Net.Sockets
             TimeToLive = timeToLive;
             PendingError = SocketError.Success;
             ReceiveDropped = 0;
-            Datagrams.Clear();
-            TransmitRing.Clear();
+            if (Datagrams != null)
+            {
+                Datagrams.Clear();
+            }
+        }
+
+        /// <summary>Takes a connection's control block and rings from the pool.</summary>
+        internal void Attach(Tcp.TcpConnection connection)
+        {
+            connection.InUse = true;
+            connection.ReceiveRing.Clear();
+            connection.TransmitRing.Clear();
+            Tcp = connection;
+            ReceiveRing = connection.ReceiveRing;
+            TransmitRing = connection.TransmitRing;
         }
 
         /// <summary>Makes the slot's descriptor stale without freeing it: a closed TCP connection still finishing its close.</summary>
@@ -95,8 +125,19 @@ namespace IoTStack.Net.Sockets
         internal void Release()
         {
             State = SocketState.Free;
-            Datagrams.Clear();
-            TransmitRing.Clear();
+            if (Datagrams != null)
+            {
+                Datagrams.Clear();
+            }
+
+            if (Tcp != null)
+            {
+                Tcp.InUse = false;
+                Tcp = null;
+                ReceiveRing = null;
+                TransmitRing = null;
+            }
+
             Generation = Generation == 0x7FFFFF ? 1 : Generation + 1;
         }
     }

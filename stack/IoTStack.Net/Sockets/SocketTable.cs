@@ -2,20 +2,43 @@ using IoTStack.Net.Wire;
 
 namespace IoTStack.Net.Sockets
 {
-    /// <summary>The fixed array of socket slots, descriptor checks, and per-protocol port spaces.</summary>
+    /// <summary>
+    /// The fixed array of socket slots in typed pools (issue 14: not one slot shape for all): stream slots
+    /// (TcpConnections + TcpListeners, no buffers of their own), datagram slots and raw slots (each with a receive
+    /// ring), and the pool of TCP connections a stream slot borrows while connected. Descriptor checks and
+    /// per-protocol port spaces.
+    /// </summary>
     internal sealed class SocketTable
     {
         private readonly SocketSlot[] _slots;
+        private readonly Tcp.TcpConnection[] _connections;
+        private readonly int _streamSlots;
+        private readonly int _datagramSlots;
         private readonly int _ephemeralFirst;
         private readonly int _ephemeralCount;
         private readonly Prng _random;
 
         internal SocketTable(NetStackOptions options, Prng random)
         {
+            _streamSlots = options.TcpConnections + options.TcpListeners;
+            _datagramSlots = options.UdpSockets;
             _slots = new SocketSlot[options.SocketCount];
             for (int i = 0; i < _slots.Length; i++)
             {
-                _slots[i] = new SocketSlot(i, options.ReceiveBufferSize, options.TransmitBufferSize, options.TcpOutOfOrderRanges);
+                if (i < _streamSlots)
+                {
+                    _slots[i] = new SocketSlot(i);
+                }
+                else
+                {
+                    _slots[i] = new SocketSlot(i, i < _streamSlots + _datagramSlots ? SocketType.Datagram : SocketType.Raw, options.DatagramBufferSize);
+                }
+            }
+
+            _connections = new Tcp.TcpConnection[options.TcpConnections];
+            for (int i = 0; i < _connections.Length; i++)
+            {
+                _connections[i] = new Tcp.TcpConnection(options.ReceiveBufferSize, options.TransmitBufferSize, options.TcpOutOfOrderRanges);
             }
 
             _ephemeralFirst = options.EphemeralPortFirst;
@@ -33,9 +56,12 @@ namespace IoTStack.Net.Sockets
             get { return _slots[index]; }
         }
 
-        internal SocketSlot Allocate()
+        /// <summary>A free slot of the pool for <paramref name="type"/>, or null when that pool is used up.</summary>
+        internal SocketSlot Allocate(SocketType type)
         {
-            for (int i = 0; i < _slots.Length; i++)
+            int first = type == SocketType.Stream ? 0 : type == SocketType.Datagram ? _streamSlots : _streamSlots + _datagramSlots;
+            int end = type == SocketType.Stream ? _streamSlots : type == SocketType.Datagram ? _streamSlots + _datagramSlots : _slots.Length;
+            for (int i = first; i < end; i++)
             {
                 if (!_slots[i].InUse)
                 {
@@ -44,6 +70,57 @@ namespace IoTStack.Net.Sockets
             }
 
             return null;
+        }
+
+        /// <summary>Lends a free connection (control block and rings) to a stream slot; false when all are in use.</summary>
+        internal bool AttachConnection(SocketSlot slot)
+        {
+            for (int i = 0; i < _connections.Length; i++)
+            {
+                if (!_connections[i].InUse)
+                {
+                    slot.Attach(_connections[i]);
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Connections not lent to any slot.</summary>
+        internal int FreeConnections
+        {
+            get
+            {
+                int free = 0;
+                for (int i = 0; i < _connections.Length; i++)
+                {
+                    if (!_connections[i].InUse)
+                    {
+                        free++;
+                    }
+                }
+
+                return free;
+            }
+        }
+
+        /// <summary>Stream slots listening now.</summary>
+        internal int Listeners
+        {
+            get
+            {
+                int listening = 0;
+                for (int i = 0; i < _streamSlots; i++)
+                {
+                    if (_slots[i].State == SocketState.Listen)
+                    {
+                        listening++;
+                    }
+                }
+
+                return listening;
+            }
         }
 
         /// <summary>The open slot a descriptor names, or null for a stale, closed or made-up one.</summary>

@@ -1,12 +1,17 @@
+using IoTStack.Net.Sockets;
+
 namespace IoTStack.Net.Tcp
 {
     /// <summary>
-    /// The transmission control block of one socket slot (RFC 9293 section 3.3.1), taken at construction.
-    /// The slot's transmit ring holds bytes from SND.UNA on (the retransmission queue); its receive ring
-    /// holds in-order data, with out-of-order data kept in its free space (see <see cref="Assembler"/>).
+    /// The transmission control block of one connection (RFC 9293 section 3.3.1) with its buffers, one of the
+    /// pool of <see cref="NetStackOptions.TcpConnections"/> taken at construction and lent to a stream slot
+    /// while it is connected. The transmit ring holds bytes from SND.UNA on (the retransmission queue); the
+    /// receive ring holds in-order data, with out-of-order data kept in its free space (see <see cref="Assembler"/>).
     /// </summary>
     internal sealed class TcpConnection
     {
+        internal readonly ByteRing ReceiveRing;
+        internal readonly ByteRing TransmitRing;
         internal readonly Assembler Assembler;
 
         /// <summary>What the peer reported holding beyond SND.UNA in SACK blocks (RFC 2018), for retransmitting holes only.</summary>
@@ -62,16 +67,12 @@ namespace IoTStack.Net.Tcp
         internal long PersistDeadline;
         internal int PersistBackoff;
 
-        internal bool NoDelay;
-        internal bool KeepAlive;
-        internal int LingerSeconds;
-        internal int UserTimeoutMs;
         internal long LastReceivedAt;
         internal long LastActivityAt;
         internal int KeepAliveProbes;
         internal long KeepAliveDeadline;
 
-        internal int Backlog;
+        internal bool InUse;
         internal int ListenerIndex;
         internal int ListenerDescriptor;
         internal bool AcceptPending;
@@ -81,8 +82,10 @@ namespace IoTStack.Net.Tcp
         internal bool ReceiveShutdown;
         internal long TimeWaitUntil;
 
-        internal TcpConnection(int outOfOrderRanges)
+        internal TcpConnection(int receiveBufferSize, int transmitBufferSize, int outOfOrderRanges)
         {
+            ReceiveRing = new ByteRing(receiveBufferSize);
+            TransmitRing = new ByteRing(transmitBufferSize);
             Assembler = new Assembler(outOfOrderRanges);
             Scoreboard = new Assembler(TcpLayer.SackScoreboard);
         }

@@ -62,6 +62,11 @@ namespace IoTStack.Net.Tcp
                 return SocketError.AddressInUse;
             }
 
+            if (!Borrow(slot))
+            {
+                return SocketError.NoBufferSpaceAvailable; // every one of NetStackOptions.TcpConnections is in use (BSD ENOBUFS)
+            }
+
             slot.LocalAddress = local;
             slot.LocalPort = localPort;
             slot.RemoteAddress = address;
@@ -78,13 +83,18 @@ namespace IoTStack.Net.Tcp
         {
             if (slot.State == SocketState.Listen)
             {
-                slot.Tcp.Backlog = ClampBacklog(backlog);
+                slot.Backlog = ClampBacklog(backlog);
                 return SocketError.Success;
             }
 
             if (slot.State != SocketState.Open && slot.State != SocketState.Bound)
             {
                 return SocketError.InvalidArgument;
+            }
+
+            if (_sockets.Listeners >= _options.TcpListeners)
+            {
+                return SocketError.TooManyOpenSockets; // NetStackOptions.TcpListeners are all listening
             }
 
             if (slot.LocalPort == 0)
@@ -96,7 +106,7 @@ namespace IoTStack.Net.Tcp
                 }
             }
 
-            slot.Tcp.Backlog = ClampBacklog(backlog);
+            slot.Backlog = ClampBacklog(backlog);
             slot.State = SocketState.Listen;
             return SocketError.Success;
         }
@@ -114,8 +124,7 @@ namespace IoTStack.Net.Tcp
             for (int i = 0; i < _sockets.Count; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (slot.InUse && slot.Type == SocketType.Stream && slot.Tcp.AcceptPending && slot.Tcp.ListenerDescriptor == listener.Descriptor
-                    && (oldest == null || slot.Tcp.AcceptOrder < oldest.Tcp.AcceptOrder))
+                if (IsPendingAccept(slot, listener.Descriptor) && (oldest == null || slot.Tcp.AcceptOrder < oldest.Tcp.AcceptOrder))
                 {
                     oldest = slot;
                 }
@@ -180,6 +189,11 @@ namespace IoTStack.Net.Tcp
         {
             received = 0;
             TcpConnection c = slot.Tcp;
+            if (c == null)
+            {
+                return SocketError.NotConnected; // open, bound or listening: no connection
+            }
+
             if (slot.ReceiveRing.Count > 0)
             {
                 received = slot.ReceiveRing.Read(buffer, offset, count);
@@ -237,17 +251,15 @@ namespace IoTStack.Net.Tcp
         /// </summary>
         internal void Close(SocketSlot slot)
         {
-            TcpConnection c = slot.Tcp;
             switch (slot.State)
             {
                 case SocketState.Listen:
                     _synQueue.RemoveFor(slot.Descriptor);
                     for (int i = 0; i < _sockets.Count; i++)
                     {
-                        SocketSlot pending = _sockets[i];
-                        if (pending.InUse && pending.Type == SocketType.Stream && pending.Tcp.AcceptPending && pending.Tcp.ListenerDescriptor == slot.Descriptor)
+                        if (IsPendingAccept(_sockets[i], slot.Descriptor))
                         {
-                            Abort(pending, SocketError.ConnectionAborted, true);
+                            Abort(_sockets[i], SocketError.ConnectionAborted, true);
                         }
                     }
 
@@ -270,9 +282,10 @@ namespace IoTStack.Net.Tcp
                     return;
             }
 
+            TcpConnection c = slot.Tcp;
             c.Orphaned = true;
             c.OrphanedAt = _stack.Now;
-            if (c.LingerSeconds == 0 || slot.ReceiveRing.Count > 0)
+            if (slot.LingerSeconds == 0 || slot.ReceiveRing.Count > 0)
             {
                 // RFC 2525 section 2.17: closing with unread data must reset, so the peer knows it was lost.
                 _counters.Add(Counter.TcpAborts);
@@ -291,6 +304,11 @@ namespace IoTStack.Net.Tcp
             if (slot.State == SocketState.Listen)
             {
                 return PendingAccepts(slot.Descriptor) > 0 ? SocketEvents.Readable : SocketEvents.None;
+            }
+
+            if (c == null)
+            {
+                return SocketEvents.None; // open or bound, not connecting
             }
 
             if ((slot.State == SocketState.Established || slot.State == SocketState.CloseWait) && !c.FinQueued && slot.TransmitRing.Free > 0)
@@ -361,7 +379,7 @@ namespace IoTStack.Net.Tcp
 
         private int ClampBacklog(int backlog)
         {
-            return backlog < 1 ? 1 : backlog > _sockets.Count ? _sockets.Count : backlog;
+            return backlog < 1 ? 1 : backlog > _options.TcpConnections ? _options.TcpConnections : backlog;
         }
 
         private static SocketError TakeError(SocketSlot slot, SocketError otherwise)

@@ -90,7 +90,7 @@ namespace IoTStack.Net.Tcp
             // The backlog counts established connections nobody accepted yet. Half-open entries live in the SYN
             // queue, bounded by its own size with the oldest evicted, so a SYN flood can neither fill the backlog
             // nor hold slots: new clients get in as soon as (and while) it runs.
-            if (PendingAccepts(listener.Descriptor) >= listener.Tcp.Backlog)
+            if (PendingAccepts(listener.Descriptor) >= listener.Backlog)
             {
                 _counters.Add(Counter.TcpBacklogDrops);
                 Refuse(local, remote, segment);
@@ -98,7 +98,7 @@ namespace IoTStack.Net.Tcp
             }
 
             // With reclaiming on, a slot is taken only when the handshake completes: a spoofed SYN must not reset anyone.
-            if (FreeSlots() == 0 && !_options.TcpReclaimIdleConnections)
+            if (!CanTakeConnection() && !_options.TcpReclaimIdleConnections)
             {
                 Refuse(local, remote, segment);
                 return;
@@ -146,8 +146,7 @@ namespace IoTStack.Net.Tcp
             int count = 0;
             for (int i = 0; i < _sockets.Count; i++)
             {
-                SocketSlot slot = _sockets[i];
-                if (slot.InUse && slot.Type == SocketType.Stream && slot.Tcp.AcceptPending && slot.Tcp.ListenerDescriptor == listenerDescriptor)
+                if (IsPendingAccept(_sockets[i], listenerDescriptor))
                 {
                     count++;
                 }
@@ -203,10 +202,10 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            SocketSlot slot = _sockets.Allocate();
+            SocketSlot slot = TakeConnectionSlot();
             if (slot == null && _options.TcpReclaimIdleConnections && ReclaimIdle())
             {
-                slot = _sockets.Allocate();
+                slot = TakeConnectionSlot();
             }
 
             entry.InUse = false;
@@ -223,14 +222,13 @@ namespace IoTStack.Net.Tcp
 
         private void Establish(SocketSlot slot, SocketSlot listener, SynEntry entry, TcpSegment ack)
         {
-            slot.Open(SocketType.Stream, IpProtocol.Tcp, listener.TimeToLive);
+            slot.Open(IpProtocol.Tcp, listener.TimeToLive);
             Open(slot);
             TcpConnection c = slot.Tcp;
-            TcpConnection l = listener.Tcp;
-            c.NoDelay = l.NoDelay;
-            c.KeepAlive = l.KeepAlive;
-            c.LingerSeconds = l.LingerSeconds;
-            c.UserTimeoutMs = l.UserTimeoutMs;
+            slot.NoDelay = listener.NoDelay;
+            slot.KeepAlive = listener.KeepAlive;
+            slot.LingerSeconds = listener.LingerSeconds;
+            slot.UserTimeoutMs = listener.UserTimeoutMs;
             slot.LocalAddress = entry.LocalAddress;
             slot.LocalPort = entry.LocalPort;
             slot.RemoteAddress = entry.RemoteAddress;

@@ -1,3 +1,4 @@
+using IoTStack.Net.Ip;
 using IoTStack.Net.Sockets;
 using IoTStack.Net.Wire;
 
@@ -68,7 +69,7 @@ namespace IoTStack.Net.Tcp
                     break;
                 }
 
-                if (length > 0 && length < mss && !fin && !c.NoDelay && c.SendNext != c.SendUnacknowledged)
+                if (length > 0 && length < mss && !fin && !slot.NoDelay && c.SendNext != c.SendUnacknowledged)
                 {
                     break; // Nagle (RFC 1122 section 4.2.3.4): small segments wait while data is unacknowledged.
                 }
@@ -361,19 +362,25 @@ namespace IoTStack.Net.Tcp
             _counters.Add(Counter.TcpResetsSent);
         }
 
-        /// <summary>Writes the fixed header in front of options already in <see cref="_header"/>, checksums header and data, and sends.</summary>
+        /// <summary>
+        /// Writes the fixed header in front of options already in <see cref="_header"/>, and header and data straight
+        /// into the IP layer's outgoing frame (the MSS keeps a segment within one frame), checksums them, and sends.
+        /// </summary>
         private void Transmit(IPv4Address local, int localPort, IPv4Address remote, int remotePort, uint sequence, uint acknowledgment, TcpFlags flags, int window, int optionsLength, ByteRing data, int offset, int length)
         {
             int headerLength = TcpSegment.WriteHeader(_header, 0, localPort, remotePort, sequence, acknowledgment, flags, window, optionsLength);
+            byte[] frame = _stack.Ip.OutgoingFrame;
+            const int at = Ipv4Layer.TransportOffset;
+            System.Array.Copy(_header, 0, frame, at, headerLength);
             if (length > 0)
             {
-                data.Peek(offset, _payload, 0, length);
+                data.Peek(offset, frame, at + headerLength, length);
             }
 
             uint sum = InternetChecksum.AddPseudoHeader(0, local, remote, IpProtocol.Tcp, headerLength + length);
-            sum = InternetChecksum.Add(InternetChecksum.Add(sum, _header, 0, headerLength), _payload, 0, length);
-            NetworkOrder.WriteUInt16(_header, 16, InternetChecksum.Complement(sum));
-            if (_stack.Ip.Send(local, remote, IpProtocol.Tcp, _header, 0, headerLength, _payload, 0, length, _options.TimeToLive, true) == SocketError.Success)
+            sum = InternetChecksum.Add(sum, frame, at, headerLength + length);
+            NetworkOrder.WriteUInt16(frame, at + 16, InternetChecksum.Complement(sum));
+            if (_stack.Ip.SendInFrame(local, remote, IpProtocol.Tcp, headerLength + length, _options.TimeToLive) == SocketError.Success)
             {
                 _counters.Add(Counter.TcpSegmentsSent);
             }

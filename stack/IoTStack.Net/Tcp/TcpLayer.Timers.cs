@@ -66,7 +66,7 @@ namespace IoTStack.Net.Tcp
                 }
             }
 
-            if (c.UserTimeoutMs > 0 && c.OldestUnacknowledgedSince != 0 && now - c.OldestUnacknowledgedSince >= c.UserTimeoutMs)
+            if (slot.UserTimeoutMs > 0 && c.OldestUnacknowledgedSince != 0 && now - c.OldestUnacknowledgedSince >= slot.UserTimeoutMs)
             {
                 // RFC 9293 section 3.8.3 / RFC 5482: data unacknowledged for too long ends the connection.
                 _counters.Add(Counter.TcpAborts);
@@ -98,7 +98,7 @@ namespace IoTStack.Net.Tcp
                 c.PersistDeadline = now + (wait > _options.TcpMaximumRtoMs ? _options.TcpMaximumRtoMs : wait);
             }
 
-            if (c.KeepAlive && slot.State == SocketState.Established && now - c.LastReceivedAt >= _options.TcpKeepAliveIdleMs
+            if (slot.KeepAlive && slot.State == SocketState.Established && now - c.LastReceivedAt >= _options.TcpKeepAliveIdleMs
                 && (c.KeepAliveDeadline == 0 || now >= c.KeepAliveDeadline))
             {
                 if (c.KeepAliveProbes >= _options.TcpKeepAliveProbes)

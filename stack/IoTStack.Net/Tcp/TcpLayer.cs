@@ -20,7 +20,6 @@ namespace IoTStack.Net.Tcp
         private readonly SynQueue _synQueue;
         private readonly TimeWaitTable _timeWait;
         private readonly byte[] _header = new byte[TcpSegment.MaximumHeaderLength];
-        private readonly byte[] _payload;
         private readonly uint[] _sackEdges = new uint[2 * TcpOptions.MaximumSackBlocks];
         private readonly ulong _key0;
         private readonly ulong _key1;
@@ -37,7 +36,6 @@ namespace IoTStack.Net.Tcp
             _options = options;
             _synQueue = new SynQueue(options.TcpSynQueueSize);
             _timeWait = new TimeWaitTable(options.TcpTimeWaitEntries);
-            _payload = new byte[options.TcpMaximumSegmentSize];
             ulong secret = (ulong)options.TcpSecret;
             _key0 = secret != 0 ? secret : ((ulong)random.Next() << 32) | random.Next();
             _key1 = ((ulong)random.Next() << 32) | random.Next();
@@ -131,21 +129,30 @@ namespace IoTStack.Net.Tcp
             c.Orphaned = false;
             c.ReceiveShutdown = false;
             c.Assembler.Clear();
-            slot.Datagrams.Clear();
+            slot.ReceiveRing.Clear();
             slot.TransmitRing.Clear();
         }
 
         /// <summary>Resets per-socket options to the stack's defaults when a stream socket opens.</summary>
         internal void Open(SocketSlot slot)
         {
-            TcpConnection c = slot.Tcp;
-            c.NoDelay = false;
-            c.KeepAlive = false;
-            c.LingerSeconds = -1;
-            c.UserTimeoutMs = _options.TcpUserTimeoutMs;
-            c.Backlog = 0;
-            c.Orphaned = false;
-            c.AcceptPending = false;
+            slot.NoDelay = false;
+            slot.KeepAlive = false;
+            slot.LingerSeconds = -1;
+            slot.UserTimeoutMs = _options.TcpUserTimeoutMs;
+            slot.Backlog = 0;
+        }
+
+        /// <summary>Lends the slot a connection from the pool; false when all <see cref="NetStackOptions.TcpConnections"/> are in use.</summary>
+        private bool Borrow(SocketSlot slot)
+        {
+            return _sockets.AttachConnection(slot); // Initialise sets the control block up
+        }
+
+        /// <summary>A connection waiting in the listener's backlog (established, not yet accepted).</summary>
+        private static bool IsPendingAccept(SocketSlot slot, int listenerDescriptor)
+        {
+            return slot.InUse && slot.Tcp != null && slot.Tcp.AcceptPending && slot.Tcp.ListenerDescriptor == listenerDescriptor;
         }
 
         private bool IsSynchronized(SocketState state)
@@ -204,18 +211,16 @@ namespace IoTStack.Net.Tcp
                 || _timeWait.Find(local, localPort, remote, remotePort) != null;
         }
 
-        private int FreeSlots()
+        /// <summary>A stream slot and a connection from the pool for a passive open, or null when either is used up.</summary>
+        private SocketSlot TakeConnectionSlot()
         {
-            int free = 0;
-            for (int i = 0; i < _sockets.Count; i++)
-            {
-                if (!_sockets[i].InUse)
-                {
-                    free++;
-                }
-            }
+            SocketSlot slot = _sockets.FreeConnections > 0 ? _sockets.Allocate(SocketType.Stream) : null;
+            return slot != null && Borrow(slot) ? slot : null;
+        }
 
-            return free;
+        private bool CanTakeConnection()
+        {
+            return _sockets.FreeConnections > 0 && _sockets.Allocate(SocketType.Stream) != null;
         }
 
         /// <summary>

@@ -25,7 +25,7 @@ internal sealed class W5500SocketMode
     public W5500SocketMode(IFrameDevice wire, IClock clock, W5500Model chip)
     {
         _chip = chip;
-        _engine = new NetStack(new NetStackOptions { SocketCount = 24, ReceiveBufferSize = 4096, TransmitBufferSize = 4096 }, wire, clock);
+        _engine = new NetStack(new NetStackOptions { TcpConnections = 16, TcpListeners = 8, UdpSockets = 8, RawSockets = 0, ReceiveBufferSize = 4096, TransmitBufferSize = 4096 }, wire, clock);
     }
 
     public void Configure(IPv4Address address, IPv4Address mask, IPv4Address gateway)

@@ -20,7 +20,8 @@ public static class BoardHeap
     /// <summary>The assemblies an image deploys: stack, drivers, boards, firmware.</summary>
     public static Assembly[] PortableAssemblies { get; } =
     {
-        typeof(NetStack).Assembly, typeof(ISpiBus).Assembly, typeof(BoardRuntime).Assembly, typeof(Firmware.Firmware).Assembly,
+        typeof(NetStack).Assembly, typeof(Net.Services.NetServices).Assembly, typeof(ISpiBus).Assembly, typeof(BoardRuntime).Assembly,
+        typeof(Firmware.Firmware).Assembly,
     };
 
     /// <summary>
@@ -30,16 +31,14 @@ public static class BoardHeap
     /// </summary>
     public static long NanoSpiBusBytes { get; } = 3 * NanoClrHeap.BlockSize + NanoClrHeap.Measure(new FullDuplexFrame()).TotalBytes;
 
-    /// <summary>The ESP32 image as shipped (firmware/IoTStack.Firmware.Esp32/Program.cs): W5500 in MACRAW, 14 sockets, DHCP as "iotstack" with a static fallback after ten seconds.</summary>
-    public static BoardHeapReport ShippedEsp32()
+    /// <summary>The ESP32 image as shipped (firmware/IoTStack.Firmware.Esp32/Program.cs): its profile and that profile's shipped settings.</summary>
+    public static BoardHeapReport ShippedEsp32() => Shipped(BoardProfiles.Esp32DevKitCW5500);
+
+    /// <summary>A profile's image as shipped: the board built from <see cref="BoardProfiles.ShippedSettings"/>, as the programs do.</summary>
+    public static BoardHeapReport Shipped(BoardProfile profile)
     {
-        var options = new NetStackOptions();
-        options.SocketCount = 14;
-        var settings = new BoardSettings();
-        settings.Dhcp = true;
-        settings.HostName = "iotstack";
-        settings.StaticFallbackMs = 10000;
-        return Measure(BoardProfiles.Esp32DevKitCW5500, options, settings);
+        var settings = BoardProfiles.ShippedSettings(profile);
+        return Measure(profile, settings.StackOptions(), settings);
     }
 
     /// <summary>Builds and starts <paramref name="profile"/>'s board with these options and settings, and measures it.</summary>
@@ -47,8 +46,8 @@ public static class BoardHeap
     {
         var clock = new SystemClock(); // the image's clock, so the clock the stack holds is the device's
         var wire = new VirtualSwitch(new VirtualClock(0)).AddPort(profile.Mac);
-        ChipModel chip = ChipModel.Create(ChipName(profile.Chip), wire, clock);
-        BoardRuntime board = BoardRuntime.Create(profile.Chip, chip, profile.Mac, clock, options, settings)
+        ChipModel chip = ChipModel.Create(Board.ChipName(profile.Chip), wire, clock);
+        BoardRuntime board = BoardRuntime.Create(profile.Chip, chip.Bus, profile.Mac, clock, options, settings)
             ?? throw new InvalidOperationException($"the {profile.Chip} model did not come up");
         if (!board.Start())
         {
@@ -58,19 +57,12 @@ public static class BoardHeap
         HeapMeasurement heap = new NanoClrHeap()
             .OnDevice(PortableAssemblies)
             .IncludeStatics(PortableAssemblies)
-            .Exclude(chip)
+            .Exclude(chip.Bus) // the device's own bus adapter (NanoSpiBus) is counted by its layout instead
             .Of(board);
         GC.KeepAlive(chip);
         return new BoardHeapReport(heap, NanoSpiBusBytes);
     }
 
-    private static string ChipName(ChipKind chip) => chip switch
-    {
-        ChipKind.Enc28j60 => "enc28j60",
-        ChipKind.W5500 => "w5500",
-        ChipKind.W5500Sockets => "w5500-sockets",
-        _ => throw new ArgumentException($"no emulator model for {chip}", nameof(chip)),
-    };
 }
 
 /// <summary>A board's heap: the runtime's graph and statics, and the device's SPI bus adapter beside it.</summary>

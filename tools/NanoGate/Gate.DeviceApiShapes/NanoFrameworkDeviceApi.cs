@@ -1,6 +1,7 @@
 // The shape of the nanoFramework device API the ESP32 adapter (firmware/IoTStack.Firmware.Esp32) calls,
 // declared from the packages' documented public API (nanoframework/System.Device.Spi 1.3,
-// nanoframework/System.Device.Gpio 1.1, nanoframework/nanoFramework.Hardware.Esp32 1.6), so the gate
+// nanoframework/System.Device.Gpio 1.1, nanoframework/nanoFramework.Hardware.Esp32 1.6,
+// nanoframework/System.IO.Ports 1.1: SerialPort(portName, baudRate), Open, Write(byte[], int, int)), so the gate
 // compiles the adapter too: a call the real API does not have is a build error here. Only the members the
 // adapter uses; no behaviour. These packages are not served by the registry this build can reach; on a
 // machine with nanoFramework's Visual Studio extension the .nfproj builds against the real ones.
@@ -80,7 +81,8 @@ namespace nanoFramework.Hardware.Esp32
     {
         SPI1_MOSI,
         SPI1_MISO,
-        SPI1_CLOCK
+        SPI1_CLOCK,
+        COM2_TX
     }
 
     public static class Configuration
@@ -88,6 +90,26 @@ namespace nanoFramework.Hardware.Esp32
         public static void SetPinFunction(int pin, DeviceFunction function)
         {
             throw new System.NotSupportedException("API shape only");
+        }
+    }
+}
+
+namespace System.IO.Ports
+{
+    public class SerialPort
+    {
+        public SerialPort(string portName, int baudRate)
+        {
+        }
+
+        public void Open()
+        {
+            throw new NotSupportedException("API shape only");
+        }
+
+        public void Write(byte[] buffer, int offset, int count)
+        {
+            throw new NotSupportedException("API shape only");
         }
     }
 }
