@@ -115,7 +115,7 @@ namespace IoTStack.Boards
                 settings.DatagramBufferSize = 1536;
                 settings.Firmware.RequestBufferSize = 512;
                 settings.Firmware.OutputBufferSize = 512;
-                settings.Firmware.PageBufferSize = 2560;
+                settings.Firmware.PageBufferSize = 1024; // pages stream through it a chunk at a time
                 settings.Firmware.DatagramBufferSize = 1472;
                 return settings;
             }

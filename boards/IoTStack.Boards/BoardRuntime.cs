@@ -118,6 +118,7 @@ namespace IoTStack.Boards
 
             Firmware.Firmware firmware = new Firmware.Firmware(engine, stack, clock, settings.Firmware);
             firmware.Services = services;
+            firmware.MacAddress = mac;
             return new BoardRuntime(chip, engine, stack, clock, firmware, services, settings);
         }
 

@@ -33,6 +33,32 @@ namespace IoTStack.Firmware
             Fits = true;
         }
 
+        /// <summary>Drops what was written after <paramref name="length"/> bytes (an item that did not fit whole).</summary>
+        public void Truncate(int length)
+        {
+            _length = length;
+            Fits = true;
+        }
+
+        /// <summary>A non-negative number in lower-case hexadecimal (an HTTP chunk size).</summary>
+        public AsciiWriter Hex(int value)
+        {
+            int count = 0;
+            do
+            {
+                int digit = value & 0xF;
+                _digits[count++] = (byte)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+                value = (int)((uint)value >> 4);
+            }
+            while (value != 0);
+            while (count > 0)
+            {
+                Byte(_digits[--count]);
+            }
+
+            return this;
+        }
+
         public AsciiWriter Text(string text)
         {
             for (int i = 0; i < text.Length; i++)

@@ -74,6 +74,12 @@ namespace IoTStack.Firmware
 
         private Net.Services.NetServices _services;
 
+        /// <summary>The board's MAC for /stats when the chip runs TCP/IP itself (IoTStack's own is read from the stack).</summary>
+        public MacAddress MacAddress
+        {
+            set { _status.MacAddress = value; }
+        }
+
         /// <summary>Requests served, for the status page and the tests.</summary>
         public long Requests { get; private set; }
 
@@ -144,7 +150,7 @@ namespace IoTStack.Firmware
                     EndLookup(session);
                     if (_pageOwner == session)
                     {
-                        _pageOwner = null;
+                        _pageOwner = null; // a page cut short by the connection's end
                     }
 
                     _sockets.Close(session.Socket);
@@ -356,6 +362,7 @@ namespace IoTStack.Firmware
             }
 
             Requests++;
+            session.Http11 = request.Http11;
             session.KeepAlive = request.Http11 ? !request.Close : request.KeepAlive;
             byte[] r = session.Request;
             bool get = Ascii.Equals(r, 0, request.MethodLength, "GET", false);
@@ -557,8 +564,10 @@ namespace IoTStack.Firmware
         }
 
         /// <summary>
-        /// The status page or /stats: rendered into the one page buffer, which this session then holds until the body
-        /// is sent (another session asking meanwhile waits its turn), so no session needs a buffer the page's size.
+        /// The status page or /stats, streamed through the one page buffer the sessions take turns with: rendered a chunk
+        /// at a time (whole sockets and counters per chunk), sent with chunked transfer coding to an HTTP/1.1 client
+        /// (RFC 9112 section 7.1) and to the close to an HTTP/1.0 one, so a page of any length needs no buffer its size.
+        /// Another session asking meanwhile waits its turn.
         /// </summary>
         private bool Page(Session session, bool json)
         {
@@ -571,57 +580,111 @@ namespace IoTStack.Firmware
 
             // The address the request came in on: the stack's own, or the W5500's, which only the socket knows.
             SocketAddress local;
-            IPv4Address address = _sockets.GetLocalAddress(session.Socket, out local) == SocketError.Success ? local.Address : IPv4Address.Any;
-            _body.Clear();
-            if (json)
+            uint address = _sockets.GetLocalAddress(session.Socket, out local) == SocketError.Success ? local.Address.Value : 0;
+            _pageOwner = session;
+            session.Page.Start(json, Requests, _sessions.Length, address);
+            if (!session.Http11)
             {
-                _status.WriteJson(_body, Requests, address);
-            }
-            else
-            {
-                _status.WriteHtml(_body, Requests, address);
+                session.KeepAlive = false; // an HTTP/1.0 body without a length ends with the connection
             }
 
-            WriteHead(session, 200, "OK", json ? "application/json" : "text/html; charset=utf-8", _body.Length);
-            _pageOwner = session;
+            session.Writer.Clear();
+            Status(session.Writer, 200, "OK");
+            session.Writer.Text("Content-Type: ").Text(json ? "application/json" : "text/html; charset=utf-8").Text("\r\n");
+            if (session.Http11)
+            {
+                session.Writer.Text("Transfer-Encoding: chunked\r\n");
+            }
+
+            Connection(session.Writer, session.KeepAlive);
+            session.OutStart = 0;
+            session.OutEnd = session.Writer.Length;
+            session.PageChunks = 0;
             session.PageSent = 0;
+            _body.Clear();
             session.Phase = HttpPhase.SendingPage;
             return SendPage(session);
         }
 
-        /// <summary>The head from the session's buffer, then the body straight from the page buffer; then the page is free.</summary>
+        /// <summary>
+        /// Sends what the session's buffer holds (the head, a chunk's size line), then the chunk from the page buffer;
+        /// renders the next chunk when both are out; ends with the last chunk, and frees the page buffer.
+        /// </summary>
         private bool SendPage(Session session)
         {
-            if (!Flush(session))
+            while (true)
             {
-                return false;
-            }
-
-            while (session.OutStart == session.OutEnd && session.PageSent < _body.Length)
-            {
-                int sent;
-                SocketError result = _sockets.Send(session.Socket, _page, session.PageSent, _body.Length - session.PageSent, out sent);
-                if (result == SocketError.WouldBlock || (result == SocketError.Success && sent == 0))
-                {
-                    return true;
-                }
-
-                if (result != SocketError.Success)
+                if (!Flush(session))
                 {
                     return false;
                 }
 
-                session.PageSent += sent;
-            }
+                if (session.OutStart < session.OutEnd)
+                {
+                    return true; // the socket is full
+                }
 
-            if (session.OutStart < session.OutEnd)
+                while (session.PageSent < _body.Length)
+                {
+                    int sent;
+                    SocketError result = _sockets.Send(session.Socket, _page, session.PageSent, _body.Length - session.PageSent, out sent);
+                    if (result == SocketError.WouldBlock || (result == SocketError.Success && sent == 0))
+                    {
+                        return true;
+                    }
+
+                    if (result != SocketError.Success)
+                    {
+                        return false;
+                    }
+
+                    session.PageSent += sent;
+                }
+
+                if (session.PageChunks < 0)
+                {
+                    _pageOwner = null; // the last chunk is out
+                    session.Phase = HttpPhase.SendingResponse;
+                    return Finish(session);
+                }
+
+                NextChunk(session);
+            }
+        }
+
+        private void NextChunk(Session session)
+        {
+            AsciiWriter line = session.Writer;
+            line.Clear();
+            if (session.Http11 && session.PageChunks > 0)
             {
-                return true;
+                line.Text("\r\n"); // the end of the chunk just sent
             }
 
-            _pageOwner = null;
-            session.Phase = HttpPhase.SendingResponse;
-            return Finish(session);
+            _body.Clear();
+            bool done = session.Page.Done || _status.Render(_body, session.Page);
+            if (_body.Length > 0)
+            {
+                session.PageChunks++;
+                if (session.Http11)
+                {
+                    line.Hex(_body.Length).Text("\r\n");
+                }
+            }
+
+            if (done && _body.Length == 0)
+            {
+                if (session.Http11)
+                {
+                    line.Text("0\r\n\r\n");
+                }
+
+                session.PageChunks = -1;
+            }
+
+            session.OutStart = 0;
+            session.OutEnd = line.Length;
+            session.PageSent = 0;
         }
 
         private bool MethodNotAllowed(Session session, string allow)

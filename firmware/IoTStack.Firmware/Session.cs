@@ -41,7 +41,16 @@ namespace IoTStack.Firmware
         internal bool KeepAlive;
         internal bool PeerClosed;
         internal int Query = -1;
+        internal bool Http11;
         internal bool PageJson;
+
+        /// <summary>Where this session's page stands between chunks.</summary>
+        internal readonly PageCursor Page = new PageCursor();
+
+        /// <summary>Chunks of the page sent so far; -1 once the last is queued.</summary>
+        internal int PageChunks;
+
+        /// <summary>Bytes of the current chunk sent from the page buffer.</summary>
         internal int PageSent;
 
         internal Session(int requestSize, int outSize)

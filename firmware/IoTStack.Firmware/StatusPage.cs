@@ -23,130 +23,250 @@ namespace IoTStack.Firmware
             _started = started;
         }
 
-        internal void WriteHtml(AsciiWriter w, long requests, IPv4Address address)
+        /// <summary>
+        /// Renders the next part of a page into <paramref name="w"/>: as many whole items (a socket, a counter) as fit,
+        /// so a page of any length goes out through one buffer of a few KB, a chunk at a time. True once the page is
+        /// complete. An item larger than the whole buffer is cut rather than never sent.
+        /// </summary>
+        internal bool Render(AsciiWriter w, PageCursor cursor)
         {
-            w.Text("<!doctype html><html><head><title>IoTStack</title></head><body><h1>IoTStack board</h1><p>Address ");
-            w.Address(address);
-            w.Text(", up ").Number(Uptime()).Text(" s, ").Number(requests).Text(" HTTP requests.</p>");
-            if (Services != null && _stack != null)
+            while (!cursor.Done)
             {
-                w.Text("<h2>Services</h2><p>");
-                if (Services.Mdns != null)
+                int mark = w.Length;
+                cursor.Save();
+                if (cursor.Json)
                 {
-                    w.Text("Name ");
-                    HostName(w);
-                    w.Text(". ");
+                    JsonStep(w, cursor);
+                }
+                else
+                {
+                    HtmlStep(w, cursor);
                 }
 
-                DhcpClient dhcp = Services.Dhcp;
-                if (dhcp != null)
+                if (!w.Fits && mark > 0)
                 {
-                    w.Text("DHCP ").Text(DhcpStateName(dhcp.State)).Text(" from ").Address(dhcp.Server).Text(", lease ").Number(dhcp.LeaseSeconds)
-                        .Text(" s, ").Number(dhcp.LeaseRemainingMs / 1000).Text(" s left, renewed ").Number(dhcp.Renewals).Text(" times. ");
+                    w.Truncate(mark);
+                    cursor.Undo();
+                    return false;
                 }
-
-                w.Text("DNS");
-                for (int i = 0; i < Services.Dns.ServerCount; i++)
-                {
-                    w.Byte((byte)' ').Address(Services.Dns.Server(i));
-                }
-
-                w.Text(". Time ");
-                Time(w);
-                w.Text(".</p>");
             }
 
-            if (_stack == null)
+            return true;
+        }
+
+        private void HtmlStep(AsciiWriter w, PageCursor c)
+        {
+            switch (c.Part)
             {
-                w.Text("<p>TCP/IP runs in the chip.</p></body></html>\n");
+                case 0:
+                    HtmlHead(w, c);
+                    c.Next(_stack == null ? 5 : 1);
+                    return;
+                case 1:
+                    w.Text("<h2>Sockets</h2><table><tr><th>type</th><th>state</th><th>local</th><th>remote</th><th>rx</th><th>tx</th></tr>");
+                    c.Next(2);
+                    return;
+                case 2:
+                    if (c.Item < _stack.SocketCount)
+                    {
+                        SocketInfo info;
+                        if (_stack.GetSocketInfo(c.Item, out info) == SocketError.Success)
+                        {
+                            w.Text("<tr><td>").Text(TypeName(info.Type)).Text("</td><td>").Text(StateName(info.State)).Text("</td><td>");
+                            Endpoint(w, info.Local);
+                            w.Text("</td><td>");
+                            Endpoint(w, info.Remote);
+                            w.Text("</td><td>").Number(info.ReceiveQueued).Text("</td><td>").Number(info.TransmitQueued).Text("</td></tr>");
+                        }
+
+                        c.Advance();
+                        return;
+                    }
+
+                    w.Text("</table><h2>Counters</h2><table>");
+                    c.Next(3);
+                    return;
+                case 3:
+                    if (c.Item < (int)Counter.Count)
+                    {
+                        Counter counter = (Counter)c.Item;
+                        if (_stack.Counters[counter] != 0)
+                        {
+                            w.Text("<tr><td>").Text(NetCounters.NameOf(counter)).Text("</td><td>").Number(_stack.Counters[counter]).Text("</td></tr>");
+                        }
+
+                        c.Advance();
+                        return;
+                    }
+
+                    w.Text("</table></body></html>\n");
+                    c.Finish();
+                    return;
+                default:
+                    w.Text("<p>TCP/IP runs in the chip.</p></body></html>\n");
+                    c.Finish();
+                    return;
+            }
+        }
+
+        private void HtmlHead(AsciiWriter w, PageCursor c)
+        {
+            w.Text("<!doctype html><html><head><title>IoTStack</title></head><body><h1>IoTStack board</h1><p>Address ");
+            w.Address(new IPv4Address(c.Address));
+            w.Text(", up ").Number(Uptime()).Text(" s, ").Number(c.Requests).Text(" HTTP requests, ").Number(c.Sessions).Text(" sessions.</p>");
+            if (Services == null || _stack == null)
+            {
                 return;
             }
 
-            w.Text("<h2>Sockets</h2><table><tr><th>type</th><th>state</th><th>local</th><th>remote</th><th>rx</th><th>tx</th></tr>");
-            for (int i = 0; i < _stack.SocketCount; i++)
+            w.Text("<h2>Services</h2><p>");
+            if (Services.Mdns != null)
             {
-                SocketInfo info;
-                if (_stack.GetSocketInfo(i, out info) == SocketError.Success)
-                {
-                    w.Text("<tr><td>").Text(TypeName(info.Type)).Text("</td><td>").Text(StateName(info.State)).Text("</td><td>");
-                    Endpoint(w, info.Local);
-                    w.Text("</td><td>");
-                    Endpoint(w, info.Remote);
-                    w.Text("</td><td>").Number(info.ReceiveQueued).Text("</td><td>").Number(info.TransmitQueued).Text("</td></tr>");
-                }
+                w.Text("Name ");
+                HostName(w);
+                w.Text(". ");
             }
 
-            w.Text("</table><h2>Counters</h2><table>");
-            for (Counter c = 0; c < Counter.Count; c++)
+            DhcpClient dhcp = Services.Dhcp;
+            if (dhcp != null)
             {
-                if (_stack.Counters[c] != 0)
-                {
-                    w.Text("<tr><td>").Text(NetCounters.NameOf(c)).Text("</td><td>").Number(_stack.Counters[c]).Text("</td></tr>");
-                }
+                w.Text("DHCP ").Text(DhcpStateName(dhcp.State)).Text(" from ").Address(dhcp.Server).Text(", lease ").Number(dhcp.LeaseSeconds)
+                    .Text(" s, ").Number(dhcp.LeaseRemainingMs / 1000).Text(" s left, renewed ").Number(dhcp.Renewals).Text(" times. ");
             }
 
-            w.Text("</table></body></html>\n");
+            w.Text("DNS");
+            for (int i = 0; i < Services.Dns.ServerCount; i++)
+            {
+                w.Byte((byte)' ').Address(Services.Dns.Server(i));
+            }
+
+            w.Text(". Time ");
+            Time(w);
+            w.Text(".</p>");
         }
 
-        internal void WriteJson(AsciiWriter w, long requests, IPv4Address address)
+        private void JsonStep(AsciiWriter w, PageCursor c)
+        {
+            switch (c.Part)
+            {
+                case 0:
+                    JsonHead(w, c);
+                    if (_stack == null)
+                    {
+                        w.Text("}\n");
+                        c.Finish();
+                        return;
+                    }
+
+                    w.Text(",\"counters\":{");
+                    c.Next(1);
+                    return;
+                case 1:
+                    if (c.Item < (int)Counter.Count)
+                    {
+                        Counter counter = (Counter)c.Item;
+                        if (_stack.Counters[counter] != 0)
+                        {
+                            w.Text(c.First ? "\"" : ",\"").Text(NetCounters.NameOf(counter)).Text("\":").Number(_stack.Counters[counter]);
+                            c.First = false;
+                        }
+
+                        c.Advance();
+                        return;
+                    }
+
+                    w.Text("},\"drops\":{");
+                    c.Next(2);
+                    return;
+                case 2:
+                    if (c.Item < NetCounters.LayerCount * NetCounters.ReasonCount)
+                    {
+                        ProtocolLayer layer = (ProtocolLayer)(c.Item / NetCounters.ReasonCount);
+                        WireError reason = (WireError)(c.Item % NetCounters.ReasonCount);
+                        int dropped = reason == WireError.None ? 0 : _stack.Counters.Dropped(layer, reason);
+                        if (dropped != 0)
+                        {
+                            w.Text(c.First ? "\"" : ",\"").Text(NetCounters.NameOf(layer)).Byte((byte)'.').Text(NetCounters.NameOf(reason)).Text("\":").Number(dropped);
+                            c.First = false;
+                        }
+
+                        c.Advance();
+                        return;
+                    }
+
+                    w.Text("},\"sockets\":[");
+                    c.Next(3);
+                    return;
+                default:
+                    if (c.Item < _stack.SocketCount)
+                    {
+                        SocketInfo info;
+                        if (_stack.GetSocketInfo(c.Item, out info) == SocketError.Success)
+                        {
+                            w.Text(c.First ? "{\"type\":\"" : ",{\"type\":\"").Text(TypeName(info.Type)).Text("\",\"state\":\"").Text(StateName(info.State)).Text("\",\"local\":\"");
+                            Endpoint(w, info.Local);
+                            w.Text("\",\"remote\":\"");
+                            Endpoint(w, info.Remote);
+                            w.Text("\",\"receiveQueued\":").Number(info.ReceiveQueued).Text(",\"transmitQueued\":").Number(info.TransmitQueued).Text("}");
+                            c.First = false;
+                        }
+
+                        c.Advance();
+                        return;
+                    }
+
+                    w.Text("]}\n");
+                    c.Finish();
+                    return;
+            }
+        }
+
+        /// <summary>Address, MAC, uptime, requests, the firmware's sessions, the stack's budget and largest datagram, and the services.</summary>
+        private void JsonHead(AsciiWriter w, PageCursor c)
         {
             w.Text("{\"address\":\"");
-            w.Address(address);
-            w.Text("\",\"uptimeSeconds\":").Number(Uptime()).Text(",\"httpRequests\":").Number(requests);
+            w.Address(new IPv4Address(c.Address));
+            w.Text("\",\"mac\":\"");
+            Mac(w);
+            w.Text("\",\"uptimeSeconds\":").Number(Uptime()).Text(",\"httpRequests\":").Number(c.Requests).Text(",\"sessions\":").Number(c.Sessions);
+            if (_stack != null)
+            {
+                NetStackOptions o = _stack.Options;
+                w.Text(",\"budget\":{\"tcpConnections\":").Number(o.TcpConnections).Text(",\"tcpListeners\":").Number(o.TcpListeners)
+                    .Text(",\"udpSockets\":").Number(o.UdpSockets).Text(",\"rawSockets\":").Number(o.RawSockets)
+                    .Text(",\"tcpReceiveBuffer\":").Number(o.ReceiveBufferSize).Text(",\"tcpTransmitBuffer\":").Number(o.TransmitBufferSize)
+                    .Text(",\"datagramBuffer\":").Number(o.DatagramBufferSize).Text(",\"largestDatagram\":").Number(o.ReassemblySlots > 0 ? o.ReassemblyBufferSize : 1480)
+                    .Text("}");
+            }
+
             if (Services != null && _stack != null)
             {
                 ServicesJson(w);
             }
-
-            if (_stack != null)
-            {
-                w.Text(",\"counters\":{");
-                bool first = true;
-                for (Counter c = 0; c < Counter.Count; c++)
-                {
-                    if (_stack.Counters[c] != 0)
-                    {
-                        w.Text(first ? "\"" : ",\"").Text(NetCounters.NameOf(c)).Text("\":").Number(_stack.Counters[c]);
-                        first = false;
-                    }
-                }
-
-                w.Text("},\"drops\":{");
-                first = true;
-                for (int layer = 0; layer < NetCounters.LayerCount; layer++)
-                {
-                    for (int reason = 1; reason < NetCounters.ReasonCount; reason++)
-                    {
-                        int dropped = _stack.Counters.Dropped((ProtocolLayer)layer, (WireError)reason);
-                        if (dropped != 0)
-                        {
-                            w.Text(first ? "\"" : ",\"").Text(NetCounters.NameOf((ProtocolLayer)layer)).Byte((byte)'.').Text(NetCounters.NameOf((WireError)reason)).Text("\":").Number(dropped);
-                            first = false;
-                        }
-                    }
-                }
-
-                w.Text("},\"sockets\":[");
-                first = true;
-                for (int i = 0; i < _stack.SocketCount; i++)
-                {
-                    SocketInfo info;
-                    if (_stack.GetSocketInfo(i, out info) == SocketError.Success)
-                    {
-                        w.Text(first ? "{\"type\":\"" : ",{\"type\":\"").Text(TypeName(info.Type)).Text("\",\"state\":\"").Text(StateName(info.State)).Text("\",\"local\":\"");
-                        Endpoint(w, info.Local);
-                        w.Text("\",\"remote\":\"");
-                        Endpoint(w, info.Remote);
-                        w.Text("\",\"receiveQueued\":").Number(info.ReceiveQueued).Text(",\"transmitQueued\":").Number(info.TransmitQueued).Text("}");
-                        first = false;
-                    }
-                }
-
-                w.Text("]");
-            }
-
-            w.Text("}\n");
         }
+
+        private void Mac(AsciiWriter w)
+        {
+            MacAddress mac = _stack != null ? _stack.MacAddress : MacAddress;
+            for (int i = 0; i < MacAddress.Length; i++)
+            {
+                int value = mac[i];
+                if (i > 0)
+                {
+                    w.Byte((byte)':');
+                }
+
+                w.Byte(HexDigit(value >> 4)).Byte(HexDigit(value & 0xF));
+            }
+        }
+
+        private static byte HexDigit(int value)
+        {
+            return (byte)(value < 10 ? '0' + value : 'a' + value - 10);
+        }
+
+        /// <summary>The board's MAC when the chip runs TCP/IP itself (no stack to ask).</summary>
+        internal MacAddress MacAddress;
 
         /// <summary>"hostname", "dhcp" (state, server, lease, renewals), "dns" servers and "time" (the wall clock, ISO 8601 UTC).</summary>
         private void ServicesJson(AsciiWriter w)

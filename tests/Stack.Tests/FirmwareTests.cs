@@ -30,7 +30,8 @@ public class FirmwareTests
         _board = new NetStack(new NetStackOptions { TcpConnections = 6, TcpListeners = 4 }, boardDevice, _clock);
         _client.Configure(TestNetwork.Ip(1), TestNetwork.Mask, IPv4Address.Any);
         _board.Configure(TestNetwork.Ip(2), TestNetwork.Mask, IPv4Address.Any);
-        _firmware = new Firmware.Firmware(_board, _board, _clock, new FirmwareSettings { Sessions = 4 });
+        // The smallest page buffer and output buffer there are: every page is streamed in several chunks.
+        _firmware = new Firmware.Firmware(_board, _board, _clock, new FirmwareSettings { Sessions = 4, PageBufferSize = 1024, OutputBufferSize = 256 });
         Assert.True(_firmware.Start(4));
     }
 
@@ -111,6 +112,65 @@ public class FirmwareTests
 
         Assert.Equal(SocketError.Success, _client.Receive(socket, _buffer, 0, _buffer.Length, out int end));
         Assert.Equal(0, end); // Connection: close was honoured
+    }
+
+    [Fact]
+    public void Pages_longer_than_the_page_buffer_stream_whole_as_chunks_and_sessions_take_turns()
+    {
+        int json = Connect(80);
+        int html = Connect(80);
+        var jsonReader = new ResponseReader(keepBodies: true);
+        var htmlReader = new ResponseReader(keepBodies: true);
+        // Both at once: one session holds the page buffer while the other waits its turn.
+        var jsonRequest = Ascii("GET /stats HTTP/1.1\r\nHost: b\r\n\r\n");
+        var htmlRequest = Ascii("GET / HTTP/1.1\r\nHost: b\r\n\r\n");
+        Assert.Equal(SocketError.Success, _client.Send(json, jsonRequest, 0, jsonRequest.Length, out _));
+        Assert.Equal(SocketError.Success, _client.Send(html, htmlRequest, 0, htmlRequest.Length, out _));
+        for (int ms = 0; ms < 5_000 && (jsonReader.Responses == 0 || htmlReader.Responses == 0); ms++)
+        {
+            Step();
+            while (_client.Receive(json, _buffer, 0, _buffer.Length, out int n) == SocketError.Success && n > 0)
+            {
+                jsonReader.Feed(_buffer, 0, n);
+            }
+
+            while (_client.Receive(html, _buffer, 0, _buffer.Length, out int n) == SocketError.Success && n > 0)
+            {
+                htmlReader.Feed(_buffer, 0, n);
+            }
+        }
+
+        Assert.Equal([200], jsonReader.Statuses);
+        Assert.Equal([200], htmlReader.Statuses);
+        string stats = System.Text.Encoding.ASCII.GetString(jsonReader.Bodies[0]);
+        string page = System.Text.Encoding.ASCII.GetString(htmlReader.Bodies[0]);
+        Assert.True(stats.Length > 1024 && page.Length > 1024, $"pages of {stats.Length} and {page.Length} bytes: longer than the 1,024-byte page buffer");
+        using var document = System.Text.Json.JsonDocument.Parse(stats);
+        Assert.Equal(4, document.RootElement.GetProperty("sessions").GetInt32());
+        Assert.Equal(6, document.RootElement.GetProperty("budget").GetProperty("tcpConnections").GetInt32());
+        Assert.Equal("02:00:00:00:00:02", document.RootElement.GetProperty("mac").GetString());
+        Assert.Contains(document.RootElement.GetProperty("sockets").EnumerateArray(), e => e.GetProperty("state").GetString() == "ESTABLISHED");
+        Assert.StartsWith("<!doctype html>", page);
+        Assert.EndsWith("</html>\n", page);
+
+        // HTTP/1.0: no chunked coding, the body ends with the connection.
+        int old = Connect(80);
+        var oldRequest = Ascii("GET /stats HTTP/1.0\r\n\r\n");
+        _client.Send(old, oldRequest, 0, oldRequest.Length, out _);
+        var raw = new MemoryStream();
+        for (int ms = 0; ms < 5_000 && !_client.PollSocket(old).HasFlag(SocketEvents.HangUp); ms++)
+        {
+            Step();
+            while (_client.Receive(old, _buffer, 0, _buffer.Length, out int n) == SocketError.Success && n > 0)
+            {
+                raw.Write(_buffer, 0, n);
+            }
+        }
+
+        string response = System.Text.Encoding.ASCII.GetString(raw.ToArray());
+        Assert.DoesNotContain("Transfer-Encoding", response);
+        using var again = System.Text.Json.JsonDocument.Parse(response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+        Assert.Equal(4, again.RootElement.GetProperty("sessions").GetInt32());
     }
 
     [Fact]
@@ -199,12 +259,19 @@ public class FirmwareTests
         Assert.Equal(0, reader.NotOk);
     }
 
-    /// <summary>Counts HTTP/1.1 responses in a byte stream by their heads and Content-Length; allocates only when asked to keep bodies.</summary>
+    /// <summary>
+    /// Counts HTTP/1.1 responses in a byte stream by their heads, and their bodies by Content-Length or chunked
+    /// transfer coding (RFC 9112 section 7.1; the status pages are streamed that way); allocates only when asked to keep bodies.
+    /// </summary>
     private sealed class ResponseReader(bool keepBodies)
     {
+        private enum Part { Head, Body, ChunkSize, ChunkData, ChunkEnd, Trailer }
+
         private readonly byte[] _head = new byte[2048];
         private int _headLength;
         private long _bodyLeft;
+        private Part _part;
+        private long _chunkSize;
         private MemoryStream? _body;
 
         public int Responses { get; private set; }
@@ -220,18 +287,65 @@ public class FirmwareTests
             int end = offset + count;
             while (offset < end)
             {
-                if (_bodyLeft > 0)
+                byte b = data[offset];
+                switch (_part)
                 {
-                    int take = (int)Math.Min(_bodyLeft, end - offset);
-                    _body?.Write(data, offset, take);
-                    offset += take;
-                    _bodyLeft -= take;
-                    if (_bodyLeft == 0)
-                    {
-                        Complete();
-                    }
+                    case Part.Body:
+                    case Part.ChunkData:
+                        int take = (int)Math.Min(_bodyLeft, end - offset);
+                        _body?.Write(data, offset, take);
+                        offset += take;
+                        _bodyLeft -= take;
+                        if (_bodyLeft == 0)
+                        {
+                            if (_part == Part.Body)
+                            {
+                                Complete();
+                            }
+                            else
+                            {
+                                _part = Part.ChunkEnd;
+                            }
+                        }
 
-                    continue;
+                        continue;
+                    case Part.ChunkSize:
+                        offset++;
+                        if (b == '\n')
+                        {
+                            if (_chunkSize == 0)
+                            {
+                                _part = Part.Trailer;
+                            }
+                            else
+                            {
+                                _part = Part.ChunkData;
+                                _bodyLeft = _chunkSize;
+                            }
+                        }
+                        else if (b != '\r')
+                        {
+                            _chunkSize = _chunkSize * 16 + (b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10);
+                        }
+
+                        continue;
+                    case Part.ChunkEnd:
+                        offset++;
+                        if (b == '\n')
+                        {
+                            _part = Part.ChunkSize;
+                            _chunkSize = 0;
+                        }
+
+                        continue;
+                    case Part.Trailer:
+                        offset++;
+                        if (b == '\n')
+                        {
+                            Complete();
+                        }
+
+                        continue;
                 }
 
                 _head[_headLength++] = data[offset++];
@@ -249,11 +363,21 @@ public class FirmwareTests
                         _body = new MemoryStream();
                     }
 
-                    _bodyLeft = ContentLength();
+                    bool chunked = _head.AsSpan(0, _headLength).IndexOf("\r\nTransfer-Encoding: chunked\r\n"u8) >= 0;
+                    _bodyLeft = chunked ? 0 : ContentLength();
                     _headLength = 0;
-                    if (_bodyLeft == 0)
+                    if (chunked)
+                    {
+                        _part = Part.ChunkSize;
+                        _chunkSize = 0;
+                    }
+                    else if (_bodyLeft == 0)
                     {
                         Complete();
+                    }
+                    else
+                    {
+                        _part = Part.Body;
                     }
                 }
             }
@@ -262,6 +386,7 @@ public class FirmwareTests
         private void Complete()
         {
             Responses++;
+            _part = Part.Head;
             if (_body != null)
             {
                 Bodies.Add(_body.ToArray());
@@ -273,7 +398,7 @@ public class FirmwareTests
         {
             ReadOnlySpan<byte> name = "\r\nContent-Length: "u8;
             int at = _head.AsSpan(0, _headLength).IndexOf(name);
-            Assert.True(at >= 0, "a response without Content-Length");
+            Assert.True(at >= 0, "a response with neither Content-Length nor chunked coding");
             long value = 0;
             for (int i = at + name.Length; _head[i] >= '0' && _head[i] <= '9'; i++)
             {
