@@ -53,3 +53,41 @@ public class BoardSettingsTests
         Assert.Throws<ArgumentException>(() => BoardRuntime.Create(ChipKind.Enc28j60, chip.Bus, BoardProfiles.EmulatedEnc28j60.Mac, clock, options, settings));
     }
 }
+
+/// <summary>The board's status lines go to the log the board supplies (serial on nanoFramework), Release builds included.</summary>
+public class BoardLogTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private sealed class Lines : IBoardLog
+    {
+        public List<string> Written { get; } = new();
+
+        public void WriteLine(byte[] line, int offset, int length) => Written.Add(System.Text.Encoding.ASCII.GetString(line, offset, length));
+    }
+
+    [Fact]
+    public void A_status_line_at_start_and_every_interval_reaches_the_log()
+    {
+        var clock = new Net.Link.VirtualClock(0);
+        var profile = BoardProfiles.Esp32DevKitCW5500;
+        var chip = Emulator.Chips.ChipModel.Create("w5500", new Emulator.Network.VirtualSwitch(clock).AddPort(profile.Mac), clock);
+        var settings = BoardProfiles.ShippedSettings(profile);
+        var board = BoardRuntime.Create(profile.Chip, chip.Bus, profile.Mac, clock, settings)!;
+        Assert.True(board.Start());
+        var log = new Lines();
+        board.Log = log;
+        for (int ms = 0; ms < 25_000; ms += 10)
+        {
+            board.Poll();
+            clock.Advance(10);
+        }
+
+        foreach (string line in log.Written)
+        {
+            output.WriteLine(line);
+        }
+
+        Assert.Equal(3, log.Written.Count); // at 0, 10 and 20 s
+        Assert.StartsWith("IoTStack: address 0.0.0.0, DHCP SELECTING, sessions 0/3, HTTP requests 0, frames in ", log.Written[0]);
+        Assert.StartsWith("IoTStack: address 192.0.2.2, DHCP ", log.Written[2]); // no lease after 10 s: the static fallback
+    }
+}

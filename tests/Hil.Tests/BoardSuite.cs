@@ -14,7 +14,7 @@ public interface IBoardFixture
 {
     NamespaceHost Host { get; }
 
-    /// <summary>The --chip (enc28j60, w5500, w5500-sockets), or "tap" for the stack straight on a TAP device.</summary>
+    /// <summary>The --chip (enc28j60, w5500, w5500-sockets), a board profile's name, or "tap" for the stack straight on a TAP device.</summary>
     string Chip { get; }
 }
 
@@ -67,7 +67,7 @@ public abstract class EmulatedBoard : IBoardFixture, IDisposable
 
     protected EmulatedBoard(string chip, bool services, string? profile = null)
     {
-        Chip = chip;
+        Chip = profile ?? chip; // the suite's label: a profile's board is told apart from the emulator's own
         if (!services)
         {
             _process = new EmulatorProcess(chip);

@@ -135,8 +135,9 @@ public sealed class HostileTests(ITestOutputHelper log) : IDisposable
         var refused = results.Where(r => r.ExitCode is 7 or 52 or 56).ToArray();
         log.WriteLine($"30 curls: {served} served, {refused.Length} refused");
         Assert.True(served + refused.Length == results.Length, string.Join("\n", results.Where(r => r.ExitCode is not (0 or 7 or 52 or 56))));
-        Assert.True(served >= 11, $"only {served} served");
         var stats = board.Stats();
+        int sessions = stats.GetProperty("sessions").GetInt32();
+        Assert.True(served >= sessions, $"only {served} served, the board has {sessions} sessions");
         var held = NamespaceHost.HeldConnections(stats);
         Assert.True(held.Length <= 1, "slots still held: " + string.Join(", ", held)); // this request's
         Assert.Equal(0, board.Stop());

@@ -245,4 +245,14 @@ public class DeviceAssemblyBudgetTests(Xunit.Abstractions.ITestOutputHelper outp
         var violations = ByteCodeBudget.Check(report);
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
+
+    [Fact]
+    public void The_gate_builds_debug_and_release_as_two_different_builds()
+    {
+        // Debug is unoptimised (nops, locals kept): a folder holding the other configuration's copy would measure the wrong build.
+        int debug = ByteCodeBudget.Measure(NanoGate.PathOf("Debug", "IoTStack.Net")).TotalBytes;
+        int release = ByteCodeBudget.Measure(NanoGate.PathOf("Release", "IoTStack.Net")).TotalBytes;
+        output.WriteLine($"IoTStack.Net: Debug {debug:N0}, Release {release:N0} bytes of byte code");
+        Assert.True(debug > release * 1.1, $"Debug {debug} and Release {release}: not two builds");
+    }
 }
