@@ -403,7 +403,7 @@ namespace IoTStack.Firmware
                 session.Phase = HttpPhase.StreamingBytes;
                 session.Remaining = count;
                 session.Position = 0;
-                return Flush(session);
+                return Flush(session) && ServeHttp(session); // the first of the body now, so head and body leave together
             }
 
             if (length >= 14 && Ascii.StartsWith(head, 0, length, "/resolve?name="))

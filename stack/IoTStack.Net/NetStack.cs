@@ -221,6 +221,7 @@ namespace IoTStack.Net
             _ip.Timers(_now);
             _icmp.Timers(_now);
             _tcp.Timers(_now);
+            worked |= _tcp.FlushPending();
             return worked;
         }
 

@@ -32,7 +32,8 @@ public class TcpRecoveryTests
         Assert.Equal(Hash(download), Hash(Transfer(network, server, s, client, c, download)));
         if (loss > 0)
         {
-            Assert.True(client.Counters[Counter.TcpRetransmittedSegments] > 0);
+            // The losses fall on data or on ACKs as the seed has it: somebody retransmitted.
+            Assert.True(client.Counters[Counter.TcpRetransmittedSegments] + server.Counters[Counter.TcpRetransmittedSegments] > 0);
         }
     }
 
@@ -45,17 +46,10 @@ public class TcpRecoveryTests
         int listener = Listen(server, 9);
         var (c, s) = Connect(network, client, server, listener, TestNetwork.Ip(2), 9);
         int tcpFrames = 0;
-        network.Switch.Observer = frame =>
-        {
-            // Lose the third data segment from the client on its way to the server.
-            if (frame[23] == 6 && frame.Length > 100 && MacAddress.Read(frame, 6) == TestNetwork.Mac(1) && ++tcpFrames == 3)
-            {
-                network.Switch.Ports[1].IsLinkUp = false;
-            }
-        };
+        // Lose the third data segment from the client on its way to the server, and only that one.
+        network.Switch.Drop = frame => frame[23] == 6 && frame.Length > 100 && MacAddress.Read(frame, 6) == TestNetwork.Mac(1) && ++tcpFrames == 3;
         var data = RandomData(8192, 1);
         client.Send(c, data, 0, data.Length, out int sent);
-        network.Switch.Ports[1].IsLinkUp = true;
         Assert.Equal(8192, sent);
         var received = new MemoryStream();
         var buffer = new byte[8192];
@@ -69,7 +63,7 @@ public class TcpRecoveryTests
             return received.Length == data.Length;
         }, 5_000));
         Assert.Equal(data, received.ToArray());
-        Assert.Equal(1, client.Counters[Counter.TcpFastRetransmits]);
+        Assert.True(client.Counters[Counter.TcpFastRetransmits] == 1, $"fast retransmits {client.Counters[Counter.TcpFastRetransmits]}, timeouts {client.Counters[Counter.TcpRetransmissionTimeouts]}, retransmitted {client.Counters[Counter.TcpRetransmittedSegments]}, frames {tcpFrames}, out of order {server.Counters[Counter.TcpOutOfOrderSegments]}");
         Assert.Equal(0, client.Counters[Counter.TcpRetransmissionTimeouts]);
         Assert.True(server.Counters[Counter.TcpOutOfOrderSegments] >= 2);
     }

@@ -43,8 +43,19 @@ namespace IoTStack.Net.Tcp
         internal bool FinReceived;
 
         internal bool AckNow;
-        internal int SegmentsUnacknowledged;
         internal long AckDeadline;
+
+        /// <summary>Bytes received since our last ACK: more than one full-sized segment's worth is acknowledged at once.</summary>
+        internal int BytesUnacknowledged;
+
+        /// <summary>The peer's segment size as seen (Linux's rcv_mss): the largest segment received, at least 536 (RFC 9293 3.7.1).</summary>
+        internal int ReceiveMss;
+
+        /// <summary>The end of the last segment sent shorter than a full one (Minshall's Nagle: Linux's snd_sml).</summary>
+        internal uint SendSmallEnd;
+
+        /// <summary>The application queued data since the last output: it goes out at the end of the poll, coalesced.</summary>
+        internal bool OutputPending;
 
         internal int SmoothedRtt;
         internal int RttVariance;

@@ -180,7 +180,9 @@ namespace IoTStack.Net.Tcp
                 return SocketError.WouldBlock;
             }
 
-            Output(slot);
+            // Out at the end of the poll (or with the next ACK processed), with whatever else the application writes
+            // meanwhile: a response written as head and body leaves as one segment (smoltcp and lwIP defer likewise).
+            slot.Tcp.OutputPending = true;
             return SocketError.Success;
         }
 

@@ -851,10 +851,18 @@ namespace IoTStack.Net.Tcp
             uint reach = c.Assembler.Advance(next);
             ring.Commit((int)(reach - next));
             c.ReceiveNext = reach;
-            c.SegmentsUnacknowledged++;
-            if (fillsHole || c.SegmentsUnacknowledged >= 2 || _options.TcpDelayedAckMs == 0)
+            if (length > c.ReceiveMss)
             {
-                c.AckNow = true; // RFC 1122 section 4.2.3.2: at least every second full segment
+                c.ReceiveMss = length > _options.TcpMaximumSegmentSize ? _options.TcpMaximumSegmentSize : length;
+            }
+
+            c.BytesUnacknowledged += length;
+            if (fillsHole || c.BytesUnacknowledged > c.ReceiveMss || _options.TcpDelayedAckMs == 0)
+            {
+                // RFC 1122 section 4.2.3.2 and RFC 5681 section 4.2: at least every second full-sized segment, counted in
+                // bytes against the segment size the peer uses, as Linux does (__tcp_ack_snd_check): small segments
+                // wait for the delayed ACK or for data to carry it.
+                c.AckNow = true;
             }
             else if (c.AckDeadline == 0)
             {

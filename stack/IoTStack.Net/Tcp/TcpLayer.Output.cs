@@ -13,6 +13,7 @@ namespace IoTStack.Net.Tcp
         internal void Output(SocketSlot slot)
         {
             TcpConnection c = slot.Tcp;
+            c.OutputPending = false;
             SocketState state = slot.State;
             if (state == SocketState.SynSent || state == SocketState.SynReceived)
             {
@@ -49,7 +50,7 @@ namespace IoTStack.Net.Tcp
                     length = usable < 0 ? 0 : usable;
                 }
 
-                int mss = DataPerSegment(c);
+                int mss = SegmentSize(slot);
                 if (length > mss)
                 {
                     length = mss;
@@ -69,9 +70,14 @@ namespace IoTStack.Net.Tcp
                     break;
                 }
 
-                if (length > 0 && length < mss && !fin && !slot.NoDelay && c.SendNext != c.SendUnacknowledged)
+                bool retransmission = Sequence.Lt(c.SendNext, c.SendMax);
+                if (length > 0 && length < mss && !fin && !slot.NoDelay && !retransmission && c.SendNext != c.SendUnacknowledged
+                    && Sequence.Gt(c.SendSmallEnd, c.SendUnacknowledged))
                 {
-                    break; // Nagle (RFC 1122 section 4.2.3.4): small segments wait while data is unacknowledged.
+                    // Nagle (RFC 1122 section 4.2.3.4) in Minshall's form, as Linux has it (tcp_minshall_check): a small
+                    // segment waits only while an earlier small one is unacknowledged, so a response's short tail after
+                    // full segments goes at once instead of waiting for an ACK the peer delays (RFC 1122 4.2.3.2).
+                    break;
                 }
 
                 if (length > 0 && length < mss && length < available && length < c.MaxSendWindow / 2 && c.SendNext != c.SendUnacknowledged)
@@ -90,7 +96,6 @@ namespace IoTStack.Net.Tcp
                     flags |= TcpFlags.Fin;
                 }
 
-                bool retransmission = Sequence.Lt(c.SendNext, c.SendMax);
                 SendSegment(slot, c.SendNext, flags, offset, length);
                 if (retransmission)
                 {
@@ -104,6 +109,11 @@ namespace IoTStack.Net.Tcp
                 }
 
                 c.SendNext += (uint)length;
+                if (length > 0 && length < mss)
+                {
+                    c.SendSmallEnd = c.SendNext;
+                }
+
                 if (fin)
                 {
                     c.FinSent = true;
@@ -128,6 +138,18 @@ namespace IoTStack.Net.Tcp
             {
                 SendAck(slot);
             }
+        }
+
+        /// <summary>
+        /// The data one segment carries: <see cref="DataPerSegment"/>, and at most half the transmit ring when that
+        /// holds less than two, so a full ring is two segments: a peer acknowledges more than one full-sized segment
+        /// at once, where a ring's worth in one smaller segment would wait for its delayed ACK each time.
+        /// </summary>
+        private static int SegmentSize(SocketSlot slot)
+        {
+            int mss = DataPerSegment(slot.Tcp);
+            int half = slot.TransmitRing.Capacity / 2;
+            return half < mss && half >= MinimumSegment ? half : mss;
         }
 
         /// <summary>
@@ -230,7 +252,7 @@ namespace IoTStack.Net.Tcp
             Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, sequence, c.ReceiveNext, flags, window, options.Finish(), slot.TransmitRing, offset, length);
             c.AckNow = false;
             c.AckDeadline = 0;
-            c.SegmentsUnacknowledged = 0;
+            c.BytesUnacknowledged = 0;
             c.LastActivityAt = _stack.Now;
         }
 

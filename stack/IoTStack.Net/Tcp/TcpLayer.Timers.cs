@@ -5,6 +5,23 @@ namespace IoTStack.Net.Tcp
 {
     internal sealed partial class TcpLayer
     {
+        /// <summary>Sends what applications queued since the last poll; true when a connection had something to send.</summary>
+        internal bool FlushPending()
+        {
+            bool any = false;
+            for (int i = 0; i < _sockets.Count; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (IsConnection(slot) && slot.Tcp.OutputPending)
+                {
+                    Output(slot);
+                    any = true;
+                }
+            }
+
+            return any;
+        }
+
         internal void Timers(long now)
         {
             for (int i = 0; i < _sockets.Count; i++)

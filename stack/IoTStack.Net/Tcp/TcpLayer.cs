@@ -13,6 +13,12 @@ namespace IoTStack.Net.Tcp
     {
         internal const int SackScoreboard = 4;
 
+        /// <summary>The segment size a peer is assumed to use until it sends larger (RFC 9293 section 3.7.1: 536; Linux's TCP_MSS_DEFAULT).</summary>
+        private const int MinimumReceiveMss = 536;
+
+        /// <summary>The smallest segment <see cref="SegmentSize"/> cuts to for a small transmit ring.</summary>
+        private const int MinimumSegment = 256;
+
         private readonly NetStack _stack;
         private readonly NetCounters _counters;
         private readonly SocketTable _sockets;
@@ -104,7 +110,10 @@ namespace IoTStack.Net.Tcp
             c.FinSent = false;
             c.FinReceived = false;
             c.AckNow = false;
-            c.SegmentsUnacknowledged = 0;
+            c.BytesUnacknowledged = 0;
+            c.ReceiveMss = MinimumReceiveMss;
+            c.SendSmallEnd = iss;
+            c.OutputPending = false;
             c.AckDeadline = 0;
             c.SmoothedRtt = 0;
             c.RttVariance = 0;

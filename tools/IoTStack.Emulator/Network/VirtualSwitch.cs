@@ -30,6 +30,9 @@ public sealed class VirtualSwitch
     /// <summary>Called with every frame sent by any port, before faults.</summary>
     public Action<byte[]>? Observer { get; set; }
 
+    /// <summary>A test's choice of frames to lose (true: this one never arrives), after the observer and the capture.</summary>
+    public Func<byte[], bool>? Drop { get; set; }
+
     public long FramesForwarded { get; private set; }
     public long FramesLost { get; private set; }
     public long FramesCorrupted { get; private set; }
@@ -48,7 +51,7 @@ public sealed class VirtualSwitch
     {
         Capture?.WriteFrame(frame, Clock.NowMilliseconds * 1000);
         Observer?.Invoke(frame);
-        if (frame.Length < EthernetFrame.HeaderLength)
+        if (frame.Length < EthernetFrame.HeaderLength || (Drop is not null && Drop(frame)))
         {
             return;
         }
