@@ -7,8 +7,8 @@
  *   TCP 80 HTTP/1.1 with keep-alive: GET / (a small HTML status page), GET /bytes?n=N (N bytes).
  *
  * usage: lwip-peer TAP [ADDRESS [GATEWAY]]     (defaults 192.0.2.2/24, gateway 192.0.2.1)
- *   The TAP device must exist (ip tuntap add dev TAP mode tap) and carry Linux's side; lwIP opens it
- *   through its tapif driver with PRECONFIGURED_TAPIF, so it runs no ifconfig of its own.
+ *   The TAP device must exist (ip tuntap add dev TAP mode tap) and carry Linux's side; the peer attaches
+ *   to it with a small driver of its own (see tap_output: Debian's tapif corrupts the heap).
  *   LWIP_PEER_NAGLE=1 in the environment leaves Nagle on for HTTP (it is off by default, as the
  *   response goes out in one write anyway).
  *   Numbers on the status page have fixed widths, so its length stays the same (ApacheBench counts a
@@ -34,9 +34,19 @@
 #include "lwip/sockets.h"
 #include "lwip/sys.h"
 #include "lwip/tcpip.h"
-#include "netif/tapif.h"
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/pbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 static struct netif tap;
+static int tap_fd = -1;
 static time_t started;
 static int nagle_for_http;
 static sys_sem_t listening; /* signalled by each listener once it listens */
@@ -340,6 +350,81 @@ static void *listener_thread(void *argument)
     return NULL;
 }
 
+/*
+ * The TAP device as lwIP's Ethernet interface. Not Debian's tapif: its receive path (pbuf_alloc from
+ * PBUF_POOL, then pbuf_take) writes past the pool buffers the library allocates (valgrind: "invalid write
+ * ... after a block of size 616" for any frame above ~600 bytes, then glibc aborts), so frames arrive here
+ * in PBUF_RAM pbufs of their exact length, which mem_malloc (glibc's malloc in this build) makes safely
+ * from this thread.
+ */
+static err_t tap_output(struct netif *netif, struct pbuf *p)
+{
+    char frame[1518];
+    if (p->tot_len > sizeof frame) {
+        return ERR_IF;
+    }
+    pbuf_copy_partial(p, frame, p->tot_len, 0);
+    return write(tap_fd, frame, p->tot_len) == (ssize_t)p->tot_len ? ERR_OK : ERR_IF;
+}
+
+static void *tap_reader(void *argument)
+{
+    char frame[1518];
+    for (;;) {
+        ssize_t n = read(tap_fd, frame, sizeof frame);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            perror("lwip-peer: reading the TAP device");
+            exit(1);
+        }
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
+        if (p == NULL) {
+            continue; /* dropped, as a board out of buffers would */
+        }
+        pbuf_take(p, frame, (u16_t)n);
+        if (tap.input(p, &tap) != ERR_OK) {
+            pbuf_free(p);
+        }
+    }
+    return NULL;
+}
+
+static err_t tap_init(struct netif *netif)
+{
+    static const u8_t mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 }; /* IoTStack's default board MAC */
+    netif->name[0] = 't';
+    netif->name[1] = 'p';
+    netif->output = etharp_output;
+    netif->output_ip6 = ethip6_output;
+    netif->linkoutput = tap_output;
+    netif->mtu = 1500;
+    netif->hwaddr_len = 6;
+    memcpy(netif->hwaddr, mac, 6);
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_IGMP | NETIF_FLAG_LINK_UP;
+    return ERR_OK;
+}
+
+static int open_tap(const char *name)
+{
+    struct ifreq request;
+    int fd = open("/dev/net/tun", O_RDWR);
+    if (fd < 0) {
+        perror("lwip-peer: /dev/net/tun");
+        return -1;
+    }
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, name, IFNAMSIZ - 1);
+    request.ifr_flags = IFF_TAP | IFF_NO_PI;
+    if (ioctl(fd, TUNSETIFF, &request) < 0) {
+        perror("lwip-peer: TUNSETIFF");
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static void tcpip_ready(void *argument)
 {
     sys_sem_signal((sys_sem_t *)argument);
@@ -364,7 +449,10 @@ int main(int argc, char **argv)
         return 2;
     }
     IP4_ADDR(&mask, 255, 255, 255, 0);
-    setenv("PRECONFIGURED_TAPIF", argv[1], 1); /* tapif opens this device and leaves its configuration alone */
+    tap_fd = open_tap(argv[1]);
+    if (tap_fd < 0) {
+        return 1;
+    }
     nagle_for_http = getenv("LWIP_PEER_NAGLE") != NULL && strcmp(getenv("LWIP_PEER_NAGLE"), "1") == 0;
     signal(SIGPIPE, SIG_IGN);
     started = time(NULL);
@@ -377,7 +465,7 @@ int main(int argc, char **argv)
     sys_sem_free(&ready);
 
     LOCK_TCPIP_CORE();
-    if (netif_add(&tap, &address, &mask, &gateway, NULL, tapif_init, tcpip_input) == NULL) {
+    if (netif_add(&tap, &address, &mask, &gateway, NULL, tap_init, tcpip_input) == NULL) {
         UNLOCK_TCPIP_CORE();
         fprintf(stderr, "lwip-peer: netif_add failed\n");
         return 1;
@@ -385,6 +473,8 @@ int main(int argc, char **argv)
     netif_set_default(&tap);
     netif_set_up(&tap);
     UNLOCK_TCPIP_CORE();
+    pthread_t reader;
+    pthread_create(&reader, NULL, tap_reader, NULL);
 
     pthread_t threads[sizeof listeners / sizeof listeners[0]];
     sys_sem_new(&listening, 0);
