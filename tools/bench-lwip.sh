@@ -179,7 +179,7 @@ label() {
   esac
 }
 ratio() {
-  awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf " (%.2f×)", a / b }'
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf " (%.3g×)", a / b }'
 }
 boards=()
 for target in "${targets[@]}"; do [ "$target" != lwip ] && boards+=("$target"); done

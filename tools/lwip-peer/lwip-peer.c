@@ -479,9 +479,9 @@ int main(int argc, char **argv)
     pthread_t threads[sizeof listeners / sizeof listeners[0]];
     sys_sem_new(&listening, 0);
     for (size_t i = 0; i < sizeof listeners / sizeof listeners[0]; i++) {
+        /* One at a time: the unix port's semaphores are binary (a count above 1 is clamped), so signals from
+           several listeners at once would be merged. */
         pthread_create(&threads[i], NULL, listener_thread, (void *)&listeners[i]);
-    }
-    for (size_t i = 0; i < sizeof listeners / sizeof listeners[0]; i++) {
         sys_sem_wait(&listening);
     }
 
