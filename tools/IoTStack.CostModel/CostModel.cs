@@ -1,0 +1,81 @@
+using System.Reflection;
+using IoTStack.CostModel.Probe;
+
+namespace IoTStack.CostModel;
+
+/// <summary>
+/// The interpreter's cost model (issue 15): instruments the device assemblies once per process, then runs the
+/// board paths (<see cref="Scenarios"/>) in a fresh <see cref="InstrumentedContext"/> each time.
+/// </summary>
+public static class CostModel
+{
+    /// <summary>The device assemblies, counted as our own code: what an image deploys.</summary>
+    public static readonly string[] DeviceAssemblies = ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards"];
+
+    /// <summary>The chips measured, as the emulator names them.</summary>
+    public static readonly string[] Chips = ["enc28j60", "w5500", "w5500-sockets"];
+
+    private static readonly Lock Gate = new();
+    private static Dictionary<string, byte[]>? _images;
+
+    private static string Directory => Path.GetDirectoryName(typeof(CostModel).Assembly.Location)!;
+
+    /// <summary>Every path on every chip, counted on the board side only.</summary>
+    public static PathCost[] Measure(int top = 10) => Measure(Chips, top);
+
+    public static PathCost[] Measure(string[] chips, int top)
+    {
+        lock (Gate)
+        {
+            _images ??= InstrumentDeviceAssemblies();
+            var context = new InstrumentedContext(Directory, _images);
+            try
+            {
+                Assembly self = context.LoadFromAssemblyPath(typeof(CostModel).Assembly.Location);
+                MethodInfo run = self.GetType(typeof(Scenarios).FullName!)!.GetMethod(nameof(Scenarios.RunAll))!;
+                return (PathCost[])run.Invoke(null, [chips, top])!;
+            }
+            finally
+            {
+                context.Unload();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="method"/> (static, no arguments) of a copy of <paramref name="assemblyPath"/> instrumented
+    /// as own code with counting on: the calibration the tests count by hand.
+    /// </summary>
+    public static CostSnapshot Count(string assemblyPath, string typeName, string method, int top = 10)
+    {
+        lock (Gate)
+        {
+            string name = Path.GetFileNameWithoutExtension(assemblyPath);
+            var instrumenter = new Instrumenter([name], Path.GetDirectoryName(assemblyPath)!);
+            var images = new Dictionary<string, byte[]> { [name] = instrumenter.Instrument(assemblyPath) };
+            CostProbe.Register(instrumenter.Blocks, instrumenter.Methods, instrumenter.EntryAllocations);
+            var context = new InstrumentedContext(Path.GetDirectoryName(assemblyPath)!, images);
+            try
+            {
+                MethodInfo target = context.LoadFromAssemblyName(new AssemblyName(name)).GetType(typeName)!.GetMethod(method)!;
+                CostProbe.Counting = true;
+                target.Invoke(null, null);
+                CostProbe.Counting = false;
+                return CostProbe.Snapshot(top);
+            }
+            finally
+            {
+                _images = null; // the probe's tables now describe this assembly
+                context.Unload();
+            }
+        }
+    }
+
+    private static Dictionary<string, byte[]> InstrumentDeviceAssemblies()
+    {
+        var instrumenter = new Instrumenter(DeviceAssemblies, Directory);
+        var images = DeviceAssemblies.ToDictionary(name => name, name => instrumenter.Instrument(Path.Combine(Directory, name + ".dll")));
+        CostProbe.Register(instrumenter.Blocks, instrumenter.Methods, instrumenter.EntryAllocations);
+        return images;
+    }
+}
