@@ -1,0 +1,88 @@
+using IoTStack.CostModel.Probe;
+using Xunit.Abstractions;
+
+namespace IoTStack.CostModel.Tests;
+
+/// <summary>The board paths measured once for the class (a few seconds).</summary>
+public sealed class MeasuredPaths
+{
+    public PathCost[] Paths { get; } = CostModel.Measure();
+}
+
+public class PathCostTests(MeasuredPaths measured, ITestOutputHelper output) : IClassFixture<MeasuredPaths>
+{
+    /// <summary>
+    /// Regression ceilings: the figures measured when the model was written (IL per packet, nanoCLR allocations per
+    /// packet) plus 5%. A change that makes a path dearer fails here; one that makes it cheaper should lower them.
+    /// Issue 15's targets are printed beside the figures and not enforced yet.
+    /// </summary>
+    public static TheoryData<string, string, double, double> Ceilings => new()
+    {
+        // chip, path, IL/packet, allocations/packet (as measured)
+        { "enc28j60", "TCP bulk receive (discard 9)", 22_156, 171.42 },
+        { "enc28j60", "TCP bulk send (chargen 19)", 33_485, 171.66 },
+        { "enc28j60", "UDP 64-byte echo (port 7)", 15_236, 209 },
+        { "enc28j60", "ICMP 56-byte echo", 12_853, 127 },
+        { "enc28j60", "ARP request answered", 8_908, 73 },
+        { "enc28j60", "Idle firmware poll", 4_676, 17 },
+        { "enc28j60", "HTTP keep-alive GET /bytes?n=100", 54_655, 416.44 },
+        { "w5500", "TCP bulk receive (discard 9)", 21_926, 171.42 },
+        { "w5500", "TCP bulk send (chargen 19)", 31_761, 165.37 },
+        { "w5500", "UDP 64-byte echo (port 7)", 15_012, 209 },
+        { "w5500", "ICMP 56-byte echo", 12_867, 127 },
+        { "w5500", "ARP request answered", 8_922, 73 },
+        { "w5500", "Idle firmware poll", 4_776, 17 },
+        { "w5500", "HTTP keep-alive GET /bytes?n=100", 44_115, 387.94 },
+        { "w5500-sockets", "TCP bulk receive (discard 9)", 13_380, 21.54 },
+        { "w5500-sockets", "TCP bulk send (chargen 19)", 28_827, 15.24 },
+        { "w5500-sockets", "UDP 64-byte echo (port 7)", 8_075, 11 },
+        { "w5500-sockets", "ICMP 56-byte echo", 0, 0 },
+        { "w5500-sockets", "ARP request answered", 0, 0 },
+        { "w5500-sockets", "Idle firmware poll", 4_220, 6 },
+        { "w5500-sockets", "HTTP keep-alive GET /bytes?n=100", 23_398, 28 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Ceilings))]
+    public void Path_stays_under_its_ceiling(string chip, string path, double ilPerPacket, double allocationsPerPacket)
+    {
+        PathCost cost = Assert.Single(measured.Paths, p => p.Chip == chip && p.Path == path);
+        output.WriteLine($"{chip}, {path}: {cost.IlPerPacket:N0} IL/packet (ceiling {ilPerPacket * 1.05:N0}), {cost.IlPerByte:N2} IL/byte, " +
+            $"{cost.AllocationsPerPacket:N2} allocations/packet (ceiling {allocationsPerPacket * 1.05:N2}); issue 15's target {Report.Target(cost)}: " +
+            $"{(Report.MeetsTarget(cost) is bool met ? met ? "met" : "not yet" : "none")}");
+        Assert.True(cost.Packets > 0);
+        Assert.InRange(cost.IlPerPacket, 0, ilPerPacket * 1.05);
+        Assert.InRange(cost.AllocationsPerPacket, 0, allocationsPerPacket * 1.05);
+    }
+
+    [Fact]
+    public void Every_path_on_every_chip_is_measured()
+    {
+        Assert.Equal(Ceilings.Count(), measured.Paths.Length);
+        output.WriteLine(Report.Markdown(measured.Paths));
+    }
+
+    [Fact]
+    public void Two_runs_count_the_same()
+    {
+        PathCost[] again = CostModel.Measure();
+        Assert.Equal(measured.Paths.Length, again.Length);
+        for (int i = 0; i < again.Length; i++)
+        {
+            PathCost first = measured.Paths[i];
+            PathCost second = again[i];
+            Assert.Equal((first.Chip, first.Path, first.Packets, first.PayloadBytes), (second.Chip, second.Path, second.Packets, second.PayloadBytes));
+            Assert.Equal((first.Cost.Il, first.Cost.OwnCalls, first.Cost.LibraryCalls, first.Cost.Allocations),
+                (second.Cost.Il, second.Cost.OwnCalls, second.Cost.LibraryCalls, second.Cost.Allocations));
+            Assert.Equal(first.Cost.TopMethods, second.Cost.TopMethods);
+        }
+    }
+
+    [Fact]
+    public void The_w5500_models_own_engine_is_not_counted()
+    {
+        // The W5500 answers ping and ARP itself: the board's code does nothing for them.
+        Assert.Equal(0, Assert.Single(measured.Paths, p => p.Chip == "w5500-sockets" && p.Path == "ICMP 56-byte echo").Cost.Il);
+        Assert.Equal(0, Assert.Single(measured.Paths, p => p.Chip == "w5500-sockets" && p.Path == "ARP request answered").Cost.Il);
+    }
+}
