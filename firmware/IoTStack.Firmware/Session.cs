@@ -47,6 +47,9 @@ namespace IoTStack.Firmware
         /// <summary>Where this session's page stands between chunks.</summary>
         internal readonly PageCursor Page = new PageCursor();
 
+        /// <summary>The page goes in chunked transfer coding (longer than the page buffer, to an HTTP/1.1 client).</summary>
+        internal bool PageChunked;
+
         /// <summary>Chunks of the page sent so far; -1 once the last is queued.</summary>
         internal int PageChunks;
 

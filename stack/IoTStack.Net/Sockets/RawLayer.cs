@@ -24,7 +24,7 @@ namespace IoTStack.Net.Sockets
         internal int Deliver(Ipv4Packet ip)
         {
             int delivered = 0;
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = _sockets.DatagramEnd; i < _sockets.Count; i++)
             {
                 SocketSlot slot = _sockets[i];
                 if (!slot.InUse || slot.Type != SocketType.Raw || slot.Protocol != ip.Protocol

@@ -51,6 +51,18 @@ namespace IoTStack.Net.Sockets
             get { return _slots.Length; }
         }
 
+        /// <summary>The stream slots are 0 to here: the TCP layer's loops stop at it (on nanoCLR every slot visited costs IL).</summary>
+        internal int StreamEnd
+        {
+            get { return _streamSlots; }
+        }
+
+        /// <summary>The datagram slots are <see cref="StreamEnd"/> to here; the raw slots from here to <see cref="Count"/>.</summary>
+        internal int DatagramEnd
+        {
+            get { return _streamSlots + _datagramSlots; }
+        }
+
         internal SocketSlot this[int index]
         {
             get { return _slots[index]; }

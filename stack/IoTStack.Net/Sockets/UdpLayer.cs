@@ -41,7 +41,7 @@ namespace IoTStack.Net.Sockets
 
             SocketSlot best = null;
             int bestScore = -1;
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = _sockets.StreamEnd; i < _sockets.DatagramEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
                 int score = Match(slot, ip, udp, broadcast);
@@ -128,7 +128,7 @@ namespace IoTStack.Net.Sockets
         /// <summary>An ICMP error about a datagram we sent: connected sockets get it as their pending error (as Linux reports ECONNREFUSED).</summary>
         internal void ErrorReceived(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort, SocketError error)
         {
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = _sockets.StreamEnd; i < _sockets.DatagramEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
                 if (slot.InUse && slot.Type == SocketType.Datagram && slot.LocalPort == localPort && slot.RemotePort == remotePort

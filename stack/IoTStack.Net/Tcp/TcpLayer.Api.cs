@@ -120,18 +120,30 @@ namespace IoTStack.Net.Tcp
                 return SocketError.InvalidArgument;
             }
 
+            if (!_acceptsWaiting)
+            {
+                return SocketError.WouldBlock; // an application polling its listeners pays one test, not a scan of the table
+            }
+
             SocketSlot oldest = null;
-            for (int i = 0; i < _sockets.Count; i++)
+            bool anyWaiting = false;
+            int count = _sockets.StreamEnd;
+            for (int i = 0; i < count; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (IsPendingAccept(slot, listener.Descriptor) && (oldest == null || slot.Tcp.AcceptOrder < oldest.Tcp.AcceptOrder))
+                if (slot.Tcp != null && slot.Tcp.AcceptPending && slot.InUse)
                 {
-                    oldest = slot;
+                    anyWaiting = true;
+                    if (slot.Tcp.ListenerDescriptor == listener.Descriptor && (oldest == null || slot.Tcp.AcceptOrder < oldest.Tcp.AcceptOrder))
+                    {
+                        oldest = slot;
+                    }
                 }
             }
 
             if (oldest == null)
             {
+                _acceptsWaiting = anyWaiting;
                 return SocketError.WouldBlock;
             }
 
@@ -183,6 +195,7 @@ namespace IoTStack.Net.Tcp
             // Out at the end of the poll (or with the next ACK processed), with whatever else the application writes
             // meanwhile: a response written as head and body leaves as one segment (smoltcp and lwIP defer likewise).
             slot.Tcp.OutputPending = true;
+            _outputPending = true;
             return SocketError.Success;
         }
 
@@ -257,7 +270,7 @@ namespace IoTStack.Net.Tcp
             {
                 case SocketState.Listen:
                     _synQueue.RemoveFor(slot.Descriptor);
-                    for (int i = 0; i < _sockets.Count; i++)
+                    for (int i = 0; i < _sockets.StreamEnd; i++)
                     {
                         if (IsPendingAccept(_sockets[i], slot.Descriptor))
                         {

@@ -144,7 +144,7 @@ namespace IoTStack.Net.Tcp
         private int PendingAccepts(int listenerDescriptor)
         {
             int count = 0;
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 if (IsPendingAccept(_sockets[i], listenerDescriptor))
                 {
@@ -259,6 +259,7 @@ namespace IoTStack.Net.Tcp
 
             slot.State = SocketState.Established;
             c.AcceptPending = true;
+            _acceptsWaiting = true;
             c.ListenerIndex = listener.Index;
             c.ListenerDescriptor = listener.Descriptor;
             c.AcceptOrder = ++_acceptOrder;

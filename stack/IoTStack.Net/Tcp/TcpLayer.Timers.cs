@@ -8,8 +8,14 @@ namespace IoTStack.Net.Tcp
         /// <summary>Sends what applications queued since the last poll; true when a connection had something to send.</summary>
         internal bool FlushPending()
         {
+            if (!_outputPending)
+            {
+                return false; // an idle poll pays one test, not a scan of the table
+            }
+
+            _outputPending = false;
             bool any = false;
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
                 if (IsConnection(slot) && slot.Tcp.OutputPending)
@@ -24,7 +30,7 @@ namespace IoTStack.Net.Tcp
 
         internal void Timers(long now)
         {
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
                 if (IsConnection(slot))

@@ -13,6 +13,12 @@ namespace IoTStack.Net.Tcp
     {
         internal const int SackScoreboard = 4;
 
+        /// <summary>Some connection may wait in a listener's backlog: false once a scan found none, so Accept need not scan.</summary>
+        private bool _acceptsWaiting;
+
+        /// <summary>Some connection has <see cref="TcpConnection.OutputPending"/>: the end of the poll looks for it.</summary>
+        private bool _outputPending;
+
         /// <summary>The segment size a peer is assumed to use until it sends larger (RFC 9293 section 3.7.1: 536; Linux's TCP_MSS_DEFAULT).</summary>
         private const int MinimumReceiveMss = 536;
 
@@ -176,7 +182,7 @@ namespace IoTStack.Net.Tcp
 
         private SocketSlot FindConnection(IPv4Address local, int localPort, IPv4Address remote, int remotePort)
         {
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
                 if (IsConnection(slot) && slot.LocalPort == localPort && slot.RemotePort == remotePort
@@ -192,7 +198,7 @@ namespace IoTStack.Net.Tcp
         private SocketSlot FindListener(IPv4Address local, int localPort)
         {
             SocketSlot wildcard = null;
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
                 if (slot.InUse && slot.Type == SocketType.Stream && slot.State == SocketState.Listen && slot.LocalPort == localPort)
@@ -239,7 +245,7 @@ namespace IoTStack.Net.Tcp
         private bool ReclaimIdle()
         {
             SocketSlot idlest = null;
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
                 if (IsConnection(slot) && slot.State == SocketState.Established && !slot.Tcp.AcceptPending
@@ -272,7 +278,7 @@ namespace IoTStack.Net.Tcp
         /// </summary>
         internal void AddressRemoved(IPv4Address address)
         {
-            for (int i = 0; i < _sockets.Count; i++)
+            for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
                 if (IsConnection(slot) && slot.LocalAddress == address && slot.State != SocketState.Closed)

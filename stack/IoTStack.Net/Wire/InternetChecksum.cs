@@ -11,19 +11,38 @@ namespace IoTStack.Net.Wire
     public static class InternetChecksum
     {
         /// <summary>Adds the 16-bit big-endian words of a range to a running sum; an odd last byte is padded with zero.</summary>
+        /// <remarks>
+        /// Eight bytes a turn as two 32-bit reads by <see cref="System.BitConverter.ToUInt32"/>, a native call on
+        /// nanoCLR, into a 64-bit sum: about 2.5 IL instructions a byte where a byte at a time took 12.5 (issue 15). The
+        /// one's complement sum does not care how the words are cut or which byte order they are read in (RFC 1071
+        /// section 2 (B) and (C)): the wide sum is folded to 16 bits and swapped back on a little-endian machine.
+        /// </remarks>
         public static uint Add(uint sum, byte[] buffer, int offset, int length)
         {
-            int end = offset + length - 1;
             int i = offset;
+            int wideEnd = offset + (length & ~7);
+            ulong wide = 0;
+            while (i < wideEnd)
+            {
+                wide += (ulong)System.BitConverter.ToUInt32(buffer, i) + System.BitConverter.ToUInt32(buffer, i + 4);
+                i += 8;
+            }
+
+            if (wide != 0)
+            {
+                wide = (wide >> 32) + (wide & 0xFFFFFFFF);
+                wide = (wide >> 32) + (wide & 0xFFFFFFFF);
+                uint folded = (uint)wide;
+                folded = (folded >> 16) + (folded & 0xFFFF);
+                folded = (folded >> 16) + (folded & 0xFFFF);
+                sum += System.BitConverter.IsLittleEndian ? ((folded & 0xFF) << 8) | (folded >> 8) : folded;
+            }
+
+            int end = offset + length - 1;
             while (i < end)
             {
                 sum += (uint)((buffer[i] << 8) | buffer[i + 1]);
                 i += 2;
-                // Fold now and then so that long ranges and many chunks never overflow the accumulator.
-                if ((sum & 0x80000000) != 0)
-                {
-                    sum = (sum & 0xFFFF) + (sum >> 16);
-                }
             }
 
             if (i == end)
