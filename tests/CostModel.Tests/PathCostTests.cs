@@ -34,13 +34,13 @@ public class PathCostTests(MeasuredPaths measured, ITestOutputHelper output) : I
         { "w5500", "ARP request answered", 6_375, 73 },
         { "w5500", "Idle firmware poll", 2_229, 17 },
         { "w5500", "HTTP keep-alive GET /bytes?n=100", 24_254, 219.69 },
-        { "w5500-sockets", "TCP bulk receive (discard 9)", 11_443, 18.46 },
-        { "w5500-sockets", "TCP bulk send (chargen 19)", 11_159, 15.24 },
-        { "w5500-sockets", "UDP 64-byte echo (port 7)", 8_075, 11 },
+        { "w5500-sockets", "TCP bulk receive (discard 9)", 10_297, 18.46 },
+        { "w5500-sockets", "TCP bulk send (chargen 19)", 5_511, 10 },
+        { "w5500-sockets", "UDP 64-byte echo (port 7)", 7_563, 11 },
         { "w5500-sockets", "ICMP 56-byte echo", 0, 0 },
         { "w5500-sockets", "ARP request answered", 0, 0 },
-        { "w5500-sockets", "Idle firmware poll", 4_220, 6 },
-        { "w5500-sockets", "HTTP keep-alive GET /bytes?n=100", 16_753, 22 },
+        { "w5500-sockets", "Idle firmware poll", 2_428, 6 },
+        { "w5500-sockets", "HTTP keep-alive GET /bytes?n=100", 16_241, 22 },
     };
 
     [Theory]

@@ -42,6 +42,19 @@ namespace IoTStack.Drivers.W5500
         private readonly bool[] _closing = new bool[HardwareSockets];
         private readonly bool[] _disconnectAfterSend = new bool[HardwareSockets];
 
+        /// <summary>Sn_IR CON came for the socket: a listener's connection is up and waits for Accept (datasheet 4.2, Sn_IR).</summary>
+        private readonly bool[] _connected = new bool[HardwareSockets];
+
+        /// <summary>
+        /// How often the listeners' sockets are read back whatever the interrupts said (a listener the chip closed
+        /// raises none): between sweeps an idle poll reads only SIR, not every socket's Sn_SR (issue 15's idle cost).
+        /// </summary>
+        private const int SweepIntervalMs = 100;
+
+        private readonly IClock _clock;
+        private long _nextSweep;
+        private bool _sweeping;
+
         private IPv4Address _address;
         private IPv4Address _subnetMask;
         private IPv4Address _gateway;
@@ -56,6 +69,7 @@ namespace IoTStack.Drivers.W5500
 
             _bus = new W5500Bus(bus);
             _macAddress = macAddress;
+            _clock = clock;
             for (int h = 0; h < Handles; h++)
             {
                 _generation[h] = 1;
@@ -84,8 +98,10 @@ namespace IoTStack.Drivers.W5500
                 _owner[k] = -1;
                 _closing[k] = false;
                 _disconnectAfterSend[k] = false;
+                _connected[k] = false;
             }
 
+            _nextSweep = 0;
             for (int h = 0; h < Handles; h++)
             {
                 if (_used[h])
@@ -147,6 +163,8 @@ namespace IoTStack.Drivers.W5500
                 _closing[k] = false;
                 _sending[k] = false;
                 _disconnectAfterSend[k] = false;
+                _connected[k] = false;
+                _nextSweep = 0; // the listeners are armed again on the next poll
                 if (owner < 0 || _listening[owner])
                 {
                     _owner[k] = -1; // freed: listeners are topped up again by Poll
@@ -204,6 +222,13 @@ namespace IoTStack.Drivers.W5500
         public bool Poll()
         {
             CheckChip();
+            long now = _clock.NowMilliseconds;
+            _sweeping = now >= _nextSweep;
+            if (_sweeping)
+            {
+                _nextSweep = now + SweepIntervalMs;
+            }
+
             int pending = _bus.Read8(R.CommonBlock, R.SIR);
             bool news = false;
             for (int k = 0; k < HardwareSockets; k++)
@@ -216,6 +241,11 @@ namespace IoTStack.Drivers.W5500
                 // Connect, disconnect and receive are news once; SENDOK stays for SendDone while a SEND is out.
                 int flags = _bus.Read8(R.SocketBlock(k), R.SnIR);
                 int clear = flags & (R.InterruptConnect | R.InterruptDisconnect | R.InterruptReceive);
+                if ((flags & R.InterruptConnect) != 0)
+                {
+                    _connected[k] = true;
+                }
+
                 if (!_sending[k])
                 {
                     clear |= flags & (R.InterruptSendOk | R.InterruptTimeout);
@@ -251,10 +281,15 @@ namespace IoTStack.Drivers.W5500
                     _sending[k] = false;
                     _disconnectAfterSend[k] = false;
                     _owner[k] = -1;
+                    news = true; // a hardware socket is free: a listener may take it now
                 }
             }
 
-            Rearm();
+            if (news || _sweeping)
+            {
+                Rearm(); // tops listeners up after a connection or a close, and on every sweep
+            }
+
             return news;
         }
 
@@ -362,7 +397,8 @@ namespace IoTStack.Drivers.W5500
 
             for (int k = 0; k < HardwareSockets; k++)
             {
-                int status = _owner[k] == listener ? Status(k) : -1;
+                // Only sockets whose CON interrupt came, or all of the listener's on a sweep: an idle Accept reads nothing.
+                int status = _owner[k] == listener && (_connected[k] || _sweeping) ? Status(k) : -1;
                 if (status != R.StatusEstablished && status != R.StatusCloseWait)
                 {
                     continue;
@@ -375,6 +411,7 @@ namespace IoTStack.Drivers.W5500
                 }
 
                 int h = created & 0xFF;
+                _connected[k] = false;
                 _hardware[h] = k;
                 _port[h] = _port[listener];
                 _owner[k] = h;
@@ -761,6 +798,7 @@ namespace IoTStack.Drivers.W5500
             }
 
             _owner[k] = listener;
+            _connected[k] = false;
             if (OpenHardware(k, _port[listener], R.ModeTcp, R.StatusInit) != SocketError.Success || !_bus.Command(k, R.CommandListen))
             {
                 _owner[k] = -1;

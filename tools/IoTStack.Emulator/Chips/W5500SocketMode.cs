@@ -60,6 +60,7 @@ internal sealed class W5500SocketMode
                 if (!_listeners.ContainsKey(port))
                 {
                     _engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+                    _engine.SetOption(listener, SocketOption.NoDelay, 1); // the chip sends what a SEND gives it at once: no Nagle
                     _engine.Bind(listener, IPv4Address.Any, port);
                     _engine.Listen(listener, 8);
                     _listeners[port] = listener;
@@ -69,6 +70,7 @@ internal sealed class W5500SocketMode
                 return;
             case R.CommandConnect:
                 _engine.Open(SocketType.Stream, IpProtocol.Tcp, out _inner[socket]);
+                _engine.SetOption(_inner[socket], SocketOption.NoDelay, 1);
                 _engine.Bind(_inner[socket], IPv4Address.Any, _chip.Get16(socket, R.SnPORT));
                 _engine.Connect(_inner[socket], _chip.GetAddress(socket, R.SnDIPR), _chip.Get16(socket, R.SnDPORT));
                 _chip.SetStatus(socket, 0x15); // SOCK_SYNSENT
