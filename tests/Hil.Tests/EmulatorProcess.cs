@@ -25,13 +25,9 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
     {
         Interface = $"emu{Environment.ProcessId % 100000}x{instance}";
         CapturePath = Path.Combine(Path.GetTempPath(), $"{Namespace}.pcap");
-        Check(Shell.Run("ip", "netns", "add", Namespace));
         try
         {
-            Check(InNamespace("ip", "link", "set", "lo", "up"));
-            Check(InNamespace("ip", "tuntap", "add", "dev", Interface, "mode", "tap"));
-            Check(InNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", Interface));
-            Check(InNamespace("ip", "link", "set", Interface, "up"));
+            CreateNamespaceWithTap(Interface);
             prepare?.Invoke(this);
             _arguments = new[] { "--tap", Interface, "--chip", chip, "--pcap", CapturePath, "--duration", "600" }.Concat(extra).ToArray();
             Launch();

@@ -155,6 +155,19 @@ public abstract class NamespaceHost
     public ProcessResult Curl(params string[] arguments) =>
         InNamespace(120_000, new[] { "curl", "--silent", "--show-error", "--max-time", "100" }.Concat(arguments).ToArray());
 
+    /// <summary>
+    /// Makes this host's namespace with a TAP device <paramref name="tap"/> in it at 192.0.2.1/24 (the board's side is
+    /// whoever opens the TAP). The caller removes the namespace if what follows fails.
+    /// </summary>
+    protected void CreateNamespaceWithTap(string tap)
+    {
+        Check(Shell.Run("ip", "netns", "add", Namespace));
+        Check(InNamespace("ip", "link", "set", "lo", "up"));
+        Check(InNamespace("ip", "tuntap", "add", "dev", tap, "mode", "tap"));
+        Check(InNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", tap));
+        Check(InNamespace("ip", "link", "set", tap, "up"));
+    }
+
     protected static void Check(ProcessResult result)
     {
         if (result.ExitCode != 0)

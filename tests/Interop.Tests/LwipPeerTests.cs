@@ -77,13 +77,9 @@ public sealed class LwipPeerTests : IDisposable
             : base($"iotstack-{Environment.ProcessId}-l{Interlocked.Increment(ref _instances)}")
         {
             Interface = $"lwip{Environment.ProcessId % 100000}";
-            Check(Shell.Run("ip", "netns", "add", Namespace));
             try
             {
-                Check(InNamespace("ip", "link", "set", "lo", "up"));
-                Check(InNamespace("ip", "tuntap", "add", "dev", Interface, "mode", "tap"));
-                Check(InNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", Interface));
-                Check(InNamespace("ip", "link", "set", Interface, "up"));
+                CreateNamespaceWithTap(Interface);
                 var ready = new TaskCompletionSource();
                 _process = Start(false, program, Interface, Address);
                 _process.OutputDataReceived += (_, e) =>
