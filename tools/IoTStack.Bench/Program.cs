@@ -93,7 +93,7 @@ bus.Plots.Add(Plots.Bars(output, "bus-ceiling.png", "Goodput ceiling the SPI bus
 // 4: memory.
 var memory = report.Add("4", "Memory the stack holds after construction",
     "Bytes allocated by `new NetStack(options, ...)` (desktop .NET, object headers included), against the buffers the options ask for: socket rings, frame and packet buffers (ARP and loopback queues, receive and transmit frames, TCP segment, ping), reassembly. The rest, tables and control blocks, is the overhead.");
-foreach (var (name, options) in !Wanted("4") ? [] : new[] { ("default (8 slots, 2 KB rings)", new NetStackOptions()), ("small (4 TCP + 2 UDP slots, 1 KB rings, NetStackOptions.Small())", NetStackOptions.Small()) })
+foreach (var (name, options) in !Wanted("4") ? [] : new[] { ("default (4 TCP connections of 2 KB + 2 KB, 2 listeners, 4 UDP and 1 raw socket of 2 KB)", new NetStackOptions()), ("small (4 TCP connections of 1 KB + 1 KB, 1 listener, 2 UDP sockets of 1 KB, NetStackOptions.Small())", NetStackOptions.Small()) })
 {
     var footprint = IoTStack.Emulator.StackFootprint.Measure(options);
     bool isSmall = name.StartsWith("small", StringComparison.Ordinal);
