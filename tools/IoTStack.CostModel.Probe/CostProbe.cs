@@ -16,11 +16,13 @@ public static class CostProbe
     private static int[] _entryAllocations = [];
     private static long[] _methodIl = [];
     private static long[] _methodEntries = [];
+    private static long[] _methodAllocations = [];
 
     // Undo log since the last Mark: the methods touched and what they had then.
     private static int[] _touchedEpoch = [];
     private static long[] _savedIl = [];
     private static long[] _savedEntries = [];
+    private static long[] _savedAllocations = [];
     private static readonly List<int> Touched = [];
     private static int _epoch = 1;
     private static long _markIl, _markOwn, _markLibrary, _markAllocations;
@@ -44,9 +46,11 @@ public static class CostProbe
         _entryAllocations = entryAllocations;
         _methodIl = new long[methods.Length];
         _methodEntries = new long[methods.Length];
+        _methodAllocations = new long[methods.Length];
         _touchedEpoch = new int[methods.Length];
         _savedIl = new long[methods.Length];
         _savedEntries = new long[methods.Length];
+        _savedAllocations = new long[methods.Length];
         Reset();
     }
 
@@ -67,6 +71,7 @@ public static class CostProbe
         Allocations += block.Allocations;
         Touch(block.Method);
         _methodIl[block.Method] += block.Il;
+        _methodAllocations[block.Method] += block.Allocations;
     }
 
     /// <summary>Called once at the entry of method <paramref name="method"/>, before its first block.</summary>
@@ -80,6 +85,7 @@ public static class CostProbe
         Touch(method);
         _methodEntries[method]++;
         Allocations += _entryAllocations[method];
+        _methodAllocations[method] += _entryAllocations[method];
     }
 
     /// <summary>A call into the base library made by code the model does not instrument (the board's SPI transfer).</summary>
@@ -106,6 +112,7 @@ public static class CostProbe
         {
             _methodIl[method] = _savedIl[method];
             _methodEntries[method] = _savedEntries[method];
+            _methodAllocations[method] = _savedAllocations[method];
         }
 
         (Il, OwnCalls, LibraryCalls, Allocations) = (_markIl, _markOwn, _markLibrary, _markAllocations);
@@ -118,19 +125,26 @@ public static class CostProbe
         Il = OwnCalls = LibraryCalls = Allocations = 0;
         Array.Clear(_methodIl);
         Array.Clear(_methodEntries);
+        Array.Clear(_methodAllocations);
         Mark();
     }
 
-    /// <summary>Totals so far, and the <paramref name="top"/> methods by IL executed.</summary>
+    /// <summary>Totals so far, the <paramref name="top"/> methods by IL executed and the <paramref name="top"/> that allocate most on nanoCLR.</summary>
     public static CostSnapshot Snapshot(int top)
     {
         var methods = Enumerable.Range(0, _methods.Length)
             .Where(i => _methodIl[i] > 0)
             .OrderByDescending(i => _methodIl[i]).ThenBy(i => _methods[i], StringComparer.Ordinal)
             .Take(top)
-            .Select(i => new MethodCost(_methods[i], _methodIl[i], _methodEntries[i]))
+            .Select(i => new MethodCost(_methods[i], _methodIl[i], _methodEntries[i], _methodAllocations[i]))
             .ToArray();
-        return new CostSnapshot(Il, OwnCalls, LibraryCalls, Allocations, methods);
+        var allocators = Enumerable.Range(0, _methods.Length)
+            .Where(i => _methodAllocations[i] > 0)
+            .OrderByDescending(i => _methodAllocations[i]).ThenBy(i => _methods[i], StringComparer.Ordinal)
+            .Take(top)
+            .Select(i => new MethodCost(_methods[i], _methodIl[i], _methodEntries[i], _methodAllocations[i]))
+            .ToArray();
+        return new CostSnapshot(Il, OwnCalls, LibraryCalls, Allocations, methods, allocators);
     }
 
     private static void Touch(int method)
@@ -140,16 +154,17 @@ public static class CostProbe
             _touchedEpoch[method] = _epoch;
             _savedIl[method] = _methodIl[method];
             _savedEntries[method] = _methodEntries[method];
+            _savedAllocations[method] = _methodAllocations[method];
             Touched.Add(method);
         }
     }
 }
 
-/// <summary>IL executed by one method (its own instructions, not its callees') and how often it was entered.</summary>
-public sealed record MethodCost(string Method, long Il, long Calls);
+/// <summary>IL executed by one method (its own instructions, not its callees'), how often it was entered, and what it allocated on nanoCLR.</summary>
+public sealed record MethodCost(string Method, long Il, long Calls, long Allocations);
 
-/// <summary>Counted totals over a stretch of board-side execution.</summary>
-public sealed record CostSnapshot(long Il, long OwnCalls, long LibraryCalls, long Allocations, MethodCost[] TopMethods);
+/// <summary>Counted totals over a stretch of board-side execution, the costliest methods and the most allocating ones.</summary>
+public sealed record CostSnapshot(long Il, long OwnCalls, long LibraryCalls, long Allocations, MethodCost[] TopMethods, MethodCost[] TopAllocators);
 
 /// <summary>One path measured on one chip: what the board side executed for <see cref="Packets"/> packets.</summary>
 public sealed record PathCost(string Chip, string Path, long Packets, long PayloadBytes, CostSnapshot Cost)

@@ -57,6 +57,23 @@ public static class Report
                 double per = Math.Max(1, path.Packets);
                 text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {method.Method} | {method.Il / per:N1} | {method.Calls / per:N2} |"));
             }
+
+            if (path.Cost.TopAllocators.Length == 0)
+            {
+                continue;
+            }
+
+            // Where issue 15's "nothing allocates on the device" has to look first.
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"Most allocating on nanoCLR, {path.Chip}, {path.Path} (newobj, newarr, box, struct locals and loads, per packet):");
+            text.AppendLine();
+            text.AppendLine("| Method | Allocations/packet | Calls/packet |");
+            text.AppendLine("|---|---:|---:|");
+            foreach (MethodCost method in path.Cost.TopAllocators)
+            {
+                double per = Math.Max(1, path.Packets);
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {method.Method} | {method.Allocations / per:N2} | {method.Calls / per:N2} |"));
+            }
         }
 
         return text.ToString();
