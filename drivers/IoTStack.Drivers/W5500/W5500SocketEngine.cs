@@ -157,6 +157,7 @@ namespace IoTStack.Drivers.W5500
             }
 
             Configure();
+            _nextSweep = 0; // the listeners are armed again on this poll
             for (int k = 0; k < HardwareSockets; k++)
             {
                 int owner = _owner[k];
@@ -164,7 +165,6 @@ namespace IoTStack.Drivers.W5500
                 _sending[k] = false;
                 _disconnectAfterSend[k] = false;
                 _connected[k] = false;
-                _nextSweep = 0; // the listeners are armed again on the next poll
                 if (owner < 0 || _listening[owner])
                 {
                     _owner[k] = -1; // freed: listeners are topped up again by Poll

@@ -99,22 +99,34 @@ namespace IoTStack.Net.Sockets
             return false;
         }
 
-        /// <summary>Connections not lent to any slot.</summary>
-        internal int FreeConnections
+        /// <summary>A connection is free to lend.</summary>
+        internal bool HasFreeConnection
         {
             get
             {
-                int free = 0;
                 for (int i = 0; i < _connections.Length; i++)
                 {
                     if (!_connections[i].InUse)
                     {
-                        free++;
+                        return true;
                     }
                 }
 
-                return free;
+                return false;
             }
+        }
+
+        /// <summary>A free stream slot with a connection lent to it (a passive open), or null when either pool is used up.</summary>
+        internal SocketSlot AllocateConnection()
+        {
+            SocketSlot slot = HasFreeConnection ? Allocate(SocketType.Stream) : null;
+            return slot != null && AttachConnection(slot) ? slot : null;
+        }
+
+        /// <summary>Whether <see cref="AllocateConnection"/> would succeed now.</summary>
+        internal bool CanAllocateConnection
+        {
+            get { return HasFreeConnection && Allocate(SocketType.Stream) != null; }
         }
 
         /// <summary>Stream slots listening now.</summary>

@@ -62,7 +62,7 @@ namespace IoTStack.Net.Tcp
                 return SocketError.AddressInUse;
             }
 
-            if (!Borrow(slot))
+            if (!_sockets.AttachConnection(slot))
             {
                 return SocketError.NoBufferSpaceAvailable; // every one of NetStackOptions.TcpConnections is in use (BSD ENOBUFS)
             }
@@ -131,7 +131,7 @@ namespace IoTStack.Net.Tcp
             for (int i = 0; i < count; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (slot.Tcp != null && slot.Tcp.AcceptPending && slot.InUse)
+                if (IsWaitingForAccept(slot))
                 {
                     anyWaiting = true;
                     if (slot.Tcp.ListenerDescriptor == listener.Descriptor && (oldest == null || slot.Tcp.AcceptOrder < oldest.Tcp.AcceptOrder))

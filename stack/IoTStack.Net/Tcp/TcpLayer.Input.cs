@@ -98,7 +98,7 @@ namespace IoTStack.Net.Tcp
             }
 
             // With reclaiming on, a slot is taken only when the handshake completes: a spoofed SYN must not reset anyone.
-            if (!CanTakeConnection() && !_options.TcpReclaimIdleConnections)
+            if (!_sockets.CanAllocateConnection && !_options.TcpReclaimIdleConnections)
             {
                 Refuse(local, remote, segment);
                 return;
@@ -202,10 +202,10 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            SocketSlot slot = TakeConnectionSlot();
+            SocketSlot slot = _sockets.AllocateConnection();
             if (slot == null && _options.TcpReclaimIdleConnections && ReclaimIdle())
             {
-                slot = TakeConnectionSlot();
+                slot = _sockets.AllocateConnection();
             }
 
             entry.InUse = false;

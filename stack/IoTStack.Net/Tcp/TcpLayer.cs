@@ -158,16 +158,16 @@ namespace IoTStack.Net.Tcp
             slot.Backlog = 0;
         }
 
-        /// <summary>Lends the slot a connection from the pool; false when all <see cref="NetStackOptions.TcpConnections"/> are in use.</summary>
-        private bool Borrow(SocketSlot slot)
+        /// <summary>A connection waiting in some listener's backlog (established, not yet accepted).</summary>
+        private static bool IsWaitingForAccept(SocketSlot slot)
         {
-            return _sockets.AttachConnection(slot); // Initialise sets the control block up
+            return slot.InUse && slot.Tcp != null && slot.Tcp.AcceptPending;
         }
 
-        /// <summary>A connection waiting in the listener's backlog (established, not yet accepted).</summary>
+        /// <summary>A connection waiting in this listener's backlog.</summary>
         private static bool IsPendingAccept(SocketSlot slot, int listenerDescriptor)
         {
-            return slot.InUse && slot.Tcp != null && slot.Tcp.AcceptPending && slot.Tcp.ListenerDescriptor == listenerDescriptor;
+            return IsWaitingForAccept(slot) && slot.Tcp.ListenerDescriptor == listenerDescriptor;
         }
 
         private bool IsSynchronized(SocketState state)
@@ -224,18 +224,6 @@ namespace IoTStack.Net.Tcp
             return FindConnection(local, localPort, remote, remotePort) != null
                 || _synQueue.Find(local, localPort, remote, remotePort) != null
                 || _timeWait.Find(local, localPort, remote, remotePort) != null;
-        }
-
-        /// <summary>A stream slot and a connection from the pool for a passive open, or null when either is used up.</summary>
-        private SocketSlot TakeConnectionSlot()
-        {
-            SocketSlot slot = _sockets.FreeConnections > 0 ? _sockets.Allocate(SocketType.Stream) : null;
-            return slot != null && Borrow(slot) ? slot : null;
-        }
-
-        private bool CanTakeConnection()
-        {
-            return _sockets.FreeConnections > 0 && _sockets.Allocate(SocketType.Stream) != null;
         }
 
         /// <summary>
