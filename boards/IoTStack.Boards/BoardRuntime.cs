@@ -19,8 +19,7 @@ namespace IoTStack.Boards
     {
         private readonly IClock _clock;
         private readonly BoardSettings _settings;
-        private readonly byte[] _line = new byte[160];
-        private readonly Firmware.AsciiWriter _report;
+        private readonly Firmware.AsciiWriter _report = new Firmware.AsciiWriter(new byte[160]);
         private long _fallbackAt;
         private long _nextReport;
 
@@ -33,7 +32,6 @@ namespace IoTStack.Boards
             Firmware = firmware;
             Services = services;
             _settings = settings;
-            _report = new Firmware.AsciiWriter(_line);
             ReportIntervalMs = 10000;
         }
 
@@ -41,11 +39,6 @@ namespace IoTStack.Boards
         public IBoardLog Log { get; set; }
 
         public int ReportIntervalMs { get; set; }
-
-        public BoardSettings Settings
-        {
-            get { return _settings; }
-        }
 
         public ChipKind Chip { get; private set; }
 
@@ -156,7 +149,7 @@ namespace IoTStack.Boards
                 _report.Text(", frames in ").Number(Stack.Counters[Counter.FramesReceived]).Text(" out ").Number(Stack.Counters[Counter.FramesSent]);
             }
 
-            Log.WriteLine(_line, 0, _report.Length);
+            Log.WriteLine(_report.Buffer, 0, _report.Length);
         }
 
         /// <summary>

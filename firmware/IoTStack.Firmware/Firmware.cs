@@ -697,7 +697,7 @@ namespace IoTStack.Firmware
             }
 
             _body.Clear();
-            bool done = session.Page.Done || _status.Render(_body, session.Page);
+            bool done = _status.Render(_body, session.Page); // true at once when the page is complete
             if (_body.Length > 0)
             {
                 session.PageChunks++;
