@@ -50,6 +50,11 @@ if [ -n "$figures" ]; then
   echo "figures (throughput is desktop CPU bound and reported, not tested; byte code and heap are gated):"
   echo "$figures" | sed 's/^/  /'
 fi
+# Name every failed test, so a log that keeps only its tail still says what failed.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  grep -oE '<UnitTestResult [^>]*outcome="(Failed|Error|Timeout|Aborted)"[^>]*>' "$trx" | grep -oE 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/failed: \1/'
+done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited $status with no failed test counted (a crashed test host?)"
   failed=1

@@ -5,7 +5,7 @@ namespace IoTStack.Hil.Tests;
 /// <summary>
 /// The emulator as users run it: its own process, started with <c>--tap</c> inside a network namespace of
 /// the test's making, where a persistent TAP device already carries Linux's side (192.0.2.1/24). The board is
-/// 192.0.2.2. On dispose the emulator gets SIGINT (so its capture is complete), then the namespace goes.
+/// 192.0.2.2. On dispose the emulator gets SIGTERM (so its capture is complete), then the namespace goes.
 /// </summary>
 public sealed class EmulatorProcess : NamespaceHost, IDisposable
 {
@@ -118,7 +118,11 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
         }
     }
 
-    /// <summary>Stops the emulator with SIGINT, as Ctrl-C would, and returns its exit code (-1 if it had to be killed).</summary>
+    /// <summary>
+    /// Stops the emulator with SIGTERM, which it handles as it does Ctrl-C, and returns its exit code (-1 if it had to
+    /// be killed). Not SIGINT: a test run started as a background job of a script inherits SIGINT ignored (POSIX
+    /// shells set SIG_IGN for asynchronous commands), the runtime keeps it ignored, and the emulator never hears it.
+    /// </summary>
     public int Stop()
     {
         if (_process is null || _process.HasExited)
@@ -126,7 +130,7 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
             return _process?.ExitCode ?? -1;
         }
 
-        Shell.Run("kill", "-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Shell.Run("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!_process.WaitForExit(15_000))
         {
             _process.Kill(entireProcessTree: true);
