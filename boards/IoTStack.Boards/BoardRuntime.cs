@@ -204,7 +204,7 @@ namespace IoTStack.Boards
             if (_fallbackAt != 0 && _clock.NowMilliseconds >= _fallbackAt)
             {
                 _fallbackAt = 0;
-                if (Stack.Address.IsAny)
+                if (Stack.AddressValue == 0)
                 {
                     Stack.Configure(_settings.Address, _settings.SubnetMask, _settings.Gateway);
                 }

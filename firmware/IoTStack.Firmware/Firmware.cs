@@ -21,6 +21,7 @@ namespace IoTStack.Firmware
         private readonly IClock _clock;
         private readonly Session[] _sessions;
         private readonly byte[] _datagram;
+        private readonly HttpRequest _request = new HttpRequest();
         private readonly byte[] _page;
         private readonly AsciiWriter _body;
         private readonly StatusPage _status;
@@ -128,17 +129,19 @@ namespace IoTStack.Firmware
             worked |= Accept(_chargenListener, ServiceKind.Chargen);
             worked |= Accept(_httpListener, ServiceKind.Http);
             int length;
-            SocketAddress from;
+            uint from;
+            int fromPort;
             while (true)
             {
-                SocketError result = _sockets.ReceiveFrom(_udpEcho, _datagram, 0, _datagram.Length, out length, out from);
+                // The sender as numbers, not a SocketAddress: on nanoCLR that would be a heap object per datagram.
+                SocketError result = _sockets.ReceiveFrom(_udpEcho, _datagram, 0, _datagram.Length, out length, out from, out fromPort);
                 if (result != SocketError.Success && result != SocketError.MessageSize)
                 {
                     break;
                 }
 
                 int sent;
-                _sockets.SendTo(_udpEcho, _datagram, 0, length, from.Address, from.Port, out sent);
+                _sockets.SendTo(_udpEcho, _datagram, 0, length, from, fromPort, out sent);
                 worked = true;
             }
 
@@ -349,8 +352,8 @@ namespace IoTStack.Firmware
 
         private bool ReadHead(Session session)
         {
-            HttpRequest request;
-            int parsed = HttpRequest.Parse(session.Request, session.RequestLength, out request);
+            HttpRequest request = _request;
+            int parsed = request.Parse(session.Request, session.RequestLength);
             if (parsed == 0)
             {
                 if (session.RequestLength == session.Request.Length)
@@ -371,7 +374,7 @@ namespace IoTStack.Firmware
                 }
 
                 session.RequestLength += received;
-                parsed = HttpRequest.Parse(session.Request, session.RequestLength, out request);
+                parsed = request.Parse(session.Request, session.RequestLength);
                 if (parsed == 0)
                 {
                     return true;

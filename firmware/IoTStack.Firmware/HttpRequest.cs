@@ -1,7 +1,10 @@
 namespace IoTStack.Firmware
 {
-    /// <summary>The parts of an HTTP/1.x request head (RFC 9112) the firmware acts on, read in place.</summary>
-    internal struct HttpRequest
+    /// <summary>
+    /// The parts of an HTTP/1.x request head (RFC 9112) the firmware acts on, read in place. One instance, reused for
+    /// every request: as a struct it was a heap object per parse on nanoCLR (DESIGN.md rule 2).
+    /// </summary>
+    internal sealed class HttpRequest
     {
         internal int HeadLength;
         internal int MethodStart;
@@ -18,9 +21,19 @@ namespace IoTStack.Firmware
         /// Finds a whole head in buffer[0..length). Returns 1 when one is there and parsed, 0 when more bytes are
         /// needed, -1 when the head is malformed.
         /// </summary>
-        internal static int Parse(byte[] buffer, int length, out HttpRequest request)
+        internal int Parse(byte[] buffer, int length)
         {
-            request = new HttpRequest();
+            HttpRequest request = this;
+            request.HeadLength = 0;
+            request.MethodStart = 0;
+            request.MethodLength = 0;
+            request.TargetStart = 0;
+            request.TargetLength = 0;
+            request.Http11 = false;
+            request.ContentLength = 0;
+            request.Chunked = false;
+            request.Close = false;
+            request.KeepAlive = false;
             int end = -1;
             for (int i = 3; i < length; i++)
             {

@@ -257,10 +257,11 @@ namespace IoTStack.Net.Services
 
             bool worked = false;
             int received;
-            SocketAddress from;
-            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from) == SocketError.Success)
+            uint from;
+            int fromPort;
+            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketError.Success)
             {
-                if (from.Port == ServerPort && Read(received))
+                if (fromPort == ServerPort && Read(received))
                 {
                     Input();
                 }

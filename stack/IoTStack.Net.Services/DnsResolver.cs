@@ -224,10 +224,11 @@ namespace IoTStack.Net.Services
 
             bool worked = false;
             int received;
-            SocketAddress from;
-            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from) == SocketError.Success)
+            uint from;
+            int fromPort;
+            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketError.Success)
             {
-                Answer(received, from);
+                Answer(received, from, fromPort);
                 worked = true;
             }
 
@@ -303,9 +304,9 @@ namespace IoTStack.Net.Services
             }
         }
 
-        private void Answer(int length, SocketAddress from)
+        private void Answer(int length, uint from, int fromPort)
         {
-            if (length < DnsWire.HeaderLength || from.Port != Port)
+            if (length < DnsWire.HeaderLength || fromPort != Port)
             {
                 return;
             }
@@ -315,7 +316,7 @@ namespace IoTStack.Net.Services
             for (int i = 0; i < _queries.Count; i++)
             {
                 DnsQuery query = _queries[i];
-                if (query.Pending && query.Attempt >= 0 && query.Id == id && _servers[query.Server] == from.Address)
+                if (query.Pending && query.Attempt >= 0 && query.Id == id && _servers[query.Server].Value == from)
                 {
                     if ((flags & DnsWire.FlagResponse) != 0 && (flags & DnsWire.OpcodeMask) == 0 && AsksFor(query, length))
                     {

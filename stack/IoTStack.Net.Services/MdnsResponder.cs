@@ -183,10 +183,12 @@ namespace IoTStack.Net.Services
 
             bool worked = false;
             int received;
-            SocketAddress from;
-            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from) == SocketError.Success)
+            uint from;
+            int fromPort;
+            // The sender as numbers: an idle poll on nanoCLR allocates nothing (a SocketAddress is made per query only).
+            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketError.Success)
             {
-                Input(received, from);
+                Input(received, new SocketAddress(IpProtocol.Udp, new IPv4Address(from), fromPort));
                 worked = true;
             }
 
@@ -208,11 +210,11 @@ namespace IoTStack.Net.Services
         /// <summary>The probe and announce sequence; an address change starts it again.</summary>
         private bool Claim(long now)
         {
-            IPv4Address address = _stack.Address;
-            if (address != _address)
+            uint address = _stack.AddressValue;
+            if (address != _address.Value)
             {
-                _address = address;
-                if (address.IsAny)
+                _address = new IPv4Address(address);
+                if (address == 0)
                 {
                     _state = MdnsState.WaitingForAddress;
                     return true;

@@ -45,7 +45,14 @@ namespace IoTStack.Net.Services
         }
 
         /// <summary>The NTP server; 0.0.0.0 for none (a DHCP client sets it from option 42).</summary>
-        public IPv4Address Server { get; set; }
+        public IPv4Address Server
+        {
+            get { return _server; }
+            set { _server = value; }
+        }
+
+        // Not an auto-property: the poll reads the field in place, where a getter would return (allocate) a copy on nanoCLR.
+        private IPv4Address _server;
 
         public int TimeoutMs { get; set; }
 
@@ -100,11 +107,12 @@ namespace IoTStack.Net.Services
 
             bool worked = false;
             int received;
-            SocketAddress from;
-            while (_socket >= 0 && _stack.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from) == SocketError.Success)
+            uint from;
+            int fromPort;
+            while (_socket >= 0 && _stack.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from, out fromPort) == SocketError.Success)
             {
                 worked = true;
-                if (_waiting && from.Address == Server && from.Port == Port)
+                if (_waiting && from == _server.Value && fromPort == Port)
                 {
                     Answer(received);
                 }
@@ -125,7 +133,7 @@ namespace IoTStack.Net.Services
                 }
             }
 
-            if (!_waiting && now >= _nextSync && !Server.IsAny && !_stack.Address.IsAny)
+            if (!_waiting && now >= _nextSync && !_server.IsAny && _stack.AddressValue != 0)
             {
                 worked |= Send(now);
             }
@@ -162,7 +170,7 @@ namespace IoTStack.Net.Services
             _sentAt = now;
             _deadline = now + TimeoutMs;
             _waiting = true;
-            _stack.SendTo(_socket, _packet, 0, PacketLength, Server, Port, out sent);
+            _stack.SendTo(_socket, _packet, 0, PacketLength, _server.Value, Port, out sent);
             return true;
         }
 

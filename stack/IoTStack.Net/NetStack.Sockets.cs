@@ -1,3 +1,4 @@
+using IoTStack.Net.Ip;
 using IoTStack.Net.Sockets;
 using IoTStack.Net.Wire;
 
@@ -83,7 +84,7 @@ namespace IoTStack.Net
                 return SocketError.InvalidArgument;
             }
 
-            if (!IsLocal(address))
+            if (!IsLocal(address.Value))
             {
                 return SocketError.AddressNotAvailable;
             }
@@ -92,19 +93,19 @@ namespace IoTStack.Net
             {
                 if (port == 0)
                 {
-                    port = _sockets.PickEphemeralPort(slot.Protocol, address, slot);
+                    port = _sockets.PickEphemeralPort(slot.Protocol, address.Value, slot);
                     if (port == 0)
                     {
                         return SocketError.AddressInUse;
                     }
                 }
-                else if (_sockets.IsPortTaken(slot.Protocol, address, port, slot.ReuseAddress, slot))
+                else if (_sockets.IsPortTaken(slot.Protocol, address.Value, port, slot.ReuseAddress, slot))
                 {
                     return SocketError.AddressInUse;
                 }
             }
 
-            slot.LocalAddress = address;
+            slot.LocalAddress = address.Value;
             slot.LocalPort = port;
             slot.State = SocketState.Bound;
             return SocketError.Success;
@@ -125,7 +126,7 @@ namespace IoTStack.Net
 
             if (slot.Type == SocketType.Stream)
             {
-                return address.IsAny ? SocketError.DestinationAddressRequired : _tcp.Connect(slot, address, port);
+                return address.IsAny ? SocketError.DestinationAddressRequired : _tcp.Connect(slot, address.Value, port);
             }
 
             if (port < 0 || port > 0xFFFF || (slot.Type == SocketType.Raw && port != 0))
@@ -135,9 +136,9 @@ namespace IoTStack.Net
 
             if (address.IsAny)
             {
-                slot.RemoteAddress = IPv4Address.Any;
+                slot.RemoteAddress = 0;
                 slot.RemotePort = 0;
-                slot.State = slot.LocalPort != 0 || !slot.LocalAddress.IsAny ? SocketState.Bound : SocketState.Open;
+                slot.State = slot.LocalPort != 0 || slot.LocalAddress != 0 ? SocketState.Bound : SocketState.Open;
                 return SocketError.Success;
             }
 
@@ -148,7 +149,7 @@ namespace IoTStack.Net
                     return SocketError.InvalidArgument;
                 }
 
-                if ((address.IsBroadcast || _ip.IsDirectedBroadcast(address)) && !slot.Broadcast)
+                if ((address.IsBroadcast || _ip.IsDirectedBroadcast(address.Value)) && !slot.Broadcast)
                 {
                     return SocketError.AccessDenied;
                 }
@@ -163,7 +164,7 @@ namespace IoTStack.Net
                 }
             }
 
-            slot.RemoteAddress = address;
+            slot.RemoteAddress = address.Value;
             slot.RemotePort = port;
             slot.State = SocketState.Connected;
             return SocketError.Success;
@@ -195,6 +196,15 @@ namespace IoTStack.Net
         /// <summary>Sends one datagram to <paramref name="address"/>:<paramref name="port"/> (raw sockets: port 0).</summary>
         public SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
         {
+            return SendTo(socket, buffer, offset, count, address.Value, port, out sent);
+        }
+
+        /// <summary>
+        /// <see cref="SendTo(int, byte[], int, int, IPv4Address, int, out int)"/> with the address as its
+        /// <see cref="IPv4Address.Value"/>: nothing is allocated on nanoCLR, where every struct passed is a copy on the heap.
+        /// </summary>
+        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, uint address, int port, out int sent)
+        {
             sent = 0;
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
@@ -205,11 +215,12 @@ namespace IoTStack.Net
             return SendTo(slot, buffer, offset, count, address, port, out sent);
         }
 
-        /// <summary>Receives the next datagram's data; see <see cref="ReceiveFrom"/>.</summary>
+        /// <summary>Receives the next datagram's data; see <see cref="ReceiveFrom(int, byte[], int, int, out int, out SocketAddress)"/>.</summary>
         public SocketError Receive(int socket, byte[] buffer, int offset, int count, out int received)
         {
-            SocketAddress ignored;
-            return ReceiveFrom(socket, buffer, offset, count, out received, out ignored);
+            uint address;
+            int port;
+            return ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
         }
 
         /// <summary>
@@ -221,8 +232,24 @@ namespace IoTStack.Net
         /// </summary>
         public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote)
         {
+            uint address;
+            int port;
+            SocketError error = ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
+            SocketSlot slot = _sockets.Resolve(socket);
+            remote = slot == null || (address == 0 && port == 0) ? new SocketAddress() : new SocketAddress(slot.Protocol, new IPv4Address(address), port);
+            return error;
+        }
+
+        /// <summary>
+        /// <see cref="ReceiveFrom(int, byte[], int, int, out int, out SocketAddress)"/> with the sender as its address
+        /// (<see cref="IPv4Address.Value"/>) and port (0 and 0 when nothing was received): what a loop that runs on nanoCLR
+        /// calls, since a SocketAddress is a heap object there.
+        /// </summary>
+        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port)
+        {
             received = 0;
-            remote = new SocketAddress();
+            address = 0;
+            port = 0;
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
@@ -236,7 +263,8 @@ namespace IoTStack.Net
 
             if (slot.Type == SocketType.Stream)
             {
-                remote = slot.RemoteSocketAddress;
+                address = slot.RemoteAddress;
+                port = slot.RemotePort;
                 return _tcp.Receive(slot, buffer, offset, count, out received);
             }
 
@@ -247,15 +275,12 @@ namespace IoTStack.Net
                 return pending;
             }
 
-            IPv4Address address;
-            int port;
             int length = slot.Datagrams.Dequeue(buffer, offset, count, out address, out port);
             if (length < 0)
             {
                 return SocketError.WouldBlock;
             }
 
-            remote = new SocketAddress(slot.Protocol, address, port);
             received = length < count ? length : count;
             return length > count ? SocketError.MessageSize : SocketError.Success;
         }
@@ -533,7 +558,7 @@ namespace IoTStack.Net
             return SocketError.Success;
         }
 
-        private SocketError SendTo(SocketSlot slot, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
+        private SocketError SendTo(SocketSlot slot, byte[] buffer, int offset, int count, uint address, int port, out int sent)
         {
             sent = 0;
             if (!NetworkOrder.InBuffer(buffer, offset, count))
@@ -557,10 +582,10 @@ namespace IoTStack.Net
             return error;
         }
 
-        private bool IsLocal(IPv4Address address)
+        private bool IsLocal(uint address)
         {
-            return address.IsAny || address.IsLoopback || address.IsBroadcast || address.IsMulticast
-                || (!_address.IsAny && (address == _address || _ip.IsDirectedBroadcast(address)));
+            return address == 0 || (address >> 24) == 127 || address == 0xFFFFFFFF || Ipv4Layer.IsMulticast(address)
+                || (_address != 0 && (address == _address || _ip.IsDirectedBroadcast(address)));
         }
     }
 }

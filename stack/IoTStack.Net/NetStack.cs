@@ -26,10 +26,10 @@ namespace IoTStack.Net
         private readonly UdpLayer _udp;
         private readonly RawLayer _raw;
         private readonly Tcp.TcpLayer _tcp;
-        private readonly MacAddress _macAddress;
-        private IPv4Address _address;
-        private IPv4Address _subnetMask;
-        private IPv4Address _gateway;
+        private MacAddress _macAddress; // not readonly: members are called on the field itself, never on a copy (nanoCLR clones a struct load)
+        private uint _address;
+        private uint _subnetMask;
+        private uint _gateway;
         private long _now;
         private bool _linkWasUp = true;
         private readonly Prng _random;
@@ -94,18 +94,49 @@ namespace IoTStack.Net
         /// <summary>The interface address; 0.0.0.0 until configured (or while DHCP has none).</summary>
         public IPv4Address Address
         {
-            get { return _address; }
+            get { return new IPv4Address(_address); }
         }
 
         public IPv4Address SubnetMask
         {
-            get { return _subnetMask; }
+            get { return new IPv4Address(_subnetMask); }
         }
 
         /// <summary>The default gateway; 0.0.0.0 for none (then only the local subnet is reachable).</summary>
         public IPv4Address Gateway
         {
+            get { return new IPv4Address(_gateway); }
+        }
+
+        /// <summary>
+        /// <see cref="Address"/>, <see cref="SubnetMask"/> and <see cref="Gateway"/> as numbers (<see cref="IPv4Address.Value"/>):
+        /// what the layers read, since on nanoCLR every IPv4Address passed or returned is an allocation.
+        /// </summary>
+        public uint AddressValue
+        {
+            get { return _address; }
+        }
+
+        internal uint SubnetMaskValue
+        {
+            get { return _subnetMask; }
+        }
+
+        internal uint GatewayValue
+        {
             get { return _gateway; }
+        }
+
+        /// <summary>Writes the interface's MAC address at <paramref name="offset"/> (no MacAddress copied on the way).</summary>
+        internal void WriteMacAddress(byte[] buffer, int offset)
+        {
+            _macAddress.Write(buffer, offset);
+        }
+
+        /// <summary>Whether the 6 bytes at <paramref name="offset"/> are the interface's MAC address.</summary>
+        internal bool IsOwnMacAddress(byte[] buffer, int offset)
+        {
+            return _macAddress.Equals(buffer, offset);
         }
 
         /// <summary>Another host answered ARP for our address (RFC 5227 conflict).</summary>
@@ -160,15 +191,15 @@ namespace IoTStack.Net
         /// </summary>
         public void Configure(IPv4Address address, IPv4Address subnetMask, IPv4Address gateway)
         {
-            bool changed = address != _address;
-            if (changed && !_address.IsAny)
+            bool changed = address.Value != _address;
+            if (changed && _address != 0)
             {
                 _tcp.AddressRemoved(_address);
             }
 
-            _address = address;
-            _subnetMask = subnetMask;
-            _gateway = gateway;
+            _address = address.Value;
+            _subnetMask = subnetMask.Value;
+            _gateway = gateway.Value;
             if (changed)
             {
                 _arp.Reset();
@@ -232,7 +263,7 @@ namespace IoTStack.Net
         public void ProbeAddress(IPv4Address address)
         {
             _now = _clock.NowMilliseconds;
-            _arp.Probe(address);
+            _arp.Probe(address.Value);
         }
 
         /// <summary>Another host uses (or is probing for) the address last given to <see cref="ProbeAddress"/>.</summary>
@@ -244,7 +275,7 @@ namespace IoTStack.Net
         /// <summary>Stops listening for answers to the last probe.</summary>
         public void EndAddressProbe()
         {
-            _arp.ProbeTarget = IPv4Address.Any;
+            _arp.ProbeTarget = 0;
             _arp.ProbeConflict = false;
         }
 
@@ -287,12 +318,12 @@ namespace IoTStack.Net
                 throw new System.ArgumentException("not a multicast address", "group");
             }
 
-            return _ip.JoinGroup(group);
+            return _ip.JoinGroup(group.Value);
         }
 
         public void LeaveGroup(IPv4Address group)
         {
-            _ip.LeaveGroup(group);
+            _ip.LeaveGroup(group.Value);
         }
 
         /// <summary>Sends an echo request of <paramref name="dataLength"/> bytes; follow it with <see cref="GetPingStatus"/>.</summary>
@@ -326,8 +357,7 @@ namespace IoTStack.Net
 
         private void Input(int length, bool fromLoopback)
         {
-            EthernetFrame frame;
-            WireError error = EthernetFrame.TryParse(_receiveFrame, 0, length, out frame);
+            WireError error = EthernetFrame.Validate(_receiveFrame, 0, length);
             if (error != WireError.None)
             {
                 _counters.Drop(ProtocolLayer.Ethernet, error);
@@ -335,30 +365,31 @@ namespace IoTStack.Net
             }
 
             _counters.Add(Counter.FramesReceived);
-            MacAddress destination = frame.Destination;
-            if (!destination.IsMulticast && destination != _macAddress)
+            // Compared in place: MacAddress values would each be an allocation on nanoCLR.
+            if ((_receiveFrame[0] & 0x01) == 0 && !_macAddress.Equals(_receiveFrame, 0))
             {
                 _counters.Add(Counter.FramesNotForUs);
                 return;
             }
 
-            if (!fromLoopback && frame.Source == _macAddress)
+            if (!fromLoopback && _macAddress.Equals(_receiveFrame, 6))
             {
                 _counters.Add(Counter.FramesFromSelf);
                 return;
             }
 
-            switch (frame.EtherType)
+            int payloadLength = length - EthernetFrame.HeaderLength;
+            switch (NetworkOrder.ReadUInt16(_receiveFrame, 12))
             {
                 case EtherType.Arp:
                     if (!fromLoopback)
                     {
-                        _arp.Input(_receiveFrame, frame.PayloadOffset, frame.PayloadLength);
+                        _arp.Input(_receiveFrame, EthernetFrame.HeaderLength, payloadLength);
                     }
 
                     break;
                 case EtherType.IPv4:
-                    _ip.Input(_receiveFrame, frame.PayloadOffset, frame.PayloadLength, fromLoopback);
+                    _ip.Input(_receiveFrame, EthernetFrame.HeaderLength, payloadLength, fromLoopback);
                     break;
                 default:
                     _counters.Add(Counter.FramesUnknownEtherType);

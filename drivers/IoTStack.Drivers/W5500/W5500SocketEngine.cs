@@ -122,9 +122,9 @@ namespace IoTStack.Drivers.W5500
         {
             _macAddress.Write(_scratch, 0);
             _bus.Write(R.CommonBlock, R.SHAR, _scratch, 0, MacAddress.Length);
-            WriteAddress(R.CommonBlock, 0x0001, _gateway); // GAR
-            WriteAddress(R.CommonBlock, 0x0005, _subnetMask); // SUBR
-            WriteAddress(R.CommonBlock, 0x000F, _address); // SIPR
+            WriteAddress(R.CommonBlock, 0x0001, _gateway.Value); // GAR
+            WriteAddress(R.CommonBlock, 0x0005, _subnetMask.Value); // SUBR
+            WriteAddress(R.CommonBlock, 0x000F, _address.Value); // SIPR
             for (int k = 0; k < HardwareSockets; k++)
             {
                 _bus.Write8(R.SocketBlock(k), R.SnRXBUFSIZE, BufferKilobytes);
@@ -139,13 +139,13 @@ namespace IoTStack.Drivers.W5500
         private void CheckChip()
         {
             _bus.Read(R.CommonBlock, 0x000F, _scratch, 0, 4);
-            if (IPv4Address.Read(_scratch, 0) == _address || _address.IsAny)
+            if (NetworkOrder.ReadUInt32(_scratch, 0) == _address.Value || _address.IsAny)
             {
                 return;
             }
 
             _bus.Read(R.CommonBlock, 0x000F, _scratch, 0, 4);
-            if (IPv4Address.Read(_scratch, 0) == _address)
+            if (NetworkOrder.ReadUInt32(_scratch, 0) == _address.Value)
             {
                 return; // one garbled read is no reason to drop every connection
             }
@@ -477,7 +477,7 @@ namespace IoTStack.Drivers.W5500
                 return error;
             }
 
-            WriteAddress(R.SocketBlock(k), R.SnDIPR, address);
+            WriteAddress(R.SocketBlock(k), R.SnDIPR, address.Value);
             _bus.Write16(R.SocketBlock(k), R.SnDPORT, port);
             if (!_bus.Command(k, R.CommandConnect))
             {
@@ -519,6 +519,11 @@ namespace IoTStack.Drivers.W5500
 
         public SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
         {
+            return SendTo(socket, buffer, offset, count, address.Value, port, out sent);
+        }
+
+        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, uint address, int port, out int sent)
+        {
             sent = 0;
             int h = Resolve(socket);
             if (h < 0)
@@ -531,7 +536,7 @@ namespace IoTStack.Drivers.W5500
                 return Send(socket, buffer, offset, count, out sent);
             }
 
-            if (!NetworkOrder.InBuffer(buffer, offset, count) || port <= 0 || port > 0xFFFF || address.IsAny)
+            if (!NetworkOrder.InBuffer(buffer, offset, count) || port <= 0 || port > 0xFFFF || address == 0)
             {
                 return SocketError.InvalidArgument;
             }
@@ -570,14 +575,34 @@ namespace IoTStack.Drivers.W5500
 
         public SocketError Receive(int socket, byte[] buffer, int offset, int count, out int received)
         {
-            SocketAddress ignored;
-            return ReceiveFrom(socket, buffer, offset, count, out received, out ignored);
+            uint address;
+            int port;
+            return ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
         }
 
         public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote)
         {
+            uint address;
+            int port;
+            SocketError error = ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
+            int h = Resolve(socket);
+            if (h >= 0 && _type[h] == SocketType.Stream)
+            {
+                GetRemoteAddress(socket, out remote); // read from the chip only when asked: Receive does not need it
+            }
+            else
+            {
+                remote = address == 0 && port == 0 ? new SocketAddress() : new SocketAddress(IpProtocol.Udp, new IPv4Address(address), port);
+            }
+
+            return error;
+        }
+
+        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port)
+        {
             received = 0;
-            remote = new SocketAddress();
+            address = 0;
+            port = 0;
             int h = Resolve(socket);
             if (h < 0)
             {
@@ -617,7 +642,8 @@ namespace IoTStack.Drivers.W5500
                     return SocketError.WouldBlock;
                 }
 
-                remote = new SocketAddress(IpProtocol.Udp, IPv4Address.Read(_scratch, 0), (_scratch[4] << 8) | _scratch[5]);
+                address = NetworkOrder.ReadUInt32(_scratch, 0);
+                port = (_scratch[4] << 8) | _scratch[5];
                 received = length < count ? length : count;
                 _bus.Read(R.ReceiveBufferBlock(k), (read + UdpHeader) & 0xFFFF, buffer, offset, received);
                 _bus.Write16(block, R.SnRXRD, (read + UdpHeader + length) & 0xFFFF);
@@ -625,7 +651,6 @@ namespace IoTStack.Drivers.W5500
                 return length > count ? SocketError.MessageSize : SocketError.Success;
             }
 
-            GetRemoteAddress(socket, out remote);
             if (waiting == 0)
             {
                 // The peer's FIN: end of stream; also once both FINs are through after our own shutdown.
@@ -912,9 +937,9 @@ namespace IoTStack.Drivers.W5500
             return _nextPort;
         }
 
-        private void WriteAddress(int block, int register, IPv4Address address)
+        private void WriteAddress(int block, int register, uint address)
         {
-            address.Write(_scratch, 0);
+            NetworkOrder.WriteUInt32(_scratch, 0, address);
             _bus.Write(block, register, _scratch, 0, 4);
         }
     }

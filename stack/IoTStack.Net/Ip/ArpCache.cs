@@ -29,7 +29,7 @@ namespace IoTStack.Net.Ip
             get { return _entries[index]; }
         }
 
-        internal ArpEntry Find(IPv4Address address)
+        internal ArpEntry Find(uint address)
         {
             for (int i = 0; i < _entries.Length; i++)
             {
@@ -44,7 +44,7 @@ namespace IoTStack.Net.Ip
         }
 
         /// <summary>A cleared entry for <paramref name="address"/>; evicted says whether a live one had to go.</summary>
-        internal ArpEntry Allocate(IPv4Address address, out bool evicted)
+        internal ArpEntry Allocate(uint address, out bool evicted)
         {
             ArpEntry victim = null;
             for (int i = 0; i < _entries.Length; i++)
@@ -66,7 +66,7 @@ namespace IoTStack.Net.Ip
             victim.EvictedAddress = victim.Address;
             victim.State = ArpEntryState.Free;
             victim.Address = address;
-            victim.MacAddress = MacAddress.Zero;
+            victim.MacAddress.Clear();
             victim.RequestsSent = 0;
             return victim;
         }

@@ -14,7 +14,10 @@ namespace IoTStack.Net.Ip
     internal sealed class ArpEntry
     {
         internal ArpEntryState State;
-        internal IPv4Address Address;
+        /// <summary>The neighbour's address as <see cref="IPv4Address.Value"/>.</summary>
+        internal uint Address;
+
+        /// <summary>Changed in place (<see cref="MacAddress.Load"/>), never assigned: a struct assignment allocates on nanoCLR.</summary>
         internal MacAddress MacAddress;
         internal long UpdatedAt;
         internal long UsedAt;
@@ -22,6 +25,6 @@ namespace IoTStack.Net.Ip
         internal int RequestsSent;
 
         /// <summary>The address this entry held before <see cref="ArpCache.Allocate"/> reused it.</summary>
-        internal IPv4Address EvictedAddress;
+        internal uint EvictedAddress;
     }
 }

@@ -16,6 +16,7 @@ namespace IoTStack.Net.Ip
         private readonly ArpCache _cache;
         private readonly ArpQueue _queue;
         private readonly byte[] _frame = new byte[EthernetFrame.MinimumLength];
+        private readonly ArpPacket _input = new ArpPacket();
         private readonly int _interval;
         private readonly int _retries;
         private readonly int _lifetime;
@@ -46,7 +47,7 @@ namespace IoTStack.Net.Ip
         internal MacAddress ConflictingMacAddress;
 
         /// <summary>The address an RFC 5227 probe asks about (0.0.0.0 for none), and whether another host claimed it.</summary>
-        internal IPv4Address ProbeTarget;
+        internal uint ProbeTarget;
 
         internal bool ProbeConflict;
 
@@ -55,7 +56,7 @@ namespace IoTStack.Net.Ip
         /// neighbour's cache learns a binding from it). Any ARP from another host with the target as sender
         /// address, or another prober's request for it, marks <see cref="ProbeConflict"/>.
         /// </summary>
-        internal void Probe(IPv4Address target)
+        internal void Probe(uint target)
         {
             if (ProbeTarget != target)
             {
@@ -63,13 +64,13 @@ namespace IoTStack.Net.Ip
                 ProbeConflict = false;
             }
 
-            Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, target, IPv4Address.Any, Counter.ArpProbesSent);
+            Send(ArpPacket.OperationRequest, target, 0, Counter.ArpProbesSent);
         }
 
         internal void Input(byte[] buffer, int offset, int length)
         {
-            ArpPacket arp;
-            WireError error = ArpPacket.TryParse(buffer, offset, length, out arp);
+            ArpPacket arp = _input;
+            WireError error = arp.Parse(buffer, offset, length);
             if (error != WireError.None)
             {
                 _counters.Drop(ProtocolLayer.Arp, error);
@@ -78,19 +79,20 @@ namespace IoTStack.Net.Ip
 
             bool request = arp.Operation == ArpPacket.OperationRequest;
             _counters.Add(request ? Counter.ArpRequestsReceived : Counter.ArpRepliesReceived);
-            MacAddress senderMac = arp.SenderHardwareAddress;
-            IPv4Address sender = arp.SenderProtocolAddress;
-            IPv4Address target = arp.TargetProtocolAddress;
-            IPv4Address ours = _stack.Address;
-            bool configured = !ours.IsAny;
+            int senderMac = offset + ArpPacket.SenderHardwareOffset; // read in place: a MacAddress local would allocate on nanoCLR
+            uint sender = arp.SenderProtocolValue;
+            uint target = arp.TargetProtocolValue;
+            uint ours = _stack.AddressValue;
+            bool configured = ours != 0;
 
-            if (senderMac.IsMulticast || senderMac.IsZero || senderMac == _stack.MacAddress)
+            // Group bit set (multicast or broadcast), all zero, or our own: no host sends that.
+            if ((buffer[senderMac] & 0x01) != 0 || IsZero(buffer, senderMac) || _stack.IsOwnMacAddress(buffer, senderMac))
             {
                 _counters.Add(Counter.ArpIgnored);
                 return;
             }
 
-            if (!ProbeTarget.IsAny && (sender == ProbeTarget || (request && sender.IsAny && target == ProbeTarget)))
+            if (ProbeTarget != 0 && (sender == ProbeTarget || (request && sender == 0 && target == ProbeTarget)))
             {
                 ProbeConflict = true; // RFC 5227 section 2.1.1: the address is in use, or another host is probing for it
                 _counters.Add(Counter.ArpProbeConflicts);
@@ -98,25 +100,28 @@ namespace IoTStack.Net.Ip
 
             if (configured && sender == ours)
             {
-                Conflict(senderMac);
+                Conflict(buffer, senderMac);
                 return;
             }
 
             bool forUs = configured && target == ours;
             if (IsLearnable(sender))
             {
-                Learn(sender, senderMac, forUs);
+                Learn(sender, buffer, senderMac, forUs);
             }
 
             if (forUs && request)
             {
                 // A probe (sender 0.0.0.0, RFC 5227 section 2.1.1) gets its answer too: that is how the prober learns the address is taken.
-                Send(ArpPacket.OperationReply, senderMac, senderMac, sender, ours, Counter.ArpRepliesSent);
+                Build(ArpPacket.OperationReply, sender, ours);
+                System.Array.Copy(buffer, senderMac, _frame, 0, MacAddress.Length);
+                System.Array.Copy(buffer, senderMac, _frame, EthernetFrame.HeaderLength + ArpPacket.TargetHardwareOffset, MacAddress.Length);
+                Transmit(Counter.ArpRepliesSent);
             }
         }
 
         /// <summary>Sends a frame to its next hop now, or queues it and asks for the next hop's address.</summary>
-        internal void SendOrQueue(byte[] frame, int offset, int length, IPv4Address nextHop)
+        internal void SendOrQueue(byte[] frame, int offset, int length, uint nextHop)
         {
             long now = _stack.Now;
             ArpEntry entry = _cache.Find(nextHop);
@@ -140,7 +145,7 @@ namespace IoTStack.Net.Ip
                 entry.State = ArpEntryState.Incomplete;
                 entry.RequestsSent = 1;
                 entry.NextRequestAt = now + _interval;
-                Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, nextHop, _stack.Address, Counter.ArpRequestsSent);
+                Send(ArpPacket.OperationRequest, nextHop, _stack.AddressValue, Counter.ArpRequestsSent);
             }
 
             entry.UsedAt = now;
@@ -165,7 +170,7 @@ namespace IoTStack.Net.Ip
                     {
                         entry.RequestsSent++;
                         entry.NextRequestAt = now + _interval;
-                        Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, entry.Address, _stack.Address, Counter.ArpRequestsSent);
+                        Send(ArpPacket.OperationRequest, entry.Address, _stack.AddressValue, Counter.ArpRequestsSent);
                     }
                 }
                 else if (entry.State == ArpEntryState.Reachable && now - entry.UpdatedAt >= _lifetime)
@@ -178,10 +183,10 @@ namespace IoTStack.Net.Ip
         /// <summary>Announces our address (RFC 5227 section 2.3: an ARP request with sender and target both our address).</summary>
         internal void Announce()
         {
-            IPv4Address ours = _stack.Address;
-            if (!ours.IsAny)
+            uint ours = _stack.AddressValue;
+            if (ours != 0)
             {
-                Send(ArpPacket.OperationRequest, MacAddress.Broadcast, MacAddress.Zero, ours, ours, Counter.ArpAnnouncementsSent);
+                Send(ArpPacket.OperationRequest, ours, ours, Counter.ArpAnnouncementsSent);
             }
         }
 
@@ -195,19 +200,24 @@ namespace IoTStack.Net.Ip
 
         internal bool TryGet(IPv4Address address, out MacAddress macAddress)
         {
-            ArpEntry entry = _cache.Find(address);
+            ArpEntry entry = _cache.Find(address.Value);
             bool found = entry != null && entry.State == ArpEntryState.Reachable;
             macAddress = found ? entry.MacAddress : MacAddress.Zero;
             return found;
         }
 
-        private static bool IsLearnable(IPv4Address address)
+        private static bool IsLearnable(uint address)
         {
-            return !address.IsAny && !address.IsBroadcast && !address.IsMulticast && !address.IsLoopback;
+            return address != 0 && address != 0xFFFFFFFF && !Ipv4Layer.IsMulticast(address) && (address >> 24) != 127;
+        }
+
+        private static bool IsZero(byte[] buffer, int offset)
+        {
+            return NetworkOrder.ReadUInt16(buffer, offset) == 0 && NetworkOrder.ReadUInt32(buffer, offset + 2) == 0;
         }
 
         /// <summary>RFC 826 "packet reception": update an entry we have; add one only when the packet is for us.</summary>
-        private void Learn(IPv4Address sender, MacAddress senderMac, bool forUs)
+        private void Learn(uint sender, byte[] buffer, int senderMac, bool forUs)
         {
             ArpEntry entry = _cache.Find(sender);
             if (entry == null && !forUs)
@@ -222,24 +232,19 @@ namespace IoTStack.Net.Ip
             }
 
             entry.State = ArpEntryState.Reachable;
-            entry.MacAddress = senderMac;
+            entry.MacAddress.Load(buffer, senderMac);
             entry.UpdatedAt = _stack.Now;
             entry.RequestsSent = 0;
-            Flush(sender, senderMac);
-        }
-
-        private void Flush(IPv4Address nextHop, MacAddress macAddress)
-        {
-            for (int index = _queue.Oldest(nextHop); index >= 0; index = _queue.Oldest(nextHop))
+            for (int index = _queue.Oldest(sender); index >= 0; index = _queue.Oldest(sender))
             {
                 byte[] frame = _queue.Frame(index);
-                macAddress.Write(frame, 0);
+                System.Array.Copy(buffer, senderMac, frame, 0, MacAddress.Length);
                 _stack.TransmitFrame(_stack.Device, frame, 0, _queue.Length(index));
                 _queue.Remove(index);
             }
         }
 
-        private ArpEntry Allocate(IPv4Address address)
+        private ArpEntry Allocate(uint address)
         {
             bool evicted;
             ArpEntry entry = _cache.Allocate(address, out evicted);
@@ -262,14 +267,16 @@ namespace IoTStack.Net.Ip
             if (now - entry.UpdatedAt >= _lifetime - _lifetime / 4 && now >= entry.NextRequestAt)
             {
                 entry.NextRequestAt = now + _interval;
-                Send(ArpPacket.OperationRequest, entry.MacAddress, MacAddress.Zero, entry.Address, _stack.Address, Counter.ArpRequestsSent);
+                Build(ArpPacket.OperationRequest, entry.Address, _stack.AddressValue);
+                entry.MacAddress.Write(_frame, 0);
+                Transmit(Counter.ArpRequestsSent);
             }
         }
 
-        private void Conflict(MacAddress senderMac)
+        private void Conflict(byte[] buffer, int senderMac)
         {
             ConflictDetected = true;
-            ConflictingMacAddress = senderMac;
+            ConflictingMacAddress.Load(buffer, senderMac);
             _counters.Add(Counter.ArpConflicts);
             long now = _stack.Now;
             if (!_defended || now - _lastDefence >= _defendInterval)
@@ -280,13 +287,27 @@ namespace IoTStack.Net.Ip
             }
         }
 
-        private void Send(ushort operation, MacAddress destination, MacAddress targetMac, IPv4Address target, IPv4Address sender, Counter counter)
+        /// <summary>Broadcasts an ARP packet with the target hardware address zero.</summary>
+        private void Send(ushort operation, uint target, uint sender, Counter counter)
         {
-            MacAddress ours = _stack.MacAddress;
-            EthernetFrame.WriteHeader(_frame, 0, destination, ours, EtherType.Arp);
-            int length = EthernetFrame.HeaderLength + ArpPacket.Write(_frame, EthernetFrame.HeaderLength, operation, ours, sender, targetMac, target);
+            Build(operation, target, sender);
+            Transmit(counter);
+        }
+
+        /// <summary>Builds an ARP packet from us in <see cref="_frame"/>, broadcast, target hardware address zero; the caller may change either.</summary>
+        private void Build(ushort operation, uint target, uint sender)
+        {
+            MacAddress.WriteBroadcast(_frame, 0);
+            _stack.WriteMacAddress(_frame, 6);
+            NetworkOrder.WriteUInt16(_frame, 12, EtherType.Arp);
+            ArpPacket.Write(_frame, EthernetFrame.HeaderLength, operation, sender, target);
+            _stack.WriteMacAddress(_frame, EthernetFrame.HeaderLength + ArpPacket.SenderHardwareOffset);
+        }
+
+        private void Transmit(Counter counter)
+        {
             _counters.Add(counter);
-            _stack.TransmitFrame(_stack.Device, _frame, 0, EthernetFrame.Pad(_frame, 0, length));
+            _stack.TransmitFrame(_stack.Device, _frame, 0, EthernetFrame.Pad(_frame, 0, EthernetFrame.HeaderLength + ArpPacket.Length));
         }
     }
 }

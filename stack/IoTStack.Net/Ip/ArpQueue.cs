@@ -7,7 +7,7 @@ namespace IoTStack.Net.Ip
     {
         private readonly byte[][] _frames;
         private readonly int[] _lengths;
-        private readonly IPv4Address[] _nextHops;
+        private readonly uint[] _nextHops;
         private readonly long[] _order;
         private long _arrivals;
 
@@ -15,7 +15,7 @@ namespace IoTStack.Net.Ip
         {
             _frames = new byte[size][];
             _lengths = new int[size];
-            _nextHops = new IPv4Address[size];
+            _nextHops = new uint[size];
             _order = new long[size];
             for (int i = 0; i < size; i++)
             {
@@ -23,7 +23,7 @@ namespace IoTStack.Net.Ip
             }
         }
 
-        internal bool Enqueue(byte[] frame, int offset, int length, IPv4Address nextHop)
+        internal bool Enqueue(byte[] frame, int offset, int length, uint nextHop)
         {
             for (int i = 0; i < _frames.Length; i++)
             {
@@ -41,7 +41,7 @@ namespace IoTStack.Net.Ip
         }
 
         /// <summary>The oldest frame waiting for <paramref name="nextHop"/>, or -1.</summary>
-        internal int Oldest(IPv4Address nextHop)
+        internal int Oldest(uint nextHop)
         {
             int found = -1;
             for (int i = 0; i < _frames.Length; i++)
@@ -71,7 +71,7 @@ namespace IoTStack.Net.Ip
         }
 
         /// <summary>Drops every frame for <paramref name="nextHop"/> and returns how many went.</summary>
-        internal int RemoveAll(IPv4Address nextHop)
+        internal int RemoveAll(uint nextHop)
         {
             int removed = 0;
             for (int index = Oldest(nextHop); index >= 0; index = Oldest(nextHop))

@@ -16,6 +16,8 @@ namespace IoTStack.Net.Ip
         private readonly NetStack _stack;
         private readonly NetCounters _counters;
         private readonly byte[] _header = new byte[Icmpv4Message.HeaderLength];
+        private readonly Icmpv4Message _input = new Icmpv4Message();
+        private readonly Ipv4Packet _quoted = new Ipv4Packet();
         private readonly PingSlot[] _pings;
         private readonly byte[] _pingData;
         private readonly ushort _pingIdentifier;
@@ -48,8 +50,8 @@ namespace IoTStack.Net.Ip
 
         internal void Input(Ipv4Packet ip, bool broadcast)
         {
-            Icmpv4Message icmp;
-            WireError error = Icmpv4Message.TryParse(ip.Buffer, ip.PayloadOffset, ip.PayloadLength, out icmp);
+            Icmpv4Message icmp = _input;
+            WireError error = icmp.Parse(ip.Buffer, ip.PayloadOffset, ip.PayloadLength);
             if (error != WireError.None)
             {
                 _counters.Drop(ProtocolLayer.Icmp, error);
@@ -80,20 +82,20 @@ namespace IoTStack.Net.Ip
         /// </summary>
         internal void SendError(byte type, byte code, Ipv4Packet original)
         {
-            IPv4Address source = original.Source;
-            if (original.FragmentOffset != 0 || source.IsAny || source.IsBroadcast || source.IsMulticast || IsError(original))
+            uint source = original.SourceValue;
+            if (original.FragmentOffset != 0 || source == 0 || source == 0xFFFFFFFF || Ipv4Layer.IsMulticast(source) || IsError(original))
             {
                 return;
             }
 
             int quote = original.TotalLength < MaximumQuote ? original.TotalLength : MaximumQuote;
-            SendQuoting(type, code, 0, original.Buffer, original.Offset, quote, original.Destination, source);
+            SendQuoting(type, code, 0, original.Buffer, original.Offset, quote, original.DestinationValue, source);
         }
 
         /// <summary>Reassembly of a datagram from <paramref name="source"/> timed out (RFC 792 time exceeded, code 1).</summary>
-        internal void SendTimeExceeded(byte[] quoted, int offset, int length, IPv4Address source, IPv4Address destination)
+        internal void SendTimeExceeded(byte[] quoted, int offset, int length, uint source, uint destination)
         {
-            if (!source.IsBroadcast && !source.IsMulticast && !destination.IsBroadcast && !destination.IsMulticast)
+            if (source != 0xFFFFFFFF && !Ipv4Layer.IsMulticast(source) && destination != 0xFFFFFFFF && !Ipv4Layer.IsMulticast(destination))
             {
                 SendQuoting(Icmpv4Message.TypeTimeExceeded, Icmpv4Message.CodeReassemblyTimeExceeded, 0, quoted, offset, length, destination, source);
             }
@@ -127,7 +129,7 @@ namespace IoTStack.Net.Ip
             ushort sequence = _pingSequence;
             Icmpv4Message.WriteEcho(_header, 0, Icmpv4Message.TypeEchoRequest, _pingIdentifier, sequence);
             FillChecksum(_pingData, 0, dataLength);
-            SocketError error = _stack.Ip.Send(IPv4Address.Any, destination, IpProtocol.Icmp, _header, 0, _header.Length, _pingData, 0, dataLength, _stack.Options.TimeToLive, false);
+            SocketError error = _stack.Ip.Send(0, destination.Value, IpProtocol.Icmp, _header, 0, _header.Length, _pingData, 0, dataLength, _stack.Options.TimeToLive, false);
             if (error != SocketError.Success)
             {
                 return error;
@@ -135,7 +137,7 @@ namespace IoTStack.Net.Ip
 
             slot.InUse = true;
             slot.Status = PingStatus.Pending;
-            slot.Destination = destination;
+            slot.Destination = destination.Value;
             slot.Sequence = sequence;
             slot.DataLength = dataLength;
             slot.SentAt = _stack.Now;
@@ -196,7 +198,7 @@ namespace IoTStack.Net.Ip
 
             Icmpv4Message.WriteEcho(_header, 0, Icmpv4Message.TypeEchoReply, request.Identifier, request.SequenceNumber);
             FillChecksum(ip.Buffer, request.PayloadOffset, request.PayloadLength);
-            SocketError error = _stack.Ip.Send(ip.Destination, ip.Source, IpProtocol.Icmp, _header, 0, _header.Length, ip.Buffer, request.PayloadOffset, request.PayloadLength, _stack.Options.TimeToLive, false);
+            SocketError error = _stack.Ip.Send(ip.DestinationValue, ip.SourceValue, IpProtocol.Icmp, _header, 0, _header.Length, ip.Buffer, request.PayloadOffset, request.PayloadLength, _stack.Options.TimeToLive, false);
             if (error == SocketError.Success)
             {
                 _counters.Add(Counter.IcmpEchoRepliesSent);
@@ -206,7 +208,7 @@ namespace IoTStack.Net.Ip
         private void EchoReply(Ipv4Packet ip, Icmpv4Message reply)
         {
             PingSlot slot = FindPing(reply.Identifier, reply.SequenceNumber);
-            if (slot == null || slot.Destination != ip.Source)
+            if (slot == null || slot.Destination != ip.SourceValue)
             {
                 _counters.Add(Counter.PingRepliesUnmatched);
                 return;
@@ -226,7 +228,7 @@ namespace IoTStack.Net.Ip
         /// <summary>An error quoting one of our datagrams: tell the ping or the connected UDP socket it concerns.</summary>
         private void ErrorReceived(Icmpv4Message icmp)
         {
-            Ipv4Packet quoted = Ipv4Packet.Wrap(icmp.Buffer, icmp.PayloadOffset);
+            Ipv4Packet quoted = _quoted.Attach(icmp.Buffer, icmp.PayloadOffset);
             int quoteLength = icmp.PayloadLength;
             if (quoteLength < Ipv4Packet.MinimumHeaderLength + 8 || quoted.Version != 4 || quoted.HeaderLength + 8 > quoteLength)
             {
@@ -248,7 +250,7 @@ namespace IoTStack.Net.Ip
                 SocketError reported = icmp.Type == Icmpv4Message.TypeDestinationUnreachable && icmp.Code == Icmpv4Message.CodePortUnreachable
                     ? SocketError.ConnectionRefused
                     : SocketError.HostUnreachable;
-                _stack.Udp.ErrorReceived(quoted.Source, NetworkOrder.ReadUInt16(buffer, transport), quoted.Destination, NetworkOrder.ReadUInt16(buffer, transport + 2), reported);
+                _stack.Udp.ErrorReceived(quoted.SourceValue, NetworkOrder.ReadUInt16(buffer, transport), quoted.DestinationValue, NetworkOrder.ReadUInt16(buffer, transport + 2), reported);
             }
         }
 
@@ -270,7 +272,7 @@ namespace IoTStack.Net.Ip
             return null;
         }
 
-        private void SendQuoting(byte type, byte code, uint restOfHeader, byte[] quoted, int offset, int length, IPv4Address from, IPv4Address to)
+        private void SendQuoting(byte type, byte code, uint restOfHeader, byte[] quoted, int offset, int length, uint from, uint to)
         {
             if (!TakeToken())
             {
@@ -282,7 +284,7 @@ namespace IoTStack.Net.Ip
             _header[1] = code;
             NetworkOrder.WriteUInt32(_header, 4, restOfHeader);
             FillChecksum(quoted, offset, length);
-            IPv4Address source = from.IsBroadcast || from.IsMulticast || _stack.Ip.IsDirectedBroadcast(from) ? IPv4Address.Any : from;
+            uint source = from == 0xFFFFFFFF || Ipv4Layer.IsMulticast(from) || _stack.Ip.IsDirectedBroadcast(from) ? 0 : from;
             if (_stack.Ip.Send(source, to, IpProtocol.Icmp, _header, 0, _header.Length, quoted, offset, length, _stack.Options.TimeToLive, false) == SocketError.Success)
             {
                 _counters.Add(Counter.IcmpErrorsSent);

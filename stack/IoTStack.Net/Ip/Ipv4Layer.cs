@@ -21,7 +21,10 @@ namespace IoTStack.Net.Ip
         private readonly NetCounters _counters;
         private readonly Reassembler _reassembler;
         private readonly byte[] _frame = new byte[EthernetFrame.MaximumLength];
-        private readonly IPv4Address[] _groups;
+        private readonly uint[] _groups;
+        private readonly Ipv4Packet _input = new Ipv4Packet();
+        private readonly Ipv4Packet _output = new Ipv4Packet();
+        private readonly Route _route = new Route();
         private ushort _identification;
 
         internal Ipv4Layer(NetStack stack, NetStackOptions options, uint seed)
@@ -29,7 +32,7 @@ namespace IoTStack.Net.Ip
             _stack = stack;
             _counters = stack.Counters;
             _reassembler = new Reassembler(stack, options);
-            _groups = new IPv4Address[options.MulticastGroups];
+            _groups = new uint[options.MulticastGroups];
             _identification = (ushort)seed;
         }
 
@@ -40,8 +43,8 @@ namespace IoTStack.Net.Ip
 
         internal void Input(byte[] buffer, int offset, int length, bool fromLoopback)
         {
-            Ipv4Packet ip;
-            WireError error = Ipv4Packet.TryParse(buffer, offset, length, out ip);
+            Ipv4Packet ip = _input;
+            WireError error = ip.Parse(buffer, offset, length);
             if (error != WireError.None)
             {
                 _counters.Drop(ProtocolLayer.Ipv4, error);
@@ -49,13 +52,13 @@ namespace IoTStack.Net.Ip
             }
 
             _counters.Add(Counter.Ipv4Received);
-            if (!SourceIsValid(ip.Source, fromLoopback))
+            if (!SourceIsValid(ip.SourceValue, fromLoopback))
             {
                 return;
             }
 
-            IPv4Address destination = ip.Destination;
-            bool broadcast = destination.IsBroadcast || destination.IsMulticast || IsDirectedBroadcast(destination);
+            uint destination = ip.DestinationValue;
+            bool broadcast = destination == 0xFFFFFFFF || IsMulticast(destination) || IsDirectedBroadcast(destination);
             if (!IsForUs(destination, broadcast, fromLoopback))
             {
                 _counters.Add(Counter.Ipv4NotForUs);
@@ -71,7 +74,7 @@ namespace IoTStack.Net.Ip
                     return;
                 }
 
-                error = Ipv4Packet.TryParse(whole, at, whole.Length - at, out ip);
+                error = ip.Parse(whole, at, whole.Length - at);
                 if (error != WireError.None)
                 {
                     _counters.Drop(ProtocolLayer.Ipv4, error);
@@ -87,7 +90,7 @@ namespace IoTStack.Net.Ip
             _reassembler.Timers(now);
         }
 
-        internal bool JoinGroup(IPv4Address group)
+        internal bool JoinGroup(uint group)
         {
             if (IsMember(group))
             {
@@ -96,7 +99,7 @@ namespace IoTStack.Net.Ip
 
             for (int i = 0; i < _groups.Length; i++)
             {
-                if (_groups[i].IsAny)
+                if (_groups[i] == 0)
                 {
                     _groups[i] = group;
                     return true;
@@ -106,15 +109,21 @@ namespace IoTStack.Net.Ip
             return false;
         }
 
-        internal void LeaveGroup(IPv4Address group)
+        internal void LeaveGroup(uint group)
         {
             for (int i = 0; i < _groups.Length; i++)
             {
                 if (_groups[i] == group)
                 {
-                    _groups[i] = IPv4Address.Any;
+                    _groups[i] = 0;
                 }
             }
+        }
+
+        /// <summary>224.0.0.0/4, class D (RFC 1112).</summary>
+        internal static bool IsMulticast(uint address)
+        {
+            return (address >> 28) == 0xE;
         }
 
         /// <summary>
@@ -122,7 +131,7 @@ namespace IoTStack.Net.Ip
         /// (a transport header and its data, each may be empty), fragmenting it when it does not fit one
         /// frame unless <paramref name="dontFragment"/> is set.
         /// </summary>
-        internal SocketError Send(IPv4Address source, IPv4Address destination, IpProtocol protocol, byte[] head, int headOffset, int headLength, byte[] body, int bodyOffset, int bodyLength, int timeToLive, bool dontFragment)
+        internal SocketError Send(uint source, uint destination, IpProtocol protocol, byte[] head, int headOffset, int headLength, byte[] body, int bodyOffset, int bodyLength, int timeToLive, bool dontFragment)
         {
             int total = headLength + bodyLength;
             if (total > MaximumPayload || (dontFragment && total > MaximumFragmentPayload))
@@ -130,8 +139,8 @@ namespace IoTStack.Net.Ip
                 return SocketError.MessageSize;
             }
 
-            Route route;
-            SocketError error = FindRoute(destination, out route);
+            Route route = _route;
+            SocketError error = FindRoute(destination, route);
             if (error != SocketError.Success)
             {
                 return error;
@@ -177,15 +186,15 @@ namespace IoTStack.Net.Ip
         /// <see cref="OutgoingFrame"/> at <see cref="TransportOffset"/>: TCP's segments, which its MSS keeps within one
         /// frame, go out without a buffer of their own or a copy (issue 14: 1.5 KB of a plain ESP32's heap).
         /// </summary>
-        internal SocketError SendInFrame(IPv4Address source, IPv4Address destination, IpProtocol protocol, int length, int timeToLive)
+        internal SocketError SendInFrame(uint source, uint destination, IpProtocol protocol, int length, int timeToLive)
         {
             if (length > MaximumFragmentPayload)
             {
                 return SocketError.MessageSize;
             }
 
-            Route route;
-            SocketError error = FindRoute(destination, out route);
+            Route route = _route;
+            SocketError error = FindRoute(destination, route);
             if (error != SocketError.Success)
             {
                 return error;
@@ -197,9 +206,9 @@ namespace IoTStack.Net.Ip
             return error;
         }
 
-        private void WriteHeader(Route route, IPv4Address source, IPv4Address destination, IpProtocol protocol, int payloadLength, ushort identification, bool dontFragment, bool moreFragments, int fragmentOffset, int timeToLive)
+        private void WriteHeader(Route route, uint source, uint destination, IpProtocol protocol, int payloadLength, ushort identification, bool dontFragment, bool moreFragments, int fragmentOffset, int timeToLive)
         {
-            Ipv4Packet ip = Ipv4Packet.Init(_frame, EthernetFrame.HeaderLength, Ipv4Packet.MinimumHeaderLength);
+            Ipv4Packet ip = _output.Begin(_frame, EthernetFrame.HeaderLength, Ipv4Packet.MinimumHeaderLength);
             ip.TotalLength = Ipv4Packet.MinimumHeaderLength + payloadLength;
             ip.Identification = identification;
             ip.DontFragment = dontFragment;
@@ -207,8 +216,8 @@ namespace IoTStack.Net.Ip
             ip.FragmentOffset = fragmentOffset;
             ip.TimeToLive = (byte)timeToLive;
             ip.Protocol = protocol;
-            ip.Source = source.IsAny ? route.Source : source;
-            ip.Destination = destination;
+            ip.SourceValue = source == 0 ? route.Source : source;
+            ip.DestinationValue = destination;
             ip.FillChecksum();
         }
 
@@ -236,9 +245,8 @@ namespace IoTStack.Net.Ip
                 return SocketError.MessageSize;
             }
 
-            Ipv4Packet given = Ipv4Packet.Wrap(datagram, offset);
-            Route route;
-            SocketError error = FindRoute(given.Destination, out route);
+            Route route = _route;
+            SocketError error = FindRoute(_output.Attach(datagram, offset).DestinationValue, route);
             if (error != SocketError.Success)
             {
                 return error;
@@ -246,16 +254,16 @@ namespace IoTStack.Net.Ip
 
             const int at = EthernetFrame.HeaderLength;
             System.Array.Copy(datagram, offset, _frame, at, length);
-            Ipv4Packet ip = Ipv4Packet.Wrap(_frame, at);
+            Ipv4Packet ip = _output.Attach(_frame, at);
             ip.TotalLength = length;
             if (ip.Identification == 0)
             {
                 ip.Identification = _identification++;
             }
 
-            if (ip.Source.IsAny)
+            if (ip.SourceValue == 0)
             {
-                ip.Source = route.Source;
+                ip.SourceValue = route.Source;
             }
 
             ip.FillChecksum();
@@ -263,36 +271,34 @@ namespace IoTStack.Net.Ip
             return Transmit(route, _frame, at + length);
         }
 
-        /// <summary>Chooses the device and next hop for a destination (RFC 1122 section 3.3.1).</summary>
-        internal SocketError FindRoute(IPv4Address destination, out Route route)
+        /// <summary>Chooses the device and next hop for a destination (RFC 1122 section 3.3.1), into <paramref name="route"/>.</summary>
+        internal SocketError FindRoute(uint destination, Route route)
         {
-            route = new Route();
-            IPv4Address ours = _stack.Address;
+            uint ours = _stack.AddressValue;
             route.Device = _stack.Device;
             route.Source = ours;
             route.NextHop = destination;
-            if (destination.IsAny)
+            route.Mac = Route.MacResolve;
+            if (destination == 0)
             {
                 return SocketError.DestinationAddressRequired;
             }
 
-            if (destination.IsLoopback || (!ours.IsAny && destination == ours))
+            if ((destination >> 24) == 127 || (ours != 0 && destination == ours))
             {
                 route.Device = _stack.Loopback;
-                route.Source = destination.IsLoopback ? IPv4Address.Loopback : ours;
-                route.Mac = _stack.MacAddress;
-                route.MacKnown = true;
+                route.Source = (destination >> 24) == 127 ? 0x7F000001 : ours;
+                route.Mac = Route.MacOwn;
                 return SocketError.Success;
             }
 
-            if (destination.IsBroadcast || IsDirectedBroadcast(destination) || destination.IsMulticast)
+            if (destination == 0xFFFFFFFF || IsDirectedBroadcast(destination) || IsMulticast(destination))
             {
-                route.Mac = destination.IsMulticast ? MacAddress.FromIPv4Multicast(destination) : MacAddress.Broadcast;
-                route.MacKnown = true;
+                route.Mac = IsMulticast(destination) ? Route.MacMulticast : Route.MacBroadcast;
                 return _stack.Device.IsLinkUp ? SocketError.Success : SocketError.NetworkDown;
             }
 
-            if (ours.IsAny)
+            if (ours == 0)
             {
                 _counters.Add(Counter.Ipv4NoRoute);
                 return SocketError.NetworkUnreachable;
@@ -303,31 +309,54 @@ namespace IoTStack.Net.Ip
                 return SocketError.NetworkDown;
             }
 
-            if (!destination.IsInSameSubnet(ours, _stack.SubnetMask))
+            if (((destination ^ ours) & _stack.SubnetMaskValue) != 0)
             {
-                if (_stack.Gateway.IsAny)
+                uint gateway = _stack.GatewayValue;
+                if (gateway == 0)
                 {
                     _counters.Add(Counter.Ipv4NoRoute);
                     return SocketError.NetworkUnreachable;
                 }
 
-                route.NextHop = _stack.Gateway;
+                route.NextHop = gateway;
             }
 
             return SocketError.Success;
         }
 
-        /// <summary>A subnet's broadcast address, for subnets of /30 and wider (a /31 or /32 has none, RFC 3021).</summary>
-        internal bool IsDirectedBroadcast(IPv4Address destination)
+        /// <summary>The source address a datagram to <paramref name="destination"/> would get, or 0 with the reason it has no route.</summary>
+        internal SocketError SourceFor(uint destination, out uint source)
         {
-            IPv4Address ours = _stack.Address;
-            IPv4Address mask = _stack.SubnetMask;
-            return !ours.IsAny && (mask.Value & 3) == 0 && destination == ours.DirectedBroadcast(mask);
+            SocketError error = FindRoute(destination, _route);
+            source = _route.Source;
+            return error;
+        }
+
+        /// <summary>A subnet's broadcast address, for subnets of /30 and wider (a /31 or /32 has none, RFC 3021).</summary>
+        internal bool IsDirectedBroadcast(uint destination)
+        {
+            uint ours = _stack.AddressValue;
+            uint mask = _stack.SubnetMaskValue;
+            return ours != 0 && (mask & 3) == 0 && destination == (ours | ~mask);
         }
 
         private SocketError Transmit(Route route, byte[] frame, int length)
         {
-            EthernetFrame.WriteHeader(frame, 0, route.Mac, _stack.MacAddress, EtherType.IPv4);
+            switch (route.Mac)
+            {
+                case Route.MacOwn:
+                    _stack.WriteMacAddress(frame, 0);
+                    break;
+                case Route.MacBroadcast:
+                    MacAddress.WriteBroadcast(frame, 0);
+                    break;
+                case Route.MacMulticast:
+                    MacAddress.WriteIPv4Multicast(frame, 0, route.NextHop);
+                    break;
+            }
+
+            _stack.WriteMacAddress(frame, 6);
+            NetworkOrder.WriteUInt16(frame, 12, EtherType.IPv4);
             length = EthernetFrame.Pad(frame, 0, length);
             if (route.Device == _stack.Loopback)
             {
@@ -340,28 +369,29 @@ namespace IoTStack.Net.Ip
                 return SocketError.Success;
             }
 
-            if (route.MacKnown)
+            if (route.Mac != Route.MacResolve)
             {
                 _stack.TransmitFrame(route.Device, frame, 0, length);
             }
             else
             {
-                _stack.Arp.SendOrQueue(frame, 0, length, route.NextHop);
+                _stack.Arp.SendOrQueue(frame, 0, length, route.NextHop); // writes the destination once resolved
             }
 
             return SocketError.Success;
         }
 
         /// <summary>RFC 1122 section 3.2.1.3: no broadcast or multicast source, and no 127/8 or own address from outside.</summary>
-        private bool SourceIsValid(IPv4Address source, bool fromLoopback)
+        private bool SourceIsValid(uint source, bool fromLoopback)
         {
-            if (source.IsBroadcast || source.IsMulticast || IsDirectedBroadcast(source))
+            if (source == 0xFFFFFFFF || IsMulticast(source) || IsDirectedBroadcast(source))
             {
                 _counters.Add(Counter.Ipv4BadSource);
                 return false;
             }
 
-            if (!fromLoopback && (source.IsLoopback || (!_stack.Address.IsAny && source == _stack.Address)))
+            uint ours = _stack.AddressValue;
+            if (!fromLoopback && ((source >> 24) == 127 || (ours != 0 && source == ours)))
             {
                 // Martians: a packet from the wire claiming to come from inside this node (land attack, spoofing).
                 _counters.Add(Counter.Ipv4Martians);
@@ -371,9 +401,9 @@ namespace IoTStack.Net.Ip
             return true;
         }
 
-        private bool IsForUs(IPv4Address destination, bool broadcast, bool fromLoopback)
+        private bool IsForUs(uint destination, bool broadcast, bool fromLoopback)
         {
-            if (destination.IsLoopback)
+            if ((destination >> 24) == 127)
             {
                 if (!fromLoopback)
                 {
@@ -385,13 +415,14 @@ namespace IoTStack.Net.Ip
 
             if (broadcast)
             {
-                return !destination.IsMulticast || destination.Value == 0xE0000001 || IsMember(destination);
+                return !IsMulticast(destination) || destination == 0xE0000001 || IsMember(destination);
             }
 
-            return !_stack.Address.IsAny && destination == _stack.Address;
+            uint ours = _stack.AddressValue;
+            return ours != 0 && destination == ours;
         }
 
-        private bool IsMember(IPv4Address group)
+        private bool IsMember(uint group)
         {
             for (int i = 0; i < _groups.Length; i++)
             {

@@ -6,7 +6,7 @@ namespace IoTStack.Net.Ip
     {
         internal bool InUse;
         internal PingStatus Status;
-        internal IPv4Address Destination;
+        internal uint Destination;
         internal ushort Sequence;
         internal int DataLength;
         internal long SentAt;

@@ -10,6 +10,7 @@ namespace IoTStack.Net.Ip
     /// </summary>
     internal sealed class Reassembler
     {
+        private readonly Ipv4Packet _header = new Ipv4Packet();
         private readonly NetStack _stack;
         private readonly NetCounters _counters;
         private readonly Reassembly[] _slots;
@@ -192,7 +193,7 @@ namespace IoTStack.Net.Ip
         private int Complete(Reassembly slot)
         {
             int at = Reassembly.Headroom - slot.HeaderLength;
-            Ipv4Packet header = Ipv4Packet.Wrap(slot.Buffer, at);
+            Ipv4Packet header = _header.Attach(slot.Buffer, at);
             header.TotalLength = slot.HeaderLength + slot.TotalLength;
             header.MoreFragments = false;
             header.FragmentOffset = 0;

@@ -13,8 +13,8 @@ namespace IoTStack.Net.Ip
         internal readonly int[] Ends;
 
         internal bool InUse;
-        internal IPv4Address Source;
-        internal IPv4Address Destination;
+        internal uint Source;
+        internal uint Destination;
         internal IpProtocol Protocol;
         internal ushort Identification;
         internal long StartedAt;
@@ -32,15 +32,15 @@ namespace IoTStack.Net.Ip
 
         internal bool Matches(Ipv4Packet fragment)
         {
-            return InUse && Identification == fragment.Identification && Source == fragment.Source
-                && Destination == fragment.Destination && Protocol == fragment.Protocol;
+            return InUse && Identification == fragment.Identification && Source == fragment.SourceValue
+                && Destination == fragment.DestinationValue && Protocol == fragment.Protocol;
         }
 
         internal void Start(Ipv4Packet fragment, long now)
         {
             InUse = true;
-            Source = fragment.Source;
-            Destination = fragment.Destination;
+            Source = fragment.SourceValue;
+            Destination = fragment.DestinationValue;
             Protocol = fragment.Protocol;
             Identification = fragment.Identification;
             StartedAt = now;

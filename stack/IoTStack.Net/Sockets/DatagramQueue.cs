@@ -43,7 +43,7 @@ namespace IoTStack.Net.Sockets
         }
 
         /// <summary>Queues a datagram whole, or not at all when it does not fit.</summary>
-        public bool Enqueue(IPv4Address remoteAddress, int remotePort, byte[] buffer, int offset, int length)
+        public bool Enqueue(uint remoteAddress, int remotePort, byte[] buffer, int offset, int length)
         {
             if (length > 0xFFFF || RecordHeaderLength + length > _ring.Free)
             {
@@ -51,7 +51,7 @@ namespace IoTStack.Net.Sockets
             }
 
             NetworkOrder.WriteUInt16(_header, 0, length);
-            remoteAddress.Write(_header, 2);
+            NetworkOrder.WriteUInt32(_header, 2, remoteAddress);
             NetworkOrder.WriteUInt16(_header, 6, remotePort);
             _ring.Write(_header, 0, RecordHeaderLength);
             _ring.Write(buffer, offset, length);
@@ -63,9 +63,9 @@ namespace IoTStack.Net.Sockets
         /// Removes the next datagram, copying as much as fits into the buffer. Returns the datagram's full
         /// length (more than <paramref name="count"/> when it was cut short), or -1 when none is queued.
         /// </summary>
-        public int Dequeue(byte[] buffer, int offset, int count, out IPv4Address remoteAddress, out int remotePort)
+        public int Dequeue(byte[] buffer, int offset, int count, out uint remoteAddress, out int remotePort)
         {
-            remoteAddress = IPv4Address.Any;
+            remoteAddress = 0;
             remotePort = 0;
             if (_datagrams == 0)
             {
@@ -74,7 +74,7 @@ namespace IoTStack.Net.Sockets
 
             _ring.Read(_header, 0, RecordHeaderLength);
             int length = NetworkOrder.ReadUInt16(_header, 0);
-            remoteAddress = IPv4Address.Read(_header, 2);
+            remoteAddress = NetworkOrder.ReadUInt32(_header, 2);
             remotePort = NetworkOrder.ReadUInt16(_header, 6);
             _ring.Read(buffer, offset, length < count ? length : count);
             if (length > count)

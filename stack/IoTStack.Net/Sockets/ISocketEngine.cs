@@ -27,9 +27,15 @@ namespace IoTStack.Net.Sockets
 
         SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent);
 
+        /// <summary>SendTo with the address as <see cref="IPv4Address.Value"/>: nothing allocated on nanoCLR, where a struct passed is a heap copy.</summary>
+        SocketError SendTo(int socket, byte[] buffer, int offset, int count, uint address, int port, out int sent);
+
         SocketError Receive(int socket, byte[] buffer, int offset, int count, out int received);
 
         SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote);
+
+        /// <summary>ReceiveFrom with the sender as its address (<see cref="IPv4Address.Value"/>) and port: what code that polls on nanoCLR calls.</summary>
+        SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port);
 
         SocketError Shutdown(int socket, SocketShutdown how);
 

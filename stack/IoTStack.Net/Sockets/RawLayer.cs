@@ -28,13 +28,13 @@ namespace IoTStack.Net.Sockets
             {
                 SocketSlot slot = _sockets[i];
                 if (!slot.InUse || slot.Type != SocketType.Raw || slot.Protocol != ip.Protocol
-                    || (!slot.LocalAddress.IsAny && slot.LocalAddress != ip.Destination)
-                    || (!slot.RemoteAddress.IsAny && slot.RemoteAddress != ip.Source))
+                    || (slot.LocalAddress != 0 && slot.LocalAddress != ip.DestinationValue)
+                    || (slot.RemoteAddress != 0 && slot.RemoteAddress != ip.SourceValue))
                 {
                     continue;
                 }
 
-                if (slot.Datagrams.Enqueue(ip.Source, 0, ip.Buffer, ip.Offset, ip.TotalLength))
+                if (slot.Datagrams.Enqueue(ip.SourceValue, 0, ip.Buffer, ip.Offset, ip.TotalLength))
                 {
                     _counters.Add(Counter.RawDelivered);
                     delivered++;
@@ -49,7 +49,7 @@ namespace IoTStack.Net.Sockets
             return delivered;
         }
 
-        internal SocketError Send(SocketSlot slot, IPv4Address destination, byte[] buffer, int offset, int count)
+        internal SocketError Send(SocketSlot slot, uint destination, byte[] buffer, int offset, int count)
         {
             SocketError error;
             if (slot.HeaderIncluded)
@@ -58,7 +58,7 @@ namespace IoTStack.Net.Sockets
             }
             else
             {
-                if ((destination.IsBroadcast || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
+                if ((destination == 0xFFFFFFFF || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
                 {
                     return SocketError.AccessDenied;
                 }

@@ -23,9 +23,10 @@ namespace IoTStack.Net.Sockets
         internal int Generation = 1;
         internal IpProtocol Protocol;
         internal SocketState State;
-        internal IPv4Address LocalAddress;
+        /// <summary>As <see cref="IPv4Address.Value"/> (a struct field would be cloned at every read on nanoCLR).</summary>
+        internal uint LocalAddress;
         internal int LocalPort;
-        internal IPv4Address RemoteAddress;
+        internal uint RemoteAddress;
         internal int RemotePort;
         internal bool Broadcast;
         internal bool ReuseAddress;
@@ -71,26 +72,26 @@ namespace IoTStack.Net.Sockets
 
         internal bool IsConnected
         {
-            get { return RemotePort != 0 || (Type == SocketType.Raw && !RemoteAddress.IsAny); }
+            get { return RemotePort != 0 || (Type == SocketType.Raw && RemoteAddress != 0); }
         }
 
         internal SocketAddress LocalSocketAddress
         {
-            get { return new SocketAddress(Protocol, LocalAddress, LocalPort); }
+            get { return new SocketAddress(Protocol, new IPv4Address(LocalAddress), LocalPort); }
         }
 
         internal SocketAddress RemoteSocketAddress
         {
-            get { return new SocketAddress(Protocol, RemoteAddress, RemotePort); }
+            get { return new SocketAddress(Protocol, new IPv4Address(RemoteAddress), RemotePort); }
         }
 
         internal void Open(IpProtocol protocol, int timeToLive)
         {
             Protocol = protocol;
             State = SocketState.Open;
-            LocalAddress = IPv4Address.Any;
+            LocalAddress = 0;
             LocalPort = 0;
-            RemoteAddress = IPv4Address.Any;
+            RemoteAddress = 0;
             RemotePort = 0;
             Broadcast = false;
             ReuseAddress = false;

@@ -164,7 +164,7 @@ namespace IoTStack.Net.Sockets
         /// True when another socket of the same protocol holds the port on an overlapping local address,
         /// unless both set ReuseAddress. TCP and UDP ports are separate spaces.
         /// </summary>
-        internal bool IsPortTaken(IpProtocol protocol, IPv4Address address, int port, bool reuse, SocketSlot except)
+        internal bool IsPortTaken(IpProtocol protocol, uint address, int port, bool reuse, SocketSlot except)
         {
             for (int i = 0; i < _slots.Length; i++)
             {
@@ -174,7 +174,7 @@ namespace IoTStack.Net.Sockets
                     continue;
                 }
 
-                bool overlaps = address.IsAny || slot.LocalAddress.IsAny || slot.LocalAddress == address;
+                bool overlaps = address == 0 || slot.LocalAddress == 0 || slot.LocalAddress == address;
                 if (overlaps && !(reuse && slot.ReuseAddress))
                 {
                     return true;
@@ -188,7 +188,7 @@ namespace IoTStack.Net.Sockets
         /// A free ephemeral port: RFC 6056 section 3.3.1 (Algorithm 1), a random start and a linear search,
         /// so ports are hard to guess. Returns 0 when every port is taken.
         /// </summary>
-        internal int PickEphemeralPort(IpProtocol protocol, IPv4Address address, SocketSlot except)
+        internal int PickEphemeralPort(IpProtocol protocol, uint address, SocketSlot except)
         {
             int offset = (int)(_random.Next() % (uint)_ephemeralCount);
             for (int i = 0; i < _ephemeralCount; i++)

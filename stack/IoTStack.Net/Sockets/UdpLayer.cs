@@ -13,6 +13,7 @@ namespace IoTStack.Net.Sockets
         private readonly NetCounters _counters;
         private readonly SocketTable _sockets;
         private readonly byte[] _header = new byte[UdpDatagram.HeaderLength];
+        private readonly UdpDatagram _input = new UdpDatagram();
 
         internal UdpLayer(NetStack stack, SocketTable sockets)
         {
@@ -23,8 +24,8 @@ namespace IoTStack.Net.Sockets
 
         internal void Input(Ipv4Packet ip, bool broadcast)
         {
-            UdpDatagram udp;
-            WireError error = UdpDatagram.TryParse(ip.Buffer, ip.PayloadOffset, ip.PayloadLength, ip.Source, ip.Destination, out udp);
+            UdpDatagram udp = _input;
+            WireError error = udp.Parse(ip.Buffer, ip.PayloadOffset, ip.PayloadLength, ip.SourceValue, ip.DestinationValue);
             if (error != WireError.None)
             {
                 _counters.Drop(ProtocolLayer.Udp, error);
@@ -72,19 +73,19 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        internal SocketError Send(SocketSlot slot, IPv4Address destination, int port, byte[] buffer, int offset, int count)
+        internal SocketError Send(SocketSlot slot, uint destination, int port, byte[] buffer, int offset, int count)
         {
             if (port <= 0 || port > 0xFFFF)
             {
                 return SocketError.InvalidArgument;
             }
 
-            if (destination.IsAny)
+            if (destination == 0)
             {
                 return SocketError.DestinationAddressRequired;
             }
 
-            if ((destination.IsBroadcast || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
+            if ((destination == 0xFFFFFFFF || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
             {
                 return SocketError.AccessDenied;
             }
@@ -103,14 +104,13 @@ namespace IoTStack.Net.Sockets
                 }
             }
 
-            Ip.Route route;
-            SocketError error = _stack.Ip.FindRoute(destination, out route);
+            uint source = slot.LocalAddress;
+            SocketError error = source == 0 ? _stack.Ip.SourceFor(destination, out source) : SocketError.Success;
             if (error != SocketError.Success)
             {
                 return error;
             }
 
-            IPv4Address source = slot.LocalAddress.IsAny ? route.Source : slot.LocalAddress;
             UdpDatagram.WriteHeader(_header, 0, slot.LocalPort, port, count);
             uint sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Udp, UdpDatagram.HeaderLength + count);
             sum = InternetChecksum.Add(InternetChecksum.Add(sum, _header, 0, _header.Length), buffer, offset, count);
@@ -126,13 +126,13 @@ namespace IoTStack.Net.Sockets
         }
 
         /// <summary>An ICMP error about a datagram we sent: connected sockets get it as their pending error (as Linux reports ECONNREFUSED).</summary>
-        internal void ErrorReceived(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort, SocketError error)
+        internal void ErrorReceived(uint localAddress, int localPort, uint remoteAddress, int remotePort, SocketError error)
         {
             for (int i = _sockets.StreamEnd; i < _sockets.DatagramEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
                 if (slot.InUse && slot.Type == SocketType.Datagram && slot.LocalPort == localPort && slot.RemotePort == remotePort
-                    && slot.RemoteAddress == remoteAddress && (slot.LocalAddress.IsAny || slot.LocalAddress == localAddress))
+                    && slot.RemoteAddress == remoteAddress && ((slot.LocalAddress == 0) || slot.LocalAddress == localAddress))
                 {
                     slot.PendingError = error;
                 }
@@ -148,9 +148,9 @@ namespace IoTStack.Net.Sockets
             }
 
             int score = 0;
-            if (!slot.LocalAddress.IsAny)
+            if (slot.LocalAddress != 0)
             {
-                if (slot.LocalAddress != ip.Destination)
+                if (slot.LocalAddress != ip.DestinationValue)
                 {
                     return -1;
                 }
@@ -160,7 +160,7 @@ namespace IoTStack.Net.Sockets
 
             if (slot.IsConnected)
             {
-                if (slot.RemoteAddress != ip.Source || slot.RemotePort != udp.SourcePort)
+                if (slot.RemoteAddress != ip.SourceValue || slot.RemotePort != udp.SourcePort)
                 {
                     return -1;
                 }
@@ -173,7 +173,7 @@ namespace IoTStack.Net.Sockets
 
         private void Enqueue(SocketSlot slot, Ipv4Packet ip, UdpDatagram udp)
         {
-            if (slot.Datagrams.Enqueue(ip.Source, udp.SourcePort, ip.Buffer, udp.PayloadOffset, udp.PayloadLength))
+            if (slot.Datagrams.Enqueue(ip.SourceValue, udp.SourcePort, ip.Buffer, udp.PayloadOffset, udp.PayloadLength))
             {
                 _counters.Add(Counter.UdpDelivered);
                 return;

@@ -36,7 +36,7 @@ namespace IoTStack.Net.Tcp
             get { return (SynEntry)Entry(index); }
         }
 
-        internal SynEntry Find(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort)
+        internal SynEntry Find(uint localAddress, int localPort, uint remoteAddress, int remotePort)
         {
             return (SynEntry)FindEntry(localAddress, localPort, remoteAddress, remotePort);
         }

@@ -8,7 +8,7 @@ namespace IoTStack.Net.Tcp
     internal sealed partial class TcpLayer
     {
         /// <summary>Active open: sends the SYN and returns WouldBlock; the socket turns writable once connected.</summary>
-        internal SocketError Connect(SocketSlot slot, IPv4Address address, int port)
+        internal SocketError Connect(SocketSlot slot, uint address, int port)
         {
             switch (slot.State)
             {
@@ -31,19 +31,19 @@ namespace IoTStack.Net.Tcp
                 return SocketError.InvalidArgument;
             }
 
-            if (address.IsBroadcast || address.IsMulticast || _stack.Ip.IsDirectedBroadcast(address))
+            if (address == 0xFFFFFFFF || Ipv4Layer.IsMulticast(address) || _stack.Ip.IsDirectedBroadcast(address))
             {
                 return SocketError.AddressNotAvailable;
             }
 
-            Route route;
-            SocketError error = _stack.Ip.FindRoute(address, out route);
+            uint source;
+            SocketError error = _stack.Ip.SourceFor(address, out source); // checked even when bound: no route, no SYN
             if (error != SocketError.Success)
             {
                 return error;
             }
 
-            IPv4Address local = slot.LocalAddress.IsAny ? route.Source : slot.LocalAddress;
+            uint local = slot.LocalAddress == 0 ? source : slot.LocalAddress;
             int localPort = slot.LocalPort;
             if (localPort == 0)
             {

@@ -7,8 +7,10 @@ namespace IoTStack.Net.Tcp
     {
         internal void Input(Ipv4Packet ip, bool broadcast)
         {
-            TcpSegment segment;
-            WireError error = TcpSegment.TryParse(ip.Buffer, ip.PayloadOffset, ip.PayloadLength, ip.Source, ip.Destination, out segment);
+            TcpSegment segment = _segment;
+            uint local = ip.DestinationValue;
+            uint remote = ip.SourceValue;
+            WireError error = segment.Parse(ip.Buffer, ip.PayloadOffset, ip.PayloadLength, remote, local);
             if (error != WireError.None)
             {
                 _counters.Drop(ProtocolLayer.Tcp, error);
@@ -23,9 +25,8 @@ namespace IoTStack.Net.Tcp
             }
 
             _counters.Add(Counter.TcpSegmentsReceived);
-            TcpOptions options = segment.ReadOptions();
-            IPv4Address local = ip.Destination;
-            IPv4Address remote = ip.Source;
+            TcpOptions options = _received;
+            segment.ReadOptions(options);
             int localPort = segment.DestinationPort;
             int remotePort = segment.SourcePort;
 
@@ -69,7 +70,7 @@ namespace IoTStack.Net.Tcp
         }
 
         /// <summary>RFC 9293 section 3.10.7.2: a SYN to a listener opens a half-open entry; anything else is refused or ignored.</summary>
-        private void ListenInput(SocketSlot listener, IPv4Address local, IPv4Address remote, TcpSegment segment, TcpOptions options)
+        private void ListenInput(SocketSlot listener, uint local, uint remote, TcpSegment segment, TcpOptions options)
         {
             if (segment.Has(TcpFlags.Rst))
             {
@@ -132,7 +133,7 @@ namespace IoTStack.Net.Tcp
             SendSynAck(entry);
         }
 
-        private void Refuse(IPv4Address local, IPv4Address remote, TcpSegment segment)
+        private void Refuse(uint local, uint remote, TcpSegment segment)
         {
             _counters.Add(Counter.TcpConnectionsRefused);
             if (_options.TcpRefuseWithReset)
@@ -297,7 +298,7 @@ namespace IoTStack.Net.Tcp
             int length = 0;
             if (entry.Timestamps)
             {
-                var options = new TcpOptionWriter(_header, TcpSegment.MinimumHeaderLength);
+                TcpOptionWriter options = _writer.Start(_header, TcpSegment.MinimumHeaderLength);
                 options.WriteNoOperation();
                 options.WriteNoOperation();
                 options.WriteTimestamps((uint)_stack.Now, entry.TimestampRecent);

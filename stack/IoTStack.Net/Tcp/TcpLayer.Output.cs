@@ -220,7 +220,7 @@ namespace IoTStack.Net.Tcp
         private void SendSegment(SocketSlot slot, uint sequence, TcpFlags flags, int offset, int length)
         {
             TcpConnection c = slot.Tcp;
-            var options = new TcpOptionWriter(_header, TcpSegment.MinimumHeaderLength);
+            TcpOptionWriter options = _writer.Start(_header, TcpSegment.MinimumHeaderLength);
             if (c.Timestamps)
             {
                 options.WriteNoOperation();
@@ -295,7 +295,7 @@ namespace IoTStack.Net.Tcp
 
         private int WriteSynOptions(bool windowScale, bool sackPermitted, bool timestamps, uint echo)
         {
-            var options = new TcpOptionWriter(_header, TcpSegment.MinimumHeaderLength);
+            TcpOptionWriter options = _writer.Start(_header, TcpSegment.MinimumHeaderLength);
             options.WriteMaximumSegmentSize(_options.TcpMaximumSegmentSize);
             if (sackPermitted)
             {
@@ -365,7 +365,7 @@ namespace IoTStack.Net.Tcp
         }
 
         /// <summary>A reset for a segment that has no connection (RFC 9293 section 3.10.7.1).</summary>
-        private void SendReset(IPv4Address local, int localPort, IPv4Address remote, int remotePort, TcpSegment segment)
+        private void SendReset(uint local, int localPort, uint remote, int remotePort, TcpSegment segment)
         {
             if (segment.Has(TcpFlags.Rst))
             {
@@ -388,7 +388,7 @@ namespace IoTStack.Net.Tcp
         /// Writes the fixed header in front of options already in <see cref="_header"/>, and header and data straight
         /// into the IP layer's outgoing frame (the MSS keeps a segment within one frame), checksums them, and sends.
         /// </summary>
-        private void Transmit(IPv4Address local, int localPort, IPv4Address remote, int remotePort, uint sequence, uint acknowledgment, TcpFlags flags, int window, int optionsLength, ByteRing data, int offset, int length)
+        private void Transmit(uint local, int localPort, uint remote, int remotePort, uint sequence, uint acknowledgment, TcpFlags flags, int window, int optionsLength, ByteRing data, int offset, int length)
         {
             int headerLength = TcpSegment.WriteHeader(_header, 0, localPort, remotePort, sequence, acknowledgment, flags, window, optionsLength);
             byte[] frame = _stack.Ip.OutgoingFrame;

@@ -32,6 +32,12 @@ namespace IoTStack.Net.Tcp
         private readonly SynQueue _synQueue;
         private readonly TimeWaitTable _timeWait;
         private readonly byte[] _header = new byte[TcpSegment.MaximumHeaderLength];
+
+        // The wire views this layer reads and writes with, made once: on nanoCLR a struct view would be allocated at
+        // every call and cloned at every load (DESIGN.md rule 2).
+        private readonly TcpSegment _segment = new TcpSegment();
+        private readonly TcpOptions _received = new TcpOptions();
+        private readonly TcpOptionWriter _writer = new TcpOptionWriter();
         private readonly uint[] _sackEdges = new uint[2 * TcpOptions.MaximumSackBlocks];
         private readonly ulong _key0;
         private readonly ulong _key1;
@@ -74,10 +80,10 @@ namespace IoTStack.Net.Tcp
         /// RFC 6528: ISN = M + F(local IP, local port, remote IP, remote port, secret key), M a timer that
         /// ticks every 4 microseconds (here 250 ticks per millisecond of the stack's clock).
         /// </summary>
-        private uint InitialSequence(IPv4Address local, int localPort, IPv4Address remote, int remotePort)
+        private uint InitialSequence(uint local, int localPort, uint remote, int remotePort)
         {
             uint timer = (uint)(_stack.Now * 250);
-            return timer + (uint)SipHash.FourTuple(_key0, _key1, local.Value, localPort, remote.Value, remotePort);
+            return timer + (uint)SipHash.FourTuple(_key0, _key1, local, localPort, remote, remotePort);
         }
 
         private int Mss(int peerMss)
@@ -180,7 +186,7 @@ namespace IoTStack.Net.Tcp
             return slot.InUse && slot.Type == SocketType.Stream && slot.State >= SocketState.SynSent && slot.State <= SocketState.TimeWait;
         }
 
-        private SocketSlot FindConnection(IPv4Address local, int localPort, IPv4Address remote, int remotePort)
+        private SocketSlot FindConnection(uint local, int localPort, uint remote, int remotePort)
         {
             for (int i = 0; i < _sockets.StreamEnd; i++)
             {
@@ -195,7 +201,7 @@ namespace IoTStack.Net.Tcp
             return null;
         }
 
-        private SocketSlot FindListener(IPv4Address local, int localPort)
+        private SocketSlot FindListener(uint local, int localPort)
         {
             SocketSlot wildcard = null;
             for (int i = 0; i < _sockets.StreamEnd; i++)
@@ -208,7 +214,7 @@ namespace IoTStack.Net.Tcp
                         return slot;
                     }
 
-                    if (slot.LocalAddress.IsAny)
+                    if ((slot.LocalAddress == 0))
                     {
                         wildcard = slot;
                     }
@@ -219,7 +225,7 @@ namespace IoTStack.Net.Tcp
         }
 
         /// <summary>True when the 4-tuple is used by a connection, a half-open entry or a TIME-WAIT entry.</summary>
-        internal bool FourTupleInUse(IPv4Address local, int localPort, IPv4Address remote, int remotePort)
+        internal bool FourTupleInUse(uint local, int localPort, uint remote, int remotePort)
         {
             return FindConnection(local, localPort, remote, remotePort) != null
                 || _synQueue.Find(local, localPort, remote, remotePort) != null
@@ -264,7 +270,7 @@ namespace IoTStack.Net.Tcp
         /// connection on it can never deliver another byte, so it ends now and its owner reads NetworkDown.
         /// lwIP does the same when a netif's address changes.
         /// </summary>
-        internal void AddressRemoved(IPv4Address address)
+        internal void AddressRemoved(uint address)
         {
             for (int i = 0; i < _sockets.StreamEnd; i++)
             {

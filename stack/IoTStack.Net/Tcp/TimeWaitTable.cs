@@ -29,7 +29,7 @@ namespace IoTStack.Net.Tcp
             get { return (TimeWaitEntry)Entry(index); }
         }
 
-        internal TimeWaitEntry Find(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort)
+        internal TimeWaitEntry Find(uint localAddress, int localPort, uint remoteAddress, int remotePort)
         {
             return (TimeWaitEntry)FindEntry(localAddress, localPort, remoteAddress, remotePort);
         }

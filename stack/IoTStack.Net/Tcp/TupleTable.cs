@@ -6,15 +6,15 @@ namespace IoTStack.Net.Tcp
     internal abstract class TupleEntry
     {
         internal bool InUse;
-        internal IPv4Address LocalAddress;
+        internal uint LocalAddress;
         internal int LocalPort;
-        internal IPv4Address RemoteAddress;
+        internal uint RemoteAddress;
         internal int RemotePort;
 
         /// <summary>When the entry was made: the oldest goes first when the table is full.</summary>
         internal long Since;
 
-        internal bool Matches(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort)
+        internal bool Matches(uint localAddress, int localPort, uint remoteAddress, int remotePort)
         {
             return InUse && LocalPort == localPort && RemotePort == remotePort && RemoteAddress == remoteAddress && LocalAddress == localAddress;
         }
@@ -60,7 +60,7 @@ namespace IoTStack.Net.Tcp
             return _entries[index];
         }
 
-        protected TupleEntry FindEntry(IPv4Address localAddress, int localPort, IPv4Address remoteAddress, int remotePort)
+        protected TupleEntry FindEntry(uint localAddress, int localPort, uint remoteAddress, int remotePort)
         {
             for (int i = 0; i < _entries.Length; i++)
             {

@@ -1,7 +1,12 @@
 namespace IoTStack.Net.Wire
 {
     /// <summary>A view over an Ethernet II frame (destination, source, EtherType, payload; no FCS).</summary>
-    public struct EthernetFrame
+    /// <remarks>
+    /// A class its owner reuses (<see cref="Parse"/>, <see cref="Attach"/>): on nanoCLR a struct view would be allocated at
+    /// every call it is a local of and cloned at every load (DESIGN.md rule 2). <c>TryParse</c> and <c>Wrap</c> make new
+    /// ones, for code off the hot paths.
+    /// </remarks>
+    public sealed class EthernetFrame
     {
         public const int HeaderLength = 14;
 
@@ -14,21 +19,43 @@ namespace IoTStack.Net.Wire
         /// <summary>Longest frame accepted on receive: room for one 802.1Q tag.</summary>
         public const int MaximumTaggedLength = MaximumLength + 4;
 
-        private readonly byte[] _buffer;
-        private readonly int _offset;
-        private readonly int _length;
+        private byte[] _buffer;
+        private int _offset;
+        private int _length;
+
+        public EthernetFrame()
+        {
+        }
 
         private EthernetFrame(byte[] buffer, int offset, int length)
+        {
+            Attach(buffer, offset, length);
+        }
+
+        /// <summary>Points this view at a EthernetFrame in a buffer, not validated: for headers this node writes or checked.</summary>
+        public EthernetFrame Attach(byte[] buffer, int offset, int length)
         {
             _buffer = buffer;
             _offset = offset;
             _length = length;
+            return this;
         }
 
-        /// <summary>Validates a received frame and returns a view over it.</summary>
-        public static WireError TryParse(byte[] buffer, int offset, int length, out EthernetFrame frame)
+        /// <summary>Validates a received frame and points this view at it.</summary>
+        public WireError Parse(byte[] buffer, int offset, int length)
         {
-            frame = default(EthernetFrame);
+            WireError error = Validate(buffer, offset, length);
+            if (error == WireError.None)
+            {
+                Attach(buffer, offset, length);
+            }
+
+            return error;
+        }
+
+        /// <summary>Checks a received frame: in the buffer, a whole header, not longer than one tagged frame, Ethernet II.</summary>
+        public static WireError Validate(byte[] buffer, int offset, int length)
+        {
             if (!NetworkOrder.InBuffer(buffer, offset, length))
             {
                 return WireError.OutOfBuffer;
@@ -49,8 +76,14 @@ namespace IoTStack.Net.Wire
                 return WireError.NotEthernetII;
             }
 
-            frame = new EthernetFrame(buffer, offset, length);
             return WireError.None;
+        }
+
+        /// <summary>As <see cref="Parse"/>, into a new view.</summary>
+        public static WireError TryParse(byte[] buffer, int offset, int length, out EthernetFrame frame)
+        {
+            frame = new EthernetFrame();
+            return frame.Parse(buffer, offset, length);
         }
 
         /// <summary>A view for building a frame of <paramref name="length"/> bytes in a caller's buffer (not validated).</summary>
@@ -74,12 +107,13 @@ namespace IoTStack.Net.Wire
         /// </summary>
         public static int Pad(byte[] buffer, int offset, int length)
         {
-            for (int i = length; i < MinimumLength; i++)
+            if (length >= MinimumLength)
             {
-                buffer[offset + i] = 0;
+                return length;
             }
 
-            return length < MinimumLength ? MinimumLength : length;
+            System.Array.Clear(buffer, offset + length, MinimumLength - length);
+            return MinimumLength;
         }
 
         public byte[] Buffer

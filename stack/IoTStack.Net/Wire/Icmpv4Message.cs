@@ -1,7 +1,12 @@
 namespace IoTStack.Net.Wire
 {
     /// <summary>A view over an ICMPv4 message (RFC 792): type, code, checksum, four bytes of rest-of-header, body.</summary>
-    public struct Icmpv4Message
+    /// <remarks>
+    /// A class its owner reuses (<see cref="Parse"/>, <see cref="Attach"/>): on nanoCLR a struct view would be allocated at
+    /// every call it is a local of and cloned at every load (DESIGN.md rule 2). <c>TryParse</c> and <c>Wrap</c> make new
+    /// ones, for code off the hot paths.
+    /// </remarks>
+    public sealed class Icmpv4Message
     {
         public const int HeaderLength = 8;
 
@@ -21,21 +26,31 @@ namespace IoTStack.Net.Wire
         public const byte CodeTimeToLiveExceeded = 0;
         public const byte CodeReassemblyTimeExceeded = 1;
 
-        private readonly byte[] _buffer;
-        private readonly int _offset;
-        private readonly int _length;
+        private byte[] _buffer;
+        private int _offset;
+        private int _length;
+
+        public Icmpv4Message()
+        {
+        }
 
         private Icmpv4Message(byte[] buffer, int offset, int length)
+        {
+            Attach(buffer, offset, length);
+        }
+
+        /// <summary>Points this view at a Icmpv4Message in a buffer, not validated: for headers this node writes or checked.</summary>
+        public Icmpv4Message Attach(byte[] buffer, int offset, int length)
         {
             _buffer = buffer;
             _offset = offset;
             _length = length;
+            return this;
         }
 
         /// <summary>Validates a message of <paramref name="length"/> bytes (the IPv4 payload), checksum included.</summary>
-        public static WireError TryParse(byte[] buffer, int offset, int length, out Icmpv4Message message)
+        public WireError Parse(byte[] buffer, int offset, int length)
         {
-            message = default(Icmpv4Message);
             if (!NetworkOrder.InBuffer(buffer, offset, length))
             {
                 return WireError.OutOfBuffer;
@@ -51,8 +66,15 @@ namespace IoTStack.Net.Wire
                 return WireError.BadChecksum;
             }
 
-            message = new Icmpv4Message(buffer, offset, length);
+            Attach(buffer, offset, length);
             return WireError.None;
+        }
+
+        /// <summary>As <see cref="Parse"/>, into a new view.</summary>
+        public static WireError TryParse(byte[] buffer, int offset, int length, out Icmpv4Message message)
+        {
+            message = new Icmpv4Message();
+            return message.Parse(buffer, offset, length);
         }
 
         /// <summary>Writes an echo request or reply header (checksum zero) and returns its length; the data follows it.</summary>

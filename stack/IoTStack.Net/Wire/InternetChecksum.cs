@@ -62,13 +62,11 @@ namespace IoTStack.Net.Wire
 
         /// <summary>
         /// Adds the TCP/UDP pseudo-header: source, destination, zero, protocol, and the transport length
-        /// (RFC 768; RFC 9293 section 3.1).
+        /// (RFC 768; RFC 9293 section 3.1). Addresses as <see cref="IPv4Address.Value"/>.
         /// </summary>
-        public static uint AddPseudoHeader(uint sum, IPv4Address source, IPv4Address destination, IpProtocol protocol, int length)
+        public static uint AddPseudoHeader(uint sum, uint source, uint destination, IpProtocol protocol, int length)
         {
-            uint s = source.Value;
-            uint d = destination.Value;
-            sum += (s >> 16) + (s & 0xFFFF) + (d >> 16) + (d & 0xFFFF) + (uint)protocol + (uint)(length & 0xFFFF);
+            sum += (source >> 16) + (source & 0xFFFF) + (destination >> 16) + (destination & 0xFFFF) + (uint)protocol + (uint)(length & 0xFFFF);
             return (sum & 0xFFFF) + (sum >> 16);
         }
 

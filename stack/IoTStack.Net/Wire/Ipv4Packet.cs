@@ -1,7 +1,12 @@
 namespace IoTStack.Net.Wire
 {
     /// <summary>A view over an IPv4 datagram: header, options and payload (RFC 791 section 3.1).</summary>
-    public struct Ipv4Packet
+    /// <remarks>
+    /// A class its owner reuses (<see cref="Parse"/>, <see cref="Attach"/>): on nanoCLR a struct view would be allocated at
+    /// every call it is a local of and cloned at every load (DESIGN.md rule 2). <c>TryParse</c> and <c>Wrap</c> make new
+    /// ones, for code off the hot paths.
+    /// </remarks>
+    public sealed class Ipv4Packet
     {
         public const int MinimumHeaderLength = 20;
         public const int MaximumHeaderLength = 60;
@@ -13,13 +18,24 @@ namespace IoTStack.Net.Wire
         private const int FlagMoreFragments = 0x2000;
         private const int FragmentOffsetMask = 0x1FFF;
 
-        private readonly byte[] _buffer;
-        private readonly int _offset;
+        private byte[] _buffer;
+        private int _offset;
+
+        public Ipv4Packet()
+        {
+        }
 
         private Ipv4Packet(byte[] buffer, int offset)
         {
+            Attach(buffer, offset);
+        }
+
+        /// <summary>Points this view at a Ipv4Packet in a buffer, not validated: for headers this node writes or checked.</summary>
+        public Ipv4Packet Attach(byte[] buffer, int offset)
+        {
             _buffer = buffer;
             _offset = offset;
+            return this;
         }
 
         /// <summary>
@@ -27,9 +43,8 @@ namespace IoTStack.Net.Wire
         /// link padding is allowed and ignored), header checksum, options, and that the fragment ends
         /// within 65535 bytes.
         /// </summary>
-        public static WireError TryParse(byte[] buffer, int offset, int length, out Ipv4Packet packet)
+        public WireError Parse(byte[] buffer, int offset, int length)
         {
-            packet = default(Ipv4Packet);
             if (!NetworkOrder.InBuffer(buffer, offset, length))
             {
                 return WireError.OutOfBuffer;
@@ -84,8 +99,15 @@ namespace IoTStack.Net.Wire
                 return WireError.BadFragmentOffset;
             }
 
-            packet = new Ipv4Packet(buffer, offset);
+            Attach(buffer, offset);
             return WireError.None;
+        }
+
+        /// <summary>As <see cref="Parse"/>, into a new view.</summary>
+        public static WireError TryParse(byte[] buffer, int offset, int length, out Ipv4Packet packet)
+        {
+            packet = new Ipv4Packet();
+            return packet.Parse(buffer, offset, length);
         }
 
         /// <summary>
@@ -95,13 +117,15 @@ namespace IoTStack.Net.Wire
         /// </summary>
         public static Ipv4Packet Init(byte[] buffer, int offset, int headerLength)
         {
-            buffer[offset] = (byte)(0x40 | (headerLength / 4));
-            for (int i = 1; i < headerLength; i++)
-            {
-                buffer[offset + i] = 0;
-            }
+            return new Ipv4Packet().Begin(buffer, offset, headerLength);
+        }
 
-            return new Ipv4Packet(buffer, offset);
+        /// <summary>As <see cref="Init"/>, reusing this view.</summary>
+        public Ipv4Packet Begin(byte[] buffer, int offset, int headerLength)
+        {
+            System.Array.Clear(buffer, offset + 1, headerLength - 1);
+            buffer[offset] = (byte)(0x40 | (headerLength / 4));
+            return Attach(buffer, offset);
         }
 
         /// <summary>A view over a header already in a buffer, not validated: for headers this node wrote or checked.</summary>
@@ -222,6 +246,20 @@ namespace IoTStack.Net.Wire
         {
             get { return IPv4Address.Read(_buffer, _offset + 16); }
             set { value.Write(_buffer, _offset + 16); }
+        }
+
+        /// <summary><see cref="Source"/> as a number (<see cref="IPv4Address.Value"/>): no struct to allocate on nanoCLR.</summary>
+        public uint SourceValue
+        {
+            get { return NetworkOrder.ReadUInt32(_buffer, _offset + 12); }
+            set { NetworkOrder.WriteUInt32(_buffer, _offset + 12, value); }
+        }
+
+        /// <summary><see cref="Destination"/> as a number.</summary>
+        public uint DestinationValue
+        {
+            get { return NetworkOrder.ReadUInt32(_buffer, _offset + 16); }
+            set { NetworkOrder.WriteUInt32(_buffer, _offset + 16, value); }
         }
 
         public int OptionsOffset

@@ -5,8 +5,8 @@ namespace IoTStack.Net.Wire
     {
         public const int Length = 6;
 
-        private readonly ushort _high; // octets 0-1
-        private readonly uint _low;    // octets 2-5
+        private ushort _high; // octets 0-1
+        private uint _low;    // octets 2-5
 
         public MacAddress(byte b0, byte b1, byte b2, byte b3, byte b4, byte b5)
         {
@@ -39,6 +39,43 @@ namespace IoTStack.Net.Wire
         {
             NetworkOrder.WriteUInt16(buffer, offset, _high);
             NetworkOrder.WriteUInt32(buffer, offset + 2, _low);
+        }
+
+        /// <summary>
+        /// Makes this address the six bytes at <paramref name="offset"/>: for a MacAddress field of a class, changed in
+        /// place (on nanoCLR assigning a struct allocates a new one).
+        /// </summary>
+        public void Load(byte[] buffer, int offset)
+        {
+            _high = NetworkOrder.ReadUInt16(buffer, offset);
+            _low = NetworkOrder.ReadUInt32(buffer, offset + 2);
+        }
+
+        /// <summary>Makes this address 00:00:00:00:00:00 in place.</summary>
+        public void Clear()
+        {
+            _high = 0;
+            _low = 0;
+        }
+
+        /// <summary>Whether the six bytes at <paramref name="offset"/> hold this address (compared in place, nothing copied).</summary>
+        public bool Equals(byte[] buffer, int offset)
+        {
+            return NetworkOrder.ReadUInt16(buffer, offset) == _high && NetworkOrder.ReadUInt32(buffer, offset + 2) == _low;
+        }
+
+        /// <summary>Writes ff:ff:ff:ff:ff:ff at <paramref name="offset"/>.</summary>
+        public static void WriteBroadcast(byte[] buffer, int offset)
+        {
+            NetworkOrder.WriteUInt16(buffer, offset, 0xFFFF);
+            NetworkOrder.WriteUInt32(buffer, offset + 2, 0xFFFFFFFF);
+        }
+
+        /// <summary>Writes the MAC address of IPv4 group <paramref name="group"/> (RFC 1112 section 6.4) at <paramref name="offset"/>.</summary>
+        public static void WriteIPv4Multicast(byte[] buffer, int offset, uint group)
+        {
+            NetworkOrder.WriteUInt16(buffer, offset, 0x0100);
+            NetworkOrder.WriteUInt32(buffer, offset + 2, 0x5E000000 | (group & 0x007FFFFF));
         }
 
         /// <summary>Octet <paramref name="index"/> (0 to 5) in transmission order.</summary>

@@ -4,19 +4,31 @@ namespace IoTStack.Net.Wire
     /// Writes TCP options into a caller's buffer, at most 40 bytes (RFC 9293 section 3.1). Each call
     /// returns false, writing nothing, when the option does not fit.
     /// </summary>
-    public struct TcpOptionWriter
+    /// <remarks>A class, reused by its owner through <see cref="Start"/> (a struct local allocates on nanoCLR, DESIGN.md rule 2).</remarks>
+    public sealed class TcpOptionWriter
     {
-        private readonly byte[] _buffer;
-        private readonly int _start;
-        private readonly int _limit;
+        private byte[] _buffer;
+        private int _start;
+        private int _limit;
         private int _position;
 
+        public TcpOptionWriter()
+        {
+        }
+
         public TcpOptionWriter(byte[] buffer, int offset)
+        {
+            Start(buffer, offset);
+        }
+
+        /// <summary>Starts writing another option area at <paramref name="offset"/>.</summary>
+        public TcpOptionWriter Start(byte[] buffer, int offset)
         {
             _buffer = buffer;
             _start = offset;
             _position = offset;
             _limit = offset + TcpSegment.MaximumOptionsLength;
+            return this;
         }
 
         /// <summary>Bytes written so far.</summary>

@@ -9,7 +9,8 @@ namespace IoTStack.Net.Wire
     /// counted in <see cref="IgnoredCount"/>, as Linux does, rather than failing the whole segment.
     /// Values are as sent: the TCP layer applies limits such as the window-scale maximum of 14.
     /// </remarks>
-    public struct TcpOptions
+    /// <remarks>A class its owner reuses through <see cref="Load"/> (a struct local allocates on nanoCLR, DESIGN.md rule 2).</remarks>
+    public sealed class TcpOptions
     {
         public const byte KindMaximumSegmentSize = 2;
         public const byte KindWindowScale = 3;
@@ -20,6 +21,7 @@ namespace IoTStack.Net.Wire
         /// <summary>At most four SACK blocks fit in 40 bytes of options (RFC 2018 section 3).</summary>
         public const int MaximumSackBlocks = 4;
 
+        private readonly OptionIterator _iterator = new OptionIterator();
         private byte[] _buffer;
         private int _sackOffset;
 
@@ -34,18 +36,34 @@ namespace IoTStack.Net.Wire
         public int SackBlockCount;
         public int IgnoredCount;
 
-        /// <summary>Reads an option area that <see cref="OptionIterator.Validate"/> accepted.</summary>
+        /// <summary>Reads an option area that <see cref="OptionIterator.Validate"/> accepted into a new instance.</summary>
         public static TcpOptions Read(byte[] buffer, int offset, int length)
         {
             TcpOptions options = new TcpOptions();
-            options._buffer = buffer;
-            OptionIterator iterator = new OptionIterator(buffer, offset, length);
-            while (iterator.Next())
-            {
-                options.Take(iterator.Kind, iterator.DataOffset, iterator.DataLength);
-            }
-
+            options.Load(buffer, offset, length);
             return options;
+        }
+
+        /// <summary>Forgets what was read before and reads an option area that <see cref="OptionIterator.Validate"/> accepted.</summary>
+        public void Load(byte[] buffer, int offset, int length)
+        {
+            HasMaximumSegmentSize = false;
+            MaximumSegmentSize = 0;
+            HasWindowScale = false;
+            WindowScale = 0;
+            SackPermitted = false;
+            HasTimestamps = false;
+            TimestampValue = 0;
+            TimestampEchoReply = 0;
+            SackBlockCount = 0;
+            IgnoredCount = 0;
+            _sackOffset = 0;
+            _buffer = buffer;
+            _iterator.Start(buffer, offset, length);
+            while (_iterator.Next())
+            {
+                Take(_iterator.Kind, _iterator.DataOffset, _iterator.DataLength);
+            }
         }
 
         /// <summary>SACK block <paramref name="index"/>: the left edge and the right edge (first sequence number past the block).</summary>

@@ -1,30 +1,45 @@
 namespace IoTStack.Net.Wire
 {
     /// <summary>A view over a TCP segment: header, options and data (RFC 9293 section 3.1).</summary>
-    public struct TcpSegment
+    /// <remarks>
+    /// A class its owner reuses (<see cref="Parse"/>, <see cref="Attach"/>): on nanoCLR a struct view would be allocated at
+    /// every call it is a local of and cloned at every load (DESIGN.md rule 2). <c>TryParse</c> and <c>Wrap</c> make new
+    /// ones, for code off the hot paths.
+    /// </remarks>
+    public sealed class TcpSegment
     {
         public const int MinimumHeaderLength = 20;
         public const int MaximumHeaderLength = 60;
         public const int MaximumOptionsLength = MaximumHeaderLength - MinimumHeaderLength;
 
-        private readonly byte[] _buffer;
-        private readonly int _offset;
-        private readonly int _length;
+        private byte[] _buffer;
+        private int _offset;
+        private int _length;
+
+        public TcpSegment()
+        {
+        }
 
         private TcpSegment(byte[] buffer, int offset, int length)
+        {
+            Attach(buffer, offset, length);
+        }
+
+        /// <summary>Points this view at a TcpSegment in a buffer, not validated: for headers this node writes or checked.</summary>
+        public TcpSegment Attach(byte[] buffer, int offset, int length)
         {
             _buffer = buffer;
             _offset = offset;
             _length = length;
+            return this;
         }
 
         /// <summary>
         /// Validates a segment of <paramref name="length"/> bytes (the IPv4 payload) between the two
         /// addresses: data offset, pseudo-header checksum, then the option list's structure.
         /// </summary>
-        public static WireError TryParse(byte[] buffer, int offset, int length, IPv4Address source, IPv4Address destination, out TcpSegment segment)
+        public WireError Parse(byte[] buffer, int offset, int length, uint source, uint destination)
         {
-            segment = default(TcpSegment);
             if (!NetworkOrder.InBuffer(buffer, offset, length))
             {
                 return WireError.OutOfBuffer;
@@ -58,8 +73,15 @@ namespace IoTStack.Net.Wire
                 return options;
             }
 
-            segment = new TcpSegment(buffer, offset, length);
+            Attach(buffer, offset, length);
             return WireError.None;
+        }
+
+        /// <summary>As <see cref="Parse"/>, into a new view.</summary>
+        public static WireError TryParse(byte[] buffer, int offset, int length, IPv4Address source, IPv4Address destination, out TcpSegment segment)
+        {
+            segment = new TcpSegment();
+            return segment.Parse(buffer, offset, length, source.Value, destination.Value);
         }
 
         /// <summary>
@@ -84,7 +106,7 @@ namespace IoTStack.Net.Wire
         public static void FillChecksum(byte[] buffer, int offset, int length, IPv4Address source, IPv4Address destination)
         {
             NetworkOrder.WriteUInt16(buffer, offset + 16, 0);
-            uint sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Tcp, length);
+            uint sum = InternetChecksum.AddPseudoHeader(0, source.Value, destination.Value, IpProtocol.Tcp, length);
             NetworkOrder.WriteUInt16(buffer, offset + 16, InternetChecksum.Complement(InternetChecksum.Add(sum, buffer, offset, length)));
         }
 
@@ -200,6 +222,12 @@ namespace IoTStack.Net.Wire
         public TcpOptions ReadOptions()
         {
             return TcpOptions.Read(_buffer, OptionsOffset, OptionsLength);
+        }
+
+        /// <summary>As <see cref="ReadOptions()"/>, into an instance the caller reuses.</summary>
+        public void ReadOptions(TcpOptions options)
+        {
+            options.Load(_buffer, OptionsOffset, OptionsLength);
         }
     }
 }

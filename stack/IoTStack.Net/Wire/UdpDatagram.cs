@@ -1,17 +1,33 @@
 namespace IoTStack.Net.Wire
 {
     /// <summary>A view over a UDP datagram (RFC 768).</summary>
-    public struct UdpDatagram
+    /// <remarks>
+    /// A class its owner reuses (<see cref="Parse"/>, <see cref="Attach"/>): on nanoCLR a struct view would be allocated at
+    /// every call it is a local of and cloned at every load (DESIGN.md rule 2). <c>TryParse</c> and <c>Wrap</c> make new
+    /// ones, for code off the hot paths.
+    /// </remarks>
+    public sealed class UdpDatagram
     {
         public const int HeaderLength = 8;
 
-        private readonly byte[] _buffer;
-        private readonly int _offset;
+        private byte[] _buffer;
+        private int _offset;
+
+        public UdpDatagram()
+        {
+        }
 
         private UdpDatagram(byte[] buffer, int offset)
         {
+            Attach(buffer, offset);
+        }
+
+        /// <summary>Points this view at a UdpDatagram in a buffer, not validated: for headers this node writes or checked.</summary>
+        public UdpDatagram Attach(byte[] buffer, int offset)
+        {
             _buffer = buffer;
             _offset = offset;
+            return this;
         }
 
         /// <summary>
@@ -19,9 +35,8 @@ namespace IoTStack.Net.Wire
         /// addresses: header, length field, and the pseudo-header checksum unless it is zero ("none",
         /// RFC 768). Bytes beyond the length field are ignored.
         /// </summary>
-        public static WireError TryParse(byte[] buffer, int offset, int length, IPv4Address source, IPv4Address destination, out UdpDatagram datagram)
+        public WireError Parse(byte[] buffer, int offset, int length, uint source, uint destination)
         {
-            datagram = default(UdpDatagram);
             if (!NetworkOrder.InBuffer(buffer, offset, length))
             {
                 return WireError.OutOfBuffer;
@@ -48,8 +63,15 @@ namespace IoTStack.Net.Wire
                 return WireError.BadChecksum;
             }
 
-            datagram = new UdpDatagram(buffer, offset);
+            Attach(buffer, offset);
             return WireError.None;
+        }
+
+        /// <summary>As <see cref="Parse"/>, into a new view.</summary>
+        public static WireError TryParse(byte[] buffer, int offset, int length, IPv4Address source, IPv4Address destination, out UdpDatagram datagram)
+        {
+            datagram = new UdpDatagram();
+            return datagram.Parse(buffer, offset, length, source.Value, destination.Value);
         }
 
         /// <summary>Writes the header (checksum zero) for <paramref name="payloadLength"/> bytes of data and returns its length.</summary>
@@ -70,7 +92,7 @@ namespace IoTStack.Net.Wire
         {
             int length = NetworkOrder.ReadUInt16(buffer, offset + 4);
             NetworkOrder.WriteUInt16(buffer, offset + 6, 0);
-            ushort checksum = ChecksumOf(buffer, offset, length, source, destination);
+            ushort checksum = ChecksumOf(buffer, offset, length, source.Value, destination.Value);
             NetworkOrder.WriteUInt16(buffer, offset + 6, checksum == 0 ? 0xFFFF : checksum);
         }
 
@@ -105,7 +127,7 @@ namespace IoTStack.Net.Wire
             get { return Length - HeaderLength; }
         }
 
-        private static ushort ChecksumOf(byte[] buffer, int offset, int length, IPv4Address source, IPv4Address destination)
+        private static ushort ChecksumOf(byte[] buffer, int offset, int length, uint source, uint destination)
         {
             uint sum = InternetChecksum.AddPseudoHeader(0, source, destination, IpProtocol.Udp, length);
             return InternetChecksum.Complement(InternetChecksum.Add(sum, buffer, offset, length));
