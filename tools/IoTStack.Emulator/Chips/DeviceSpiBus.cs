@@ -6,7 +6,7 @@ namespace IoTStack.Emulator.Chips;
 /// A chip model on the device's SPI path: each <see cref="ISpiBus.Transfer"/> is framed by the portable
 /// <see cref="FullDuplexFrame"/> and clocked as one raw full-duplex transfer, exactly the shape of
 /// NanoSpiBus (nanoFramework), LinuxSpiBus and MeadowSpiBus. The chip decodes the raw bytes as the real one
-/// does, so the frame's limits (2,048 bytes a transfer) and its zeroed read phase are met on the desktop.
+/// does, so the frame's limits (FullDuplexFrame.MaximumLength, 1,536 bytes a transfer) and its zeroed read phase are met on the desktop.
 /// </summary>
 public sealed class DeviceSpiBus : ISpiBus
 {
