@@ -293,6 +293,15 @@ namespace IoTStack.Drivers.W5500
             return news;
         }
 
+        /// <summary>
+        /// Milliseconds until the next sweep of the listeners (at most <see cref="SweepIntervalMs"/>; 0 right after a
+        /// reset). Everything else the chip does itself and reports in Sn_IR.
+        /// </summary>
+        public int PollDelay()
+        {
+            return Net.Deadlines.Delay(_nextSweep, _clock.NowMilliseconds, SweepIntervalMs);
+        }
+
         public SocketError Open(SocketType type, IpProtocol protocol, out int socket)
         {
             socket = 0;

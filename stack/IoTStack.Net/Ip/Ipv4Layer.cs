@@ -87,6 +87,11 @@ namespace IoTStack.Net.Ip
             _reassembler.Timers(now);
         }
 
+        internal long NextDeadline(long earliest)
+        {
+            return _reassembler.NextDeadline(earliest);
+        }
+
         internal bool JoinGroup(IPv4Address group)
         {
             if (IsMember(group))
