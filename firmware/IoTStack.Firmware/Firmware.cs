@@ -162,6 +162,24 @@ namespace IoTStack.Firmware
             return worked;
         }
 
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> must run again though nothing arrives: the sockets' and the services'
+        /// deadlines. The sessions keep no timers of their own: each waits for its socket (data, room to send, the
+        /// peer's close) or for a lookup, whose retries are the resolver's deadline; what one session leaves for another
+        /// (the page buffer) is handed on with a Send, which makes the sockets' delay 0.
+        /// </summary>
+        public int PollDelay()
+        {
+            int delay = _sockets.PollDelay();
+            if (_services != null)
+            {
+                int services = _services.PollDelay();
+                delay = services < delay ? services : delay;
+            }
+
+            return delay;
+        }
+
         private bool Listen(int port, int backlog, out int socket)
         {
             return _sockets.Open(SocketType.Stream, IpProtocol.Tcp, out socket) == SocketError.Success

@@ -205,6 +205,31 @@ namespace IoTStack.Net.Services
             return worked;
         }
 
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> has a probe, an announcement or a lookup's retry to send though nothing
+        /// arrives; 0 when the interface's address changed since (the sequence starts over).
+        /// </summary>
+        public int PollDelay()
+        {
+            if (_socket < 0)
+            {
+                return int.MaxValue;
+            }
+
+            long now = _stack.Clock.NowMilliseconds;
+            long earliest = _queries.NextDeadline(Deadlines.None);
+            if (_stack.Address != _address)
+            {
+                earliest = now;
+            }
+            else if ((_state == MdnsState.Probing || _state == MdnsState.Announcing) && _next < earliest)
+            {
+                earliest = _next;
+            }
+
+            return Deadlines.Delay(earliest, now, int.MaxValue);
+        }
+
         /// <summary>The probe and announce sequence; an address change starts it again.</summary>
         private bool Claim(long now)
         {

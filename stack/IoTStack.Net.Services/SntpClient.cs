@@ -133,6 +133,19 @@ namespace IoTStack.Net.Services
             return worked;
         }
 
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> has a request to send, or gives up on one, though no answer comes; it
+        /// waits for nothing without a server and an address (both are set within a poll: by DHCP, or at start).
+        /// </summary>
+        public int PollDelay()
+        {
+            long at = !Running ? Deadlines.None
+                : _waiting ? _deadline
+                : !Server.IsAny && !_stack.Address.IsAny ? _nextSync
+                : Deadlines.None;
+            return Deadlines.Delay(at, _stack.Clock.NowMilliseconds, int.MaxValue);
+        }
+
         private bool Send(long now)
         {
             if (_socket < 0)
@@ -140,6 +153,7 @@ namespace IoTStack.Net.Services
                 if (_stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket) != SocketError.Success)
                 {
                     _socket = -1;
+                    _nextSync = now + RetryMs; // no socket free: try again later, not on every poll (PollDelay would be 0)
                     return false;
                 }
 
