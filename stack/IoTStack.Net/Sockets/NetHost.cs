@@ -264,7 +264,7 @@ namespace IoTStack.Net.Sockets
 
                 if (result != SocketError.WouldBlock)
                 {
-                    return result;
+                    return received > 0 ? Queued(result) : result; // room in the window: an update may be queued
                 }
 
                 if (!Wait(deadline))
@@ -366,8 +366,9 @@ namespace IoTStack.Net.Sockets
         }
 
         /// <summary>
-        /// After a call that may have queued work for the next poll (a Send's segment, a FIN, a SYN, an echo request) or
-        /// set an earlier deadline: the poll thread wakes now rather than at the deadline it went to sleep with.
+        /// After a call that may have queued work for the next poll (a Send's segment, a FIN, a SYN, an echo request, a
+        /// window update after a read) or set an earlier deadline: the poll thread wakes now rather than at the deadline it
+        /// went to sleep with.
         /// </summary>
         private SocketError Queued(SocketError result)
         {
