@@ -207,7 +207,8 @@ namespace IoTStack.Net.Services
 
         /// <summary>
         /// Milliseconds until <see cref="Poll"/> has a probe, an announcement or a lookup's retry to send though nothing
-        /// arrives; 0 when the interface's address changed since (the sequence starts over).
+        /// arrives. A new address is taken up by the next Poll: DHCP and a board's static fallback set it within one, and
+        /// any other change is seen at the stack's own deadline (no IPv4Address is compared here: nanoCLR allocates structs).
         /// </summary>
         public int PollDelay()
         {
@@ -216,18 +217,13 @@ namespace IoTStack.Net.Services
                 return int.MaxValue;
             }
 
-            long now = _stack.Clock.NowMilliseconds;
             long earliest = _queries.NextDeadline(Deadlines.None);
-            if (_stack.Address != _address)
-            {
-                earliest = now;
-            }
-            else if ((_state == MdnsState.Probing || _state == MdnsState.Announcing) && _next < earliest)
+            if ((_state == MdnsState.Probing || _state == MdnsState.Announcing) && _next < earliest)
             {
                 earliest = _next;
             }
 
-            return Deadlines.Delay(earliest, now, int.MaxValue);
+            return Deadlines.Delay(earliest, _stack.Clock.NowMilliseconds, int.MaxValue);
         }
 
         /// <summary>The probe and announce sequence; an address change starts it again.</summary>

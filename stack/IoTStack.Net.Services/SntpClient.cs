@@ -30,6 +30,9 @@ namespace IoTStack.Net.Services
         private int _attempt;
         private bool _waiting;
 
+        /// <summary>The last Poll found a request due but no server or no address to send it from: nothing to wait for.</summary>
+        private bool _unconfigured;
+
         public SntpClient(NetStack stack)
         {
             if (stack == null)
@@ -76,6 +79,7 @@ namespace IoTStack.Net.Services
             _nextSync = _stack.Clock.NowMilliseconds;
             _attempt = 0;
             _waiting = false;
+            _unconfigured = false;
             Running = true;
         }
 
@@ -125,25 +129,36 @@ namespace IoTStack.Net.Services
                 }
             }
 
-            if (!_waiting && now >= _nextSync && !Server.IsAny && !_stack.Address.IsAny)
+            _unconfigured = false;
+            if (!_waiting && now >= _nextSync)
             {
-                worked |= Send(now);
+                if (!Server.IsAny && !_stack.Address.IsAny)
+                {
+                    worked |= Send(now);
+                }
+                else
+                {
+                    _unconfigured = true; // due, but no server or no address yet
+                }
             }
 
             return worked;
         }
 
         /// <summary>
-        /// Milliseconds until <see cref="Poll"/> has a request to send, or gives up on one, though no answer comes; it
-        /// waits for nothing without a server and an address (both are set within a poll: by DHCP, or at start).
+        /// Milliseconds until <see cref="Poll"/> has a request to send, or gives up on one, though no answer comes. When the
+        /// last Poll had one due but no server or no address, it waits for nothing: DHCP gives both within a poll, a board
+        /// at start; a server set otherwise is seen at the stack's own deadline. (No IPv4Address is read here: nanoCLR
+        /// allocates structs.)
         /// </summary>
         public int PollDelay()
         {
-            long at = !Running ? Deadlines.None
-                : _waiting ? _deadline
-                : !Server.IsAny && !_stack.Address.IsAny ? _nextSync
-                : Deadlines.None;
-            return Deadlines.Delay(at, _stack.Clock.NowMilliseconds, int.MaxValue);
+            if (!Running || _unconfigured)
+            {
+                return int.MaxValue;
+            }
+
+            return Deadlines.Delay(_waiting ? _deadline : _nextSync, _stack.Clock.NowMilliseconds, int.MaxValue);
         }
 
         private bool Send(long now)
