@@ -44,7 +44,7 @@ public sealed class TapMode
         var watch = Stopwatch.StartNew();
         long nextReport = 1000;
         long bytesIn = 0, bytesOut = 0, framesIn = 0, framesOut = 0;
-        int idle = 0;
+        long lastWork = 0;
         long busBefore = 0;
         while (!stop.IsCancellationRequested && (durationSeconds <= 0 || watch.ElapsedMilliseconds < durationSeconds * 1000))
         {
@@ -75,11 +75,11 @@ public sealed class TapMode
 
             if (worked)
             {
-                idle = 0;
+                lastWork = now;
             }
-            else if (++idle > 200)
+            else if (now - lastWork > 2)
             {
-                Thread.Sleep(1); // nothing for a while: give the core back
+                Thread.Sleep(1); // nothing for 2 ms (not a count of turns: an idle turn is cheap now): give the core back
             }
 
             if (now >= nextReport)
