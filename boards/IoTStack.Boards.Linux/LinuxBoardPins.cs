@@ -8,9 +8,15 @@ namespace IoTStack.Boards.Linux;
 /// </summary>
 public sealed class LinuxBoardPins : IDisposable
 {
+    /// <summary>How often a board without INT wired looks for frames; timers keep their own deadlines.</summary>
+    public const int ReceivePollIntervalMs = 1;
+
     private readonly GpioController _gpio;
     private readonly int _interrupt;
     private readonly int _reset;
+
+    /// <summary>Set by every falling edge of INT, from the moment the pin is opened: an edge between the level read and the wait is kept.</summary>
+    private readonly AutoResetEvent _fell = new(false);
 
     public LinuxBoardPins(GpioController gpio, BoardProfile profile)
     {
@@ -20,6 +26,7 @@ public sealed class LinuxBoardPins : IDisposable
         if (_interrupt >= 0)
         {
             _gpio.OpenPin(_interrupt, PinMode.InputPullUp);
+            _gpio.RegisterCallbackForPinValueChangedEvent(_interrupt, PinEventTypes.Falling, OnFalling);
         }
 
         if (_reset >= 0)
@@ -31,16 +38,28 @@ public sealed class LinuxBoardPins : IDisposable
     /// <summary>Whether the chip is asking for attention (INT low); true when INT is not wired, so the caller polls.</summary>
     public bool InterruptAsserted => _interrupt < 0 || _gpio.Read(_interrupt) == PinValue.Low;
 
-    /// <summary>Waits up to <paramref name="timeout"/> for INT to fall; returns at once when it is already low or not wired.</summary>
-    public void WaitForInterrupt(TimeSpan timeout)
+    /// <summary>
+    /// Sleeps up to <paramref name="delayMs"/> (the board's PollDelay) or until INT falls. Without INT wired, at most
+    /// <see cref="ReceivePollIntervalMs"/>: frames have no deadline. With INT already low though the poll found nothing to
+    /// do (a source no driver clears), also at most that, so the loop does not spin.
+    /// </summary>
+    public void WaitForInterrupt(int delayMs)
     {
-        if (InterruptAsserted)
+        if (delayMs <= 0)
         {
             return;
         }
 
-        _gpio.WaitForEvent(_interrupt, PinEventTypes.Falling, timeout);
+        if (InterruptAsserted)
+        {
+            Thread.Sleep(Math.Min(delayMs, ReceivePollIntervalMs));
+            return;
+        }
+
+        _fell.WaitOne(delayMs);
     }
+
+    private void OnFalling(object sender, PinValueChangedEventArgs e) => _fell.Set();
 
     /// <summary>
     /// Holds RESET low, then waits for the chip: ENC28J60 DS39662E section 11.2 (low at least 2 us, then the
@@ -63,8 +82,11 @@ public sealed class LinuxBoardPins : IDisposable
     {
         if (_interrupt >= 0)
         {
+            _gpio.UnregisterCallbackForPinValueChangedEvent(_interrupt, OnFalling);
             _gpio.ClosePin(_interrupt);
         }
+
+        _fell.Dispose();
 
         if (_reset >= 0)
         {

@@ -116,7 +116,8 @@ try
     {
         if (!board.Poll())
         {
-            pins.WaitForInterrupt(TimeSpan.FromMilliseconds(5)); // the timers need a poll every few ms anyway
+            // Nothing to do: sleep until the next timer (at most 250 ms, the driver's link check) or INT falling.
+            pins.WaitForInterrupt((int)Math.Min(board.PollDelay(), end - clock.NowMilliseconds));
         }
     }
 

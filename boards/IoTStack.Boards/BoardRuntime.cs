@@ -192,6 +192,24 @@ namespace IoTStack.Boards
             return Services == null || Services.Start() == SocketError.Success;
         }
 
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> must run again though no frame arrives (0: now): the earliest of the
+        /// engine's timers (at most its cap: 250 ms on IoTStack, for the drivers' link check; 100 ms on the W5500's own
+        /// sockets, for the listener sweep), the services' (DHCP, DNS, mDNS, SNTP), the static fallback and the next
+        /// status line. A loop that found nothing to do sleeps this long, or until the chip's INT line falls.
+        /// </summary>
+        public int PollDelay()
+        {
+            int delay = Firmware.PollDelay();
+            long now = _clock.NowMilliseconds;
+            if (_fallbackAt != 0)
+            {
+                delay = Deadlines.Delay(_fallbackAt, now, delay);
+            }
+
+            return Log != null ? Deadlines.Delay(_nextReport, now, delay) : delay;
+        }
+
         /// <summary>Runs the chip, the stack, the services and the firmware once; true when anything happened.</summary>
         public bool Poll()
         {

@@ -62,12 +62,49 @@ namespace IoTStack.Firmware.Esp32
 
             log.Line("IoTStack on " + Board.Description + ", MAC " + Board.Mac.ToString() + ": DHCP, then " + settings.HostName + ".local");
             board.Log = log;
+            GpioPin interrupt = Board.InterruptPin >= 0 ? gpio.OpenPin(Board.InterruptPin, PinMode.InputPullUp) : null;
+            if (interrupt != null)
+            {
+                interrupt.ValueChanged += OnInterrupt;
+            }
+
             while (true)
             {
-                if (!board.Poll())
+                if (board.Poll())
                 {
-                    Thread.Sleep(1); // nothing to do: let the chip gather frames (INT could wake us; polling every ms is enough)
+                    continue; // more may wait (a burst of frames, output just queued): poll again at once
                 }
+
+                // Nothing to do: sleep until the next timer or until the chip's INT falls (active low on both chips). Without
+                // the line, or with it low though the poll found nothing (a source no driver clears), look again in 1 ms.
+                int delay = board.PollDelay();
+                if ((interrupt == null || _interruptLow) && delay > ReceivePollIntervalMs)
+                {
+                    delay = ReceivePollIntervalMs;
+                }
+
+                if (delay > 0)
+                {
+                    Wake.WaitOne(delay, false);
+                }
+            }
+        }
+
+        /// <summary>How often a board without its INT line wired looks for frames (timers keep their own deadlines).</summary>
+        private const int ReceivePollIntervalMs = 1;
+
+        /// <summary>Set by INT falling: ends the main loop's sleep.</summary>
+        private static readonly AutoResetEvent Wake = new AutoResetEvent(false);
+
+        /// <summary>INT's level as its edges left it (the loop reads no PinValue: a struct, which nanoCLR allocates).</summary>
+        private static bool _interruptLow;
+
+        private static void OnInterrupt(object sender, PinValueChangedEventArgs e)
+        {
+            _interruptLow = e.ChangeType == PinEventTypes.Falling;
+            if (_interruptLow)
+            {
+                Wake.Set();
             }
         }
     }

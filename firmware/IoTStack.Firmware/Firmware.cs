@@ -35,6 +35,12 @@ namespace IoTStack.Firmware
         /// <summary>The session whose response is being sent out of the shared page buffer, or null.</summary>
         private Session _pageOwner;
 
+        /// <summary>
+        /// A session moved bytes in this poll: it may move more at once (the rest of a body, data still in the socket), so
+        /// Poll reports work and the loop polls again rather than sleeping to a deadline that knows nothing of sessions.
+        /// </summary>
+        private bool _moved;
+
         /// <param name="sockets">Where the services run.</param>
         /// <param name="stack">The software stack behind <paramref name="sockets"/> for the status page's counters and socket table, or null.</param>
         /// <param name="settings">Sessions and buffer sizes, all taken here.</param>
@@ -119,9 +125,11 @@ namespace IoTStack.Firmware
                 && _sockets.Bind(_udpEcho, IPv4Address.Any, 7) == SocketError.Success;
         }
 
-        /// <summary>Runs the sockets and serves every connection once; true when there was something to do.</summary>
+        /// <summary>Runs the sockets and serves every connection once; true when there was something to do (a session that
+        /// moved bytes counts: it may move more at once).</summary>
         public bool Poll()
         {
+            _moved = false;
             bool worked = _sockets.Poll();
             worked |= _services != null && _services.Poll();
             worked |= Accept(_echoListener, ServiceKind.Echo);
@@ -162,7 +170,25 @@ namespace IoTStack.Firmware
                 }
             }
 
-            return worked;
+            return worked | _moved;
+        }
+
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> must run again though nothing arrives: the sockets' and the services'
+        /// deadlines. The sessions keep no timers of their own: one that moved bytes makes Poll return true (the loop polls
+        /// again at once); one that could not waits for its socket (data, room to send, the peer's close: a frame, or the
+        /// chip's interrupt) or for a lookup, whose retries are the resolver's deadline.
+        /// </summary>
+        public int PollDelay()
+        {
+            int delay = _sockets.PollDelay();
+            if (_services != null)
+            {
+                int services = _services.PollDelay();
+                delay = services < delay ? services : delay;
+            }
+
+            return delay;
         }
 
         private bool Listen(int port, int backlog, out int socket)
@@ -246,6 +272,7 @@ namespace IoTStack.Firmware
                 return false;
             }
 
+            _moved = true;
             if (toOut)
             {
                 session.OutStart = 0;
@@ -274,6 +301,7 @@ namespace IoTStack.Firmware
                 }
 
                 session.OutStart += sent;
+                _moved = true;
             }
 
             session.OutStart = 0;
@@ -374,6 +402,7 @@ namespace IoTStack.Firmware
                 }
 
                 session.RequestLength += received;
+                _moved = true;
                 parsed = request.Parse(session.Request, session.RequestLength);
                 if (parsed == 0)
                 {
@@ -499,6 +528,8 @@ namespace IoTStack.Firmware
                 {
                     return false;
                 }
+
+                _moved = true;
             }
 
             session.Remaining -= taken;
@@ -677,6 +708,7 @@ namespace IoTStack.Firmware
                     }
 
                     session.PageSent += sent;
+                    _moved = true;
                 }
 
                 if (session.PageChunks < 0)

@@ -281,6 +281,32 @@ namespace IoTStack.Net.Services
             return Timers(now) | worked;
         }
 
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> has something to do though no message arrives: a (re)transmission, the
+        /// next ARP probe, the end of the wait after a decline, T1, T2, or the lease's end (RFC 2131 section 4.4.5).
+        /// A link that comes back is seen at the stack's own poll deadline, which reads the link.
+        /// </summary>
+        public int PollDelay()
+        {
+            if (_state == DhcpState.Stopped)
+            {
+                return int.MaxValue;
+            }
+
+            long at = _state == DhcpState.Bound ? (_lease == Infinite ? Deadlines.None : _t1) : _nextSend;
+            if (_state == DhcpState.Renewing && _t2 < at)
+            {
+                at = _t2;
+            }
+
+            if (!_address.IsAny && _lease != Infinite && _state != DhcpState.Probing && _expiry < at)
+            {
+                at = _expiry;
+            }
+
+            return Deadlines.Delay(at, _stack.Clock.NowMilliseconds, int.MaxValue);
+        }
+
         private void Restart(long now)
         {
             _state = DhcpState.Selecting;

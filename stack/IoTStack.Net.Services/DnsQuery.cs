@@ -119,6 +119,21 @@ namespace IoTStack.Net.Services
             }
         }
 
+        /// <summary>The earliest moment a pending lookup's next attempt (or its end) is due.</summary>
+        internal long NextDeadline(long earliest)
+        {
+            for (int i = 0; i < _queries.Length; i++)
+            {
+                DnsQuery query = _queries[i];
+                if (query.Pending && query.Deadline < earliest)
+                {
+                    earliest = query.Deadline;
+                }
+            }
+
+            return earliest;
+        }
+
         /// <summary>Ends a lookup with its outcome.</summary>
         internal static void Finish(DnsQuery query, DnsStatus status, IPv4Address address, long ttlSeconds)
         {

@@ -246,6 +246,13 @@ namespace IoTStack.Net.Services
             return worked;
         }
 
+        /// <summary>Milliseconds until <see cref="Poll"/> has an attempt to send or a lookup to end though no answer comes (0: now).</summary>
+        public int PollDelay()
+        {
+            long now = _stack.Clock.NowMilliseconds;
+            return Deadlines.Delay(_socket < 0 ? Deadlines.None : _queries.NextDeadline(Deadlines.None), now, int.MaxValue);
+        }
+
         private SocketError Start(DnsStatus status, IPv4Address address, out int query)
         {
             DnsQuery lookup = _queries.Allocate(out query);

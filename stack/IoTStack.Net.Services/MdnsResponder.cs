@@ -207,6 +207,27 @@ namespace IoTStack.Net.Services
             return worked;
         }
 
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> has a probe, an announcement or a lookup's retry to send though nothing
+        /// arrives. A new address is taken up by the next Poll: DHCP and a board's static fallback set it within one, and
+        /// any other change is seen at the stack's own deadline (no IPv4Address is compared here: nanoCLR allocates structs).
+        /// </summary>
+        public int PollDelay()
+        {
+            if (_socket < 0)
+            {
+                return int.MaxValue;
+            }
+
+            long earliest = _queries.NextDeadline(Deadlines.None);
+            if ((_state == MdnsState.Probing || _state == MdnsState.Announcing) && _next < earliest)
+            {
+                earliest = _next;
+            }
+
+            return Deadlines.Delay(earliest, _stack.Clock.NowMilliseconds, int.MaxValue);
+        }
+
         /// <summary>The probe and announce sequence; an address change starts it again.</summary>
         private bool Claim(long now)
         {

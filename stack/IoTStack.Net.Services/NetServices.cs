@@ -75,6 +75,24 @@ namespace IoTStack.Net.Services
             return error;
         }
 
+        /// <summary>Milliseconds until <see cref="Poll"/> has work though nothing arrives: the earliest of the services' own.</summary>
+        public int PollDelay()
+        {
+            int delay = Dns.PollDelay();
+            delay = Earlier(delay, Sntp.PollDelay());
+            if (Dhcp != null)
+            {
+                delay = Earlier(delay, Dhcp.PollDelay());
+            }
+
+            return Mdns != null ? Earlier(delay, Mdns.PollDelay()) : delay;
+        }
+
+        private static int Earlier(int a, int b)
+        {
+            return a < b ? a : b;
+        }
+
         public bool Poll()
         {
             bool worked = Dhcp != null && Dhcp.Poll();

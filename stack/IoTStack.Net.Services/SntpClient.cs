@@ -30,6 +30,9 @@ namespace IoTStack.Net.Services
         private int _attempt;
         private bool _waiting;
 
+        /// <summary>The last Poll found a request due but no server or no address to send it from: nothing to wait for.</summary>
+        private bool _unconfigured;
+
         public SntpClient(NetStack stack)
         {
             if (stack == null)
@@ -83,6 +86,7 @@ namespace IoTStack.Net.Services
             _nextSync = _stack.Clock.NowMilliseconds;
             _attempt = 0;
             _waiting = false;
+            _unconfigured = false;
             Running = true;
         }
 
@@ -133,12 +137,36 @@ namespace IoTStack.Net.Services
                 }
             }
 
-            if (!_waiting && now >= _nextSync && !_server.IsAny && _stack.AddressValue != 0)
+            _unconfigured = false;
+            if (!_waiting && now >= _nextSync)
             {
-                worked |= Send(now);
+                if (!_server.IsAny && _stack.AddressValue != 0)
+                {
+                    worked |= Send(now);
+                }
+                else
+                {
+                    _unconfigured = true; // due, but no server or no address yet
+                }
             }
 
             return worked;
+        }
+
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> has a request to send, or gives up on one, though no answer comes. When the
+        /// last Poll had one due but no server or no address, it waits for nothing: DHCP gives both within a poll, a board
+        /// at start; a server set otherwise is seen at the stack's own deadline. (No IPv4Address is read here: nanoCLR
+        /// allocates structs.)
+        /// </summary>
+        public int PollDelay()
+        {
+            if (!Running || _unconfigured)
+            {
+                return int.MaxValue;
+            }
+
+            return Deadlines.Delay(_waiting ? _deadline : _nextSync, _stack.Clock.NowMilliseconds, int.MaxValue);
         }
 
         private bool Send(long now)
@@ -148,6 +176,7 @@ namespace IoTStack.Net.Services
                 if (_stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket) != SocketError.Success)
                 {
                     _socket = -1;
+                    _nextSync = now + RetryMs; // no socket free: try again later, not on every poll (PollDelay would be 0)
                     return false;
                 }
 

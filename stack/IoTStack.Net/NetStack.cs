@@ -257,6 +257,37 @@ namespace IoTStack.Net
         }
 
         /// <summary>
+        /// The longest <see cref="PollDelay"/> reports. The stack reads the device's link state on every Poll and the frame
+        /// drivers hang their rate-limited PHY read and chip health check on it (every 250 ms: a chip that reset itself is
+        /// set up again there, and a link that came back is announced); it also bounds how late a frame is taken when the
+        /// chip's interrupt is missed (ENC28J60 erratum 6: EIR.PKTIF, behind the INT pin, is not reliable).
+        /// </summary>
+        public const int MaximumPollDelayMs = 250;
+
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> must run again though no frame arrives: 0 with output queued since the last
+        /// Poll (a Send is flushed at the end of the next one) or a frame on the loopback device; else the earliest of the
+        /// ARP retries and entry lifetimes, reassembly timeouts, ping timeouts and the TCP timers (retransmission, delayed
+        /// ACK, persist, keep-alive, user timeout, FIN-WAIT-2, TIME-WAIT, SYN-queue retries), at most
+        /// <see cref="MaximumPollDelayMs"/>. A scan of the tables when asked, so the poll path pays nothing for it.
+        /// </summary>
+        public int PollDelay()
+        {
+            long now = _clock.NowMilliseconds;
+            if (_tcp.OutputPending || _loopback.Queued > 0)
+            {
+                return 0;
+            }
+
+            long earliest = now + MaximumPollDelayMs;
+            earliest = _arp.NextDeadline(earliest);
+            earliest = _ip.NextDeadline(earliest);
+            earliest = _icmp.NextDeadline(earliest);
+            earliest = _tcp.NextDeadline(earliest);
+            return Deadlines.Delay(earliest, now, MaximumPollDelayMs);
+        }
+
+        /// <summary>
         /// Starts (or repeats) an RFC 5227 probe: an ARP request asking who has <paramref name="address"/>, sent
         /// from 0.0.0.0. <see cref="AddressProbeConflict"/> turns true if any host answers or claims it.
         /// </summary>

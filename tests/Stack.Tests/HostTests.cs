@@ -143,3 +143,79 @@ public sealed class HostTcpTests : IDisposable
         Assert.Equal(SocketError.TimedOut, _host.Accept(listener, 50, out _));
     }
 }
+
+/// <summary>
+/// The host as a board with its chip's interrupt wired to <see cref="NetHost.Wake"/> runs it: no fixed receive interval, so
+/// the poll thread sleeps until the stack's deadline unless a call queues work.
+/// </summary>
+public sealed class HostSleepTests : IDisposable
+{
+    private readonly CountingDevice _device = new(new LoopbackDevice(TestNetwork.Mac(2), 8));
+    private readonly NetHost _host;
+
+    public HostSleepTests()
+    {
+        var stack = new NetStack(new NetStackOptions(), _device, new SystemClock());
+        stack.Configure(TestNetwork.Ip(2), TestNetwork.Mask, IPv4Address.Any);
+        _host = new NetHost(stack) { ReceivePollIntervalMs = Timeout.Infinite };
+        _running.Start();
+        _host.Start();
+    }
+
+    private readonly System.Diagnostics.Stopwatch _running = new();
+
+    public void Dispose() => _host.Stop();
+
+    [Fact]
+    public void An_idle_host_polls_at_the_stacks_deadline_not_every_millisecond()
+    {
+        Thread.Sleep(600);
+        int polls = _device.Receives;
+        // One poll per 250 ms (NetStack.MaximumPollDelayMs), plus the first two (the gratuitous ARP of Configure comes back
+        // through the loopback device); counted against the time that really passed, so a slow machine cannot fail it.
+        Assert.InRange(polls, 0, 3 + (int)(_running.ElapsedMilliseconds / NetStack.MaximumPollDelayMs));
+    }
+
+    [Fact]
+    public void Calls_that_queue_work_wake_the_poll_thread_so_a_tcp_exchange_completes()
+    {
+        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        _host.Bind(listener, IPv4Address.Loopback, 7);
+        Assert.Equal(SocketError.Success, _host.Listen(listener, 1));
+        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        Assert.Equal(SocketError.Success, _host.Connect(client, IPv4Address.Loopback, 7, 10_000));
+        Assert.Equal(SocketError.Success, _host.Accept(listener, 10_000, out int server));
+        var data = TcpHarness.RandomData(20_000, 3);
+        var sender = new Thread(() => _host.SendAll(client, data, 0, data.Length, 30_000, out _));
+        sender.Start();
+        var received = new MemoryStream();
+        var buffer = new byte[1024];
+        while (received.Length < data.Length && _host.Receive(server, buffer, 0, buffer.Length, 30_000, out int n) == SocketError.Success && n > 0)
+        {
+            received.Write(buffer, 0, n);
+        }
+
+        sender.Join();
+        Assert.Equal(TcpHarness.Hash(data), TcpHarness.Hash(received.ToArray()));
+    }
+
+    /// <summary>A frame device that counts the stack's receive calls: one per poll.</summary>
+    private sealed class CountingDevice(LoopbackDevice inner) : IFrameDevice
+    {
+        private int _receives;
+
+        public int Receives => Volatile.Read(ref _receives);
+
+        public MacAddress MacAddress => inner.MacAddress;
+
+        public bool IsLinkUp => inner.IsLinkUp;
+
+        public int Receive(byte[] buffer, int offset, int capacity)
+        {
+            Interlocked.Increment(ref _receives);
+            return inner.Receive(buffer, offset, capacity);
+        }
+
+        public bool Transmit(byte[] buffer, int offset, int length) => inner.Transmit(buffer, offset, length);
+    }
+}

@@ -113,6 +113,41 @@ internal sealed class Rig
         }
     }
 
+    /// <summary>
+    /// <paramref name="milliseconds"/> of virtual time with the board run as its own loop runs it: polled again at once
+    /// while a poll finds work, else when its PollDelay has passed or the chip model's INT line is low (sampled every
+    /// millisecond, uncounted); every Poll and PollDelay counted if measuring. Returns the board's polls.
+    /// </summary>
+    public long RunSleepingLoop(int milliseconds)
+    {
+        long polls = 0;
+        long next = Clock.NowMilliseconds;
+        for (int ms = 0; ms < milliseconds; ms++)
+        {
+            while (Clock.NowMilliseconds >= next || _model.InterruptAsserted)
+            {
+                polls++;
+                CostProbe.Counting = _measuring;
+                try
+                {
+                    next = _board.Poll() ? Clock.NowMilliseconds : Clock.NowMilliseconds + _board.PollDelay();
+                }
+                finally
+                {
+                    CostProbe.Counting = false;
+                }
+            }
+
+            while (Peer.Poll())
+            {
+            }
+
+            Clock.Advance(1);
+        }
+
+        return polls;
+    }
+
     /// <summary>Both sides until neither has anything to do, then a millisecond on.</summary>
     public void Step()
     {

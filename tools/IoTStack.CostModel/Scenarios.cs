@@ -34,6 +34,7 @@ public static class Scenarios
             results.Add(IcmpEcho(chip, top));
             results.Add(ArpReply(chip, top));
             results.Add(IdlePoll(chip, top));
+            results.Add(QuietSecond(chip, top));
             results.Add(HttpGet(chip, top));
         }
 
@@ -141,6 +142,23 @@ public static class Scenarios
 
         return rig.Result("Idle firmware poll", polls, 0, top);
     }
+
+    /// <summary>
+    /// Ten seconds with nothing arriving, run as the ESP32 and Pi loops now run them (issue 15 item 6): a poll only when
+    /// the board's PollDelay has passed or the chip's INT line is low, and PollDelay asked after each (counted too). What
+    /// the board spends waiting, per second, against <see cref="IdlePoll"/>'s thousand polls a second.
+    /// </summary>
+    public static PathCost QuietSecond(string chip, int top)
+    {
+        var rig = new Rig(chip);
+        rig.Settle(2000);
+        const int seconds = 10;
+        rig.StartCounting();
+        rig.RunSleepingLoop(seconds * 1000);
+        return rig.Result(QuietSecondPath, seconds, 0, top);
+    }
+
+    public const string QuietSecondPath = "Quiet second, loop sleeping to PollDelay";
 
     /// <summary><see cref="Echoes"/> keep-alive requests for /bytes?n=100 on one connection to port 80.</summary>
     public static PathCost HttpGet(string chip, int top)

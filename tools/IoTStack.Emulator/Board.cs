@@ -53,10 +53,14 @@ public sealed class BoardOptions
 /// </summary>
 public sealed class Board
 {
-    private Board(BoardRuntime runtime, ChipModel chip)
+    private readonly IClock _clock;
+    private long _nextPoll;
+
+    private Board(BoardRuntime runtime, ChipModel chip, IClock clock)
     {
         Runtime = runtime;
         Chip = chip;
+        _clock = clock;
     }
 
     public BoardRuntime Runtime { get; }
@@ -77,7 +81,7 @@ public sealed class Board
         var runtime = BoardRuntime.Create(KindOf(options.Chip), chip.Bus, options.Mac, clock, StackOptions(options), options.Settings)
             ?? throw new InvalidOperationException($"the {options.Chip} did not come up");
         Require(runtime.Start(), "the firmware could not open its services (too few sockets?)");
-        return new Board(runtime, chip);
+        return new Board(runtime, chip, clock);
     }
 
     /// <summary>
@@ -114,6 +118,28 @@ public sealed class Board
 
     /// <summary>Runs the chip, the stack, the services and the firmware once; true when anything happened.</summary>
     public bool Poll() => Runtime.Poll();
+
+    /// <summary>Polls made by <see cref="Turn"/>.</summary>
+    public long Polls { get; private set; }
+
+    /// <summary>
+    /// One turn of the board's own loop, as the ESP32 and Raspberry Pi images run it: a poll when the last one found work,
+    /// its <see cref="BoardRuntime.PollDelay"/> has passed or the chip's INT line is low; else nothing (the board sleeps).
+    /// True when a poll found work.
+    /// </summary>
+    public bool Turn()
+    {
+        long now = _clock.NowMilliseconds;
+        if (now < _nextPoll && !Chip.InterruptAsserted)
+        {
+            return false;
+        }
+
+        Polls++;
+        bool worked = Runtime.Poll();
+        _nextPoll = worked ? now : now + Runtime.PollDelay();
+        return worked;
+    }
 
     /// <summary>Sockets in use, listeners included.</summary>
     public int OpenSockets()

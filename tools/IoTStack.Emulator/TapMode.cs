@@ -10,7 +10,8 @@ namespace IoTStack.Emulator;
 
 /// <summary>
 /// The board on a real network: its chip model sits on a virtual switch (so faults and the capture apply),
-/// and a second switch port is bridged to a Linux TAP device. The switch's clock follows the wall clock.
+/// and a second switch port is bridged to a Linux TAP device. The switch's clock follows the wall clock. The board
+/// runs as its own loop does (<see cref="Board.Turn"/>): polled at its deadline or when the chip's INT line is low.
 /// </summary>
 public sealed class TapMode
 {
@@ -43,7 +44,7 @@ public sealed class TapMode
         var watch = Stopwatch.StartNew();
         long nextReport = 1000;
         long bytesIn = 0, bytesOut = 0, framesIn = 0, framesOut = 0;
-        int idle = 0;
+        long lastWork = 0;
         long busBefore = 0;
         while (!stop.IsCancellationRequested && (durationSeconds <= 0 || watch.ElapsedMilliseconds < durationSeconds * 1000))
         {
@@ -63,7 +64,7 @@ public sealed class TapMode
                 worked = true;
             }
 
-            worked |= board.Poll();
+            worked |= board.Turn(); // as the device's loop: at its deadline or when the chip's INT is low
             while ((length = linuxSide.Receive(frame, 0, frame.Length)) > 0)
             {
                 tap.Transmit(frame, 0, length);
@@ -74,11 +75,11 @@ public sealed class TapMode
 
             if (worked)
             {
-                idle = 0;
+                lastWork = now;
             }
-            else if (++idle > 200)
+            else if (now - lastWork > 2)
             {
-                Thread.Sleep(1); // nothing for a while: give the core back
+                Thread.Sleep(1); // nothing for 2 ms (not a count of turns: an idle turn is cheap now): give the core back
             }
 
             if (now >= nextReport)
@@ -108,7 +109,7 @@ public sealed class TapMode
     private static string StatusLine(long ms, Board board, VirtualSwitch wire, long framesIn, long bytesIn, long framesOut, long bytesOut)
     {
         string line = $"{ms / 1000.0,7:F1} s  in {framesIn} frames {bytesIn} B  out {framesOut} frames {bytesOut} B  "
-            + $"HTTP requests {board.Firmware.Requests}";
+            + $"HTTP requests {board.Firmware.Requests}  board polls {board.Polls}";
         if (board.Stack is { } stack)
         {
             line += $"  retransmits {stack.Counters[Counter.TcpRetransmittedSegments]}  sockets open {board.OpenSockets()}/{stack.SocketCount}";

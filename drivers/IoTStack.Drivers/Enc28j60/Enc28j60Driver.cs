@@ -7,7 +7,8 @@ namespace IoTStack.Drivers.Enc28j60
     /// <summary>
     /// Microchip ENC28J60 10BASE-T controller as an <see cref="IFrameDevice"/> (DS39662E), with the silicon
     /// errata of DS80349C that concern a driver handled where they apply (cited as "erratum N"). Polled: the
-    /// interrupt pin is not needed. Every wait on the chip is bounded, and nothing here throws once
+    /// INT pin is driven for a waiting packet so a loop can sleep until it falls, but the driver never relies on it
+    /// (erratum 6: PKTIF is not reliable; EPKTCNT is what it reads). Every wait on the chip is bounded, and nothing here throws once
     /// <see cref="Initialise"/> has returned.
     /// </summary>
     public sealed class Enc28j60Driver : IFrameDevice
@@ -141,6 +142,9 @@ namespace IoTStack.Drivers.Enc28j60
             Write(R.MAADR6, _macAddress[5]);
             WritePhy(R.PHLCON, 0x3476); // LEDA link, LEDB transmit and receive activity, stretched
             BitClear(R.EIR, 0xFF);
+            // INT (active low) while a received packet waits: EIE.INTIE with PKTIE (DS39662E section 12, Registers 12-1
+            // and 12-2). PKTIF follows EPKTCNT, so the pin goes high by itself once PKTDEC has freed the last packet.
+            Write(R.EIE, R.EieInterruptEnable | R.EiePacket);
             BitSet(R.ECON1, R.Econ1ReceiveEnable);
             _initialised = true;
             _linkStale = true;

@@ -96,6 +96,8 @@ namespace IoTStack.Drivers.Enc28j60
         public const byte EstatLateCollision = 0x10;
         public const byte EstatTransmitAbort = 0x02;
         public const byte EstatClockReady = 0x01;
+        public const byte EieInterruptEnable = 0x80; // INTIE: the flags enabled below drive the INT pin
+        public const byte EiePacket = 0x40; // PKTIE
         public const byte EirPacket = 0x40;
         public const byte EirLink = 0x10;
         public const byte EirTransmit = 0x08;

@@ -100,6 +100,11 @@ namespace IoTStack.Drivers.W5500
                 return false;
             }
 
+            // INTn (active low) while socket 0 has received a frame: SIMR bit 0 and, of Sn_IMR, RECV only (datasheet 1.0.9
+            // sections 4.1 SIMR, 4.2 Sn_IR and Sn_IMR). The mask gates the pin, not the flags: SENDOK is still set for
+            // Transmit to poll (as Espressif's W5500 driver also relies on), and does not wake the host after every frame.
+            _bus.Write8(R.SocketBlock(0), R.SnIMR, R.InterruptReceive);
+            _bus.Write8(R.CommonBlock, R.SIMR, 0x01);
             _initialised = true;
             _sendPending = false;
             _linkStale = true;
@@ -153,6 +158,14 @@ namespace IoTStack.Drivers.W5500
             _readPointer = (read + total) & 0xFFFF;
             _bus.Write16(block, R.SnRXRD, _readPointer);
             Command(R.CommandReceive);
+            if (total == waiting)
+            {
+                // The buffer is empty: clear RECV (write 1 to clear) so INTn goes high and the next frame pulls it low
+                // again. A frame that came since RX_RSR was read is found by the next Receive, which the stack makes until
+                // one returns 0.
+                _bus.Write8(block, R.SnIR, R.InterruptReceive);
+            }
+
             return received;
         }
 
@@ -219,6 +232,7 @@ namespace IoTStack.Drivers.W5500
             _readPointer = -1;
             _bus.Write16(block, R.SnRXRD, _bus.Read16(block, R.SnRXWR));
             Command(R.CommandReceive);
+            _bus.Write8(block, R.SnIR, R.InterruptReceive);
         }
 
         private bool Command(int command)

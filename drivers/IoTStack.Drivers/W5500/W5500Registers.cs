@@ -32,6 +32,7 @@ namespace IoTStack.Drivers.W5500
         public const int MR = 0x0000;
         public const int SHAR = 0x0009;
         public const int IR = 0x0015;
+        public const int IMR = 0x0016;
         public const int SIR = 0x0017;
         public const int SIMR = 0x0018;
         public const int RTR = 0x0019;

@@ -42,6 +42,12 @@ namespace IoTStack.Drivers.W5500
         private readonly bool[] _closing = new bool[HardwareSockets];
         private readonly bool[] _disconnectAfterSend = new bool[HardwareSockets];
 
+        /// <summary>The Sn_IR flags that pull INTn low (Sn_IMR): what Poll clears as news. SENDOK only while a sender waits.</summary>
+        private const int Events = R.InterruptConnect | R.InterruptDisconnect | R.InterruptReceive | R.InterruptTimeout;
+
+        /// <summary>A Send (or a close's FIN) waits for the SEND under way: SENDOK is unmasked in Sn_IMR, and Poll takes it.</summary>
+        private readonly bool[] _awaitingSendOk = new bool[HardwareSockets];
+
         /// <summary>Sn_IR CON came for the socket: a listener's connection is up and waits for Accept (datasheet 4.2, Sn_IR).</summary>
         private readonly bool[] _connected = new bool[HardwareSockets];
 
@@ -130,6 +136,17 @@ namespace IoTStack.Drivers.W5500
                 _bus.Write8(R.SocketBlock(k), R.SnRXBUFSIZE, BufferKilobytes);
                 _bus.Write8(R.SocketBlock(k), R.SnTXBUFSIZE, BufferKilobytes);
             }
+
+            // INTn (active low) for every socket: a bit of Sn_IR that Sn_IMR lets through pulls it low until the host
+            // clears it (datasheet 1.0.9 sections 4.1 SIR and SIMR, 4.2 Sn_IR and Sn_IMR). The mask gates the pin, not the
+            // flag: SENDOK is still set for SendDone, but wakes the host only while a sender waits for it (AwaitSendOk).
+            for (int k = 0; k < HardwareSockets; k++)
+            {
+                _bus.Write8(R.SocketBlock(k), R.SnIMR, Events);
+                _awaitingSendOk[k] = false;
+            }
+
+            _bus.Write8(R.CommonBlock, R.SIMR, 0xFF);
         }
 
         /// <summary>
@@ -238,17 +255,25 @@ namespace IoTStack.Drivers.W5500
                     continue;
                 }
 
-                // Connect, disconnect and receive are news once; SENDOK stays for SendDone while a SEND is out.
+                // Every flag that pulls INTn low is cleared, so the line goes high again: a CON waits for Accept in
+                // _connected; a TIMEOUT, or a SENDOK a sender waits for, ends the SEND under way (SendDone then finds it
+                // done). A SENDOK nobody waits for stays for SendDone, unless it is stale (no SEND out).
                 int flags = _bus.Read8(R.SocketBlock(k), R.SnIR);
-                int clear = flags & (R.InterruptConnect | R.InterruptDisconnect | R.InterruptReceive);
+                int clear = flags & Events;
                 if ((flags & R.InterruptConnect) != 0)
                 {
                     _connected[k] = true;
                 }
 
-                if (!_sending[k])
+                if (!_sending[k] || _awaitingSendOk[k])
                 {
-                    clear |= flags & (R.InterruptSendOk | R.InterruptTimeout);
+                    clear |= flags & R.InterruptSendOk;
+                }
+
+                if ((clear & (R.InterruptSendOk | R.InterruptTimeout)) != 0)
+                {
+                    _sending[k] = false;
+                    StopAwaitingSendOk(k);
                 }
 
                 if (clear != 0)
@@ -291,6 +316,15 @@ namespace IoTStack.Drivers.W5500
             }
 
             return news;
+        }
+
+        /// <summary>
+        /// Milliseconds until the next sweep of the listeners (at most <see cref="SweepIntervalMs"/>; 0 right after a
+        /// reset). Everything else the chip does itself and reports through Sn_IR, which pulls INTn low (SIMR is set).
+        /// </summary>
+        public int PollDelay()
+        {
+            return Net.Deadlines.Delay(_nextSweep, _clock.NowMilliseconds, SweepIntervalMs);
         }
 
         public SocketError Open(SocketType type, IpProtocol protocol, out int socket)
@@ -563,9 +597,15 @@ namespace IoTStack.Drivers.W5500
             }
 
             int k = _hardware[h];
-            if (!SendDone(k) || _bus.Read16Stable(R.SocketBlock(k), R.SnTXFSR) < count)
+            if (!SendDone(k))
             {
-                return SocketError.WouldBlock; // the last datagram is still out (it may wait for ARP), or no room
+                AwaitSendOk(k);
+                return SocketError.WouldBlock; // the last datagram is still out (it may wait for ARP)
+            }
+
+            if (_bus.Read16Stable(R.SocketBlock(k), R.SnTXFSR) < count)
+            {
+                return SocketError.WouldBlock; // no room
             }
 
             WriteAddress(R.SocketBlock(k), R.SnDIPR, address);
@@ -714,6 +754,7 @@ namespace IoTStack.Drivers.W5500
                     else
                     {
                         _disconnectAfterSend[k] = true;
+                        AwaitSendOk(k);
                     }
 
                     _closing[k] = true;
@@ -767,9 +808,16 @@ namespace IoTStack.Drivers.W5500
                 events |= SocketEvents.Readable;
             }
 
-            if ((state == R.StatusEstablished || state == R.StatusCloseWait || state == R.StatusUdp) && SendDone(hardware) && _bus.Read16Stable(block, R.SnTXFSR) > 0)
+            if (state == R.StatusEstablished || state == R.StatusCloseWait || state == R.StatusUdp)
             {
-                events |= SocketEvents.Writable;
+                if (!SendDone(hardware))
+                {
+                    AwaitSendOk(hardware); // whoever asks may sleep until it can write
+                }
+                else if (_bus.Read16Stable(block, R.SnTXFSR) > 0)
+                {
+                    events |= SocketEvents.Writable;
+                }
             }
 
             if (state == R.StatusClosed && _type[h] == SocketType.Stream)
@@ -838,6 +886,7 @@ namespace IoTStack.Drivers.W5500
             sent = 0;
             if (!SendDone(k))
             {
+                AwaitSendOk(k);
                 return SocketError.WouldBlock; // the chip takes one SEND at a time
             }
 
@@ -862,6 +911,28 @@ namespace IoTStack.Drivers.W5500
             return SocketError.Success;
         }
 
+        /// <summary>
+        /// Someone waits for the SEND under way on socket <paramref name="k"/>: SENDOK now pulls INTn low too (Sn_IMR), so a
+        /// sleeping loop wakes when the chip can take the next SEND rather than at its deadline.
+        /// </summary>
+        private void AwaitSendOk(int k)
+        {
+            if (!_awaitingSendOk[k])
+            {
+                _awaitingSendOk[k] = true;
+                _bus.Write8(R.SocketBlock(k), R.SnIMR, Events | R.InterruptSendOk);
+            }
+        }
+
+        private void StopAwaitingSendOk(int k)
+        {
+            if (_awaitingSendOk[k])
+            {
+                _awaitingSendOk[k] = false;
+                _bus.Write8(R.SocketBlock(k), R.SnIMR, Events);
+            }
+        }
+
         /// <summary>SENDOK (or TIMEOUT) since the last SEND; clears it.</summary>
         private bool SendDone(int k)
         {
@@ -878,6 +949,7 @@ namespace IoTStack.Drivers.W5500
 
             _bus.Write8(R.SocketBlock(k), R.SnIR, flags);
             _sending[k] = false;
+            StopAwaitingSendOk(k);
             return true;
         }
 
@@ -903,6 +975,7 @@ namespace IoTStack.Drivers.W5500
                     _owner[k] = h;
                     _sending[k] = false;
                     _disconnectAfterSend[k] = false;
+                    StopAwaitingSendOk(k);
                     if (h >= 0)
                     {
                         _hardware[h] = k;

@@ -180,6 +180,25 @@ namespace IoTStack.Net.Ip
             }
         }
 
+        /// <summary>The earliest moment <see cref="Timers"/> has work: a request to repeat (or give up on), or an entry to forget.</summary>
+        internal long NextDeadline(long earliest)
+        {
+            for (int i = 0; i < _cache.Size; i++)
+            {
+                ArpEntry entry = _cache[i];
+                if (entry.State == ArpEntryState.Incomplete)
+                {
+                    earliest = Deadlines.Earlier(earliest, entry.NextRequestAt);
+                }
+                else if (entry.State == ArpEntryState.Reachable)
+                {
+                    earliest = Deadlines.Earlier(earliest, entry.UpdatedAt + _lifetime);
+                }
+            }
+
+            return earliest;
+        }
+
         /// <summary>Announces our address (RFC 5227 section 2.3: an ARP request with sender and target both our address).</summary>
         internal void Announce()
         {

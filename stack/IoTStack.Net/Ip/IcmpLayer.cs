@@ -174,6 +174,21 @@ namespace IoTStack.Net.Ip
             }
         }
 
+        /// <summary>The earliest moment a pending ping times out.</summary>
+        internal long NextDeadline(long earliest)
+        {
+            for (int i = 0; i < _pings.Length; i++)
+            {
+                PingSlot slot = _pings[i];
+                if (slot.InUse && slot.Status == PingStatus.Pending && slot.Deadline < earliest)
+                {
+                    earliest = slot.Deadline;
+                }
+            }
+
+            return earliest;
+        }
+
         private PingSlot Resolve(int handle)
         {
             int index = handle & 0xFF;

@@ -90,6 +90,11 @@ namespace IoTStack.Net.Ip
             _reassembler.Timers(now);
         }
 
+        internal long NextDeadline(long earliest)
+        {
+            return _reassembler.NextDeadline(earliest);
+        }
+
         internal bool JoinGroup(uint group)
         {
             if (IsMember(group))

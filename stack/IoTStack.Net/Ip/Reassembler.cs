@@ -150,6 +150,21 @@ namespace IoTStack.Net.Ip
             }
         }
 
+        /// <summary>The earliest moment a datagram in progress reaches the reassembly timeout.</summary>
+        internal long NextDeadline(long earliest)
+        {
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                Reassembly slot = _slots[i];
+                if (slot.InUse)
+                {
+                    earliest = Deadlines.Earlier(earliest, slot.StartedAt + _timeout);
+                }
+            }
+
+            return earliest;
+        }
+
         private static bool Consistent(Reassembly slot, int end, bool more)
         {
             if (!more)

@@ -13,6 +13,15 @@ namespace IoTStack.Net.Sockets
         /// <summary>Moves data and runs timers; true when there was something to do.</summary>
         bool Poll();
 
+        /// <summary>
+        /// Milliseconds until <see cref="Poll"/> must run again even if nothing arrives: the earliest timer the engine
+        /// keeps, 0 when work waits now (output queued by a socket call since the last Poll), never more than the
+        /// engine's own cap (a check it makes on every Poll, such as the driver's link and health check). A loop that
+        /// found nothing to do sleeps this long or until the chip's interrupt line asserts; a board without the line
+        /// wired also polls at a short fixed interval, for frames only. Computed when asked, not on every Poll.
+        /// </summary>
+        int PollDelay();
+
         SocketError Open(SocketType type, IpProtocol protocol, out int socket);
 
         SocketError Bind(int socket, IPv4Address address, int port);

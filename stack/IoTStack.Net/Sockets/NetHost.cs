@@ -9,7 +9,9 @@ namespace IoTStack.Net.Sockets
     /// timeouts on top of the non-blocking ones (DESIGN.md rule 3). Every call takes the host's lock, so
     /// application threads and the poll thread never use the stack at once; code that calls the stack
     /// directly must hold <see cref="SyncRoot"/> too. Timeouts are measured on the stack's clock, so the
-    /// host wants a real one.
+    /// host wants a real one. With nothing to do the poll thread sleeps until the stack's
+    /// <see cref="NetStack.PollDelay"/>, but no longer than <see cref="ReceivePollIntervalMs"/> (frames have no deadline);
+    /// <see cref="Wake"/> (from the chip's interrupt) and the calls that queue work end the sleep early.
     /// </summary>
     public sealed class NetHost
     {
@@ -18,6 +20,7 @@ namespace IoTStack.Net.Sockets
         private readonly NetStack _stack;
         private readonly object _lock = new object();
         private readonly AutoResetEvent _activity = new AutoResetEvent(false);
+        private readonly AutoResetEvent _wake = new AutoResetEvent(false);
         private Thread _thread;
         private bool _running;
 
@@ -29,6 +32,20 @@ namespace IoTStack.Net.Sockets
             }
 
             _stack = stack;
+            ReceivePollIntervalMs = 1;
+        }
+
+        /// <summary>
+        /// The longest the poll thread sleeps between polls when nothing is due, so that received frames are taken: a
+        /// short fixed interval (1 ms by default) for a device whose interrupt line is not wired. With the line wired to
+        /// <see cref="Wake"/>, set it to <see cref="Timeout.Infinite"/> and only the stack's deadline bounds the sleep.
+        /// </summary>
+        public int ReceivePollIntervalMs { get; set; }
+
+        /// <summary>Ends the poll thread's sleep at once: call it from the chip's interrupt (INT falling), from any thread.</summary>
+        public void Wake()
+        {
+            _wake.Set();
         }
 
         public NetStack Stack
@@ -66,6 +83,7 @@ namespace IoTStack.Net.Sockets
                 _thread = null;
             }
 
+            _wake.Set();
             if (thread != null)
             {
                 thread.Join();
@@ -92,7 +110,7 @@ namespace IoTStack.Net.Sockets
         {
             lock (_lock)
             {
-                return _stack.Connect(socket, address, port);
+                return Queued(_stack.Connect(socket, address, port));
             }
         }
 
@@ -108,7 +126,7 @@ namespace IoTStack.Net.Sockets
         {
             lock (_lock)
             {
-                return _stack.Shutdown(socket, how);
+                return Queued(_stack.Shutdown(socket, how));
             }
         }
 
@@ -145,7 +163,7 @@ namespace IoTStack.Net.Sockets
                 SocketError result;
                 lock (_lock)
                 {
-                    result = _stack.Connect(socket, address, port);
+                    result = Queued(_stack.Connect(socket, address, port));
                 }
 
                 if (result == SocketError.IsConnected)
@@ -176,7 +194,7 @@ namespace IoTStack.Net.Sockets
                 int queued;
                 lock (_lock)
                 {
-                    result = _stack.Send(socket, buffer, offset + sent, count - sent, out queued);
+                    result = Queued(_stack.Send(socket, buffer, offset + sent, count - sent, out queued));
                 }
 
                 sent += queued;
@@ -209,7 +227,7 @@ namespace IoTStack.Net.Sockets
         {
             lock (_lock)
             {
-                return _stack.Close(socket);
+                return Queued(_stack.Close(socket));
             }
         }
 
@@ -217,7 +235,7 @@ namespace IoTStack.Net.Sockets
         {
             lock (_lock)
             {
-                return _stack.Send(socket, buffer, offset, count, out sent);
+                return Queued(_stack.Send(socket, buffer, offset, count, out sent));
             }
         }
 
@@ -225,7 +243,7 @@ namespace IoTStack.Net.Sockets
         {
             lock (_lock)
             {
-                return _stack.SendTo(socket, buffer, offset, count, address, port, out sent);
+                return Queued(_stack.SendTo(socket, buffer, offset, count, address, port, out sent));
             }
         }
 
@@ -246,7 +264,7 @@ namespace IoTStack.Net.Sockets
 
                 if (result != SocketError.WouldBlock)
                 {
-                    return result;
+                    return received > 0 ? Queued(result) : result; // room in the window: an update may be queued
                 }
 
                 if (!Wait(deadline))
@@ -270,7 +288,7 @@ namespace IoTStack.Net.Sockets
             long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
             lock (_lock)
             {
-                SocketError started = _stack.StartPing(destination, dataLength, timeoutMs, out ping);
+                SocketError started = Queued(_stack.StartPing(destination, dataLength, timeoutMs, out ping));
                 if (started != SocketError.Success)
                 {
                     return started;
@@ -316,6 +334,7 @@ namespace IoTStack.Net.Sockets
             while (true)
             {
                 bool worked;
+                int delay;
                 lock (_lock)
                 {
                     if (!_running)
@@ -324,17 +343,37 @@ namespace IoTStack.Net.Sockets
                     }
 
                     worked = _stack.Poll();
+                    delay = worked ? 0 : _stack.PollDelay();
                 }
 
                 if (worked)
                 {
                     _activity.Set();
+                    continue;
                 }
-                else
+
+                int interval = ReceivePollIntervalMs;
+                if (interval >= 0 && interval < delay)
                 {
-                    Thread.Sleep(1);
+                    delay = interval;
+                }
+
+                if (delay > 0)
+                {
+                    _wake.WaitOne(delay, false);
                 }
             }
+        }
+
+        /// <summary>
+        /// After a call that may have queued work for the next poll (a Send's segment, a FIN, a SYN, an echo request, a
+        /// window update after a read) or set an earlier deadline: the poll thread wakes now rather than at the deadline it
+        /// went to sleep with.
+        /// </summary>
+        private SocketError Queued(SocketError result)
+        {
+            _wake.Set();
+            return result;
         }
 
         /// <summary>Waits for the poll thread to handle something, or a slice of time; false once the deadline has passed.</summary>

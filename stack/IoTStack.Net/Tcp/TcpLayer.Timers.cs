@@ -67,6 +67,79 @@ namespace IoTStack.Net.Tcp
             }
         }
 
+        /// <summary>Some connection has output queued by a Send since the last poll: the stack's PollDelay is 0.</summary>
+        internal bool OutputPending
+        {
+            get { return _outputPending; }
+        }
+
+        /// <summary>
+        /// The earliest moment <see cref="Timers"/> has work, found by the same tests it makes: a connection's timers,
+        /// a half-open entry's SYN-ACK retry, a TIME-WAIT entry's end.
+        /// </summary>
+        internal long NextDeadline(long earliest)
+        {
+            for (int i = 0; i < _sockets.StreamEnd; i++)
+            {
+                SocketSlot slot = _sockets[i];
+                if (IsConnection(slot))
+                {
+                    earliest = ConnectionDeadline(slot, earliest);
+                }
+            }
+
+            for (int i = 0; i < _synQueue.Size; i++)
+            {
+                SynEntry entry = _synQueue[i];
+                if (entry.InUse)
+                {
+                    earliest = Deadlines.Earlier(earliest, entry.ResendAt);
+                }
+            }
+
+            for (int i = 0; i < _timeWait.Size; i++)
+            {
+                TimeWaitEntry entry = _timeWait[i];
+                if (entry.InUse)
+                {
+                    earliest = Deadlines.Earlier(earliest, entry.ExpiresAt);
+                }
+            }
+
+            return earliest;
+        }
+
+        private long ConnectionDeadline(SocketSlot slot, long earliest)
+        {
+            TcpConnection c = slot.Tcp;
+            if (slot.State == SocketState.TimeWait)
+            {
+                return Deadlines.Earlier(earliest, c.TimeWaitUntil);
+            }
+
+            earliest = Deadlines.Earlier(earliest, c.RetransmitDeadline);
+            earliest = Deadlines.Earlier(earliest, c.AckDeadline);
+            earliest = Deadlines.Earlier(earliest, c.PersistDeadline);
+            if (slot.UserTimeoutMs > 0 && c.OldestUnacknowledgedSince != 0)
+            {
+                earliest = Deadlines.Earlier(earliest, c.OldestUnacknowledgedSince + slot.UserTimeoutMs);
+            }
+
+            if (slot.KeepAlive && slot.State == SocketState.Established)
+            {
+                // RFC 1122 section 4.2.3.6: the first probe after the idle time, the next ones an interval apart.
+                long probe = c.LastReceivedAt + _options.TcpKeepAliveIdleMs;
+                earliest = Deadlines.Earlier(earliest, c.KeepAliveDeadline > probe ? c.KeepAliveDeadline : probe);
+            }
+
+            if (slot.State == SocketState.FinWait2 && c.Orphaned)
+            {
+                earliest = Deadlines.Earlier(earliest, c.OrphanedAt + _options.TcpFinWait2TimeoutMs);
+            }
+
+            return earliest;
+        }
+
         private void ConnectionTimers(SocketSlot slot, long now)
         {
             TcpConnection c = slot.Tcp;

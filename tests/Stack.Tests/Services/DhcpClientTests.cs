@@ -91,6 +91,43 @@ public class DhcpClientTests
     }
 
     [Fact]
+    public void A_bound_client_next_needs_a_poll_at_t1_and_renews_when_polled_then()
+    {
+        _server.LeaseSeconds = 100;
+        Bind();
+        int delay = _dhcp.PollDelay();
+        Assert.Equal(_dhcp.RenewInMs, delay);
+        _net.Services.Remove(_dhcp.Poll); // from here the client is polled only at its deadline
+        _net.Run(delay - 1);
+        Assert.Equal(1, _dhcp.PollDelay());
+        _net.Clock.Advance(1);
+        _dhcp.Poll();
+        Assert.Equal(DhcpState.Renewing, _dhcp.State); // RFC 2131 section 4.4.5: at T1, a REQUEST to the server
+        _net.Services.Add(_dhcp.Poll);
+        Assert.True(_net.RunUntil(() => _dhcp.Renewals == 1, 1_000));
+        Assert.InRange(_dhcp.PollDelay(), 45_000, 50_000); // the next T1, of the lease just extended
+    }
+
+    [Fact]
+    public void While_no_server_answers_the_client_sleeps_until_its_next_discover()
+    {
+        _server.Silent = true;
+        Assert.Equal(SocketError.Success, _dhcp.Start());
+        _net.Run(10);
+        Assert.Equal(1, _server.Count(Discover));
+        int delay = _dhcp.PollDelay();
+        Assert.InRange(delay, 2_990, 4_990); // 4 s ± 1 s (section 4.1), less the 10 ms gone
+        _net.Services.Remove(_dhcp.Poll);
+        _net.Run(delay - 1);
+        _dhcp.Poll();
+        Assert.Equal(1, _server.Count(Discover));
+        _net.Clock.Advance(1);
+        _dhcp.Poll();
+        _net.Settle();
+        Assert.Equal(2, _server.Count(Discover));
+    }
+
+    [Fact]
     public void A_server_deaf_to_renewals_is_bypassed_by_rebinding_at_t2()
     {
         _server.LeaseSeconds = 100;

@@ -51,6 +51,28 @@ public class MdnsResponderTests
     }
 
     [Fact]
+    public void The_responder_sleeps_between_probes_and_announcements_and_has_no_deadline_once_ready()
+    {
+        var stack = _net.Add(2);
+        var board = new MdnsResponder(stack, "board", 2);
+        Assert.Equal(SocketError.Success, board.Start());
+        board.Poll(); // takes up the stack's address: the sequence starts
+        Assert.InRange(board.PollDelay(), 0, 249); // RFC 6762 section 8.1: the first probe after 0-250 ms
+        long polls = 0;
+        while (board.State != MdnsState.Ready)
+        {
+            int delay = board.PollDelay();
+            Assert.InRange(delay, 0, 1_000); // probes 250 ms apart, announcements a second apart (sections 8.1, 8.3)
+            _net.Run(delay);
+            board.Poll();
+            polls++;
+            Assert.True(polls < 20, "the responder never got ready");
+        }
+
+        Assert.Equal(int.MaxValue, board.PollDelay());
+    }
+
+    [Fact]
     public void A_second_host_wanting_the_same_name_takes_the_next_one()
     {
         var first = Responder(_net.Add(2), "board");
@@ -197,6 +219,17 @@ public class SntpClientTests
         Assert.Equal(2, _sntp.Synchronizations);
         Assert.InRange(_sntp.LastAdjustmentMs, 248, 252);
         Assert.InRange(_board.WallClockMilliseconds - (_serverEpoch + _net.Clock.NowMilliseconds), -2, 2);
+    }
+
+    [Fact]
+    public void Once_synchronised_the_client_sleeps_until_the_next_synchronisation()
+    {
+        _sntp.IntervalMs = 10_000;
+        Assert.Equal(int.MaxValue, _sntp.PollDelay()); // not started
+        _sntp.Start();
+        Assert.Equal(0, _sntp.PollDelay());
+        Assert.True(_net.RunUntil(() => _sntp.Synchronized, 1_000));
+        Assert.Equal(10_000, _sntp.PollDelay());
     }
 
     [Fact]

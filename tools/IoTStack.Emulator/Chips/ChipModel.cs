@@ -37,6 +37,13 @@ public abstract class ChipModel
         _ => throw new ArgumentException($"unknown chip '{chip}' (one of enc28j60, w5500, w5500-sockets)"),
     };
 
+    /// <summary>
+    /// The chip's interrupt output (INT on the ENC28J60, INTn on the W5500, both active low) is driven low now, as the
+    /// datasheet derives it from the chip's registers. Reading it lets the chip take in what waits on its wire first, as
+    /// the real one does while the host sleeps; a board loop samples it to wake early.
+    /// </summary>
+    public abstract bool InterruptAsserted { get; }
+
     /// <summary>Fail (throw) on accesses the datasheet forbids or leaves undefined, naming the register.</summary>
     public bool Strict { get; set; } = true;
 

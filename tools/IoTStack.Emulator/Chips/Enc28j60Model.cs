@@ -39,6 +39,20 @@ public sealed class Enc28j60Model : ChipModel
     public long FramesDropped { get; private set; }
     public long FramesTransmitted { get; private set; }
 
+    /// <summary>
+    /// DS39662E section 12 (Registers 12-1 EIE, 12-2 EIR): INT is low while EIE.INTIE is set and some EIR flag is set
+    /// together with its enable bit in EIE. PKTIF is set while EPKTCNT is not zero (section 7.2.4).
+    /// </summary>
+    public override bool InterruptAsserted
+    {
+        get
+        {
+            TakeFromWire();
+            int enabled = Get(R.EIE);
+            return (enabled & R.EieInterruptEnable) != 0 && (Get(R.EIR) & enabled & 0x7F) != 0;
+        }
+    }
+
     /// <summary>Power-on or brown-out: every register back to its reset value (DS39662E Table 3-3).</summary>
     public void Reset()
     {

@@ -57,6 +57,29 @@ public sealed class W5500Model : ChipModel
 
     public long FramesDropped { get; private set; }
 
+    /// <summary>
+    /// Datasheet 1.0.9 sections 4.1 (IR, IMR, SIR, SIMR) and 4.2 (Sn_IR, Sn_IMR): INTn is low while a socket has a bit of
+    /// Sn_IR set that its Sn_IMR lets through and its SIMR bit is set, or a bit of IR is set with its IMR bit. SIR itself
+    /// reports every socket with any Sn_IR bit, masked or not, which is what a polling driver reads.
+    /// </summary>
+    public override bool InterruptAsserted
+    {
+        get
+        {
+            RunChip();
+            int sockets = _common[R.SIMR];
+            for (int s = 0; s < SocketCount; s++)
+            {
+                if (((sockets >> s) & 1) != 0 && (_socket[s][R.SnIR] & _socket[s][R.SnIMR]) != 0)
+                {
+                    return true;
+                }
+            }
+
+            return (_common[R.IR] & _common[R.IMR]) != 0;
+        }
+    }
+
     /// <summary>Power-on, MR.RST or a self-reset: registers to their reset values, sockets closed.</summary>
     public void Reset()
     {
@@ -94,16 +117,7 @@ public sealed class W5500Model : ChipModel
         bool write = (control & R.ControlWrite) != 0;
         Expect((control & 0x03) == 0 || dataLength == ((control & 0x03) == 3 ? 4 : control & 0x03), "fixed-length mode with the wrong data length");
         Expect(write == (direction == SpiDataDirection.Write), "the RWB bit disagrees with the data phase");
-        if (_socketMode is null)
-        {
-            TakeFromWire();
-        }
-        else
-        {
-            _socketMode.Configure(IPv4Address.Read(_common, 0x000F), IPv4Address.Read(_common, 0x0005), IPv4Address.Read(_common, 0x0001));
-            _socketMode.Sync();
-        }
-
+        RunChip();
         for (int i = 0; i < dataLength; i++)
         {
             int at = (address + i) & 0xFFFF;
@@ -115,6 +129,20 @@ public sealed class W5500Model : ChipModel
             {
                 data[dataOffset + i] = ReadByte(block, at);
             }
+        }
+    }
+
+    /// <summary>What the chip did while nobody looked: frames from the wire into MACRAW, or its TCP/IP engine's work.</summary>
+    private void RunChip()
+    {
+        if (_socketMode is null)
+        {
+            TakeFromWire();
+        }
+        else
+        {
+            _socketMode.Configure(IPv4Address.Read(_common, 0x000F), IPv4Address.Read(_common, 0x0005), IPv4Address.Read(_common, 0x0001));
+            _socketMode.Sync();
         }
     }
 

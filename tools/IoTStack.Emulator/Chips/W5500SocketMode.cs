@@ -231,8 +231,10 @@ internal sealed class W5500SocketMode
                 }
                 else if (status == 0x18)
                 {
+                    // The peer's FIN after ours: SOCK_CLOSED, and DISCON, issued for a FIN received (datasheet 4.2, Sn_IR).
                     Close(socket);
                     _chip.SetStatus(socket, R.StatusClosed);
+                    _chip.Raise(socket, R.InterruptDisconnect);
                 }
             }
             else if (result != SocketError.WouldBlock)

@@ -1,6 +1,6 @@
 // The shape of the nanoFramework device API the ESP32 adapter (firmware/IoTStack.Firmware.Esp32) calls,
 // declared from the packages' documented public API (nanoframework/System.Device.Spi 1.3,
-// nanoframework/System.Device.Gpio 1.1, nanoframework/nanoFramework.Hardware.Esp32 1.6,
+// nanoframework/System.Device.Gpio 1.1 (with GpioPin.ValueChanged for the INT line), nanoframework/nanoFramework.Hardware.Esp32 1.6,
 // nanoframework/System.IO.Ports 1.1: SerialPort(portName, baudRate), Open, Write(byte[], int, int)), so the gate
 // compiles the adapter too: a call the real API does not have is a build error here. Only the members the
 // adapter uses; no behaviour. These packages are not served by the registry this build can reach; on a
@@ -58,8 +58,32 @@ namespace System.Device.Gpio
         public static readonly PinValue High;
     }
 
+    [Flags]
+    public enum PinEventTypes
+    {
+        None = 0,
+        Rising = 1,
+        Falling = 2
+    }
+
+    public class PinValueChangedEventArgs : EventArgs
+    {
+        public PinEventTypes ChangeType
+        {
+            get { throw new NotSupportedException("API shape only"); }
+        }
+    }
+
+    public delegate void PinValueChangedEventHandler(object sender, PinValueChangedEventArgs e);
+
     public class GpioPin
     {
+        public event PinValueChangedEventHandler ValueChanged
+        {
+            add { }
+            remove { }
+        }
+
         public void Write(PinValue value)
         {
             throw new NotSupportedException("API shape only");
