@@ -23,6 +23,14 @@ namespace IoTStack.Firmware
         private readonly byte[] _datagram;
         private readonly HttpRequest _request = new HttpRequest();
         private int _busy; // sessions in use: Accept asks for a free one without scanning them
+        private readonly int _headTimeout;
+
+        /// <summary>
+        /// While every session is busy and a connection waits in a backlog, an HTTP session that has waited this long for
+        /// its request head (idle between keep-alive requests, or trickling one) is closed to make room: a real client's
+        /// head arrives in one round trip, a slowloris connection's never.
+        /// </summary>
+        private const int StalledHeadMs = 1000;
         private readonly byte[] _page;
         private readonly AsciiWriter _body;
         private readonly StatusPage _status;
@@ -64,6 +72,7 @@ namespace IoTStack.Firmware
             }
 
             _datagram = new byte[settings.DatagramBufferSize];
+            _headTimeout = settings.HeadTimeoutMs;
             _page = new byte[settings.PageBufferSize];
             _body = new AsciiWriter(_page);
             _status = new StatusPage(stack, clock, _started);
@@ -147,21 +156,73 @@ namespace IoTStack.Firmware
                 Session session = _sessions[i];
                 if (session.InUse && !Serve(session))
                 {
-                    EndLookup(session);
-                    if (_pageOwner == session)
-                    {
-                        _pageOwner = null; // a page cut short by the connection's end
-                    }
-
-                    _sockets.Close(session.Socket);
-                    session.Kind = ServiceKind.None;
-                    _busy--;
+                    End(session, false);
                     worked = true;
                 }
             }
 
+            if (_busy == _sessions.Length && ConnectionWaits())
+            {
+                worked |= MakeRoom();
+            }
+
             return worked | _moved;
         }
+
+        /// <summary>Closes a session's connection (with RST when <paramref name="abort"/>) and frees the session.</summary>
+        private void End(Session session, bool abort)
+        {
+            EndLookup(session);
+            if (_pageOwner == session)
+            {
+                _pageOwner = null; // a page cut short by the connection's end
+            }
+
+            if (abort)
+            {
+                _sockets.SetOption(session.Socket, SocketOption.Linger, 0);
+            }
+
+            _sockets.Close(session.Socket);
+            session.Kind = ServiceKind.None;
+            _busy--;
+        }
+
+        /// <summary>Whether a connection waits in a listener's backlog (only asked while every session is busy).</summary>
+        private bool ConnectionWaits()
+        {
+            return ((_sockets.PollSocket(_httpListener) | _sockets.PollSocket(_echoListener) | _sockets.PollSocket(_discardListener)
+                | _sockets.PollSocket(_chargenListener)) & SocketEvents.Readable) != 0;
+        }
+
+        /// <summary>
+        /// Every session busy and a connection waiting: the HTTP session that has waited longest for a request head, if over
+        /// <see cref="StalledHeadMs"/>, is closed so the next poll accepts the newcomer (a partial head with RST).
+        /// </summary>
+        private bool MakeRoom()
+        {
+            Session oldest = null;
+            for (int i = 0; i < _sessions.Length; i++)
+            {
+                Session session = _sessions[i];
+                if (session.Kind == ServiceKind.Http && session.Phase == HttpPhase.ReadingHead && (oldest == null || session.HeadSince < oldest.HeadSince))
+                {
+                    oldest = session;
+                }
+            }
+
+            if (oldest == null || _clock.NowMilliseconds - oldest.HeadSince < StalledHeadMs)
+            {
+                return false;
+            }
+
+            StalledHeadsClosed++;
+            End(oldest, oldest.RequestLength > 0);
+            return true;
+        }
+
+        /// <summary>HTTP connections closed for a request head that did not come in time, or to make room for a waiting client.</summary>
+        public int StalledHeadsClosed { get; private set; }
 
         /// <summary>
         /// Milliseconds until <see cref="Poll"/> must run again though nothing arrives: the sockets' and the services'
@@ -176,6 +237,19 @@ namespace IoTStack.Firmware
             {
                 int services = _services.PollDelay();
                 delay = services < delay ? services : delay;
+            }
+
+            // An HTTP session waiting for its head: its timeout, or with every session busy the moment it may give way.
+            long now = _clock.NowMilliseconds;
+            int wait = _busy == _sessions.Length ? StalledHeadMs : _headTimeout;
+            for (int i = 0; i < _sessions.Length && wait > 0; i++)
+            {
+                Session session = _sessions[i];
+                if (session.Kind == ServiceKind.Http && session.Phase == HttpPhase.ReadingHead)
+                {
+                    long due = session.HeadSince + wait - now;
+                    delay = due <= 0 ? 0 : due < delay ? (int)due : delay;
+                }
             }
 
             return delay;
@@ -199,7 +273,7 @@ namespace IoTStack.Firmware
             while (_busy < _sessions.Length && _sockets.Accept(listener, out socket) == SocketError.Success)
             {
                 accepted = true;
-                FreeSession().Start(kind, socket);
+                FreeSession().Start(kind, socket, _clock.NowMilliseconds);
                 _busy++;
             }
 
@@ -381,6 +455,18 @@ namespace IoTStack.Firmware
                 SocketError result = _sockets.Receive(session.Socket, session.Request, session.RequestLength, session.Request.Length - session.RequestLength, out received);
                 if (result == SocketError.WouldBlock)
                 {
+                    if (_headTimeout > 0 && _clock.NowMilliseconds - session.HeadSince >= _headTimeout)
+                    {
+                        // No whole head in time: an idle keep-alive connection is closed, one trickling a head reset.
+                        StalledHeadsClosed++;
+                        if (session.RequestLength > 0)
+                        {
+                            _sockets.SetOption(session.Socket, SocketOption.Linger, 0);
+                        }
+
+                        return false;
+                    }
+
                     return true;
                 }
 
@@ -799,6 +885,7 @@ namespace IoTStack.Firmware
             }
 
             session.Phase = HttpPhase.ReadingHead;
+            session.HeadSince = _clock.NowMilliseconds;
             return session.RequestLength == 0 || ReadHead(session); // a pipelined request may already wait
         }
 

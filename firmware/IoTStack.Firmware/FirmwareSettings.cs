@@ -20,9 +20,10 @@ namespace IoTStack.Firmware
             OutputBufferSize = 4096;
             PageBufferSize = 3072;
             DatagramBufferSize = 2048;
+            HeadTimeoutMs = 10000;
         }
 
-        /// <summary>Connections served at once, all services together; one more is accepted and closed at once. Default 8.</summary>
+        /// <summary>Connections served at once, all services together; more wait in the listen backlog until one frees. Default 8.</summary>
         public int Sessions { get; set; }
 
         /// <summary>Each session's request buffer: the longest HTTP request head it takes (longer gets 400). Default 1024.</summary>
@@ -37,6 +38,14 @@ namespace IoTStack.Firmware
         /// <summary>The UDP echo's buffer: the largest datagram it echoes whole (longer are cut). Default 2048.</summary>
         public int DatagramBufferSize { get; set; }
 
+        /// <summary>
+        /// How long an HTTP connection may take to send a whole request head, or sit idle between keep-alive requests, before
+        /// the board closes it (a partial head with RST); 0 for no limit. Default 10 s, as servers guard against a client that
+        /// trickles a head that never ends (slowloris). While every session is busy and a connection waits, a session that
+        /// has waited over a second for its head gives way to it at once.
+        /// </summary>
+        public int HeadTimeoutMs { get; set; }
+
         /// <summary>Throws <see cref="System.ArgumentException"/> naming the first setting out of range.</summary>
         public void Validate()
         {
@@ -45,6 +54,7 @@ namespace IoTStack.Firmware
             Require(OutputBufferSize >= 256, "FirmwareSettings.OutputBufferSize must be at least 256 bytes (an HTTP response head)");
             Require(PageBufferSize >= 1024, "FirmwareSettings.PageBufferSize must be at least 1024 bytes");
             Require(DatagramBufferSize >= 64, "FirmwareSettings.DatagramBufferSize must be at least 64 bytes");
+            Require(HeadTimeoutMs >= 0, "FirmwareSettings.HeadTimeoutMs must be 0 (no limit) or more");
         }
 
         private static void Require(bool condition, string message)

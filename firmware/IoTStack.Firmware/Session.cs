@@ -50,6 +50,9 @@ namespace IoTStack.Firmware
         /// <summary>The page goes in chunked transfer coding (longer than the page buffer, to an HTTP/1.1 client).</summary>
         internal bool PageChunked;
 
+        /// <summary>When this HTTP session began waiting for its current request head (accepted, or its last response done).</summary>
+        internal long HeadSince;
+
         /// <summary>Chunks of the page sent so far; -1 once the last is queued.</summary>
         internal int PageChunks;
 
@@ -68,9 +71,10 @@ namespace IoTStack.Firmware
             get { return Kind != ServiceKind.None; }
         }
 
-        internal void Start(ServiceKind kind, int socket)
+        internal void Start(ServiceKind kind, int socket, long now)
         {
             Kind = kind;
+            HeadSince = now;
             Socket = socket;
             RequestLength = 0;
             OutStart = 0;

@@ -24,20 +24,33 @@ public class AllocationTests
         _stack.Poll(); // the peer's request puts it in the neighbour cache
     }
 
+    /// <summary>Iterations the last <see cref="Allocated"/> ran, warm-up included (tests in a class run one at a time).</summary>
+    private static int _ran;
+
     private static long Allocated(Action iteration)
     {
+        _ran = 200;
         for (int i = 0; i < 200; i++)
         {
             iteration(); // warm up: JIT, static constructors, first-call paths
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Iterations; i++)
+        // The least of up to three runs: an allocation on the path shows in every run (Iterations times over), while the
+        // runtime's own one-off work on this thread (a tier-up under a loaded machine once cost 7,640 bytes here) does not.
+        long least = long.MaxValue;
+        for (int run = 0; run < 3 && least > 0; run++)
         {
-            iteration();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Iterations; i++)
+            {
+                iteration();
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            _ran += Iterations;
         }
 
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        return least;
     }
 
     private static byte[] ArpRequest()
@@ -92,7 +105,7 @@ public class AllocationTests
             _device.Load(request);
             _stack.Poll();
         }));
-        Assert.Equal(Iterations + 200, _device.Transmitted - sentBefore);
+        Assert.Equal(_ran, _device.Transmitted - sentBefore);
     }
 
     [Fact]
@@ -104,7 +117,7 @@ public class AllocationTests
             _device.Load(request);
             _stack.Poll();
         }));
-        Assert.Equal(Iterations + 200, _stack.Counters[Counter.IcmpEchoRepliesSent]);
+        Assert.Equal(_ran, _stack.Counters[Counter.IcmpEchoRepliesSent]);
     }
 
     [Fact]
@@ -121,7 +134,7 @@ public class AllocationTests
             _stack.ReceiveFrom(socket, buffer, 0, buffer.Length, out int received, out var from);
             _stack.SendTo(socket, buffer, 0, received, from.Address, from.Port, out _);
         }));
-        Assert.Equal(Iterations + 200, _stack.Counters[Counter.UdpSent]);
+        Assert.Equal(_ran, _stack.Counters[Counter.UdpSent]);
     }
 
     [Fact]
@@ -134,7 +147,7 @@ public class AllocationTests
             _stack.Poll();
             _clock.Advance(1000);
         }));
-        Assert.Equal(Iterations + 200, _stack.Counters[Counter.IcmpErrorsSent]);
+        Assert.Equal(_ran, _stack.Counters[Counter.IcmpErrorsSent]);
     }
 
     [Fact]
@@ -147,8 +160,8 @@ public class AllocationTests
             _device.Load(fragments);
             _stack.Poll();
         }));
-        Assert.Equal(Iterations + 200, _stack.Counters[Counter.ReassemblyCompleted]);
-        Assert.Equal(Iterations + 200, _stack.Counters[Counter.IcmpEchoRepliesSent]);
+        Assert.Equal(_ran, _stack.Counters[Counter.ReassemblyCompleted]);
+        Assert.Equal(_ran, _stack.Counters[Counter.IcmpEchoRepliesSent]);
     }
 
     [Fact]
@@ -187,6 +200,6 @@ public class AllocationTests
             _stack.GetPingStatus(ping, out _);
             _stack.EndPing(ping);
         }));
-        Assert.Equal(Iterations + 200, _stack.Counters[Counter.PingRepliesReceived]);
+        Assert.Equal(_ran, _stack.Counters[Counter.PingRepliesReceived]);
     }
 }

@@ -26,7 +26,7 @@ public class FirmwareTests
         var clientDevice = new CrossoverDevice(TestNetwork.Mac(1));
         var boardDevice = new CrossoverDevice(TestNetwork.Mac(2)) { Peer = clientDevice };
         clientDevice.Peer = boardDevice;
-        _client = new NetStack(new NetStackOptions(), clientDevice, _clock);
+        _client = new NetStack(new NetStackOptions { TcpConnections = 8 }, clientDevice, _clock);
         _board = new NetStack(new NetStackOptions { TcpConnections = 6, TcpListeners = 4 }, boardDevice, _clock);
         _client.Configure(TestNetwork.Ip(1), TestNetwork.Mask, IPv4Address.Any);
         _board.Configure(TestNetwork.Ip(2), TestNetwork.Mask, IPv4Address.Any);
@@ -83,6 +83,59 @@ public class FirmwareTests
     }
 
     private static byte[] Ascii(string text) => System.Text.Encoding.ASCII.GetBytes(text);
+
+    [Fact]
+    public void A_request_head_that_never_ends_is_reset_at_the_head_timeout()
+    {
+        // Slowloris: a head begun, then a byte a second and never the blank line that ends it.
+        int socket = Connect(80);
+        byte[] begun = Ascii("GET / HTTP/1.1\r\nHost: b\r\nX-a: ");
+        Assert.Equal(SocketError.Success, _client.Send(socket, begun, 0, begun.Length, out _));
+        long start = _clock.NowMilliseconds;
+        SocketError result = SocketError.WouldBlock;
+        for (int ms = 1; ms <= 15_000 && result == SocketError.WouldBlock; ms++)
+        {
+            if (ms % 1000 == 0)
+            {
+                _client.Send(socket, begun, begun.Length - 1, 1, out _);
+            }
+
+            Step();
+            result = _client.Receive(socket, _buffer, 0, _buffer.Length, out _);
+        }
+
+        Assert.Equal(SocketError.ConnectionReset, result);
+        Assert.InRange(_clock.NowMilliseconds - start, 10_000, 10_100); // FirmwareSettings.HeadTimeoutMs, 10 s by default
+        Assert.Equal(1, _firmware.StalledHeadsClosed);
+    }
+
+    [Fact]
+    public void Heads_trickling_in_every_session_give_way_to_a_client_that_sends_its_request()
+    {
+        // Every one of the board's four sessions holds a connection trickling a head; a fifth client connects (into the
+        // listen backlog) and sends a whole request. The longest-waiting head is reset once it has waited a second, and
+        // the client is served; the other three stay.
+        byte[] begun = Ascii("GET / HTTP/1.1\r\nHost: b\r\nX-a: ");
+        var slow = new int[4];
+        for (int i = 0; i < slow.Length; i++)
+        {
+            slow[i] = Connect(80);
+            Assert.Equal(SocketError.Success, _client.Send(slow[i], begun, 0, begun.Length, out _));
+            Step();
+        }
+
+        Assert.Equal(4, _firmware.SessionsInUse);
+        long start = _clock.NowMilliseconds;
+        int real = Connect(80);
+        var reader = new ResponseReader(keepBodies: true);
+        Exchange(real, Ascii("GET /bytes?n=10 HTTP/1.1\r\nHost: b\r\n\r\n"), reader, 1);
+        Assert.Equal([200], reader.Statuses);
+        Assert.InRange(_clock.NowMilliseconds - start, 900, 1_200);
+        Assert.Equal(1, _firmware.StalledHeadsClosed);
+        int reset = slow.Count(s => _client.Receive(s, _buffer, 0, _buffer.Length, out _) == SocketError.ConnectionReset);
+        Assert.Equal(1, reset);
+        Assert.Equal(4, _firmware.SessionsInUse);
+    }
 
     [Fact]
     public void Pipelined_requests_on_one_connection_are_answered_in_order()

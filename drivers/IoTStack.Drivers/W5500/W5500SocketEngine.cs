@@ -36,6 +36,9 @@ namespace IoTStack.Drivers.W5500
         private readonly bool[] _connecting = new bool[Handles];
         private readonly bool[] _shutdown = new bool[Handles];
 
+        /// <summary>Linger 0 set: Close frees the hardware socket at once (Sn_CR CLOSE) instead of the FIN handshake.</summary>
+        private readonly bool[] _abort = new bool[Handles];
+
         // Hardware sockets.
         private readonly int[] _owner = new int[HardwareSockets]; // handle; -1 when free; Closing while the chip closes it
         private readonly bool[] _sending = new bool[HardwareSockets];
@@ -347,6 +350,7 @@ namespace IoTStack.Drivers.W5500
                     _listening[h] = false;
                     _connecting[h] = false;
                     _shutdown[h] = false;
+                    _abort[h] = false;
                     socket = (_generation[h] << 8) | h;
                     return SocketError.Success;
                 }
@@ -742,7 +746,7 @@ namespace IoTStack.Drivers.W5500
                 }
 
                 int status = Status(k);
-                if (!_listening[h] && (status == R.StatusEstablished || status == R.StatusCloseWait))
+                if (!_listening[h] && !_abort[h] && (status == R.StatusEstablished || status == R.StatusCloseWait))
                 {
                     // Graceful: FIN, and the socket is freed once the chip closed it. DISCON only after SENDOK, as
                     // WIZnet's own driver does (its send() waits for SEND_OK before disconnect()); a DISCON while the
@@ -830,8 +834,23 @@ namespace IoTStack.Drivers.W5500
 
         public SocketError SetOption(int socket, SocketOption option, int value)
         {
-            // The chip's TCP has no Nagle to turn off; other options are the software stack's.
-            return Resolve(socket) < 0 ? SocketError.NotSocket : option == SocketOption.NoDelay ? SocketError.Success : SocketError.ProtocolOption;
+            // The chip's TCP has no Nagle to turn off. Linger 0 makes Close abortive: Sn_CR CLOSE frees the hardware socket
+            // at once (datasheet 1.0.9 section 4.2, Sn_CR CLOSE: no FIN), and the peer's next segment finds no socket, as
+            // on a closed port; a peer that never acknowledges a FIN cannot hold one of the eight sockets.
+            // Other options are the software stack's.
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketError.NotSocket;
+            }
+
+            if (option == SocketOption.Linger)
+            {
+                _abort[h] = value == 0;
+                return SocketError.Success;
+            }
+
+            return option == SocketOption.NoDelay ? SocketError.Success : SocketError.ProtocolOption;
         }
 
         public SocketError GetLocalAddress(int socket, out SocketAddress address)
