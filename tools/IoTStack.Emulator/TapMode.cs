@@ -79,7 +79,7 @@ public sealed class TapMode
             }
             else if (now - lastWork > 2)
             {
-                Thread.Sleep(1); // nothing for 2 ms (not a count of turns: an idle turn is cheap now): give the core back
+                tap.WaitForFrame(1); // nothing for 2 ms: give the core back, but wake the moment Linux sends a frame
             }
 
             if (now >= nextReport)

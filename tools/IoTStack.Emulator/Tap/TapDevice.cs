@@ -82,6 +82,22 @@ public sealed class TapDevice : IFrameDevice, IDisposable
         return (int)length;
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> for a frame from Linux (poll(2) on the device), returning at once when one
+    /// comes: an idle loop sleeps here instead of in Thread.Sleep, so a ping that arrives mid-sleep is not held for the rest.
+    /// </summary>
+    public void WaitForFrame(int timeoutMs)
+    {
+        if (_descriptor < 0)
+        {
+            Thread.Sleep(timeoutMs);
+            return;
+        }
+
+        var descriptor = new PollDescriptor { Descriptor = _descriptor, Events = PollIn };
+        poll(ref descriptor, 1, timeoutMs);
+    }
+
     public bool Transmit(byte[] buffer, int offset, int length)
     {
         if (_descriptor < 0)
@@ -122,4 +138,18 @@ public sealed class TapDevice : IFrameDevice, IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int descriptor);
+
+    private const short PollIn = 0x0001;
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollDescriptor
+    {
+        public int Descriptor;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int poll(ref PollDescriptor descriptors, nuint count, int timeoutMs);
 }
