@@ -44,8 +44,8 @@ namespace IoTStack.Firmware.Esp32
             spi.DataBitLength = 8;
             NanoSpiBus bus = new NanoSpiBus(new SpiDevice(spi));
 
-            // The profile's shipped settings: on a plain ESP32, 4 sessions over 1 KB rings with DHCP, DNS, mDNS and
-            // SNTP (the nanoCLR heap model in tests/Stack.Tests gives the figure; the README lists it per board).
+            // The profile's shipped settings: on a plain ESP32, 3 sessions over 4 TCP connections of 1 KB rings, with DHCP,
+            // DNS, mDNS and SNTP (the nanoCLR heap model in tests/Stack.Tests gives the figure; the README lists it per board).
             BoardSettings settings = BoardProfiles.ShippedSettings(Board);
             BoardRuntime board = BoardRuntime.Create(Board.Chip, bus, Board.Mac, new SystemClock(), settings);
             if (board == null)
