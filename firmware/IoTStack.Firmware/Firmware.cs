@@ -24,6 +24,7 @@ namespace IoTStack.Firmware
         private readonly HttpRequest _request = new HttpRequest();
         private int _busy; // sessions in use: Accept asks for a free one without scanning them
         private readonly int _headTimeout;
+        private bool _connectionWaits; // the last poll found every session busy and a connection in a backlog
 
         /// <summary>
         /// While every session is busy and a connection waits in a backlog, an HTTP session that has waited this long for
@@ -161,7 +162,8 @@ namespace IoTStack.Firmware
                 }
             }
 
-            if (_busy == _sessions.Length && ConnectionWaits())
+            _connectionWaits = _busy == _sessions.Length && ConnectionWaits();
+            if (_connectionWaits)
             {
                 worked |= MakeRoom();
             }
@@ -239,9 +241,10 @@ namespace IoTStack.Firmware
                 delay = services < delay ? services : delay;
             }
 
-            // An HTTP session waiting for its head: its timeout, or with every session busy the moment it may give way.
+            // An HTTP session waiting for its head: its timeout, or while a connection waits for a session the moment it
+            // may give way (not merely with every session busy: with nobody waiting that deadline would keep the loop awake).
             long now = _clock.NowMilliseconds;
-            int wait = _busy == _sessions.Length ? StalledHeadMs : _headTimeout;
+            int wait = _connectionWaits && (_headTimeout == 0 || StalledHeadMs < _headTimeout) ? StalledHeadMs : _headTimeout;
             for (int i = 0; i < _sessions.Length && wait > 0; i++)
             {
                 Session session = _sessions[i];

@@ -29,6 +29,9 @@ namespace IoTStack.Net.Services
 
         public static readonly IPv4Address Group = new IPv4Address(224, 0, 0, 251);
 
+        /// <summary><see cref="Group"/> as a number, for sending without a struct (nanoCLR allocates one per load).</summary>
+        private const uint GroupValue = 0xE00000FB;
+
         private readonly NetStack _stack;
         private readonly DnsQueryTable _queries;
         private readonly byte[] _label = new byte[MaximumLabel];
@@ -185,10 +188,10 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            // The sender as numbers: an idle poll on nanoCLR allocates nothing (a SocketAddress is made per query only).
+            // The sender as numbers: nothing allocated on nanoCLR, idle or answering.
             while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketError.Success)
             {
-                Input(received, new SocketAddress(IpProtocol.Udp, new IPv4Address(from), fromPort));
+                Input(received, from, fromPort);
                 worked = true;
             }
 
@@ -265,7 +268,7 @@ namespace IoTStack.Net.Services
                 _step = 0;
             }
 
-            SendAnswer(0, Group, Port, true, RecordTtlSeconds, false, 0);
+            SendAnswer(0, GroupValue, Port, true, RecordTtlSeconds, false, 0);
             _step++;
             _next = now + AnnouncementIntervalMs;
             if (_step >= AnnouncementCount)
@@ -283,9 +286,9 @@ namespace IoTStack.Net.Services
             _next = at;
         }
 
-        private void Input(int length, SocketAddress from)
+        private void Input(int length, uint from, int fromPort)
         {
-            if (length < DnsWire.HeaderLength || !OnLink(from.Address))
+            if (length < DnsWire.HeaderLength || !OnLink(from))
             {
                 return; // RFC 6762 section 11: only from the local link
             }
@@ -302,18 +305,19 @@ namespace IoTStack.Net.Services
             }
             else
             {
-                Query(length, from);
+                Query(length, from, fromPort);
             }
         }
 
-        private bool OnLink(IPv4Address source)
+        /// <summary>169.254/16 (RFC 3927), or our own subnet.</summary>
+        private bool OnLink(uint source)
         {
-            IPv4Address ours = _stack.Address;
-            return source.IsLinkLocal || (!ours.IsAny && source.IsInSameSubnet(ours, _stack.SubnetMask));
+            uint ours = _stack.AddressValue;
+            return (source >> 16) == 0xA9FE || (ours != 0 && ((source ^ ours) & _stack.SubnetMaskValue) == 0);
         }
 
         /// <summary>Answers the questions that ask for our name (while probing, a rival probe may take it from us).</summary>
-        private void Query(int length, SocketAddress from)
+        private void Query(int length, uint from, int fromPort)
         {
             int questions = NetworkOrder.ReadUInt16(_message, 4);
             int answers = NetworkOrder.ReadUInt16(_message, 6);
@@ -352,14 +356,14 @@ namespace IoTStack.Net.Services
                 return;
             }
 
-            if (from.Port != Port)
+            if (fromPort != Port)
             {
                 // Section 6.7: a one-shot resolver (dig, nslookup) gets a conventional unicast reply.
-                SendAnswer(NetworkOrder.ReadUInt16(_message, 0), from.Address, from.Port, false, LegacyTtlSeconds, true, asked);
+                SendAnswer(NetworkOrder.ReadUInt16(_message, 0), from, fromPort, false, LegacyTtlSeconds, true, asked);
             }
             else if (!KnownAnswer(length, at, answers))
             {
-                SendAnswer(0, unicast ? from.Address : Group, Port, true, RecordTtlSeconds, false, 0);
+                SendAnswer(0, unicast ? from : GroupValue, Port, true, RecordTtlSeconds, false, 0);
             }
 
             QueriesAnswered++;
@@ -490,14 +494,14 @@ namespace IoTStack.Net.Services
             NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet | DnsWire.ClassTopBit);
             at = WriteRecord(at + 4, DnsWire.ClassInternet, RecordTtlSeconds);
             int sent;
-            _stack.SendTo(_socket, _message, 0, at, Group, Port, out sent);
+            _stack.SendTo(_socket, _message, 0, at, GroupValue, Port, out sent);
         }
 
         /// <summary>
         /// Our A record as a response: multicast or unicast, with the cache-flush bit when it goes to the port 5353
         /// caches (section 10.2), with the question copied from <paramref name="questionAt"/> for a legacy querier.
         /// </summary>
-        private void SendAnswer(int id, IPv4Address to, int port, bool cacheFlush, int ttl, bool repeatQuestion, int questionAt)
+        private void SendAnswer(int id, uint to, int port, bool cacheFlush, int ttl, bool repeatQuestion, int questionAt)
         {
             int questionLength = 0;
             if (repeatQuestion)
@@ -556,7 +560,7 @@ namespace IoTStack.Net.Services
             NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeA);
             NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet);
             int sent;
-            _stack.SendTo(_socket, _message, 0, at + 4, Group, Port, out sent);
+            _stack.SendTo(_socket, _message, 0, at + 4, GroupValue, Port, out sent);
         }
 
         /// <summary>The name to claim: the base label, or "label-N" after the Nth conflict (section 9).</summary>

@@ -236,7 +236,10 @@ namespace IoTStack.Net
             int port;
             SocketError error = ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
             SocketSlot slot = _sockets.Resolve(socket);
-            remote = slot == null || (address == 0 && port == 0) ? new SocketAddress() : new SocketAddress(slot.Protocol, new IPv4Address(address), port);
+            remote = slot == null ? new SocketAddress()
+                : slot.Type == SocketType.Stream ? slot.RemoteSocketAddress
+                : error == SocketError.Success || error == SocketError.MessageSize ? new SocketAddress(slot.Protocol, new IPv4Address(address), port)
+                : new SocketAddress();
             return error;
         }
 
@@ -263,9 +266,7 @@ namespace IoTStack.Net
 
             if (slot.Type == SocketType.Stream)
             {
-                address = slot.RemoteAddress;
-                port = slot.RemotePort;
-                return _tcp.Receive(slot, buffer, offset, count, out received);
+                return _tcp.Receive(slot, buffer, offset, count, out received); // the peer: GetRemoteAddress
             }
 
             if (slot.PendingError != SocketError.Success)

@@ -117,7 +117,7 @@ namespace IoTStack.Net
             get { return _address; }
         }
 
-        internal uint SubnetMaskValue
+        public uint SubnetMaskValue
         {
             get { return _subnetMask; }
         }

@@ -47,16 +47,8 @@ public class BoardLoopTests(ITestOutputHelper output)
             Peer = new NetStack(new NetStackOptions { ReceiveBufferSize = 16384, TransmitBufferSize = 16384 }, Wire.AddPort(PeerMac), Clock);
             Peer.Configure(PeerIp, IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
             Chip = ChipModel.Create(chip, Wire.AddPort(BoardMac), Clock);
-            BoardSettings settings = BoardProfiles.ShippedSettings(BoardProfiles.Esp32DevKitCW5500);
-            settings.Dhcp = false;
-            settings.Address = BoardIp;
-            ChipKind kind = Emulator.Board.KindOf(chip);
-            if (kind == ChipKind.W5500Sockets)
-            {
-                settings.HostName = null; // the W5500's own TCP/IP runs no services
-            }
-
-            Board = BoardRuntime.Create(kind, Chip.Bus, BoardMac, Clock, settings) ?? throw new InvalidOperationException("no chip");
+            BoardSettings settings = Emulator.Board.ShippedEsp32Settings(chip, BoardIp);
+            Board = BoardRuntime.Create(Emulator.Board.KindOf(chip), Chip.Bus, BoardMac, Clock, settings) ?? throw new InvalidOperationException("no chip");
             Assert.True(Board.Start());
         }
 

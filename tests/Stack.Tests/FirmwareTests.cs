@@ -138,6 +138,29 @@ public class FirmwareTests
     }
 
     [Fact]
+    public void Idle_keep_alive_connections_in_every_session_let_the_board_sleep_until_their_timeout()
+    {
+        // Every session holds a keep-alive connection between requests and nobody waits for one: nothing is due before
+        // the head timeout, so the board must not ask to be polled at once (a loop that sleeps to PollDelay would spin).
+        var sockets = new int[4];
+        for (int i = 0; i < sockets.Length; i++)
+        {
+            sockets[i] = Connect(80);
+            Exchange(sockets[i], Ascii("GET /bytes?n=10 HTTP/1.1\r\nHost: b\r\n\r\n"), new ResponseReader(keepBodies: true), 1);
+        }
+
+        Assert.Equal(4, _firmware.SessionsInUse);
+        for (int ms = 0; ms < 2_000; ms++)
+        {
+            Step();
+        }
+
+        Assert.True(_firmware.PollDelay() > 0);
+        Assert.Equal(_board.PollDelay(), _firmware.PollDelay()); // the stack's own deadline (its 250 ms cap): the sessions add nothing sooner
+        Assert.Equal(0, _firmware.StalledHeadsClosed);
+    }
+
+    [Fact]
     public void Pipelined_requests_on_one_connection_are_answered_in_order()
     {
         int socket = Connect(80);

@@ -38,14 +38,8 @@ internal sealed class Rig
         Peer = new NetStack(new NetStackOptions { ReceiveBufferSize = 16384, TransmitBufferSize = 16384 }, Wire.AddPort(PeerMac), Clock);
         Peer.Configure(PeerIp, IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
         _model = ChipModel.Create(chip, Wire.AddPort(BoardMac), Clock);
-        BoardSettings settings = BoardProfiles.ShippedSettings(BoardProfiles.Esp32DevKitCW5500);
-        settings.Dhcp = false;
-        settings.Address = BoardIp;
+        BoardSettings settings = Emulator.Board.ShippedEsp32Settings(chip, BoardIp);
         ChipKind kind = Emulator.Board.KindOf(chip);
-        if (kind == ChipKind.W5500Sockets)
-        {
-            settings.HostName = null; // the W5500's own TCP/IP runs no services
-        }
 
         CostProbe.Reset();
         _bus = new BoardSideBus(_model);

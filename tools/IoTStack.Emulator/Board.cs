@@ -116,6 +116,23 @@ public sealed class Board
         _ => throw new ArgumentException($"unknown chip '{chip}' (one of {string.Join(", ", BoardOptions.Chips)})"),
     };
 
+    /// <summary>
+    /// The plain ESP32 image's shipped settings on <paramref name="chip"/> at a static <paramref name="address"/>: what the
+    /// cost model and the board-loop tests run (no services on the W5500's own TCP/IP, which runs none).
+    /// </summary>
+    public static BoardSettings ShippedEsp32Settings(string chip, IPv4Address address)
+    {
+        BoardSettings settings = BoardProfiles.ShippedSettings(BoardProfiles.Esp32DevKitCW5500);
+        settings.Dhcp = false;
+        settings.Address = address;
+        if (KindOf(chip) == ChipKind.W5500Sockets)
+        {
+            settings.HostName = null;
+        }
+
+        return settings;
+    }
+
     /// <summary>Runs the chip, the stack, the services and the firmware once; true when anything happened.</summary>
     public bool Poll() => Runtime.Poll();
 

@@ -636,7 +636,9 @@ namespace IoTStack.Drivers.W5500
             }
             else
             {
-                remote = address == 0 && port == 0 ? new SocketAddress() : new SocketAddress(IpProtocol.Udp, new IPv4Address(address), port);
+                remote = error == SocketError.Success || error == SocketError.MessageSize
+                    ? new SocketAddress(IpProtocol.Udp, new IPv4Address(address), port)
+                    : new SocketAddress();
             }
 
             return error;

@@ -43,7 +43,10 @@ namespace IoTStack.Net.Sockets
 
         SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote);
 
-        /// <summary>ReceiveFrom with the sender as its address (<see cref="IPv4Address.Value"/>) and port: what code that polls on nanoCLR calls.</summary>
+        /// <summary>
+        /// ReceiveFrom with a datagram's sender as its address (<see cref="IPv4Address.Value"/>) and port: what code that polls
+        /// on nanoCLR calls. 0 and 0 for a stream socket on every engine (its peer is <see cref="GetRemoteAddress"/>).
+        /// </summary>
         SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port);
 
         SocketError Shutdown(int socket, SocketShutdown how);
