@@ -189,7 +189,7 @@ namespace IoTStack.Boards
             }
 
             _fallbackAt = dhcp && _settings.StaticFallbackMs > 0 && !_settings.Address.IsAny ? _clock.NowMilliseconds + _settings.StaticFallbackMs : 0;
-            return Services == null || Services.Start() == SocketError.Success;
+            return Services == null || Services.Start() == SocketResult.Success;
         }
 
         /// <summary>

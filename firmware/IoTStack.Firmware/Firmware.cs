@@ -120,8 +120,8 @@ namespace IoTStack.Firmware
         {
             return Listen(7, backlog, out _echoListener) && Listen(9, backlog, out _discardListener) && Listen(19, backlog, out _chargenListener)
                 && Listen(80, backlog, out _httpListener)
-                && _sockets.Open(SocketType.Datagram, IpProtocol.Udp, out _udpEcho) == SocketError.Success
-                && _sockets.Bind(_udpEcho, IPv4Address.Any, 7) == SocketError.Success;
+                && _sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _udpEcho) == SocketResult.Success
+                && _sockets.Bind(_udpEcho, IPv4Address.Any, 7) == SocketResult.Success;
         }
 
         /// <summary>Runs the sockets and serves every connection once; true when there was something to do (a session that
@@ -140,9 +140,9 @@ namespace IoTStack.Firmware
             int fromPort;
             while (true)
             {
-                // The sender as numbers, not a SocketAddress: on nanoCLR that would be a heap object per datagram.
-                SocketError result = _sockets.ReceiveFrom(_udpEcho, _datagram, 0, _datagram.Length, out length, out from, out fromPort);
-                if (result != SocketError.Success && result != SocketError.MessageSize)
+                // The sender as numbers, not a SocketEndpoint: on nanoCLR that would be a heap object per datagram.
+                SocketResult result = _sockets.ReceiveFrom(_udpEcho, _datagram, 0, _datagram.Length, out length, out from, out fromPort);
+                if (result != SocketResult.Success && result != SocketResult.MessageSize)
                 {
                     break;
                 }
@@ -260,9 +260,9 @@ namespace IoTStack.Firmware
 
         private bool Listen(int port, int backlog, out int socket)
         {
-            return _sockets.Open(SocketType.Stream, IpProtocol.Tcp, out socket) == SocketError.Success
-                && _sockets.Bind(socket, IPv4Address.Any, port) == SocketError.Success
-                && _sockets.Listen(socket, backlog) == SocketError.Success;
+            return _sockets.Open(SocketKind.Stream, IpProtocol.Tcp, out socket) == SocketResult.Success
+                && _sockets.Bind(socket, IPv4Address.Any, port) == SocketResult.Success
+                && _sockets.Listen(socket, backlog) == SocketResult.Success;
         }
 
         private bool Accept(int listener, ServiceKind kind)
@@ -273,7 +273,7 @@ namespace IoTStack.Firmware
             // board with three sessions when its fourth connection closed in its face.)
             bool accepted = false;
             int socket;
-            while (_busy < _sessions.Length && _sockets.Accept(listener, out socket) == SocketError.Success)
+            while (_busy < _sessions.Length && _sockets.Accept(listener, out socket) == SocketResult.Success)
             {
                 accepted = true;
                 FreeSession().Start(kind, socket, _clock.NowMilliseconds);
@@ -326,13 +326,13 @@ namespace IoTStack.Firmware
         private bool Read(Session session, byte[] buffer, int offset, int count, bool toOut)
         {
             int received;
-            SocketError result = _sockets.Receive(session.Socket, buffer, offset, count, out received);
-            if (result == SocketError.WouldBlock)
+            SocketResult result = _sockets.Receive(session.Socket, buffer, offset, count, out received);
+            if (result == SocketResult.WouldBlock)
             {
                 return true;
             }
 
-            if (result != SocketError.Success || received == 0)
+            if (result != SocketResult.Success || received == 0)
             {
                 return false;
             }
@@ -354,13 +354,13 @@ namespace IoTStack.Firmware
             while (session.OutStart < session.OutEnd)
             {
                 int sent;
-                SocketError result = _sockets.Send(session.Socket, session.Out, session.OutStart, session.OutEnd - session.OutStart, out sent);
-                if (result == SocketError.WouldBlock || (result == SocketError.Success && sent == 0))
+                SocketResult result = _sockets.Send(session.Socket, session.Out, session.OutStart, session.OutEnd - session.OutStart, out sent);
+                if (result == SocketResult.WouldBlock || (result == SocketResult.Success && sent == 0))
                 {
                     return true;
                 }
 
-                if (result != SocketError.Success)
+                if (result != SocketResult.Success)
                 {
                     return false;
                 }
@@ -455,8 +455,8 @@ namespace IoTStack.Firmware
                 }
 
                 int received;
-                SocketError result = _sockets.Receive(session.Socket, session.Request, session.RequestLength, session.Request.Length - session.RequestLength, out received);
-                if (result == SocketError.WouldBlock)
+                SocketResult result = _sockets.Receive(session.Socket, session.Request, session.RequestLength, session.Request.Length - session.RequestLength, out received);
+                if (result == SocketResult.WouldBlock)
                 {
                     if (_headTimeout > 0 && _clock.NowMilliseconds - session.HeadSince >= _headTimeout)
                     {
@@ -473,7 +473,7 @@ namespace IoTStack.Firmware
                     return true;
                 }
 
-                if (result != SocketError.Success || received == 0)
+                if (result != SocketResult.Success || received == 0)
                 {
                     return false;
                 }
@@ -595,13 +595,13 @@ namespace IoTStack.Firmware
             }
             else
             {
-                SocketError result = _sockets.Receive(session.Socket, session.Out, 0, room, out taken);
-                if (result == SocketError.WouldBlock)
+                SocketResult result = _sockets.Receive(session.Socket, session.Out, 0, room, out taken);
+                if (result == SocketResult.WouldBlock)
                 {
                     return true;
                 }
 
-                if (result != SocketError.Success || taken == 0)
+                if (result != SocketResult.Success || taken == 0)
                 {
                     return false;
                 }
@@ -624,13 +624,13 @@ namespace IoTStack.Firmware
             }
 
             int query;
-            Net.Sockets.SocketError started = _services.Dns.Resolve(target, offset, length, out query);
-            if (started == Net.Sockets.SocketError.InvalidArgument)
+            Net.Sockets.SocketResult started = _services.Dns.Resolve(target, offset, length, out query);
+            if (started == Net.Sockets.SocketResult.InvalidArgument)
             {
                 return Respond(session, 400, "Bad Request", session.KeepAlive);
             }
 
-            if (started != Net.Sockets.SocketError.Success)
+            if (started != Net.Sockets.SocketResult.Success)
             {
                 return Respond(session, 503, "Service Unavailable", session.KeepAlive);
             }
@@ -713,8 +713,8 @@ namespace IoTStack.Firmware
             }
 
             // The address the request came in on: the stack's own, or the W5500's, which only the socket knows.
-            SocketAddress local;
-            uint address = _sockets.GetLocalAddress(session.Socket, out local) == SocketError.Success ? local.Address.Value : 0;
+            SocketEndpoint local;
+            uint address = _sockets.GetLocalAddress(session.Socket, out local) == SocketResult.Success ? local.Address.Value : 0;
             _pageOwner = session;
             session.Page.Start(json, Requests, _sessions.Length, address);
             _body.Clear();
@@ -773,13 +773,13 @@ namespace IoTStack.Firmware
                 while (session.PageSent < _body.Length)
                 {
                     int sent;
-                    SocketError result = _sockets.Send(session.Socket, _page, session.PageSent, _body.Length - session.PageSent, out sent);
-                    if (result == SocketError.WouldBlock || (result == SocketError.Success && sent == 0))
+                    SocketResult result = _sockets.Send(session.Socket, _page, session.PageSent, _body.Length - session.PageSent, out sent);
+                    if (result == SocketResult.WouldBlock || (result == SocketResult.Success && sent == 0))
                     {
                         return true;
                     }
 
-                    if (result != SocketError.Success)
+                    if (result != SocketResult.Success)
                     {
                         return false;
                     }

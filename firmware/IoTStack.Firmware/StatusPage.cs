@@ -70,7 +70,7 @@ namespace IoTStack.Firmware
                     if (c.Item < _stack.SocketCount)
                     {
                         SocketInfo info;
-                        if (_stack.GetSocketInfo(c.Item, out info) == SocketError.Success)
+                        if (_stack.GetSocketInfo(c.Item, out info) == SocketResult.Success)
                         {
                             w.Text("<tr><td>").Text(TypeName(info.Type)).Text("</td><td>").Text(StateName(info.State)).Text("</td><td>");
                             Endpoint(w, info.Local);
@@ -201,7 +201,7 @@ namespace IoTStack.Firmware
                     if (c.Item < _stack.SocketCount)
                     {
                         SocketInfo info;
-                        if (_stack.GetSocketInfo(c.Item, out info) == SocketError.Success)
+                        if (_stack.GetSocketInfo(c.Item, out info) == SocketResult.Success)
                         {
                             w.Text(c.First ? "{\"type\":\"" : ",{\"type\":\"").Text(TypeName(info.Type)).Text("\",\"state\":\"").Text(StateName(info.State)).Text("\",\"local\":\"");
                             Endpoint(w, info.Local);
@@ -365,17 +365,17 @@ namespace IoTStack.Firmware
             return (_clock.NowMilliseconds - _started) / 1000;
         }
 
-        private static void Endpoint(AsciiWriter w, SocketAddress address)
+        private static void Endpoint(AsciiWriter w, SocketEndpoint address)
         {
             w.Address(address.Address).Byte((byte)':').Number(address.Port);
         }
 
-        private static string TypeName(SocketType type)
+        private static string TypeName(SocketKind type)
         {
             switch (type)
             {
-                case SocketType.Stream: return "tcp";
-                case SocketType.Datagram: return "udp";
+                case SocketKind.Stream: return "tcp";
+                case SocketKind.Datagram: return "udp";
                 default: return "raw";
             }
         }

@@ -211,19 +211,19 @@ namespace IoTStack.Net.Services
         public int Expirations { get; private set; }
 
         /// <summary>Starts discovery (the interface keeps no address until a lease is bound).</summary>
-        public SocketError Start()
+        public SocketResult Start()
         {
             if (_socket < 0)
             {
-                SocketError error = _stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket);
-                if (error != SocketError.Success)
+                SocketResult error = _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
+                if (error != SocketResult.Success)
                 {
                     return error;
                 }
 
                 _stack.SetOption(_socket, SocketOption.Broadcast, 1);
                 error = _stack.Bind(_socket, IPv4Address.Any, ClientPort);
-                if (error != SocketError.Success)
+                if (error != SocketResult.Success)
                 {
                     _stack.Close(_socket);
                     _socket = -1;
@@ -233,7 +233,7 @@ namespace IoTStack.Net.Services
 
             _linkWasUp = _stack.Device.IsLinkUp;
             Restart(_stack.Clock.NowMilliseconds);
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>Stops, keeping whatever address the interface has (no DHCPRELEASE).</summary>
@@ -259,7 +259,7 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketError.Success)
+            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 if (fromPort == ServerPort && Read(received))
                 {

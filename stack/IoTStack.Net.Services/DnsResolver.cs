@@ -112,7 +112,7 @@ namespace IoTStack.Net.Services
         /// once). InvalidArgument for what is not a host name; NoBufferSpaceAvailable when every lookup slot is
         /// taken (release finished ones).
         /// </summary>
-        public SocketError Resolve(string name, out int query)
+        public SocketResult Resolve(string name, out int query)
         {
             query = -1;
             IPv4Address literal;
@@ -124,25 +124,25 @@ namespace IoTStack.Net.Services
             int length = DnsWire.ToAscii(name, _owner);
             if (length < 0)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             return Resolve(_owner, 0, length, out query);
         }
 
         /// <summary>Starts looking up a host name given as ASCII bytes (as it came in a request, with no string made of it).</summary>
-        public SocketError Resolve(byte[] name, int offset, int count, out int query)
+        public SocketResult Resolve(byte[] name, int offset, int count, out int query)
         {
             query = -1;
             int length = DnsWire.EncodeName(name, offset, count, _current, 0);
             if (length < 0)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (Mdns != null && DnsWire.IsLocal(_current, 0))
             {
-                SocketError multicast = Mdns.Resolve(_current, out query);
+                SocketResult multicast = Mdns.Resolve(_current, out query);
                 query |= query >= 0 ? MulticastTag : 0;
                 return multicast;
             }
@@ -162,8 +162,8 @@ namespace IoTStack.Net.Services
                 return Start(DnsStatus.NoServer, IPv4Address.Any, out query);
             }
 
-            SocketError opened = OpenSocket();
-            if (opened != SocketError.Success)
+            SocketResult opened = OpenSocket();
+            if (opened != SocketResult.Success)
             {
                 return opened;
             }
@@ -171,14 +171,14 @@ namespace IoTStack.Net.Services
             DnsQuery lookup = _queries.Allocate(out query);
             if (lookup == null)
             {
-                return SocketError.NoBufferSpaceAvailable;
+                return SocketResult.NoBufferSpaceAvailable;
             }
 
             lookup.NameLength = DnsWire.CopyName(_current, 0, lookup.Name, 0);
             lookup.Deadline = now; // the first attempt goes out on the next Poll
             lookup.Attempt = -1;
             _lastError[query & 0xFF] = DnsStatus.TimedOut;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>How the lookup stands; <paramref name="address"/> is set once it is Resolved.</summary>
@@ -226,7 +226,7 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketError.Success)
+            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 Answer(received, from, fromPort);
                 worked = true;
@@ -253,30 +253,30 @@ namespace IoTStack.Net.Services
             return Deadlines.Delay(_socket < 0 ? Deadlines.None : _queries.NextDeadline(Deadlines.None), now, int.MaxValue);
         }
 
-        private SocketError Start(DnsStatus status, IPv4Address address, out int query)
+        private SocketResult Start(DnsStatus status, IPv4Address address, out int query)
         {
             DnsQuery lookup = _queries.Allocate(out query);
             if (lookup == null)
             {
-                return SocketError.NoBufferSpaceAvailable;
+                return SocketResult.NoBufferSpaceAvailable;
             }
 
             DnsQueryTable.Finish(lookup, status, address, 0);
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
-        private SocketError OpenSocket()
+        private SocketResult OpenSocket()
         {
             if (_socket >= 0)
             {
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
-            SocketError error = _stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket);
-            if (error == SocketError.Success)
+            SocketResult error = _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
+            if (error == SocketResult.Success)
             {
                 error = _stack.Bind(_socket, IPv4Address.Any, 0); // an ephemeral port, picked at random by the stack
-                if (error != SocketError.Success)
+                if (error != SocketResult.Success)
                 {
                     _stack.Close(_socket);
                     _socket = -1;
@@ -305,7 +305,7 @@ namespace IoTStack.Net.Services
             NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeA);
             NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet);
             int sent;
-            if (_stack.SendTo(_socket, _message, 0, at + 4, _servers[query.Server], Port, out sent) == SocketError.Success)
+            if (_stack.SendTo(_socket, _message, 0, at + 4, _servers[query.Server], Port, out sent) == SocketResult.Success)
             {
                 QueriesSent++;
             }

@@ -100,15 +100,15 @@ namespace IoTStack.Net.Services
         }
 
         /// <summary>Opens UDP 5353 and joins 224.0.0.251; probing starts once the interface has an address.</summary>
-        public SocketError Start()
+        public SocketResult Start()
         {
             if (_socket >= 0)
             {
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
-            SocketError error = _stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket);
-            if (error != SocketError.Success)
+            SocketResult error = _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
+            if (error != SocketResult.Success)
             {
                 return error;
             }
@@ -116,15 +116,15 @@ namespace IoTStack.Net.Services
             _stack.SetOption(_socket, SocketOption.ReuseAddress, 1);
             _stack.SetOption(_socket, SocketOption.TimeToLive, 255); // RFC 6762 section 11
             error = _stack.Bind(_socket, IPv4Address.Any, Port);
-            if (error != SocketError.Success || !_stack.JoinGroup(Group))
+            if (error != SocketResult.Success || !_stack.JoinGroup(Group))
             {
                 _stack.Close(_socket);
                 _socket = -1;
-                return error != SocketError.Success ? error : SocketError.NoBufferSpaceAvailable;
+                return error != SocketResult.Success ? error : SocketResult.NoBufferSpaceAvailable;
             }
 
             _state = MdnsState.WaitingForAddress;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         public void Stop()
@@ -140,11 +140,11 @@ namespace IoTStack.Net.Services
         }
 
         /// <summary>Starts resolving a .local name given in DNS wire form (DnsResolver hands these over).</summary>
-        public SocketError Resolve(byte[] wireName, out int query)
+        public SocketResult Resolve(byte[] wireName, out int query)
         {
             query = -1;
-            SocketError started = Start();
-            if (started != SocketError.Success)
+            SocketResult started = Start();
+            if (started != SocketResult.Success)
             {
                 return started;
             }
@@ -152,7 +152,7 @@ namespace IoTStack.Net.Services
             DnsQuery lookup = _queries.Allocate(out query);
             if (lookup == null)
             {
-                return SocketError.NoBufferSpaceAvailable;
+                return SocketResult.NoBufferSpaceAvailable;
             }
 
             lookup.NameLength = DnsWire.CopyName(wireName, 0, lookup.Name, 0);
@@ -163,7 +163,7 @@ namespace IoTStack.Net.Services
                 DnsQueryTable.Finish(lookup, DnsStatus.Resolved, _address, RecordTtlSeconds); // our own name: no one else answers for it
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         public DnsStatus GetStatus(int query, out IPv4Address address)
@@ -189,7 +189,7 @@ namespace IoTStack.Net.Services
             uint from;
             int fromPort;
             // The sender as numbers: nothing allocated on nanoCLR, idle or answering.
-            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketError.Success)
+            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 Input(received, from, fromPort);
                 worked = true;

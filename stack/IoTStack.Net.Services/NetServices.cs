@@ -58,15 +58,15 @@ namespace IoTStack.Net.Services
         public SntpClient Sntp { get; private set; }
 
         /// <summary>Starts DHCP, the mDNS responder and the time client (which waits for a server and an address).</summary>
-        public Sockets.SocketError Start()
+        public Sockets.SocketResult Start()
         {
-            Sockets.SocketError error = Sockets.SocketError.Success;
+            Sockets.SocketResult error = Sockets.SocketResult.Success;
             if (Dhcp != null)
             {
                 error = Dhcp.Start();
             }
 
-            if (error == Sockets.SocketError.Success && Mdns != null)
+            if (error == Sockets.SocketResult.Success && Mdns != null)
             {
                 error = Mdns.Start();
             }

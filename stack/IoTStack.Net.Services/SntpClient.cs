@@ -113,7 +113,7 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            while (_socket >= 0 && _stack.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from, out fromPort) == SocketError.Success)
+            while (_socket >= 0 && _stack.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 worked = true;
                 if (_waiting && from == _server.Value && fromPort == Port)
@@ -173,7 +173,7 @@ namespace IoTStack.Net.Services
         {
             if (_socket < 0)
             {
-                if (_stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket) != SocketError.Success)
+                if (_stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket) != SocketResult.Success)
                 {
                     _socket = -1;
                     _nextSync = now + RetryMs; // no socket free: try again later, not on every poll (PollDelay would be 0)

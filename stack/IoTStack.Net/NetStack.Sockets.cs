@@ -18,97 +18,97 @@ namespace IoTStack.Net
         }
 
         /// <summary>Opens a socket: Stream with Tcp, Datagram with Udp, Raw with any protocol number from 1 to 255.</summary>
-        public SocketError Open(SocketType type, IpProtocol protocol, out int socket)
+        public SocketResult Open(SocketKind type, IpProtocol protocol, out int socket)
         {
             socket = 0;
-            if (type == SocketType.Datagram)
+            if (type == SocketKind.Datagram)
             {
                 if (protocol != IpProtocol.Udp && protocol != IpProtocol.None)
                 {
-                    return SocketError.ProtocolNotSupported;
+                    return SocketResult.ProtocolNotSupported;
                 }
 
                 protocol = IpProtocol.Udp;
             }
-            else if (type == SocketType.Raw)
+            else if (type == SocketKind.Raw)
             {
                 if (protocol == IpProtocol.None)
                 {
-                    return SocketError.ProtocolNotSupported;
+                    return SocketResult.ProtocolNotSupported;
                 }
             }
-            else if (type == SocketType.Stream)
+            else if (type == SocketKind.Stream)
             {
                 if (protocol != IpProtocol.Tcp && protocol != IpProtocol.None)
                 {
-                    return SocketError.ProtocolNotSupported;
+                    return SocketResult.ProtocolNotSupported;
                 }
 
                 protocol = IpProtocol.Tcp;
             }
             else
             {
-                return SocketError.SocketNotSupported;
+                return SocketResult.SocketNotSupported;
             }
 
             SocketSlot slot = _sockets.Allocate(type);
             if (slot == null)
             {
-                return SocketError.TooManyOpenSockets; // the pool for this type (NetStackOptions.TcpConnections + TcpListeners, UdpSockets, RawSockets) is used up
+                return SocketResult.TooManyOpenSockets; // the pool for this type (NetStackOptions.TcpConnections + TcpListeners, UdpSockets, RawSockets) is used up
             }
 
             slot.Open(protocol, _options.TimeToLive);
-            if (type == SocketType.Stream)
+            if (type == SocketKind.Stream)
             {
                 _tcp.Open(slot);
             }
 
             socket = slot.Descriptor;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>
         /// Gives the socket its local address and port (0 picks an ephemeral port). The address must be
         /// 0.0.0.0 (any), this node's address, a loopback, broadcast or joined multicast address.
         /// </summary>
-        public SocketError Bind(int socket, IPv4Address address, int port)
+        public SocketResult Bind(int socket, IPv4Address address, int port)
         {
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
-            if (slot.State != SocketState.Open || port < 0 || port > 0xFFFF || (slot.Type == SocketType.Raw && port != 0))
+            if (slot.State != SocketState.Open || port < 0 || port > 0xFFFF || (slot.Type == SocketKind.Raw && port != 0))
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (!IsLocal(address.Value))
             {
-                return SocketError.AddressNotAvailable;
+                return SocketResult.AddressNotAvailable;
             }
 
-            if (slot.Type != SocketType.Raw)
+            if (slot.Type != SocketKind.Raw)
             {
                 if (port == 0)
                 {
                     port = _sockets.PickEphemeralPort(slot.Protocol, address.Value, slot);
                     if (port == 0)
                     {
-                        return SocketError.AddressInUse;
+                        return SocketResult.AddressInUse;
                     }
                 }
                 else if (_sockets.IsPortTaken(slot.Protocol, address.Value, port, slot.ReuseAddress, slot))
                 {
-                    return SocketError.AddressInUse;
+                    return SocketResult.AddressInUse;
                 }
             }
 
             slot.LocalAddress = address.Value;
             slot.LocalPort = port;
             slot.State = SocketState.Bound;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>
@@ -116,22 +116,22 @@ namespace IoTStack.Net
         /// turns writable when it is up, or reports the error). Datagram and raw sockets: fixes the peer, so
         /// Send needs no address and only the peer's datagrams are received; 0.0.0.0 port 0 undoes it.
         /// </summary>
-        public SocketError Connect(int socket, IPv4Address address, int port)
+        public SocketResult Connect(int socket, IPv4Address address, int port)
         {
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
-            if (slot.Type == SocketType.Stream)
+            if (slot.Type == SocketKind.Stream)
             {
-                return address.IsAny ? SocketError.DestinationAddressRequired : _tcp.Connect(slot, address.Value, port);
+                return address.IsAny ? SocketResult.DestinationAddressRequired : _tcp.Connect(slot, address.Value, port);
             }
 
-            if (port < 0 || port > 0xFFFF || (slot.Type == SocketType.Raw && port != 0))
+            if (port < 0 || port > 0xFFFF || (slot.Type == SocketKind.Raw && port != 0))
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (address.IsAny)
@@ -139,25 +139,25 @@ namespace IoTStack.Net
                 slot.RemoteAddress = 0;
                 slot.RemotePort = 0;
                 slot.State = slot.LocalPort != 0 || slot.LocalAddress != 0 ? SocketState.Bound : SocketState.Open;
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
-            if (slot.Type == SocketType.Datagram)
+            if (slot.Type == SocketKind.Datagram)
             {
                 if (port == 0)
                 {
-                    return SocketError.InvalidArgument;
+                    return SocketResult.InvalidArgument;
                 }
 
                 if ((address.IsBroadcast || _ip.IsDirectedBroadcast(address.Value)) && !slot.Broadcast)
                 {
-                    return SocketError.AccessDenied;
+                    return SocketResult.AccessDenied;
                 }
 
                 if (slot.LocalPort == 0)
                 {
-                    SocketError bound = BindEphemeral(slot);
-                    if (bound != SocketError.Success)
+                    SocketResult bound = BindEphemeral(slot);
+                    if (bound != SocketResult.Success)
                     {
                         return bound;
                     }
@@ -167,34 +167,34 @@ namespace IoTStack.Net
             slot.RemoteAddress = address.Value;
             slot.RemotePort = port;
             slot.State = SocketState.Connected;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>Sends to the connected peer. Stream sockets: queues as much as the transmit buffer takes (sent says how much).</summary>
-        public SocketError Send(int socket, byte[] buffer, int offset, int count, out int sent)
+        public SocketResult Send(int socket, byte[] buffer, int offset, int count, out int sent)
         {
             sent = 0;
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
-            if (slot.Type == SocketType.Stream)
+            if (slot.Type == SocketKind.Stream)
             {
-                return NetworkOrder.InBuffer(buffer, offset, count) ? _tcp.Send(slot, buffer, offset, count, out sent) : SocketError.InvalidArgument;
+                return NetworkOrder.InBuffer(buffer, offset, count) ? _tcp.Send(slot, buffer, offset, count, out sent) : SocketResult.InvalidArgument;
             }
 
-            if (!slot.IsConnected && !(slot.Type == SocketType.Raw && slot.HeaderIncluded))
+            if (!slot.IsConnected && !(slot.Type == SocketKind.Raw && slot.HeaderIncluded))
             {
-                return SocketError.NotConnected;
+                return SocketResult.NotConnected;
             }
 
             return SendTo(slot, buffer, offset, count, slot.RemoteAddress, slot.RemotePort, out sent);
         }
 
         /// <summary>Sends one datagram to <paramref name="address"/>:<paramref name="port"/> (raw sockets: port 0).</summary>
-        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
+        public SocketResult SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
         {
             return SendTo(socket, buffer, offset, count, address.Value, port, out sent);
         }
@@ -203,20 +203,20 @@ namespace IoTStack.Net
         /// <see cref="SendTo(int, byte[], int, int, IPv4Address, int, out int)"/> with the address as its
         /// <see cref="IPv4Address.Value"/>: nothing is allocated on nanoCLR, where every struct passed is a copy on the heap.
         /// </summary>
-        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, uint address, int port, out int sent)
+        public SocketResult SendTo(int socket, byte[] buffer, int offset, int count, uint address, int port, out int sent)
         {
             sent = 0;
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             return SendTo(slot, buffer, offset, count, address, port, out sent);
         }
 
-        /// <summary>Receives the next datagram's data; see <see cref="ReceiveFrom(int, byte[], int, int, out int, out SocketAddress)"/>.</summary>
-        public SocketError Receive(int socket, byte[] buffer, int offset, int count, out int received)
+        /// <summary>Receives the next datagram's data; see <see cref="ReceiveFrom(int, byte[], int, int, out int, out SocketEndpoint)"/>.</summary>
+        public SocketResult Receive(int socket, byte[] buffer, int offset, int count, out int received)
         {
             uint address;
             int port;
@@ -230,25 +230,25 @@ namespace IoTStack.Net
         /// MessageSize with <paramref name="received"/> = count. WouldBlock when none is queued. A pending
         /// error (an ICMP error about a connected socket's datagram) is returned once, before any data.
         /// </summary>
-        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote)
+        public SocketResult ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketEndpoint remote)
         {
             uint address;
             int port;
-            SocketError error = ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
+            SocketResult error = ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
             SocketSlot slot = _sockets.Resolve(socket);
-            remote = slot == null ? new SocketAddress()
-                : slot.Type == SocketType.Stream ? slot.RemoteSocketAddress
-                : error == SocketError.Success || error == SocketError.MessageSize ? new SocketAddress(slot.Protocol, new IPv4Address(address), port)
-                : new SocketAddress();
+            remote = slot == null ? new SocketEndpoint()
+                : slot.Type == SocketKind.Stream ? slot.RemoteSocketAddress
+                : error == SocketResult.Success || error == SocketResult.MessageSize ? new SocketEndpoint(slot.Protocol, new IPv4Address(address), port)
+                : new SocketEndpoint();
             return error;
         }
 
         /// <summary>
-        /// <see cref="ReceiveFrom(int, byte[], int, int, out int, out SocketAddress)"/> with the sender as its address
+        /// <see cref="ReceiveFrom(int, byte[], int, int, out int, out SocketEndpoint)"/> with the sender as its address
         /// (<see cref="IPv4Address.Value"/>) and port (0 and 0 when nothing was received): what a loop that runs on nanoCLR
-        /// calls, since a SocketAddress is a heap object there.
+        /// calls, since a SocketEndpoint is a heap object there.
         /// </summary>
-        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port)
+        public SocketResult ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port)
         {
             received = 0;
             address = 0;
@@ -256,49 +256,49 @@ namespace IoTStack.Net
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             if (!NetworkOrder.InBuffer(buffer, offset, count))
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
-            if (slot.Type == SocketType.Stream)
+            if (slot.Type == SocketKind.Stream)
             {
                 return _tcp.Receive(slot, buffer, offset, count, out received); // the peer: GetRemoteAddress
             }
 
-            if (slot.PendingError != SocketError.Success)
+            if (slot.PendingError != SocketResult.Success)
             {
-                SocketError pending = slot.PendingError;
-                slot.PendingError = SocketError.Success;
+                SocketResult pending = slot.PendingError;
+                slot.PendingError = SocketResult.Success;
                 return pending;
             }
 
             int length = slot.Datagrams.Dequeue(buffer, offset, count, out address, out port);
             if (length < 0)
             {
-                return SocketError.WouldBlock;
+                return SocketResult.WouldBlock;
             }
 
             received = length < count ? length : count;
-            return length > count ? SocketError.MessageSize : SocketError.Success;
+            return length > count ? SocketResult.MessageSize : SocketResult.Success;
         }
 
         /// <summary>
         /// The descriptor is dead from now on. A TCP connection closes gracefully on its own (FIN after the
         /// queued data), or is reset when unread data remains or linger is zero.
         /// </summary>
-        public SocketError Close(int socket)
+        public SocketResult Close(int socket)
         {
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
-            if (slot.Type == SocketType.Stream)
+            if (slot.Type == SocketKind.Stream)
             {
                 _tcp.Close(slot);
             }
@@ -307,7 +307,7 @@ namespace IoTStack.Net
                 slot.Release();
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>Readable, writable, error: as poll(2) would say, without waiting.</summary>
@@ -319,7 +319,7 @@ namespace IoTStack.Net
                 return SocketEvents.Invalid;
             }
 
-            if (slot.Type == SocketType.Stream)
+            if (slot.Type == SocketKind.Stream)
             {
                 return _tcp.Poll(slot);
             }
@@ -330,7 +330,7 @@ namespace IoTStack.Net
                 events |= SocketEvents.Readable;
             }
 
-            if (slot.PendingError != SocketError.Success)
+            if (slot.PendingError != SocketResult.Success)
             {
                 events |= SocketEvents.Error | SocketEvents.Readable;
             }
@@ -338,12 +338,12 @@ namespace IoTStack.Net
             return events;
         }
 
-        public SocketError SetOption(int socket, SocketOption option, int value)
+        public SocketResult SetOption(int socket, SocketOption option, int value)
         {
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             switch (option)
@@ -360,15 +360,15 @@ namespace IoTStack.Net
                 case SocketOption.TimeToLive:
                     if (value < 1 || value > 255)
                     {
-                        return SocketError.InvalidArgument;
+                        return SocketResult.InvalidArgument;
                     }
 
                     slot.TimeToLive = value;
                     break;
                 case SocketOption.HeaderIncluded:
-                    if (slot.Type != SocketType.Raw)
+                    if (slot.Type != SocketKind.Raw)
                     {
-                        return SocketError.ProtocolOption;
+                        return SocketResult.ProtocolOption;
                     }
 
                     slot.HeaderIncluded = value != 0;
@@ -379,17 +379,17 @@ namespace IoTStack.Net
                 case SocketOption.UserTimeout:
                     return SetStreamOption(slot, option, value);
                 default:
-                    return SocketError.ProtocolOption;
+                    return SocketResult.ProtocolOption;
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
-        private SocketError SetStreamOption(SocketSlot slot, SocketOption option, int value)
+        private SocketResult SetStreamOption(SocketSlot slot, SocketOption option, int value)
         {
-            if (slot.Type != SocketType.Stream)
+            if (slot.Type != SocketKind.Stream)
             {
-                return SocketError.ProtocolOption;
+                return SocketResult.ProtocolOption;
             }
 
             switch (option)
@@ -408,7 +408,7 @@ namespace IoTStack.Net
                 case SocketOption.Linger:
                     if (value < -1)
                     {
-                        return SocketError.InvalidArgument;
+                        return SocketResult.InvalidArgument;
                     }
 
                     slot.LingerSeconds = value;
@@ -416,23 +416,23 @@ namespace IoTStack.Net
                 default:
                     if (value < 0)
                     {
-                        return SocketError.InvalidArgument;
+                        return SocketResult.InvalidArgument;
                     }
 
                     slot.UserTimeoutMs = value;
                     break;
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
-        public SocketError GetOption(int socket, SocketOption option, out int value)
+        public SocketResult GetOption(int socket, SocketOption option, out int value)
         {
             value = 0;
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             switch (option)
@@ -460,7 +460,7 @@ namespace IoTStack.Net
                     break;
                 case SocketOption.Error:
                     value = (int)slot.PendingError;
-                    slot.PendingError = SocketError.Success;
+                    slot.PendingError = SocketResult.Success;
                     break;
                 case SocketOption.NoDelay:
                 case SocketOption.KeepAlive:
@@ -468,18 +468,18 @@ namespace IoTStack.Net
                 case SocketOption.UserTimeout:
                     return GetStreamOption(slot, option, out value);
                 default:
-                    return SocketError.ProtocolOption;
+                    return SocketResult.ProtocolOption;
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
-        private static SocketError GetStreamOption(SocketSlot slot, SocketOption option, out int value)
+        private static SocketResult GetStreamOption(SocketSlot slot, SocketOption option, out int value)
         {
             value = 0;
-            if (slot.Type != SocketType.Stream)
+            if (slot.Type != SocketKind.Stream)
             {
-                return SocketError.ProtocolOption;
+                return SocketResult.ProtocolOption;
             }
 
             switch (option)
@@ -498,41 +498,41 @@ namespace IoTStack.Net
                     break;
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
-        public SocketError GetLocalAddress(int socket, out SocketAddress address)
+        public SocketResult GetLocalAddress(int socket, out SocketEndpoint address)
         {
             SocketSlot slot = _sockets.Resolve(socket);
-            address = slot == null ? new SocketAddress() : slot.LocalSocketAddress;
-            return slot == null ? SocketError.NotSocket : SocketError.Success;
+            address = slot == null ? new SocketEndpoint() : slot.LocalSocketAddress;
+            return slot == null ? SocketResult.NotSocket : SocketResult.Success;
         }
 
-        public SocketError GetRemoteAddress(int socket, out SocketAddress address)
+        public SocketResult GetRemoteAddress(int socket, out SocketEndpoint address)
         {
             SocketSlot slot = _sockets.Resolve(socket);
-            address = slot == null ? new SocketAddress() : slot.RemoteSocketAddress;
+            address = slot == null ? new SocketEndpoint() : slot.RemoteSocketAddress;
             if (slot == null)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
-            return slot.IsConnected ? SocketError.Success : SocketError.NotConnected;
+            return slot.IsConnected ? SocketResult.Success : SocketResult.NotConnected;
         }
 
         /// <summary>One line of the netstat-like listing: slot <paramref name="index"/> (0 to SocketCount - 1), or NotSocket when free.</summary>
-        public SocketError GetSocketInfo(int index, out SocketInfo info)
+        public SocketResult GetSocketInfo(int index, out SocketInfo info)
         {
             info = new SocketInfo();
             if (index < 0 || index >= _sockets.Count)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             SocketSlot slot = _sockets[index];
             if (!slot.InUse)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             info.Descriptor = slot.Descriptor;
@@ -543,39 +543,39 @@ namespace IoTStack.Net
             info.ReceiveQueued = slot.ReceiveRing != null ? slot.ReceiveRing.Count : 0;
             info.TransmitQueued = slot.TransmitRing != null ? slot.TransmitRing.Count : 0;
             info.ReceiveDropped = slot.ReceiveDropped;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
-        internal SocketError BindEphemeral(SocketSlot slot)
+        internal SocketResult BindEphemeral(SocketSlot slot)
         {
             int port = _sockets.PickEphemeralPort(slot.Protocol, slot.LocalAddress, slot);
             if (port == 0)
             {
-                return SocketError.AddressInUse;
+                return SocketResult.AddressInUse;
             }
 
             slot.LocalPort = port;
             slot.State = SocketState.Bound;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
-        private SocketError SendTo(SocketSlot slot, byte[] buffer, int offset, int count, uint address, int port, out int sent)
+        private SocketResult SendTo(SocketSlot slot, byte[] buffer, int offset, int count, uint address, int port, out int sent)
         {
             sent = 0;
             if (!NetworkOrder.InBuffer(buffer, offset, count))
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
-            if (slot.Type == SocketType.Stream)
+            if (slot.Type == SocketKind.Stream)
             {
                 return _tcp.Send(slot, buffer, offset, count, out sent);
             }
 
-            SocketError error = slot.Type == SocketType.Raw
+            SocketResult error = slot.Type == SocketKind.Raw
                 ? _raw.Send(slot, address, buffer, offset, count)
                 : _udp.Send(slot, address, port, buffer, offset, count);
-            if (error == SocketError.Success)
+            if (error == SocketResult.Success)
             {
                 sent = count;
             }

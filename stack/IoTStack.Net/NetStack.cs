@@ -358,7 +358,7 @@ namespace IoTStack.Net
         }
 
         /// <summary>Sends an echo request of <paramref name="dataLength"/> bytes; follow it with <see cref="GetPingStatus"/>.</summary>
-        public SocketError StartPing(IPv4Address destination, int dataLength, int timeoutMs, out int ping)
+        public SocketResult StartPing(IPv4Address destination, int dataLength, int timeoutMs, out int ping)
         {
             return _icmp.StartPing(destination, dataLength, timeoutMs, out ping);
         }

@@ -129,25 +129,25 @@ public class LinuxAdapterTests
             }
         }
 
-        Assert.Equal(SocketError.Success, client.StartPing(new IPv4Address(192, 0, 2, 2), 1000, 1000, out int ping));
+        Assert.Equal(SocketResult.Success, client.StartPing(new IPv4Address(192, 0, 2, 2), 1000, 1000, out int ping));
         Run(20);
         Assert.Equal(Net.Ip.PingStatus.Replied, client.GetPingStatus(ping, out _));
         var data = new byte[20_000];
         new Random(3).NextBytes(data);
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
         client.Connect(socket, new IPv4Address(192, 0, 2, 2), 7);
         var received = new MemoryStream();
         var buffer = new byte[4096];
         int sent = 0;
         for (int ms = 0; ms < 5_000 && received.Length < data.Length; ms++)
         {
-            if (sent < data.Length && client.Send(socket, data, sent, data.Length - sent, out int n) == SocketError.Success)
+            if (sent < data.Length && client.Send(socket, data, sent, data.Length - sent, out int n) == SocketResult.Success)
             {
                 sent += n;
             }
 
             Run(1);
-            while (client.Receive(socket, buffer, 0, buffer.Length, out int got) == SocketError.Success && got > 0)
+            while (client.Receive(socket, buffer, 0, buffer.Length, out int got) == SocketResult.Success && got > 0)
             {
                 received.Write(buffer, 0, got);
             }

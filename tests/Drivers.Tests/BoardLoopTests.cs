@@ -123,7 +123,7 @@ public class BoardLoopTests(ITestOutputHelper output)
         bench.Run(100);
         for (int i = 0; i < 3; i++)
         {
-            Assert.Equal(SocketError.Success, bench.Peer.StartPing(BoardIp, 56, 1_000, out int ping));
+            Assert.Equal(SocketResult.Success, bench.Peer.StartPing(BoardIp, 56, 1_000, out int ping));
             bench.RunUntil(() => bench.Peer.GetPingStatus(ping, out _) != PingStatus.Pending);
             Assert.Equal(PingStatus.Replied, bench.Peer.GetPingStatus(ping, out _));
             bench.Peer.EndPing(ping);
@@ -132,7 +132,7 @@ public class BoardLoopTests(ITestOutputHelper output)
         bench.Wire.Faults = new LinkFaults { Loss = 0.05 };
         int http = Connect(bench, 80);
         byte[] request = Encoding.ASCII.GetBytes("GET /bytes?n=30000 HTTP/1.1\r\nHost: board\r\n\r\n");
-        Assert.Equal(SocketError.Success, bench.Peer.Send(http, request, 0, request.Length, out int sent));
+        Assert.Equal(SocketResult.Success, bench.Peer.Send(http, request, 0, request.Length, out int sent));
         Assert.Equal(request.Length, sent);
         byte[] response = Read(bench, http, 30_000);
         string head = Encoding.ASCII.GetString(response, 0, Array.IndexOf(response, (byte)'\r'));
@@ -151,12 +151,12 @@ public class BoardLoopTests(ITestOutputHelper output)
         var buffer = new byte[4096];
         bench.RunUntil(() =>
         {
-            if (offset < data.Length && bench.Peer.Send(echo, data, offset, data.Length - offset, out int n) == SocketError.Success)
+            if (offset < data.Length && bench.Peer.Send(echo, data, offset, data.Length - offset, out int n) == SocketResult.Success)
             {
                 offset += n;
             }
 
-            while (bench.Peer.Receive(echo, buffer, 0, buffer.Length, out int got) == SocketError.Success && got > 0)
+            while (bench.Peer.Receive(echo, buffer, 0, buffer.Length, out int got) == SocketResult.Success && got > 0)
             {
                 echoed.AddRange(buffer.AsSpan(0, got).ToArray());
             }
@@ -176,9 +176,9 @@ public class BoardLoopTests(ITestOutputHelper output)
 
     private static int Connect(Bench bench, int port)
     {
-        bench.Peer.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        bench.Peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
         bench.Peer.Connect(socket, BoardIp, port);
-        bench.RunUntil(() => bench.Peer.Connect(socket, BoardIp, port) == SocketError.IsConnected);
+        bench.RunUntil(() => bench.Peer.Connect(socket, BoardIp, port) == SocketResult.IsConnected);
         return socket;
     }
 
@@ -189,7 +189,7 @@ public class BoardLoopTests(ITestOutputHelper output)
         var buffer = new byte[4096];
         bench.RunUntil(() =>
         {
-            while (bench.Peer.Receive(socket, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (bench.Peer.Receive(socket, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 received.AddRange(buffer.AsSpan(0, n).ToArray());
             }

@@ -34,7 +34,7 @@ public class ChipOutageTests
         board.Configure(new IPv4Address(192, 0, 2, 2), mask, IPv4Address.Any);
         var peer = new NetStack(new NetStackOptions(), wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1)), clock);
         peer.Configure(new IPv4Address(192, 0, 2, 1), mask, IPv4Address.Any);
-        board.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        board.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         board.Bind(listener, IPv4Address.Any, 7);
         board.Listen(listener, 2);
         void Run(int ms)
@@ -51,14 +51,14 @@ public class ChipOutageTests
 
         int Connect()
         {
-            peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+            peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
             peer.Connect(client, new IPv4Address(192, 0, 2, 2), 7);
             Run(200);
             return client;
         }
 
         int first = Connect();
-        Assert.Equal(SocketError.Success, board.Accept(listener, out int accepted));
+        Assert.Equal(SocketResult.Success, board.Accept(listener, out int accepted));
         board.SetOption(accepted, SocketOption.UserTimeout, 10_000);
 
         model.StuckMiso = stuck; // the chip goes silent: every byte read back is the same
@@ -66,7 +66,7 @@ public class ChipOutageTests
         board.Send(accepted, data, 0, data.Length, out _);
         Run(15_000);
         var error = board.Send(accepted, data, 0, 10, out _);
-        Assert.True(error is SocketError.TimedOut or SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.NotConnected,
+        Assert.True(error is SocketResult.TimedOut or SocketResult.ConnectionAborted or SocketResult.ConnectionReset or SocketResult.NotConnected,
             $"the board's connection says {error} after 15 s of a silent chip");
 
         model.StuckMiso = null; // the chip answers again
@@ -75,7 +75,7 @@ public class ChipOutageTests
         peer.Close(first);
         int second = Connect();
         int again = -1;
-        for (int ms = 0; ms < 10_000 && board.Accept(listener, out again) != SocketError.Success; ms += 10)
+        for (int ms = 0; ms < 10_000 && board.Accept(listener, out again) != SocketResult.Success; ms += 10)
         {
             Run(10); // the chip is set up again first; the peer's SYN may need its retransmission
         }
@@ -85,9 +85,9 @@ public class ChipOutageTests
         peer.Send(second, hello, 0, hello.Length, out _);
         Run(50);
         var buffer = new byte[64];
-        var table = string.Join(", ", Enumerable.Range(0, board.SocketCount).Select(i => board.GetSocketInfo(i, out var info) == SocketError.Success ? $"{info.Descriptor}:{info.State}:{info.Remote}" : "-"));
+        var table = string.Join(", ", Enumerable.Range(0, board.SocketCount).Select(i => board.GetSocketInfo(i, out var info) == SocketResult.Success ? $"{info.Descriptor}:{info.State}:{info.Remote}" : "-"));
         var received = board.Receive(again, buffer, 0, buffer.Length, out int got);
-        Assert.True(received == SocketError.Success, $"{received} on {again}; table {table}");
+        Assert.True(received == SocketResult.Success, $"{received} on {again}; table {table}");
         Assert.Equal(hello, buffer[..got]);
     }
 }

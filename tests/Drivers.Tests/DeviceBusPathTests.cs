@@ -34,10 +34,10 @@ public class DeviceBusPathTests(ITestOutputHelper output)
         var engine = new W5500SocketEngine(model.Bus, BoardMac, clock);
         Assert.True(engine.Initialise(BoardIp, Mask, IPv4Address.Any));
 
-        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 7);
-        Assert.Equal(SocketError.Success, engine.Listen(listener, 1));
-        peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        Assert.Equal(SocketResult.Success, engine.Listen(listener, 1));
+        peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         peer.Connect(client, BoardIp, 7);
         int connection = 0;
         for (int ms = 0; ms < 1_000 && connection == 0; ms++)
@@ -75,9 +75,9 @@ public class DeviceBusPathTests(ITestOutputHelper output)
         Assert.NotNull(driver);
         var board = new NetStack(new NetStackOptions(), driver, clock);
         board.Configure(BoardIp, Mask, IPv4Address.Any);
-        board.Open(SocketType.Datagram, IpProtocol.Udp, out int echo);
+        board.Open(SocketKind.Datagram, IpProtocol.Udp, out int echo);
         board.Bind(echo, IPv4Address.Any, 7);
-        peer.Open(SocketType.Datagram, IpProtocol.Udp, out int sender);
+        peer.Open(SocketKind.Datagram, IpProtocol.Udp, out int sender);
         var datagram = new byte[1472]; // a 1,514-byte frame, the largest untagged one
         new Random(3).NextBytes(datagram);
         var buffer = new byte[2048];
@@ -93,12 +93,12 @@ public class DeviceBusPathTests(ITestOutputHelper output)
             {
             }
 
-            if (board.ReceiveFrom(echo, buffer, 0, buffer.Length, out int n, out SocketAddress from) == SocketError.Success)
+            if (board.ReceiveFrom(echo, buffer, 0, buffer.Length, out int n, out SocketEndpoint from) == SocketResult.Success)
             {
                 board.SendTo(echo, buffer, 0, n, from.Address, from.Port, out _);
             }
 
-            if (peer.Receive(sender, buffer, 0, buffer.Length, out int back) == SocketError.Success)
+            if (peer.Receive(sender, buffer, 0, buffer.Length, out int back) == SocketResult.Success)
             {
                 received = back;
             }
@@ -122,12 +122,12 @@ public class DeviceBusPathTests(ITestOutputHelper output)
             {
             }
 
-            if (offset < data.Length && from.Send(source, data, offset, data.Length - offset, out int sent) == SocketError.Success)
+            if (offset < data.Length && from.Send(source, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
 
-            while (to.Receive(sink, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (to.Receive(sink, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 received.Write(buffer, 0, n);
             }

@@ -201,17 +201,17 @@ public abstract class FrameDeviceTests(ITestOutputHelper output)
             }
         }
 
-        Assert.Equal(SocketError.Success, stackA.StartPing(new IPv4Address(192, 0, 2, 2), 3000, 1000, out int ping));
+        Assert.Equal(SocketResult.Success, stackA.StartPing(new IPv4Address(192, 0, 2, 2), 3000, 1000, out int ping));
         Run(50);
         Assert.Equal(PingStatus.Replied, stackA.GetPingStatus(ping, out _));
 
-        stackB.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        stackB.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         stackB.Bind(listener, IPv4Address.Any, 9);
         stackB.Listen(listener, 1);
-        stackA.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        stackA.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         stackA.Connect(client, new IPv4Address(192, 0, 2, 2), 9);
         Run(50);
-        Assert.Equal(SocketError.Success, stackB.Accept(listener, out int server));
+        Assert.Equal(SocketResult.Success, stackB.Accept(listener, out int server));
         var data = new byte[50_000];
         new Random(1).NextBytes(data);
         var received = new MemoryStream();
@@ -219,25 +219,25 @@ public abstract class FrameDeviceTests(ITestOutputHelper output)
         int offset = 0;
         for (int ms = 0; ms < 20_000 && received.Length < data.Length; ms++)
         {
-            if (offset < data.Length && stackA.Send(client, data, offset, data.Length - offset, out int sent) == SocketError.Success)
+            if (offset < data.Length && stackA.Send(client, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
 
             Run(1);
-            while (stackB.Receive(server, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (stackB.Receive(server, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 received.Write(buffer, 0, n);
             }
         }
 
         Assert.Equal(data, received.ToArray());
-        stackA.Open(SocketType.Datagram, IpProtocol.Udp, out int udp);
-        stackB.Open(SocketType.Datagram, IpProtocol.Udp, out int udpServer);
+        stackA.Open(SocketKind.Datagram, IpProtocol.Udp, out int udp);
+        stackB.Open(SocketKind.Datagram, IpProtocol.Udp, out int udpServer);
         stackB.Bind(udpServer, IPv4Address.Any, 7);
         stackA.SendTo(udp, data, 0, 1400, new IPv4Address(192, 0, 2, 2), 7, out _);
         Run(10);
-        Assert.Equal(SocketError.Success, stackB.Receive(udpServer, buffer, 0, buffer.Length, out int length));
+        Assert.Equal(SocketResult.Success, stackB.Receive(udpServer, buffer, 0, buffer.Length, out int length));
         Assert.Equal(data[..1400], buffer[..length]);
     }
 

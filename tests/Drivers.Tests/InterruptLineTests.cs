@@ -71,9 +71,9 @@ public class InterruptLineTests
         var engine = new W5500SocketEngine(chip.Bus, ChipBench.BoardMac, clock);
         var boardIp = new IPv4Address(192, 0, 2, 2);
         Assert.True(engine.Initialise(boardIp, IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any));
-        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 7);
-        Assert.Equal(SocketError.Success, engine.Listen(listener, 1));
+        Assert.Equal(SocketResult.Success, engine.Listen(listener, 1));
         engine.Poll();
         Assert.False(chip.InterruptAsserted);
 
@@ -97,37 +97,37 @@ public class InterruptLineTests
         }
 
         // CON (datasheet 4.2, Sn_IR): the peer's connection is up.
-        peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         peer.Connect(client, boardIp, 7);
         Assert.True(RunPeerUntil(() => chip.InterruptAsserted));
         Assert.True(engine.Poll());
         Assert.False(chip.InterruptAsserted);
-        Assert.Equal(SocketError.Success, engine.Accept(listener, out int connection));
+        Assert.Equal(SocketResult.Success, engine.Accept(listener, out int connection));
 
         // RECV: data came.
         peer.Send(client, new byte[100], 0, 100, out _);
         Assert.True(RunPeerUntil(() => chip.InterruptAsserted));
         engine.Poll();
         Assert.False(chip.InterruptAsserted);
-        Assert.Equal(SocketError.Success, engine.Receive(connection, new byte[200], 0, 200, out int received));
+        Assert.Equal(SocketResult.Success, engine.Receive(connection, new byte[200], 0, 200, out int received));
         Assert.Equal(100, received);
 
         // A SEND's SENDOK that nobody waits for is masked; once a Send had to wait for it (WouldBlock), it pulls INTn low.
         var data = new byte[2000];
-        Assert.Equal(SocketError.Success, engine.Send(connection, data, 0, data.Length, out _));
+        Assert.Equal(SocketResult.Success, engine.Send(connection, data, 0, data.Length, out _));
         Assert.False(chip.InterruptAsserted);
-        SocketError result = SocketError.Success;
-        for (int i = 0; i < 10 && result == SocketError.Success; i++)
+        SocketResult result = SocketResult.Success;
+        for (int i = 0; i < 10 && result == SocketResult.Success; i++)
         {
             result = engine.Send(connection, data, 0, data.Length, out _); // the chip's TCP fills while the peer sleeps
         }
 
-        Assert.Equal(SocketError.WouldBlock, result);
+        Assert.Equal(SocketResult.WouldBlock, result);
         Assert.False(chip.InterruptAsserted);
         Assert.True(RunPeerUntil(() => chip.InterruptAsserted)); // the peer's ACKs let the SEND finish
         engine.Poll();
         Assert.False(chip.InterruptAsserted);
-        Assert.Equal(SocketError.Success, engine.Send(connection, data, 0, data.Length, out int sent));
+        Assert.Equal(SocketResult.Success, engine.Send(connection, data, 0, data.Length, out int sent));
         Assert.True(sent > 0);
     }
 }

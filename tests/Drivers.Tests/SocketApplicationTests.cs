@@ -35,10 +35,10 @@ public abstract class SocketApplicationTests
         Wire = new VirtualSwitch(Clock);
         _peer = new NetStack(new NetStackOptions { TcpConnections = 6, TcpListeners = 2 }, Wire.AddPort(new MacAddress(0x02, 0, 0, 0, 0, 0x01)), Clock);
         _peer.Configure(PeerIp, Mask, IPv4Address.Any);
-        _peer.Open(SocketType.Stream, IpProtocol.Tcp, out _peerListener);
+        _peer.Open(SocketKind.Stream, IpProtocol.Tcp, out _peerListener);
         _peer.Bind(_peerListener, IPv4Address.Any, 7);
         _peer.Listen(_peerListener, 4);
-        _peer.Open(SocketType.Datagram, IpProtocol.Udp, out _peerUdp);
+        _peer.Open(SocketKind.Datagram, IpProtocol.Udp, out _peerUdp);
         _peer.Bind(_peerUdp, IPv4Address.Any, 7);
     }
 
@@ -60,7 +60,7 @@ public abstract class SocketApplicationTests
     private bool PeerServes()
     {
         bool worked = false;
-        while (_peer.Accept(_peerListener, out int connection) == SocketError.Success)
+        while (_peer.Accept(_peerListener, out int connection) == SocketResult.Success)
         {
             _peerConnections.Add(connection);
         }
@@ -68,7 +68,7 @@ public abstract class SocketApplicationTests
         foreach (int connection in _peerConnections.ToArray())
         {
             var result = _peer.Receive(connection, _peerBuffer, 0, 1024, out int n);
-            if (result == SocketError.Success && n > 0)
+            if (result == SocketResult.Success && n > 0)
             {
                 int offset = 0;
                 for (int tries = 0; offset < n && tries < 1000; tries++)
@@ -83,14 +83,14 @@ public abstract class SocketApplicationTests
 
                 worked = true;
             }
-            else if (result != SocketError.WouldBlock)
+            else if (result != SocketResult.WouldBlock)
             {
                 _peer.Close(connection);
                 _peerConnections.Remove(connection);
             }
         }
 
-        while (_peer.ReceiveFrom(_peerUdp, _peerBuffer, 0, _peerBuffer.Length, out int length, out var from) == SocketError.Success)
+        while (_peer.ReceiveFrom(_peerUdp, _peerBuffer, 0, _peerBuffer.Length, out int length, out var from) == SocketResult.Success)
         {
             _peer.SendTo(_peerUdp, _peerBuffer, 0, length, from.Address, from.Port, out _);
             worked = true;
@@ -118,9 +118,9 @@ public abstract class SocketApplicationTests
     public void As_a_tcp_client_the_board_gets_its_bytes_echoed_back_exactly()
     {
         var board = Board();
-        Assert.Equal(SocketError.Success, board.Open(SocketType.Stream, IpProtocol.Tcp, out int socket));
-        Assert.Equal(SocketError.WouldBlock, board.Connect(socket, PeerIp, 7));
-        Assert.True(RunUntil(board, () => board.Connect(socket, PeerIp, 7) == SocketError.IsConnected, 5_000), "no connection");
+        Assert.Equal(SocketResult.Success, board.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket));
+        Assert.Equal(SocketResult.WouldBlock, board.Connect(socket, PeerIp, 7));
+        Assert.True(RunUntil(board, () => board.Connect(socket, PeerIp, 7) == SocketResult.IsConnected, 5_000), "no connection");
         var data = new byte[20_000];
         new Random(7).NextBytes(data);
         var echoed = new MemoryStream();
@@ -128,12 +128,12 @@ public abstract class SocketApplicationTests
         int offset = 0;
         Assert.True(RunUntil(board, () =>
         {
-            if (offset < data.Length && board.Send(socket, data, offset, Math.Min(1024, data.Length - offset), out int sent) == SocketError.Success)
+            if (offset < data.Length && board.Send(socket, data, offset, Math.Min(1024, data.Length - offset), out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
 
-            while (board.Receive(socket, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (board.Receive(socket, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 echoed.Write(buffer, 0, n);
             }
@@ -141,9 +141,9 @@ public abstract class SocketApplicationTests
             return echoed.Length == data.Length;
         }, 60_000), $"echoed {echoed.Length} of {data.Length}");
         Assert.Equal(SHA256.HashData(data), SHA256.HashData(echoed.ToArray()));
-        Assert.Equal(SocketError.Success, board.GetRemoteAddress(socket, out var remote));
-        Assert.Equal(new SocketAddress(IpProtocol.Tcp, PeerIp, 7), remote);
-        Assert.Equal(SocketError.Success, board.Close(socket));
+        Assert.Equal(SocketResult.Success, board.GetRemoteAddress(socket, out var remote));
+        Assert.Equal(new SocketEndpoint(IpProtocol.Tcp, PeerIp, 7), remote);
+        Assert.Equal(SocketResult.Success, board.Close(socket));
         Run(board, 100);
         Assert.Equal(SocketEvents.Invalid, board.PollSocket(socket));
     }
@@ -152,13 +152,13 @@ public abstract class SocketApplicationTests
     public void As_a_tcp_server_the_board_echoes_a_client_and_sees_it_close()
     {
         var board = Board();
-        board.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
-        Assert.Equal(SocketError.Success, board.Bind(listener, IPv4Address.Any, 80));
-        Assert.Equal(SocketError.Success, board.Listen(listener, 2));
-        _peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        board.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
+        Assert.Equal(SocketResult.Success, board.Bind(listener, IPv4Address.Any, 80));
+        Assert.Equal(SocketResult.Success, board.Listen(listener, 2));
+        _peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         _peer.Connect(client, BoardIp, 80);
         int connection = 0;
-        Assert.True(RunUntil(board, () => board.Accept(listener, out connection) == SocketError.Success, 5_000), "nothing to accept");
+        Assert.True(RunUntil(board, () => board.Accept(listener, out connection) == SocketResult.Success, 5_000), "nothing to accept");
         var request = new byte[5000];
         new Random(3).NextBytes(request);
         int offset = 0;
@@ -166,17 +166,17 @@ public abstract class SocketApplicationTests
         var back = new MemoryStream();
         Assert.True(RunUntil(board, () =>
         {
-            if (offset < request.Length && _peer.Send(client, request, offset, request.Length - offset, out int sent) == SocketError.Success)
+            if (offset < request.Length && _peer.Send(client, request, offset, request.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
 
-            if (board.Receive(connection, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            if (board.Receive(connection, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 int echoedOffset = 0;
                 while (echoedOffset < n)
                 {
-                    if (board.Send(connection, buffer, echoedOffset, n - echoedOffset, out int queued) == SocketError.Success)
+                    if (board.Send(connection, buffer, echoedOffset, n - echoedOffset, out int queued) == SocketResult.Success)
                     {
                         echoedOffset += queued;
                     }
@@ -187,7 +187,7 @@ public abstract class SocketApplicationTests
                 }
             }
 
-            while (_peer.Receive(client, _peerBuffer, 0, _peerBuffer.Length, out int m) == SocketError.Success && m > 0)
+            while (_peer.Receive(client, _peerBuffer, 0, _peerBuffer.Length, out int m) == SocketResult.Success && m > 0)
             {
                 back.Write(_peerBuffer, 0, m);
             }
@@ -196,28 +196,28 @@ public abstract class SocketApplicationTests
         }, 60_000), $"echoed {back.Length} of {request.Length}");
         Assert.Equal(request, back.ToArray());
         _peer.Close(client);
-        Assert.True(RunUntil(board, () => board.Receive(connection, buffer, 0, buffer.Length, out int n) == SocketError.Success && n == 0, 5_000), "no end of stream");
-        Assert.Equal(SocketError.Success, board.Close(connection));
-        Assert.Equal(SocketError.Success, board.Close(listener));
+        Assert.True(RunUntil(board, () => board.Receive(connection, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n == 0, 5_000), "no end of stream");
+        Assert.Equal(SocketResult.Success, board.Close(connection));
+        Assert.Equal(SocketResult.Success, board.Close(listener));
     }
 
     [Fact]
     public void Udp_datagrams_come_back_from_the_peer_with_its_address()
     {
         var board = Board();
-        board.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
-        Assert.Equal(SocketError.Success, board.Bind(socket, IPv4Address.Any, 5000));
+        board.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
+        Assert.Equal(SocketResult.Success, board.Bind(socket, IPv4Address.Any, 5000));
         var buffer = new byte[2048];
         foreach (int size in new[] { 1, 100, 1000, 1472 })
         {
             var datagram = new byte[size];
             new Random(size).NextBytes(datagram);
-            Assert.True(RunUntil(board, () => board.SendTo(socket, datagram, 0, size, PeerIp, 7, out _) == SocketError.Success, 1_000));
-            SocketAddress from = default;
+            Assert.True(RunUntil(board, () => board.SendTo(socket, datagram, 0, size, PeerIp, 7, out _) == SocketResult.Success, 1_000));
+            SocketEndpoint from = default;
             int received = 0;
-            Assert.True(RunUntil(board, () => board.ReceiveFrom(socket, buffer, 0, buffer.Length, out received, out from) == SocketError.Success, 5_000), $"no echo of {size} bytes");
+            Assert.True(RunUntil(board, () => board.ReceiveFrom(socket, buffer, 0, buffer.Length, out received, out from) == SocketResult.Success, 5_000), $"no echo of {size} bytes");
             Assert.Equal(datagram, buffer[..received]);
-            Assert.Equal(new SocketAddress(IpProtocol.Udp, PeerIp, 7), from);
+            Assert.Equal(new SocketEndpoint(IpProtocol.Udp, PeerIp, 7), from);
         }
     }
 
@@ -228,19 +228,19 @@ public abstract class SocketApplicationTests
     public void An_empty_datagram_is_echoed_or_refused_as_too_small_never_lost_in_silence()
     {
         var board = Board();
-        board.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
-        Assert.Equal(SocketError.Success, board.Bind(socket, IPv4Address.Any, 5001));
-        var error = SocketError.WouldBlock;
-        Assert.True(RunUntil(board, () => (error = board.SendTo(socket, new byte[1], 0, 0, PeerIp, 7, out _)) != SocketError.WouldBlock, 1_000));
+        board.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
+        Assert.Equal(SocketResult.Success, board.Bind(socket, IPv4Address.Any, 5001));
+        var error = SocketResult.WouldBlock;
+        Assert.True(RunUntil(board, () => (error = board.SendTo(socket, new byte[1], 0, 0, PeerIp, 7, out _)) != SocketResult.WouldBlock, 1_000));
         if (!SendsEmptyDatagrams)
         {
-            Assert.Equal(SocketError.MessageSize, error);
+            Assert.Equal(SocketResult.MessageSize, error);
             return;
         }
 
-        Assert.Equal(SocketError.Success, error);
+        Assert.Equal(SocketResult.Success, error);
         int received = -1;
-        Assert.True(RunUntil(board, () => board.ReceiveFrom(socket, new byte[16], 0, 16, out received, out _) == SocketError.Success, 5_000), "no echo of the empty datagram");
+        Assert.True(RunUntil(board, () => board.ReceiveFrom(socket, new byte[16], 0, 16, out received, out _) == SocketResult.Success, 5_000), "no echo of the empty datagram");
         Assert.Equal(0, received);
     }
 
@@ -248,13 +248,13 @@ public abstract class SocketApplicationTests
     public void Stale_descriptors_are_refused_and_a_refused_connection_is_reported()
     {
         var board = Board();
-        board.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        board.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
         board.Close(socket);
-        Assert.Equal(SocketError.NotSocket, board.Send(socket, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.NotSocket, board.Send(socket, new byte[1], 0, 1, out _));
         Assert.Equal(SocketEvents.Invalid, board.PollSocket(socket));
-        board.Open(SocketType.Stream, IpProtocol.Tcp, out int refused);
+        board.Open(SocketKind.Stream, IpProtocol.Tcp, out int refused);
         board.Connect(refused, PeerIp, 81);
-        Assert.True(RunUntil(board, () => board.Connect(refused, PeerIp, 81) is SocketError.ConnectionRefused or SocketError.TimedOut, 10_000));
+        Assert.True(RunUntil(board, () => board.Connect(refused, PeerIp, 81) is SocketResult.ConnectionRefused or SocketResult.TimedOut, 10_000));
     }
 }
 
@@ -329,10 +329,10 @@ public class CorruptedBusTests(Xunit.Abstractions.ITestOutputHelper output)
 
         var board = new NetStack(new NetStackOptions(), driver, clock);
         board.Configure(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
-        peer.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         peer.Bind(listener, IPv4Address.Any, 9);
         peer.Listen(listener, 1);
-        board.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        board.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         board.Connect(client, new IPv4Address(192, 0, 2, 1), 9);
         var data = new byte[100_000];
         new Random(5).NextBytes(data);
@@ -351,12 +351,12 @@ public class CorruptedBusTests(Xunit.Abstractions.ITestOutputHelper output)
                 peer.Accept(listener, out server);
             }
 
-            if (offset < data.Length && board.Send(client, data, offset, data.Length - offset, out int sent) == SocketError.Success)
+            if (offset < data.Length && board.Send(client, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
 
-            while (server != 0 && peer.Receive(server, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (server != 0 && peer.Receive(server, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 received.Write(buffer, 0, n);
             }
@@ -410,28 +410,28 @@ public class W5500ChipResetTests
     public void A_w5500_that_reset_itself_is_set_up_again_its_connections_reset_and_its_listener_serves_again()
     {
         var (clock, peer, model, engine) = W5500Rig.Create();
-        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 80);
         engine.Listen(listener, 2);
         void Run(int ms) => W5500Rig.Run(clock, peer, engine, ms);
 
         int Connect()
         {
-            peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+            peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
             peer.Connect(client, new IPv4Address(192, 0, 2, 2), 80);
             Run(20);
             return client;
         }
 
         Connect();
-        Assert.Equal(SocketError.Success, engine.Accept(listener, out int connection));
+        Assert.Equal(SocketResult.Success, engine.Accept(listener, out int connection));
         model.Reset();
         Run(5);
         Assert.Equal(1, engine.ChipReinitialisations);
-        Assert.Equal(SocketError.ConnectionReset, engine.Receive(connection, new byte[10], 0, 10, out _));
+        Assert.Equal(SocketResult.ConnectionReset, engine.Receive(connection, new byte[10], 0, 10, out _));
         engine.Close(connection);
         Connect();
-        Assert.Equal(SocketError.Success, engine.Accept(listener, out int again));
+        Assert.Equal(SocketResult.Success, engine.Accept(listener, out int again));
         Assert.True(engine.PollSocket(again).HasFlag(SocketEvents.Writable));
     }
 }
@@ -442,9 +442,9 @@ public class W5500ListenerTests
     public void A_listening_socket_the_chip_closed_is_opened_again_so_the_port_keeps_answering()
     {
         var (clock, peer, model, engine) = W5500Rig.Create();
-        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 80);
-        Assert.Equal(SocketError.Success, engine.Listen(listener, 1));
+        Assert.Equal(SocketResult.Success, engine.Listen(listener, 1));
         // The chip drops the listening socket (a handshake that timed out in SYN_RECV does that on silicon).
         for (int socket = 0; socket < 8; socket++)
         {
@@ -453,10 +453,10 @@ public class W5500ListenerTests
         }
 
         engine.Poll();
-        peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         peer.Connect(client, new IPv4Address(192, 0, 2, 2), 80);
         int connection = 0;
-        for (int ms = 0; ms < 100 && engine.Accept(listener, out connection) != SocketError.Success; ms++)
+        for (int ms = 0; ms < 100 && engine.Accept(listener, out connection) != SocketResult.Success; ms++)
         {
             W5500Rig.Run(clock, peer, engine, 1);
         }
@@ -473,15 +473,15 @@ public class W5500GracefulCloseTests
         // Found by the emulator's demo: Close issued DISCON while the chip still moved the last SEND, and the
         // tail of an HTTP response was lost. The engine now waits for SENDOK before DISCON.
         var (clock, peer, _, engine) = W5500Rig.Create();
-        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 80);
         engine.Listen(listener, 1);
-        peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         peer.Connect(client, new IPv4Address(192, 0, 2, 2), 80);
         void Run() => W5500Rig.Run(clock, peer, engine, 1);
 
         int connection = 0;
-        for (int ms = 0; ms < 100 && engine.Accept(listener, out connection) != SocketError.Success; ms++)
+        for (int ms = 0; ms < 100 && engine.Accept(listener, out connection) != SocketResult.Success; ms++)
         {
             Run();
         }
@@ -495,25 +495,25 @@ public class W5500GracefulCloseTests
         bool ended = false;
         for (int ms = 0; ms < 20_000 && !ended; ms++)
         {
-            if (offset < data.Length && engine.Send(connection, data, offset, data.Length - offset, out int sent) == SocketError.Success)
+            if (offset < data.Length && engine.Send(connection, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
 
             if (offset == data.Length && !closed)
             {
-                Assert.Equal(SocketError.Success, engine.Close(connection)); // at once, the last SEND still in the chip
+                Assert.Equal(SocketResult.Success, engine.Close(connection)); // at once, the last SEND still in the chip
                 closed = true;
             }
 
-            SocketError result;
+            SocketResult result;
             int n;
-            while ((result = peer.Receive(client, buffer, 0, buffer.Length, out n)) == SocketError.Success && n > 0)
+            while ((result = peer.Receive(client, buffer, 0, buffer.Length, out n)) == SocketResult.Success && n > 0)
             {
                 received.Write(buffer, 0, n);
             }
 
-            ended = result == SocketError.Success && n == 0;
+            ended = result == SocketResult.Success && n == 0;
             Run();
         }
 
@@ -530,7 +530,7 @@ public class W5500ResetUnderSendTests
         // Found by curl killed mid-download over TAP: after a RST under a SEND the socket sat in CLOSE_WAIT with
         // its SEND never done, so the application never saw the reset and the hardware socket leaked.
         var (clock, peer, _, engine) = W5500Rig.Create();
-        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 80);
         engine.Listen(listener, 1);
         void Run() => W5500Rig.Run(clock, peer, engine, 1);
@@ -539,10 +539,10 @@ public class W5500ResetUnderSendTests
         var buffer = new byte[512];
         for (int round = 0; round < 10; round++) // more rounds than the chip has sockets
         {
-            peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+            peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
             peer.Connect(client, new IPv4Address(192, 0, 2, 2), 80);
             int connection = 0;
-            for (int ms = 0; ms < 200 && engine.Accept(listener, out connection) != SocketError.Success; ms++)
+            for (int ms = 0; ms < 200 && engine.Accept(listener, out connection) != SocketResult.Success; ms++)
             {
                 Run();
             }
@@ -555,16 +555,16 @@ public class W5500ResetUnderSendTests
             }
 
             peer.Receive(client, buffer, 0, buffer.Length, out _);
-            Assert.Equal(SocketError.Success, peer.Close(client)); // unread data: RST
-            SocketError result = SocketError.Success;
-            for (int ms = 0; ms < 500 && result is SocketError.Success or SocketError.WouldBlock; ms++)
+            Assert.Equal(SocketResult.Success, peer.Close(client)); // unread data: RST
+            SocketResult result = SocketResult.Success;
+            for (int ms = 0; ms < 500 && result is SocketResult.Success or SocketResult.WouldBlock; ms++)
             {
                 result = engine.Send(connection, data, 0, data.Length, out _);
                 Run();
             }
 
-            Assert.Equal(SocketError.ConnectionReset, result);
-            Assert.Equal(SocketError.Success, engine.Close(connection));
+            Assert.Equal(SocketResult.ConnectionReset, result);
+            Assert.Equal(SocketResult.Success, engine.Close(connection));
             Run();
         }
     }

@@ -30,7 +30,7 @@ public sealed class SwitchCaptureTests : IDisposable
             a.Configure(new IPv4Address(192, 0, 2, 1), mask, IPv4Address.Any);
             b.Configure(new IPv4Address(192, 0, 2, 2), mask, IPv4Address.Any);
             a.StartPing(new IPv4Address(192, 0, 2, 2), 3000, 1000, out _);
-            a.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
+            a.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
             a.SendTo(socket, "hello"u8.ToArray(), 0, 5, new IPv4Address(192, 0, 2, 2), 9, out _);
             for (int i = 0; i < 50; i++)
             {

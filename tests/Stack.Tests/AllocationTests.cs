@@ -123,7 +123,7 @@ public class AllocationTests
     [Fact]
     public void Udp_in_to_a_socket_and_out_again_allocates_nothing()
     {
-        _stack.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
+        _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
         _stack.Bind(socket, IPv4Address.Any, 7);
         byte[][] frame = [Ipv4Frame(IpProtocol.Udp, UdpDatagramTo(7, 512))];
         var buffer = new byte[1024];
@@ -167,7 +167,7 @@ public class AllocationTests
     [Fact]
     public void Timers_resolution_retries_and_give_ups_allocate_nothing()
     {
-        _stack.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
+        _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
         var data = new byte[100];
         int step = 0;
         Assert.Equal(0, Allocated(() =>
@@ -186,9 +186,9 @@ public class AllocationTests
     [Fact]
     public void Loopback_and_the_ping_client_allocate_nothing()
     {
-        _stack.Open(SocketType.Datagram, IpProtocol.Udp, out int server);
+        _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out int server);
         _stack.Bind(server, IPv4Address.Loopback, 7);
-        _stack.Open(SocketType.Datagram, IpProtocol.Udp, out int client);
+        _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out int client);
         var buffer = new byte[256];
         Assert.Equal(0, Allocated(() =>
         {

@@ -85,11 +85,11 @@ public class ArpTests
         network.Run(10);
         Assert.Equal(3, a.Counters[Counter.ArpQueueOverflows]);
         var buffer = new byte[4];
-        Assert.Equal(Net.Sockets.SocketError.Success, b.Receive(receiver, buffer, 0, 4, out _));
+        Assert.Equal(Net.Sockets.SocketResult.Success, b.Receive(receiver, buffer, 0, 4, out _));
         Assert.Equal(0, buffer[0]);
-        Assert.Equal(Net.Sockets.SocketError.Success, b.Receive(receiver, buffer, 0, 4, out _));
+        Assert.Equal(Net.Sockets.SocketResult.Success, b.Receive(receiver, buffer, 0, 4, out _));
         Assert.Equal(1, buffer[0]);
-        Assert.Equal(Net.Sockets.SocketError.WouldBlock, b.Receive(receiver, buffer, 0, 4, out _));
+        Assert.Equal(Net.Sockets.SocketResult.WouldBlock, b.Receive(receiver, buffer, 0, 4, out _));
     }
 
     [Fact]

@@ -17,18 +17,18 @@ public class DescriptorTests
     {
         var stack = Stack(udp: 1);
         int first = TestNetwork.OpenUdp(stack, 5000);
-        Assert.Equal(SocketError.Success, stack.Close(first));
+        Assert.Equal(SocketResult.Success, stack.Close(first));
         int second = TestNetwork.OpenUdp(stack, 6000);
         Assert.NotEqual(first, second);
         Assert.Equal(first & 0xFF, second & 0xFF); // the same slot, a new generation
 
-        Assert.Equal(SocketError.NotSocket, stack.Close(first));
-        Assert.Equal(SocketError.NotSocket, stack.SendTo(first, new byte[1], 0, 1, TestNetwork.Ip(1), 7, out _));
-        Assert.Equal(SocketError.NotSocket, stack.Receive(first, new byte[8], 0, 8, out _));
-        Assert.Equal(SocketError.NotSocket, stack.Bind(first, IPv4Address.Any, 1));
+        Assert.Equal(SocketResult.NotSocket, stack.Close(first));
+        Assert.Equal(SocketResult.NotSocket, stack.SendTo(first, new byte[1], 0, 1, TestNetwork.Ip(1), 7, out _));
+        Assert.Equal(SocketResult.NotSocket, stack.Receive(first, new byte[8], 0, 8, out _));
+        Assert.Equal(SocketResult.NotSocket, stack.Bind(first, IPv4Address.Any, 1));
         Assert.Equal(SocketEvents.Invalid, stack.PollSocket(first));
-        Assert.Equal(SocketError.NotSocket, stack.GetLocalAddress(first, out _));
-        Assert.Equal(SocketError.Success, stack.GetLocalAddress(second, out var local));
+        Assert.Equal(SocketResult.NotSocket, stack.GetLocalAddress(first, out _));
+        Assert.Equal(SocketResult.Success, stack.GetLocalAddress(second, out var local));
         Assert.Equal(6000, local.Port);
     }
 
@@ -41,7 +41,7 @@ public class DescriptorTests
     {
         var stack = Stack();
         TestNetwork.OpenUdp(stack);
-        Assert.Equal(SocketError.NotSocket, stack.Close(descriptor));
+        Assert.Equal(SocketResult.NotSocket, stack.Close(descriptor));
     }
 
     [Fact]
@@ -49,11 +49,11 @@ public class DescriptorTests
     {
         var stack = Stack(udp: 3, raw: 1);
         var sockets = Enumerable.Range(0, 3).Select(_ => TestNetwork.OpenUdp(stack)).ToList();
-        Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Datagram, IpProtocol.Udp, out _));
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Raw, IpProtocol.Icmp, out _)); // raw sockets are not UDP's
-        Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Raw, IpProtocol.Icmp, out _));
+        Assert.Equal(SocketResult.TooManyOpenSockets, stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _));
+        Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Raw, IpProtocol.Icmp, out _)); // raw sockets are not UDP's
+        Assert.Equal(SocketResult.TooManyOpenSockets, stack.Open(SocketKind.Raw, IpProtocol.Icmp, out _));
         stack.Close(sockets[1]);
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Datagram, IpProtocol.Udp, out _));
+        Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _));
     }
 
     [Fact]
@@ -63,15 +63,15 @@ public class DescriptorTests
         var stack = network.Add(2, new NetStackOptions { TcpConnections = 1, TcpListeners = 1, UdpSockets = 0, RawSockets = 0 });
         network.Add(1);
         int listener = TcpHarness.Listen(stack, 80, backlog: 1);
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Stream, IpProtocol.Tcp, out int second));
-        Assert.Equal(SocketError.Success, stack.Bind(second, IPv4Address.Any, 81));
-        Assert.Equal(SocketError.TooManyOpenSockets, stack.Listen(second, 1)); // one listener was asked for
-        Assert.Equal(SocketError.WouldBlock, stack.Connect(second, TestNetwork.Ip(1), 7)); // takes the one connection
-        Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Stream, IpProtocol.Tcp, out _)); // 1 + 1 stream slots
+        Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Stream, IpProtocol.Tcp, out int second));
+        Assert.Equal(SocketResult.Success, stack.Bind(second, IPv4Address.Any, 81));
+        Assert.Equal(SocketResult.TooManyOpenSockets, stack.Listen(second, 1)); // one listener was asked for
+        Assert.Equal(SocketResult.WouldBlock, stack.Connect(second, TestNetwork.Ip(1), 7)); // takes the one connection
+        Assert.Equal(SocketResult.TooManyOpenSockets, stack.Open(SocketKind.Stream, IpProtocol.Tcp, out _)); // 1 + 1 stream slots
         stack.Close(listener);
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Stream, IpProtocol.Tcp, out int third));
-        Assert.Equal(SocketError.NoBufferSpaceAvailable, stack.Connect(third, TestNetwork.Ip(1), 8)); // no connection left
-        Assert.Equal(SocketError.TooManyOpenSockets, stack.Open(SocketType.Datagram, IpProtocol.Udp, out _)); // no UDP asked for
+        Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Stream, IpProtocol.Tcp, out int third));
+        Assert.Equal(SocketResult.NoBufferSpaceAvailable, stack.Connect(third, TestNetwork.Ip(1), 8)); // no connection left
+        Assert.Equal(SocketResult.TooManyOpenSockets, stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _)); // no UDP asked for
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class DescriptorTests
         var seen = new HashSet<int>();
         for (int i = 0; i < 1000; i++)
         {
-            Assert.Equal(SocketError.Success, stack.Open(SocketType.Datagram, IpProtocol.Udp, out int socket));
+            Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket));
             Assert.True(seen.Add(socket));
             Assert.True(socket > 0);
             stack.Close(socket);
@@ -92,11 +92,11 @@ public class DescriptorTests
     public void Open_checks_type_and_protocol()
     {
         var stack = Stack();
-        Assert.Equal(SocketError.ProtocolNotSupported, stack.Open(SocketType.Datagram, IpProtocol.Tcp, out _));
-        Assert.Equal(SocketError.ProtocolNotSupported, stack.Open(SocketType.Raw, IpProtocol.None, out _));
-        Assert.Equal(SocketError.SocketNotSupported, stack.Open((SocketType)9, IpProtocol.Udp, out _));
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Datagram, IpProtocol.None, out int udp));
-        Assert.Equal(SocketError.Success, stack.GetLocalAddress(udp, out var local));
+        Assert.Equal(SocketResult.ProtocolNotSupported, stack.Open(SocketKind.Datagram, IpProtocol.Tcp, out _));
+        Assert.Equal(SocketResult.ProtocolNotSupported, stack.Open(SocketKind.Raw, IpProtocol.None, out _));
+        Assert.Equal(SocketResult.SocketNotSupported, stack.Open((SocketKind)9, IpProtocol.Udp, out _));
+        Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Datagram, IpProtocol.None, out int udp));
+        Assert.Equal(SocketResult.Success, stack.GetLocalAddress(udp, out var local));
         Assert.Equal(IpProtocol.Udp, local.Protocol);
     }
 
@@ -105,27 +105,27 @@ public class DescriptorTests
     {
         var stack = Stack();
         int a = TestNetwork.OpenUdp(stack, 53);
-        stack.Open(SocketType.Datagram, IpProtocol.Udp, out int b);
-        Assert.Equal(SocketError.AddressInUse, stack.Bind(b, IPv4Address.Any, 53));
-        Assert.Equal(SocketError.AddressInUse, stack.Bind(b, TestNetwork.Ip(2), 53));
-        Assert.Equal(SocketError.AddressNotAvailable, stack.Bind(b, TestNetwork.Ip(9), 54));
-        Assert.Equal(SocketError.InvalidArgument, stack.Bind(b, IPv4Address.Any, 70000));
-        Assert.Equal(SocketError.Success, stack.Bind(b, TestNetwork.Ip(2), 54));
-        Assert.Equal(SocketError.InvalidArgument, stack.Bind(b, TestNetwork.Ip(2), 55));
-        Assert.Equal(SocketError.InvalidArgument, stack.Bind(a, IPv4Address.Any, 56));
+        stack.Open(SocketKind.Datagram, IpProtocol.Udp, out int b);
+        Assert.Equal(SocketResult.AddressInUse, stack.Bind(b, IPv4Address.Any, 53));
+        Assert.Equal(SocketResult.AddressInUse, stack.Bind(b, TestNetwork.Ip(2), 53));
+        Assert.Equal(SocketResult.AddressNotAvailable, stack.Bind(b, TestNetwork.Ip(9), 54));
+        Assert.Equal(SocketResult.InvalidArgument, stack.Bind(b, IPv4Address.Any, 70000));
+        Assert.Equal(SocketResult.Success, stack.Bind(b, TestNetwork.Ip(2), 54));
+        Assert.Equal(SocketResult.InvalidArgument, stack.Bind(b, TestNetwork.Ip(2), 55));
+        Assert.Equal(SocketResult.InvalidArgument, stack.Bind(a, IPv4Address.Any, 56));
     }
 
     [Fact]
     public void Reuse_address_lets_two_sockets_share_a_port_when_both_ask()
     {
         var stack = Stack();
-        stack.Open(SocketType.Datagram, IpProtocol.Udp, out int a);
-        stack.Open(SocketType.Datagram, IpProtocol.Udp, out int b);
+        stack.Open(SocketKind.Datagram, IpProtocol.Udp, out int a);
+        stack.Open(SocketKind.Datagram, IpProtocol.Udp, out int b);
         stack.SetOption(a, SocketOption.ReuseAddress, 1);
-        Assert.Equal(SocketError.Success, stack.Bind(a, IPv4Address.Any, 67));
-        Assert.Equal(SocketError.AddressInUse, stack.Bind(b, IPv4Address.Any, 67));
+        Assert.Equal(SocketResult.Success, stack.Bind(a, IPv4Address.Any, 67));
+        Assert.Equal(SocketResult.AddressInUse, stack.Bind(b, IPv4Address.Any, 67));
         stack.SetOption(b, SocketOption.ReuseAddress, 1);
-        Assert.Equal(SocketError.Success, stack.Bind(b, IPv4Address.Any, 67));
+        Assert.Equal(SocketResult.Success, stack.Bind(b, IPv4Address.Any, 67));
     }
 
     [Fact]
@@ -147,14 +147,14 @@ public class DescriptorTests
     {
         var stack = Stack();
         int udp = TestNetwork.OpenUdp(stack);
-        Assert.Equal(SocketError.Success, stack.SetOption(udp, SocketOption.TimeToLive, 7));
-        Assert.Equal(SocketError.Success, stack.GetOption(udp, SocketOption.TimeToLive, out int ttl));
+        Assert.Equal(SocketResult.Success, stack.SetOption(udp, SocketOption.TimeToLive, 7));
+        Assert.Equal(SocketResult.Success, stack.GetOption(udp, SocketOption.TimeToLive, out int ttl));
         Assert.Equal(7, ttl);
-        Assert.Equal(SocketError.InvalidArgument, stack.SetOption(udp, SocketOption.TimeToLive, 0));
-        Assert.Equal(SocketError.ProtocolOption, stack.SetOption(udp, SocketOption.HeaderIncluded, 1));
-        Assert.Equal(SocketError.ProtocolOption, stack.SetOption(udp, SocketOption.ReceiveQueued, 1));
-        Assert.Equal(SocketError.Success, stack.SetOption(udp, SocketOption.Broadcast, 1));
-        Assert.Equal(SocketError.Success, stack.GetOption(udp, SocketOption.Broadcast, out int broadcast));
+        Assert.Equal(SocketResult.InvalidArgument, stack.SetOption(udp, SocketOption.TimeToLive, 0));
+        Assert.Equal(SocketResult.ProtocolOption, stack.SetOption(udp, SocketOption.HeaderIncluded, 1));
+        Assert.Equal(SocketResult.ProtocolOption, stack.SetOption(udp, SocketOption.ReceiveQueued, 1));
+        Assert.Equal(SocketResult.Success, stack.SetOption(udp, SocketOption.Broadcast, 1));
+        Assert.Equal(SocketResult.Success, stack.GetOption(udp, SocketOption.Broadcast, out int broadcast));
         Assert.Equal(1, broadcast);
     }
 
@@ -163,15 +163,15 @@ public class DescriptorTests
     {
         var stack = Stack(udp: 2, raw: 1, connections: 1, listeners: 0);
         int udp = TestNetwork.OpenUdp(stack, 7);
-        stack.Open(SocketType.Raw, IpProtocol.Icmp, out int raw);
+        stack.Open(SocketKind.Raw, IpProtocol.Icmp, out int raw);
         var lines = Enumerable.Range(0, stack.SocketCount)
-            .Select(i => stack.GetSocketInfo(i, out var info) == SocketError.Success ? info : (SocketInfo?)null)
+            .Select(i => stack.GetSocketInfo(i, out var info) == SocketResult.Success ? info : (SocketInfo?)null)
             .Where(i => i.HasValue).Select(i => i!.Value).ToList();
         Assert.Equal(2, lines.Count);
-        Assert.Contains(lines, l => l.Descriptor == udp && l.Type == SocketType.Datagram && l.State == SocketState.Bound && l.Local.ToString() == "udp 0.0.0.0:7");
-        Assert.Contains(lines, l => l.Descriptor == raw && l.Type == SocketType.Raw && l.State == SocketState.Open);
+        Assert.Contains(lines, l => l.Descriptor == udp && l.Type == SocketKind.Datagram && l.State == SocketState.Bound && l.Local.ToString() == "udp 0.0.0.0:7");
+        Assert.Contains(lines, l => l.Descriptor == raw && l.Type == SocketKind.Raw && l.State == SocketState.Open);
         Assert.Equal(4, stack.SocketCount);
-        Assert.Equal(SocketError.InvalidArgument, stack.GetSocketInfo(4, out _));
+        Assert.Equal(SocketResult.InvalidArgument, stack.GetSocketInfo(4, out _));
     }
 
     [Fact]

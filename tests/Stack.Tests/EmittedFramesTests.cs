@@ -31,10 +31,10 @@ public class EmittedFramesTests
 
         a.SendTo(client, [1], 0, 1, IPv4Address.Broadcast, 7, out _);
         a.SendTo(client, [1], 0, 1, TestNetwork.Ip(2), 9, out _); // port unreachable back
-        a.Open(SocketType.Raw, (IpProtocol)253, out int raw);
+        a.Open(SocketKind.Raw, (IpProtocol)253, out int raw);
         a.SendTo(raw, [1, 2, 3], 0, 3, TestNetwork.Ip(2), 0, out _); // protocol unreachable back
         network.Run(10);
-        while (b.ReceiveFrom(server, new byte[4000], 0, 4000, out int n, out var from) == SocketError.Success)
+        while (b.ReceiveFrom(server, new byte[4000], 0, 4000, out int n, out var from) == SocketResult.Success)
         {
             b.SendTo(server, new byte[n], 0, n, from.Address, from.Port, out _);
         }
@@ -51,7 +51,7 @@ public class EmittedFramesTests
         network.Run(10);
         b.Close(sc);
         network.Run(10);
-        a.Open(SocketType.Stream, IpProtocol.Tcp, out int refused);
+        a.Open(SocketKind.Stream, IpProtocol.Tcp, out int refused);
         a.Connect(refused, TestNetwork.Ip(2), 81);
         network.Run(10);
         var kinds = new HashSet<string>();

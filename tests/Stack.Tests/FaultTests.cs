@@ -27,7 +27,7 @@ public class FaultTests
         int received = 0;
         void Drain()
         {
-            while (b.Receive(receiver, buffer, 0, buffer.Length, out int length) == SocketError.Success)
+            while (b.Receive(receiver, buffer, 0, buffer.Length, out int length) == SocketResult.Success)
             {
                 Assert.Equal(SHA256.HashData(buffer.AsSpan(32, length - 32)), buffer[..32]);
                 Assert.Contains(Convert.ToHexString(buffer, 0, length), sent);
@@ -42,7 +42,7 @@ public class FaultTests
             random.NextBytes(body);
             var datagram = SHA256.HashData(body).Concat(body).ToArray();
             sent.Add(Convert.ToHexString(datagram));
-            Assert.Equal(SocketError.Success, a.SendTo(sender, datagram, 0, datagram.Length, TestNetwork.Ip(2), 9, out _));
+            Assert.Equal(SocketResult.Success, a.SendTo(sender, datagram, 0, datagram.Length, TestNetwork.Ip(2), 9, out _));
             network.Run(1);
             Drain();
         }

@@ -37,14 +37,14 @@ public class FirmwareTests
 
     private int Connect(int port)
     {
-        _client.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        _client.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
         _client.Connect(socket, TestNetwork.Ip(2), port);
-        for (int i = 0; i < 100 && _client.Connect(socket, TestNetwork.Ip(2), port) != SocketError.IsConnected; i++)
+        for (int i = 0; i < 100 && _client.Connect(socket, TestNetwork.Ip(2), port) != SocketResult.IsConnected; i++)
         {
             Step();
         }
 
-        Assert.Equal(SocketError.IsConnected, _client.Connect(socket, TestNetwork.Ip(2), port));
+        Assert.Equal(SocketResult.IsConnected, _client.Connect(socket, TestNetwork.Ip(2), port));
         return socket;
     }
 
@@ -64,13 +64,13 @@ public class FirmwareTests
         int goal = reader.Responses + responses;
         for (int ms = 0; ms < 10_000 && (offset < request.Length || reader.Responses < goal); ms++)
         {
-            if (offset < request.Length && _client.Send(socket, request, offset, request.Length - offset, out int sent) == SocketError.Success)
+            if (offset < request.Length && _client.Send(socket, request, offset, request.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
 
             Step();
-            while (_client.Receive(socket, _buffer, 0, _buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (_client.Receive(socket, _buffer, 0, _buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 reader.Feed(_buffer, 0, n);
             }
@@ -90,10 +90,10 @@ public class FirmwareTests
         // Slowloris: a head begun, then a byte a second and never the blank line that ends it.
         int socket = Connect(80);
         byte[] begun = Ascii("GET / HTTP/1.1\r\nHost: b\r\nX-a: ");
-        Assert.Equal(SocketError.Success, _client.Send(socket, begun, 0, begun.Length, out _));
+        Assert.Equal(SocketResult.Success, _client.Send(socket, begun, 0, begun.Length, out _));
         long start = _clock.NowMilliseconds;
-        SocketError result = SocketError.WouldBlock;
-        for (int ms = 1; ms <= 15_000 && result == SocketError.WouldBlock; ms++)
+        SocketResult result = SocketResult.WouldBlock;
+        for (int ms = 1; ms <= 15_000 && result == SocketResult.WouldBlock; ms++)
         {
             if (ms % 1000 == 0)
             {
@@ -104,7 +104,7 @@ public class FirmwareTests
             result = _client.Receive(socket, _buffer, 0, _buffer.Length, out _);
         }
 
-        Assert.Equal(SocketError.ConnectionReset, result);
+        Assert.Equal(SocketResult.ConnectionReset, result);
         Assert.InRange(_clock.NowMilliseconds - start, 10_000, 10_100); // FirmwareSettings.HeadTimeoutMs, 10 s by default
         Assert.Equal(1, _firmware.StalledHeadsClosed);
     }
@@ -120,7 +120,7 @@ public class FirmwareTests
         for (int i = 0; i < slow.Length; i++)
         {
             slow[i] = Connect(80);
-            Assert.Equal(SocketError.Success, _client.Send(slow[i], begun, 0, begun.Length, out _));
+            Assert.Equal(SocketResult.Success, _client.Send(slow[i], begun, 0, begun.Length, out _));
             Step();
         }
 
@@ -132,7 +132,7 @@ public class FirmwareTests
         Assert.Equal([200], reader.Statuses);
         Assert.InRange(_clock.NowMilliseconds - start, 900, 1_200);
         Assert.Equal(1, _firmware.StalledHeadsClosed);
-        int reset = slow.Count(s => _client.Receive(s, _buffer, 0, _buffer.Length, out _) == SocketError.ConnectionReset);
+        int reset = slow.Count(s => _client.Receive(s, _buffer, 0, _buffer.Length, out _) == SocketResult.ConnectionReset);
         Assert.Equal(1, reset);
         Assert.Equal(4, _firmware.SessionsInUse);
     }
@@ -181,12 +181,12 @@ public class FirmwareTests
         string json = System.Text.Encoding.ASCII.GetString(reader.Bodies[3]);
         Assert.StartsWith("{", json);
         Assert.Contains("\"httpRequests\":4", json);
-        for (int ms = 0; ms < 100 && _client.Receive(socket, _buffer, 0, _buffer.Length, out int n) != SocketError.Success; ms++)
+        for (int ms = 0; ms < 100 && _client.Receive(socket, _buffer, 0, _buffer.Length, out int n) != SocketResult.Success; ms++)
         {
             Step();
         }
 
-        Assert.Equal(SocketError.Success, _client.Receive(socket, _buffer, 0, _buffer.Length, out int end));
+        Assert.Equal(SocketResult.Success, _client.Receive(socket, _buffer, 0, _buffer.Length, out int end));
         Assert.Equal(0, end); // Connection: close was honoured
     }
 
@@ -200,17 +200,17 @@ public class FirmwareTests
         // Both at once: one session holds the page buffer while the other waits its turn.
         var jsonRequest = Ascii("GET /stats HTTP/1.1\r\nHost: b\r\n\r\n");
         var htmlRequest = Ascii("GET / HTTP/1.1\r\nHost: b\r\n\r\n");
-        Assert.Equal(SocketError.Success, _client.Send(json, jsonRequest, 0, jsonRequest.Length, out _));
-        Assert.Equal(SocketError.Success, _client.Send(html, htmlRequest, 0, htmlRequest.Length, out _));
+        Assert.Equal(SocketResult.Success, _client.Send(json, jsonRequest, 0, jsonRequest.Length, out _));
+        Assert.Equal(SocketResult.Success, _client.Send(html, htmlRequest, 0, htmlRequest.Length, out _));
         for (int ms = 0; ms < 5_000 && (jsonReader.Responses == 0 || htmlReader.Responses == 0); ms++)
         {
             Step();
-            while (_client.Receive(json, _buffer, 0, _buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (_client.Receive(json, _buffer, 0, _buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 jsonReader.Feed(_buffer, 0, n);
             }
 
-            while (_client.Receive(html, _buffer, 0, _buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (_client.Receive(html, _buffer, 0, _buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 htmlReader.Feed(_buffer, 0, n);
             }
@@ -237,7 +237,7 @@ public class FirmwareTests
         for (int ms = 0; ms < 5_000 && !_client.PollSocket(old).HasFlag(SocketEvents.HangUp); ms++)
         {
             Step();
-            while (_client.Receive(old, _buffer, 0, _buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (_client.Receive(old, _buffer, 0, _buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 raw.Write(_buffer, 0, n);
             }
@@ -257,7 +257,7 @@ public class FirmwareTests
         var services = new Net.Services.NetServices(_board, "board", dhcp: false);
         services.Dns.SetServers(TestNetwork.Ip(1), IPv4Address.Any, IPv4Address.Any);
         _firmware.Services = services;
-        Assert.Equal(SocketError.Success, services.Start());
+        Assert.Equal(SocketResult.Success, services.Start());
         for (int ms = 0; ms < 3_000; ms++)
         {
             Step(); // mDNS probes and announces its name
@@ -287,7 +287,7 @@ public class FirmwareTests
     {
         int http = Connect(80);
         int echo = Connect(7);
-        _client.Open(SocketType.Datagram, IpProtocol.Udp, out int udp);
+        _client.Open(SocketKind.Datagram, IpProtocol.Udp, out int udp);
         _client.Bind(udp, IPv4Address.Any, 5000);
         var body = new byte[1_500];
         byte[] requests = [
@@ -306,12 +306,12 @@ public class FirmwareTests
             for (int ms = 0; ms < 1_000 && (echoed < line.Length || !datagram); ms++)
             {
                 Step();
-                if (_client.Receive(echo, _buffer, 0, _buffer.Length, out int n) == SocketError.Success)
+                if (_client.Receive(echo, _buffer, 0, _buffer.Length, out int n) == SocketResult.Success)
                 {
                     echoed += n;
                 }
 
-                datagram |= _client.ReceiveFrom(udp, _buffer, 0, _buffer.Length, out _, out _) == SocketError.Success;
+                datagram |= _client.ReceiveFrom(udp, _buffer, 0, _buffer.Length, out _, out _) == SocketResult.Success;
             }
 
             Assert.True(echoed == line.Length && datagram);

@@ -24,9 +24,9 @@ public sealed class HostTests : IDisposable
     [Fact]
     public void A_blocking_receive_waits_for_a_datagram_from_another_thread()
     {
-        Assert.Equal(SocketError.Success, _host.Open(SocketType.Datagram, IpProtocol.Udp, out int server));
-        Assert.Equal(SocketError.Success, _host.Bind(server, IPv4Address.Loopback, 7));
-        Assert.Equal(SocketError.Success, _host.Open(SocketType.Datagram, IpProtocol.Udp, out int client));
+        Assert.Equal(SocketResult.Success, _host.Open(SocketKind.Datagram, IpProtocol.Udp, out int server));
+        Assert.Equal(SocketResult.Success, _host.Bind(server, IPv4Address.Loopback, 7));
+        Assert.Equal(SocketResult.Success, _host.Open(SocketKind.Datagram, IpProtocol.Udp, out int client));
         var sender = new Thread(() =>
         {
             Thread.Sleep(50);
@@ -34,7 +34,7 @@ public sealed class HostTests : IDisposable
         });
         sender.Start();
         var buffer = new byte[16];
-        Assert.Equal(SocketError.Success, _host.ReceiveFrom(server, buffer, 0, buffer.Length, 5_000, out int received, out var from));
+        Assert.Equal(SocketResult.Success, _host.ReceiveFrom(server, buffer, 0, buffer.Length, 5_000, out int received, out var from));
         sender.Join();
         Assert.Equal(4, received);
         Assert.Equal(IPv4Address.Loopback, from.Address);
@@ -43,23 +43,23 @@ public sealed class HostTests : IDisposable
     [Fact]
     public void A_blocking_receive_times_out()
     {
-        _host.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
+        _host.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
         _host.Bind(socket, IPv4Address.Any, 9);
-        Assert.Equal(SocketError.TimedOut, _host.Receive(socket, new byte[8], 0, 8, 50, out _));
+        Assert.Equal(SocketResult.TimedOut, _host.Receive(socket, new byte[8], 0, 8, 50, out _));
     }
 
     [Fact]
     public void A_blocking_ping_of_the_loopback_succeeds()
     {
-        Assert.Equal(SocketError.Success, _host.Ping(IPv4Address.Loopback, 56, 5_000, out int roundTrip));
+        Assert.Equal(SocketResult.Success, _host.Ping(IPv4Address.Loopback, 56, 5_000, out int roundTrip));
         Assert.InRange(roundTrip, 0, 5_000);
-        Assert.Equal(SocketError.Success, _host.Ping(TestNetwork.Ip(2), 1000, 5_000, out _));
+        Assert.Equal(SocketResult.Success, _host.Ping(TestNetwork.Ip(2), 1000, 5_000, out _));
     }
 
     [Fact]
     public void Closing_from_one_thread_while_another_waits_ends_the_wait_with_not_socket()
     {
-        _host.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
+        _host.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
         _host.Bind(socket, IPv4Address.Any, 10);
         var closer = new Thread(() =>
         {
@@ -67,7 +67,7 @@ public sealed class HostTests : IDisposable
             _host.Close(socket);
         });
         closer.Start();
-        Assert.Equal(SocketError.NotSocket, _host.Receive(socket, new byte[8], 0, 8, 5_000, out _));
+        Assert.Equal(SocketResult.NotSocket, _host.Receive(socket, new byte[8], 0, 8, 5_000, out _));
         closer.Join();
     }
 }
@@ -90,18 +90,18 @@ public sealed class HostTcpTests : IDisposable
     [Fact]
     public void An_echo_server_thread_and_a_client_thread_exchange_100_kilobytes()
     {
-        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        _host.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         _host.Bind(listener, IPv4Address.Loopback, 7);
-        Assert.Equal(SocketError.Success, _host.Listen(listener, 2));
+        Assert.Equal(SocketResult.Success, _host.Listen(listener, 2));
         var server = new Thread(() =>
         {
-            if (_host.Accept(listener, 10_000, out int connection) != SocketError.Success)
+            if (_host.Accept(listener, 10_000, out int connection) != SocketResult.Success)
             {
                 return;
             }
 
             var buffer = new byte[1024];
-            while (_host.Receive(connection, buffer, 0, buffer.Length, 10_000, out int n) == SocketError.Success && n > 0)
+            while (_host.Receive(connection, buffer, 0, buffer.Length, 10_000, out int n) == SocketResult.Success && n > 0)
             {
                 _host.SendAll(connection, buffer, 0, n, 10_000, out _);
             }
@@ -110,18 +110,18 @@ public sealed class HostTcpTests : IDisposable
         });
         server.Start();
 
-        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
-        Assert.Equal(SocketError.Success, _host.Connect(client, IPv4Address.Loopback, 7, 10_000));
+        _host.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
+        Assert.Equal(SocketResult.Success, _host.Connect(client, IPv4Address.Loopback, 7, 10_000));
         var data = TcpHarness.RandomData(100_000, 7);
         var received = new MemoryStream();
         var sender = new Thread(() =>
         {
             _host.SendAll(client, data, 0, data.Length, 30_000, out _);
-            _host.Shutdown(client, SocketShutdown.Send);
+            _host.Shutdown(client, ShutdownDirection.Send);
         });
         sender.Start();
         var buffer = new byte[4096];
-        while (_host.Receive(client, buffer, 0, buffer.Length, 30_000, out int n) == SocketError.Success && n > 0)
+        while (_host.Receive(client, buffer, 0, buffer.Length, 30_000, out int n) == SocketResult.Success && n > 0)
         {
             received.Write(buffer, 0, n);
         }
@@ -135,12 +135,12 @@ public sealed class HostTcpTests : IDisposable
     [Fact]
     public void A_blocking_connect_to_a_closed_port_is_refused_and_accept_times_out()
     {
-        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
-        Assert.Equal(SocketError.ConnectionRefused, _host.Connect(client, IPv4Address.Loopback, 9, 5_000));
-        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        _host.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
+        Assert.Equal(SocketResult.ConnectionRefused, _host.Connect(client, IPv4Address.Loopback, 9, 5_000));
+        _host.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         _host.Bind(listener, IPv4Address.Any, 8);
         _host.Listen(listener, 1);
-        Assert.Equal(SocketError.TimedOut, _host.Accept(listener, 50, out _));
+        Assert.Equal(SocketResult.TimedOut, _host.Accept(listener, 50, out _));
     }
 }
 
@@ -179,18 +179,18 @@ public sealed class HostSleepTests : IDisposable
     [Fact]
     public void Calls_that_queue_work_wake_the_poll_thread_so_a_tcp_exchange_completes()
     {
-        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        _host.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         _host.Bind(listener, IPv4Address.Loopback, 7);
-        Assert.Equal(SocketError.Success, _host.Listen(listener, 1));
-        _host.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
-        Assert.Equal(SocketError.Success, _host.Connect(client, IPv4Address.Loopback, 7, 10_000));
-        Assert.Equal(SocketError.Success, _host.Accept(listener, 10_000, out int server));
+        Assert.Equal(SocketResult.Success, _host.Listen(listener, 1));
+        _host.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
+        Assert.Equal(SocketResult.Success, _host.Connect(client, IPv4Address.Loopback, 7, 10_000));
+        Assert.Equal(SocketResult.Success, _host.Accept(listener, 10_000, out int server));
         var data = TcpHarness.RandomData(20_000, 3);
         var sender = new Thread(() => _host.SendAll(client, data, 0, data.Length, 30_000, out _));
         sender.Start();
         var received = new MemoryStream();
         var buffer = new byte[1024];
-        while (received.Length < data.Length && _host.Receive(server, buffer, 0, buffer.Length, 30_000, out int n) == SocketError.Success && n > 0)
+        while (received.Length < data.Length && _host.Receive(server, buffer, 0, buffer.Length, 30_000, out int n) == SocketResult.Success && n > 0)
         {
             received.Write(buffer, 0, n);
         }

@@ -53,12 +53,12 @@ public class IcmpTests
         var network = new TestNetwork();
         var a = network.Add(1, new NetStackOptions { PingSlots = 1 });
         network.Add(2);
-        Assert.Equal(SocketError.Success, a.StartPing(TestNetwork.Ip(2), 8, 1000, out int first));
-        Assert.Equal(SocketError.NoBufferSpaceAvailable, a.StartPing(TestNetwork.Ip(2), 8, 1000, out _));
-        Assert.Equal(SocketError.InvalidArgument, a.StartPing(TestNetwork.Ip(2), 5000, 1000, out _));
+        Assert.Equal(SocketResult.Success, a.StartPing(TestNetwork.Ip(2), 8, 1000, out int first));
+        Assert.Equal(SocketResult.NoBufferSpaceAvailable, a.StartPing(TestNetwork.Ip(2), 8, 1000, out _));
+        Assert.Equal(SocketResult.InvalidArgument, a.StartPing(TestNetwork.Ip(2), 5000, 1000, out _));
         a.EndPing(first);
         Assert.Equal(PingStatus.Invalid, a.GetPingStatus(first, out _));
-        Assert.Equal(SocketError.Success, a.StartPing(TestNetwork.Ip(2), 8, 1000, out _));
+        Assert.Equal(SocketResult.Success, a.StartPing(TestNetwork.Ip(2), 8, 1000, out _));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public class IcmpTests
         var a = network.Add(1);
         network.Add(2);
         network.Ping(a, TestNetwork.Ip(2), 8); // resolves ARP first
-        Assert.Equal(SocketError.Success, a.StartPing(TestNetwork.Ip(2), 8, 1000, out int ping));
+        Assert.Equal(SocketResult.Success, a.StartPing(TestNetwork.Ip(2), 8, 1000, out int ping));
         network.RunUntil(() => a.GetPingStatus(ping, out _) != PingStatus.Pending);
         Assert.Equal(PingStatus.Replied, a.GetPingStatus(ping, out int rtt));
         Assert.Equal(10, rtt);
@@ -82,15 +82,15 @@ public class IcmpTests
         var a = network.Add(1);
         var b = network.Add(2);
         int socket = TestNetwork.OpenUdp(a);
-        Assert.Equal(SocketError.Success, a.Connect(socket, TestNetwork.Ip(2), 9999));
-        Assert.Equal(SocketError.Success, a.Send(socket, [1, 2, 3], 0, 3, out _));
+        Assert.Equal(SocketResult.Success, a.Connect(socket, TestNetwork.Ip(2), 9999));
+        Assert.Equal(SocketResult.Success, a.Send(socket, [1, 2, 3], 0, 3, out _));
         network.Run(5);
         Assert.Equal(1, b.Counters[Counter.UdpNoPort]);
         Assert.Equal(1, b.Counters[Counter.IcmpErrorsSent]);
         Assert.Equal(1, a.Counters[Counter.IcmpErrorsReceived]);
         Assert.True(a.PollSocket(socket).HasFlag(SocketEvents.Error));
-        Assert.Equal(SocketError.ConnectionRefused, a.Receive(socket, new byte[8], 0, 8, out _));
-        Assert.Equal(SocketError.WouldBlock, a.Receive(socket, new byte[8], 0, 8, out _));
+        Assert.Equal(SocketResult.ConnectionRefused, a.Receive(socket, new byte[8], 0, 8, out _));
+        Assert.Equal(SocketResult.WouldBlock, a.Receive(socket, new byte[8], 0, 8, out _));
     }
 
     [Fact]
@@ -132,14 +132,14 @@ public class IcmpTests
         var network = new TestNetwork();
         var a = network.Add(1);
         var b = network.Add(2);
-        a.Open(SocketType.Raw, (IpProtocol)253, out int raw);
+        a.Open(SocketKind.Raw, (IpProtocol)253, out int raw);
         a.SendTo(raw, [1, 2, 3, 4], 0, 4, TestNetwork.Ip(2), 0, out _);
         network.Run(5);
         Assert.Equal(1, b.Counters[Counter.Ipv4UnknownProtocol]);
         Assert.Equal(1, b.Counters[Counter.IcmpErrorsSent]);
         var buffer = new byte[100];
         // The raw socket on a sees nothing of protocol 253; an ICMP raw socket would.
-        Assert.Equal(SocketError.WouldBlock, a.Receive(raw, buffer, 0, 100, out _));
+        Assert.Equal(SocketResult.WouldBlock, a.Receive(raw, buffer, 0, 100, out _));
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public class IcmpTests
                 network.Switch.Ports[1].IsLinkUp = false;
             }
         };
-        Assert.Equal(SocketError.Success, a.StartPing(TestNetwork.Ip(2), 3000, 10_000, out _));
+        Assert.Equal(SocketResult.Success, a.StartPing(TestNetwork.Ip(2), 3000, 10_000, out _));
         network.Switch.Ports[1].IsLinkUp = true;
         network.Run(2_100);
         Assert.Equal(1, b.Counters[Counter.ReassemblyTimeouts]);

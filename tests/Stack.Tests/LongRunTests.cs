@@ -43,13 +43,13 @@ public class LongRunTests(ITestOutputHelper output)
         int listener = TcpHarness.Listen(b, 7000);
         // A first connection from a fixed port shows where this 4-tuple's initial sequence number lies; RFC 6528's
         // clock part moves it 250 a millisecond, so waiting the right time puts the next one just below 2^32.
-        a.Open(SocketType.Stream, IpProtocol.Tcp, out int first);
+        a.Open(SocketKind.Stream, IpProtocol.Tcp, out int first);
         a.Bind(first, IPv4Address.Any, 40000);
         net.Settle();
         long synAt = net.Clock.NowMilliseconds;
         a.Connect(first, TestNetwork.Ip(2), 7000);
         int accepted = 0;
-        Assert.True(net.RunUntil(() => b.Accept(listener, out accepted) == SocketError.Success));
+        Assert.True(net.RunUntil(() => b.Accept(listener, out accepted) == SocketResult.Success));
         uint isn = SynSequence(net, client ? 1 : 2, ack: !client);
         a.Close(first);
         b.Close(accepted);
@@ -66,11 +66,11 @@ public class LongRunTests(ITestOutputHelper output)
         net.Settle();
 
         int framesBefore = net.Frames.Count;
-        a.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        a.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
         a.Bind(socket, IPv4Address.Any, 40000);
         a.Connect(socket, TestNetwork.Ip(2), 7000);
         int server = 0;
-        Assert.True(net.RunUntil(() => b.Accept(listener, out server) == SocketError.Success));
+        Assert.True(net.RunUntil(() => b.Accept(listener, out server) == SocketResult.Success));
         Assert.True(net.RunUntil(() => a.PollSocket(socket).HasFlag(SocketEvents.Writable)));
         uint start = SynSequence(net, client ? 1 : 2, ack: !client, framesBefore);
         output.WriteLine($"initial sequence number {start:X8}");
@@ -100,7 +100,7 @@ public class LongRunTests(ITestOutputHelper output)
         for (int minute = 0; minute < minutes; minute++)
         {
             // A TCP echo of 4 KB on a new connection, a UDP datagram, a ping.
-            client.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+            client.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
             client.Connect(socket, TestNetwork.Ip(2), 7);
             if (net.RunUntil(() => client.PollSocket(socket).HasFlag(SocketEvents.Writable), 30_000))
             {
@@ -110,13 +110,13 @@ public class LongRunTests(ITestOutputHelper output)
                 int sent = 0;
                 for (int ms = 0; ms < 60_000 && back.Length < data.Length; ms++)
                 {
-                    if (sent < data.Length && client.Send(socket, data, sent, data.Length - sent, out int n) == SocketError.Success)
+                    if (sent < data.Length && client.Send(socket, data, sent, data.Length - sent, out int n) == SocketResult.Success)
                     {
                         sent += n;
                     }
 
                     net.Run(1);
-                    while (client.Receive(socket, buffer, 0, buffer.Length, out int got) == SocketError.Success && got > 0)
+                    while (client.Receive(socket, buffer, 0, buffer.Length, out int got) == SocketResult.Success && got > 0)
                     {
                         back.Write(buffer, 0, got);
                     }
@@ -158,8 +158,8 @@ public class LongRunTests(ITestOutputHelper output)
         Assert.Equal(minutes, echoed); // TCP recovers every loss: each minute's echo came back exact
         Assert.True(pings > minutes * 9 / 10, $"only {pings} pings answered");
         var held = Enumerable.Range(0, board.SocketCount)
-            .Select(i => board.GetSocketInfo(i, out var info) == SocketError.Success ? info : (SocketInfo?)null)
-            .Where(info => info is { Type: SocketType.Stream } i && i.State != SocketState.Listen).Select(info => info!.Value).ToArray();
+            .Select(i => board.GetSocketInfo(i, out var info) == SocketResult.Success ? info : (SocketInfo?)null)
+            .Where(info => info is { Type: SocketKind.Stream } i && i.State != SocketState.Listen).Select(info => info!.Value).ToArray();
         Assert.True(held.Length == 0, "slots still held: " + string.Join(", ", held.Select(i => i.State)));
         Assert.Equal(0, TcpHarness.Used(client));
         foreach (var visitor in visitors)

@@ -107,7 +107,7 @@ public class MalformedInputTests
         network.Settle();
         Assert.True(board.Counters.Dropped(layer, reason) == 1, $"{name}: not counted as {layer} {reason}");
         Assert.Equal(1, Enum.GetValues<ProtocolLayer>().Sum(l => board.Counters.Dropped(l)));
-        Assert.Equal(Net.Sockets.SocketError.WouldBlock, board.Receive(echo, new byte[64], 0, 64, out _));
+        Assert.Equal(Net.Sockets.SocketResult.WouldBlock, board.Receive(echo, new byte[64], 0, 64, out _));
         Assert.Equal(PingStatus.Replied, network.Ping(peer, Board, 56));
     }
 
@@ -118,7 +118,7 @@ public class MalformedInputTests
         var peer = network.Add(1);
         var board = network.Add(2);
         TestNetwork.OpenUdp(board, 7);
-        board.Open(Net.Sockets.SocketType.Raw, IpProtocol.Icmp, out _);
+        board.Open(Net.Sockets.SocketKind.Raw, IpProtocol.Icmp, out _);
         var random = new Random(42);
         var valid = Ethernet(EtherType.IPv4, Ipv4(IpProtocol.Udp, Udp(40)));
         for (int i = 0; i < 1000; i++)

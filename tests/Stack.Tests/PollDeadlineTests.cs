@@ -38,7 +38,7 @@ public class PollDeadlineTests
         var server = _network.Add(2);
         var (c, _) = Connect(_network, client, server, Listen(server, 9), TestNetwork.Ip(2), 9);
         _network.Run(100);
-        Assert.Equal(SocketError.Success, client.Send(c, new byte[10], 0, 10, out _));
+        Assert.Equal(SocketResult.Success, client.Send(c, new byte[10], 0, 10, out _));
         Assert.Equal(0, client.PollDelay()); // a Send is flushed at the end of the next poll
         int frames = FramesFrom(1);
         client.Poll();
@@ -104,7 +104,7 @@ public class PollDeadlineTests
     {
         var stack = _network.Add(1, new NetStackOptions { ArpRequestIntervalMs = 100 });
         _network.Run(10);
-        Assert.Equal(SocketError.Success, stack.StartPing(TestNetwork.Ip(99), 8, 150, out int ping)); // nobody has .99
+        Assert.Equal(SocketResult.Success, stack.StartPing(TestNetwork.Ip(99), 8, 150, out int ping)); // nobody has .99
         int requests = FramesFrom(1);
         Assert.Equal(100, stack.PollDelay()); // the next ARP request (RFC 1122 section 2.3.2.1)
         PollAfter(stack, 99);
@@ -128,14 +128,14 @@ public class PollDeadlineTests
 
         // The server's SYN-ACK is lost: the half-open entry in its SYN queue says when to send it again.
         _network.Switch.Drop = frame => MacAddress.Read(frame, 6) == TestNetwork.Mac(2);
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
         client.Connect(socket, TestNetwork.Ip(2), 9);
         client.Poll();
         server.Poll();
         Assert.Equal(150, server.PollDelay());
         _network.Switch.Drop = null;
-        Assert.True(_network.RunUntil(() => server.Accept(listener, out _) == SocketError.Success, 2_000));
-        Assert.True(_network.RunUntil(() => client.Connect(socket, TestNetwork.Ip(2), 9) == SocketError.IsConnected));
+        Assert.True(_network.RunUntil(() => server.Accept(listener, out _) == SocketResult.Success, 2_000));
+        Assert.True(_network.RunUntil(() => client.Connect(socket, TestNetwork.Ip(2), 9) == SocketResult.IsConnected));
 
         // The client closes first, so it waits in TIME-WAIT (RFC 9293 section 3.6), here 120 ms, and nothing after.
         client.Close(socket);
@@ -154,7 +154,7 @@ public class PollDeadlineTests
     {
         for (int i = 0; i < server.SocketCount; i++)
         {
-            if (server.GetSocketInfo(i, out SocketInfo info) == SocketError.Success && info.State == SocketState.CloseWait)
+            if (server.GetSocketInfo(i, out SocketInfo info) == SocketResult.Success && info.State == SocketState.CloseWait)
             {
                 server.Close(info.Descriptor);
                 return true;

@@ -13,10 +13,10 @@ public class RawAndLoopbackTests
         var network = new TestNetwork();
         var a = network.Add(1);
         var b = network.Add(2);
-        Assert.Equal(SocketError.Success, b.Open(SocketType.Raw, IpProtocol.Icmp, out int raw));
+        Assert.Equal(SocketResult.Success, b.Open(SocketKind.Raw, IpProtocol.Icmp, out int raw));
         Assert.Equal(PingStatus.Replied, network.Ping(a, TestNetwork.Ip(2), 32));
         var buffer = new byte[200];
-        Assert.Equal(SocketError.Success, b.ReceiveFrom(raw, buffer, 0, buffer.Length, out int received, out var from));
+        Assert.Equal(SocketResult.Success, b.ReceiveFrom(raw, buffer, 0, buffer.Length, out int received, out var from));
         Assert.Equal(TestNetwork.Ip(1), from.Address);
         Assert.Equal(WireError.None, Ipv4Packet.TryParse(buffer, 0, received, out var ip));
         Assert.Equal(IpProtocol.Icmp, ip.Protocol);
@@ -30,16 +30,16 @@ public class RawAndLoopbackTests
         var network = new TestNetwork();
         var a = network.Add(1);
         var b = network.Add(2, new NetStackOptions { RawSockets = 2 });
-        a.Open(SocketType.Raw, (IpProtocol)253, out int sender);
-        b.Open(SocketType.Raw, (IpProtocol)253, out int receiver);
-        b.Open(SocketType.Raw, (IpProtocol)254, out int otherProtocol);
-        Assert.Equal(SocketError.Success, a.SendTo(sender, [9, 8, 7], 0, 3, TestNetwork.Ip(2), 0, out _));
+        a.Open(SocketKind.Raw, (IpProtocol)253, out int sender);
+        b.Open(SocketKind.Raw, (IpProtocol)253, out int receiver);
+        b.Open(SocketKind.Raw, (IpProtocol)254, out int otherProtocol);
+        Assert.Equal(SocketResult.Success, a.SendTo(sender, [9, 8, 7], 0, 3, TestNetwork.Ip(2), 0, out _));
         network.Run(5);
         var buffer = new byte[100];
-        Assert.Equal(SocketError.Success, b.Receive(receiver, buffer, 0, 100, out int received));
+        Assert.Equal(SocketResult.Success, b.Receive(receiver, buffer, 0, 100, out int received));
         Assert.Equal(23, received);
         Assert.Equal(new byte[] { 9, 8, 7 }, buffer[20..23]);
-        Assert.Equal(SocketError.WouldBlock, b.Receive(otherProtocol, buffer, 0, 100, out _));
+        Assert.Equal(SocketResult.WouldBlock, b.Receive(otherProtocol, buffer, 0, 100, out _));
         Assert.Equal(0, b.Counters[Counter.IcmpErrorsSent]);
     }
 
@@ -49,30 +49,30 @@ public class RawAndLoopbackTests
         var network = new TestNetwork();
         var a = network.Add(1);
         var b = network.Add(2, new NetStackOptions { RawSockets = 2 });
-        a.Open(SocketType.Raw, (IpProtocol)253, out int sender);
-        b.Open(SocketType.Raw, (IpProtocol)253, out int receiver);
-        Assert.Equal(SocketError.Success, a.SetOption(sender, SocketOption.HeaderIncluded, 1));
+        a.Open(SocketKind.Raw, (IpProtocol)253, out int sender);
+        b.Open(SocketKind.Raw, (IpProtocol)253, out int receiver);
+        Assert.Equal(SocketResult.Success, a.SetOption(sender, SocketOption.HeaderIncluded, 1));
         var datagram = new byte[24];
         var ip = Ipv4Packet.Init(datagram, 0, 20);
         ip.Protocol = (IpProtocol)253;
         ip.TimeToLive = 9;
         ip.Destination = TestNetwork.Ip(2);
         datagram[20] = 0xAB;
-        Assert.Equal(SocketError.Success, a.Send(sender, datagram, 0, datagram.Length, out _));
+        Assert.Equal(SocketResult.Success, a.Send(sender, datagram, 0, datagram.Length, out _));
         network.Run(5);
         var buffer = new byte[100];
-        Assert.Equal(SocketError.Success, b.Receive(receiver, buffer, 0, 100, out int received));
+        Assert.Equal(SocketResult.Success, b.Receive(receiver, buffer, 0, 100, out int received));
         Assert.Equal(WireError.None, Ipv4Packet.TryParse(buffer, 0, received, out var arrived));
         Assert.Equal(TestNetwork.Ip(1), arrived.Source);
         Assert.Equal(9, arrived.TimeToLive);
         Assert.Equal(0xAB, buffer[20]);
 
         datagram[0] = 0x65;
-        Assert.Equal(SocketError.InvalidArgument, a.Send(sender, datagram, 0, datagram.Length, out _));
+        Assert.Equal(SocketResult.InvalidArgument, a.Send(sender, datagram, 0, datagram.Length, out _));
         datagram[0] = 0x47;
-        Assert.Equal(SocketError.InvalidArgument, a.Send(sender, datagram, 0, datagram.Length, out _));
+        Assert.Equal(SocketResult.InvalidArgument, a.Send(sender, datagram, 0, datagram.Length, out _));
         datagram[0] = 0x45;
-        Assert.Equal(SocketError.MessageSize, a.Send(sender, new byte[1600].Select((_, i) => i == 0 ? (byte)0x45 : (byte)0).ToArray(), 0, 1600, out _));
+        Assert.Equal(SocketResult.MessageSize, a.Send(sender, new byte[1600].Select((_, i) => i == 0 ? (byte)0x45 : (byte)0).ToArray(), 0, 1600, out _));
     }
 
     [Fact]
@@ -82,15 +82,15 @@ public class RawAndLoopbackTests
         var a = network.Add(1);
         int server = TestNetwork.OpenUdp(a, 7, IPv4Address.Loopback);
         int client = TestNetwork.OpenUdp(a);
-        Assert.Equal(SocketError.Success, a.SendTo(client, [1, 2, 3], 0, 3, IPv4Address.Loopback, 7, out _));
+        Assert.Equal(SocketResult.Success, a.SendTo(client, [1, 2, 3], 0, 3, IPv4Address.Loopback, 7, out _));
         network.Settle();
         var buffer = new byte[10];
-        Assert.Equal(SocketError.Success, a.ReceiveFrom(server, buffer, 0, 10, out int received, out var from));
+        Assert.Equal(SocketResult.Success, a.ReceiveFrom(server, buffer, 0, 10, out int received, out var from));
         Assert.Equal(3, received);
         Assert.Equal(IPv4Address.Loopback, from.Address);
-        Assert.Equal(SocketError.Success, a.SendTo(server, buffer, 0, 3, from.Address, from.Port, out _));
+        Assert.Equal(SocketResult.Success, a.SendTo(server, buffer, 0, 3, from.Address, from.Port, out _));
         network.Settle();
-        Assert.Equal(SocketError.Success, a.Receive(client, buffer, 0, 10, out received));
+        Assert.Equal(SocketResult.Success, a.Receive(client, buffer, 0, 10, out received));
         Assert.Equal(3, received);
         Assert.DoesNotContain(network.Frames, f => f[12] == 0x08 && f[13] == 0x00);
     }

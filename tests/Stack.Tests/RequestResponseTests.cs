@@ -45,9 +45,9 @@ public class RequestResponseTests(ITestOutputHelper output)
             _clock.Advance(1);
         }
 
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
         client.Connect(socket, TestNetwork.Ip(2), 80);
-        for (int i = 0; i < 50 && client.Connect(socket, TestNetwork.Ip(2), 80) != SocketError.IsConnected; i++)
+        for (int i = 0; i < 50 && client.Connect(socket, TestNetwork.Ip(2), 80) != SocketResult.IsConnected; i++)
         {
             Step();
         }
@@ -57,13 +57,13 @@ public class RequestResponseTests(ITestOutputHelper output)
         long started = _clock.NowMilliseconds;
         for (int r = 0; r < requests; r++)
         {
-            Assert.Equal(SocketError.Success, client.Send(socket, request, 0, request.Length, out int sent));
+            Assert.Equal(SocketResult.Success, client.Send(socket, request, 0, request.Length, out int sent));
             Assert.Equal(request.Length, sent);
             var response = new List<byte>();
             for (int ms = 0; ms < 2_000 && !Complete(response, length); ms++)
             {
                 Step();
-                while (client.Receive(socket, _buffer, 0, _buffer.Length, out int n) == SocketError.Success && n > 0)
+                while (client.Receive(socket, _buffer, 0, _buffer.Length, out int n) == SocketResult.Success && n > 0)
                 {
                     response.AddRange(_buffer.AsSpan(0, n).ToArray());
                 }

@@ -19,13 +19,13 @@ public class TcpAllocationTests
         var server = new NetStack(new NetStackOptions(), serverDevice, clock);
         client.Configure(TestNetwork.Ip(1), TestNetwork.Mask, IPv4Address.Any);
         server.Configure(TestNetwork.Ip(2), TestNetwork.Mask, IPv4Address.Any);
-        server.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        server.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         server.Bind(listener, IPv4Address.Any, 9);
         server.Listen(listener, 2);
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int c);
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int c);
         client.Connect(c, TestNetwork.Ip(2), 9);
         int s = 0;
-        for (int i = 0; i < 100 && server.Accept(listener, out s) != SocketError.Success; i++)
+        for (int i = 0; i < 100 && server.Accept(listener, out s) != SocketResult.Success; i++)
         {
             client.Poll();
             server.Poll();

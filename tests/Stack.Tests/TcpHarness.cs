@@ -10,19 +10,19 @@ public static class TcpHarness
 {
     public static int Listen(NetStack stack, int port, int backlog = 4)
     {
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Stream, IpProtocol.Tcp, out int listener));
-        Assert.Equal(SocketError.Success, stack.Bind(listener, IPv4Address.Any, port));
-        Assert.Equal(SocketError.Success, stack.Listen(listener, backlog));
+        Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener));
+        Assert.Equal(SocketResult.Success, stack.Bind(listener, IPv4Address.Any, port));
+        Assert.Equal(SocketResult.Success, stack.Listen(listener, backlog));
         return listener;
     }
 
     /// <summary>Connects and accepts; returns (client socket, server socket).</summary>
     public static (int Client, int Server) Connect(TestNetwork network, NetStack client, NetStack server, int listener, IPv4Address address, int port)
     {
-        Assert.Equal(SocketError.Success, client.Open(SocketType.Stream, IpProtocol.Tcp, out int socket));
-        Assert.Equal(SocketError.WouldBlock, client.Connect(socket, address, port));
+        Assert.Equal(SocketResult.Success, client.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket));
+        Assert.Equal(SocketResult.WouldBlock, client.Connect(socket, address, port));
         int accepted = 0;
-        Assert.True(network.RunUntil(() => server.Accept(listener, out accepted) == SocketError.Success, 10_000), "no connection to accept");
+        Assert.True(network.RunUntil(() => server.Accept(listener, out accepted) == SocketResult.Success, 10_000), "no connection to accept");
         Assert.True(network.RunUntil(() => client.PollSocket(socket).HasFlag(SocketEvents.Writable), 10_000), "client never connected");
         return (socket, accepted);
     }
@@ -42,9 +42,9 @@ public static class TcpHarness
             while (offset < data.Length)
             {
                 var result = from.Send(sender, data, offset, data.Length - offset, out int sent);
-                if (result != SocketError.Success)
+                if (result != SocketResult.Success)
                 {
-                    Assert.Equal(SocketError.WouldBlock, result);
+                    Assert.Equal(SocketResult.WouldBlock, result);
                     break;
                 }
 
@@ -53,7 +53,7 @@ public static class TcpHarness
 
             if (closeAfter && offset == data.Length && !closed)
             {
-                Assert.Equal(SocketError.Success, from.Shutdown(sender, SocketShutdown.Send));
+                Assert.Equal(SocketResult.Success, from.Shutdown(sender, ShutdownDirection.Send));
                 closed = true;
             }
 
@@ -61,7 +61,7 @@ public static class TcpHarness
             while (true)
             {
                 var result = to.Receive(receiver, buffer, 0, buffer.Length, out int n);
-                if (result != SocketError.Success || n == 0)
+                if (result != SocketResult.Success || n == 0)
                 {
                     break;
                 }
@@ -93,7 +93,7 @@ public static class TcpHarness
     {
         for (int i = 0; i < stack.SocketCount; i++)
         {
-            if (stack.GetSocketInfo(i, out var info) == SocketError.Success && info.Descriptor == socket)
+            if (stack.GetSocketInfo(i, out var info) == SocketResult.Success && info.Descriptor == socket)
             {
                 return info;
             }
@@ -102,5 +102,5 @@ public static class TcpHarness
         throw new Xunit.Sdk.XunitException("no such socket in the table");
     }
 
-    public static int Used(NetStack stack) => Enumerable.Range(0, stack.SocketCount).Count(i => stack.GetSocketInfo(i, out _) == SocketError.Success);
+    public static int Used(NetStack stack) => Enumerable.Range(0, stack.SocketCount).Count(i => stack.GetSocketInfo(i, out _) == SocketResult.Success);
 }

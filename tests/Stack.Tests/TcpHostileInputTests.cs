@@ -61,7 +61,7 @@ public class TcpHostileInputTests
         else
         {
             Assert.Equal(SocketState.Closed, state); // a lucky exact RST: the owner is told
-            Assert.Equal(SocketError.ConnectionReset, server.Receive(s, new byte[1], 0, 1, out _));
+            Assert.Equal(SocketResult.ConnectionReset, server.Receive(s, new byte[1], 0, 1, out _));
         }
 
         // The listener still serves new clients, and nothing leaked: half-open entries time out.
@@ -103,11 +103,11 @@ public class TcpSynFloodTests
         server.Configure(TestNetwork.Ip(2), TestNetwork.Mask, TestNetwork.Ip(254)); // a gateway that never answers ARP
         Flood(2000);
         Assert.Equal(1, TcpHarness.Used(server)); // the flood holds no slot
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int during);
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int during);
         client.Connect(during, TestNetwork.Ip(2), 80);
         Flood(10); // more of it while the handshake is under way
         int accepted = 0;
-        Assert.True(network.RunUntil(() => server.Accept(listener, out accepted) == SocketError.Success, 5_000));
+        Assert.True(network.RunUntil(() => server.Accept(listener, out accepted) == SocketResult.Success, 5_000));
         var data = TcpHarness.RandomData(4000, 1);
         Assert.Equal(data, TcpHarness.Transfer(network, client, during, server, accepted, data));
         Assert.True(server.Counters[Counter.TcpSynQueueEvictions] > 1900);

@@ -55,7 +55,7 @@ public class TcpRecoveryTests
         var buffer = new byte[8192];
         Assert.True(network.RunUntil(() =>
         {
-            while (server.Receive(s, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (server.Receive(s, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 received.Write(buffer, 0, n);
             }
@@ -92,7 +92,7 @@ public class TcpRecoveryTests
         network.Run(10_000);
         // The first send, then retransmissions after 200, 400, 800, 1600 ms (doubling, section 5.5); then it gives up.
         Assert.Equal(new long[] { 0, 200, 600, 1400, 3000 }, sentAt.Select(t => t - start).ToArray());
-        Assert.Equal(SocketError.TimedOut, client.Send(c, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.TimedOut, client.Send(c, new byte[1], 0, 1, out _));
         Assert.Equal(5, client.Counters[Counter.TcpRetransmissionTimeouts]);
     }
 
@@ -104,13 +104,13 @@ public class TcpRecoveryTests
         var server = network.Add(2);
         int listener = Listen(server, 9);
         var (c, _) = Connect(network, client, server, listener, TestNetwork.Ip(2), 9);
-        Assert.Equal(SocketError.Success, client.SetOption(c, SocketOption.UserTimeout, 5_000));
+        Assert.Equal(SocketResult.Success, client.SetOption(c, SocketOption.UserTimeout, 5_000));
         network.Switch.Ports[1].IsLinkUp = false;
         client.Send(c, new byte[10], 0, 10, out _);
         network.Run(4_900);
         Assert.Equal(SocketState.Established, Info(client, c).State);
         network.Run(200);
-        Assert.Equal(SocketError.TimedOut, client.Receive(c, new byte[10], 0, 10, out _));
+        Assert.Equal(SocketResult.TimedOut, client.Receive(c, new byte[10], 0, 10, out _));
         Assert.Equal(1, client.Counters[Counter.TcpAborts]);
     }
 
@@ -133,7 +133,7 @@ public class TcpRecoveryTests
         var buffer = new byte[512];
         Assert.True(network.RunUntil(() =>
         {
-            while (server.Receive(s, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (server.Receive(s, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 received.Write(buffer, 0, n);
             }
@@ -152,13 +152,13 @@ public class TcpRecoveryTests
         var server = network.Add(2);
         int listener = Listen(server, 9);
         var (c, _) = Connect(network, client, server, listener, TestNetwork.Ip(2), 9);
-        Assert.Equal(SocketError.Success, client.SetOption(c, SocketOption.KeepAlive, 1));
+        Assert.Equal(SocketResult.Success, client.SetOption(c, SocketOption.KeepAlive, 1));
         network.Run(30_000);
         Assert.Equal(SocketState.Established, Info(client, c).State);
         Assert.True(client.Counters[Counter.TcpKeepAliveProbes] >= 2);
         network.Switch.Ports[1].IsLinkUp = false;
         network.Run(15_000);
-        Assert.Equal(SocketError.TimedOut, client.Receive(c, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.TimedOut, client.Receive(c, new byte[1], 0, 1, out _));
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public class TcpRegressionTests
                 network.Switch.Ports[1].IsLinkUp = fromClient is not (2 or 3);
             }
         };
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int c);
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int c);
         client.Connect(c, TestNetwork.Ip(2), 9);
         network.Settle();
         client.SetOption(c, SocketOption.NoDelay, 1);
@@ -106,12 +106,12 @@ public class TcpRegressionTests
         network.Settle();
         network.Switch.Ports[1].IsLinkUp = true;
         int s = 0;
-        Assert.True(network.RunUntil(() => server.Accept(listener, out s) == SocketError.Success, 5_000));
+        Assert.True(network.RunUntil(() => server.Accept(listener, out s) == SocketResult.Success, 5_000));
         var buffer = new byte[64];
         var text = new System.Text.StringBuilder();
         Assert.True(network.RunUntil(() =>
         {
-            if (server.Receive(s, buffer, 0, buffer.Length, out int n) == SocketError.Success)
+            if (server.Receive(s, buffer, 0, buffer.Length, out int n) == SocketResult.Success)
             {
                 text.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, n));
             }

@@ -83,28 +83,28 @@ public class TcpSecurityTests
         switch (state)
         {
             case "CloseWait":
-                k.Client.Shutdown(k.C, SocketShutdown.Send);
+                k.Client.Shutdown(k.C, ShutdownDirection.Send);
                 k.Network.Settle();
                 next++;
                 break;
             case "LastAck":
-                k.Client.Shutdown(k.C, SocketShutdown.Send);
+                k.Client.Shutdown(k.C, ShutdownDirection.Send);
                 k.Network.Settle();
                 next++;
                 toClient.IsLinkUp = false;
-                k.Server.Shutdown(k.S, SocketShutdown.Send);
+                k.Server.Shutdown(k.S, ShutdownDirection.Send);
                 break;
             case "FinWait1":
                 toClient.IsLinkUp = false;
-                k.Server.Shutdown(k.S, SocketShutdown.Send);
+                k.Server.Shutdown(k.S, ShutdownDirection.Send);
                 break;
             case "FinWait2":
-                k.Server.Shutdown(k.S, SocketShutdown.Send);
+                k.Server.Shutdown(k.S, ShutdownDirection.Send);
                 k.Network.Settle();
                 break;
             case "Closing":
                 toClient.IsLinkUp = false;
-                k.Server.Shutdown(k.S, SocketShutdown.Send);
+                k.Server.Shutdown(k.S, ShutdownDirection.Send);
                 Inject(k, next, k.ServerNext, TcpFlags.Fin | TcpFlags.Ack); // the peer's FIN crosses ours
                 next++;
                 break;
@@ -120,9 +120,9 @@ public class TcpSecurityTests
     public void A_reset_in_time_wait_is_ignored_as_rfc1337_asks()
     {
         var k = Open();
-        k.Server.Shutdown(k.S, SocketShutdown.Send);
+        k.Server.Shutdown(k.S, ShutdownDirection.Send);
         k.Network.Settle();
-        k.Client.Shutdown(k.C, SocketShutdown.Send);
+        k.Client.Shutdown(k.C, ShutdownDirection.Send);
         k.Network.Settle();
         Assert.Equal(SocketState.TimeWait, Info(k.Server, k.S).State);
         Inject(k, k.ClientNext + 1, 0, TcpFlags.Rst);
@@ -149,7 +149,7 @@ public class TcpSecurityTests
     {
         var k = Open();
         Inject(k, k.ClientNext, 0, TcpFlags.Rst);
-        Assert.Equal(SocketError.ConnectionReset, k.Server.Receive(k.S, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.ConnectionReset, k.Server.Receive(k.S, new byte[1], 0, 1, out _));
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public class TcpSecurityTests
         Inject(k, k.ClientNext, k.ServerNext + 100_000, TcpFlags.Ack | TcpFlags.Psh, "evil"u8.ToArray()); // ACK beyond SND.NXT
         Inject(k, k.ClientNext, k.ServerNext - 1_000_000, TcpFlags.Ack | TcpFlags.Psh, "evil"u8.ToArray()); // ACK far too old
         Assert.Equal(2, k.Server.Counters[Counter.TcpBadAcks]);
-        Assert.Equal(SocketError.WouldBlock, k.Server.Receive(k.S, new byte[10], 0, 10, out _));
+        Assert.Equal(SocketResult.WouldBlock, k.Server.Receive(k.S, new byte[10], 0, 10, out _));
     }
 
     [Fact]
@@ -198,10 +198,10 @@ public class TcpSecurityTests
         Transfer(network, client, c1, server, s1, [1]); // c1 is now the most recently active
         var (c3, _) = Connect(network, client, server, listener, TestNetwork.Ip(10), 80);
         Assert.Equal(1, server.Counters[Counter.TcpSlotsReclaimed]);
-        Assert.Equal(SocketError.ConnectionReset, client.Receive(c2, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.ConnectionReset, client.Receive(c2, new byte[1], 0, 1, out _));
         Assert.Equal(SocketState.Established, Info(client, c1).State);
         Assert.Equal(SocketState.Established, Info(client, c3).State);
-        Assert.Equal(SocketError.NotSocket, server.Receive(s2, new byte[1], 0, 1, out _)); // its descriptor is stale
+        Assert.Equal(SocketResult.NotSocket, server.Receive(s2, new byte[1], 0, 1, out _)); // its descriptor is stale
     }
 
     [Fact]

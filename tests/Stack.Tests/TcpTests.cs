@@ -17,20 +17,20 @@ public class TcpTests
         var (c, s) = Connect(network, client, server, listener, TestNetwork.Ip(2), 80);
         Assert.Equal(SocketState.Established, Info(client, c).State);
         Assert.Equal(SocketState.Established, Info(server, s).State);
-        Assert.Equal(new SocketAddress(IpProtocol.Tcp, TestNetwork.Ip(1), Info(client, c).Local.Port), Info(server, s).Remote);
-        Assert.Equal(new SocketAddress(IpProtocol.Tcp, TestNetwork.Ip(2), 80), Info(client, c).Remote);
+        Assert.Equal(new SocketEndpoint(IpProtocol.Tcp, TestNetwork.Ip(1), Info(client, c).Local.Port), Info(server, s).Remote);
+        Assert.Equal(new SocketEndpoint(IpProtocol.Tcp, TestNetwork.Ip(2), 80), Info(client, c).Remote);
 
         var request = "GET / HTTP/1.1\r\n\r\n"u8.ToArray();
         Assert.Equal(request, Transfer(network, client, c, server, s, request));
         var response = RandomData(10_000, 1);
         Assert.Equal(Hash(response), Hash(Transfer(network, server, s, client, c, response)));
 
-        Assert.Equal(SocketError.Success, client.Close(c));
+        Assert.Equal(SocketResult.Success, client.Close(c));
         network.Run(10);
         Assert.Equal(SocketState.CloseWait, Info(server, s).State);
-        Assert.Equal(SocketError.Success, server.Receive(s, new byte[10], 0, 10, out int eof));
+        Assert.Equal(SocketResult.Success, server.Receive(s, new byte[10], 0, 10, out int eof));
         Assert.Equal(0, eof);
-        Assert.Equal(SocketError.Success, server.Close(s));
+        Assert.Equal(SocketResult.Success, server.Close(s));
         network.Run(10);
         Assert.Equal(1, Used(server)); // only the listener
         Assert.Equal(0, Used(client)); // the client's TIME-WAIT holds no slot
@@ -43,11 +43,11 @@ public class TcpTests
         var network = new TestNetwork();
         var client = network.Add(1);
         var server = network.Add(2);
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int c);
-        Assert.Equal(SocketError.WouldBlock, client.Connect(c, TestNetwork.Ip(2), 81));
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int c);
+        Assert.Equal(SocketResult.WouldBlock, client.Connect(c, TestNetwork.Ip(2), 81));
         network.Run(10);
         Assert.True(client.PollSocket(c).HasFlag(SocketEvents.Error));
-        Assert.Equal(SocketError.ConnectionRefused, client.Connect(c, TestNetwork.Ip(2), 81));
+        Assert.Equal(SocketResult.ConnectionRefused, client.Connect(c, TestNetwork.Ip(2), 81));
         Assert.Equal(1, server.Counters[Counter.TcpNoListener]);
         Assert.Equal(1, server.Counters[Counter.TcpResetsSent]);
     }
@@ -60,10 +60,10 @@ public class TcpTests
         var server = network.Add(2);
         network.Ping(client, TestNetwork.Ip(2), 1);
         network.Switch.Ports[1].IsLinkUp = false;
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int c);
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int c);
         client.Connect(c, TestNetwork.Ip(2), 80);
         network.Run(16_000);
-        Assert.Equal(SocketError.TimedOut, client.Connect(c, TestNetwork.Ip(2), 80));
+        Assert.Equal(SocketResult.TimedOut, client.Connect(c, TestNetwork.Ip(2), 80));
         // RFC 6298: 1 s, then doubling: retries at 1, 3, 7 s; given up at 15 s.
         Assert.Equal(4, client.Counters[Counter.TcpRetransmissionTimeouts]);
         Assert.Equal(3, client.Counters[Counter.TcpRetransmittedSegments]);
@@ -101,7 +101,7 @@ public class TcpTests
         var sockets = new List<int>();
         for (int i = 0; i < 3; i++)
         {
-            client.Open(SocketType.Stream, IpProtocol.Tcp, out int c);
+            client.Open(SocketKind.Stream, IpProtocol.Tcp, out int c);
             client.Connect(c, TestNetwork.Ip(10), 80);
             network.Run(5);
             sockets.Add(c);
@@ -109,9 +109,9 @@ public class TcpTests
 
         Assert.True(client.PollSocket(sockets[0]).HasFlag(SocketEvents.Writable));
         Assert.True(client.PollSocket(sockets[1]).HasFlag(SocketEvents.Writable));
-        Assert.Equal(SocketError.ConnectionRefused, client.Connect(sockets[2], TestNetwork.Ip(10), 80));
+        Assert.Equal(SocketResult.ConnectionRefused, client.Connect(sockets[2], TestNetwork.Ip(10), 80));
         Assert.Equal(1, server.Counters[Counter.TcpBacklogDrops]);
-        Assert.Equal(SocketError.Success, server.Accept(listener, out int first));
+        Assert.Equal(SocketResult.Success, server.Accept(listener, out int first));
         var data = RandomData(500, 3);
         Assert.Equal(data, Transfer(network, client, sockets[0], server, first, data));
     }
@@ -126,10 +126,10 @@ public class TcpTests
             int listener = Listen(server, 80, backlog: 8);
             var client = network.Add(1);
             var (c1, s1) = Connect(network, client, server, listener, TestNetwork.Ip(10), 80);
-            client.Open(SocketType.Stream, IpProtocol.Tcp, out int c2);
+            client.Open(SocketKind.Stream, IpProtocol.Tcp, out int c2);
             client.Connect(c2, TestNetwork.Ip(10), 80);
             network.Run(50);
-            Assert.Equal(reset ? SocketError.ConnectionRefused : SocketError.WouldBlock, client.Connect(c2, TestNetwork.Ip(10), 80));
+            Assert.Equal(reset ? SocketResult.ConnectionRefused : SocketResult.WouldBlock, client.Connect(c2, TestNetwork.Ip(10), 80));
             Assert.True(server.Counters[Counter.TcpConnectionsRefused] >= 1);
             var data = RandomData(100, 1);
             Assert.Equal(data, Transfer(network, client, c1, server, s1, data));
@@ -163,20 +163,20 @@ public class TcpTests
         var a = network.Add(1);
         var b = network.Add(2);
         network.Ping(a, TestNetwork.Ip(2), 1);
-        a.Open(SocketType.Stream, IpProtocol.Tcp, out int sa);
-        b.Open(SocketType.Stream, IpProtocol.Tcp, out int sb);
+        a.Open(SocketKind.Stream, IpProtocol.Tcp, out int sa);
+        b.Open(SocketKind.Stream, IpProtocol.Tcp, out int sb);
         a.Bind(sa, IPv4Address.Any, 5000);
         b.Bind(sb, IPv4Address.Any, 6000);
-        Assert.Equal(SocketError.WouldBlock, a.Connect(sa, TestNetwork.Ip(2), 6000));
-        Assert.Equal(SocketError.WouldBlock, b.Connect(sb, TestNetwork.Ip(1), 5000));
+        Assert.Equal(SocketResult.WouldBlock, a.Connect(sa, TestNetwork.Ip(2), 6000));
+        Assert.Equal(SocketResult.WouldBlock, b.Connect(sb, TestNetwork.Ip(1), 5000));
         network.Run(10);
         Assert.Equal(SocketState.Established, Info(a, sa).State);
         Assert.Equal(SocketState.Established, Info(b, sb).State);
         var data = RandomData(3000, 9);
         Assert.Equal(data, Transfer(network, a, sa, b, sb, data));
 
-        a.Shutdown(sa, SocketShutdown.Send);
-        b.Shutdown(sb, SocketShutdown.Send);
+        a.Shutdown(sa, ShutdownDirection.Send);
+        b.Shutdown(sb, ShutdownDirection.Send);
         network.Settle();
         network.Run(5);
         Assert.Equal(SocketState.TimeWait, Info(a, sa).State);
@@ -198,9 +198,9 @@ public class TcpTests
         Assert.Equal(request, Transfer(network, client, c, server, s, request, closeAfter: true));
         network.Run(5);
         Assert.Equal(SocketState.FinWait2, Info(client, c).State);
-        Assert.Equal(SocketError.Success, server.Receive(s, new byte[1], 0, 1, out int eof));
+        Assert.Equal(SocketResult.Success, server.Receive(s, new byte[1], 0, 1, out int eof));
         Assert.Equal(0, eof);
-        Assert.Equal(SocketError.Shutdown, client.Send(c, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.Shutdown, client.Send(c, new byte[1], 0, 1, out _));
         var reply = RandomData(5000, 2);
         Assert.Equal(Hash(reply), Hash(Transfer(network, server, s, client, c, reply)));
         server.Close(s);
@@ -216,10 +216,10 @@ public class TcpTests
         var server = network.Add(2);
         int listener = Listen(server, 7);
         var (c, s) = Connect(network, client, server, listener, TestNetwork.Ip(2), 7);
-        Assert.Equal(SocketError.Success, client.SetOption(c, SocketOption.Linger, 0));
+        Assert.Equal(SocketResult.Success, client.SetOption(c, SocketOption.Linger, 0));
         client.Close(c);
         network.Run(5);
-        Assert.Equal(SocketError.ConnectionReset, server.Receive(s, new byte[10], 0, 10, out _));
+        Assert.Equal(SocketResult.ConnectionReset, server.Receive(s, new byte[10], 0, 10, out _));
         Assert.True(server.PollSocket(s).HasFlag(SocketEvents.HangUp));
         Assert.Equal(0, Used(client));
     }
@@ -236,7 +236,7 @@ public class TcpTests
         network.Run(5);
         server.Close(s);
         network.Run(5);
-        Assert.Equal(SocketError.ConnectionReset, client.Receive(c, new byte[10], 0, 10, out _));
+        Assert.Equal(SocketResult.ConnectionReset, client.Receive(c, new byte[10], 0, 10, out _));
     }
 
     [Fact]
@@ -246,8 +246,8 @@ public class TcpTests
         var a = network.Add(1);
         Listen(a, 53);
         TestNetwork.OpenUdp(a, 53);
-        a.Open(SocketType.Stream, IpProtocol.Tcp, out int second);
-        Assert.Equal(SocketError.AddressInUse, a.Bind(second, IPv4Address.Any, 53));
+        a.Open(SocketKind.Stream, IpProtocol.Tcp, out int second);
+        Assert.Equal(SocketResult.AddressInUse, a.Bind(second, IPv4Address.Any, 53));
     }
 
     [Fact]
@@ -259,12 +259,12 @@ public class TcpTests
         int listener = Listen(server, 7);
         var (c, s) = Connect(network, client, server, listener, TestNetwork.Ip(2), 7);
         client.Close(c);
-        Assert.Equal(SocketError.NotSocket, client.Send(c, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.NotSocket, client.Send(c, new byte[1], 0, 1, out _));
         Assert.Equal(SocketEvents.Invalid, client.PollSocket(c));
         network.Run(5);
         server.Close(s);
         server.Close(listener);
-        Assert.Equal(SocketError.NotSocket, server.Accept(listener, out _));
+        Assert.Equal(SocketResult.NotSocket, server.Accept(listener, out _));
     }
 }
 
@@ -317,7 +317,7 @@ public class TcpTimingTests
         };
         for (int i = 0; i < 4; i++)
         {
-            client.Open(SocketType.Stream, IpProtocol.Tcp, out int c);
+            client.Open(SocketKind.Stream, IpProtocol.Tcp, out int c);
             client.Connect(c, TestNetwork.Ip(2), 9);
             network.Run(10);
         }
@@ -333,26 +333,26 @@ public class TcpTimingTests
         var client = network.Add(1, new NetStackOptions { TcpTimeWaitMs = 5_000 });
         var server = network.Add(2);
         int listener = TcpHarness.Listen(server, 9);
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int c);
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int c);
         client.Bind(c, IPv4Address.Any, 4444);
         client.Connect(c, TestNetwork.Ip(2), 9);
-        network.RunUntil(() => server.Accept(listener, out _) == SocketError.Success);
+        network.RunUntil(() => server.Accept(listener, out _) == SocketResult.Success);
         client.Close(c);
         network.Run(10);
         for (int i = 0; i < server.SocketCount; i++)
         {
-            if (server.GetSocketInfo(i, out var info) == SocketError.Success && info.State == SocketState.CloseWait)
+            if (server.GetSocketInfo(i, out var info) == SocketResult.Success && info.State == SocketState.CloseWait)
             {
                 server.Close(info.Descriptor);
             }
         }
 
         network.Run(10);
-        client.Open(SocketType.Stream, IpProtocol.Tcp, out int again);
+        client.Open(SocketKind.Stream, IpProtocol.Tcp, out int again);
         client.Bind(again, IPv4Address.Any, 4444);
-        Assert.Equal(SocketError.AddressInUse, client.Connect(again, TestNetwork.Ip(2), 9)); // our own TIME-WAIT holds the 4-tuple
+        Assert.Equal(SocketResult.AddressInUse, client.Connect(again, TestNetwork.Ip(2), 9)); // our own TIME-WAIT holds the 4-tuple
         network.Run(5_000);
-        Assert.Equal(SocketError.WouldBlock, client.Connect(again, TestNetwork.Ip(2), 9));
+        Assert.Equal(SocketResult.WouldBlock, client.Connect(again, TestNetwork.Ip(2), 9));
         network.Run(10);
         Assert.Equal(SocketState.Established, TcpHarness.Info(client, again).State);
     }

@@ -102,7 +102,7 @@ public sealed class TestNetwork
     /// <summary>Pings and waits; returns the final status.</summary>
     public Net.Ip.PingStatus Ping(NetStack from, IPv4Address to, int dataLength, int timeoutMs = 2_000)
     {
-        Assert.Equal(SocketError.Success, from.StartPing(to, dataLength, timeoutMs, out int ping));
+        Assert.Equal(SocketResult.Success, from.StartPing(to, dataLength, timeoutMs, out int ping));
         RunUntil(() => from.GetPingStatus(ping, out _) != Net.Ip.PingStatus.Pending, timeoutMs + 10);
         var status = from.GetPingStatus(ping, out _);
         from.EndPing(ping);
@@ -111,8 +111,8 @@ public sealed class TestNetwork
 
     public static int OpenUdp(NetStack stack, int port = 0, IPv4Address? address = null)
     {
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Datagram, IpProtocol.Udp, out int socket));
-        Assert.Equal(SocketError.Success, stack.Bind(socket, address ?? IPv4Address.Any, port));
+        Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket));
+        Assert.Equal(SocketResult.Success, stack.Bind(socket, address ?? IPv4Address.Any, port));
         return socket;
     }
 }

@@ -7,7 +7,7 @@ namespace IoTStack.Stack.Tests;
 
 public class UdpTests
 {
-    private static (SocketError Result, string Text, SocketAddress From) Receive(NetStack stack, int socket, int size = 2048)
+    private static (SocketResult Result, string Text, SocketEndpoint From) Receive(NetStack stack, int socket, int size = 2048)
     {
         var buffer = new byte[size];
         var result = stack.ReceiveFrom(socket, buffer, 0, size, out int received, out var from);
@@ -17,7 +17,7 @@ public class UdpTests
     private static void Send(NetStack stack, int socket, string text, IPv4Address to, int port)
     {
         var data = Encoding.ASCII.GetBytes(text);
-        Assert.Equal(SocketError.Success, stack.SendTo(socket, data, 0, data.Length, to, port, out int sent));
+        Assert.Equal(SocketResult.Success, stack.SendTo(socket, data, 0, data.Length, to, port, out int sent));
         Assert.Equal(data.Length, sent);
     }
 
@@ -38,7 +38,7 @@ public class UdpTests
         for (int i = 0; i < clients.Count; i++)
         {
             var (result, text, from) = Receive(server, serverSocket);
-            Assert.Equal(SocketError.Success, result);
+            Assert.Equal(SocketResult.Success, result);
             clients[i].GetLocalAddress(clientSockets[i], out var clientAddress);
             Assert.Equal($"hello from {i + 2}", text);
             Assert.Equal(TestNetwork.Ip(i + 2), from.Address);
@@ -51,9 +51,9 @@ public class UdpTests
         for (int i = 0; i < clients.Count; i++)
         {
             var (result, text, from) = Receive(clients[i], clientSockets[i]);
-            Assert.Equal(SocketError.Success, result);
+            Assert.Equal(SocketResult.Success, result);
             Assert.Equal($"HELLO FROM {i + 2}", text);
-            Assert.Equal(new SocketAddress(IpProtocol.Udp, TestNetwork.Ip(1), 7), from);
+            Assert.Equal(new SocketEndpoint(IpProtocol.Udp, TestNetwork.Ip(1), 7), from);
         }
     }
 
@@ -76,11 +76,11 @@ public class UdpTests
         foreach (var message in messages)
         {
             var (result, text, _) = Receive(b, receiver);
-            Assert.Equal(SocketError.Success, result);
+            Assert.Equal(SocketResult.Success, result);
             Assert.Equal(message, text);
         }
 
-        Assert.Equal(SocketError.WouldBlock, Receive(b, receiver).Result);
+        Assert.Equal(SocketResult.WouldBlock, Receive(b, receiver).Result);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public class UdpTests
         Send(a, sender, "next", TestNetwork.Ip(2), 9);
         network.Run(5);
         var (result, text, _) = Receive(b, receiver, 4);
-        Assert.Equal(SocketError.MessageSize, result);
+        Assert.Equal(SocketResult.MessageSize, result);
         Assert.Equal("0123", text);
         Assert.Equal("next", Receive(b, receiver).Text);
     }
@@ -113,10 +113,10 @@ public class UdpTests
         Send(a, sender, new string('z', 600), TestNetwork.Ip(2), 9);
         network.Run(5);
         Assert.Equal(2, b.Counters[Counter.UdpReceiveQueueFull]);
-        Assert.Equal(SocketError.Success, b.GetOption(receiver, SocketOption.ReceiveDropped, out int dropped));
+        Assert.Equal(SocketResult.Success, b.GetOption(receiver, SocketOption.ReceiveDropped, out int dropped));
         Assert.Equal(2, dropped);
         Assert.Equal(new string('y', 600), Receive(b, receiver).Text);
-        Assert.Equal(SocketError.WouldBlock, Receive(b, receiver).Result);
+        Assert.Equal(SocketResult.WouldBlock, Receive(b, receiver).Result);
     }
 
     [Fact]
@@ -131,8 +131,8 @@ public class UdpTests
         int onC = TestNetwork.OpenUdp(c, 6000);
         int specific = TestNetwork.OpenUdp(c, 6001, TestNetwork.Ip(3));
         var data = new byte[] { 42 };
-        Assert.Equal(SocketError.AccessDenied, a.SendTo(sender, data, 0, 1, IPv4Address.Broadcast, 6000, out _));
-        Assert.Equal(SocketError.AccessDenied, a.SendTo(sender, data, 0, 1, new IPv4Address(192, 0, 2, 255), 6000, out _));
+        Assert.Equal(SocketResult.AccessDenied, a.SendTo(sender, data, 0, 1, IPv4Address.Broadcast, 6000, out _));
+        Assert.Equal(SocketResult.AccessDenied, a.SendTo(sender, data, 0, 1, new IPv4Address(192, 0, 2, 255), 6000, out _));
         a.SetOption(sender, SocketOption.Broadcast, 1);
         Send(a, sender, "limited", IPv4Address.Broadcast, 6000);
         Send(a, sender, "directed", new IPv4Address(192, 0, 2, 255), 6000);
@@ -144,7 +144,7 @@ public class UdpTests
             Assert.Equal("directed", Receive(stack, socket).Text);
         }
 
-        Assert.Equal(SocketError.WouldBlock, Receive(c, specific).Result);
+        Assert.Equal(SocketResult.WouldBlock, Receive(c, specific).Result);
         Assert.Equal(0, b.Counters[Counter.IcmpErrorsSent] + c.Counters[Counter.IcmpErrorsSent]);
     }
 
@@ -158,26 +158,26 @@ public class UdpTests
         int onA = TestNetwork.OpenUdp(a, 5000);
         int fromB = TestNetwork.OpenUdp(b, 5001);
         int fromC = TestNetwork.OpenUdp(c, 5001);
-        Assert.Equal(SocketError.NotConnected, a.Send(onA, [1], 0, 1, out _));
-        Assert.Equal(SocketError.Success, a.Connect(onA, TestNetwork.Ip(2), 5001));
-        Assert.Equal(SocketError.Success, a.GetRemoteAddress(onA, out var remote));
+        Assert.Equal(SocketResult.NotConnected, a.Send(onA, [1], 0, 1, out _));
+        Assert.Equal(SocketResult.Success, a.Connect(onA, TestNetwork.Ip(2), 5001));
+        Assert.Equal(SocketResult.Success, a.GetRemoteAddress(onA, out var remote));
         Assert.Equal("udp 192.0.2.2:5001", remote.ToString());
         Send(c, fromC, "intruder", TestNetwork.Ip(1), 5000);
         Send(b, fromB, "peer", TestNetwork.Ip(1), 5000);
         network.Run(5);
         var (result, text, _) = Receive(a, onA);
-        Assert.Equal(SocketError.Success, result);
+        Assert.Equal(SocketResult.Success, result);
         Assert.Equal("peer", text);
-        Assert.Equal(SocketError.WouldBlock, Receive(a, onA).Result);
+        Assert.Equal(SocketResult.WouldBlock, Receive(a, onA).Result);
         Assert.Equal(1, c.Counters[Counter.IcmpErrorsReceived]);
 
         var data = Encoding.ASCII.GetBytes("reply");
-        Assert.Equal(SocketError.Success, a.Send(onA, data, 0, data.Length, out _));
+        Assert.Equal(SocketResult.Success, a.Send(onA, data, 0, data.Length, out _));
         network.Run(5);
         Assert.Equal("reply", Receive(b, fromB).Text);
 
-        Assert.Equal(SocketError.Success, a.Connect(onA, IPv4Address.Any, 0));
-        Assert.Equal(SocketError.NotConnected, a.GetRemoteAddress(onA, out _));
+        Assert.Equal(SocketResult.Success, a.Connect(onA, IPv4Address.Any, 0));
+        Assert.Equal(SocketResult.NotConnected, a.GetRemoteAddress(onA, out _));
     }
 
     [Fact]
@@ -187,10 +187,10 @@ public class UdpTests
         var a = network.Add(1);
         var b = network.Add(2);
         int any = TestNetwork.OpenUdp(b, 53);
-        b.Open(SocketType.Datagram, IpProtocol.Udp, out int connected);
+        b.Open(SocketKind.Datagram, IpProtocol.Udp, out int connected);
         b.SetOption(any, SocketOption.ReuseAddress, 1);
         b.SetOption(connected, SocketOption.ReuseAddress, 1);
-        Assert.Equal(SocketError.Success, b.Bind(connected, TestNetwork.Ip(2), 53));
+        Assert.Equal(SocketResult.Success, b.Bind(connected, TestNetwork.Ip(2), 53));
         int client = TestNetwork.OpenUdp(a, 4000);
         b.Connect(connected, TestNetwork.Ip(1), 4000);
         Send(a, client, "to the connected socket", TestNetwork.Ip(2), 53);
@@ -210,17 +210,17 @@ public class UdpTests
         int sender = TestNetwork.OpenUdp(a);
         int receiver = TestNetwork.OpenUdp(b, 9);
         var data = Enumerable.Range(0, 4000).Select(i => (byte)(i * 7)).ToArray();
-        Assert.Equal(SocketError.Success, a.SendTo(sender, data, 0, data.Length, TestNetwork.Ip(2), 9, out _));
+        Assert.Equal(SocketResult.Success, a.SendTo(sender, data, 0, data.Length, TestNetwork.Ip(2), 9, out _));
         network.Run(5);
         var buffer = new byte[5000];
-        Assert.Equal(SocketError.Success, b.Receive(receiver, buffer, 0, buffer.Length, out int received));
+        Assert.Equal(SocketResult.Success, b.Receive(receiver, buffer, 0, buffer.Length, out int received));
         Assert.Equal(data, buffer[..received]);
         Assert.Equal(3, a.Counters[Counter.Ipv4FragmentsSent]);
 
         a.SetOption(sender, SocketOption.DontFragment, 1);
-        Assert.Equal(SocketError.MessageSize, a.SendTo(sender, data, 0, data.Length, TestNetwork.Ip(2), 9, out _));
-        Assert.Equal(SocketError.Success, a.SendTo(sender, data, 0, 1472, TestNetwork.Ip(2), 9, out _));
-        Assert.Equal(SocketError.MessageSize, a.SendTo(sender, new byte[65508], 0, 65508, TestNetwork.Ip(2), 9, out _));
+        Assert.Equal(SocketResult.MessageSize, a.SendTo(sender, data, 0, data.Length, TestNetwork.Ip(2), 9, out _));
+        Assert.Equal(SocketResult.Success, a.SendTo(sender, data, 0, 1472, TestNetwork.Ip(2), 9, out _));
+        Assert.Equal(SocketResult.MessageSize, a.SendTo(sender, new byte[65508], 0, 65508, TestNetwork.Ip(2), 9, out _));
     }
 
     [Fact]
@@ -229,14 +229,14 @@ public class UdpTests
         var network = new TestNetwork();
         var a = network.Add(1);
         int socket = TestNetwork.OpenUdp(a);
-        Assert.Equal(SocketError.NetworkUnreachable, a.SendTo(socket, [1], 0, 1, new IPv4Address(198, 51, 100, 1), 9, out _));
-        Assert.Equal(SocketError.DestinationAddressRequired, a.SendTo(socket, [1], 0, 1, IPv4Address.Any, 9, out _));
-        Assert.Equal(SocketError.InvalidArgument, a.SendTo(socket, [1], 0, 1, TestNetwork.Ip(2), 0, out _));
-        Assert.Equal(SocketError.InvalidArgument, a.SendTo(socket, [1], 0, 2, TestNetwork.Ip(2), 9, out _));
+        Assert.Equal(SocketResult.NetworkUnreachable, a.SendTo(socket, [1], 0, 1, new IPv4Address(198, 51, 100, 1), 9, out _));
+        Assert.Equal(SocketResult.DestinationAddressRequired, a.SendTo(socket, [1], 0, 1, IPv4Address.Any, 9, out _));
+        Assert.Equal(SocketResult.InvalidArgument, a.SendTo(socket, [1], 0, 1, TestNetwork.Ip(2), 0, out _));
+        Assert.Equal(SocketResult.InvalidArgument, a.SendTo(socket, [1], 0, 2, TestNetwork.Ip(2), 9, out _));
         Assert.Equal(1, a.Counters[Counter.Ipv4NoRoute]);
         var unconfigured = network.Add(5, configure: false);
         int other = TestNetwork.OpenUdp(unconfigured);
-        Assert.Equal(SocketError.NetworkUnreachable, unconfigured.SendTo(other, [1], 0, 1, TestNetwork.Ip(1), 9, out _));
+        Assert.Equal(SocketResult.NetworkUnreachable, unconfigured.SendTo(other, [1], 0, 1, TestNetwork.Ip(1), 9, out _));
     }
 
     [Fact]
@@ -247,13 +247,13 @@ public class UdpTests
         var router = network.Add(254);
         a.Configure(TestNetwork.Ip(1), TestNetwork.Mask, TestNetwork.Ip(254));
         router.Configure(TestNetwork.Ip(254), TestNetwork.Mask, IPv4Address.Any);
-        router.Open(SocketType.Raw, IpProtocol.Udp, out int tap);
+        router.Open(SocketKind.Raw, IpProtocol.Udp, out int tap);
         int socket = TestNetwork.OpenUdp(a);
         Send(a, socket, "far away", new IPv4Address(198, 51, 100, 1), 9);
         network.Run(5);
         Assert.True(a.TryGetNeighbour(TestNetwork.Ip(254), out _));
         // The router's stack is a host, not a router: the datagram reaches its interface and is not for it.
         Assert.Equal(1, router.Counters[Counter.Ipv4NotForUs]);
-        Assert.Equal(SocketError.WouldBlock, router.Receive(tap, new byte[100], 0, 100, out _));
+        Assert.Equal(SocketResult.WouldBlock, router.Receive(tap, new byte[100], 0, 100, out _));
     }
 }

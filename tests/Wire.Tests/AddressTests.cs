@@ -130,16 +130,16 @@ public class AddressTests
     [Fact]
     public void Socket_address_is_the_triad_of_protocol_address_and_port()
     {
-        var a = new SocketAddress(IpProtocol.Tcp, new IPv4Address(192, 0, 2, 2), 80);
-        var b = new SocketAddress(IpProtocol.Tcp, new IPv4Address(192, 0, 2, 2), 80);
-        var udp = new SocketAddress(IpProtocol.Udp, new IPv4Address(192, 0, 2, 2), 80);
+        var a = new SocketEndpoint(IpProtocol.Tcp, new IPv4Address(192, 0, 2, 2), 80);
+        var b = new SocketEndpoint(IpProtocol.Tcp, new IPv4Address(192, 0, 2, 2), 80);
+        var udp = new SocketEndpoint(IpProtocol.Udp, new IPv4Address(192, 0, 2, 2), 80);
         Assert.Equal(a, b);
         Assert.True(a == b);
         Assert.NotEqual(a, udp);
         Assert.True(a != udp);
         Assert.Equal("tcp 192.0.2.2:80", a.ToString());
         Assert.Equal("udp 192.0.2.2:80", udp.ToString());
-        Assert.Equal("ip89 0.0.0.0:0", new SocketAddress((IpProtocol)89, IPv4Address.Any, 0).ToString());
-        Assert.Equal(65535, new SocketAddress(IpProtocol.Udp, IPv4Address.Any, 65535).Port);
+        Assert.Equal("ip89 0.0.0.0:0", new SocketEndpoint((IpProtocol)89, IPv4Address.Any, 0).ToString());
+        Assert.Equal(65535, new SocketEndpoint(IpProtocol.Udp, IPv4Address.Any, 65535).Port);
     }
 }

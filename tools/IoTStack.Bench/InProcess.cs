@@ -31,14 +31,14 @@ public static class InProcess
     /// <summary>A TCP connection from <paramref name="sender"/> to <paramref name="receiver"/> port 9; both descriptors.</summary>
     private static (int Client, int Server) Connect(NetStack sender, NetStack receiver, Action step)
     {
-        receiver.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        receiver.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         receiver.Bind(listener, IPv4Address.Any, 9);
         receiver.Listen(listener, 1);
-        sender.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        sender.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         sender.Connect(client, B, 9);
         int server = -1;
         var watch = Stopwatch.StartNew();
-        while (receiver.Accept(listener, out server) != SocketError.Success)
+        while (receiver.Accept(listener, out server) != SocketResult.Success)
         {
             if (watch.Elapsed.TotalSeconds > 10)
             {
@@ -69,7 +69,7 @@ public static class InProcess
         while (received < bytes)
         {
             senderTime.Start();
-            if (sent < bytes && sender.Send(client, data, 0, (int)Math.Min(data.Length, bytes - sent), out int n) == SocketError.Success)
+            if (sent < bytes && sender.Send(client, data, 0, (int)Math.Min(data.Length, bytes - sent), out int n) == SocketResult.Success)
             {
                 sent += n;
             }
@@ -78,7 +78,7 @@ public static class InProcess
             senderTime.Stop();
             receiverTime.Start();
             receiver.Poll();
-            while (receiver.Receive(server, sink, 0, sink.Length, out int got) == SocketError.Success && got > 0)
+            while (receiver.Receive(server, sink, 0, sink.Length, out int got) == SocketResult.Success && got > 0)
             {
                 received += got;
             }
@@ -99,8 +99,8 @@ public static class InProcess
     {
         var clock = new SystemClock();
         var (sender, receiver) = Cable(new NetStackOptions(), clock);
-        sender.Open(SocketType.Datagram, IpProtocol.Udp, out int tx);
-        receiver.Open(SocketType.Datagram, IpProtocol.Udp, out int rx);
+        sender.Open(SocketKind.Datagram, IpProtocol.Udp, out int tx);
+        receiver.Open(SocketKind.Datagram, IpProtocol.Udp, out int rx);
         receiver.Bind(rx, IPv4Address.Any, 7);
         var payload = new byte[64];
         var buffer = new byte[256];
@@ -111,7 +111,7 @@ public static class InProcess
             receiver.Poll();
         }
 
-        while (receiver.ReceiveFrom(rx, buffer, 0, buffer.Length, out _, out _) == SocketError.Success)
+        while (receiver.ReceiveFrom(rx, buffer, 0, buffer.Length, out _, out _) == SocketResult.Success)
         {
         }
 
@@ -126,7 +126,7 @@ public static class InProcess
             sendTime.Stop();
             receiveTime.Start();
             receiver.Poll();
-            while (receiver.ReceiveFrom(rx, buffer, 0, buffer.Length, out _, out _) == SocketError.Success)
+            while (receiver.ReceiveFrom(rx, buffer, 0, buffer.Length, out _, out _) == SocketResult.Success)
             {
                 got++;
             }
@@ -173,13 +173,13 @@ public static class InProcess
         var start = watch.Elapsed;
         while (received < bytes && watch.Elapsed.TotalSeconds < 120)
         {
-            if (sent < bytes && sender.Send(client, data, 0, (int)Math.Min(data.Length, bytes - sent), out int n) == SocketError.Success)
+            if (sent < bytes && sender.Send(client, data, 0, (int)Math.Min(data.Length, bytes - sent), out int n) == SocketResult.Success)
             {
                 sent += n;
             }
 
             Step();
-            while (receiver.Receive(server, sink, 0, sink.Length, out int got) == SocketError.Success && got > 0)
+            while (receiver.Receive(server, sink, 0, sink.Length, out int got) == SocketResult.Success && got > 0)
             {
                 received += got;
             }
@@ -194,8 +194,8 @@ public static class InProcess
     {
         var clock = new SystemClock();
         var (a, b) = Cable(new NetStackOptions(), clock);
-        a.Open(SocketType.Datagram, IpProtocol.Udp, out int udpA);
-        b.Open(SocketType.Datagram, IpProtocol.Udp, out int udpB);
+        a.Open(SocketKind.Datagram, IpProtocol.Udp, out int udpA);
+        b.Open(SocketKind.Datagram, IpProtocol.Udp, out int udpB);
         b.Bind(udpB, IPv4Address.Any, 7);
         var (client, server) = Connect(a, b, () => { a.Poll(); b.Poll(); });
         var payload = new byte[1460];

@@ -186,7 +186,7 @@ internal sealed class Rig
     /// <summary>A peer connection to the board's <paramref name="port"/>, established.</summary>
     public int ConnectPeer(int port)
     {
-        Peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        Peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         Peer.Connect(client, BoardIp, port);
         RunUntil(() => State(client) == SocketState.Established);
         return client;
@@ -198,7 +198,7 @@ internal sealed class Rig
         int offset = 0;
         RunUntil(() =>
         {
-            if (offset < count && Peer.Send(client, data, offset, count - offset, out int sent) == SocketError.Success)
+            if (offset < count && Peer.Send(client, data, offset, count - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
@@ -214,7 +214,7 @@ internal sealed class Rig
         int total = 0;
         RunUntil(() =>
         {
-            while (total < count && Peer.Receive(client, buffer, 0, Math.Min(buffer.Length, count - total), out int n) == SocketError.Success && n > 0)
+            while (total < count && Peer.Receive(client, buffer, 0, Math.Min(buffer.Length, count - total), out int n) == SocketResult.Success && n > 0)
             {
                 total += n;
             }
@@ -232,7 +232,7 @@ internal sealed class Rig
         int expected = -1;
         RunUntil(() =>
         {
-            while (Peer.Receive(client, buffer, 0, buffer.Length, out int n) == SocketError.Success && n > 0)
+            while (Peer.Receive(client, buffer, 0, buffer.Length, out int n) == SocketResult.Success && n > 0)
             {
                 received.AddRange(buffer.AsSpan(0, n));
             }
@@ -260,7 +260,7 @@ internal sealed class Rig
     {
         for (int i = 0; i < Peer.SocketCount; i++)
         {
-            if (Peer.GetSocketInfo(i, out SocketInfo info) == SocketError.Success && info.Descriptor == descriptor)
+            if (Peer.GetSocketInfo(i, out SocketInfo info) == SocketResult.Success && info.Descriptor == descriptor)
             {
                 return info;
             }

@@ -70,7 +70,7 @@ public static class Scenarios
     public static PathCost UdpEcho(string chip, int top)
     {
         var rig = new Rig(chip);
-        rig.Peer.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
+        rig.Peer.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
         var datagram = Pattern(64);
         var buffer = new byte[2048];
         for (int i = 0; i <= Echoes; i++)
@@ -81,7 +81,7 @@ public static class Scenarios
             }
 
             rig.Peer.SendTo(socket, datagram, 0, datagram.Length, Rig.BoardIp, 7, out _);
-            rig.RunUntil(() => rig.Peer.ReceiveFrom(socket, buffer, 0, buffer.Length, out int n, out _) == SocketError.Success && n == datagram.Length);
+            rig.RunUntil(() => rig.Peer.ReceiveFrom(socket, buffer, 0, buffer.Length, out int n, out _) == SocketResult.Success && n == datagram.Length);
         }
 
         return rig.Result("UDP 64-byte echo (port 7)", Echoes, Echoes * datagram.Length, top);

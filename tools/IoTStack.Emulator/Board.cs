@@ -169,7 +169,7 @@ public sealed class Board
         int open = 0;
         for (int i = 0; i < Stack.SocketCount; i++)
         {
-            if (Stack.GetSocketInfo(i, out _) == SocketError.Success)
+            if (Stack.GetSocketInfo(i, out _) == SocketResult.Success)
             {
                 open++;
             }

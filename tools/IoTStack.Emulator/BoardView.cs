@@ -18,7 +18,7 @@ public static class BoardView
         {
             for (int i = 0; i < stack.SocketCount; i++)
             {
-                if (stack.GetSocketInfo(i, out var info) == SocketError.Success)
+                if (stack.GetSocketInfo(i, out var info) == SocketResult.Success)
                 {
                     rows.Add([Text(i), info.Type.ToString(), info.State.ToString(), info.Local.ToString(), info.Remote.ToString(), Text(info.ReceiveQueued), Text(info.TransmitQueued)]);
                 }

@@ -78,18 +78,18 @@ public sealed class StackDemo
             ok &= Step($"ping {WireDemo.BoardIp} with {size} bytes", Ping(size, out int rtt), $"reply in {rtt} ms (virtual)");
         }
 
-        _client.Open(SocketType.Datagram, IpProtocol.Udp, out int socket);
+        _client.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
         var message = "hello, board"u8.ToArray();
         _client.SendTo(socket, message, 0, message.Length, WireDemo.BoardIp, 7, out _);
         Run(10);
         var reply = _client.ReceiveFrom(socket, _buffer, 0, _buffer.Length, out int received, out var from);
-        ok &= Step("UDP echo on port 7", reply == SocketError.Success && _buffer.AsSpan(0, received).SequenceEqual(message), $"'{System.Text.Encoding.ASCII.GetString(_buffer, 0, received)}' from {from}");
+        ok &= Step("UDP echo on port 7", reply == SocketResult.Success && _buffer.AsSpan(0, received).SequenceEqual(message), $"'{System.Text.Encoding.ASCII.GetString(_buffer, 0, received)}' from {from}");
 
         _client.Connect(socket, WireDemo.BoardIp, 9999);
         _client.Send(socket, message, 0, message.Length, out _);
         Run(10);
         var refused = _client.Receive(socket, _buffer, 0, _buffer.Length, out _);
-        ok &= Step("UDP to closed port 9999", refused == SocketError.ConnectionRefused, $"{refused} (ICMP port unreachable)");
+        ok &= Step("UDP to closed port 9999", refused == SocketResult.ConnectionRefused, $"{refused} (ICMP port unreachable)");
         _client.Close(socket);
 
         var data = new byte[20_000];
@@ -138,7 +138,7 @@ public sealed class StackDemo
     private bool Ping(int size, out int roundTrip)
     {
         roundTrip = 0;
-        if (_client.StartPing(WireDemo.BoardIp, size, 1000, out int ping) != SocketError.Success)
+        if (_client.StartPing(WireDemo.BoardIp, size, 1000, out int ping) != SocketResult.Success)
         {
             return false;
         }
@@ -158,25 +158,25 @@ public sealed class StackDemo
     {
         long start = _clock.NowMilliseconds;
         var received = new MemoryStream();
-        _client.Open(SocketType.Stream, IpProtocol.Tcp, out int socket);
+        _client.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
         _client.Connect(socket, WireDemo.BoardIp, port);
         int offset = 0;
         for (int ms = 0; ms < 30_000 && received.Length < expect; ms++)
         {
-            if (offset < request.Length && _client.Send(socket, request, offset, request.Length - offset, out int sent) == SocketError.Success)
+            if (offset < request.Length && _client.Send(socket, request, offset, request.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
 
             Run(1);
-            SocketError result;
+            SocketResult result;
             int n;
-            while ((result = _client.Receive(socket, _buffer, 0, _buffer.Length, out n)) == SocketError.Success && n > 0)
+            while ((result = _client.Receive(socket, _buffer, 0, _buffer.Length, out n)) == SocketResult.Success && n > 0)
             {
                 received.Write(_buffer, 0, n);
             }
 
-            if (result == SocketError.Success && n == 0 || result is not (SocketError.Success or SocketError.WouldBlock or SocketError.NotConnected))
+            if (result == SocketResult.Success && n == 0 || result is not (SocketResult.Success or SocketResult.WouldBlock or SocketResult.NotConnected))
             {
                 break;
             }

@@ -48,15 +48,15 @@ public static class FuzzTargets
         var peer = new NetStack(new NetStackOptions(), peerDevice, clock);
         board.Configure(new IPv4Address(192, 0, 2, 2), mask, new IPv4Address(192, 0, 2, 1));
         peer.Configure(new IPv4Address(192, 0, 2, 1), mask, IPv4Address.Any);
-        board.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        board.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         board.Bind(listener, IPv4Address.Any, 7);
         board.Listen(listener, 2);
-        board.Open(SocketType.Datagram, IpProtocol.Udp, out int udp);
+        board.Open(SocketKind.Datagram, IpProtocol.Udp, out int udp);
         board.Bind(udp, IPv4Address.Any, 9);
-        peer.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
+        peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         peer.Connect(client, new IPv4Address(192, 0, 2, 2), 7);
         int connection = -1;
-        for (int i = 0; i < 50 && board.Accept(listener, out connection) != SocketError.Success; i++)
+        for (int i = 0; i < 50 && board.Accept(listener, out connection) != SocketResult.Success; i++)
         {
             peer.Poll();
             board.Poll();
@@ -170,17 +170,17 @@ public static class FuzzTargets
         var bus = new FuzzedBus(input, clock);
         var engine = new W5500SocketEngine(bus, BoardMac, clock);
         engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
-        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+        engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
         engine.Bind(listener, IPv4Address.Any, 7);
         engine.Listen(listener, 1);
-        engine.Open(SocketType.Stream, IpProtocol.Tcp, out int client);
-        engine.Open(SocketType.Datagram, IpProtocol.Udp, out int udp);
+        engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
+        engine.Open(SocketKind.Datagram, IpProtocol.Udp, out int udp);
         engine.Bind(udp, IPv4Address.Any, 9);
         var buffer = new byte[2048];
         for (int round = 0; round < 200 && !bus.Exhausted; round++)
         {
             engine.Poll();
-            if (engine.Accept(listener, out int connection) == SocketError.Success)
+            if (engine.Accept(listener, out int connection) == SocketResult.Success)
             {
                 engine.Receive(connection, buffer, 0, buffer.Length, out _);
                 engine.Send(connection, buffer, 0, 100, out _);

@@ -61,7 +61,7 @@ public static class Seeds
             {
                 var engine = new W5500SocketEngine(recorder, mac, clock);
                 engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
-                engine.Open(Net.Sockets.SocketType.Datagram, Net.Wire.IpProtocol.Udp, out int udp);
+                engine.Open(Net.Sockets.SocketKind.Datagram, Net.Wire.IpProtocol.Udp, out int udp);
                 engine.Bind(udp, IPv4Address.Any, 9);
                 for (int i = 0; i < 20; i++)
                 {

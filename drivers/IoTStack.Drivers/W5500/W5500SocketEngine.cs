@@ -28,7 +28,7 @@ namespace IoTStack.Drivers.W5500
         // Handles.
         private readonly bool[] _used = new bool[Handles];
         private readonly int[] _generation = new int[Handles];
-        private readonly SocketType[] _type = new SocketType[Handles];
+        private readonly SocketKind[] _type = new SocketKind[Handles];
         private readonly int[] _hardware = new int[Handles]; // -1: none (unbound, or a listener)
         private readonly int[] _port = new int[Handles];
         private readonly bool[] _listening = new bool[Handles];
@@ -189,7 +189,7 @@ namespace IoTStack.Drivers.W5500
                 {
                     _owner[k] = -1; // freed: listeners are topped up again by Poll
                 }
-                else if (_type[owner] == SocketType.Datagram)
+                else if (_type[owner] == SocketKind.Datagram)
                 {
                     OpenHardware(k, _port[owner], R.ModeUdp, R.StatusUdp); // a UDP socket carries on
                 }
@@ -330,13 +330,13 @@ namespace IoTStack.Drivers.W5500
             return Net.Deadlines.Delay(_nextSweep, _clock.NowMilliseconds, SweepIntervalMs);
         }
 
-        public SocketError Open(SocketType type, IpProtocol protocol, out int socket)
+        public SocketResult Open(SocketKind type, IpProtocol protocol, out int socket)
         {
             socket = 0;
-            if (!(type == SocketType.Stream && (protocol == IpProtocol.Tcp || protocol == IpProtocol.None))
-                && !(type == SocketType.Datagram && (protocol == IpProtocol.Udp || protocol == IpProtocol.None)))
+            if (!(type == SocketKind.Stream && (protocol == IpProtocol.Tcp || protocol == IpProtocol.None))
+                && !(type == SocketKind.Datagram && (protocol == IpProtocol.Udp || protocol == IpProtocol.None)))
             {
-                return SocketError.ProtocolNotSupported;
+                return SocketResult.ProtocolNotSupported;
             }
 
             for (int h = 0; h < Handles; h++)
@@ -352,52 +352,52 @@ namespace IoTStack.Drivers.W5500
                     _shutdown[h] = false;
                     _abort[h] = false;
                     socket = (_generation[h] << 8) | h;
-                    return SocketError.Success;
+                    return SocketResult.Success;
                 }
             }
 
-            return SocketError.TooManyOpenSockets;
+            return SocketResult.TooManyOpenSockets;
         }
 
-        public SocketError Bind(int socket, IPv4Address address, int port)
+        public SocketResult Bind(int socket, IPv4Address address, int port)
         {
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             if (_port[h] != 0 || port < 0 || port > 0xFFFF)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (!address.IsAny && address != _address)
             {
-                return SocketError.AddressNotAvailable;
+                return SocketResult.AddressNotAvailable;
             }
 
             _port[h] = port == 0 ? EphemeralPort() : port;
-            if (_type[h] != SocketType.Datagram)
+            if (_type[h] != SocketKind.Datagram)
             {
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
             int k = ClaimHardware(h);
-            return k < 0 ? SocketError.TooManyOpenSockets : OpenHardware(k, _port[h], R.ModeUdp, R.StatusUdp);
+            return k < 0 ? SocketResult.TooManyOpenSockets : OpenHardware(k, _port[h], R.ModeUdp, R.StatusUdp);
         }
 
-        public SocketError Listen(int socket, int backlog)
+        public SocketResult Listen(int socket, int backlog)
         {
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
-            if (_type[h] != SocketType.Stream || _hardware[h] >= 0)
+            if (_type[h] != SocketKind.Stream || _hardware[h] >= 0)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (_port[h] == 0)
@@ -416,21 +416,21 @@ namespace IoTStack.Drivers.W5500
                 }
             }
 
-            return armed > 0 ? SocketError.Success : SocketError.TooManyOpenSockets;
+            return armed > 0 ? SocketResult.Success : SocketResult.TooManyOpenSockets;
         }
 
-        public SocketError Accept(int socket, out int connection)
+        public SocketResult Accept(int socket, out int connection)
         {
             connection = 0;
             int listener = Resolve(socket);
             if (listener < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             if (!_listening[listener])
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             for (int k = 0; k < HardwareSockets; k++)
@@ -443,9 +443,9 @@ namespace IoTStack.Drivers.W5500
                 }
 
                 int created;
-                if (Open(SocketType.Stream, IpProtocol.Tcp, out created) != SocketError.Success)
+                if (Open(SocketKind.Stream, IpProtocol.Tcp, out created) != SocketResult.Success)
                 {
-                    return SocketError.TooManyOpenSockets;
+                    return SocketResult.TooManyOpenSockets;
                 }
 
                 int h = created & 0xFF;
@@ -455,23 +455,23 @@ namespace IoTStack.Drivers.W5500
                 _owner[k] = h;
                 Arm(listener); // keep the port served, if a hardware socket is free
                 connection = created;
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
-            return SocketError.WouldBlock;
+            return SocketResult.WouldBlock;
         }
 
-        public SocketError Connect(int socket, IPv4Address address, int port)
+        public SocketResult Connect(int socket, IPv4Address address, int port)
         {
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
-            if (_type[h] != SocketType.Stream || _listening[h])
+            if (_type[h] != SocketKind.Stream || _listening[h])
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             int k = _hardware[h];
@@ -481,27 +481,27 @@ namespace IoTStack.Drivers.W5500
                 if (status == R.StatusEstablished || status == R.StatusCloseWait)
                 {
                     _connecting[h] = false;
-                    return SocketError.IsConnected;
+                    return SocketResult.IsConnected;
                 }
 
                 if (status == R.StatusClosed)
                 {
                     _connecting[h] = false;
-                    return SocketError.ConnectionRefused; // refused or timed out: the chip closed the socket (Sn_IR.TIMEOUT)
+                    return SocketResult.ConnectionRefused; // refused or timed out: the chip closed the socket (Sn_IR.TIMEOUT)
                 }
 
-                return SocketError.WouldBlock;
+                return SocketResult.WouldBlock;
             }
 
             if (port <= 0 || port > 0xFFFF || address.IsAny)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             k = ClaimHardware(h);
             if (k < 0)
             {
-                return SocketError.TooManyOpenSockets;
+                return SocketResult.TooManyOpenSockets;
             }
 
             if (_port[h] == 0)
@@ -509,8 +509,8 @@ namespace IoTStack.Drivers.W5500
                 _port[h] = EphemeralPort();
             }
 
-            SocketError error = OpenHardware(k, _port[h], R.ModeTcp, R.StatusInit);
-            if (error != SocketError.Success)
+            SocketResult error = OpenHardware(k, _port[h], R.ModeTcp, R.StatusInit);
+            if (error != SocketResult.Success)
             {
                 return error;
             }
@@ -519,82 +519,82 @@ namespace IoTStack.Drivers.W5500
             _bus.Write16(R.SocketBlock(k), R.SnDPORT, port);
             if (!_bus.Command(k, R.CommandConnect))
             {
-                return SocketError.TimedOut;
+                return SocketResult.TimedOut;
             }
 
             _connecting[h] = true;
-            return SocketError.WouldBlock;
+            return SocketResult.WouldBlock;
         }
 
-        public SocketError Send(int socket, byte[] buffer, int offset, int count, out int sent)
+        public SocketResult Send(int socket, byte[] buffer, int offset, int count, out int sent)
         {
             sent = 0;
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             int k = _hardware[h];
             if (!NetworkOrder.InBuffer(buffer, offset, count))
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
-            if (_type[h] != SocketType.Stream || k < 0)
+            if (_type[h] != SocketKind.Stream || k < 0)
             {
-                return SocketError.NotConnected;
+                return SocketResult.NotConnected;
             }
 
             int status = Status(k);
             if (status != R.StatusEstablished && status != R.StatusCloseWait)
             {
-                return status == R.StatusClosed ? SocketError.ConnectionReset : SocketError.WouldBlock;
+                return status == R.StatusClosed ? SocketResult.ConnectionReset : SocketResult.WouldBlock;
             }
 
             return Queue(k, buffer, offset, count, out sent);
         }
 
-        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
+        public SocketResult SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
         {
             return SendTo(socket, buffer, offset, count, address.Value, port, out sent);
         }
 
-        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, uint address, int port, out int sent)
+        public SocketResult SendTo(int socket, byte[] buffer, int offset, int count, uint address, int port, out int sent)
         {
             sent = 0;
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
-            if (_type[h] == SocketType.Stream)
+            if (_type[h] == SocketKind.Stream)
             {
                 return Send(socket, buffer, offset, count, out sent);
             }
 
             if (!NetworkOrder.InBuffer(buffer, offset, count) || port <= 0 || port > 0xFFFF || address == 0)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (count > BufferKilobytes * 1024)
             {
-                return SocketError.MessageSize;
+                return SocketResult.MessageSize;
             }
 
             if (count == 0)
             {
                 // A SEND moves the bytes between Sn_TX_RD and Sn_TX_WR (datasheet 1.0.9 §4.2, Sn_CR SEND); with
                 // none there is no datagram to build, so the chip sends nothing. WIZnet's ioLibrary refuses it too.
-                return SocketError.MessageSize;
+                return SocketResult.MessageSize;
             }
 
             if (_hardware[h] < 0)
             {
-                SocketError bound = Bind(socket, IPv4Address.Any, 0);
-                if (bound != SocketError.Success)
+                SocketResult bound = Bind(socket, IPv4Address.Any, 0);
+                if (bound != SocketResult.Success)
                 {
                     return bound;
                 }
@@ -604,12 +604,12 @@ namespace IoTStack.Drivers.W5500
             if (!SendDone(k))
             {
                 AwaitSendOk(k);
-                return SocketError.WouldBlock; // the last datagram is still out (it may wait for ARP)
+                return SocketResult.WouldBlock; // the last datagram is still out (it may wait for ARP)
             }
 
             if (_bus.Read16Stable(R.SocketBlock(k), R.SnTXFSR) < count)
             {
-                return SocketError.WouldBlock; // no room
+                return SocketResult.WouldBlock; // no room
             }
 
             WriteAddress(R.SocketBlock(k), R.SnDIPR, address);
@@ -617,34 +617,34 @@ namespace IoTStack.Drivers.W5500
             return Queue(k, buffer, offset, count, out sent);
         }
 
-        public SocketError Receive(int socket, byte[] buffer, int offset, int count, out int received)
+        public SocketResult Receive(int socket, byte[] buffer, int offset, int count, out int received)
         {
             uint address;
             int port;
             return ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
         }
 
-        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote)
+        public SocketResult ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketEndpoint remote)
         {
             uint address;
             int port;
-            SocketError error = ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
+            SocketResult error = ReceiveFrom(socket, buffer, offset, count, out received, out address, out port);
             int h = Resolve(socket);
-            if (h >= 0 && _type[h] == SocketType.Stream)
+            if (h >= 0 && _type[h] == SocketKind.Stream)
             {
                 GetRemoteAddress(socket, out remote); // read from the chip only when asked: Receive does not need it
             }
             else
             {
-                remote = error == SocketError.Success || error == SocketError.MessageSize
-                    ? new SocketAddress(IpProtocol.Udp, new IPv4Address(address), port)
-                    : new SocketAddress();
+                remote = error == SocketResult.Success || error == SocketResult.MessageSize
+                    ? new SocketEndpoint(IpProtocol.Udp, new IPv4Address(address), port)
+                    : new SocketEndpoint();
             }
 
             return error;
         }
 
-        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port)
+        public SocketResult ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port)
         {
             received = 0;
             address = 0;
@@ -652,29 +652,29 @@ namespace IoTStack.Drivers.W5500
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             int k = _hardware[h];
             if (!NetworkOrder.InBuffer(buffer, offset, count))
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (k < 0)
             {
-                return _type[h] == SocketType.Stream ? SocketError.NotConnected : SocketError.WouldBlock;
+                return _type[h] == SocketKind.Stream ? SocketResult.NotConnected : SocketResult.WouldBlock;
             }
 
             int block = R.SocketBlock(k);
             int status = Status(k); // before RX_RSR: data that came with a FIN is read before the end of stream
             int waiting = _bus.Read16Stable(block, R.SnRXRSR);
             int read = _bus.Read16(block, R.SnRXRD);
-            if (_type[h] == SocketType.Datagram)
+            if (_type[h] == SocketKind.Datagram)
             {
                 if (waiting < UdpHeader)
                 {
-                    return SocketError.WouldBlock;
+                    return SocketResult.WouldBlock;
                 }
 
                 // UDP: the chip writes the sender's address, port and the data length before each datagram.
@@ -685,7 +685,7 @@ namespace IoTStack.Drivers.W5500
                     // A length the buffer cannot hold: skip what was received rather than run past RX_WR.
                     _bus.Write16(block, R.SnRXRD, _bus.Read16(block, R.SnRXWR));
                     _bus.Command(k, R.CommandReceive);
-                    return SocketError.WouldBlock;
+                    return SocketResult.WouldBlock;
                 }
 
                 address = NetworkOrder.ReadUInt32(_scratch, 0);
@@ -694,7 +694,7 @@ namespace IoTStack.Drivers.W5500
                 _bus.Read(R.ReceiveBufferBlock(k), (read + UdpHeader) & 0xFFFF, buffer, offset, received);
                 _bus.Write16(block, R.SnRXRD, (read + UdpHeader + length) & 0xFFFF);
                 _bus.Command(k, R.CommandReceive);
-                return length > count ? SocketError.MessageSize : SocketError.Success;
+                return length > count ? SocketResult.MessageSize : SocketResult.Success;
             }
 
             if (waiting == 0)
@@ -702,42 +702,42 @@ namespace IoTStack.Drivers.W5500
                 // The peer's FIN: end of stream; also once both FINs are through after our own shutdown.
                 if (status == R.StatusCloseWait || (status == R.StatusClosed && _shutdown[h]))
                 {
-                    return SocketError.Success;
+                    return SocketResult.Success;
                 }
 
-                return status == R.StatusClosed ? SocketError.ConnectionReset : SocketError.WouldBlock;
+                return status == R.StatusClosed ? SocketResult.ConnectionReset : SocketResult.WouldBlock;
             }
 
             received = waiting < count ? waiting : count;
             _bus.Read(R.ReceiveBufferBlock(k), read, buffer, offset, received);
             _bus.Write16(block, R.SnRXRD, (read + received) & 0xFFFF);
             _bus.Command(k, R.CommandReceive);
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
-        public SocketError Shutdown(int socket, SocketShutdown how)
+        public SocketResult Shutdown(int socket, ShutdownDirection how)
         {
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
-            if (how != SocketShutdown.Receive && _type[h] == SocketType.Stream && _hardware[h] >= 0)
+            if (how != ShutdownDirection.Receive && _type[h] == SocketKind.Stream && _hardware[h] >= 0)
             {
                 _bus.Command(_hardware[h], R.CommandDisconnect); // the chip sends FIN
                 _shutdown[h] = true;
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
-        public SocketError Close(int socket)
+        public SocketResult Close(int socket)
         {
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             for (int k = 0; k < HardwareSockets; k++)
@@ -775,7 +775,7 @@ namespace IoTStack.Drivers.W5500
 
             _used[h] = false;
             _generation[h] = _generation[h] == 0x7FFFFF ? 1 : _generation[h] + 1;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         public SocketEvents PollSocket(int socket)
@@ -809,7 +809,7 @@ namespace IoTStack.Drivers.W5500
             int block = R.SocketBlock(hardware);
             int state = Status(hardware);
             SocketEvents events = SocketEvents.None;
-            if (_bus.Read16Stable(block, R.SnRXRSR) >= (_type[h] == SocketType.Datagram ? UdpHeader : 1) || state == R.StatusCloseWait)
+            if (_bus.Read16Stable(block, R.SnRXRSR) >= (_type[h] == SocketKind.Datagram ? UdpHeader : 1) || state == R.StatusCloseWait)
             {
                 events |= SocketEvents.Readable;
             }
@@ -826,7 +826,7 @@ namespace IoTStack.Drivers.W5500
                 }
             }
 
-            if (state == R.StatusClosed && _type[h] == SocketType.Stream)
+            if (state == R.StatusClosed && _type[h] == SocketKind.Stream)
             {
                 events |= SocketEvents.HangUp | SocketEvents.Readable | (_connecting[h] ? SocketEvents.Error : SocketEvents.None);
             }
@@ -834,7 +834,7 @@ namespace IoTStack.Drivers.W5500
             return events;
         }
 
-        public SocketError SetOption(int socket, SocketOption option, int value)
+        public SocketResult SetOption(int socket, SocketOption option, int value)
         {
             // The chip's TCP has no Nagle to turn off. Linger 0 makes Close abortive: Sn_CR CLOSE frees the hardware socket
             // at once (datasheet 1.0.9 section 4.2, Sn_CR CLOSE: no FIN), and the peer's next segment finds no socket, as
@@ -843,43 +843,43 @@ namespace IoTStack.Drivers.W5500
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             if (option == SocketOption.Linger)
             {
                 _abort[h] = value == 0;
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
-            return option == SocketOption.NoDelay ? SocketError.Success : SocketError.ProtocolOption;
+            return option == SocketOption.NoDelay ? SocketResult.Success : SocketResult.ProtocolOption;
         }
 
-        public SocketError GetLocalAddress(int socket, out SocketAddress address)
+        public SocketResult GetLocalAddress(int socket, out SocketEndpoint address)
         {
             int h = Resolve(socket);
-            address = h < 0 ? new SocketAddress() : new SocketAddress(Protocol(h), _address, _port[h]);
-            return h < 0 ? SocketError.NotSocket : SocketError.Success;
+            address = h < 0 ? new SocketEndpoint() : new SocketEndpoint(Protocol(h), _address, _port[h]);
+            return h < 0 ? SocketResult.NotSocket : SocketResult.Success;
         }
 
-        public SocketError GetRemoteAddress(int socket, out SocketAddress address)
+        public SocketResult GetRemoteAddress(int socket, out SocketEndpoint address)
         {
-            address = new SocketAddress();
+            address = new SocketEndpoint();
             int h = Resolve(socket);
             if (h < 0)
             {
-                return SocketError.NotSocket;
+                return SocketResult.NotSocket;
             }
 
             int k = _hardware[h];
-            if (k < 0 || _type[h] != SocketType.Stream)
+            if (k < 0 || _type[h] != SocketKind.Stream)
             {
-                return SocketError.NotConnected;
+                return SocketResult.NotConnected;
             }
 
             _bus.Read(R.SocketBlock(k), R.SnDIPR, _scratch, 0, 4);
-            address = new SocketAddress(IpProtocol.Tcp, IPv4Address.Read(_scratch, 0), _bus.Read16(R.SocketBlock(k), R.SnDPORT));
-            return SocketError.Success;
+            address = new SocketEndpoint(IpProtocol.Tcp, IPv4Address.Read(_scratch, 0), _bus.Read16(R.SocketBlock(k), R.SnDPORT));
+            return SocketResult.Success;
         }
 
         /// <summary>Puts a free hardware socket into LISTEN for the listener; false when none is free.</summary>
@@ -893,7 +893,7 @@ namespace IoTStack.Drivers.W5500
 
             _owner[k] = listener;
             _connected[k] = false;
-            if (OpenHardware(k, _port[listener], R.ModeTcp, R.StatusInit) != SocketError.Success || !_bus.Command(k, R.CommandListen))
+            if (OpenHardware(k, _port[listener], R.ModeTcp, R.StatusInit) != SocketResult.Success || !_bus.Command(k, R.CommandListen))
             {
                 _owner[k] = -1;
                 return false;
@@ -902,13 +902,13 @@ namespace IoTStack.Drivers.W5500
             return true;
         }
 
-        private SocketError Queue(int k, byte[] buffer, int offset, int count, out int sent)
+        private SocketResult Queue(int k, byte[] buffer, int offset, int count, out int sent)
         {
             sent = 0;
             if (!SendDone(k))
             {
                 AwaitSendOk(k);
-                return SocketError.WouldBlock; // the chip takes one SEND at a time
+                return SocketResult.WouldBlock; // the chip takes one SEND at a time
             }
 
             int block = R.SocketBlock(k);
@@ -916,7 +916,7 @@ namespace IoTStack.Drivers.W5500
             int length = count < free ? count : free;
             if (length == 0)
             {
-                return count == 0 ? SocketError.Success : SocketError.WouldBlock;
+                return count == 0 ? SocketResult.Success : SocketResult.WouldBlock;
             }
 
             int write = _bus.Read16(block, R.SnTXWR);
@@ -924,12 +924,12 @@ namespace IoTStack.Drivers.W5500
             _bus.Write16(block, R.SnTXWR, (write + length) & 0xFFFF);
             if (!_bus.Command(k, R.CommandSend))
             {
-                return SocketError.TimedOut;
+                return SocketResult.TimedOut;
             }
 
             _sending[k] = true;
             sent = length;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>
@@ -974,16 +974,16 @@ namespace IoTStack.Drivers.W5500
             return true;
         }
 
-        private SocketError OpenHardware(int k, int port, int mode, int expected)
+        private SocketResult OpenHardware(int k, int port, int mode, int expected)
         {
             _bus.Write8(R.SocketBlock(k), R.SnMR, mode);
             _bus.Write16(R.SocketBlock(k), R.SnPORT, port);
             if (!_bus.Command(k, R.CommandOpen))
             {
-                return SocketError.TimedOut;
+                return SocketResult.TimedOut;
             }
 
-            return Status(k) == expected ? SocketError.Success : SocketError.SocketNotSupported;
+            return Status(k) == expected ? SocketResult.Success : SocketResult.SocketNotSupported;
         }
 
         /// <summary>A free hardware socket for handle <paramref name="h"/> (or for a listener's LISTEN when -1), or -1.</summary>
@@ -1016,7 +1016,7 @@ namespace IoTStack.Drivers.W5500
 
         private IpProtocol Protocol(int h)
         {
-            return _type[h] == SocketType.Stream ? IpProtocol.Tcp : IpProtocol.Udp;
+            return _type[h] == SocketKind.Stream ? IpProtocol.Tcp : IpProtocol.Udp;
         }
 
         private int Resolve(int descriptor)

@@ -101,12 +101,12 @@ namespace IoTStack.Net.Ip
             }
         }
 
-        internal SocketError StartPing(IPv4Address destination, int dataLength, int timeoutMs, out int handle)
+        internal SocketResult StartPing(IPv4Address destination, int dataLength, int timeoutMs, out int handle)
         {
             handle = 0;
             if (dataLength < 0 || dataLength > _pingData.Length || timeoutMs < 0)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             PingSlot slot = null;
@@ -122,15 +122,15 @@ namespace IoTStack.Net.Ip
 
             if (slot == null)
             {
-                return SocketError.NoBufferSpaceAvailable;
+                return SocketResult.NoBufferSpaceAvailable;
             }
 
             _pingSequence = (ushort)(_pingSequence == 0xFFFF ? 1 : _pingSequence + 1);
             ushort sequence = _pingSequence;
             Icmpv4Message.WriteEcho(_header, 0, Icmpv4Message.TypeEchoRequest, _pingIdentifier, sequence);
             FillChecksum(_pingData, 0, dataLength);
-            SocketError error = _stack.Ip.Send(0, destination.Value, IpProtocol.Icmp, _header, 0, _header.Length, _pingData, 0, dataLength, _stack.Options.TimeToLive, false);
-            if (error != SocketError.Success)
+            SocketResult error = _stack.Ip.Send(0, destination.Value, IpProtocol.Icmp, _header, 0, _header.Length, _pingData, 0, dataLength, _stack.Options.TimeToLive, false);
+            if (error != SocketResult.Success)
             {
                 return error;
             }
@@ -143,7 +143,7 @@ namespace IoTStack.Net.Ip
             slot.SentAt = _stack.Now;
             slot.Deadline = slot.SentAt + timeoutMs;
             handle = (sequence << 8) | index;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         internal PingStatus GetStatus(int handle, out int roundTripMs)
@@ -213,8 +213,8 @@ namespace IoTStack.Net.Ip
 
             Icmpv4Message.WriteEcho(_header, 0, Icmpv4Message.TypeEchoReply, request.Identifier, request.SequenceNumber);
             FillChecksum(ip.Buffer, request.PayloadOffset, request.PayloadLength);
-            SocketError error = _stack.Ip.Send(ip.DestinationValue, ip.SourceValue, IpProtocol.Icmp, _header, 0, _header.Length, ip.Buffer, request.PayloadOffset, request.PayloadLength, _stack.Options.TimeToLive, false);
-            if (error == SocketError.Success)
+            SocketResult error = _stack.Ip.Send(ip.DestinationValue, ip.SourceValue, IpProtocol.Icmp, _header, 0, _header.Length, ip.Buffer, request.PayloadOffset, request.PayloadLength, _stack.Options.TimeToLive, false);
+            if (error == SocketResult.Success)
             {
                 _counters.Add(Counter.IcmpEchoRepliesSent);
             }
@@ -262,9 +262,9 @@ namespace IoTStack.Net.Ip
             }
             else if (quoted.Protocol == IpProtocol.Udp)
             {
-                SocketError reported = icmp.Type == Icmpv4Message.TypeDestinationUnreachable && icmp.Code == Icmpv4Message.CodePortUnreachable
-                    ? SocketError.ConnectionRefused
-                    : SocketError.HostUnreachable;
+                SocketResult reported = icmp.Type == Icmpv4Message.TypeDestinationUnreachable && icmp.Code == Icmpv4Message.CodePortUnreachable
+                    ? SocketResult.ConnectionRefused
+                    : SocketResult.HostUnreachable;
                 _stack.Udp.ErrorReceived(quoted.SourceValue, NetworkOrder.ReadUInt16(buffer, transport), quoted.DestinationValue, NetworkOrder.ReadUInt16(buffer, transport + 2), reported);
             }
         }
@@ -300,7 +300,7 @@ namespace IoTStack.Net.Ip
             NetworkOrder.WriteUInt32(_header, 4, restOfHeader);
             FillChecksum(quoted, offset, length);
             uint source = from == 0xFFFFFFFF || Ipv4Layer.IsMulticast(from) || _stack.Ip.IsDirectedBroadcast(from) ? 0 : from;
-            if (_stack.Ip.Send(source, to, IpProtocol.Icmp, _header, 0, _header.Length, quoted, offset, length, _stack.Options.TimeToLive, false) == SocketError.Success)
+            if (_stack.Ip.Send(source, to, IpProtocol.Icmp, _header, 0, _header.Length, quoted, offset, length, _stack.Options.TimeToLive, false) == SocketResult.Success)
             {
                 _counters.Add(Counter.IcmpErrorsSent);
             }

@@ -136,17 +136,17 @@ namespace IoTStack.Net.Ip
         /// (a transport header and its data, each may be empty), fragmenting it when it does not fit one
         /// frame unless <paramref name="dontFragment"/> is set.
         /// </summary>
-        internal SocketError Send(uint source, uint destination, IpProtocol protocol, byte[] head, int headOffset, int headLength, byte[] body, int bodyOffset, int bodyLength, int timeToLive, bool dontFragment)
+        internal SocketResult Send(uint source, uint destination, IpProtocol protocol, byte[] head, int headOffset, int headLength, byte[] body, int bodyOffset, int bodyLength, int timeToLive, bool dontFragment)
         {
             int total = headLength + bodyLength;
             if (total > MaximumPayload || (dontFragment && total > MaximumFragmentPayload))
             {
-                return SocketError.MessageSize;
+                return SocketResult.MessageSize;
             }
 
             Route route = _route;
-            SocketError error = FindRoute(destination, route);
-            if (error != SocketError.Success)
+            SocketResult error = FindRoute(destination, route);
+            if (error != SocketResult.Success)
             {
                 return error;
             }
@@ -171,7 +171,7 @@ namespace IoTStack.Net.Ip
                 error = Transmit(route, _frame, TransportOffset + chunk);
                 position += chunk;
             }
-            while (position < total && error == SocketError.Success);
+            while (position < total && error == SocketResult.Success);
 
             _counters.Add(Counter.Ipv4Sent);
             return error;
@@ -191,16 +191,16 @@ namespace IoTStack.Net.Ip
         /// <see cref="OutgoingFrame"/> at <see cref="TransportOffset"/>: TCP's segments, which its MSS keeps within one
         /// frame, go out without a buffer of their own or a copy (issue 14: 1.5 KB of a plain ESP32's heap).
         /// </summary>
-        internal SocketError SendInFrame(uint source, uint destination, IpProtocol protocol, int length, int timeToLive)
+        internal SocketResult SendInFrame(uint source, uint destination, IpProtocol protocol, int length, int timeToLive)
         {
             if (length > MaximumFragmentPayload)
             {
-                return SocketError.MessageSize;
+                return SocketResult.MessageSize;
             }
 
             Route route = _route;
-            SocketError error = FindRoute(destination, route);
-            if (error != SocketError.Success)
+            SocketResult error = FindRoute(destination, route);
+            if (error != SocketResult.Success)
             {
                 return error;
             }
@@ -231,28 +231,28 @@ namespace IoTStack.Net.Ip
         /// header is checked, and total length, identification (when zero), source (when 0.0.0.0) and
         /// checksum are filled in, as Linux does for IP_HDRINCL.
         /// </summary>
-        internal SocketError SendWhole(byte[] datagram, int offset, int length)
+        internal SocketResult SendWhole(byte[] datagram, int offset, int length)
         {
             if (length < Ipv4Packet.MinimumHeaderLength || (datagram[offset] >> 4) != 4)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             int headerLength = (datagram[offset] & 0xF) * 4;
             if (headerLength < Ipv4Packet.MinimumHeaderLength || headerLength > length
                 || OptionIterator.Validate(datagram, offset + Ipv4Packet.MinimumHeaderLength, headerLength - Ipv4Packet.MinimumHeaderLength) != WireError.None)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (length > EthernetFrame.MaximumPayload)
             {
-                return SocketError.MessageSize;
+                return SocketResult.MessageSize;
             }
 
             Route route = _route;
-            SocketError error = FindRoute(_output.Attach(datagram, offset).DestinationValue, route);
-            if (error != SocketError.Success)
+            SocketResult error = FindRoute(_output.Attach(datagram, offset).DestinationValue, route);
+            if (error != SocketResult.Success)
             {
                 return error;
             }
@@ -277,7 +277,7 @@ namespace IoTStack.Net.Ip
         }
 
         /// <summary>Chooses the device and next hop for a destination (RFC 1122 section 3.3.1), into <paramref name="route"/>.</summary>
-        internal SocketError FindRoute(uint destination, Route route)
+        internal SocketResult FindRoute(uint destination, Route route)
         {
             uint ours = _stack.AddressValue;
             route.Device = _stack.Device;
@@ -286,7 +286,7 @@ namespace IoTStack.Net.Ip
             route.Mac = Route.MacResolve;
             if (destination == 0)
             {
-                return SocketError.DestinationAddressRequired;
+                return SocketResult.DestinationAddressRequired;
             }
 
             if ((destination >> 24) == 127 || (ours != 0 && destination == ours))
@@ -294,24 +294,24 @@ namespace IoTStack.Net.Ip
                 route.Device = _stack.Loopback;
                 route.Source = (destination >> 24) == 127 ? 0x7F000001 : ours;
                 route.Mac = Route.MacOwn;
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
             if (destination == 0xFFFFFFFF || IsDirectedBroadcast(destination) || IsMulticast(destination))
             {
                 route.Mac = IsMulticast(destination) ? Route.MacMulticast : Route.MacBroadcast;
-                return _stack.Device.IsLinkUp ? SocketError.Success : SocketError.NetworkDown;
+                return _stack.Device.IsLinkUp ? SocketResult.Success : SocketResult.NetworkDown;
             }
 
             if (ours == 0)
             {
                 _counters.Add(Counter.Ipv4NoRoute);
-                return SocketError.NetworkUnreachable;
+                return SocketResult.NetworkUnreachable;
             }
 
             if (!_stack.Device.IsLinkUp)
             {
-                return SocketError.NetworkDown;
+                return SocketResult.NetworkDown;
             }
 
             if (((destination ^ ours) & _stack.SubnetMaskValue) != 0)
@@ -320,19 +320,19 @@ namespace IoTStack.Net.Ip
                 if (gateway == 0)
                 {
                     _counters.Add(Counter.Ipv4NoRoute);
-                    return SocketError.NetworkUnreachable;
+                    return SocketResult.NetworkUnreachable;
                 }
 
                 route.NextHop = gateway;
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>The source address a datagram to <paramref name="destination"/> would get, or 0 with the reason it has no route.</summary>
-        internal SocketError SourceFor(uint destination, out uint source)
+        internal SocketResult SourceFor(uint destination, out uint source)
         {
-            SocketError error = FindRoute(destination, _route);
+            SocketResult error = FindRoute(destination, _route);
             source = _route.Source;
             return error;
         }
@@ -345,7 +345,7 @@ namespace IoTStack.Net.Ip
             return ours != 0 && (mask & 3) == 0 && destination == (ours | ~mask);
         }
 
-        private SocketError Transmit(Route route, byte[] frame, int length)
+        private SocketResult Transmit(Route route, byte[] frame, int length)
         {
             switch (route.Mac)
             {
@@ -368,10 +368,10 @@ namespace IoTStack.Net.Ip
                 if (!_stack.TransmitFrame(route.Device, frame, 0, length))
                 {
                     _counters.Add(Counter.LoopbackQueueFull);
-                    return SocketError.NoBufferSpaceAvailable;
+                    return SocketResult.NoBufferSpaceAvailable;
                 }
 
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
             if (route.Mac != Route.MacResolve)
@@ -383,7 +383,7 @@ namespace IoTStack.Net.Ip
                 _stack.Arp.SendOrQueue(frame, 0, length, route.NextHop); // writes the destination once resolved
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>RFC 1122 section 3.2.1.3: no broadcast or multicast source, and no 127/8 or own address from outside.</summary>

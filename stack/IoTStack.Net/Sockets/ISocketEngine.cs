@@ -6,7 +6,7 @@ namespace IoTStack.Net.Sockets
     /// The socket calls an application makes, whoever does the TCP/IP behind them: <see cref="NetStack"/> in
     /// software over any frame device, or a chip's own hardware sockets (the W5500 socket engine). Code written
     /// against this interface swaps one for the other by changing the line that creates it. Descriptors,
-    /// states and <see cref="SocketError"/> codes mean the same on both sides.
+    /// states and <see cref="SocketResult"/> codes mean the same on both sides.
     /// </summary>
     public interface ISocketEngine
     {
@@ -22,43 +22,43 @@ namespace IoTStack.Net.Sockets
         /// </summary>
         int PollDelay();
 
-        SocketError Open(SocketType type, IpProtocol protocol, out int socket);
+        SocketResult Open(SocketKind type, IpProtocol protocol, out int socket);
 
-        SocketError Bind(int socket, IPv4Address address, int port);
+        SocketResult Bind(int socket, IPv4Address address, int port);
 
-        SocketError Listen(int socket, int backlog);
+        SocketResult Listen(int socket, int backlog);
 
-        SocketError Accept(int socket, out int connection);
+        SocketResult Accept(int socket, out int connection);
 
-        SocketError Connect(int socket, IPv4Address address, int port);
+        SocketResult Connect(int socket, IPv4Address address, int port);
 
-        SocketError Send(int socket, byte[] buffer, int offset, int count, out int sent);
+        SocketResult Send(int socket, byte[] buffer, int offset, int count, out int sent);
 
-        SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent);
+        SocketResult SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent);
 
         /// <summary>SendTo with the address as <see cref="IPv4Address.Value"/>: nothing allocated on nanoCLR, where a struct passed is a heap copy.</summary>
-        SocketError SendTo(int socket, byte[] buffer, int offset, int count, uint address, int port, out int sent);
+        SocketResult SendTo(int socket, byte[] buffer, int offset, int count, uint address, int port, out int sent);
 
-        SocketError Receive(int socket, byte[] buffer, int offset, int count, out int received);
+        SocketResult Receive(int socket, byte[] buffer, int offset, int count, out int received);
 
-        SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketAddress remote);
+        SocketResult ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out SocketEndpoint remote);
 
         /// <summary>
         /// ReceiveFrom with a datagram's sender as its address (<see cref="IPv4Address.Value"/>) and port: what code that polls
         /// on nanoCLR calls. 0 and 0 for a stream socket on every engine (its peer is <see cref="GetRemoteAddress"/>).
         /// </summary>
-        SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port);
+        SocketResult ReceiveFrom(int socket, byte[] buffer, int offset, int count, out int received, out uint address, out int port);
 
-        SocketError Shutdown(int socket, SocketShutdown how);
+        SocketResult Shutdown(int socket, ShutdownDirection how);
 
-        SocketError Close(int socket);
+        SocketResult Close(int socket);
 
         SocketEvents PollSocket(int socket);
 
-        SocketError SetOption(int socket, SocketOption option, int value);
+        SocketResult SetOption(int socket, SocketOption option, int value);
 
-        SocketError GetLocalAddress(int socket, out SocketAddress address);
+        SocketResult GetLocalAddress(int socket, out SocketEndpoint address);
 
-        SocketError GetRemoteAddress(int socket, out SocketAddress address);
+        SocketResult GetRemoteAddress(int socket, out SocketEndpoint address);
     }
 }

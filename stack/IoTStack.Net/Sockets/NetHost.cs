@@ -90,7 +90,7 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        public SocketError Open(SocketType type, IpProtocol protocol, out int socket)
+        public SocketResult Open(SocketKind type, IpProtocol protocol, out int socket)
         {
             lock (_lock)
             {
@@ -98,7 +98,7 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        public SocketError Bind(int socket, IPv4Address address, int port)
+        public SocketResult Bind(int socket, IPv4Address address, int port)
         {
             lock (_lock)
             {
@@ -106,7 +106,7 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        public SocketError Connect(int socket, IPv4Address address, int port)
+        public SocketResult Connect(int socket, IPv4Address address, int port)
         {
             lock (_lock)
             {
@@ -114,7 +114,7 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        public SocketError Listen(int socket, int backlog)
+        public SocketResult Listen(int socket, int backlog)
         {
             lock (_lock)
             {
@@ -122,7 +122,7 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        public SocketError Shutdown(int socket, SocketShutdown how)
+        public SocketResult Shutdown(int socket, ShutdownDirection how)
         {
             lock (_lock)
             {
@@ -131,66 +131,66 @@ namespace IoTStack.Net.Sockets
         }
 
         /// <summary>Waits up to <paramref name="timeoutMs"/> for a connection on a listener.</summary>
-        public SocketError Accept(int socket, int timeoutMs, out int connection)
+        public SocketResult Accept(int socket, int timeoutMs, out int connection)
         {
             long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
             while (true)
             {
-                SocketError result;
+                SocketResult result;
                 lock (_lock)
                 {
                     result = _stack.Accept(socket, out connection);
                 }
 
-                if (result != SocketError.WouldBlock)
+                if (result != SocketResult.WouldBlock)
                 {
                     return result;
                 }
 
                 if (!Wait(deadline))
                 {
-                    return SocketError.TimedOut;
+                    return SocketResult.TimedOut;
                 }
             }
         }
 
         /// <summary>Opens a TCP connection and waits until it is up, refused, or the timeout passes.</summary>
-        public SocketError Connect(int socket, IPv4Address address, int port, int timeoutMs)
+        public SocketResult Connect(int socket, IPv4Address address, int port, int timeoutMs)
         {
             long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
             while (true)
             {
-                SocketError result;
+                SocketResult result;
                 lock (_lock)
                 {
                     result = Queued(_stack.Connect(socket, address, port));
                 }
 
-                if (result == SocketError.IsConnected)
+                if (result == SocketResult.IsConnected)
                 {
-                    return SocketError.Success;
+                    return SocketResult.Success;
                 }
 
-                if (result != SocketError.WouldBlock)
+                if (result != SocketResult.WouldBlock)
                 {
                     return result;
                 }
 
                 if (!Wait(deadline))
                 {
-                    return SocketError.TimedOut;
+                    return SocketResult.TimedOut;
                 }
             }
         }
 
         /// <summary>Stream sockets: waits until all of the data is queued for sending (or the timeout passes); sent says how much was.</summary>
-        public SocketError SendAll(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int sent)
+        public SocketResult SendAll(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int sent)
         {
             sent = 0;
             long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
             while (true)
             {
-                SocketError result;
+                SocketResult result;
                 int queued;
                 lock (_lock)
                 {
@@ -198,24 +198,24 @@ namespace IoTStack.Net.Sockets
                 }
 
                 sent += queued;
-                if (result != SocketError.Success && result != SocketError.WouldBlock)
+                if (result != SocketResult.Success && result != SocketResult.WouldBlock)
                 {
                     return result;
                 }
 
                 if (sent == count)
                 {
-                    return SocketError.Success;
+                    return SocketResult.Success;
                 }
 
                 if (!Wait(deadline))
                 {
-                    return SocketError.TimedOut;
+                    return SocketResult.TimedOut;
                 }
             }
         }
 
-        public SocketError SetOption(int socket, SocketOption option, int value)
+        public SocketResult SetOption(int socket, SocketOption option, int value)
         {
             lock (_lock)
             {
@@ -223,7 +223,7 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        public SocketError Close(int socket)
+        public SocketResult Close(int socket)
         {
             lock (_lock)
             {
@@ -231,7 +231,7 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        public SocketError Send(int socket, byte[] buffer, int offset, int count, out int sent)
+        public SocketResult Send(int socket, byte[] buffer, int offset, int count, out int sent)
         {
             lock (_lock)
             {
@@ -239,7 +239,7 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        public SocketError SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
+        public SocketResult SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent)
         {
             lock (_lock)
             {
@@ -251,45 +251,45 @@ namespace IoTStack.Net.Sockets
         /// Waits up to <paramref name="timeoutMs"/> for a datagram (or, on a stream socket, for data or the
         /// end of the stream); TimedOut when nothing came.
         /// </summary>
-        public SocketError ReceiveFrom(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int received, out SocketAddress remote)
+        public SocketResult ReceiveFrom(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int received, out SocketEndpoint remote)
         {
             long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
             while (true)
             {
-                SocketError result;
+                SocketResult result;
                 lock (_lock)
                 {
                     result = _stack.ReceiveFrom(socket, buffer, offset, count, out received, out remote);
                 }
 
-                if (result != SocketError.WouldBlock)
+                if (result != SocketResult.WouldBlock)
                 {
                     return received > 0 ? Queued(result) : result; // room in the window: an update may be queued
                 }
 
                 if (!Wait(deadline))
                 {
-                    return SocketError.TimedOut;
+                    return SocketResult.TimedOut;
                 }
             }
         }
 
-        public SocketError Receive(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int received)
+        public SocketResult Receive(int socket, byte[] buffer, int offset, int count, int timeoutMs, out int received)
         {
-            SocketAddress ignored;
+            SocketEndpoint ignored;
             return ReceiveFrom(socket, buffer, offset, count, timeoutMs, out received, out ignored);
         }
 
         /// <summary>Sends one echo request and waits for its reply: Success with the round trip, TimedOut, or HostUnreachable.</summary>
-        public SocketError Ping(IPv4Address destination, int dataLength, int timeoutMs, out int roundTripMs)
+        public SocketResult Ping(IPv4Address destination, int dataLength, int timeoutMs, out int roundTripMs)
         {
             roundTripMs = 0;
             int ping;
             long deadline = _stack.Clock.NowMilliseconds + timeoutMs;
             lock (_lock)
             {
-                SocketError started = Queued(_stack.StartPing(destination, dataLength, timeoutMs, out ping));
-                if (started != SocketError.Success)
+                SocketResult started = Queued(_stack.StartPing(destination, dataLength, timeoutMs, out ping));
+                if (started != SocketResult.Success)
                 {
                     return started;
                 }
@@ -309,12 +309,12 @@ namespace IoTStack.Net.Sockets
 
                 if (status == PingStatus.Replied)
                 {
-                    return SocketError.Success;
+                    return SocketResult.Success;
                 }
 
                 if (status == PingStatus.Unreachable)
                 {
-                    return SocketError.HostUnreachable;
+                    return SocketResult.HostUnreachable;
                 }
 
                 if (status != PingStatus.Pending || !Wait(deadline))
@@ -324,7 +324,7 @@ namespace IoTStack.Net.Sockets
                         _stack.EndPing(ping);
                     }
 
-                    return SocketError.TimedOut;
+                    return SocketResult.TimedOut;
                 }
             }
         }
@@ -370,7 +370,7 @@ namespace IoTStack.Net.Sockets
         /// window update after a read) or set an earlier deadline: the poll thread wakes now rather than at the deadline it
         /// went to sleep with.
         /// </summary>
-        private SocketError Queued(SocketError result)
+        private SocketResult Queued(SocketResult result)
         {
             _wake.Set();
             return result;

@@ -27,7 +27,7 @@ namespace IoTStack.Net.Sockets
             for (int i = _sockets.DatagramEnd; i < _sockets.Count; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (!slot.InUse || slot.Type != SocketType.Raw || slot.Protocol != ip.Protocol
+                if (!slot.InUse || slot.Type != SocketKind.Raw || slot.Protocol != ip.Protocol
                     || (slot.LocalAddress != 0 && slot.LocalAddress != ip.DestinationValue)
                     || (slot.RemoteAddress != 0 && slot.RemoteAddress != ip.SourceValue))
                 {
@@ -49,9 +49,9 @@ namespace IoTStack.Net.Sockets
             return delivered;
         }
 
-        internal SocketError Send(SocketSlot slot, uint destination, byte[] buffer, int offset, int count)
+        internal SocketResult Send(SocketSlot slot, uint destination, byte[] buffer, int offset, int count)
         {
-            SocketError error;
+            SocketResult error;
             if (slot.HeaderIncluded)
             {
                 error = _stack.Ip.SendWhole(buffer, offset, count);
@@ -60,13 +60,13 @@ namespace IoTStack.Net.Sockets
             {
                 if ((destination == 0xFFFFFFFF || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
                 {
-                    return SocketError.AccessDenied;
+                    return SocketResult.AccessDenied;
                 }
 
                 error = _stack.Ip.Send(slot.LocalAddress, destination, slot.Protocol, buffer, offset, 0, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
             }
 
-            if (error == SocketError.Success)
+            if (error == SocketResult.Success)
             {
                 _counters.Add(Counter.RawSent);
             }

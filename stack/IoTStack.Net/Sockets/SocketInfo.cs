@@ -6,10 +6,10 @@ namespace IoTStack.Net.Sockets
     public struct SocketInfo
     {
         public int Descriptor;
-        public SocketType Type;
+        public SocketKind Type;
         public SocketState State;
-        public SocketAddress Local;
-        public SocketAddress Remote;
+        public SocketEndpoint Local;
+        public SocketEndpoint Remote;
         public int ReceiveQueued;
         public int TransmitQueued;
         public int ReceiveDropped;

@@ -12,7 +12,7 @@ namespace IoTStack.Net.Sockets
     internal sealed class SocketSlot
     {
         internal readonly int Index;
-        internal readonly SocketType Type;
+        internal readonly SocketKind Type;
         internal ByteRing ReceiveRing;
         internal ByteRing TransmitRing;
         internal readonly DatagramQueue Datagrams;
@@ -33,7 +33,7 @@ namespace IoTStack.Net.Sockets
         internal bool DontFragment;
         internal bool HeaderIncluded;
         internal int TimeToLive;
-        internal SocketError PendingError;
+        internal SocketResult PendingError;
         internal int ReceiveDropped;
 
         // Stream socket options (they outlive the connection's control block, and a listener passes them on).
@@ -47,11 +47,11 @@ namespace IoTStack.Net.Sockets
         internal SocketSlot(int index)
         {
             Index = index;
-            Type = SocketType.Stream;
+            Type = SocketKind.Stream;
         }
 
         /// <summary>A datagram or raw slot with its own receive ring.</summary>
-        internal SocketSlot(int index, SocketType type, int receiveBufferSize)
+        internal SocketSlot(int index, SocketKind type, int receiveBufferSize)
         {
             Index = index;
             Type = type;
@@ -72,17 +72,17 @@ namespace IoTStack.Net.Sockets
 
         internal bool IsConnected
         {
-            get { return RemotePort != 0 || (Type == SocketType.Raw && RemoteAddress != 0); }
+            get { return RemotePort != 0 || (Type == SocketKind.Raw && RemoteAddress != 0); }
         }
 
-        internal SocketAddress LocalSocketAddress
+        internal SocketEndpoint LocalSocketAddress
         {
-            get { return new SocketAddress(Protocol, new IPv4Address(LocalAddress), LocalPort); }
+            get { return new SocketEndpoint(Protocol, new IPv4Address(LocalAddress), LocalPort); }
         }
 
-        internal SocketAddress RemoteSocketAddress
+        internal SocketEndpoint RemoteSocketAddress
         {
-            get { return new SocketAddress(Protocol, new IPv4Address(RemoteAddress), RemotePort); }
+            get { return new SocketEndpoint(Protocol, new IPv4Address(RemoteAddress), RemotePort); }
         }
 
         internal void Open(IpProtocol protocol, int timeToLive)
@@ -98,7 +98,7 @@ namespace IoTStack.Net.Sockets
             DontFragment = false;
             HeaderIncluded = false;
             TimeToLive = timeToLive;
-            PendingError = SocketError.Success;
+            PendingError = SocketResult.Success;
             ReceiveDropped = 0;
             if (Datagrams != null)
             {

@@ -31,7 +31,7 @@ namespace IoTStack.Net.Sockets
                 }
                 else
                 {
-                    _slots[i] = new SocketSlot(i, i < _streamSlots + _datagramSlots ? SocketType.Datagram : SocketType.Raw, options.DatagramBufferSize);
+                    _slots[i] = new SocketSlot(i, i < _streamSlots + _datagramSlots ? SocketKind.Datagram : SocketKind.Raw, options.DatagramBufferSize);
                 }
             }
 
@@ -69,10 +69,10 @@ namespace IoTStack.Net.Sockets
         }
 
         /// <summary>A free slot of the pool for <paramref name="type"/>, or null when that pool is used up.</summary>
-        internal SocketSlot Allocate(SocketType type)
+        internal SocketSlot Allocate(SocketKind type)
         {
-            int first = type == SocketType.Stream ? 0 : type == SocketType.Datagram ? _streamSlots : _streamSlots + _datagramSlots;
-            int end = type == SocketType.Stream ? _streamSlots : type == SocketType.Datagram ? _streamSlots + _datagramSlots : _slots.Length;
+            int first = type == SocketKind.Stream ? 0 : type == SocketKind.Datagram ? _streamSlots : _streamSlots + _datagramSlots;
+            int end = type == SocketKind.Stream ? _streamSlots : type == SocketKind.Datagram ? _streamSlots + _datagramSlots : _slots.Length;
             for (int i = first; i < end; i++)
             {
                 if (!_slots[i].InUse)
@@ -119,14 +119,14 @@ namespace IoTStack.Net.Sockets
         /// <summary>A free stream slot with a connection lent to it (a passive open), or null when either pool is used up.</summary>
         internal SocketSlot AllocateConnection()
         {
-            SocketSlot slot = HasFreeConnection ? Allocate(SocketType.Stream) : null;
+            SocketSlot slot = HasFreeConnection ? Allocate(SocketKind.Stream) : null;
             return slot != null && AttachConnection(slot) ? slot : null;
         }
 
         /// <summary>Whether <see cref="AllocateConnection"/> would succeed now.</summary>
         internal bool CanAllocateConnection
         {
-            get { return HasFreeConnection && Allocate(SocketType.Stream) != null; }
+            get { return HasFreeConnection && Allocate(SocketKind.Stream) != null; }
         }
 
         /// <summary>Stream slots listening now.</summary>
@@ -169,7 +169,7 @@ namespace IoTStack.Net.Sockets
             for (int i = 0; i < _slots.Length; i++)
             {
                 SocketSlot slot = _slots[i];
-                if (slot == except || !slot.InUse || slot.Type == SocketType.Raw || slot.Protocol != protocol || slot.LocalPort != port)
+                if (slot == except || !slot.InUse || slot.Type == SocketKind.Raw || slot.Protocol != protocol || slot.LocalPort != port)
                 {
                     continue;
                 }

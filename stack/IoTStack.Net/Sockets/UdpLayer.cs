@@ -73,40 +73,40 @@ namespace IoTStack.Net.Sockets
             }
         }
 
-        internal SocketError Send(SocketSlot slot, uint destination, int port, byte[] buffer, int offset, int count)
+        internal SocketResult Send(SocketSlot slot, uint destination, int port, byte[] buffer, int offset, int count)
         {
             if (port <= 0 || port > 0xFFFF)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (destination == 0)
             {
-                return SocketError.DestinationAddressRequired;
+                return SocketResult.DestinationAddressRequired;
             }
 
             if ((destination == 0xFFFFFFFF || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
             {
-                return SocketError.AccessDenied;
+                return SocketResult.AccessDenied;
             }
 
             if (count > Ip.Ipv4Layer.MaximumPayload - UdpDatagram.HeaderLength)
             {
-                return SocketError.MessageSize;
+                return SocketResult.MessageSize;
             }
 
             if (slot.LocalPort == 0)
             {
-                SocketError bound = _stack.BindEphemeral(slot);
-                if (bound != SocketError.Success)
+                SocketResult bound = _stack.BindEphemeral(slot);
+                if (bound != SocketResult.Success)
                 {
                     return bound;
                 }
             }
 
             uint source = slot.LocalAddress;
-            SocketError error = source == 0 ? _stack.Ip.SourceFor(destination, out source) : SocketError.Success;
-            if (error != SocketError.Success)
+            SocketResult error = source == 0 ? _stack.Ip.SourceFor(destination, out source) : SocketResult.Success;
+            if (error != SocketResult.Success)
             {
                 return error;
             }
@@ -117,7 +117,7 @@ namespace IoTStack.Net.Sockets
             ushort checksum = InternetChecksum.Complement(sum);
             NetworkOrder.WriteUInt16(_header, 6, checksum == 0 ? 0xFFFF : checksum);
             error = _stack.Ip.Send(source, destination, IpProtocol.Udp, _header, 0, _header.Length, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
-            if (error == SocketError.Success)
+            if (error == SocketResult.Success)
             {
                 _counters.Add(Counter.UdpSent);
             }
@@ -126,12 +126,12 @@ namespace IoTStack.Net.Sockets
         }
 
         /// <summary>An ICMP error about a datagram we sent: connected sockets get it as their pending error (as Linux reports ECONNREFUSED).</summary>
-        internal void ErrorReceived(uint localAddress, int localPort, uint remoteAddress, int remotePort, SocketError error)
+        internal void ErrorReceived(uint localAddress, int localPort, uint remoteAddress, int remotePort, SocketResult error)
         {
             for (int i = _sockets.StreamEnd; i < _sockets.DatagramEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (slot.InUse && slot.Type == SocketType.Datagram && slot.LocalPort == localPort && slot.RemotePort == remotePort
+                if (slot.InUse && slot.Type == SocketKind.Datagram && slot.LocalPort == localPort && slot.RemotePort == remotePort
                     && slot.RemoteAddress == remoteAddress && ((slot.LocalAddress == 0) || slot.LocalAddress == localAddress))
                 {
                     slot.PendingError = error;
@@ -142,7 +142,7 @@ namespace IoTStack.Net.Sockets
         /// <summary>How well a socket matches a datagram: -1 not at all; higher is more specific.</summary>
         private static int Match(SocketSlot slot, Ipv4Packet ip, UdpDatagram udp, bool broadcast)
         {
-            if (!slot.InUse || slot.Type != SocketType.Datagram || slot.LocalPort != udp.DestinationPort)
+            if (!slot.InUse || slot.Type != SocketKind.Datagram || slot.LocalPort != udp.DestinationPort)
             {
                 return -1;
             }

@@ -8,7 +8,7 @@ namespace IoTStack.Net.Tcp
     internal sealed partial class TcpLayer
     {
         /// <summary>Active open: sends the SYN and returns WouldBlock; the socket turns writable once connected.</summary>
-        internal SocketError Connect(SocketSlot slot, uint address, int port)
+        internal SocketResult Connect(SocketSlot slot, uint address, int port)
         {
             switch (slot.State)
             {
@@ -17,28 +17,28 @@ namespace IoTStack.Net.Tcp
                     break;
                 case SocketState.SynSent:
                 case SocketState.SynReceived:
-                    return SocketError.WouldBlock;
+                    return SocketResult.WouldBlock;
                 case SocketState.Closed:
-                    return TakeError(slot, SocketError.InvalidArgument);
+                    return TakeError(slot, SocketResult.InvalidArgument);
                 case SocketState.Listen:
-                    return SocketError.InvalidArgument;
+                    return SocketResult.InvalidArgument;
                 default:
-                    return SocketError.IsConnected;
+                    return SocketResult.IsConnected;
             }
 
             if (port <= 0 || port > 0xFFFF)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (address == 0xFFFFFFFF || Ipv4Layer.IsMulticast(address) || _stack.Ip.IsDirectedBroadcast(address))
             {
-                return SocketError.AddressNotAvailable;
+                return SocketResult.AddressNotAvailable;
             }
 
             uint source;
-            SocketError error = _stack.Ip.SourceFor(address, out source); // checked even when bound: no route, no SYN
-            if (error != SocketError.Success)
+            SocketResult error = _stack.Ip.SourceFor(address, out source); // checked even when bound: no route, no SYN
+            if (error != SocketResult.Success)
             {
                 return error;
             }
@@ -54,17 +54,17 @@ namespace IoTStack.Net.Tcp
 
                 if (localPort == 0 || FourTupleInUse(local, localPort, address, port))
                 {
-                    return SocketError.AddressInUse;
+                    return SocketResult.AddressInUse;
                 }
             }
             else if (FourTupleInUse(local, localPort, address, port))
             {
-                return SocketError.AddressInUse;
+                return SocketResult.AddressInUse;
             }
 
             if (!_sockets.AttachConnection(slot))
             {
-                return SocketError.NoBufferSpaceAvailable; // every one of NetStackOptions.TcpConnections is in use (BSD ENOBUFS)
+                return SocketResult.NoBufferSpaceAvailable; // every one of NetStackOptions.TcpConnections is in use (BSD ENOBUFS)
             }
 
             slot.LocalAddress = local;
@@ -76,31 +76,31 @@ namespace IoTStack.Net.Tcp
             slot.Tcp.ReceiveAdvertised = 0;
             slot.State = SocketState.SynSent;
             Output(slot);
-            return SocketError.WouldBlock;
+            return SocketResult.WouldBlock;
         }
 
-        internal SocketError Listen(SocketSlot slot, int backlog)
+        internal SocketResult Listen(SocketSlot slot, int backlog)
         {
             if (slot.State == SocketState.Listen)
             {
                 slot.Backlog = ClampBacklog(backlog);
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
             if (slot.State != SocketState.Open && slot.State != SocketState.Bound)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (_sockets.Listeners >= _options.TcpListeners)
             {
-                return SocketError.TooManyOpenSockets; // NetStackOptions.TcpListeners are all listening
+                return SocketResult.TooManyOpenSockets; // NetStackOptions.TcpListeners are all listening
             }
 
             if (slot.LocalPort == 0)
             {
-                SocketError bound = _stack.BindEphemeral(slot);
-                if (bound != SocketError.Success)
+                SocketResult bound = _stack.BindEphemeral(slot);
+                if (bound != SocketResult.Success)
                 {
                     return bound;
                 }
@@ -108,21 +108,21 @@ namespace IoTStack.Net.Tcp
 
             slot.Backlog = ClampBacklog(backlog);
             slot.State = SocketState.Listen;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>Hands out the oldest established connection waiting on the listener.</summary>
-        internal SocketError Accept(SocketSlot listener, out int socket)
+        internal SocketResult Accept(SocketSlot listener, out int socket)
         {
             socket = 0;
             if (listener.State != SocketState.Listen)
             {
-                return SocketError.InvalidArgument;
+                return SocketResult.InvalidArgument;
             }
 
             if (!_acceptsWaiting)
             {
-                return SocketError.WouldBlock; // an application polling its listeners pays one test, not a scan of the table
+                return SocketResult.WouldBlock; // an application polling its listeners pays one test, not a scan of the table
             }
 
             SocketSlot oldest = null;
@@ -144,16 +144,16 @@ namespace IoTStack.Net.Tcp
             if (oldest == null)
             {
                 _acceptsWaiting = anyWaiting;
-                return SocketError.WouldBlock;
+                return SocketResult.WouldBlock;
             }
 
             oldest.Tcp.AcceptPending = false;
             socket = oldest.Descriptor;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>Queues data in the transmit ring (as much as fits) and sends what the windows allow.</summary>
-        internal SocketError Send(SocketSlot slot, byte[] buffer, int offset, int count, out int sent)
+        internal SocketResult Send(SocketSlot slot, byte[] buffer, int offset, int count, out int sent)
         {
             sent = 0;
             switch (slot.State)
@@ -163,50 +163,50 @@ namespace IoTStack.Net.Tcp
                     break;
                 case SocketState.SynSent:
                 case SocketState.SynReceived:
-                    return SocketError.WouldBlock;
+                    return SocketResult.WouldBlock;
                 case SocketState.Closed:
-                    return TakeError(slot, SocketError.NotConnected);
+                    return TakeError(slot, SocketResult.NotConnected);
                 case SocketState.FinWait1:
                 case SocketState.FinWait2:
                 case SocketState.Closing:
                 case SocketState.LastAck:
                 case SocketState.TimeWait:
-                    return SocketError.Shutdown;
+                    return SocketResult.Shutdown;
                 default:
-                    return SocketError.NotConnected;
+                    return SocketResult.NotConnected;
             }
 
             if (slot.Tcp.FinQueued)
             {
-                return SocketError.Shutdown;
+                return SocketResult.Shutdown;
             }
 
             if (count == 0)
             {
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
             sent = slot.TransmitRing.Write(buffer, offset, count);
             if (sent == 0)
             {
-                return SocketError.WouldBlock;
+                return SocketResult.WouldBlock;
             }
 
             // Out at the end of the poll (or with the next ACK processed), with whatever else the application writes
             // meanwhile: a response written as head and body leaves as one segment (smoltcp and lwIP defer likewise).
             slot.Tcp.OutputPending = true;
             _outputPending = true;
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>Reads in-order data; Success with 0 bytes is the end of the stream (the peer's FIN).</summary>
-        internal SocketError Receive(SocketSlot slot, byte[] buffer, int offset, int count, out int received)
+        internal SocketResult Receive(SocketSlot slot, byte[] buffer, int offset, int count, out int received)
         {
             received = 0;
             TcpConnection c = slot.Tcp;
             if (c == null)
             {
-                return SocketError.NotConnected; // open, bound or listening: no connection
+                return SocketResult.NotConnected; // open, bound or listening: no connection
             }
 
             if (slot.ReceiveRing.Count > 0)
@@ -218,7 +218,7 @@ namespace IoTStack.Net.Tcp
                     Output(slot);
                 }
 
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
             switch (slot.State)
@@ -226,37 +226,37 @@ namespace IoTStack.Net.Tcp
                 case SocketState.Open:
                 case SocketState.Bound:
                 case SocketState.Listen:
-                    return SocketError.NotConnected;
+                    return SocketResult.NotConnected;
                 case SocketState.Closed:
-                    return TakeError(slot, SocketError.Success);
+                    return TakeError(slot, SocketResult.Success);
             }
 
             if (c.FinReceived || c.ReceiveShutdown)
             {
-                return SocketError.Success;
+                return SocketResult.Success;
             }
 
-            return slot.PendingError != SocketError.Success ? TakeError(slot, SocketError.Success) : SocketError.WouldBlock;
+            return slot.PendingError != SocketResult.Success ? TakeError(slot, SocketResult.Success) : SocketResult.WouldBlock;
         }
 
-        internal SocketError Shutdown(SocketSlot slot, SocketShutdown how)
+        internal SocketResult Shutdown(SocketSlot slot, ShutdownDirection how)
         {
             if (slot.State < SocketState.SynSent || slot.State > SocketState.TimeWait)
             {
-                return SocketError.NotConnected;
+                return SocketResult.NotConnected;
             }
 
-            if (how != SocketShutdown.Send)
+            if (how != ShutdownDirection.Send)
             {
                 slot.Tcp.ReceiveShutdown = true;
             }
 
-            if (how != SocketShutdown.Receive)
+            if (how != ShutdownDirection.Receive)
             {
                 QueueFin(slot);
             }
 
-            return SocketError.Success;
+            return SocketResult.Success;
         }
 
         /// <summary>
@@ -274,7 +274,7 @@ namespace IoTStack.Net.Tcp
                     {
                         if (IsPendingAccept(_sockets[i], slot.Descriptor))
                         {
-                            Abort(_sockets[i], SocketError.ConnectionAborted, true);
+                            Abort(_sockets[i], SocketResult.ConnectionAborted, true);
                         }
                     }
 
@@ -304,7 +304,7 @@ namespace IoTStack.Net.Tcp
             {
                 // RFC 2525 section 2.17: closing with unread data must reset, so the peer knows it was lost.
                 _counters.Add(Counter.TcpAborts);
-                Abort(slot, SocketError.ConnectionAborted, true);
+                Abort(slot, SocketResult.ConnectionAborted, true);
                 return;
             }
 
@@ -341,7 +341,7 @@ namespace IoTStack.Net.Tcp
                 events |= SocketEvents.HangUp | SocketEvents.Readable;
             }
 
-            if (slot.PendingError != SocketError.Success)
+            if (slot.PendingError != SocketResult.Success)
             {
                 events |= SocketEvents.Error | SocketEvents.Writable;
             }
@@ -397,11 +397,11 @@ namespace IoTStack.Net.Tcp
             return backlog < 1 ? 1 : backlog > _options.TcpConnections ? _options.TcpConnections : backlog;
         }
 
-        private static SocketError TakeError(SocketSlot slot, SocketError otherwise)
+        private static SocketResult TakeError(SocketSlot slot, SocketResult otherwise)
         {
-            SocketError error = slot.PendingError;
-            slot.PendingError = SocketError.Success;
-            return error != SocketError.Success ? error : otherwise;
+            SocketResult error = slot.PendingError;
+            slot.PendingError = SocketResult.Success;
+            return error != SocketResult.Success ? error : otherwise;
         }
     }
 }

@@ -327,7 +327,7 @@ namespace IoTStack.Net.Tcp
                 {
                     _counters.Add(Counter.TcpResetsReceived);
                     _counters.Add(Counter.TcpConnectionsRefused);
-                    Abort(slot, SocketError.ConnectionRefused, false);
+                    Abort(slot, SocketResult.ConnectionRefused, false);
                 }
 
                 return;
@@ -463,7 +463,7 @@ namespace IoTStack.Net.Tcp
                 if (sequence == c.ReceiveNext)
                 {
                     _counters.Add(Counter.TcpResetsReceived);
-                    Abort(slot, slot.State == SocketState.SynReceived ? SocketError.ConnectionRefused : SocketError.ConnectionReset, false);
+                    Abort(slot, slot.State == SocketState.SynReceived ? SocketResult.ConnectionRefused : SocketResult.ConnectionReset, false);
                 }
                 else
                 {
@@ -503,7 +503,7 @@ namespace IoTStack.Net.Tcp
                     if (c.Orphaned)
                     {
                         // New data for a socket the application has closed: reset, as Linux does.
-                        Abort(slot, SocketError.ConnectionReset, true);
+                        Abort(slot, SocketResult.ConnectionReset, true);
                         return;
                     }
 

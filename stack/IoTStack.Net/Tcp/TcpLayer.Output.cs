@@ -402,7 +402,7 @@ namespace IoTStack.Net.Tcp
             uint sum = InternetChecksum.AddPseudoHeader(0, local, remote, IpProtocol.Tcp, headerLength + length);
             sum = InternetChecksum.Add(sum, frame, at, headerLength + length);
             NetworkOrder.WriteUInt16(frame, at + 16, InternetChecksum.Complement(sum));
-            if (_stack.Ip.SendInFrame(local, remote, IpProtocol.Tcp, headerLength + length, _options.TimeToLive) == SocketError.Success)
+            if (_stack.Ip.SendInFrame(local, remote, IpProtocol.Tcp, headerLength + length, _options.TimeToLive) == SocketResult.Success)
             {
                 _counters.Add(Counter.TcpSegmentsSent);
             }

@@ -166,7 +166,7 @@ namespace IoTStack.Net.Tcp
             {
                 // RFC 9293 section 3.8.3 / RFC 5482: data unacknowledged for too long ends the connection.
                 _counters.Add(Counter.TcpAborts);
-                Abort(slot, SocketError.TimedOut, true);
+                Abort(slot, SocketResult.TimedOut, true);
                 return;
             }
 
@@ -182,7 +182,7 @@ namespace IoTStack.Net.Tcp
                 {
                     // Nobody will read for a closed socket: a peer that keeps its window shut must not hold the slot forever.
                     _counters.Add(Counter.TcpAborts);
-                    Abort(slot, SocketError.TimedOut, true);
+                    Abort(slot, SocketResult.TimedOut, true);
                     return;
                 }
 
@@ -200,7 +200,7 @@ namespace IoTStack.Net.Tcp
                 if (c.KeepAliveProbes >= _options.TcpKeepAliveProbes)
                 {
                     _counters.Add(Counter.TcpAborts);
-                    Abort(slot, SocketError.TimedOut, true);
+                    Abort(slot, SocketResult.TimedOut, true);
                     return;
                 }
 
@@ -227,7 +227,7 @@ namespace IoTStack.Net.Tcp
             if (c.Retransmissions > (opening ? _options.TcpSynRetries : _options.TcpMaximumRetransmissions))
             {
                 _counters.Add(Counter.TcpAborts);
-                Abort(slot, SocketError.TimedOut, !opening);
+                Abort(slot, SocketResult.TimedOut, !opening);
                 return;
             }
 

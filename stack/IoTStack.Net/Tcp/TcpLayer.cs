@@ -183,7 +183,7 @@ namespace IoTStack.Net.Tcp
 
         private static bool IsConnection(SocketSlot slot)
         {
-            return slot.InUse && slot.Type == SocketType.Stream && slot.State >= SocketState.SynSent && slot.State <= SocketState.TimeWait;
+            return slot.InUse && slot.Type == SocketKind.Stream && slot.State >= SocketState.SynSent && slot.State <= SocketState.TimeWait;
         }
 
         private SocketSlot FindConnection(uint local, int localPort, uint remote, int remotePort)
@@ -207,7 +207,7 @@ namespace IoTStack.Net.Tcp
             for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (slot.InUse && slot.Type == SocketType.Stream && slot.State == SocketState.Listen && slot.LocalPort == localPort)
+                if (slot.InUse && slot.Type == SocketKind.Stream && slot.State == SocketState.Listen && slot.LocalPort == localPort)
                 {
                     if (slot.LocalAddress == local)
                     {
@@ -256,7 +256,7 @@ namespace IoTStack.Net.Tcp
 
             // The peer gets a reset; the owner's descriptor goes stale (NotSocket), so the slot's next owner is safe.
             _counters.Add(Counter.TcpSlotsReclaimed);
-            Abort(idlest, SocketError.ConnectionAborted, true);
+            Abort(idlest, SocketResult.ConnectionAborted, true);
             if (idlest.InUse)
             {
                 idlest.Release();
@@ -278,7 +278,7 @@ namespace IoTStack.Net.Tcp
                 if (IsConnection(slot) && slot.LocalAddress == address && slot.State != SocketState.Closed)
                 {
                     _counters.Add(Counter.TcpAbortedByAddressChange);
-                    Abort(slot, SocketError.NetworkDown, false);
+                    Abort(slot, SocketResult.NetworkDown, false);
                 }
             }
         }
@@ -287,7 +287,7 @@ namespace IoTStack.Net.Tcp
         /// Ends a connection at once: optionally with RST, then frees an orphaned slot or leaves a closed one
         /// with the error for its owner to read.
         /// </summary>
-        internal void Abort(SocketSlot slot, SocketError error, bool sendReset)
+        internal void Abort(SocketSlot slot, SocketResult error, bool sendReset)
         {
             TcpConnection c = slot.Tcp;
             if (sendReset && IsSynchronized(slot.State))

@@ -40,7 +40,7 @@ public class DhcpClientTests
 
     private void Bind()
     {
-        Assert.Equal(SocketError.Success, _dhcp.Start());
+        Assert.Equal(SocketResult.Success, _dhcp.Start());
         Assert.True(_net.RunUntil(() => _dhcp.State == DhcpState.Bound, 10_000), $"state {_dhcp.State}");
     }
 
@@ -67,7 +67,7 @@ public class DhcpClientTests
     public void Retransmissions_back_off_from_four_seconds_while_no_server_answers()
     {
         _server.Silent = true;
-        Assert.Equal(SocketError.Success, _dhcp.Start());
+        Assert.Equal(SocketResult.Success, _dhcp.Start());
         _net.Run(35_000);
         // Sent at 0, ~4, ~12, ~28 s (RFC 2131 section 4.1: 4, 8, 16 s apart, each ±1 s).
         Assert.Equal(4, _server.Count(Discover));
@@ -112,7 +112,7 @@ public class DhcpClientTests
     public void While_no_server_answers_the_client_sleeps_until_its_next_discover()
     {
         _server.Silent = true;
-        Assert.Equal(SocketError.Success, _dhcp.Start());
+        Assert.Equal(SocketResult.Success, _dhcp.Start());
         _net.Run(10);
         Assert.Equal(1, _server.Count(Discover));
         int delay = _dhcp.PollDelay();
@@ -148,17 +148,17 @@ public class DhcpClientTests
     {
         _server.LeaseSeconds = 60;
         Bind();
-        Assert.Equal(SocketError.Success, _serverStack.Open(SocketType.Stream, IpProtocol.Tcp, out int listener));
+        Assert.Equal(SocketResult.Success, _serverStack.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener));
         _serverStack.Bind(listener, IPv4Address.Any, 5000);
         _serverStack.Listen(listener, 1);
-        Assert.Equal(SocketError.Success, _board.Open(SocketType.Stream, IpProtocol.Tcp, out int connection));
+        Assert.Equal(SocketResult.Success, _board.Open(SocketKind.Stream, IpProtocol.Tcp, out int connection));
         _board.Connect(connection, TestNetwork.Ip(1), 5000);
-        Assert.True(_net.RunUntil(() => _board.Connect(connection, TestNetwork.Ip(1), 5000) == SocketError.IsConnected));
+        Assert.True(_net.RunUntil(() => _board.Connect(connection, TestNetwork.Ip(1), 5000) == SocketResult.IsConnected));
         _server.Silent = true;
         Assert.True(_net.RunUntil(() => _dhcp.Expirations == 1, 61_000));
         Assert.Equal(IPv4Address.Any, _board.Address);
         Assert.Equal(DhcpState.Selecting, _dhcp.State);
-        Assert.Equal(SocketError.NetworkDown, _board.Send(connection, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.NetworkDown, _board.Send(connection, new byte[1], 0, 1, out _));
         _server.Silent = false;
         Assert.True(_net.RunUntil(() => _dhcp.State == DhcpState.Bound, 70_000));
     }
@@ -177,7 +177,7 @@ public class DhcpClientTests
     public void An_address_another_host_answers_for_is_declined_and_the_next_one_taken()
     {
         var squatter = _net.Add(100); // already on 192.0.2.100, the first offer
-        Assert.Equal(SocketError.Success, _dhcp.Start());
+        Assert.Equal(SocketResult.Success, _dhcp.Start());
         Assert.True(_net.RunUntil(() => _dhcp.State == DhcpState.Declined, 10_000));
         Assert.Equal(1, _dhcp.Declines);
         Assert.Equal(IPv4Address.Any, _board.Address); // never used it
@@ -216,7 +216,7 @@ public class DhcpClientTests
         var rig = new CrossoverRig(configureBoard: false);
         var server = new DhcpServerDouble(rig.Peer, First) { LeaseSeconds = 20 };
         var dhcp = new DhcpClient(rig.Board, "board") { Resolver = new DnsResolver(rig.Board, 2, 2), Sntp = new SntpClient(rig.Board) };
-        Assert.Equal(SocketError.Success, dhcp.Start());
+        Assert.Equal(SocketResult.Success, dhcp.Start());
         rig.Run(40_000, dhcp.Poll, server.Poll); // bound, and the first renewals warm every path up
         Assert.Equal(First, rig.Board.Address);
         int renewals = dhcp.Renewals;

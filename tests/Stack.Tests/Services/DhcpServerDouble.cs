@@ -21,9 +21,9 @@ public sealed class DhcpServerDouble
     {
         _stack = stack;
         Pool = pool;
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket));
+        Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket));
         stack.SetOption(_socket, SocketOption.Broadcast, 1);
-        Assert.Equal(SocketError.Success, stack.Bind(_socket, IPv4Address.Any, 67));
+        Assert.Equal(SocketResult.Success, stack.Bind(_socket, IPv4Address.Any, 67));
     }
 
     public IPv4Address[] Pool { get; }
@@ -54,7 +54,7 @@ public sealed class DhcpServerDouble
     public bool Poll()
     {
         bool worked = false;
-        while (_stack.ReceiveFrom(_socket, _buffer, 0, _buffer.Length, out int length, out var from) == SocketError.Success)
+        while (_stack.ReceiveFrom(_socket, _buffer, 0, _buffer.Length, out int length, out var from) == SocketResult.Success)
         {
             worked = true;
             Handle(length, from);
@@ -63,7 +63,7 @@ public sealed class DhcpServerDouble
         return worked;
     }
 
-    private void Handle(int length, SocketAddress from)
+    private void Handle(int length, SocketEndpoint from)
     {
         var message = _buffer.AsSpan(0, length).ToArray();
         var options = Options(message);

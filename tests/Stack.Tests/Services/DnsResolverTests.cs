@@ -29,7 +29,7 @@ public class DnsResolverTests
 
     private DnsStatus Lookup(string name, out IPv4Address address, int limitMs = 30_000)
     {
-        Assert.Equal(SocketError.Success, _resolver.Resolve(name, out int query));
+        Assert.Equal(SocketResult.Success, _resolver.Resolve(name, out int query));
         IPv4Address found = default;
         _net.RunUntil(() => _resolver.GetStatus(query, out found) != DnsStatus.Pending, limitMs);
         var status = _resolver.GetStatus(query, out address);
@@ -158,18 +158,18 @@ public class DnsResolverTests
     public void Addresses_need_no_server_and_bad_names_are_refused()
     {
         var resolver = new DnsResolver(_board, 1, 0);
-        Assert.Equal(SocketError.Success, resolver.Resolve("192.0.2.44", out int literal));
+        Assert.Equal(SocketResult.Success, resolver.Resolve("192.0.2.44", out int literal));
         Assert.Equal(DnsStatus.Resolved, resolver.GetStatus(literal, out var address));
         Assert.Equal(TestNetwork.Ip(44), address);
         resolver.Release(literal);
         foreach (var bad in new[] { "", ".", "a..b", new string('x', 64) + ".example", string.Join('.', Enumerable.Repeat("abcdefgh", 40)), "sp ace.example" })
         {
-            Assert.Equal(SocketError.InvalidArgument, resolver.Resolve(bad, out _));
+            Assert.Equal(SocketResult.InvalidArgument, resolver.Resolve(bad, out _));
         }
 
-        Assert.Equal(SocketError.Success, resolver.Resolve("board.example", out int none));
+        Assert.Equal(SocketResult.Success, resolver.Resolve("board.example", out int none));
         Assert.Equal(DnsStatus.NoServer, resolver.GetStatus(none, out _));
-        Assert.Equal(SocketError.NoBufferSpaceAvailable, resolver.Resolve("other.example", out _)); // its one slot is taken
+        Assert.Equal(SocketResult.NoBufferSpaceAvailable, resolver.Resolve("other.example", out _)); // its one slot is taken
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public class DnsResolverTests
         int resolved = 0;
         bool Lookup()
         {
-            if (resolver.Resolve(name, out int query) != SocketError.Success)
+            if (resolver.Resolve(name, out int query) != SocketResult.Success)
             {
                 return false;
             }
@@ -212,7 +212,7 @@ public class DnsResolverTests
         int refused = 0;
         for (int i = 0; i < 1_000; i++)
         {
-            refused += resolver.Resolve(name, out int query) == SocketError.Success ? 0 : 1; // no Assert.Equal here: it allocates a comparer
+            refused += resolver.Resolve(name, out int query) == SocketResult.Success ? 0 : 1; // no Assert.Equal here: it allocates a comparer
             for (int step = 0; step < 20 && resolver.GetStatus(query, out _) == DnsStatus.Pending; step++)
             {
                 resolver.Poll();

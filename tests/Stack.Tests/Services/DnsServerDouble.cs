@@ -18,8 +18,8 @@ public sealed class DnsServerDouble
     public DnsServerDouble(NetStack stack)
     {
         _stack = stack;
-        Assert.Equal(SocketError.Success, stack.Open(SocketType.Datagram, IpProtocol.Udp, out _socket));
-        Assert.Equal(SocketError.Success, stack.Bind(_socket, IPv4Address.Any, 53));
+        Assert.Equal(SocketResult.Success, stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket));
+        Assert.Equal(SocketResult.Success, stack.Bind(_socket, IPv4Address.Any, 53));
     }
 
     /// <summary>The reply to a query (its bytes), or null to stay silent.</summary>
@@ -30,7 +30,7 @@ public sealed class DnsServerDouble
     public bool Poll()
     {
         bool worked = false;
-        while (_stack.ReceiveFrom(_socket, _buffer, 0, _buffer.Length, out int length, out var from) == SocketError.Success)
+        while (_stack.ReceiveFrom(_socket, _buffer, 0, _buffer.Length, out int length, out var from) == SocketResult.Success)
         {
             worked = true;
             var query = _buffer.AsSpan(0, length).ToArray();

@@ -14,7 +14,7 @@ public class MdnsResponderTests
     private MdnsResponder Responder(NetStack stack, string name)
     {
         var responder = new MdnsResponder(stack, name, 2);
-        Assert.Equal(SocketError.Success, responder.Start());
+        Assert.Equal(SocketResult.Success, responder.Start());
         _net.Services.Add(responder.Poll);
         return responder;
     }
@@ -27,7 +27,7 @@ public class MdnsResponderTests
 
     private DnsStatus Resolve(DnsResolver resolver, string name, out IPv4Address address)
     {
-        Assert.Equal(SocketError.Success, resolver.Resolve(name, out int query));
+        Assert.Equal(SocketResult.Success, resolver.Resolve(name, out int query));
         _net.RunUntil(() => resolver.GetStatus(query, out _) != DnsStatus.Pending, 10_000);
         var status = resolver.GetStatus(query, out address);
         resolver.Release(query);
@@ -55,7 +55,7 @@ public class MdnsResponderTests
     {
         var stack = _net.Add(2);
         var board = new MdnsResponder(stack, "board", 2);
-        Assert.Equal(SocketError.Success, board.Start());
+        Assert.Equal(SocketResult.Success, board.Start());
         board.Poll(); // takes up the stack's address: the sequence starts
         Assert.InRange(board.PollDelay(), 0, 249); // RFC 6762 section 8.1: the first probe after 0-250 ms
         long polls = 0;
@@ -103,9 +103,9 @@ public class MdnsResponderTests
         asker.SendTo(socket, query, 0, query.Length, MdnsResponder.Group, MdnsResponder.Port, out _);
         var reply = new byte[512];
         int length = 0;
-        SocketAddress from = default;
-        Assert.True(_net.RunUntil(() => asker.ReceiveFrom(socket, reply, 0, reply.Length, out length, out from) == SocketError.Success, 1_000));
-        Assert.Equal(new SocketAddress(IpProtocol.Udp, TestNetwork.Ip(2), 5353), from);
+        SocketEndpoint from = default;
+        Assert.True(_net.RunUntil(() => asker.ReceiveFrom(socket, reply, 0, reply.Length, out length, out from) == SocketResult.Success, 1_000));
+        Assert.Equal(new SocketEndpoint(IpProtocol.Udp, TestNetwork.Ip(2), 5353), from);
         Assert.Equal(0x1234, NetworkOrder.ReadUInt16(reply, 0)); // section 6.7: its ID back
         Assert.Equal(0x8400, NetworkOrder.ReadUInt16(reply, 2)); // response, authoritative
         Assert.Equal(1, NetworkOrder.ReadUInt16(reply, 4)); // the question repeated
@@ -123,7 +123,7 @@ public class MdnsResponderTests
     {
         var rig = new CrossoverRig();
         var board = new MdnsResponder(rig.Board, "board", 1);
-        Assert.Equal(SocketError.Success, board.Start());
+        Assert.Equal(SocketResult.Success, board.Start());
         rig.Run(3_000, board.Poll, () => false);
         Assert.Equal(MdnsState.Ready, board.State);
         int socket = TestNetwork.OpenUdp(rig.Peer, 40000);
@@ -133,7 +133,7 @@ public class MdnsResponderTests
         bool Ask()
         {
             rig.Peer.SendTo(socket, query, 0, query.Length, MdnsResponder.Group, MdnsResponder.Port, out _);
-            answers += rig.Peer.ReceiveFrom(socket, reply, 0, reply.Length, out _, out _) == SocketError.Success ? 1 : 0;
+            answers += rig.Peer.ReceiveFrom(socket, reply, 0, reply.Length, out _, out _) == SocketResult.Success ? 1 : 0;
             return false;
         }
 
@@ -179,7 +179,7 @@ public class SntpClientTests
     private bool Serve()
     {
         bool worked = false;
-        while (_server.ReceiveFrom(_socket, _buffer, 0, _buffer.Length, out int length, out var from) == SocketError.Success)
+        while (_server.ReceiveFrom(_socket, _buffer, 0, _buffer.Length, out int length, out var from) == SocketResult.Success)
         {
             worked = true;
             _requests++;

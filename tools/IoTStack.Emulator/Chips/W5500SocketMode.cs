@@ -45,7 +45,7 @@ internal sealed class W5500SocketMode
                 Close(socket);
                 if (protocol == R.ModeUdp)
                 {
-                    _engine.Open(SocketType.Datagram, IpProtocol.Udp, out _inner[socket]);
+                    _engine.Open(SocketKind.Datagram, IpProtocol.Udp, out _inner[socket]);
                     _engine.Bind(_inner[socket], IPv4Address.Any, _chip.Get16(socket, R.SnPORT));
                     _chip.SetStatus(socket, R.StatusUdp);
                 }
@@ -59,7 +59,7 @@ internal sealed class W5500SocketMode
                 int port = _chip.Get16(socket, R.SnPORT);
                 if (!_listeners.ContainsKey(port))
                 {
-                    _engine.Open(SocketType.Stream, IpProtocol.Tcp, out int listener);
+                    _engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
                     _engine.SetOption(listener, SocketOption.NoDelay, 1); // the chip sends what a SEND gives it at once: no Nagle
                     _engine.Bind(listener, IPv4Address.Any, port);
                     _engine.Listen(listener, 8);
@@ -69,7 +69,7 @@ internal sealed class W5500SocketMode
                 _chip.SetStatus(socket, R.StatusListen);
                 return;
             case R.CommandConnect:
-                _engine.Open(SocketType.Stream, IpProtocol.Tcp, out _inner[socket]);
+                _engine.Open(SocketKind.Stream, IpProtocol.Tcp, out _inner[socket]);
                 _engine.SetOption(_inner[socket], SocketOption.NoDelay, 1);
                 _engine.Bind(_inner[socket], IPv4Address.Any, _chip.Get16(socket, R.SnPORT));
                 _engine.Connect(_inner[socket], _chip.GetAddress(socket, R.SnDIPR), _chip.Get16(socket, R.SnDPORT));
@@ -81,7 +81,7 @@ internal sealed class W5500SocketMode
             case R.CommandDisconnect:
                 if (_inner[socket] != 0)
                 {
-                    _engine.Shutdown(_inner[socket], SocketShutdown.Send);
+                    _engine.Shutdown(_inner[socket], ShutdownDirection.Send);
                     _chip.SetStatus(socket, 0x18); // SOCK_FIN_WAIT
                 }
 
@@ -141,7 +141,7 @@ internal sealed class W5500SocketMode
 
     private void AcceptInto(int socket)
     {
-        if (_listeners.TryGetValue(_chip.Get16(socket, R.SnPORT), out int listener) && _engine.Accept(listener, out int connection) == SocketError.Success)
+        if (_listeners.TryGetValue(_chip.Get16(socket, R.SnPORT), out int listener) && _engine.Accept(listener, out int connection) == SocketResult.Success)
         {
             _inner[socket] = connection;
             _engine.GetRemoteAddress(connection, out var remote);
@@ -186,13 +186,13 @@ internal sealed class W5500SocketMode
 
         var data = pending.ToArray();
         var result = _engine.Send(_inner[socket], data, 0, data.Length, out int sent);
-        if (result == SocketError.Success && sent > 0)
+        if (result == SocketResult.Success && sent > 0)
         {
             pending.RemoveRange(0, sent);
             _chip.Set16(socket, R.SnTXRD, (_chip.Get16(socket, R.SnTXRD) + sent) & 0xFFFF);
             _chip.UpdateFreeSize(socket);
         }
-        else if (result != SocketError.Success && result != SocketError.WouldBlock)
+        else if (result != SocketResult.Success && result != SocketResult.WouldBlock)
         {
             // The connection died under a SEND (the peer's RST): the chip goes to SOCK_CLOSED and says DISCON, and
             // the SEND ends in neither SENDOK nor TIMEOUT (datasheet 4.2, Sn_IR and Sn_SR).
@@ -214,14 +214,14 @@ internal sealed class W5500SocketMode
         {
             int room = Math.Min(_chip.ReceiveFree(socket), _buffer.Length);
             var result = _engine.Receive(_inner[socket], _buffer, 0, room, out int received);
-            if (result == SocketError.Success && received > 0)
+            if (result == SocketResult.Success && received > 0)
             {
                 _chip.AppendReceived(socket, _buffer, received);
                 continue;
             }
 
             int status = _chip.Status(socket);
-            if (result == SocketError.Success && received == 0)
+            if (result == SocketResult.Success && received == 0)
             {
                 // The peer's FIN: CLOSE_WAIT, or closed when our FIN went first.
                 if (status == R.StatusEstablished)
@@ -237,7 +237,7 @@ internal sealed class W5500SocketMode
                     _chip.Raise(socket, R.InterruptDisconnect);
                 }
             }
-            else if (result != SocketError.WouldBlock)
+            else if (result != SocketResult.WouldBlock)
             {
                 Close(socket);
                 _chip.SetStatus(socket, R.StatusClosed);
@@ -253,7 +253,7 @@ internal sealed class W5500SocketMode
         while (true)
         {
             var result = _engine.ReceiveFrom(_inner[socket], _buffer, 0, _buffer.Length, out int received, out var from);
-            if (result != SocketError.Success)
+            if (result != SocketResult.Success)
             {
                 return;
             }

@@ -1,7 +1,10 @@
 namespace IoTStack.Net.Sockets
 {
-    /// <summary>Results of socket calls, named as System.Net.Sockets.SocketError names the BSD errors.</summary>
-    public enum SocketError
+    /// <summary>
+    /// Results of socket calls, named as System.Net.Sockets.SocketError names the BSD errors. Not called SocketError, so a
+    /// file can use System.Net.Sockets and IoTStack together without an alias (issue 16).
+    /// </summary>
+    public enum SocketResult
     {
         Success = 0,
         /// <summary>Nothing to do now: no datagram queued, no room, not yet connected (EWOULDBLOCK).</summary>

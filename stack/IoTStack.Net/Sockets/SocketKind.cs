@@ -1,6 +1,6 @@
 namespace IoTStack.Net.Sockets
 {
-    public enum SocketType
+    public enum SocketKind
     {
         /// <summary>TCP.</summary>
         Stream = 1,

@@ -4,13 +4,13 @@ namespace IoTStack.Net.Wire
     /// A socket address: the triad of protocol, IP address and port that names one end of a
     /// conversation. Two of them (local and remote) make the 4-tuple that tells connections apart.
     /// </summary>
-    public struct SocketAddress
+    public struct SocketEndpoint
     {
         private readonly IpProtocol _protocol;
         private readonly IPv4Address _address;
         private readonly ushort _port;
 
-        public SocketAddress(IpProtocol protocol, IPv4Address address, int port)
+        public SocketEndpoint(IpProtocol protocol, IPv4Address address, int port)
         {
             _protocol = protocol;
             _address = address;
@@ -32,14 +32,14 @@ namespace IoTStack.Net.Wire
             get { return _port; }
         }
 
-        public bool Equals(SocketAddress other)
+        public bool Equals(SocketEndpoint other)
         {
             return _protocol == other._protocol && _address == other._address && _port == other._port;
         }
 
         public override bool Equals(object obj)
         {
-            return obj is SocketAddress && Equals((SocketAddress)obj);
+            return obj is SocketEndpoint && Equals((SocketEndpoint)obj);
         }
 
         public override int GetHashCode()
@@ -47,12 +47,12 @@ namespace IoTStack.Net.Wire
             return (int)(_address.Value ^ ((uint)_port << 16) ^ (uint)_protocol);
         }
 
-        public static bool operator ==(SocketAddress left, SocketAddress right)
+        public static bool operator ==(SocketEndpoint left, SocketEndpoint right)
         {
             return left.Equals(right);
         }
 
-        public static bool operator !=(SocketAddress left, SocketAddress right)
+        public static bool operator !=(SocketEndpoint left, SocketEndpoint right)
         {
             return !left.Equals(right);
         }

@@ -1,7 +1,7 @@
 namespace IoTStack.Net.Sockets
 {
     /// <summary>Which direction <c>Shutdown</c> closes (SHUT_RD, SHUT_WR, SHUT_RDWR).</summary>
-    public enum SocketShutdown
+    public enum ShutdownDirection
     {
         Receive = 0,
         Send = 1,
