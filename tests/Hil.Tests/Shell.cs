@@ -27,12 +27,15 @@ public static class Shell
         Task<string> output;
         if (outputFile is not null)
         {
-            output = Task.Run(() =>
+            // Threads of their own (LongRunning), not the pool's: a test running a dozen of these at once from pool
+            // threads starved the pool on two cores, and an nc whose input waited 10 s for a thread gave up (-w 10)
+            // having sent nothing.
+            output = Task.Factory.StartNew(() =>
             {
                 using var file = File.Create(outputFile);
                 process.StandardOutput.BaseStream.CopyTo(file);
                 return "";
-            });
+            }, TaskCreationOptions.LongRunning);
         }
         else
         {
@@ -42,7 +45,7 @@ public static class Shell
         var error = process.StandardError.ReadToEndAsync();
         if (inputFile is not null)
         {
-            Task.Run(() =>
+            Task.Factory.StartNew(() =>
             {
                 using (var file = File.OpenRead(inputFile))
                 {
@@ -63,7 +66,7 @@ public static class Shell
                 catch (IOException)
                 {
                 }
-            });
+            }, TaskCreationOptions.LongRunning);
         }
 
         if (!process.WaitForExit(timeoutMs))

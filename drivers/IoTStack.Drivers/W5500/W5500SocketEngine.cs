@@ -241,6 +241,7 @@ namespace IoTStack.Drivers.W5500
         /// </summary>
         public bool Poll()
         {
+            _roomAwaited = false; // a sender still waiting says so again when it next finds no room
             CheckChip();
             long now = _clock.NowMilliseconds;
             _sweeping = now >= _nextSweep;
@@ -327,8 +328,13 @@ namespace IoTStack.Drivers.W5500
         /// </summary>
         public int PollDelay()
         {
-            return Net.Deadlines.Delay(_nextSweep, _clock.NowMilliseconds, SweepIntervalMs);
+            // Room in a transmit buffer comes back with the peer's ACKs, and the chip raises no interrupt for that (SENDOK
+            // came with the SEND): while a sender waits for room, look again in a millisecond rather than at the sweep.
+            return _roomAwaited ? 1 : Net.Deadlines.Delay(_nextSweep, _clock.NowMilliseconds, SweepIntervalMs);
         }
+
+        /// <summary>The last poll's senders found a transmit buffer full (Sn_TX_FSR 0) after its SEND was done.</summary>
+        private bool _roomAwaited;
 
         public SocketResult Open(SocketKind type, IpProtocol protocol, out int socket)
         {
@@ -916,6 +922,7 @@ namespace IoTStack.Drivers.W5500
             int length = count < free ? count : free;
             if (length == 0)
             {
+                _roomAwaited |= count > 0;
                 return count == 0 ? SocketResult.Success : SocketResult.WouldBlock;
             }
 
