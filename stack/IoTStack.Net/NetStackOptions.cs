@@ -238,7 +238,10 @@ namespace IoTStack.Net
         /// <summary>Challenge ACKs sent per second at most (RFC 5961 section 7). Default 100.</summary>
         public int TcpChallengeAcksPerSecond { get; set; }
 
-        /// <summary>Refuse SYNs that find no slot or a full backlog with RST (true) or drop them silently (false). Default true.</summary>
+        /// <summary>
+        /// Refuse SYNs that find no connection slot with RST (true) or drop them silently (false). Default true. A SYN to a
+        /// full backlog is always dropped (the client retries), as Linux and lwIP do.
+        /// </summary>
         public bool TcpRefuseWithReset { get; set; }
 
         /// <summary>

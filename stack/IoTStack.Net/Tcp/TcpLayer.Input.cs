@@ -91,10 +91,12 @@ namespace IoTStack.Net.Tcp
             // The backlog counts established connections nobody accepted yet. Half-open entries live in the SYN
             // queue, bounded by its own size with the oldest evicted, so a SYN flood can neither fill the backlog
             // nor hold slots: new clients get in as soon as (and while) it runs.
+            // A full backlog drops the SYN, as Linux (tcp_abort_on_overflow 0, its default) and lwIP do: it is a moment's
+            // state, and the client's SYN retransmission finds room once the application has accepted. A RST would turn a
+            // burst of clients into refusals.
             if (PendingAccepts(listener.Descriptor) >= listener.Backlog)
             {
                 _counters.Add(Counter.TcpBacklogDrops);
-                Refuse(local, remote, segment);
                 return;
             }
 
