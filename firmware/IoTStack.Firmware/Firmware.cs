@@ -228,9 +228,10 @@ namespace IoTStack.Firmware
 
         /// <summary>
         /// Milliseconds until <see cref="Poll"/> must run again though nothing arrives: the sockets' and the services'
-        /// deadlines. The sessions keep no timers of their own: one that moved bytes makes Poll return true (the loop polls
-        /// again at once); one that could not waits for its socket (data, room to send, the peer's close: a frame, or the
-        /// chip's interrupt) or for a lookup, whose retries are the resolver's deadline.
+        /// deadlines, and an HTTP session's wait for its request head (its timeout, or the moment it gives way to a waiting
+        /// connection). Otherwise a session that moved bytes makes Poll return true (the loop polls again at once), and one
+        /// that could not waits for its socket (data, room to send, the peer's close: a frame, or the chip's interrupt) or
+        /// for a lookup, whose retries are the resolver's deadline.
         /// </summary>
         public int PollDelay()
         {
@@ -268,9 +269,9 @@ namespace IoTStack.Firmware
         private bool Accept(int listener, ServiceKind kind)
         {
             // Only as many as there are free sessions. The rest wait in the listen backlog, as in a server's accept queue,
-            // until a session frees; past the backlog the stack refuses them. (Accepting and closing at once, as before,
-            // turned away a client that came while a finishing session was still held, and ab -k -c 4 gave up on a
-            // board with three sessions when its fourth connection closed in its face.)
+            // until a session frees; a SYN that finds the backlog full is dropped and retried by its client. (Accepting and
+            // closing at once, as before, turned away a client that came while a finishing session was still held, and
+            // ab -k -c 4 gave up on a board with three sessions when its fourth connection closed in its face.)
             bool accepted = false;
             int socket;
             while (_busy < _sessions.Length && _sockets.Accept(listener, out socket) == SocketResult.Success)
