@@ -313,7 +313,7 @@ namespace IoTStack.Net.Services
         private bool OnLink(uint source)
         {
             uint ours = _stack.AddressValue;
-            return (source >> 16) == 0xA9FE || (ours != 0 && ((source ^ ours) & _stack.SubnetMaskValue) == 0);
+            return IPv4Address.IsLinkLocalValue(source) || (ours != 0 && ((source ^ ours) & _stack.SubnetMaskValue) == 0);
         }
 
         /// <summary>Answers the questions that ask for our name (while probing, a rival probe may take it from us).</summary>

@@ -585,7 +585,7 @@ namespace IoTStack.Net
 
         private bool IsLocal(uint address)
         {
-            return address == 0 || (address >> 24) == 127 || address == 0xFFFFFFFF || Ipv4Layer.IsMulticast(address)
+            return address == 0 || IPv4Address.IsLoopbackValue(address) || address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address)
                 || (_address != 0 && (address == _address || _ip.IsDirectedBroadcast(address)));
         }
     }

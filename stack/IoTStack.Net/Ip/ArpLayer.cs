@@ -227,7 +227,7 @@ namespace IoTStack.Net.Ip
 
         private static bool IsLearnable(uint address)
         {
-            return address != 0 && address != 0xFFFFFFFF && !Ipv4Layer.IsMulticast(address) && (address >> 24) != 127;
+            return address != 0 && address != 0xFFFFFFFF && !IPv4Address.IsMulticastValue(address) && !IPv4Address.IsLoopbackValue(address);
         }
 
         private static bool IsZero(byte[] buffer, int offset)

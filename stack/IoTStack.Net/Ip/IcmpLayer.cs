@@ -83,7 +83,7 @@ namespace IoTStack.Net.Ip
         internal void SendError(byte type, byte code, Ipv4Packet original)
         {
             uint source = original.SourceValue;
-            if (original.FragmentOffset != 0 || source == 0 || source == 0xFFFFFFFF || Ipv4Layer.IsMulticast(source) || IsError(original))
+            if (original.FragmentOffset != 0 || source == 0 || source == 0xFFFFFFFF || IPv4Address.IsMulticastValue(source) || IsError(original))
             {
                 return;
             }
@@ -95,7 +95,7 @@ namespace IoTStack.Net.Ip
         /// <summary>Reassembly of a datagram from <paramref name="source"/> timed out (RFC 792 time exceeded, code 1).</summary>
         internal void SendTimeExceeded(byte[] quoted, int offset, int length, uint source, uint destination)
         {
-            if (source != 0xFFFFFFFF && !Ipv4Layer.IsMulticast(source) && destination != 0xFFFFFFFF && !Ipv4Layer.IsMulticast(destination))
+            if (source != 0xFFFFFFFF && !IPv4Address.IsMulticastValue(source) && destination != 0xFFFFFFFF && !IPv4Address.IsMulticastValue(destination))
             {
                 SendQuoting(Icmpv4Message.TypeTimeExceeded, Icmpv4Message.CodeReassemblyTimeExceeded, 0, quoted, offset, length, destination, source);
             }
@@ -299,7 +299,7 @@ namespace IoTStack.Net.Ip
             _header[1] = code;
             NetworkOrder.WriteUInt32(_header, 4, restOfHeader);
             FillChecksum(quoted, offset, length);
-            uint source = from == 0xFFFFFFFF || Ipv4Layer.IsMulticast(from) || _stack.Ip.IsDirectedBroadcast(from) ? 0 : from;
+            uint source = from == 0xFFFFFFFF || IPv4Address.IsMulticastValue(from) || _stack.Ip.IsDirectedBroadcast(from) ? 0 : from;
             if (_stack.Ip.Send(source, to, IpProtocol.Icmp, _header, 0, _header.Length, quoted, offset, length, _stack.Options.TimeToLive, false) == SocketResult.Success)
             {
                 _counters.Add(Counter.IcmpErrorsSent);

@@ -58,7 +58,7 @@ namespace IoTStack.Net.Ip
             }
 
             uint destination = ip.DestinationValue;
-            bool broadcast = destination == 0xFFFFFFFF || IsMulticast(destination) || IsDirectedBroadcast(destination);
+            bool broadcast = destination == 0xFFFFFFFF || IPv4Address.IsMulticastValue(destination) || IsDirectedBroadcast(destination);
             if (!IsForUs(destination, broadcast, fromLoopback))
             {
                 _counters.Add(Counter.Ipv4NotForUs);
@@ -123,12 +123,6 @@ namespace IoTStack.Net.Ip
                     _groups[i] = 0;
                 }
             }
-        }
-
-        /// <summary>224.0.0.0/4, class D (RFC 1112).</summary>
-        internal static bool IsMulticast(uint address)
-        {
-            return (address >> 28) == 0xE;
         }
 
         /// <summary>
@@ -289,17 +283,17 @@ namespace IoTStack.Net.Ip
                 return SocketResult.DestinationAddressRequired;
             }
 
-            if ((destination >> 24) == 127 || (ours != 0 && destination == ours))
+            if (IPv4Address.IsLoopbackValue(destination) || (ours != 0 && destination == ours))
             {
                 route.Device = _stack.Loopback;
-                route.Source = (destination >> 24) == 127 ? 0x7F000001 : ours;
+                route.Source = IPv4Address.IsLoopbackValue(destination) ? 0x7F000001 : ours;
                 route.Mac = Route.MacOwn;
                 return SocketResult.Success;
             }
 
-            if (destination == 0xFFFFFFFF || IsDirectedBroadcast(destination) || IsMulticast(destination))
+            if (destination == 0xFFFFFFFF || IsDirectedBroadcast(destination) || IPv4Address.IsMulticastValue(destination))
             {
-                route.Mac = IsMulticast(destination) ? Route.MacMulticast : Route.MacBroadcast;
+                route.Mac = IPv4Address.IsMulticastValue(destination) ? Route.MacMulticast : Route.MacBroadcast;
                 return _stack.Device.IsLinkUp ? SocketResult.Success : SocketResult.NetworkDown;
             }
 
@@ -389,14 +383,14 @@ namespace IoTStack.Net.Ip
         /// <summary>RFC 1122 section 3.2.1.3: no broadcast or multicast source, and no 127/8 or own address from outside.</summary>
         private bool SourceIsValid(uint source, bool fromLoopback)
         {
-            if (source == 0xFFFFFFFF || IsMulticast(source) || IsDirectedBroadcast(source))
+            if (source == 0xFFFFFFFF || IPv4Address.IsMulticastValue(source) || IsDirectedBroadcast(source))
             {
                 _counters.Add(Counter.Ipv4BadSource);
                 return false;
             }
 
             uint ours = _stack.AddressValue;
-            if (!fromLoopback && ((source >> 24) == 127 || (ours != 0 && source == ours)))
+            if (!fromLoopback && (IPv4Address.IsLoopbackValue(source) || (ours != 0 && source == ours)))
             {
                 // Martians: a packet from the wire claiming to come from inside this node (land attack, spoofing).
                 _counters.Add(Counter.Ipv4Martians);
@@ -408,7 +402,7 @@ namespace IoTStack.Net.Ip
 
         private bool IsForUs(uint destination, bool broadcast, bool fromLoopback)
         {
-            if ((destination >> 24) == 127)
+            if (IPv4Address.IsLoopbackValue(destination))
             {
                 if (!fromLoopback)
                 {
@@ -420,7 +414,7 @@ namespace IoTStack.Net.Ip
 
             if (broadcast)
             {
-                return !IsMulticast(destination) || destination == 0xE0000001 || IsMember(destination);
+                return !IPv4Address.IsMulticastValue(destination) || destination == 0xE0000001 || IsMember(destination);
             }
 
             uint ours = _stack.AddressValue;

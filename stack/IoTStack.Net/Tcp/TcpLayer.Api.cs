@@ -31,7 +31,7 @@ namespace IoTStack.Net.Tcp
                 return SocketResult.InvalidArgument;
             }
 
-            if (address == 0xFFFFFFFF || Ipv4Layer.IsMulticast(address) || _stack.Ip.IsDirectedBroadcast(address))
+            if (address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address) || _stack.Ip.IsDirectedBroadcast(address))
             {
                 return SocketResult.AddressNotAvailable;
             }

@@ -140,7 +140,7 @@ namespace IoTStack.Net.Wire
 
         public IPv4Address SenderProtocolAddress
         {
-            get { return IPv4Address.Read(_buffer, _offset + 14); }
+            get { return new IPv4Address(SenderProtocolValue); }
         }
 
         public MacAddress TargetHardwareAddress
@@ -150,7 +150,7 @@ namespace IoTStack.Net.Wire
 
         public IPv4Address TargetProtocolAddress
         {
-            get { return IPv4Address.Read(_buffer, _offset + 24); }
+            get { return new IPv4Address(TargetProtocolValue); }
         }
 
         /// <summary>

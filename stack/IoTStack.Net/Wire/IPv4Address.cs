@@ -62,19 +62,40 @@ namespace IoTStack.Net.Wire
         /// <summary>127.0.0.0/8 (RFC 1122 section 3.2.1.3).</summary>
         public bool IsLoopback
         {
-            get { return (_value >> 24) == 127; }
+            get { return IsLoopbackValue(_value); }
         }
 
         /// <summary>224.0.0.0/4, class D (RFC 1112).</summary>
         public bool IsMulticast
         {
-            get { return (_value >> 28) == 0xE; }
+            get { return IsMulticastValue(_value); }
         }
 
         /// <summary>169.254.0.0/16 (RFC 3927).</summary>
         public bool IsLinkLocal
         {
-            get { return (_value >> 16) == 0xA9FE; }
+            get { return IsLinkLocalValue(_value); }
+        }
+
+        // The same tests on a Value, for code that keeps addresses as numbers (on nanoCLR an IPv4Address passed or
+        // returned is a heap object).
+
+        /// <summary>127.0.0.0/8 (RFC 1122 section 3.2.1.3).</summary>
+        public static bool IsLoopbackValue(uint value)
+        {
+            return (value >> 24) == 127;
+        }
+
+        /// <summary>224.0.0.0/4, class D (RFC 1112).</summary>
+        public static bool IsMulticastValue(uint value)
+        {
+            return (value >> 28) == 0xE;
+        }
+
+        /// <summary>169.254.0.0/16 (RFC 3927).</summary>
+        public static bool IsLinkLocalValue(uint value)
+        {
+            return (value >> 16) == 0xA9FE;
         }
 
         /// <summary>The network mask of a prefix length from 0 to 32.</summary>

@@ -238,14 +238,14 @@ namespace IoTStack.Net.Wire
 
         public IPv4Address Source
         {
-            get { return IPv4Address.Read(_buffer, _offset + 12); }
-            set { value.Write(_buffer, _offset + 12); }
+            get { return new IPv4Address(SourceValue); }
+            set { SourceValue = value.Value; }
         }
 
         public IPv4Address Destination
         {
-            get { return IPv4Address.Read(_buffer, _offset + 16); }
-            set { value.Write(_buffer, _offset + 16); }
+            get { return new IPv4Address(DestinationValue); }
+            set { DestinationValue = value.Value; }
         }
 
         /// <summary><see cref="Source"/> as a number (<see cref="IPv4Address.Value"/>): no struct to allocate on nanoCLR.</summary>
