@@ -104,7 +104,7 @@ namespace IoTStack.Boards
             NetServices services = null;
             if (stack != null && settings.WantsServices)
             {
-                services = settings.SmallTables ? new NetServices(stack, settings.HostName, settings.Dhcp, 2, 2) : new NetServices(stack, settings.HostName, settings.Dhcp);
+                services = settings.SmallTables ? new NetServices(stack, stack, settings.HostName, settings.Dhcp, 2, 2) : new NetServices(stack, stack, settings.HostName, settings.Dhcp);
                 services.Dns.SetServers(settings.Dns, IPv4Address.Any, IPv4Address.Any);
                 services.Sntp.Server = settings.Ntp;
             }

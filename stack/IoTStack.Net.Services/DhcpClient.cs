@@ -51,7 +51,8 @@ namespace IoTStack.Net.Services
 
         private const uint Infinite = 0xFFFFFFFF;
 
-        private readonly NetStack _stack;
+        private readonly ISocketEngine _sockets;
+        private readonly INetInterface _net;
         private readonly byte[] _message = new byte[MessageCapacity];
         private readonly byte[] _hostName;
         private readonly IPv4Address[] _dns = new IPv4Address[3];
@@ -87,14 +88,15 @@ namespace IoTStack.Net.Services
         private IPv4Address _readServer;
 
         /// <param name="hostName">Sent as option 12 (dnsmasq, for one, then serves the name); null for none.</param>
-        public DhcpClient(NetStack stack, string hostName)
+        public DhcpClient(ISocketEngine sockets, INetInterface net, string hostName)
         {
-            if (stack == null)
+            if (sockets == null || net == null)
             {
-                throw new System.ArgumentNullException("stack");
+                throw new System.ArgumentNullException(sockets == null ? "sockets" : "net");
             }
 
-            _stack = stack;
+            _sockets = sockets;
+            _net = net;
             _hostName = new byte[hostName == null ? 0 : hostName.Length];
             for (int i = 0; i < _hostName.Length; i++)
             {
@@ -186,13 +188,13 @@ namespace IoTStack.Net.Services
         /// <summary>Milliseconds until the lease runs out (-1 for none or infinite).</summary>
         public long LeaseRemainingMs
         {
-            get { return _address.IsAny || _lease == Infinite ? -1 : _expiry - _stack.Clock.NowMilliseconds; }
+            get { return _address.IsAny || _lease == Infinite ? -1 : _expiry - _net.Clock.NowMilliseconds; }
         }
 
         /// <summary>Milliseconds until T1, when renewing starts (-1 when not bound or the lease is infinite).</summary>
         public long RenewInMs
         {
-            get { return _state != DhcpState.Bound || _lease == Infinite ? -1 : _t1 - _stack.Clock.NowMilliseconds; }
+            get { return _state != DhcpState.Bound || _lease == Infinite ? -1 : _t1 - _net.Clock.NowMilliseconds; }
         }
 
         public int Discovers { get; private set; }
@@ -215,24 +217,24 @@ namespace IoTStack.Net.Services
         {
             if (_socket < 0)
             {
-                SocketResult error = _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
+                SocketResult error = _sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
                 if (error != SocketResult.Success)
                 {
                     return error;
                 }
 
-                _stack.SetOption(_socket, SocketOption.Broadcast, 1);
-                error = _stack.Bind(_socket, IPv4Address.Any, ClientPort);
+                _sockets.SetOption(_socket, SocketOption.Broadcast, 1);
+                error = _sockets.Bind(_socket, IPv4Address.Any, ClientPort);
                 if (error != SocketResult.Success)
                 {
-                    _stack.Close(_socket);
+                    _sockets.Close(_socket);
                     _socket = -1;
                     return error;
                 }
             }
 
-            _linkWasUp = _stack.Device.IsLinkUp;
-            Restart(_stack.Clock.NowMilliseconds);
+            _linkWasUp = _net.IsLinkUp;
+            Restart(_net.Clock.NowMilliseconds);
             return SocketResult.Success;
         }
 
@@ -241,7 +243,7 @@ namespace IoTStack.Net.Services
         {
             if (_socket >= 0)
             {
-                _stack.Close(_socket);
+                _sockets.Close(_socket);
                 _socket = -1;
             }
 
@@ -259,7 +261,7 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
+            while (_sockets.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 if (fromPort == ServerPort && Read(received))
                 {
@@ -269,8 +271,8 @@ namespace IoTStack.Net.Services
                 worked = true;
             }
 
-            long now = _stack.Clock.NowMilliseconds;
-            bool linkUp = _stack.Device.IsLinkUp;
+            long now = _net.Clock.NowMilliseconds;
+            bool linkUp = _net.IsLinkUp;
             if (linkUp && !_linkWasUp)
             {
                 LinkReturned(now);
@@ -304,13 +306,13 @@ namespace IoTStack.Net.Services
                 at = _expiry;
             }
 
-            return Deadlines.Delay(at, _stack.Clock.NowMilliseconds, int.MaxValue);
+            return Deadlines.Delay(at, _net.Clock.NowMilliseconds, int.MaxValue);
         }
 
         private void Restart(long now)
         {
             _state = DhcpState.Selecting;
-            _xid = _stack.NextRandom();
+            _xid = _net.NextRandom();
             _startedAt = now;
             _attempt = 0;
             _nextSend = now;
@@ -330,7 +332,7 @@ namespace IoTStack.Net.Services
             }
 
             _state = DhcpState.Rebooting;
-            _xid = _stack.NextRandom();
+            _xid = _net.NextRandom();
             _startedAt = now;
             _attempt = 0;
             _nextSend = now;
@@ -383,7 +385,7 @@ namespace IoTStack.Net.Services
                     }
 
                     _state = DhcpState.Renewing;
-                    _xid = _stack.NextRandom();
+                    _xid = _net.NextRandom();
                     _nextSend = now;
                     return Timers(now);
 
@@ -421,7 +423,7 @@ namespace IoTStack.Net.Services
             }
 
             wait = wait < MaximumRetransmitMs ? wait : MaximumRetransmitMs;
-            long jitter = (long)(_stack.NextRandom() % 2001) - 1000;
+            long jitter = (long)(_net.NextRandom() % 2001) - 1000;
             return wait + jitter > 500 ? wait + jitter : 500;
         }
 
@@ -440,9 +442,9 @@ namespace IoTStack.Net.Services
 
         private bool Probe(long now)
         {
-            if (_stack.AddressProbeConflict)
+            if (_net.AddressProbeConflict)
             {
-                _stack.EndAddressProbe();
+                _net.EndAddressProbe();
                 Send(Decline, now);
                 Declines++;
                 _state = DhcpState.Declined;
@@ -457,13 +459,13 @@ namespace IoTStack.Net.Services
 
             if (_attempt < ProbeCount)
             {
-                _stack.ProbeAddress(_offered);
+                _net.ProbeAddress(_offered);
                 _attempt++;
                 _nextSend = now + ProbeIntervalMs;
                 return true;
             }
 
-            _stack.EndAddressProbe();
+            _net.EndAddressProbe();
             Bind(now);
             return true;
         }
@@ -479,7 +481,7 @@ namespace IoTStack.Net.Services
                         _server = _readServer;
                         _state = DhcpState.Requesting;
                         _attempt = 0;
-                        _nextSend = _stack.Clock.NowMilliseconds;
+                        _nextSend = _net.Clock.NowMilliseconds;
                     }
 
                     break;
@@ -497,7 +499,7 @@ namespace IoTStack.Net.Services
                     {
                         Naks++;
                         Unconfigure();
-                        Restart(_stack.Clock.NowMilliseconds);
+                        Restart(_net.Clock.NowMilliseconds);
                     }
                     else if (_type == Ack && !_offered.IsAny && _lease != 0)
                     {
@@ -511,7 +513,7 @@ namespace IoTStack.Net.Services
 
         private void Acknowledged()
         {
-            long now = _stack.Clock.NowMilliseconds;
+            long now = _net.Clock.NowMilliseconds;
             if (!_readServer.IsAny)
             {
                 _server = _readServer;
@@ -543,7 +545,7 @@ namespace IoTStack.Net.Services
             _t2 = _t2 > _t1 ? _t2 : _t1;
             _expiry = _requestSentAt + lease;
             IPv4Address mask = _mask.IsAny ? IPv4Address.MaskFromPrefixLength(24) : _mask;
-            _stack.Configure(_address, mask, _router);
+            _net.Configure(_address, mask, _router);
             _state = DhcpState.Bound;
             if (Resolver != null && _dnsCount > 0)
             {
@@ -570,7 +572,7 @@ namespace IoTStack.Net.Services
             if (!_address.IsAny)
             {
                 _address = IPv4Address.Any;
-                _stack.Configure(IPv4Address.Any, IPv4Address.Any, IPv4Address.Any);
+                _net.Configure(IPv4Address.Any, IPv4Address.Any, IPv4Address.Any);
             }
         }
 
@@ -598,14 +600,14 @@ namespace IoTStack.Net.Services
                 NetworkOrder.WriteUInt16(_message, 10, 0x8000); // broadcast: no address yet to take a unicast answer on
             }
 
-            _stack.MacAddress.Write(_message, 28);
+            _net.WriteMacAddress(_message, 28);
             NetworkOrder.WriteUInt32(_message, FixedLength, MagicCookie);
             int at = OptionsOffset;
             at = Option(at, OptionMessageType, type);
             _message[at++] = OptionClientIdentifier;
             _message[at++] = 1 + MacAddress.Length;
             _message[at++] = 1;
-            _stack.MacAddress.Write(_message, at);
+            _net.WriteMacAddress(_message, at);
             at += MacAddress.Length;
             if (type == Decline || (type == Request && !renewing))
             {
@@ -662,7 +664,7 @@ namespace IoTStack.Net.Services
 
             IPv4Address to = renewing && _state == DhcpState.Renewing ? _server : IPv4Address.Broadcast;
             int sent;
-            _stack.SendTo(_socket, _message, 0, at, to, ServerPort, out sent);
+            _sockets.SendTo(_socket, _message, 0, at, to, ServerPort, out sent);
         }
 
         private int Option(int at, int code, int value)
@@ -685,7 +687,7 @@ namespace IoTStack.Net.Services
         private bool Read(int length)
         {
             if (length < OptionsOffset || _message[0] != 2 || _message[1] != 1 || _message[2] != MacAddress.Length
-                || NetworkOrder.ReadUInt32(_message, 4) != _xid || MacAddress.Read(_message, 28) != _stack.MacAddress
+                || NetworkOrder.ReadUInt32(_message, 4) != _xid || !_net.IsOwnMacAddress(_message, 28)
                 || NetworkOrder.ReadUInt32(_message, FixedLength) != MagicCookie)
             {
                 return false;

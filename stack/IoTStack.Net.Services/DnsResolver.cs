@@ -22,7 +22,8 @@ namespace IoTStack.Net.Services
         /// <summary>Descriptors of lookups handed to mDNS carry this bit.</summary>
         private const int MulticastTag = 0x40000000;
 
-        private readonly NetStack _stack;
+        private readonly ISocketEngine _sockets;
+        private readonly INetInterface _net;
         private readonly DnsQueryTable _queries;
         private readonly IPv4Address[] _servers = new IPv4Address[3];
         private readonly byte[] _message = new byte[MessageCapacity];
@@ -35,11 +36,11 @@ namespace IoTStack.Net.Services
         private int _serverCount;
         private int _socket = -1;
 
-        public DnsResolver(NetStack stack, int queries, int cacheEntries)
+        public DnsResolver(ISocketEngine sockets, INetInterface net, int queries, int cacheEntries)
         {
-            if (stack == null)
+            if (sockets == null || net == null)
             {
-                throw new System.ArgumentNullException("stack");
+                throw new System.ArgumentNullException(sockets == null ? "sockets" : "net");
             }
 
             if (queries < 1 || queries > 255 || cacheEntries < 0)
@@ -47,7 +48,8 @@ namespace IoTStack.Net.Services
                 throw new System.ArgumentOutOfRangeException(queries < 1 || queries > 255 ? "queries" : "cacheEntries");
             }
 
-            _stack = stack;
+            _sockets = sockets;
+            _net = net;
             _queries = new DnsQueryTable(queries);
             _lastError = new DnsStatus[queries];
             _cacheNames = new byte[cacheEntries][];
@@ -147,7 +149,7 @@ namespace IoTStack.Net.Services
                 return multicast;
             }
 
-            long now = _stack.Clock.NowMilliseconds;
+            long now = _net.Clock.NowMilliseconds;
             for (int i = 0; i < _cacheNames.Length; i++)
             {
                 if (_cacheExpiry[i] > now && DnsWire.NameEquals(_cacheNames[i], 0, _current, 0))
@@ -226,13 +228,13 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
+            while (_sockets.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 Answer(received, from, fromPort);
                 worked = true;
             }
 
-            long now = _stack.Clock.NowMilliseconds;
+            long now = _net.Clock.NowMilliseconds;
             for (int i = 0; i < _queries.Count; i++)
             {
                 DnsQuery query = _queries[i];
@@ -249,7 +251,7 @@ namespace IoTStack.Net.Services
         /// <summary>Milliseconds until <see cref="Poll"/> has an attempt to send or a lookup to end though no answer comes (0: now).</summary>
         public int PollDelay()
         {
-            long now = _stack.Clock.NowMilliseconds;
+            long now = _net.Clock.NowMilliseconds;
             return Deadlines.Delay(_socket < 0 ? Deadlines.None : _queries.NextDeadline(Deadlines.None), now, int.MaxValue);
         }
 
@@ -272,13 +274,13 @@ namespace IoTStack.Net.Services
                 return SocketResult.Success;
             }
 
-            SocketResult error = _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
+            SocketResult error = _sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
             if (error == SocketResult.Success)
             {
-                error = _stack.Bind(_socket, IPv4Address.Any, 0); // an ephemeral port, picked at random by the stack
+                error = _sockets.Bind(_socket, IPv4Address.Any, 0); // an ephemeral port, picked at random by the stack
                 if (error != SocketResult.Success)
                 {
-                    _stack.Close(_socket);
+                    _sockets.Close(_socket);
                     _socket = -1;
                 }
             }
@@ -298,14 +300,14 @@ namespace IoTStack.Net.Services
             }
 
             query.Server = query.Attempt % _serverCount;
-            query.Id = (int)(_stack.NextRandom() & 0xFFFF);
+            query.Id = (int)(_net.NextRandom() & 0xFFFF);
             query.Deadline = now + ((long)TimeoutMs << round);
             DnsWire.WriteHeader(_message, 0, query.Id, DnsWire.FlagRecursionDesired, 1, 0, 0, 0);
             int at = DnsWire.HeaderLength + DnsWire.CopyName(query.Name, 0, _message, DnsWire.HeaderLength);
             NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeA);
             NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet);
             int sent;
-            if (_stack.SendTo(_socket, _message, 0, at + 4, _servers[query.Server], Port, out sent) == SocketResult.Success)
+            if (_sockets.SendTo(_socket, _message, 0, at + 4, _servers[query.Server], Port, out sent) == SocketResult.Success)
             {
                 QueriesSent++;
             }
@@ -390,7 +392,7 @@ namespace IoTStack.Net.Services
         private void Failover(DnsQuery query, int index, DnsStatus error)
         {
             _lastError[index] = error;
-            query.Deadline = _stack.Clock.NowMilliseconds;
+            query.Deadline = _net.Clock.NowMilliseconds;
         }
 
         /// <summary>Caches the answer in the slot that expires first (TTL 0: not cached, RFC 1035 section 3.2.1).</summary>
@@ -413,7 +415,7 @@ namespace IoTStack.Net.Services
             long seconds = ttlSeconds < MaximumCacheSeconds ? ttlSeconds : MaximumCacheSeconds;
             DnsWire.CopyName(query.Name, 0, _cacheNames[oldest], 0);
             _cacheAddresses[oldest] = address;
-            _cacheExpiry[oldest] = _stack.Clock.NowMilliseconds + seconds * 1000;
+            _cacheExpiry[oldest] = _net.Clock.NowMilliseconds + seconds * 1000;
         }
     }
 }

@@ -32,7 +32,8 @@ namespace IoTStack.Net.Services
         /// <summary><see cref="Group"/> as a number, for sending without a struct (nanoCLR allocates one per load).</summary>
         private const uint GroupValue = 0xE00000FB;
 
-        private readonly NetStack _stack;
+        private readonly ISocketEngine _sockets;
+        private readonly INetInterface _net;
         private readonly DnsQueryTable _queries;
         private readonly byte[] _label = new byte[MaximumLabel];
         private readonly int _baseLength;
@@ -49,11 +50,11 @@ namespace IoTStack.Net.Services
 
         /// <param name="hostName">The label to claim under .local: letters, digits and hyphens, 1 to 63 of them (RFC 952, RFC 1123 section 2.1).</param>
         /// <param name="queries">How many .local lookups may be in flight at once.</param>
-        public MdnsResponder(NetStack stack, string hostName, int queries)
+        public MdnsResponder(ISocketEngine sockets, INetInterface net, string hostName, int queries)
         {
-            if (stack == null)
+            if (sockets == null || net == null)
             {
-                throw new System.ArgumentNullException("stack");
+                throw new System.ArgumentNullException(sockets == null ? "sockets" : "net");
             }
 
             if (!IsHostLabel(hostName))
@@ -61,7 +62,8 @@ namespace IoTStack.Net.Services
                 throw new System.ArgumentException("a host name is 1 to 57 letters, digits and hyphens", "hostName");
             }
 
-            _stack = stack;
+            _sockets = sockets;
+            _net = net;
             _queries = new DnsQueryTable(queries < 1 ? 1 : queries);
             for (int i = 0; i < hostName.Length; i++)
             {
@@ -107,18 +109,18 @@ namespace IoTStack.Net.Services
                 return SocketResult.Success;
             }
 
-            SocketResult error = _stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
+            SocketResult error = _sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
             if (error != SocketResult.Success)
             {
                 return error;
             }
 
-            _stack.SetOption(_socket, SocketOption.ReuseAddress, 1);
-            _stack.SetOption(_socket, SocketOption.TimeToLive, 255); // RFC 6762 section 11
-            error = _stack.Bind(_socket, IPv4Address.Any, Port);
-            if (error != SocketResult.Success || !_stack.JoinGroup(Group))
+            _sockets.SetOption(_socket, SocketOption.ReuseAddress, 1);
+            _sockets.SetOption(_socket, SocketOption.TimeToLive, 255); // RFC 6762 section 11
+            error = _sockets.Bind(_socket, IPv4Address.Any, Port);
+            if (error != SocketResult.Success || !_net.JoinGroup(Group))
             {
-                _stack.Close(_socket);
+                _sockets.Close(_socket);
                 _socket = -1;
                 return error != SocketResult.Success ? error : SocketResult.NoBufferSpaceAvailable;
             }
@@ -131,8 +133,8 @@ namespace IoTStack.Net.Services
         {
             if (_socket >= 0)
             {
-                _stack.Close(_socket);
-                _stack.LeaveGroup(Group);
+                _sockets.Close(_socket);
+                _net.LeaveGroup(Group);
                 _socket = -1;
             }
 
@@ -157,7 +159,7 @@ namespace IoTStack.Net.Services
 
             lookup.NameLength = DnsWire.CopyName(wireName, 0, lookup.Name, 0);
             lookup.Multicast = true;
-            lookup.Deadline = _stack.Clock.NowMilliseconds;
+            lookup.Deadline = _net.Clock.NowMilliseconds;
             if ((_state == MdnsState.Announcing || _state == MdnsState.Ready) && DnsWire.NameEquals(wireName, 0, _name, 0))
             {
                 DnsQueryTable.Finish(lookup, DnsStatus.Resolved, _address, RecordTtlSeconds); // our own name: no one else answers for it
@@ -189,13 +191,13 @@ namespace IoTStack.Net.Services
             uint from;
             int fromPort;
             // The sender as numbers: nothing allocated on nanoCLR, idle or answering.
-            while (_stack.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
+            while (_sockets.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 Input(received, from, fromPort);
                 worked = true;
             }
 
-            long now = _stack.Clock.NowMilliseconds;
+            long now = _net.Clock.NowMilliseconds;
             worked |= Claim(now);
             for (int i = 0; i < _queries.Count; i++)
             {
@@ -228,13 +230,13 @@ namespace IoTStack.Net.Services
                 earliest = _next;
             }
 
-            return Deadlines.Delay(earliest, _stack.Clock.NowMilliseconds, int.MaxValue);
+            return Deadlines.Delay(earliest, _net.Clock.NowMilliseconds, int.MaxValue);
         }
 
         /// <summary>The probe and announce sequence; an address change starts it again.</summary>
         private bool Claim(long now)
         {
-            uint address = _stack.AddressValue;
+            uint address = _net.AddressValue;
             if (address != _address.Value)
             {
                 _address = new IPv4Address(address);
@@ -245,7 +247,7 @@ namespace IoTStack.Net.Services
                 }
 
                 // RFC 6762 section 8.1: the first probe after a random 0-250 ms, so hosts starting together do not collide.
-                BeginProbing(now + (_stack.NextRandom() % ProbeIntervalMs));
+                BeginProbing(now + (_net.NextRandom() % ProbeIntervalMs));
                 return true;
             }
 
@@ -312,8 +314,8 @@ namespace IoTStack.Net.Services
         /// <summary>169.254/16 (RFC 3927), or our own subnet.</summary>
         private bool OnLink(uint source)
         {
-            uint ours = _stack.AddressValue;
-            return IPv4Address.IsLinkLocalValue(source) || (ours != 0 && ((source ^ ours) & _stack.SubnetMaskValue) == 0);
+            uint ours = _net.AddressValue;
+            return IPv4Address.IsLinkLocalValue(source) || (ours != 0 && ((source ^ ours) & _net.SubnetMaskValue) == 0);
         }
 
         /// <summary>Answers the questions that ask for our name (while probing, a rival probe may take it from us).</summary>
@@ -412,7 +414,7 @@ namespace IoTStack.Net.Services
                 if (i >= answers && DnsWire.NameEquals(_owner, 0, _name, 0) && NetworkOrder.ReadUInt16(_message, next) == DnsWire.TypeA
                     && dataLength == 4 && next + 14 <= length && IPv4Address.Read(_message, next + 10).Value > _address.Value)
                 {
-                    BeginProbing(_stack.Clock.NowMilliseconds + 1000);
+                    BeginProbing(_net.Clock.NowMilliseconds + 1000);
                     return;
                 }
 
@@ -441,7 +443,7 @@ namespace IoTStack.Net.Services
             {
                 Conflicts++;
                 SetName(Conflicts);
-                BeginProbing(_stack.Clock.NowMilliseconds + (Conflicts >= 15 ? 5000 : 0)); // section 8.1: slow down after 15
+                BeginProbing(_net.Clock.NowMilliseconds + (Conflicts >= 15 ? 5000 : 0)); // section 8.1: slow down after 15
                 return;
             }
 
@@ -494,7 +496,7 @@ namespace IoTStack.Net.Services
             NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet | DnsWire.ClassTopBit);
             at = WriteRecord(at + 4, DnsWire.ClassInternet, RecordTtlSeconds);
             int sent;
-            _stack.SendTo(_socket, _message, 0, at, GroupValue, Port, out sent);
+            _sockets.SendTo(_socket, _message, 0, at, GroupValue, Port, out sent);
         }
 
         /// <summary>
@@ -525,7 +527,7 @@ namespace IoTStack.Net.Services
 
             at = WriteRecord(at, DnsWire.ClassInternet | (cacheFlush ? DnsWire.ClassTopBit : 0), ttl);
             int sent;
-            _stack.SendTo(_socket, _message, 0, at, to, port, out sent);
+            _sockets.SendTo(_socket, _message, 0, at, to, port, out sent);
         }
 
         private int WriteRecord(int at, int recordClass, int ttl)
@@ -550,7 +552,7 @@ namespace IoTStack.Net.Services
 
             query.Deadline = now + (1000L << query.Attempt);
             query.Attempt++;
-            if (_stack.Address.IsAny)
+            if (_net.AddressValue == 0)
             {
                 return; // no address to send from yet: the attempt counts, the next may go
             }
@@ -560,7 +562,7 @@ namespace IoTStack.Net.Services
             NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeA);
             NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet);
             int sent;
-            _stack.SendTo(_socket, _message, 0, at + 4, GroupValue, Port, out sent);
+            _sockets.SendTo(_socket, _message, 0, at + 4, GroupValue, Port, out sent);
         }
 
         /// <summary>The name to claim: the base label, or "label-N" after the Nth conflict (section 9).</summary>

@@ -1,3 +1,5 @@
+using IoTStack.Net.Sockets;
+
 namespace IoTStack.Net.Services
 {
     /// <summary>
@@ -9,32 +11,35 @@ namespace IoTStack.Net.Services
     {
         /// <param name="hostName">The board's name: DHCP option 12 and NAME.local by mDNS; null for neither.</param>
         /// <param name="dhcp">Whether to take the address by DHCP (else the stack keeps the one it was given).</param>
-        public NetServices(NetStack stack, string hostName, bool dhcp)
-            : this(stack, hostName, dhcp, 4, 8)
+        /// <param name="sockets">The socket engine the services open their UDP sockets on.</param>
+        /// <param name="net">The interface under it (a <see cref="NetStack"/> is both; so is the W5500's socket engine).</param>
+        public NetServices(ISocketEngine sockets, INetInterface net, string hostName, bool dhcp)
+            : this(sockets, net, hostName, dhcp, 4, 8)
         {
         }
 
         /// <param name="lookups">Name lookups the resolver runs at once.</param>
         /// <param name="cachedNames">Answers the resolver keeps until their TTL runs out.</param>
-        public NetServices(NetStack stack, string hostName, bool dhcp, int lookups, int cachedNames)
+        public NetServices(ISocketEngine sockets, INetInterface net, string hostName, bool dhcp, int lookups, int cachedNames)
         {
-            if (stack == null)
+            if (sockets == null || net == null)
             {
-                throw new System.ArgumentNullException("stack");
+                throw new System.ArgumentNullException(sockets == null ? "sockets" : "net");
             }
 
-            Stack = stack;
-            Dns = new DnsResolver(stack, lookups, cachedNames);
-            Sntp = new SntpClient(stack);
+            Sockets = sockets;
+            Interface = net;
+            Dns = new DnsResolver(sockets, net, lookups, cachedNames);
+            Sntp = new SntpClient(sockets, net);
             if (hostName != null)
             {
-                Mdns = new MdnsResponder(stack, hostName, 2);
+                Mdns = new MdnsResponder(sockets, net, hostName, 2);
                 Dns.Mdns = Mdns;
             }
 
             if (dhcp)
             {
-                Dhcp = new DhcpClient(stack, hostName) { Resolver = Dns, Sntp = Sntp };
+                Dhcp = new DhcpClient(sockets, net, hostName) { Resolver = Dns, Sntp = Sntp };
             }
         }
 
@@ -47,7 +52,9 @@ namespace IoTStack.Net.Services
             return 2 + (hostName != null ? 1 : 0) + (dhcp ? 1 : 0);
         }
 
-        public NetStack Stack { get; private set; }
+        public ISocketEngine Sockets { get; private set; }
+
+        public INetInterface Interface { get; private set; }
 
         public DhcpClient Dhcp { get; private set; }
 
@@ -58,15 +65,15 @@ namespace IoTStack.Net.Services
         public SntpClient Sntp { get; private set; }
 
         /// <summary>Starts DHCP, the mDNS responder and the time client (which waits for a server and an address).</summary>
-        public Sockets.SocketResult Start()
+        public SocketResult Start()
         {
-            Sockets.SocketResult error = Sockets.SocketResult.Success;
+            SocketResult error = SocketResult.Success;
             if (Dhcp != null)
             {
                 error = Dhcp.Start();
             }
 
-            if (error == Sockets.SocketResult.Success && Mdns != null)
+            if (error == SocketResult.Success && Mdns != null)
             {
                 error = Mdns.Start();
             }

@@ -4,7 +4,7 @@ using IoTStack.Net.Wire;
 namespace IoTStack.Net.Services
 {
     /// <summary>
-    /// An SNTP client (RFC 4330) that sets the stack's wall clock (<see cref="NetStack.SetWallClock"/>): a
+    /// An SNTP client (RFC 4330) that sets the interface's wall clock (<see cref="INetInterface.SetWallClock"/>): a
     /// 48-byte mode-3 request to the server on port 123, the answer checked (mode 4, stratum 1 to 15, leap
     /// indicator not "unsynchronised", its originate timestamp the nonce we sent, a non-zero transmit time),
     /// then the time at arrival taken as the server's transmit time plus half the round trip less the
@@ -19,7 +19,8 @@ namespace IoTStack.Net.Services
         /// <summary>Seconds from the NTP era 0 epoch (1900-01-01) to the Unix epoch (1970-01-01).</summary>
         private const long UnixEpochInNtpSeconds = 2208988800L;
 
-        private readonly NetStack _stack;
+        private readonly ISocketEngine _sockets;
+        private readonly INetInterface _net;
         private readonly byte[] _packet = new byte[PacketLength + 20];
         private int _socket = -1;
         private uint _nonceHigh;
@@ -33,14 +34,15 @@ namespace IoTStack.Net.Services
         /// <summary>The last Poll found a request due but no server or no address to send it from: nothing to wait for.</summary>
         private bool _unconfigured;
 
-        public SntpClient(NetStack stack)
+        public SntpClient(ISocketEngine sockets, INetInterface net)
         {
-            if (stack == null)
+            if (sockets == null || net == null)
             {
-                throw new System.ArgumentNullException("stack");
+                throw new System.ArgumentNullException(sockets == null ? "sockets" : "net");
             }
 
-            _stack = stack;
+            _sockets = sockets;
+            _net = net;
             TimeoutMs = 2000;
             Attempts = 3;
             IntervalMs = 3600 * 1000;
@@ -83,7 +85,7 @@ namespace IoTStack.Net.Services
         /// <summary>Synchronise on the next poll (and then every interval).</summary>
         public void Start()
         {
-            _nextSync = _stack.Clock.NowMilliseconds;
+            _nextSync = _net.Clock.NowMilliseconds;
             _attempt = 0;
             _waiting = false;
             _unconfigured = false;
@@ -97,7 +99,7 @@ namespace IoTStack.Net.Services
             Running = false;
             if (_socket >= 0)
             {
-                _stack.Close(_socket);
+                _sockets.Close(_socket);
                 _socket = -1;
             }
         }
@@ -113,7 +115,7 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            while (_socket >= 0 && _stack.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from, out fromPort) == SocketResult.Success)
+            while (_socket >= 0 && _sockets.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 worked = true;
                 if (_waiting && from == _server.Value && fromPort == Port)
@@ -122,7 +124,7 @@ namespace IoTStack.Net.Services
                 }
             }
 
-            long now = _stack.Clock.NowMilliseconds;
+            long now = _net.Clock.NowMilliseconds;
             if (_waiting && now >= _deadline)
             {
                 _waiting = false;
@@ -140,7 +142,7 @@ namespace IoTStack.Net.Services
             _unconfigured = false;
             if (!_waiting && now >= _nextSync)
             {
-                if (!_server.IsAny && _stack.AddressValue != 0)
+                if (!_server.IsAny && _net.AddressValue != 0)
                 {
                     worked |= Send(now);
                 }
@@ -166,21 +168,21 @@ namespace IoTStack.Net.Services
                 return int.MaxValue;
             }
 
-            return Deadlines.Delay(_waiting ? _deadline : _nextSync, _stack.Clock.NowMilliseconds, int.MaxValue);
+            return Deadlines.Delay(_waiting ? _deadline : _nextSync, _net.Clock.NowMilliseconds, int.MaxValue);
         }
 
         private bool Send(long now)
         {
             if (_socket < 0)
             {
-                if (_stack.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket) != SocketResult.Success)
+                if (_sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket) != SocketResult.Success)
                 {
                     _socket = -1;
                     _nextSync = now + RetryMs; // no socket free: try again later, not on every poll (PollDelay would be 0)
                     return false;
                 }
 
-                _stack.Bind(_socket, IPv4Address.Any, 0);
+                _sockets.Bind(_socket, IPv4Address.Any, 0);
             }
 
             for (int i = 0; i < PacketLength; i++)
@@ -191,15 +193,15 @@ namespace IoTStack.Net.Services
             _packet[0] = (0 << 6) | (4 << 3) | 3; // LI 0, version 4, mode 3 (client): RFC 4330 section 5
             // The transmit timestamp is a random nonce: the server copies it into the originate field, which is how
             // its answer is known to be for this request (and it tells the server nothing of our clock).
-            _nonceHigh = _stack.NextRandom();
-            _nonceLow = _stack.NextRandom();
+            _nonceHigh = _net.NextRandom();
+            _nonceLow = _net.NextRandom();
             NetworkOrder.WriteUInt32(_packet, 40, _nonceHigh);
             NetworkOrder.WriteUInt32(_packet, 44, _nonceLow);
             int sent;
             _sentAt = now;
             _deadline = now + TimeoutMs;
             _waiting = true;
-            _stack.SendTo(_socket, _packet, 0, PacketLength, _server.Value, Port, out sent);
+            _sockets.SendTo(_socket, _packet, 0, PacketLength, _server.Value, Port, out sent);
             return true;
         }
 
@@ -218,7 +220,7 @@ namespace IoTStack.Net.Services
                 return; // not an answer to this request
             }
 
-            long now = _stack.Clock.NowMilliseconds;
+            long now = _net.Clock.NowMilliseconds;
             _waiting = false;
             if (stratum == 0)
             {
@@ -241,10 +243,10 @@ namespace IoTStack.Net.Services
             long roundTrip = (now - _sentAt) - (serverDelay > 0 ? serverDelay : 0);
             roundTrip = roundTrip > 0 ? roundTrip : 0;
             long time = transmitted + roundTrip / 2;
-            LastAdjustmentMs = time - _stack.WallClockMilliseconds;
+            LastAdjustmentMs = time - _net.WallClockMilliseconds;
             LastRoundTripMs = roundTrip;
             LastStratum = stratum;
-            _stack.SetWallClock(time);
+            _net.SetWallClock(time);
             Synchronized = true;
             Synchronizations++;
             _attempt = 0;

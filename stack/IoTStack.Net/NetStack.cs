@@ -11,7 +11,7 @@ namespace IoTStack.Net
     /// after it returns nothing allocates. Single-threaded and poll-driven (DESIGN.md rule 3): call
     /// <see cref="Poll"/> often, and every socket call from the same thread (or use <see cref="Sockets.NetHost"/>).
     /// </summary>
-    public sealed partial class NetStack : ISocketEngine
+    public sealed partial class NetStack : ISocketEngine, INetInterface
     {
         private readonly NetStackOptions _options;
         private readonly NetCounters _counters = new NetCounters();
@@ -122,21 +122,27 @@ namespace IoTStack.Net
             get { return _subnetMask; }
         }
 
-        internal uint GatewayValue
+        public uint GatewayValue
         {
             get { return _gateway; }
         }
 
         /// <summary>Writes the interface's MAC address at <paramref name="offset"/> (no MacAddress copied on the way).</summary>
-        internal void WriteMacAddress(byte[] buffer, int offset)
+        public void WriteMacAddress(byte[] buffer, int offset)
         {
             _macAddress.Write(buffer, offset);
         }
 
         /// <summary>Whether the 6 bytes at <paramref name="offset"/> are the interface's MAC address.</summary>
-        internal bool IsOwnMacAddress(byte[] buffer, int offset)
+        public bool IsOwnMacAddress(byte[] buffer, int offset)
         {
             return _macAddress.Equals(buffer, offset);
+        }
+
+        /// <summary>The frame device's link state.</summary>
+        public bool IsLinkUp
+        {
+            get { return _device.IsLinkUp; }
         }
 
         /// <summary>Another host answered ARP for our address (RFC 5227 conflict).</summary>

@@ -254,7 +254,7 @@ public class FirmwareTests
     {
         var dns = new Services.DnsServerDouble(_client);
         _peerService = dns.Poll;
-        var services = new Net.Services.NetServices(_board, "board", dhcp: false);
+        var services = new Net.Services.NetServices(_board, _board, "board", dhcp: false);
         services.Dns.SetServers(TestNetwork.Ip(1), IPv4Address.Any, IPv4Address.Any);
         _firmware.Services = services;
         Assert.Equal(SocketResult.Success, services.Start());

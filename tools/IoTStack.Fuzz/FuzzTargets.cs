@@ -63,7 +63,7 @@ public static class FuzzTargets
             clock.Advance(1);
         }
 
-        var services = new NetServices(board, "board", dhcp: false);
+        var services = new NetServices(board, board, "board", dhcp: false);
         services.Dns.SetServers(new IPv4Address(192, 0, 2, 1), IPv4Address.Any, IPv4Address.Any);
         services.Sntp.Server = new IPv4Address(192, 0, 2, 1);
         services.Start();
@@ -73,7 +73,7 @@ public static class FuzzTargets
         var dhcpFeeder = new CrossoverDevice(new MacAddress(2, 0, 0, 0, 0, 4), 64) { Peer = dhcpDevice };
         dhcpDevice.Peer = dhcpFeeder;
         var dhcpStack = new NetStack(new NetStackOptions(), dhcpDevice, clock);
-        var dhcp = new DhcpClient(dhcpStack, "fuzz");
+        var dhcp = new DhcpClient(dhcpStack, dhcpStack, "fuzz");
         dhcp.Start();
         var buffer = new byte[4096];
         for (int at = 0; at + 2 <= input.Length;)

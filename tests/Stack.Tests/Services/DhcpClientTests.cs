@@ -31,9 +31,9 @@ public class DhcpClientTests
             _server.Observe(frame);
         };
         _board = _net.Add(2, configure: false);
-        _resolver = new DnsResolver(_board, 2, 2);
-        _sntp = new SntpClient(_board);
-        _dhcp = new DhcpClient(_board, "board") { Resolver = _resolver, Sntp = _sntp };
+        _resolver = new DnsResolver(_board, _board, 2, 2);
+        _sntp = new SntpClient(_board, _board);
+        _dhcp = new DhcpClient(_board, _board, "board") { Resolver = _resolver, Sntp = _sntp };
         _net.Services.Add(_server.Poll);
         _net.Services.Add(_dhcp.Poll);
     }
@@ -215,7 +215,7 @@ public class DhcpClientTests
     {
         var rig = new CrossoverRig(configureBoard: false);
         var server = new DhcpServerDouble(rig.Peer, First) { LeaseSeconds = 20 };
-        var dhcp = new DhcpClient(rig.Board, "board") { Resolver = new DnsResolver(rig.Board, 2, 2), Sntp = new SntpClient(rig.Board) };
+        var dhcp = new DhcpClient(rig.Board, rig.Board, "board") { Resolver = new DnsResolver(rig.Board, rig.Board, 2, 2), Sntp = new SntpClient(rig.Board, rig.Board) };
         Assert.Equal(SocketResult.Success, dhcp.Start());
         rig.Run(40_000, dhcp.Poll, server.Poll); // bound, and the first renewals warm every path up
         Assert.Equal(First, rig.Board.Address);

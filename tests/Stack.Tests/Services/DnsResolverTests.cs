@@ -20,7 +20,7 @@ public class DnsResolverTests
         _first = new DnsServerDouble(_net.Add(1));
         _second = new DnsServerDouble(_net.Add(3));
         _board = _net.Add(2);
-        _resolver = new DnsResolver(_board, 4, 4);
+        _resolver = new DnsResolver(_board, _board, 4, 4);
         _resolver.SetServers(TestNetwork.Ip(1), TestNetwork.Ip(3), IPv4Address.Any);
         _net.Services.Add(_first.Poll);
         _net.Services.Add(_second.Poll);
@@ -157,7 +157,7 @@ public class DnsResolverTests
     [Fact]
     public void Addresses_need_no_server_and_bad_names_are_refused()
     {
-        var resolver = new DnsResolver(_board, 1, 0);
+        var resolver = new DnsResolver(_board, _board, 1, 0);
         Assert.Equal(SocketResult.Success, resolver.Resolve("192.0.2.44", out int literal));
         Assert.Equal(DnsStatus.Resolved, resolver.GetStatus(literal, out var address));
         Assert.Equal(TestNetwork.Ip(44), address);
@@ -177,7 +177,7 @@ public class DnsResolverTests
     {
         var rig = new CrossoverRig();
         var server = new DnsServerDouble(rig.Peer) { Answer = q => Reply(q, 0, Cname(Question(q), "target.example", 0), A("target.example", "192.0.2.77", 0)) };
-        var resolver = new DnsResolver(rig.Board, 2, 2);
+        var resolver = new DnsResolver(rig.Board, rig.Board, 2, 2);
         resolver.SetServers(TestNetwork.Ip(1), IPv4Address.Any, IPv4Address.Any);
         const string name = "board.example";
         int resolved = 0;

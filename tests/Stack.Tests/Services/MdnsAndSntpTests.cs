@@ -13,7 +13,7 @@ public class MdnsResponderTests
 
     private MdnsResponder Responder(NetStack stack, string name)
     {
-        var responder = new MdnsResponder(stack, name, 2);
+        var responder = new MdnsResponder(stack, stack, name, 2);
         Assert.Equal(SocketResult.Success, responder.Start());
         _net.Services.Add(responder.Poll);
         return responder;
@@ -39,7 +39,7 @@ public class MdnsResponderTests
     {
         var board = Responder(_net.Add(2), "board");
         var client = _net.Add(3);
-        var resolver = new DnsResolver(client, 2, 2) { Mdns = Responder(client, "client") };
+        var resolver = new DnsResolver(client, client, 2, 2) { Mdns = Responder(client, "client") };
         _net.Services.Add(resolver.Poll);
         _net.Run(1_000);
         Assert.Equal(MdnsState.Announcing, board.State); // probes at 0-250, +250, +500 ms, then the first announcement
@@ -54,7 +54,7 @@ public class MdnsResponderTests
     public void The_responder_sleeps_between_probes_and_announcements_and_has_no_deadline_once_ready()
     {
         var stack = _net.Add(2);
-        var board = new MdnsResponder(stack, "board", 2);
+        var board = new MdnsResponder(stack, stack, "board", 2);
         Assert.Equal(SocketResult.Success, board.Start());
         board.Poll(); // takes up the stack's address: the sequence starts
         Assert.InRange(board.PollDelay(), 0, 249); // RFC 6762 section 8.1: the first probe after 0-250 ms
@@ -83,7 +83,7 @@ public class MdnsResponderTests
         Assert.Equal("board-2.local", HostName(second));
         Assert.Equal(1, second.Conflicts);
         var client = _net.Add(3);
-        var resolver = new DnsResolver(client, 2, 2) { Mdns = new MdnsResponder(client, "client", 2) };
+        var resolver = new DnsResolver(client, client, 2, 2) { Mdns = new MdnsResponder(client, client, "client", 2) };
         _net.Services.Add(resolver.Poll);
         _net.Services.Add(resolver.Mdns.Poll);
         Assert.Equal(DnsStatus.Resolved, Resolve(resolver, "board-2.local", out var address));
@@ -122,7 +122,7 @@ public class MdnsResponderTests
     public void Answering_queries_allocates_nothing()
     {
         var rig = new CrossoverRig();
-        var board = new MdnsResponder(rig.Board, "board", 1);
+        var board = new MdnsResponder(rig.Board, rig.Board, "board", 1);
         Assert.Equal(SocketResult.Success, board.Start());
         rig.Run(3_000, board.Poll, () => false);
         Assert.Equal(MdnsState.Ready, board.State);
@@ -163,7 +163,7 @@ public class SntpClientTests
         _server = _net.Add(1);
         _board = _net.Add(2);
         _socket = TestNetwork.OpenUdp(_server, 123);
-        _sntp = new SntpClient(_board) { Server = TestNetwork.Ip(1) };
+        _sntp = new SntpClient(_board, _board) { Server = TestNetwork.Ip(1) };
         _net.Services.Add(_sntp.Poll);
         _net.Services.Add(Serve);
     }
