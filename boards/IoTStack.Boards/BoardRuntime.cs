@@ -74,14 +74,12 @@ namespace IoTStack.Boards
             ISocketEngine engine;
             if (chip == ChipKind.W5500Sockets)
             {
-                if (settings.WantsServices)
-                {
-                    throw new System.ArgumentException("DHCP, DNS, mDNS and SNTP run on IoTStack (ENC28J60, or W5500 in MACRAW), not on the W5500's own TCP/IP");
-                }
-
                 settings.Firmware.Validate();
                 W5500SocketEngine sockets = new W5500SocketEngine(bus, mac, clock);
-                if (!sockets.Initialise(settings.Address, settings.SubnetMask, settings.Gateway))
+                // With DHCP the chip starts at 0.0.0.0 (SIPR), as the software stack does: the lease configures it, and the
+                // address probe before it (an ARP request from SIPR) is then an RFC 5227 probe.
+                bool dhcp = settings.Dhcp;
+                if (!sockets.Initialise(dhcp ? IPv4Address.Any : settings.Address, dhcp ? IPv4Address.Any : settings.SubnetMask, dhcp ? IPv4Address.Any : settings.Gateway))
                 {
                     return null;
                 }
@@ -102,9 +100,10 @@ namespace IoTStack.Boards
             }
 
             NetServices services = null;
-            if (stack != null && settings.WantsServices)
+            if (settings.WantsServices)
             {
-                services = settings.SmallTables ? new NetServices(stack, stack, settings.HostName, settings.Dhcp, 2, 2) : new NetServices(stack, stack, settings.HostName, settings.Dhcp);
+                INetInterface net = (INetInterface)engine;
+                services = settings.SmallTables ? new NetServices(engine, net, settings.HostName, settings.Dhcp, 2, 2) : new NetServices(engine, net, settings.HostName, settings.Dhcp);
                 services.Dns.SetServers(settings.Dns, IPv4Address.Any, IPv4Address.Any);
                 services.Sntp.Server = settings.Ntp;
             }

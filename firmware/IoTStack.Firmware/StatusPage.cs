@@ -114,7 +114,7 @@ namespace IoTStack.Firmware
             w.Text("<!doctype html><html><head><title>IoTStack</title></head><body><h1>IoTStack board</h1><p>Address ");
             w.Address(new IPv4Address(c.Address));
             w.Text(", up ").Number(Uptime()).Text(" s, ").Number(c.Requests).Text(" HTTP requests, ").Number(c.Sessions).Text(" sessions.</p>");
-            if (Services == null || _stack == null)
+            if (Services == null)
             {
                 return;
             }
@@ -239,7 +239,7 @@ namespace IoTStack.Firmware
                     .Text("}");
             }
 
-            if (Services != null && _stack != null)
+            if (Services != null)
             {
                 ServicesJson(w);
             }
@@ -293,7 +293,7 @@ namespace IoTStack.Firmware
             }
 
             w.Text("],\"time\":");
-            if (_stack.WallClockSet)
+            if (Services.Interface.WallClockSet)
             {
                 w.Text("\"");
                 Time(w);
@@ -319,13 +319,13 @@ namespace IoTStack.Firmware
 
         private void Time(AsciiWriter w)
         {
-            if (!_stack.WallClockSet)
+            if (!Services.Interface.WallClockSet)
             {
                 w.Text("not set");
                 return;
             }
 
-            w.UtcTime(_stack.WallClockMilliseconds);
+            w.UtcTime(Services.Interface.WallClockMilliseconds);
         }
 
         public static string DhcpStateName(DhcpState state)

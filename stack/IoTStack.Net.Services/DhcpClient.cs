@@ -215,22 +215,10 @@ namespace IoTStack.Net.Services
         /// <summary>Starts discovery (the interface keeps no address until a lease is bound).</summary>
         public SocketResult Start()
         {
-            if (_socket < 0)
+            SocketResult error = OpenSocket();
+            if (error != SocketResult.Success)
             {
-                SocketResult error = _sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
-                if (error != SocketResult.Success)
-                {
-                    return error;
-                }
-
-                _sockets.SetOption(_socket, SocketOption.Broadcast, 1);
-                error = _sockets.Bind(_socket, IPv4Address.Any, ClientPort);
-                if (error != SocketResult.Success)
-                {
-                    _sockets.Close(_socket);
-                    _socket = -1;
-                    return error;
-                }
+                return error;
             }
 
             _linkWasUp = _net.IsLinkUp;
@@ -241,13 +229,45 @@ namespace IoTStack.Net.Services
         /// <summary>Stops, keeping whatever address the interface has (no DHCPRELEASE).</summary>
         public void Stop()
         {
+            CloseSocket();
+            _state = DhcpState.Stopped;
+        }
+
+        /// <summary>
+        /// UDP 68, broadcast allowed. Held only while messages are exchanged: a bound client has nothing to hear until T1
+        /// (this stack takes no DHCPFORCERENEW), and on the W5500's own sockets each one held is one of eight.
+        /// </summary>
+        private SocketResult OpenSocket()
+        {
+            if (_socket >= 0)
+            {
+                return SocketResult.Success;
+            }
+
+            SocketResult error = _sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
+            if (error != SocketResult.Success)
+            {
+                _socket = -1;
+                return error;
+            }
+
+            _sockets.SetOption(_socket, SocketOption.Broadcast, 1);
+            error = _sockets.Bind(_socket, IPv4Address.Any, ClientPort);
+            if (error != SocketResult.Success)
+            {
+                CloseSocket();
+            }
+
+            return error;
+        }
+
+        private void CloseSocket()
+        {
             if (_socket >= 0)
             {
                 _sockets.Close(_socket);
                 _socket = -1;
             }
-
-            _state = DhcpState.Stopped;
         }
 
         public bool Poll()
@@ -261,7 +281,7 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            while (_sockets.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
+            while (_socket >= 0 && _sockets.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 if (fromPort == ServerPort && Read(received))
                 {
@@ -280,7 +300,13 @@ namespace IoTStack.Net.Services
             }
 
             _linkWasUp = linkUp;
-            return Timers(now) | worked;
+            worked |= Timers(now);
+            if (_state == DhcpState.Bound)
+            {
+                CloseSocket(); // until T1, or a link that comes back, sends again
+            }
+
+            return worked;
         }
 
         /// <summary>
@@ -663,6 +689,11 @@ namespace IoTStack.Net.Services
             }
 
             IPv4Address to = renewing && _state == DhcpState.Renewing ? _server : IPv4Address.Broadcast;
+            if (OpenSocket() != SocketResult.Success)
+            {
+                return; // no socket free now: the retransmission timer tries again
+            }
+
             int sent;
             _sockets.SendTo(_socket, _message, 0, at, to, ServerPort, out sent);
         }

@@ -245,6 +245,14 @@ namespace IoTStack.Net.Services
                 }
             }
 
+            if (_queries.NextDeadline(Deadlines.None) == Deadlines.None)
+            {
+                // No lookup waits for an answer: give the socket back (one of the W5500's eight); the next lookup opens one
+                // on a fresh random port (RFC 5452 section 9.2 asks for port randomisation anyway).
+                _sockets.Close(_socket);
+                _socket = -1;
+            }
+
             return worked;
         }
 

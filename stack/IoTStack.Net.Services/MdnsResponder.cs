@@ -118,11 +118,16 @@ namespace IoTStack.Net.Services
             _sockets.SetOption(_socket, SocketOption.ReuseAddress, 1);
             _sockets.SetOption(_socket, SocketOption.TimeToLive, 255); // RFC 6762 section 11
             error = _sockets.Bind(_socket, IPv4Address.Any, Port);
-            if (error != SocketResult.Success || !_net.JoinGroup(Group))
+            if (error == SocketResult.Success)
+            {
+                error = _sockets.SetOption(_socket, SocketOption.AddMembership, unchecked((int)GroupValue));
+            }
+
+            if (error != SocketResult.Success)
             {
                 _sockets.Close(_socket);
                 _socket = -1;
-                return error != SocketResult.Success ? error : SocketResult.NoBufferSpaceAvailable;
+                return error;
             }
 
             _state = MdnsState.WaitingForAddress;
@@ -133,8 +138,8 @@ namespace IoTStack.Net.Services
         {
             if (_socket >= 0)
             {
+                _sockets.SetOption(_socket, SocketOption.DropMembership, unchecked((int)GroupValue));
                 _sockets.Close(_socket);
-                _net.LeaveGroup(Group);
                 _socket = -1;
             }
 

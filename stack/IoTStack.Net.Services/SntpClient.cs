@@ -152,6 +152,13 @@ namespace IoTStack.Net.Services
                 }
             }
 
+            if (!_waiting && _socket >= 0)
+            {
+                // Between exchanges no socket is held (a W5500 board has eight); the next request takes a fresh ephemeral port.
+                _sockets.Close(_socket);
+                _socket = -1;
+            }
+
             return worked;
         }
 

@@ -378,11 +378,39 @@ namespace IoTStack.Net
                 case SocketOption.Linger:
                 case SocketOption.UserTimeout:
                     return SetStreamOption(slot, option, value);
+                case SocketOption.AddMembership:
+                case SocketOption.DropMembership:
+                    return SetMembership(slot, option, (uint)value);
                 default:
                     return SocketResult.ProtocolOption;
             }
 
             return SocketResult.Success;
+        }
+
+        /// <summary>
+        /// A datagram socket joins or leaves a group: the interface's group table (one table for all sockets, joined
+        /// until left; per-socket membership and IGMP are issue 20's).
+        /// </summary>
+        private SocketResult SetMembership(SocketSlot slot, SocketOption option, uint group)
+        {
+            if (slot.Type != SocketKind.Datagram)
+            {
+                return SocketResult.ProtocolOption;
+            }
+
+            if (!IPv4Address.IsMulticastValue(group))
+            {
+                return SocketResult.InvalidArgument;
+            }
+
+            if (option == SocketOption.DropMembership)
+            {
+                _ip.LeaveGroup(group);
+                return SocketResult.Success;
+            }
+
+            return _ip.JoinGroup(group) ? SocketResult.Success : SocketResult.NoBufferSpaceAvailable;
         }
 
         private SocketResult SetStreamOption(SocketSlot slot, SocketOption option, int value)

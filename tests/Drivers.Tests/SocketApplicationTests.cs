@@ -115,9 +115,10 @@ public abstract class SocketApplicationTests
     }
 
     [Fact]
-    public void As_a_tcp_client_the_board_gets_its_bytes_echoed_back_exactly()
+    public void As_a_tcp_client_the_board_gets_its_bytes_echoed_back_exactly() => As_a_tcp_client_the_board_gets_its_bytes_echoed_back_exactly_on(Board());
+
+    private void As_a_tcp_client_the_board_gets_its_bytes_echoed_back_exactly_on(ISocketEngine board)
     {
-        var board = Board();
         Assert.Equal(SocketResult.Success, board.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket));
         Assert.Equal(SocketResult.WouldBlock, board.Connect(socket, PeerIp, 7));
         Assert.True(RunUntil(board, () => board.Connect(socket, PeerIp, 7) == SocketResult.IsConnected, 5_000), "no connection");
@@ -242,6 +243,87 @@ public abstract class SocketApplicationTests
         int received = -1;
         Assert.True(RunUntil(board, () => board.ReceiveFrom(socket, new byte[16], 0, 16, out received, out _) == SocketResult.Success, 5_000), "no echo of the empty datagram");
         Assert.Equal(0, received);
+    }
+
+    // The interface contract the services run on (issue 16): every engine implements INetInterface.
+
+    [Fact]
+    public void An_address_probe_finds_the_neighbour_that_has_the_address_and_nobody_for_a_free_one()
+    {
+        var board = Board();
+        var net = Assert.IsAssignableFrom<INetInterface>(board);
+        net.Configure(IPv4Address.Any, IPv4Address.Any, IPv4Address.Any); // as before a lease: the probe goes out from 0.0.0.0
+        net.ProbeAddress(PeerIp);
+        Assert.True(RunUntil(board, () => net.AddressProbeConflict, 2_000), "the peer holds the address and was not seen");
+        net.EndAddressProbe();
+        Assert.False(net.AddressProbeConflict);
+
+        var free = new IPv4Address(192, 0, 2, 77);
+        for (int probe = 0; probe < 3; probe++)
+        {
+            net.ProbeAddress(free); // RFC 5227 section 2.1.1: PROBE_NUM probes, PROBE_MIN to PROBE_MAX apart
+            Run(board, 1_000);
+        }
+
+        Assert.False(net.AddressProbeConflict);
+        net.EndAddressProbe();
+        net.Configure(BoardIp, Mask, IPv4Address.Any);
+        Assert.Equal(BoardIp.Value, net.AddressValue);
+        Assert.Equal(Mask.Value, net.SubnetMaskValue);
+        Assert.True(net.IsLinkUp);
+        As_a_tcp_client_the_board_gets_its_bytes_echoed_back_exactly_on(board); // the probe gave back what it held
+    }
+
+    [Fact]
+    public void A_datagram_socket_in_a_group_hears_the_group_answers_it_and_stops_hearing_it_after_leaving()
+    {
+        var board = Board();
+        var group = new IPv4Address(224, 0, 0, 251);
+        int groupValue = unchecked((int)group.Value);
+        board.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
+        Assert.Equal(SocketResult.Success, board.Bind(socket, IPv4Address.Any, 5353));
+        Assert.Equal(SocketResult.Success, board.SetOption(socket, SocketOption.AddMembership, groupValue));
+        Assert.Equal(SocketResult.InvalidArgument, board.SetOption(socket, SocketOption.AddMembership, unchecked((int)BoardIp.Value)));
+        _peer.Open(SocketKind.Datagram, IpProtocol.Udp, out int peer);
+        _peer.SetOption(peer, SocketOption.ReuseAddress, 1);
+        Assert.Equal(SocketResult.Success, _peer.Bind(peer, IPv4Address.Any, 5353));
+        Assert.True(_peer.JoinGroup(group));
+        var buffer = new byte[64];
+
+        Assert.Equal(SocketResult.Success, _peer.SendTo(peer, "query"u8.ToArray(), 0, 5, group, 5353, out _));
+        uint from = 0;
+        int received = 0;
+        Assert.True(RunUntil(board, () => board.ReceiveFrom(socket, buffer, 0, buffer.Length, out received, out from, out _) == SocketResult.Success, 1_000), "nothing from the group");
+        Assert.Equal("query", System.Text.Encoding.ASCII.GetString(buffer, 0, received));
+        Assert.Equal(PeerIp.Value, from);
+
+        // To the group (an mDNS answer) and to the sender alone (a unicast answer) from the same socket.
+        Assert.True(RunUntil(board, () => board.SendTo(socket, "group"u8.ToArray(), 0, 5, group, 5353, out _) == SocketResult.Success, 1_000));
+        Assert.True(RunUntil(board, () => _peer.ReceiveFrom(peer, buffer, 0, buffer.Length, out received, out _) == SocketResult.Success, 1_000), "the peer did not hear the group");
+        Assert.Equal("group", System.Text.Encoding.ASCII.GetString(buffer, 0, received));
+        Assert.True(RunUntil(board, () => board.SendTo(socket, "alone"u8.ToArray(), 0, 5, PeerIp, 5353, out _) == SocketResult.Success, 1_000));
+        Assert.True(RunUntil(board, () => _peer.ReceiveFrom(peer, buffer, 0, buffer.Length, out received, out _) == SocketResult.Success, 1_000), "the unicast answer did not arrive");
+        Assert.Equal("alone", System.Text.Encoding.ASCII.GetString(buffer, 0, received));
+
+        Assert.Equal(SocketResult.Success, board.SetOption(socket, SocketOption.DropMembership, groupValue));
+        Run(board, 10);
+        _peer.SendTo(peer, "again"u8.ToArray(), 0, 5, group, 5353, out _);
+        Run(board, 200);
+        Assert.Equal(SocketResult.WouldBlock, board.ReceiveFrom(socket, buffer, 0, buffer.Length, out _, out from, out _));
+    }
+
+    [Fact]
+    public void A_datagram_socket_sends_to_the_broadcast_address()
+    {
+        var board = Board();
+        board.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
+        Assert.Equal(SocketResult.Success, board.SetOption(socket, SocketOption.Broadcast, 1));
+        Assert.Equal(SocketResult.Success, board.Bind(socket, IPv4Address.Any, 5002));
+        Assert.True(RunUntil(board, () => board.SendTo(socket, "hello"u8.ToArray(), 0, 5, IPv4Address.Broadcast, 7, out _) == SocketResult.Success, 1_000));
+        var buffer = new byte[16];
+        int received = 0;
+        Assert.True(RunUntil(board, () => board.ReceiveFrom(socket, buffer, 0, buffer.Length, out received, out _) == SocketResult.Success, 2_000), "the peer's echo service did not get the broadcast");
+        Assert.Equal("hello", System.Text.Encoding.ASCII.GetString(buffer, 0, received));
     }
 
     [Fact]

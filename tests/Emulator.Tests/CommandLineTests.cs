@@ -40,7 +40,6 @@ public class CommandLineTests
     [InlineData("--loss wants a probability", "--loss", "1.5")]
     [InlineData("--spi-hz wants at least 1000 Hz", "--spi-hz", "10")]
     [InlineData("--tap needs a value", "--tap")]
-    [InlineData("not on the W5500's own TCP/IP", "--chip", "w5500-sockets", "--dhcp")]
     [InlineData("bad host name '-board'", "--hostname", "-board")]
     [InlineData("bad DNS server '192.0.2'", "--dns", "192.0.2")]
     [InlineData("unknown argument: --tpa", "--tpa", "tap0")]

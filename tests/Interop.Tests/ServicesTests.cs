@@ -8,7 +8,8 @@ using IoTStack.Hil.Tests;
 namespace IoTStack.Interop.Tests;
 
 /// <summary>
-/// Issue 7 against real servers: the emulated board (ENC28J60 and W5500 MACRAW, both under IoTStack) takes
+/// Issue 7 against real servers, on all three boards (issue 16: ENC28J60 and W5500 MACRAW under IoTStack, and the
+/// W5500's own TCP/IP through its hardware sockets): the emulated board takes
 /// its address from dnsmasq by DHCP and renews it, resolves names dnsmasq serves, is found as NAME.local by
 /// mDNS, and sets its clock from chronyd. All inside the test's network namespace.
 /// </summary>
@@ -24,6 +25,7 @@ public sealed class ServicesTests(ITestOutputHelper log) : IDisposable
     [Theory]
     [InlineData("enc28j60")]
     [InlineData("w5500")]
+    [InlineData("w5500-sockets")]
     public void The_board_leases_renews_resolves_is_found_by_name_and_sets_its_clock(string chip)
     {
         using var board = Board(chip);

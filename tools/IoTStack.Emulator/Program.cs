@@ -159,11 +159,6 @@ try
         }
     }
 
-    if (board.Settings.WantsServices && board.Chip == "w5500-sockets")
-    {
-        throw new ArgumentException("--dhcp, --hostname, --dns and --ntp run on IoTStack (--chip enc28j60 or w5500), not on the W5500's own TCP/IP");
-    }
-
     // The stack's own rules for its sizes and the budget of the settings, checked before anything starts.
     board.Settings.CheckBudget(Board.StackOptions(board));
 }

@@ -1,3 +1,4 @@
+using IoTStack.Net;
 using IoTStack.Net.Link;
 using IoTStack.Net.Sockets;
 using IoTStack.Net.Wire;
@@ -11,15 +12,30 @@ namespace IoTStack.Drivers.W5500
     /// as in the software stack, so a stale one is refused. A handle is a stream or datagram socket on one
     /// hardware socket, or a listener that keeps up to its backlog of hardware sockets in LISTEN on its port;
     /// Accept gives a connected one a handle of its own and puts another free hardware socket into LISTEN.
-    /// Every wait on the chip is bounded.
+    /// Every wait on the chip is bounded. It is also the <see cref="INetInterface"/> the services need: the chip's
+    /// address registers, its PHY's link bit, an ARP probe made the way WIZnet's own DHCP client makes it (a UDP
+    /// datagram whose ARP request goes out from 0.0.0.0 and is answered or times out), multicast through the
+    /// UDP sockets' multicast mode (Sn_MR MULTI) and broadcast through their plain UDP mode.
     /// </summary>
-    public sealed class W5500SocketEngine : ISocketEngine
+    public sealed class W5500SocketEngine : ISocketEngine, INetInterface
     {
         private const int HardwareSockets = 8;
         private const int Handles = 16;
         private const int BufferKilobytes = 2;
         private const int UdpHeader = 8;
         private const int Closing = -2;
+
+        /// <summary>The owner of the hardware socket an address probe holds (<see cref="ProbeAddress"/>).</summary>
+        private const int Probing = -3;
+
+        /// <summary>Sn_MR bit 7 in UDP mode: multicast (datasheet 1.0.9 section 4.2, Sn_MR MULTI).</summary>
+        private const int ModeMulticast = 0x80;
+
+        /// <summary>Sn_TTL (datasheet 1.0.9 section 4.2): the IP TTL of what the socket sends; 0x80 after reset.</summary>
+        private const int SnTTL = 0x16;
+
+        /// <summary>The probe's datagram goes to the discard port (RFC 863) of whoever answers for the address.</summary>
+        private const int ProbePort = 9;
 
         private readonly W5500Bus _bus;
         private readonly MacAddress _macAddress;
@@ -38,6 +54,12 @@ namespace IoTStack.Drivers.W5500
 
         /// <summary>Linger 0 set: Close frees the hardware socket at once (Sn_CR CLOSE) instead of the FIN handshake.</summary>
         private readonly bool[] _abort = new bool[Handles];
+
+        /// <summary>The multicast group a datagram handle joined (<see cref="SocketOption.AddMembership"/>), 0 for none.</summary>
+        private readonly uint[] _group = new uint[Handles];
+
+        /// <summary>The TTL a datagram handle set (<see cref="SocketOption.TimeToLive"/>), 0 for the chip's default.</summary>
+        private readonly int[] _ttl = new int[Handles];
 
         // Hardware sockets.
         private readonly int[] _owner = new int[HardwareSockets]; // handle; -1 when free; Closing while the chip closes it
@@ -69,6 +91,17 @@ namespace IoTStack.Drivers.W5500
         private IPv4Address _gateway;
         private int _nextPort = 49152;
 
+        // INetInterface.
+        private uint _random;
+        private bool _linkUp;
+        private bool _linkKnown;
+        private long _linkCheckedAt;
+        private int _probeSocket = -1;
+        private bool _probeOut;
+        private bool _probeConflict;
+        private bool _wallClockSet;
+        private long _wallClockAtZero;
+
         public W5500SocketEngine(ISpiBus bus, MacAddress macAddress, IClock clock)
         {
             if (clock == null)
@@ -79,6 +112,8 @@ namespace IoTStack.Drivers.W5500
             _bus = new W5500Bus(bus);
             _macAddress = macAddress;
             _clock = clock;
+            macAddress.Write(_scratch, 0);
+            _random = NetworkOrder.ReadUInt32(_scratch, 2) ^ (uint)clock.NowMilliseconds ^ 0x9E3779B9;
             for (int h = 0; h < Handles; h++)
             {
                 _generation[h] = 1;
@@ -111,6 +146,9 @@ namespace IoTStack.Drivers.W5500
             }
 
             _nextSweep = 0;
+            _probeSocket = -1;
+            _probeOut = false;
+            _probeConflict = false;
             for (int h = 0; h < Handles; h++)
             {
                 if (_used[h])
@@ -178,6 +216,8 @@ namespace IoTStack.Drivers.W5500
 
             Configure();
             _nextSweep = 0; // the listeners are armed again on this poll
+            _probeSocket = -1; // the chip closed it; the next ProbeAddress opens another
+            _probeOut = false;
             for (int k = 0; k < HardwareSockets; k++)
             {
                 int owner = _owner[k];
@@ -191,7 +231,7 @@ namespace IoTStack.Drivers.W5500
                 }
                 else if (_type[owner] == SocketKind.Datagram)
                 {
-                    OpenHardware(k, _port[owner], R.ModeUdp, R.StatusUdp); // a UDP socket carries on
+                    OpenUdp(k, owner); // a UDP socket carries on, in its group if it joined one
                 }
             }
         }
@@ -264,6 +304,14 @@ namespace IoTStack.Drivers.W5500
                 // done). A SENDOK nobody waits for stays for SendDone, unless it is stale (no SEND out).
                 int flags = _bus.Read8(R.SocketBlock(k), R.SnIR);
                 int clear = flags & Events;
+                if (k == _probeSocket && (flags & (R.InterruptSendOk | R.InterruptTimeout)) != 0)
+                {
+                    // SENDOK: someone answered the ARP request for the probed address, so the chip could send; TIMEOUT:
+                    // nobody did within RTR x (RCR + 1) (datasheet 1.0.9 section 4.2, Sn_IR TIMEOUT: ARPTO).
+                    _probeConflict |= (flags & R.InterruptSendOk) != 0;
+                    _probeOut = false;
+                }
+
                 if ((flags & R.InterruptConnect) != 0)
                 {
                     _connected[k] = true;
@@ -357,6 +405,8 @@ namespace IoTStack.Drivers.W5500
                     _connecting[h] = false;
                     _shutdown[h] = false;
                     _abort[h] = false;
+                    _group[h] = 0;
+                    _ttl[h] = 0;
                     socket = (_generation[h] << 8) | h;
                     return SocketResult.Success;
                 }
@@ -390,7 +440,7 @@ namespace IoTStack.Drivers.W5500
             }
 
             int k = ClaimHardware(h);
-            return k < 0 ? SocketResult.TooManyOpenSockets : OpenHardware(k, _port[h], R.ModeUdp, R.StatusUdp);
+            return k < 0 ? SocketResult.TooManyOpenSockets : OpenUdp(k, h);
         }
 
         public SocketResult Listen(int socket, int backlog)
@@ -858,7 +908,32 @@ namespace IoTStack.Drivers.W5500
                 return SocketResult.Success;
             }
 
-            return option == SocketOption.NoDelay ? SocketResult.Success : SocketResult.ProtocolOption;
+            if (option == SocketOption.AddMembership || option == SocketOption.DropMembership)
+            {
+                return SetMembership(h, option == SocketOption.AddMembership, (uint)value);
+            }
+
+            if (option == SocketOption.TimeToLive)
+            {
+                if (value < 1 || value > 255)
+                {
+                    return SocketResult.InvalidArgument;
+                }
+
+                _ttl[h] = value;
+                if (_hardware[h] >= 0)
+                {
+                    _bus.Write8(R.SocketBlock(_hardware[h]), SnTTL, value);
+                }
+
+                return SocketResult.Success;
+            }
+
+            // UDP sockets send to 255.255.255.255 and take broadcasts in the chip's plain UDP mode (BCASTB, Sn_MR bit 6,
+            // stays 0): SO_BROADCAST has nothing to switch on.
+            return option == SocketOption.NoDelay || (option == SocketOption.Broadcast && _type[h] == SocketKind.Datagram)
+                ? SocketResult.Success
+                : SocketResult.ProtocolOption;
         }
 
         public SocketResult GetLocalAddress(int socket, out SocketEndpoint address)
@@ -993,12 +1068,68 @@ namespace IoTStack.Drivers.W5500
             return Status(k) == expected ? SocketResult.Success : SocketResult.SocketNotSupported;
         }
 
+        /// <summary>
+        /// Opens hardware socket <paramref name="k"/> in UDP mode for datagram handle <paramref name="h"/>: in multicast mode
+        /// when it joined a group, with the group's IP, port and MAC in Sn_DIPR, Sn_DPORT and Sn_DHAR before OPEN, as the
+        /// datasheet requires (1.0.9 section 4.2, Sn_MR MULTI); the chip then sends the IGMP report itself on OPEN and the
+        /// leave on CLOSE (IGMPv2, Sn_MR MC 0).
+        /// </summary>
+        private SocketResult OpenUdp(int k, int h)
+        {
+            int block = R.SocketBlock(k);
+            int mode = R.ModeUdp;
+            uint group = _group[h];
+            if (group != 0)
+            {
+                mode |= ModeMulticast;
+                WriteAddress(block, R.SnDIPR, group);
+                _bus.Write16(block, R.SnDPORT, _port[h]);
+                MacAddress.WriteIPv4Multicast(_scratch, 0, group);
+                _bus.Write(block, R.SnDHAR, _scratch, 0, MacAddress.Length);
+            }
+
+            _bus.Write8(block, SnTTL, _ttl[h] != 0 ? _ttl[h] : 0x80);
+            return OpenHardware(k, _port[h], mode, R.StatusUdp);
+        }
+
+        /// <summary>
+        /// The chip's multicast is per socket: one group, set before OPEN. Joining (or leaving) re-opens a bound socket's
+        /// hardware socket in the new mode; what it had received and not yet read is lost with it.
+        /// </summary>
+        private SocketResult SetMembership(int h, bool join, uint group)
+        {
+            if (_type[h] != SocketKind.Datagram)
+            {
+                return SocketResult.ProtocolOption;
+            }
+
+            if (!IPv4Address.IsMulticastValue(group) || (!join && _group[h] != group))
+            {
+                return SocketResult.InvalidArgument;
+            }
+
+            if (join && _group[h] != 0 && _group[h] != group)
+            {
+                return SocketResult.NoBufferSpaceAvailable; // one group per hardware socket
+            }
+
+            _group[h] = join ? group : 0;
+            int k = _hardware[h];
+            if (k < 0)
+            {
+                return SocketResult.Success; // opened in the group's mode by Bind
+            }
+
+            _bus.Command(k, R.CommandClose);
+            return OpenUdp(k, h);
+        }
+
         /// <summary>A free hardware socket for handle <paramref name="h"/> (or for a listener's LISTEN when -1), or -1.</summary>
         private int ClaimHardware(int h)
         {
             for (int k = 0; k < HardwareSockets; k++)
             {
-                if (_owner[k] < 0 && !_closing[k])
+                if (_owner[k] == -1 && !_closing[k])
                 {
                     _owner[k] = h;
                     _sending[k] = false;
@@ -1014,6 +1145,170 @@ namespace IoTStack.Drivers.W5500
             }
 
             return -1;
+        }
+
+        public IClock Clock
+        {
+            get { return _clock; }
+        }
+
+        /// <summary>xorshift32 seeded from the MAC and the clock: identifiers and jitter, not secrets.</summary>
+        public uint NextRandom()
+        {
+            uint x = _random;
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            _random = x;
+            return x;
+        }
+
+        public void WriteMacAddress(byte[] buffer, int offset)
+        {
+            _macAddress.Write(buffer, offset);
+        }
+
+        public bool IsOwnMacAddress(byte[] buffer, int offset)
+        {
+            return _macAddress.Equals(buffer, offset);
+        }
+
+        /// <summary>PHYCFGR.LNK (datasheet 1.0.9 section 4.1), read at most once per sweep interval: services ask on every poll.</summary>
+        public bool IsLinkUp
+        {
+            get
+            {
+                long now = _clock.NowMilliseconds;
+                if (!_linkKnown || now - _linkCheckedAt >= SweepIntervalMs || now < _linkCheckedAt)
+                {
+                    _linkUp = (_bus.Read8(R.CommonBlock, R.PHYCFGR) & R.PhyLink) != 0;
+                    _linkCheckedAt = now;
+                    _linkKnown = true;
+                }
+
+                return _linkUp;
+            }
+        }
+
+        public uint AddressValue
+        {
+            get { return _address.Value; }
+        }
+
+        public uint SubnetMaskValue
+        {
+            get { return _subnetMask.Value; }
+        }
+
+        public uint GatewayValue
+        {
+            get { return _gateway.Value; }
+        }
+
+        /// <summary>Writes GAR, SUBR and SIPR (datasheet 1.0.9 section 4.1); the sockets stay as they are.</summary>
+        public void Configure(IPv4Address address, IPv4Address subnetMask, IPv4Address gateway)
+        {
+            _address = address;
+            _subnetMask = subnetMask;
+            _gateway = gateway;
+            WriteAddress(R.CommonBlock, 0x0001, gateway.Value); // GAR
+            WriteAddress(R.CommonBlock, 0x0005, subnetMask.Value); // SUBR
+            WriteAddress(R.CommonBlock, 0x000F, address.Value); // SIPR
+        }
+
+        /// <summary>
+        /// The chip sends no ARP on request, but ARPs before every UDP datagram to a neighbour: a one-byte datagram to the
+        /// probed address's discard port, sent while SIPR is still 0.0.0.0 (as before a lease is bound), puts an RFC 5227
+        /// probe on the wire, and the chip's answer is SENDOK (someone has the address) or TIMEOUT after RTR x (RCR + 1),
+        /// 1.8 s by default. WIZnet's ioLibrary DHCP client checks a lease the same way. The chip retries the ARP request
+        /// itself, so a call while one is out adds nothing. Holds a hardware socket until <see cref="EndAddressProbe"/>;
+        /// with none free there is no probe (and no conflict is seen).
+        /// </summary>
+        public void ProbeAddress(IPv4Address address)
+        {
+            if (_probeOut || _probeConflict)
+            {
+                return;
+            }
+
+            if (_probeSocket < 0)
+            {
+                int free = ClaimHardware(-1);
+                if (free < 0)
+                {
+                    return;
+                }
+
+                _owner[free] = Probing;
+                _probeSocket = free;
+                _bus.Write8(R.SocketBlock(free), R.SnMR, R.ModeUdp);
+                _bus.Write16(R.SocketBlock(free), R.SnPORT, EphemeralPort());
+                if (!_bus.Command(free, R.CommandOpen) || Status(free) != R.StatusUdp)
+                {
+                    EndAddressProbe();
+                    return;
+                }
+
+                _bus.Write8(R.SocketBlock(free), R.SnIMR, Events | R.InterruptSendOk); // either answer wakes the host
+            }
+
+            int k = _probeSocket;
+            int block = R.SocketBlock(k);
+            WriteAddress(block, R.SnDIPR, address.Value);
+            _bus.Write16(block, R.SnDPORT, ProbePort);
+            int write = _bus.Read16(block, R.SnTXWR);
+            _scratch[0] = 0;
+            _bus.Write(R.TransmitBufferBlock(k), write, _scratch, 0, 1);
+            _bus.Write16(block, R.SnTXWR, (write + 1) & 0xFFFF);
+            _probeOut = _bus.Command(k, R.CommandSend);
+        }
+
+        public bool AddressProbeConflict
+        {
+            get { return _probeConflict; }
+        }
+
+        /// <summary>Closes the probe's hardware socket.</summary>
+        public void EndAddressProbe()
+        {
+            int k = _probeSocket;
+            if (k >= 0)
+            {
+                _bus.Command(k, R.CommandClose);
+                _bus.Write8(R.SocketBlock(k), R.SnIR, 0xFF);
+                _bus.Write8(R.SocketBlock(k), R.SnIMR, Events);
+                _owner[k] = -1;
+            }
+
+            _probeSocket = -1;
+            _probeOut = false;
+            _probeConflict = false;
+        }
+
+        /// <summary>The chip has no interface-wide groups: a UDP socket joins one (<see cref="SocketOption.AddMembership"/>).</summary>
+        public bool JoinGroup(IPv4Address group)
+        {
+            return false;
+        }
+
+        public void LeaveGroup(IPv4Address group)
+        {
+        }
+
+        public void SetWallClock(long unixMilliseconds)
+        {
+            _wallClockAtZero = unixMilliseconds - _clock.NowMilliseconds;
+            _wallClockSet = true;
+        }
+
+        public bool WallClockSet
+        {
+            get { return _wallClockSet; }
+        }
+
+        public long WallClockMilliseconds
+        {
+            get { return _wallClockSet ? _wallClockAtZero + _clock.NowMilliseconds : 0; }
         }
 
         private int Status(int k)

@@ -26,6 +26,14 @@ namespace IoTStack.Net.Sockets
         /// <summary>TCP: -1 (default) closes gracefully; 0 aborts with RST on close (SO_LINGER with a zero time).</summary>
         Linger,
         /// <summary>TCP: milliseconds sent data may stay unacknowledged before the connection is aborted (TCP_USER_TIMEOUT, RFC 5482); 0 for no limit.</summary>
-        UserTimeout
+        UserTimeout,
+        /// <summary>
+        /// UDP: receive datagrams sent to a multicast group (IP_ADD_MEMBERSHIP); the value is the group's
+        /// <see cref="Wire.IPv4Address.Value"/> cast to int. On the W5500's hardware sockets a socket takes one group,
+        /// the chip's multicast mode (Sn_MR MULTI).
+        /// </summary>
+        AddMembership,
+        /// <summary>UDP: leave a group joined with <see cref="AddMembership"/> (IP_DROP_MEMBERSHIP); the value is the group.</summary>
+        DropMembership
     }
 }

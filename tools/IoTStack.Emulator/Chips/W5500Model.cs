@@ -95,6 +95,7 @@ public sealed class W5500Model : ChipModel
             _socket[s][R.SnRXBUFSIZE] = 2;
             _socket[s][R.SnTXBUFSIZE] = 2;
             _socket[s][R.SnIMR] = 0xFF;
+            _socket[s][0x16] = 0x80; // Sn_TTL
             Set16(s, R.SnTXFSR, 2048);
             _transmit[s] = new byte[2048];
             _receive[s] = new byte[2048];
@@ -401,6 +402,13 @@ public sealed class W5500Model : ChipModel
             _socket[0][R.SnIR] |= R.InterruptReceive;
         }
     }
+
+    internal byte[] SocketRegisters(int socket) => _socket[socket];
+
+    internal int CommonRegister(int address) => _common[address];
+
+    /// <summary>What the socket engine finds the driver doing wrong, reported like every other misuse of the chip.</summary>
+    internal void Check(bool condition, string message) => Expect(condition, message);
 
     internal int Get16(int socket, int address) => (_socket[socket][address] << 8) | _socket[socket][address + 1];
 

@@ -22,9 +22,21 @@ internal sealed class W5500SocketMode
     private readonly Dictionary<int, int> _listeners = new();
     private readonly byte[] _buffer = new byte[4096];
 
+    /// <summary>The group a UDP socket opened in multicast mode (Sn_MR MULTI) joined; 0 for none.</summary>
+    private readonly uint[] _group = new uint[Sockets];
+
+    /// <summary>
+    /// A UDP SEND to a neighbour whose ARP request is out while SIPR is 0.0.0.0 (an address probe): when it ends in TIMEOUT
+    /// unless someone answers first. The chip's ARP timeout is RTR x (RCR + 1) (datasheet 1.0.9 section 4.1, RTR and RCR).
+    /// </summary>
+    private readonly long[] _arpDeadline = new long[Sockets];
+
+    private readonly IClock _clock;
+
     public W5500SocketMode(IFrameDevice wire, IClock clock, W5500Model chip)
     {
         _chip = chip;
+        _clock = clock;
         _engine = new NetStack(new NetStackOptions { TcpConnections = 16, TcpListeners = 8, UdpSockets = 8, RawSockets = 0, ReceiveBufferSize = 4096, TransmitBufferSize = 4096 }, wire, clock);
     }
 
@@ -46,7 +58,22 @@ internal sealed class W5500SocketMode
                 if (protocol == R.ModeUdp)
                 {
                     _engine.Open(SocketKind.Datagram, IpProtocol.Udp, out _inner[socket]);
+                    _engine.SetOption(_inner[socket], SocketOption.Broadcast, 1); // the chip sends to 255.255.255.255 as asked
+                    _engine.SetOption(_inner[socket], SocketOption.ReuseAddress, 1); // sockets on one port: the chip does not mind
                     _engine.Bind(_inner[socket], IPv4Address.Any, _chip.Get16(socket, R.SnPORT));
+                    if ((mode & 0x80) != 0)
+                    {
+                        // Multicast mode: the group is Sn_DIPR, and its MAC must be in Sn_DHAR (datasheet 1.0.9 section 4.2,
+                        // Sn_MR MULTI); the chip reports the membership itself. The model also takes unicast datagrams to
+                        // the socket's port on it (not confirmed on silicon).
+                        uint group = _chip.GetAddress(socket, R.SnDIPR).Value;
+                        _chip.Check(IPv4Address.IsMulticastValue(group), $"socket {socket} opened in multicast mode with Sn_DIPR {new IPv4Address(group)}, not a group");
+                        _chip.Check(MacAddress.Read(_chip.SocketRegisters(socket), R.SnDHAR) == MacAddress.FromIPv4Multicast(new IPv4Address(group)),
+                            $"socket {socket} opened in multicast mode without the group's MAC in Sn_DHAR");
+                        _engine.JoinGroup(new IPv4Address(group));
+                        _group[socket] = group;
+                    }
+
                     _chip.SetStatus(socket, R.StatusUdp);
                 }
                 else
@@ -130,12 +157,34 @@ internal sealed class W5500SocketMode
                     break;
                 case R.StatusUdp:
                     PullDatagrams(socket);
+                    EndProbe(socket);
                     break;
             }
         }
 
         while (_engine.Poll())
         {
+        }
+    }
+
+    private void EndProbe(int socket)
+    {
+        if (_arpDeadline[socket] == 0)
+        {
+            return;
+        }
+
+        if (_engine.AddressProbeConflict)
+        {
+            _engine.EndAddressProbe();
+            _arpDeadline[socket] = 0;
+            _chip.Raise(socket, R.InterruptSendOk);
+        }
+        else if (_clock.NowMilliseconds >= _arpDeadline[socket])
+        {
+            _engine.EndAddressProbe();
+            _arpDeadline[socket] = 0;
+            _chip.Raise(socket, R.InterruptTimeout);
         }
     }
 
@@ -165,10 +214,22 @@ internal sealed class W5500SocketMode
 
         if (_chip.Status(socket) == R.StatusUdp)
         {
-            _engine.SendTo(_inner[socket], data, 0, length, _chip.GetAddress(socket, R.SnDIPR), _chip.Get16(socket, R.SnDPORT), out _);
+            var to = _chip.GetAddress(socket, R.SnDIPR);
             _chip.Set16(socket, R.SnTXRD, _chip.Get16(socket, R.SnTXWR));
-            _chip.Raise(socket, R.InterruptSendOk);
             _chip.UpdateFreeSize(socket);
+            if (_engine.AddressValue == 0 && !to.IsBroadcast && !to.IsMulticast)
+            {
+                // SIPR 0.0.0.0: the chip's ARP request for the neighbour goes out from 0.0.0.0, an RFC 5227 probe. The datagram
+                // goes only if someone answers (SENDOK); else TIMEOUT once the ARP retries run out.
+                _engine.ProbeAddress(to);
+                int rtr = (_chip.CommonRegister(R.RTR) << 8) | _chip.CommonRegister(R.RTR + 1);
+                _arpDeadline[socket] = _clock.NowMilliseconds + Math.Max(1, rtr / 10 * (_chip.CommonRegister(0x1B) + 1));
+                return;
+            }
+
+            _engine.SetOption(_inner[socket], SocketOption.TimeToLive, Math.Max(1, (int)_chip.SocketRegisters(socket)[0x16]));
+            _engine.SendTo(_inner[socket], data, 0, length, to, _chip.Get16(socket, R.SnDPORT), out _);
+            _chip.Raise(socket, R.InterruptSendOk);
             return;
         }
 
@@ -280,6 +341,22 @@ internal sealed class W5500SocketMode
         {
             _engine.Close(_inner[socket]);
             _inner[socket] = 0;
+        }
+
+        if (_group[socket] != 0)
+        {
+            uint group = _group[socket];
+            _group[socket] = 0;
+            if (Array.IndexOf(_group, group) < 0)
+            {
+                _engine.LeaveGroup(new IPv4Address(group)); // the chip's IGMP leave on CLOSE
+            }
+        }
+
+        if (_arpDeadline[socket] != 0)
+        {
+            _engine.EndAddressProbe();
+            _arpDeadline[socket] = 0;
         }
 
         _pending[socket].Clear();
