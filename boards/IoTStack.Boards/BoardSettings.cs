@@ -98,6 +98,9 @@ namespace IoTStack.Boards
         {
             NetStackOptions options = new NetStackOptions();
             options.TcpConnections = Sessions + SpareConnections;
+            // A server board drops a SYN it has no connection slot for, as one for a full backlog: the client's retransmission
+            // comes back a second later, by when the firmware (told by SocketEvents.Overflow) has freed a stalled session.
+            options.TcpRefuseWithReset = false;
             options.TcpListeners = FirmwareSettings.TcpListeners;
             options.UdpSockets = FirmwareSettings.UdpSockets + ServiceSockets;
             options.RawSockets = 0;

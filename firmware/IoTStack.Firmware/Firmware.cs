@@ -24,7 +24,7 @@ namespace IoTStack.Firmware
         private readonly HttpRequest _request = new HttpRequest();
         private int _busy; // sessions in use: Accept asks for a free one without scanning them
         private readonly int _headTimeout;
-        private bool _connectionWaits; // the last poll found every session busy and a connection in a backlog
+        private bool _connectionWaits; // the last poll found every session busy and a connection in a backlog, or one turned away
 
         /// <summary>
         /// While every session is busy and a connection waits in a backlog, an HTTP session that has waited this long for
@@ -32,6 +32,15 @@ namespace IoTStack.Firmware
         /// head arrives in one round trip, a slowloris connection's never.
         /// </summary>
         private const int StalledHeadMs = 1000;
+
+        /// <summary>
+        /// How long a request head may stall while the HTTP listener turns clients away (SocketEvents.Overflow): a client
+        /// refused now, not one that waits in a backlog. A real client sends its head with the handshake's last ACK.
+        /// </summary>
+        private const int TurnedAwayHeadMs = 250;
+
+        /// <summary>The stall that gives way while <see cref="_connectionWaits"/>: <see cref="StalledHeadMs"/> or <see cref="TurnedAwayHeadMs"/>.</summary>
+        private int _giveWayMs = StalledHeadMs;
         private readonly byte[] _page;
         private readonly AsciiWriter _body;
         private readonly StatusPage _status;
@@ -162,7 +171,13 @@ namespace IoTStack.Firmware
                 }
             }
 
-            _connectionWaits = _busy == _sessions.Length && ConnectionWaits();
+            // A client waits: in a backlog while every session is busy, or turned away by the HTTP listener (its backlog or the
+            // stack's connection slots full; on the W5500's own sockets, no socket left in LISTEN). Either way the session
+            // stalled longest on a request head makes room. Asked only while sessions are in use: an idle board asks nothing.
+            SocketEvents http = _busy > 0 ? _sockets.PollSocket(_httpListener) : SocketEvents.None;
+            bool turnedAway = (http & SocketEvents.Overflow) != 0;
+            _connectionWaits = turnedAway || (_busy == _sessions.Length && ConnectionWaits(http));
+            _giveWayMs = turnedAway ? TurnedAwayHeadMs : StalledHeadMs;
             if (_connectionWaits)
             {
                 worked |= MakeRoom();
@@ -191,15 +206,15 @@ namespace IoTStack.Firmware
         }
 
         /// <summary>Whether a connection waits in a listener's backlog (only asked while every session is busy).</summary>
-        private bool ConnectionWaits()
+        private bool ConnectionWaits(SocketEvents http)
         {
-            return ((_sockets.PollSocket(_httpListener) | _sockets.PollSocket(_echoListener) | _sockets.PollSocket(_discardListener)
+            return ((http | _sockets.PollSocket(_echoListener) | _sockets.PollSocket(_discardListener)
                 | _sockets.PollSocket(_chargenListener)) & SocketEvents.Readable) != 0;
         }
 
         /// <summary>
-        /// Every session busy and a connection waiting: the HTTP session that has waited longest for a request head, if over
-        /// <see cref="StalledHeadMs"/>, is closed so the next poll accepts the newcomer (a partial head with RST).
+        /// Every session busy and a connection waiting, or a client turned away: the HTTP session that has waited longest for a
+        /// request head, if over <see cref="_giveWayMs"/>, is closed so the next poll accepts the newcomer (a partial head with RST).
         /// </summary>
         private bool MakeRoom()
         {
@@ -213,7 +228,7 @@ namespace IoTStack.Firmware
                 }
             }
 
-            if (oldest == null || _clock.NowMilliseconds - oldest.HeadSince < StalledHeadMs)
+            if (oldest == null || _clock.NowMilliseconds - oldest.HeadSince < _giveWayMs)
             {
                 return false;
             }
@@ -245,7 +260,7 @@ namespace IoTStack.Firmware
             // An HTTP session waiting for its head: its timeout, or while a connection waits for a session the moment it
             // may give way (not merely with every session busy: with nobody waiting that deadline would keep the loop awake).
             long now = _clock.NowMilliseconds;
-            int wait = _connectionWaits && (_headTimeout == 0 || StalledHeadMs < _headTimeout) ? StalledHeadMs : _headTimeout;
+            int wait = _connectionWaits && (_headTimeout == 0 || _giveWayMs < _headTimeout) ? _giveWayMs : _headTimeout;
             for (int i = 0; i < _sessions.Length && wait > 0; i++)
             {
                 Session session = _sessions[i];

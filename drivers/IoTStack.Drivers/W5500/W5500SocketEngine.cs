@@ -76,6 +76,13 @@ namespace IoTStack.Drivers.W5500
         /// <summary>Sn_IR CON came for the socket: a listener's connection is up and waits for Accept (datasheet 4.2, Sn_IR).</summary>
         private readonly bool[] _connected = new bool[HardwareSockets];
 
+        /// <summary>When each socket's connection came (a running count): Accept hands out the longest waiting first.</summary>
+        private readonly long[] _arrival = new long[HardwareSockets];
+        private long _arrivals;
+
+        /// <summary>A Close freed a hardware socket: the next Poll arms listeners without waiting for the sweep.</summary>
+        private bool _freed;
+
         /// <summary>
         /// How often the listeners' sockets are read back whatever the interrupts said (a listener the chip closed
         /// raises none): between sweeps an idle poll reads only SIR, not every socket's Sn_SR (issue 15's idle cost).
@@ -315,6 +322,7 @@ namespace IoTStack.Drivers.W5500
                 if ((flags & R.InterruptConnect) != 0)
                 {
                     _connected[k] = true;
+                    _arrival[k] = ++_arrivals;
                 }
 
                 if (!_sending[k] || _awaitingSendOk[k])
@@ -362,8 +370,9 @@ namespace IoTStack.Drivers.W5500
                 }
             }
 
-            if (news || _sweeping)
+            if (news || _sweeping || _freed)
             {
+                _freed = false;
                 Rearm(); // tops listeners up after a connection or a close, and on every sweep
             }
 
@@ -489,6 +498,9 @@ namespace IoTStack.Drivers.W5500
                 return SocketResult.InvalidArgument;
             }
 
+            // The connection that has waited longest: with the chip's sockets shared by every listener, a client must not wait
+            // behind newer ones (a slowloris keeps connecting).
+            int first = -1;
             for (int k = 0; k < HardwareSockets; k++)
             {
                 // Only sockets whose CON interrupt came, or all of the listener's on a sweep: an idle Accept reads nothing.
@@ -498,6 +510,20 @@ namespace IoTStack.Drivers.W5500
                     continue;
                 }
 
+                if (!_connected[k])
+                {
+                    _arrival[k] = ++_arrivals; // found by a sweep (its CON was cleared with a chip reset)
+                }
+
+                if (first < 0 || _arrival[k] < _arrival[first])
+                {
+                    first = k;
+                }
+            }
+
+            if (first >= 0)
+            {
+                int k = first;
                 int created;
                 if (Open(SocketKind.Stream, IpProtocol.Tcp, out created) != SocketResult.Success)
                 {
@@ -826,6 +852,7 @@ namespace IoTStack.Drivers.W5500
                 {
                     _bus.Command(k, R.CommandClose);
                     _owner[k] = -1;
+                    _freed = true;
                 }
             }
 
@@ -844,16 +871,23 @@ namespace IoTStack.Drivers.W5500
 
             if (_listening[h])
             {
+                // No socket left in LISTEN on the port: the chip answers the next SYN with RST, so the listener reports Overflow
+                // and an application holding idle connections can free one (then the next Poll arms it again).
+                SocketEvents listener = SocketEvents.Overflow;
                 for (int k = 0; k < HardwareSockets; k++)
                 {
                     int status = _owner[k] == h ? Status(k) : -1;
                     if (status == R.StatusEstablished || status == R.StatusCloseWait)
                     {
-                        return SocketEvents.Readable;
+                        listener |= SocketEvents.Readable;
+                    }
+                    else if (status == R.StatusListen)
+                    {
+                        listener &= ~SocketEvents.Overflow;
                     }
                 }
 
-                return SocketEvents.None;
+                return listener;
             }
 
             int hardware = _hardware[h];

@@ -29,6 +29,9 @@ namespace IoTStack.Net.Sockets
         internal uint RemoteAddress;
         internal int RemotePort;
         internal bool Broadcast;
+
+        /// <summary>A listener dropped or refused a SYN since PollSocket last reported it (<see cref="SocketEvents.Overflow"/>).</summary>
+        internal bool TurnedAway;
         internal bool ReuseAddress;
         internal bool DontFragment;
         internal bool HeaderIncluded;
@@ -94,6 +97,7 @@ namespace IoTStack.Net.Sockets
             RemoteAddress = 0;
             RemotePort = 0;
             Broadcast = false;
+            TurnedAway = false;
             ReuseAddress = false;
             DontFragment = false;
             HeaderIncluded = false;

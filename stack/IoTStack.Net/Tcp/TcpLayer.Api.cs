@@ -318,7 +318,14 @@ namespace IoTStack.Net.Tcp
             SocketEvents events = SocketEvents.None;
             if (slot.State == SocketState.Listen)
             {
-                return PendingAccepts(slot.Descriptor) > 0 ? SocketEvents.Readable : SocketEvents.None;
+                events = PendingAccepts(slot.Descriptor) > 0 ? SocketEvents.Readable : SocketEvents.None;
+                if (slot.TurnedAway)
+                {
+                    slot.TurnedAway = false; // reported once, as news
+                    events |= SocketEvents.Overflow;
+                }
+
+                return events;
             }
 
             if (c == null)

@@ -97,12 +97,14 @@ namespace IoTStack.Net.Tcp
             if (PendingAccepts(listener.Descriptor) >= listener.Backlog)
             {
                 _counters.Add(Counter.TcpBacklogDrops);
+                listener.TurnedAway = true;
                 return;
             }
 
             // With reclaiming on, a slot is taken only when the handshake completes: a spoofed SYN must not reset anyone.
             if (!_sockets.CanAllocateConnection && !_options.TcpReclaimIdleConnections)
             {
+                listener.TurnedAway = true;
                 Refuse(local, remote, segment);
                 return;
             }
@@ -214,6 +216,7 @@ namespace IoTStack.Net.Tcp
             entry.InUse = false;
             if (slot == null)
             {
+                listener.TurnedAway = true;
                 _counters.Add(Counter.TcpConnectionsRefused);
                 SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
                 return;
@@ -232,6 +235,7 @@ namespace IoTStack.Net.Tcp
             slot.KeepAlive = listener.KeepAlive;
             slot.LingerSeconds = listener.LingerSeconds;
             slot.UserTimeoutMs = listener.UserTimeoutMs;
+            slot.ReuseAddress = listener.ReuseAddress; // as Linux's children inherit sk_reuse: a new listener may bind the port
             slot.LocalAddress = entry.LocalAddress;
             slot.LocalPort = entry.LocalPort;
             slot.RemoteAddress = entry.RemoteAddress;

@@ -20,6 +20,7 @@ internal sealed class W5500SocketMode
     private readonly int[] _inner = new int[Sockets];
     private readonly List<byte>[] _pending = Enumerable.Range(0, Sockets).Select(_ => new List<byte>()).ToArray();
     private readonly Dictionary<int, int> _listeners = new();
+    private readonly List<int> _unserved = new();
     private readonly byte[] _buffer = new byte[4096];
 
     /// <summary>The group a UDP socket opened in multicast mode (Sn_MR MULTI) joined; 0 for none.</summary>
@@ -88,8 +89,11 @@ internal sealed class W5500SocketMode
                 {
                     _engine.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
                     _engine.SetOption(listener, SocketOption.NoDelay, 1); // the chip sends what a SEND gives it at once: no Nagle
+                    _engine.SetOption(listener, SocketOption.ReuseAddress, 1); // the port's connections outlive the listener
                     _engine.Bind(listener, IPv4Address.Any, port);
-                    _engine.Listen(listener, 8);
+                    // One connection waits for the chip's socket, as a socket in LISTEN takes one SYN. (A second SYN before
+                    // Sync moves the first into the socket is dropped here, where the chip would answer RST.)
+                    _engine.Listen(listener, 1);
                     _listeners[port] = listener;
                 }
 
@@ -162,8 +166,38 @@ internal sealed class W5500SocketMode
             }
         }
 
+        CloseUnservedPorts();
+
         while (_engine.Poll())
         {
+        }
+    }
+
+    /// <summary>
+    /// A port with no socket in LISTEN has no listener on the chip: a SYN to it is answered with RST (datasheet 1.0.9 section
+    /// 4.2, Sn_SR SOCK_LISTEN takes one connection; there is no SYN queue), so the engine's listener goes with the last one.
+    /// </summary>
+    private void CloseUnservedPorts()
+    {
+        _unserved.Clear();
+        foreach (var (port, listener) in _listeners)
+        {
+            bool served = false;
+            for (int socket = 0; socket < Sockets && !served; socket++)
+            {
+                served = _chip.Status(socket) == R.StatusListen && _chip.Get16(socket, R.SnPORT) == port;
+            }
+
+            if (!served)
+            {
+                _engine.Close(listener);
+                _unserved.Add(port);
+            }
+        }
+
+        foreach (int port in _unserved)
+        {
+            _listeners.Remove(port);
         }
     }
 
