@@ -40,4 +40,24 @@ public class ServiceSeedTests
         Assert.True(kissed.IntervalMs > 200, $"interval {kissed.IntervalMs}");
         Assert.False(FuzzTargets.Sntp(Seed("sntp", "unsynchronised.bin")).Synchronized);
     }
+
+    [Fact]
+    public void The_clients_ignore_what_their_views_refuse()
+    {
+        // A reply whose options lack End (RFC 2131 section 4.1) is not an offer.
+        var offer = Seeds.DhcpReply(DhcpMessage.Offer, overload: false);
+        int end = Array.LastIndexOf(offer, (byte)DhcpMessage.OptionEnd);
+        offer[end] = DhcpMessage.OptionPad;
+        var dhcp = FuzzTargets.Dhcp(Seeds.Encode([offer]));
+        Assert.Equal(0, dhcp.Offers);
+        Assert.Equal(DhcpState.Selecting, dhcp.State);
+        Assert.Equal(1, FuzzTargets.Dhcp(Seeds.Encode([Seeds.DhcpReply(DhcpMessage.Offer, overload: false)])).Offers);
+
+        // An SNTP answer of version 0 is not an answer (RFC 4330 section 5); version 3 is.
+        var answer = Seeds.SntpAnswer(0, 2);
+        answer[0] = (byte)(answer[0] & 0xC7);
+        Assert.False(FuzzTargets.Sntp(Seeds.Encode([answer])).Synchronized);
+        answer[0] |= 3 << 3;
+        Assert.True(FuzzTargets.Sntp(Seeds.Encode([answer])).Synchronized);
+    }
 }

@@ -116,7 +116,7 @@ public static class Seeds
         Console.WriteLine($"dhcp and sntp seeds in {dhcp}, {sntp}");
     }
 
-    private static byte[] DhcpReply(int type, bool overload)
+    public static byte[] DhcpReply(int type, bool overload)
     {
         var buffer = new byte[548];
         var message = new DhcpMessage();
@@ -150,7 +150,7 @@ public static class Seeds
         return buffer[..message.End(DhcpMessage.MinimumLength)];
     }
 
-    private static byte[] SntpAnswer(int leap, int stratum)
+    public static byte[] SntpAnswer(int leap, int stratum)
     {
         var bytes = new byte[SntpPacket.Length];
         var packet = new SntpPacket();
