@@ -9,7 +9,8 @@ namespace IoTStack.Net.Services
     /// interface, renews at T1 from the granting server, rebinds at T2 from any, and on expiry removes the
     /// address (the stack ends connections on it). A NAK starts over; a link that comes back up asks to keep
     /// the lease (INIT-REBOOT). Gives the DNS servers to an attached <see cref="Resolver"/> and the first NTP
-    /// server to an attached <see cref="Sntp"/>. Polled; allocates nothing after construction.
+    /// server to an attached <see cref="Sntp"/>. Every message is written and read through one reused
+    /// <see cref="DhcpMessage"/> view. Polled; allocates nothing after construction.
     /// </summary>
     public sealed class DhcpClient
     {
@@ -17,43 +18,21 @@ namespace IoTStack.Net.Services
         public const int ClientPort = 68;
 
         private const int MessageCapacity = 1024;
-        private const int FixedLength = 236;
-        private const int OptionsOffset = 240;
-        private const uint MagicCookie = 0x63825363;
-        private const int MinimumLength = 300; // BOOTP's size, which some relays and servers still insist on (RFC 1542 section 2.1)
 
         // Message types (RFC 2132 section 9.6).
-        private const int Discover = 1;
-        private const int Offer = 2;
-        private const int Request = 3;
-        private const int Decline = 4;
-        private const int Ack = 5;
-        private const int Nak = 6;
-
-        // Options (RFC 2132).
-        private const int OptionPad = 0;
-        private const int OptionSubnetMask = 1;
-        private const int OptionRouter = 3;
-        private const int OptionDnsServers = 6;
-        private const int OptionHostName = 12;
-        private const int OptionNtpServers = 42;
-        private const int OptionRequestedAddress = 50;
-        private const int OptionLeaseTime = 51;
-        private const int OptionOverload = 52;
-        private const int OptionMessageType = 53;
-        private const int OptionServerIdentifier = 54;
-        private const int OptionParameterList = 55;
-        private const int OptionMaximumSize = 57;
-        private const int OptionRenewalTime = 58;
-        private const int OptionRebindingTime = 59;
-        private const int OptionClientIdentifier = 61;
-        private const int OptionEnd = 255;
+        private const int Discover = DhcpMessage.Discover;
+        private const int Offer = DhcpMessage.Offer;
+        private const int Request = DhcpMessage.Request;
+        private const int Decline = DhcpMessage.Decline;
+        private const int Ack = DhcpMessage.Ack;
+        private const int Nak = DhcpMessage.Nak;
 
         private const uint Infinite = 0xFFFFFFFF;
 
         private readonly ISocketEngine _sockets;
         private readonly INetInterface _net;
         private readonly byte[] _message = new byte[MessageCapacity];
+        private readonly DhcpMessage _view = new DhcpMessage();
         private readonly byte[] _hostName;
         private readonly IPv4Address[] _dns = new IPv4Address[3];
         private readonly IPv4Address[] _readDns = new IPv4Address[3];
@@ -606,78 +585,59 @@ namespace IoTStack.Net.Services
         private void Send(int type, long now)
         {
             bool renewing = type == Request && (_state == DhcpState.Renewing || _state == DhcpState.Rebinding);
-            for (int i = 0; i < OptionsOffset; i++)
-            {
-                _message[i] = 0;
-            }
-
-            _message[0] = 1; // BOOTREQUEST
-            _message[1] = 1; // Ethernet
-            _message[2] = MacAddress.Length;
-            NetworkOrder.WriteUInt32(_message, 4, _xid);
+            _view.Begin(_message, 0, MessageCapacity, DhcpMessage.BootRequest, _xid);
             long seconds = (now - _startedAt) / 1000;
-            NetworkOrder.WriteUInt16(_message, 8, (int)(seconds < 0xFFFF ? seconds : 0xFFFF));
+            _view.Seconds = (int)(seconds < 0xFFFF ? seconds : 0xFFFF);
             if (renewing)
             {
-                _address.Write(_message, 12); // ciaddr: we can take a unicast answer
+                _view.ClientAddressValue = _address.Value; // ciaddr: we can take a unicast answer
             }
             else
             {
-                NetworkOrder.WriteUInt16(_message, 10, 0x8000); // broadcast: no address yet to take a unicast answer on
+                _view.Flags = DhcpMessage.FlagBroadcast; // no address yet to take a unicast answer on
             }
 
-            _net.WriteMacAddress(_message, 28);
-            NetworkOrder.WriteUInt32(_message, FixedLength, MagicCookie);
-            int at = OptionsOffset;
-            at = Option(at, OptionMessageType, type);
-            _message[at++] = OptionClientIdentifier;
-            _message[at++] = 1 + MacAddress.Length;
-            _message[at++] = 1;
-            _net.WriteMacAddress(_message, at);
-            at += MacAddress.Length;
+            _net.WriteMacAddress(_message, _view.HardwareAddressOffset);
+            _view.AddByteOption(DhcpMessage.OptionMessageType, type);
+            // Client identifier (RFC 2132 section 9.14): hardware type, then the MAC address.
+            if (_view.AddOption(DhcpMessage.OptionClientIdentifier, 1 + MacAddress.Length) >= 0)
+            {
+                _view.SetOptionByte(0, DhcpMessage.HardwareEthernet);
+                _net.WriteMacAddress(_message, _view.OptionOffset + 1);
+            }
+
             if (type == Decline || (type == Request && !renewing))
             {
-                at = AddressOption(at, OptionRequestedAddress, _state == DhcpState.Rebooting ? _address : _offered);
+                _view.AddUInt32Option(DhcpMessage.OptionRequestedAddress, _state == DhcpState.Rebooting ? _address.Value : _offered.Value);
             }
 
             if (type == Decline || (type == Request && _state == DhcpState.Requesting))
             {
-                at = AddressOption(at, OptionServerIdentifier, _server);
+                _view.AddUInt32Option(DhcpMessage.OptionServerIdentifier, _server.Value);
             }
 
             if (type != Decline)
             {
-                if (_hostName.Length > 0)
+                if (_hostName.Length > 0 && _hostName.Length <= 255)
                 {
-                    _message[at++] = OptionHostName;
-                    _message[at++] = (byte)_hostName.Length;
-                    for (int i = 0; i < _hostName.Length; i++)
-                    {
-                        _message[at++] = _hostName[i];
-                    }
+                    _view.AddBytesOption(DhcpMessage.OptionHostName, _hostName, 0, _hostName.Length);
                 }
 
-                _message[at++] = OptionParameterList;
-                _message[at++] = 7;
-                _message[at++] = OptionSubnetMask;
-                _message[at++] = OptionRouter;
-                _message[at++] = OptionDnsServers;
-                _message[at++] = OptionNtpServers;
-                _message[at++] = OptionLeaseTime;
-                _message[at++] = OptionRenewalTime;
-                _message[at++] = OptionRebindingTime;
-                _message[at++] = OptionMaximumSize;
-                _message[at++] = 2;
-                NetworkOrder.WriteUInt16(_message, at, MessageCapacity);
-                at += 2;
+                if (_view.AddOption(DhcpMessage.OptionParameterList, 7) >= 0)
+                {
+                    _view.SetOptionByte(0, DhcpMessage.OptionSubnetMask);
+                    _view.SetOptionByte(1, DhcpMessage.OptionRouter);
+                    _view.SetOptionByte(2, DhcpMessage.OptionDnsServers);
+                    _view.SetOptionByte(3, DhcpMessage.OptionNtpServers);
+                    _view.SetOptionByte(4, DhcpMessage.OptionLeaseTime);
+                    _view.SetOptionByte(5, DhcpMessage.OptionRenewalTime);
+                    _view.SetOptionByte(6, DhcpMessage.OptionRebindingTime);
+                }
+
+                _view.AddUInt16Option(DhcpMessage.OptionMaximumSize, MessageCapacity);
             }
 
-            _message[at++] = OptionEnd;
-            while (at < MinimumLength)
-            {
-                _message[at++] = OptionPad;
-            }
-
+            int length = _view.End(DhcpMessage.MinimumLength);
             if (type == Request)
             {
                 _requestSentAt = now; // T1, T2 and expiry count from here (section 4.4.1)
@@ -688,6 +648,11 @@ namespace IoTStack.Net.Services
                 Discovers++;
             }
 
+            if (length < 0)
+            {
+                return; // cannot happen: the options above fit the buffer with room to spare
+            }
+
             IPv4Address to = renewing && _state == DhcpState.Renewing ? _server : IPv4Address.Broadcast;
             if (OpenSocket() != SocketResult.Success)
             {
@@ -695,113 +660,62 @@ namespace IoTStack.Net.Services
             }
 
             int sent;
-            _sockets.SendTo(_socket, _message, 0, at, to, ServerPort, out sent);
+            _sockets.SendTo(_socket, _message, 0, length, to, ServerPort, out sent);
         }
 
-        private int Option(int at, int code, int value)
-        {
-            _message[at] = (byte)code;
-            _message[at + 1] = 1;
-            _message[at + 2] = (byte)value;
-            return at + 3;
-        }
-
-        private int AddressOption(int at, int code, IPv4Address address)
-        {
-            _message[at] = (byte)code;
-            _message[at + 1] = IPv4Address.Length;
-            address.Write(_message, at + 2);
-            return at + 6;
-        }
-
-        /// <summary>Checks a reply is a BOOTREPLY for us and reads its options; false to ignore it.</summary>
+        /// <summary>Checks a reply is a valid BOOTREPLY for us (<see cref="DhcpMessage.Parse"/>) and reads its options; false to ignore it.</summary>
         private bool Read(int length)
         {
-            if (length < OptionsOffset || _message[0] != 2 || _message[1] != 1 || _message[2] != MacAddress.Length
-                || NetworkOrder.ReadUInt32(_message, 4) != _xid || !_net.IsOwnMacAddress(_message, 28)
-                || NetworkOrder.ReadUInt32(_message, FixedLength) != MagicCookie)
+            if (_view.Parse(_message, 0, length) != WireError.None || _view.Op != DhcpMessage.BootReply
+                || _view.TransactionId != _xid || !_net.IsOwnMacAddress(_message, _view.HardwareAddressOffset))
             {
                 return false;
             }
 
             _type = 0;
             _readServer = IPv4Address.Any;
-            IPv4Address offered = IPv4Address.Read(_message, 16);
+            IPv4Address offered = new IPv4Address(_view.YourAddressValue);
             IPv4Address mask = IPv4Address.Any, router = IPv4Address.Any, ntp = IPv4Address.Any;
             uint lease = 0, renewal = 0, rebinding = 0;
             int dnsCount = 0;
-            // Options, then (RFC 2132 section 9.3, option overload) the file and sname fields when they hold more.
-            int overload = 0;
-            for (int region = 0; region < 3; region++)
+            // The options field, then (RFC 2132 section 9.3, option overload) the file and sname fields when they hold more.
+            _view.StartOptions();
+            while (_view.NextOption())
             {
-                int start = region == 0 ? OptionsOffset : region == 1 ? 108 : 44;
-                int end = region == 0 ? length : region == 1 ? 236 : 108;
-                if (region > 0 && (overload & region) == 0)
+                int size = _view.OptionLength;
+                switch (_view.OptionCode)
                 {
-                    continue;
-                }
-
-                int at = start;
-                while (at < end)
-                {
-                    int code = _message[at];
-                    if (code == OptionPad)
-                    {
-                        at++;
-                        continue;
-                    }
-
-                    if (code == OptionEnd)
-                    {
+                    case DhcpMessage.OptionMessageType:
+                        _type = size == 1 ? _view.OptionByte(0) : 0;
                         break;
-                    }
+                    case DhcpMessage.OptionServerIdentifier:
+                        _readServer = size == 4 ? _view.OptionAddress(0) : IPv4Address.Any;
+                        break;
+                    case DhcpMessage.OptionSubnetMask:
+                        mask = size == 4 ? _view.OptionAddress(0) : mask;
+                        break;
+                    case DhcpMessage.OptionRouter:
+                        router = size >= 4 && size % 4 == 0 ? _view.OptionAddress(0) : router;
+                        break;
+                    case DhcpMessage.OptionNtpServers:
+                        ntp = size >= 4 && size % 4 == 0 ? _view.OptionAddress(0) : ntp;
+                        break;
+                    case DhcpMessage.OptionDnsServers:
+                        for (int i = 0; i + 4 <= size && size % 4 == 0 && dnsCount < _dns.Length; i += 4)
+                        {
+                            _readDns[dnsCount++] = _view.OptionAddress(i);
+                        }
 
-                    if (at + 2 > end || at + 2 + _message[at + 1] > end)
-                    {
-                        return false; // an option running past its field: the message cannot be trusted
-                    }
-
-                    int size = _message[at + 1];
-                    int data = at + 2;
-                    switch (code)
-                    {
-                        case OptionMessageType:
-                            _type = size == 1 ? _message[data] : 0;
-                            break;
-                        case OptionServerIdentifier:
-                            _readServer = size == 4 ? IPv4Address.Read(_message, data) : IPv4Address.Any;
-                            break;
-                        case OptionSubnetMask:
-                            mask = size == 4 ? IPv4Address.Read(_message, data) : mask;
-                            break;
-                        case OptionRouter:
-                            router = size >= 4 && size % 4 == 0 ? IPv4Address.Read(_message, data) : router;
-                            break;
-                        case OptionNtpServers:
-                            ntp = size >= 4 && size % 4 == 0 ? IPv4Address.Read(_message, data) : ntp;
-                            break;
-                        case OptionDnsServers:
-                            for (int i = 0; i + 4 <= size && size % 4 == 0 && dnsCount < _dns.Length; i += 4)
-                            {
-                                _readDns[dnsCount++] = IPv4Address.Read(_message, data + i);
-                            }
-
-                            break;
-                        case OptionLeaseTime:
-                            lease = size == 4 ? NetworkOrder.ReadUInt32(_message, data) : lease;
-                            break;
-                        case OptionRenewalTime:
-                            renewal = size == 4 ? NetworkOrder.ReadUInt32(_message, data) : renewal;
-                            break;
-                        case OptionRebindingTime:
-                            rebinding = size == 4 ? NetworkOrder.ReadUInt32(_message, data) : rebinding;
-                            break;
-                        case OptionOverload:
-                            overload = region == 0 && size == 1 ? _message[data] & 3 : overload;
-                            break;
-                    }
-
-                    at = data + size;
+                        break;
+                    case DhcpMessage.OptionLeaseTime:
+                        lease = size == 4 ? _view.OptionUInt32(0) : lease;
+                        break;
+                    case DhcpMessage.OptionRenewalTime:
+                        renewal = size == 4 ? _view.OptionUInt32(0) : renewal;
+                        break;
+                    case DhcpMessage.OptionRebindingTime:
+                        rebinding = size == 4 ? _view.OptionUInt32(0) : rebinding;
+                        break;
                 }
             }
 

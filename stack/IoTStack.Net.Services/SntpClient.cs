@@ -5,23 +5,21 @@ namespace IoTStack.Net.Services
 {
     /// <summary>
     /// An SNTP client (RFC 4330) that sets the interface's wall clock (<see cref="INetInterface.SetWallClock"/>): a
-    /// 48-byte mode-3 request to the server on port 123, the answer checked (mode 4, stratum 1 to 15, leap
+    /// 48-byte mode-3 request to the server on port 123, the answer checked (version 1 to 4, mode 4 or 5, stratum 1 to 15, leap
     /// indicator not "unsynchronised", its originate timestamp the nonce we sent, a non-zero transmit time),
     /// then the time at arrival taken as the server's transmit time plus half the round trip less the
     /// server's own delay. Retries <see cref="Attempts"/> times, then waits; synchronises again every
-    /// <see cref="IntervalMs"/>. A kiss-o'-death (stratum 0) doubles the interval (section 8).
+    /// <see cref="IntervalMs"/>. A kiss-o'-death (stratum 0) doubles the interval (section 8). Every request is written,
+    /// and every answer read and checked, through one reused <see cref="SntpPacket"/> view.
     /// </summary>
     public sealed class SntpClient
     {
         public const int Port = 123;
-        private const int PacketLength = 48;
-
-        /// <summary>Seconds from the NTP era 0 epoch (1900-01-01) to the Unix epoch (1970-01-01).</summary>
-        private const long UnixEpochInNtpSeconds = 2208988800L;
 
         private readonly ISocketEngine _sockets;
         private readonly INetInterface _net;
-        private readonly byte[] _packet = new byte[PacketLength + 20];
+        private readonly byte[] _packet = new byte[SntpPacket.Length + 20];
+        private readonly SntpPacket _view = new SntpPacket();
         private int _socket = -1;
         private uint _nonceHigh;
         private uint _nonceLow;
@@ -192,44 +190,31 @@ namespace IoTStack.Net.Services
                 _sockets.Bind(_socket, IPv4Address.Any, 0);
             }
 
-            for (int i = 0; i < PacketLength; i++)
-            {
-                _packet[i] = 0;
-            }
-
-            _packet[0] = (0 << 6) | (4 << 3) | 3; // LI 0, version 4, mode 3 (client): RFC 4330 section 5
             // The transmit timestamp is a random nonce: the server copies it into the originate field, which is how
             // its answer is known to be for this request (and it tells the server nothing of our clock).
             _nonceHigh = _net.NextRandom();
             _nonceLow = _net.NextRandom();
-            NetworkOrder.WriteUInt32(_packet, 40, _nonceHigh);
-            NetworkOrder.WriteUInt32(_packet, 44, _nonceLow);
+            int length = _view.WriteClientRequest(_packet, 0, _nonceHigh, _nonceLow);
             int sent;
             _sentAt = now;
             _deadline = now + TimeoutMs;
             _waiting = true;
-            _sockets.SendTo(_socket, _packet, 0, PacketLength, _server.Value, Port, out sent);
+            _sockets.SendTo(_socket, _packet, 0, length, _server.Value, Port, out sent);
             return true;
         }
 
         private void Answer(int length)
         {
-            if (length < PacketLength)
+            WireError error = _view.Parse(_packet, 0, length);
+            if (error == WireError.OutOfBuffer || error == WireError.Truncated || error == WireError.BadVersion || error == WireError.BadOperation
+                || !_view.IsAnswerTo(_nonceHigh, _nonceLow))
             {
-                return;
-            }
-
-            int leap = _packet[0] >> 6;
-            int mode = _packet[0] & 7;
-            int stratum = _packet[1];
-            if ((mode != 4 && mode != 5) || NetworkOrder.ReadUInt32(_packet, 24) != _nonceHigh || NetworkOrder.ReadUInt32(_packet, 28) != _nonceLow)
-            {
-                return; // not an answer to this request
+                return; // not an answer to this request (RFC 4330 section 5)
             }
 
             long now = _net.Clock.NowMilliseconds;
             _waiting = false;
-            if (stratum == 0)
+            if (error == WireError.KissOfDeath)
             {
                 // Section 8: a kiss-o'-death ("RATE", "DENY"): ask less often.
                 IntervalMs = IntervalMs <= int.MaxValue / 2 ? IntervalMs * 2 : int.MaxValue;
@@ -237,37 +222,26 @@ namespace IoTStack.Net.Services
                 return;
             }
 
-            uint transmitSeconds = NetworkOrder.ReadUInt32(_packet, 40);
-            if (leap == 3 || stratum > 15 || (transmitSeconds == 0 && NetworkOrder.ReadUInt32(_packet, 44) == 0))
+            if (error != WireError.None)
             {
                 _nextSync = now + RetryMs; // unsynchronised or nonsense: not a time to set
                 return;
             }
 
-            long received = ToUnixMilliseconds(NetworkOrder.ReadUInt32(_packet, 32), NetworkOrder.ReadUInt32(_packet, 36));
-            long transmitted = ToUnixMilliseconds(transmitSeconds, NetworkOrder.ReadUInt32(_packet, 44));
+            long received = SntpPacket.ToUnixMilliseconds(_view.ReceiveSeconds, _view.ReceiveFraction);
+            long transmitted = SntpPacket.ToUnixMilliseconds(_view.TransmitSeconds, _view.TransmitFraction);
             long serverDelay = transmitted - received;
             long roundTrip = (now - _sentAt) - (serverDelay > 0 ? serverDelay : 0);
             roundTrip = roundTrip > 0 ? roundTrip : 0;
             long time = transmitted + roundTrip / 2;
             LastAdjustmentMs = time - _net.WallClockMilliseconds;
             LastRoundTripMs = roundTrip;
-            LastStratum = stratum;
+            LastStratum = _view.Stratum;
             _net.SetWallClock(time);
             Synchronized = true;
             Synchronizations++;
             _attempt = 0;
             _nextSync = now + IntervalMs;
-        }
-
-        /// <summary>
-        /// An NTP timestamp as Unix milliseconds. RFC 4330 section 3: with the top bit of the seconds clear the
-        /// time is in era 1 (from 2036-02-07), so the 32-bit field stays right until 2104.
-        /// </summary>
-        private static long ToUnixMilliseconds(uint seconds, uint fraction)
-        {
-            long since1900 = (seconds & 0x80000000u) != 0 ? seconds : seconds + 0x100000000L;
-            return (since1900 - UnixEpochInNtpSeconds) * 1000 + (((long)fraction * 1000) >> 32);
         }
     }
 }

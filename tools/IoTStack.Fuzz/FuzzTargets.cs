@@ -17,7 +17,7 @@ namespace IoTStack.Fuzz;
 /// </summary>
 public static class FuzzTargets
 {
-    public static readonly string[] Names = ["stack", "enc28j60", "w5500", "w5500-sockets"];
+    public static readonly string[] Names = ["stack", "enc28j60", "w5500", "w5500-sockets", "dhcp", "sntp"];
 
     public static void Run(string target, byte[] input)
     {
@@ -27,6 +27,8 @@ public static class FuzzTargets
             case "enc28j60": Enc28j60(input); break;
             case "w5500": W5500(input); break;
             case "w5500-sockets": W5500Sockets(input); break;
+            case "dhcp": _ = Dhcp(input); break;
+            case "sntp": _ = Sntp(input); break;
             default: throw new ArgumentException($"unknown target {target} ({string.Join(", ", Names)})");
         }
     }
@@ -101,6 +103,199 @@ public static class FuzzTargets
             dhcpStack.Poll();
             dhcp.Poll();
         }
+    }
+
+    /// <summary>
+    /// Splits the input into messages as the stack target splits frames (a 2-byte big-endian length before each, at most
+    /// <paramref name="maximum"/> bytes), with the length of each given to <paramref name="each"/>.
+    /// </summary>
+    private static void Messages(byte[] input, int maximum, Action<byte[]> each)
+    {
+        for (int at = 0; at + 2 <= input.Length;)
+        {
+            int length = Math.Min(Math.Min((input[at] << 8) | input[at + 1], input.Length - at - 2), maximum);
+            each(input.AsSpan(at + 2, length).ToArray());
+            at += 2 + length;
+        }
+    }
+
+    /// <summary>Two stacks on a crossover cable, at 192.0.2.1 (the server's) and, unless <paramref name="configureClient"/> is false, 192.0.2.2.</summary>
+    private static (VirtualClock Clock, NetStack Server, NetStack Client) ServicePair(bool configureClient)
+    {
+        var clock = new VirtualClock(1_000_000);
+        var serverDevice = new CrossoverDevice(new MacAddress(2, 0, 0, 0, 0, 1), 64);
+        var clientDevice = new CrossoverDevice(new MacAddress(2, 0, 0, 0, 0, 2), 64) { Peer = serverDevice };
+        serverDevice.Peer = clientDevice;
+        var mask = IPv4Address.MaskFromPrefixLength(24);
+        var server = new NetStack(new NetStackOptions(), serverDevice, clock);
+        var client = new NetStack(new NetStackOptions(), clientDevice, clock);
+        server.Configure(new IPv4Address(192, 0, 2, 1), mask, IPv4Address.Any);
+        if (configureClient)
+        {
+            client.Configure(new IPv4Address(192, 0, 2, 2), mask, IPv4Address.Any);
+        }
+
+        return (clock, server, client);
+    }
+
+    /// <summary>Everything a DhcpMessage view can be asked of a message it parsed: fixed fields and a walk over every option.</summary>
+    private static void ReadAll(DhcpMessage view, byte[] message)
+    {
+        if (view.Parse(message, 0, message.Length) != WireError.None)
+        {
+            return;
+        }
+
+        _ = view.Op + view.HardwareType + view.HardwareLength + view.Hops + view.Seconds + view.Flags + view.MessageType;
+        _ = view.TransactionId ^ view.ClientAddressValue ^ view.YourAddressValue ^ view.ServerAddressValue ^ view.GatewayAddressValue;
+        view.StartOptions();
+        while (view.NextOption())
+        {
+            if (view.OptionOffset < 0 || view.OptionOffset + view.OptionLength > message.Length)
+            {
+                throw new InvalidOperationException($"option {view.OptionCode} at {view.OptionOffset}+{view.OptionLength} outside {message.Length} bytes");
+            }
+
+            for (int i = 0; i + 4 <= view.OptionLength; i += 4)
+            {
+                _ = view.OptionAddress(i).Value ^ view.OptionUInt32(i);
+            }
+        }
+
+        if (view.OptionError != WireError.None)
+        {
+            throw new InvalidOperationException($"a parsed message failed its own walk: {view.OptionError}");
+        }
+    }
+
+    /// <summary>
+    /// The input is DHCP messages (each a 2-byte length and its bytes), read by a <see cref="DhcpMessage"/> view as they are
+    /// and, with the transaction id and client MAC of the client's last request written in (so they reach its option
+    /// parsing), broadcast from a server at 192.0.2.1:67 to a <see cref="DhcpClient"/> asking for a lease. Then a minute of timers.
+    /// Returns the client, for tests that check the seeds reach its deeper states.
+    /// </summary>
+    public static DhcpClient Dhcp(byte[] input)
+    {
+        var (clock, server, client) = ServicePair(configureClient: false);
+        server.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
+        server.SetOption(socket, SocketOption.Broadcast, 1);
+        server.Bind(socket, IPv4Address.Any, DhcpClient.ServerPort);
+        var dhcp = new DhcpClient(client, client, "fuzz");
+        dhcp.Start();
+        var view = new DhcpMessage();
+        var request = new byte[1500];
+        uint xid = 0;
+        void Run(int ms)
+        {
+            for (int i = 0; i < ms; i++)
+            {
+                client.Poll();
+                dhcp.Poll();
+                server.Poll();
+                while (server.ReceiveFrom(socket, request, 0, request.Length, out int length, out uint _, out int _) == SocketResult.Success)
+                {
+                    if (view.Parse(request, 0, length) != WireError.None || view.Op != DhcpMessage.BootRequest)
+                    {
+                        throw new InvalidOperationException($"the client sent a message its own view refuses ({length} bytes)");
+                    }
+
+                    xid = view.TransactionId;
+                }
+
+                clock.Advance(1);
+            }
+        }
+
+        Run(10);
+        Messages(input, 1472, message =>
+        {
+            ReadAll(view, message);
+            if (message.Length >= DhcpMessage.OptionsOffset)
+            {
+                NetworkOrder.WriteUInt32(message, 4, xid);
+                new MacAddress(2, 0, 0, 0, 0, 2).Write(message, 28);
+            }
+
+            server.SendTo(socket, message, 0, message.Length, IPv4Address.Broadcast, DhcpClient.ClientPort, out _);
+            Run(5);
+        });
+
+        for (int s = 0; s < 60; s++)
+        {
+            clock.Advance(1_000);
+            Run(1);
+        }
+
+        return dhcp;
+    }
+
+    /// <summary>
+    /// The input is SNTP answers (each a 2-byte length and its bytes), read by an <see cref="SntpPacket"/> view as they are
+    /// and, with the originate timestamp set to the client's last request's nonce when they are long enough, sent from
+    /// 192.0.2.1:123 to an <see cref="SntpClient"/> waiting for its answer. Then ten minutes of timers. Returns the client.
+    /// </summary>
+    public static SntpClient Sntp(byte[] input)
+    {
+        var (clock, server, client) = ServicePair(configureClient: true);
+        server.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
+        server.Bind(socket, IPv4Address.Any, SntpClient.Port);
+        var sntp = new SntpClient(client, client) { Server = new IPv4Address(192, 0, 2, 1), TimeoutMs = 50, RetryMs = 100, IntervalMs = 200 };
+        sntp.Start();
+        var view = new SntpPacket();
+        var request = new byte[1500];
+        var nonce = new byte[8];
+        int port = 0;
+        void Run(int ms)
+        {
+            for (int i = 0; i < ms; i++)
+            {
+                client.Poll();
+                sntp.Poll();
+                server.Poll();
+                while (server.ReceiveFrom(socket, request, 0, request.Length, out int length, out uint _, out int from) == SocketResult.Success)
+                {
+                    port = from;
+                    if (length != SntpPacket.Length || (request[0] & 0x3F) != 0x23)
+                    {
+                        throw new InvalidOperationException($"the client sent a request that is not version 4 mode 3 ({length} bytes)");
+                    }
+
+                    Array.Copy(request, 40, nonce, 0, 8);
+                }
+
+                clock.Advance(1);
+            }
+        }
+
+        Run(10);
+        Messages(input, 1472, message =>
+        {
+            if (view.Parse(message, 0, message.Length) is WireError.None or WireError.KissOfDeath or WireError.Unsynchronized or WireError.BadTimestamp)
+            {
+                _ = view.Stratum + view.Poll + view.Precision + view.LeapIndicator + view.KissCode + view.RootDelay + view.RootDispersion;
+                _ = SntpPacket.ToUnixMilliseconds(view.TransmitSeconds, view.TransmitFraction) - SntpPacket.ToUnixMilliseconds(view.ReceiveSeconds, view.ReceiveFraction);
+            }
+
+            if (message.Length >= SntpPacket.Length)
+            {
+                Array.Copy(nonce, 0, message, 24, 8);
+            }
+
+            if (port != 0)
+            {
+                server.SendTo(socket, message, 0, message.Length, new IPv4Address(192, 0, 2, 2), port, out _);
+            }
+
+            Run(5);
+        });
+
+        for (int s = 0; s < 600; s++)
+        {
+            clock.Advance(1_000);
+            Run(1);
+        }
+
+        return sntp;
     }
 
     /// <summary>An SPI bus whose chip answers every read with the next input bytes (zeros once they run out); each transfer is a millisecond.</summary>

@@ -2,12 +2,22 @@ using IoTStack.Fuzz;
 
 // IoTStack.Fuzz TARGET            run under afl-fuzz (SharpFuzz's out-of-process mode): one input per run from stdin
 // IoTStack.Fuzz TARGET --replay DIR    run every file in DIR through TARGET (what the tests do with the corpus)
-// IoTStack.Fuzz --seeds PCAP... CORPUS  write the seed corpus: stack seeds from captures, chip seeds from the models
+// IoTStack.Fuzz --seeds PCAP... CORPUS  write the seed corpus: stack seeds from captures, chip seeds from the models,
+//                                       dhcp and sntp seeds from the services' message views
+// IoTStack.Fuzz --service-seeds CORPUS  write only the dhcp and sntp seeds
 if (args.Length >= 2 && args[0] == "--seeds")
 {
     // IoTStack.Fuzz --seeds PCAP... CORPUS: stack seeds from the captures, chip seeds from the models
     Seeds.FromCaptures(args[1..^1], Path.Combine(args[^1], "stack"));
     Seeds.FromChipModels(args[^1]);
+    Seeds.FromServiceViews(args[^1]);
+    return 0;
+}
+
+if (args.Length == 2 && args[0] == "--service-seeds")
+{
+    // IoTStack.Fuzz --service-seeds CORPUS: only the dhcp and sntp seeds (no captures needed)
+    Seeds.FromServiceViews(args[1]);
     return 0;
 }
 

@@ -4,6 +4,7 @@ using IoTStack.Drivers.W5500;
 using IoTStack.Emulator.Chips;
 using IoTStack.Emulator.Network;
 using IoTStack.Net.Link;
+using IoTStack.Net.Services;
 using IoTStack.Net.Wire;
 
 namespace IoTStack.Fuzz;
@@ -90,6 +91,81 @@ public static class Seeds
             File.WriteAllBytes(Path.Combine(directory, "ones.bin"), Enumerable.Repeat((byte)0xFF, 64).ToArray());
             Console.WriteLine($"{target}: {recorder.Read.Count} bytes read back in the model session");
         }
+    }
+
+    /// <summary>
+    /// Seeds for the dhcp and sntp targets, written with the views themselves: a server's offer and acknowledgement (one
+    /// with option overload into file and sname), a NAK; an SNTP answer, a kiss-o'-death, an unsynchronised one. The targets
+    /// write the client's transaction id or nonce in, so these reach the clients' own checks.
+    /// </summary>
+    public static void FromServiceViews(string corpus)
+    {
+        string dhcp = Path.Combine(corpus, "dhcp");
+        Directory.CreateDirectory(dhcp);
+        byte[] offer = DhcpReply(DhcpMessage.Offer, overload: false);
+        byte[] ack = DhcpReply(DhcpMessage.Ack, overload: false);
+        File.WriteAllBytes(Path.Combine(dhcp, "offer-ack.bin"), Encode([offer, ack]));
+        File.WriteAllBytes(Path.Combine(dhcp, "offer-overloaded-ack.bin"), Encode([offer, DhcpReply(DhcpMessage.Ack, overload: true)]));
+        File.WriteAllBytes(Path.Combine(dhcp, "offer-nak.bin"), Encode([offer, DhcpReply(DhcpMessage.Nak, overload: false)]));
+
+        string sntp = Path.Combine(corpus, "sntp");
+        Directory.CreateDirectory(sntp);
+        File.WriteAllBytes(Path.Combine(sntp, "answer.bin"), Encode([SntpAnswer(0, 2)]));
+        File.WriteAllBytes(Path.Combine(sntp, "kiss-then-answer.bin"), Encode([SntpAnswer(3, 0), SntpAnswer(0, 1)]));
+        File.WriteAllBytes(Path.Combine(sntp, "unsynchronised.bin"), Encode([SntpAnswer(3, 16)]));
+        Console.WriteLine($"dhcp and sntp seeds in {dhcp}, {sntp}");
+    }
+
+    public static byte[] DhcpReply(int type, bool overload)
+    {
+        var buffer = new byte[548];
+        var message = new DhcpMessage();
+        message.Begin(buffer, 0, buffer.Length, DhcpMessage.BootReply, 0);
+        message.YourAddressValue = type == DhcpMessage.Nak ? 0 : new IPv4Address(192, 0, 2, 2).Value;
+        message.AddByteOption(DhcpMessage.OptionMessageType, type);
+        message.AddUInt32Option(DhcpMessage.OptionServerIdentifier, new IPv4Address(192, 0, 2, 1).Value);
+        if (type != DhcpMessage.Nak)
+        {
+            message.AddUInt32Option(DhcpMessage.OptionSubnetMask, 0xFFFFFF00);
+            message.AddUInt32Option(DhcpMessage.OptionRouter, new IPv4Address(192, 0, 2, 1).Value);
+            int at = message.AddOption(DhcpMessage.OptionDnsServers, 8);
+            new IPv4Address(192, 0, 2, 1).Write(buffer, at);
+            new IPv4Address(192, 0, 2, 3).Write(buffer, at + 4);
+            message.AddUInt32Option(DhcpMessage.OptionNtpServers, new IPv4Address(192, 0, 2, 1).Value);
+            if (overload)
+            {
+                message.AddByteOption(DhcpMessage.OptionOverload, 3);
+                // file: lease and T1; sname: T2 (RFC 2131 section 4.1: each starts at the field's first byte and ends with End).
+                byte[] file = [DhcpMessage.OptionLeaseTime, 4, 0, 0, 0x0E, 0x10, DhcpMessage.OptionRenewalTime, 4, 0, 0, 0x07, 0x08, DhcpMessage.OptionEnd];
+                byte[] sname = [DhcpMessage.OptionRebindingTime, 4, 0, 0, 0x0C, 0x4E, DhcpMessage.OptionEnd];
+                file.CopyTo(buffer, 108);
+                sname.CopyTo(buffer, 44);
+            }
+            else
+            {
+                message.AddUInt32Option(DhcpMessage.OptionLeaseTime, 3600);
+            }
+        }
+
+        return buffer[..message.End(DhcpMessage.MinimumLength)];
+    }
+
+    public static byte[] SntpAnswer(int leap, int stratum)
+    {
+        var bytes = new byte[SntpPacket.Length];
+        var packet = new SntpPacket();
+        packet.Begin(bytes, 0);
+        packet.LeapIndicator = leap;
+        packet.VersionNumber = 4;
+        packet.Mode = SntpPacket.ModeServer;
+        packet.Stratum = stratum;
+        packet.Poll = 6;
+        packet.Precision = -20;
+        packet.ReferenceIdentifier = stratum == 0 ? SntpPacket.KissRate : 0xC0000201;
+        packet.SetReferenceTimestamp(0xED000000, 0);
+        packet.SetReceiveTimestamp(0xED000001, 0x40000000);
+        packet.SetTransmitTimestamp(0xED000001, 0x41000000);
+        return bytes;
     }
 
     private sealed class RecordingBus(ISpiBus inner) : ISpiBus
