@@ -338,12 +338,21 @@ namespace IoTStack.Net
             return events;
         }
 
+        /// <summary>
+        /// Sets an option. ProtocolOption when the option does not apply to the socket's kind (TCP options on a datagram
+        /// or raw socket, Broadcast or TimeToLive on a stream, HeaderIncluded on anything but raw) or cannot be set.
+        /// </summary>
         public SocketResult SetOption(int socket, SocketOption option, int value)
         {
             SocketSlot slot = _sockets.Resolve(socket);
             if (slot == null)
             {
                 return SocketResult.NotSocket;
+            }
+
+            if (!slot.HasOption(option))
+            {
+                return SocketResult.ProtocolOption;
             }
 
             switch (option)
@@ -366,34 +375,8 @@ namespace IoTStack.Net
                     slot.TimeToLive = value;
                     break;
                 case SocketOption.HeaderIncluded:
-                    if (slot.Type != SocketKind.Raw)
-                    {
-                        return SocketResult.ProtocolOption;
-                    }
-
                     slot.HeaderIncluded = value != 0;
                     break;
-                case SocketOption.NoDelay:
-                case SocketOption.KeepAlive:
-                case SocketOption.Linger:
-                case SocketOption.UserTimeout:
-                    return SetStreamOption(slot, option, value);
-                default:
-                    return SocketResult.ProtocolOption;
-            }
-
-            return SocketResult.Success;
-        }
-
-        private SocketResult SetStreamOption(SocketSlot slot, SocketOption option, int value)
-        {
-            if (slot.Type != SocketKind.Stream)
-            {
-                return SocketResult.ProtocolOption;
-            }
-
-            switch (option)
-            {
                 case SocketOption.NoDelay:
                     slot.NoDelay = value != 0;
                     if (slot.NoDelay && slot.Tcp != null)
@@ -413,7 +396,7 @@ namespace IoTStack.Net
 
                     slot.LingerSeconds = value;
                     break;
-                default:
+                case SocketOption.UserTimeout:
                     if (value < 0)
                     {
                         return SocketResult.InvalidArgument;
@@ -421,11 +404,14 @@ namespace IoTStack.Net
 
                     slot.UserTimeoutMs = value;
                     break;
+                default:
+                    return SocketResult.ProtocolOption; // read only
             }
 
             return SocketResult.Success;
         }
 
+        /// <summary>Reads an option; ProtocolOption (value 0) when it does not apply to the socket's kind, as <see cref="SetOption"/>.</summary>
         public SocketResult GetOption(int socket, SocketOption option, out int value)
         {
             value = 0;
@@ -433,6 +419,11 @@ namespace IoTStack.Net
             if (slot == null)
             {
                 return SocketResult.NotSocket;
+            }
+
+            if (!slot.HasOption(option))
+            {
+                return SocketResult.ProtocolOption;
             }
 
             switch (option)
@@ -462,28 +453,6 @@ namespace IoTStack.Net
                     value = (int)slot.PendingError;
                     slot.PendingError = SocketResult.Success;
                     break;
-                case SocketOption.NoDelay:
-                case SocketOption.KeepAlive:
-                case SocketOption.Linger:
-                case SocketOption.UserTimeout:
-                    return GetStreamOption(slot, option, out value);
-                default:
-                    return SocketResult.ProtocolOption;
-            }
-
-            return SocketResult.Success;
-        }
-
-        private static SocketResult GetStreamOption(SocketSlot slot, SocketOption option, out int value)
-        {
-            value = 0;
-            if (slot.Type != SocketKind.Stream)
-            {
-                return SocketResult.ProtocolOption;
-            }
-
-            switch (option)
-            {
                 case SocketOption.NoDelay:
                     value = slot.NoDelay ? 1 : 0;
                     break;

@@ -85,6 +85,38 @@ namespace IoTStack.Net.Sockets
             get { return new SocketEndpoint(Protocol, new IPv4Address(RemoteAddress), RemotePort); }
         }
 
+        /// <summary>
+        /// Whether <paramref name="option"/> means anything for a socket of this slot's kind; Get and Set of one
+        /// that does not answer ProtocolOption (ENOPROTOOPT) instead of storing or reporting a value nothing uses.
+        /// Stream sockets: TCP sets don't-fragment itself, takes the stack's time to live, never broadcasts and never
+        /// drops a datagram. Raw sockets have no ports to reuse. HeaderIncluded is raw only; the TCP options stream only.
+        /// </summary>
+        internal bool HasOption(SocketOption option)
+        {
+            switch (option)
+            {
+                case SocketOption.Broadcast:
+                case SocketOption.DontFragment:
+                case SocketOption.TimeToLive:
+                case SocketOption.ReceiveDropped:
+                    return Type != SocketKind.Stream;
+                case SocketOption.ReuseAddress:
+                    return Type != SocketKind.Raw;
+                case SocketOption.HeaderIncluded:
+                    return Type == SocketKind.Raw;
+                case SocketOption.NoDelay:
+                case SocketOption.KeepAlive:
+                case SocketOption.Linger:
+                case SocketOption.UserTimeout:
+                    return Type == SocketKind.Stream;
+                case SocketOption.ReceiveQueued:
+                case SocketOption.Error:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
         internal void Open(IpProtocol protocol, int timeToLive)
         {
             Protocol = protocol;
