@@ -84,7 +84,7 @@ namespace IoTStack.Net
                 return SocketResult.InvalidArgument;
             }
 
-            if (!IsLocal(address.Value))
+            if (!_ip.IsBindable(address.Value))
             {
                 return SocketResult.AddressNotAvailable;
             }
@@ -93,13 +93,10 @@ namespace IoTStack.Net
             {
                 if (port == 0)
                 {
-                    port = _sockets.PickEphemeralPort(slot.Protocol, address.Value, slot);
-                    if (port == 0)
-                    {
-                        return SocketResult.AddressInUse;
-                    }
+                    return _sockets.BindEphemeral(slot, address.Value);
                 }
-                else if (_sockets.IsPortTaken(slot.Protocol, address.Value, port, slot.ReuseAddress, slot))
+
+                if (_sockets.IsPortTaken(slot.Protocol, address.Value, port, slot.ReuseAddress, slot))
                 {
                     return SocketResult.AddressInUse;
                 }
@@ -149,14 +146,15 @@ namespace IoTStack.Net
                     return SocketResult.InvalidArgument;
                 }
 
-                if ((address.IsBroadcast || _ip.IsDirectedBroadcast(address.Value)) && !slot.Broadcast)
+                SocketResult allowed = _ip.CheckBroadcast(address.Value, slot.Broadcast);
+                if (allowed != SocketResult.Success)
                 {
-                    return SocketResult.AccessDenied;
+                    return allowed;
                 }
 
                 if (slot.LocalPort == 0)
                 {
-                    SocketResult bound = BindEphemeral(slot);
+                    SocketResult bound = _sockets.BindEphemeral(slot, slot.LocalAddress);
                     if (bound != SocketResult.Success)
                     {
                         return bound;
@@ -515,19 +513,6 @@ namespace IoTStack.Net
             return SocketResult.Success;
         }
 
-        internal SocketResult BindEphemeral(SocketSlot slot)
-        {
-            int port = _sockets.PickEphemeralPort(slot.Protocol, slot.LocalAddress, slot);
-            if (port == 0)
-            {
-                return SocketResult.AddressInUse;
-            }
-
-            slot.LocalPort = port;
-            slot.State = SocketState.Bound;
-            return SocketResult.Success;
-        }
-
         private SocketResult SendTo(SocketSlot slot, byte[] buffer, int offset, int count, uint address, int port, out int sent)
         {
             sent = 0;
@@ -550,12 +535,6 @@ namespace IoTStack.Net
             }
 
             return error;
-        }
-
-        private bool IsLocal(uint address)
-        {
-            return address == 0 || IPv4Address.IsLoopbackValue(address) || address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address)
-                || (_address != 0 && (address == _address || _ip.IsDirectedBroadcast(address)));
         }
     }
 }

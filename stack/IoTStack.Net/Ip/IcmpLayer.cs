@@ -299,7 +299,7 @@ namespace IoTStack.Net.Ip
             _header[1] = code;
             NetworkOrder.WriteUInt32(_header, 4, restOfHeader);
             FillChecksum(quoted, offset, length);
-            uint source = from == 0xFFFFFFFF || IPv4Address.IsMulticastValue(from) || _stack.Ip.IsDirectedBroadcast(from) ? 0 : from;
+            uint source = _stack.Ip.IsBroadcastOrMulticast(from) ? 0 : from;
             if (_stack.Ip.Send(source, to, IpProtocol.Icmp, _header, 0, _header.Length, quoted, offset, length, _stack.Options.TimeToLive, false) == SocketResult.Success)
             {
                 _counters.Add(Counter.IcmpErrorsSent);

@@ -58,7 +58,7 @@ namespace IoTStack.Net.Ip
             }
 
             uint destination = ip.DestinationValue;
-            bool broadcast = destination == 0xFFFFFFFF || IPv4Address.IsMulticastValue(destination) || IsDirectedBroadcast(destination);
+            bool broadcast = IsBroadcastOrMulticast(destination);
             if (!IsForUs(destination, broadcast, fromLoopback))
             {
                 _counters.Add(Counter.Ipv4NotForUs);
@@ -331,6 +331,32 @@ namespace IoTStack.Net.Ip
             return error;
         }
 
+        /// <summary>
+        /// The broadcast rule of the socket calls, written once (SO_BROADCAST): sending to, or connecting a datagram socket
+        /// to, the limited or our subnet's directed broadcast address needs the Broadcast option, else AccessDenied (EACCES).
+        /// </summary>
+        internal SocketResult CheckBroadcast(uint destination, bool permitted)
+        {
+            return permitted || !(destination == 0xFFFFFFFF || IsDirectedBroadcast(destination)) ? SocketResult.Success : SocketResult.AccessDenied;
+        }
+
+        /// <summary>Limited or directed broadcast, or multicast: never a TCP peer, never an ICMP error's source.</summary>
+        internal bool IsBroadcastOrMulticast(uint address)
+        {
+            return address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address) || IsDirectedBroadcast(address);
+        }
+
+        /// <summary>
+        /// An address a socket may bind: 0.0.0.0 (any), a loopback, broadcast or multicast address, or, once configured,
+        /// this node's address or its subnet's broadcast.
+        /// </summary>
+        internal bool IsBindable(uint address)
+        {
+            uint ours = _stack.AddressValue;
+            return address == 0 || IPv4Address.IsLoopbackValue(address) || address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address)
+                || (ours != 0 && (address == ours || IsDirectedBroadcast(address)));
+        }
+
         /// <summary>A subnet's broadcast address, for subnets of /30 and wider (a /31 or /32 has none, RFC 3021).</summary>
         internal bool IsDirectedBroadcast(uint destination)
         {
@@ -383,7 +409,7 @@ namespace IoTStack.Net.Ip
         /// <summary>RFC 1122 section 3.2.1.3: no broadcast or multicast source, and no 127/8 or own address from outside.</summary>
         private bool SourceIsValid(uint source, bool fromLoopback)
         {
-            if (source == 0xFFFFFFFF || IPv4Address.IsMulticastValue(source) || IsDirectedBroadcast(source))
+            if (IsBroadcastOrMulticast(source))
             {
                 _counters.Add(Counter.Ipv4BadSource);
                 return false;

@@ -58,9 +58,10 @@ namespace IoTStack.Net.Sockets
             }
             else
             {
-                if ((destination == 0xFFFFFFFF || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
+                SocketResult allowed = _stack.Ip.CheckBroadcast(destination, slot.Broadcast);
+                if (allowed != SocketResult.Success)
                 {
-                    return SocketResult.AccessDenied;
+                    return allowed;
                 }
 
                 error = _stack.Ip.Send(slot.LocalAddress, destination, slot.Protocol, buffer, offset, 0, buffer, offset, count, slot.TimeToLive, slot.DontFragment);

@@ -185,6 +185,24 @@ namespace IoTStack.Net.Sockets
         }
 
         /// <summary>
+        /// Binds <paramref name="slot"/> to <paramref name="address"/> and a free ephemeral port: what Bind with port 0 does,
+        /// and what a UDP send or connect and a TCP listen do for a socket nobody bound. AddressInUse when every port is taken.
+        /// </summary>
+        internal SocketResult BindEphemeral(SocketSlot slot, uint address)
+        {
+            int port = PickEphemeralPort(slot.Protocol, address, slot);
+            if (port == 0)
+            {
+                return SocketResult.AddressInUse;
+            }
+
+            slot.LocalAddress = address;
+            slot.LocalPort = port;
+            slot.State = SocketState.Bound;
+            return SocketResult.Success;
+        }
+
+        /// <summary>
         /// A free ephemeral port: RFC 6056 section 3.3.1 (Algorithm 1), a random start and a linear search,
         /// so ports are hard to guess. Returns 0 when every port is taken.
         /// </summary>

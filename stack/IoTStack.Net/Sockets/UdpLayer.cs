@@ -85,9 +85,10 @@ namespace IoTStack.Net.Sockets
                 return SocketResult.DestinationAddressRequired;
             }
 
-            if ((destination == 0xFFFFFFFF || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
+            SocketResult allowed = _stack.Ip.CheckBroadcast(destination, slot.Broadcast);
+            if (allowed != SocketResult.Success)
             {
-                return SocketResult.AccessDenied;
+                return allowed;
             }
 
             if (count > Ip.Ipv4Layer.MaximumPayload - UdpDatagram.HeaderLength)
@@ -97,7 +98,7 @@ namespace IoTStack.Net.Sockets
 
             if (slot.LocalPort == 0)
             {
-                SocketResult bound = _stack.BindEphemeral(slot);
+                SocketResult bound = _sockets.BindEphemeral(slot, slot.LocalAddress);
                 if (bound != SocketResult.Success)
                 {
                     return bound;

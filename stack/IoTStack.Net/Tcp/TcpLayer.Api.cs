@@ -31,7 +31,7 @@ namespace IoTStack.Net.Tcp
                 return SocketResult.InvalidArgument;
             }
 
-            if (address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address) || _stack.Ip.IsDirectedBroadcast(address))
+            if (_stack.Ip.IsBroadcastOrMulticast(address))
             {
                 return SocketResult.AddressNotAvailable;
             }
@@ -99,7 +99,7 @@ namespace IoTStack.Net.Tcp
 
             if (slot.LocalPort == 0)
             {
-                SocketResult bound = _stack.BindEphemeral(slot);
+                SocketResult bound = _sockets.BindEphemeral(slot, slot.LocalAddress);
                 if (bound != SocketResult.Success)
                 {
                     return bound;
