@@ -21,43 +21,13 @@ namespace IoTStack.Net
         public SocketResult Open(SocketKind type, IpProtocol protocol, out int socket)
         {
             socket = 0;
-            if (type == SocketKind.Datagram)
+            SocketSlot slot;
+            SocketResult result = _sockets.Open(type, protocol, _options.TimeToLive, out slot);
+            if (result != SocketResult.Success)
             {
-                if (protocol != IpProtocol.Udp && protocol != IpProtocol.None)
-                {
-                    return SocketResult.ProtocolNotSupported;
-                }
-
-                protocol = IpProtocol.Udp;
-            }
-            else if (type == SocketKind.Raw)
-            {
-                if (protocol == IpProtocol.None)
-                {
-                    return SocketResult.ProtocolNotSupported;
-                }
-            }
-            else if (type == SocketKind.Stream)
-            {
-                if (protocol != IpProtocol.Tcp && protocol != IpProtocol.None)
-                {
-                    return SocketResult.ProtocolNotSupported;
-                }
-
-                protocol = IpProtocol.Tcp;
-            }
-            else
-            {
-                return SocketResult.SocketNotSupported;
+                return result;
             }
 
-            SocketSlot slot = _sockets.Allocate(type);
-            if (slot == null)
-            {
-                return SocketResult.TooManyOpenSockets; // the pool for this type (NetStackOptions.TcpConnections + TcpListeners, UdpSockets, RawSockets) is used up
-            }
-
-            slot.Open(protocol, _options.TimeToLive);
             if (type == SocketKind.Stream)
             {
                 _tcp.Open(slot);
@@ -74,38 +44,7 @@ namespace IoTStack.Net
         public SocketResult Bind(int socket, IPv4Address address, int port)
         {
             SocketSlot slot = _sockets.Resolve(socket);
-            if (slot == null)
-            {
-                return SocketResult.NotSocket;
-            }
-
-            if (slot.State != SocketState.Open || port < 0 || port > 0xFFFF || (slot.Type == SocketKind.Raw && port != 0))
-            {
-                return SocketResult.InvalidArgument;
-            }
-
-            if (!_ip.IsBindable(address.Value))
-            {
-                return SocketResult.AddressNotAvailable;
-            }
-
-            if (slot.Type != SocketKind.Raw)
-            {
-                if (port == 0)
-                {
-                    return _sockets.BindEphemeral(slot, address.Value);
-                }
-
-                if (_sockets.IsPortTaken(slot.Protocol, address.Value, port, slot.ReuseAddress, slot))
-                {
-                    return SocketResult.AddressInUse;
-                }
-            }
-
-            slot.LocalAddress = address.Value;
-            slot.LocalPort = port;
-            slot.State = SocketState.Bound;
-            return SocketResult.Success;
+            return slot == null ? SocketResult.NotSocket : _sockets.Bind(slot, address.Value, port, _ip.IsBindable(address.Value));
         }
 
         /// <summary>
@@ -121,51 +60,15 @@ namespace IoTStack.Net
                 return SocketResult.NotSocket;
             }
 
-            if (slot.Type == SocketKind.Stream)
+            switch (slot.Type)
             {
-                return address.IsAny ? SocketResult.DestinationAddressRequired : _tcp.Connect(slot, address.Value, port);
+                case SocketKind.Stream:
+                    return _tcp.Connect(slot, address.Value, port);
+                case SocketKind.Datagram:
+                    return _udp.Connect(slot, address.Value, port);
+                default:
+                    return RawLayer.Connect(slot, address.Value, port);
             }
-
-            if (port < 0 || port > 0xFFFF || (slot.Type == SocketKind.Raw && port != 0))
-            {
-                return SocketResult.InvalidArgument;
-            }
-
-            if (address.IsAny)
-            {
-                slot.RemoteAddress = 0;
-                slot.RemotePort = 0;
-                slot.State = slot.LocalPort != 0 || slot.LocalAddress != 0 ? SocketState.Bound : SocketState.Open;
-                return SocketResult.Success;
-            }
-
-            if (slot.Type == SocketKind.Datagram)
-            {
-                if (port == 0)
-                {
-                    return SocketResult.InvalidArgument;
-                }
-
-                SocketResult allowed = _ip.CheckBroadcast(address.Value, slot.Broadcast);
-                if (allowed != SocketResult.Success)
-                {
-                    return allowed;
-                }
-
-                if (slot.LocalPort == 0)
-                {
-                    SocketResult bound = _sockets.BindEphemeral(slot, slot.LocalAddress);
-                    if (bound != SocketResult.Success)
-                    {
-                        return bound;
-                    }
-                }
-            }
-
-            slot.RemoteAddress = address.Value;
-            slot.RemotePort = port;
-            slot.State = SocketState.Connected;
-            return SocketResult.Success;
         }
 
         /// <summary>Sends to the connected peer. Stream sockets: queues as much as the transmit buffer takes (sent says how much).</summary>
@@ -183,7 +86,7 @@ namespace IoTStack.Net
                 return NetworkOrder.InBuffer(buffer, offset, count) ? _tcp.Send(slot, buffer, offset, count, out sent) : SocketResult.InvalidArgument;
             }
 
-            if (!slot.IsConnected && !(slot.Type == SocketKind.Raw && slot.HeaderIncluded))
+            if (!slot.IsConnected && !slot.HeaderIncluded) // HeaderIncluded: raw only, the datagram carries its destination
             {
                 return SocketResult.NotConnected;
             }
@@ -262,26 +165,9 @@ namespace IoTStack.Net
                 return SocketResult.InvalidArgument;
             }
 
-            if (slot.Type == SocketKind.Stream)
-            {
-                return _tcp.Receive(slot, buffer, offset, count, out received); // the peer: GetRemoteAddress
-            }
-
-            if (slot.PendingError != SocketResult.Success)
-            {
-                SocketResult pending = slot.PendingError;
-                slot.PendingError = SocketResult.Success;
-                return pending;
-            }
-
-            int length = slot.Datagrams.Dequeue(buffer, offset, count, out address, out port);
-            if (length < 0)
-            {
-                return SocketResult.WouldBlock;
-            }
-
-            received = length < count ? length : count;
-            return length > count ? SocketResult.MessageSize : SocketResult.Success;
+            return slot.Type == SocketKind.Stream
+                ? _tcp.Receive(slot, buffer, offset, count, out received) // the peer: GetRemoteAddress
+                : slot.ReceiveDatagram(buffer, offset, count, out received, out address, out port);
         }
 
         /// <summary>
@@ -317,23 +203,7 @@ namespace IoTStack.Net
                 return SocketEvents.Invalid;
             }
 
-            if (slot.Type == SocketKind.Stream)
-            {
-                return _tcp.Poll(slot);
-            }
-
-            SocketEvents events = SocketEvents.Writable;
-            if (slot.Datagrams.Datagrams > 0)
-            {
-                events |= SocketEvents.Readable;
-            }
-
-            if (slot.PendingError != SocketResult.Success)
-            {
-                events |= SocketEvents.Error | SocketEvents.Readable;
-            }
-
-            return events;
+            return slot.Type == SocketKind.Stream ? _tcp.Poll(slot) : slot.DatagramEvents();
         }
 
         /// <summary>
@@ -353,60 +223,7 @@ namespace IoTStack.Net
                 return SocketResult.ProtocolOption;
             }
 
-            switch (option)
-            {
-                case SocketOption.Broadcast:
-                    slot.Broadcast = value != 0;
-                    break;
-                case SocketOption.ReuseAddress:
-                    slot.ReuseAddress = value != 0;
-                    break;
-                case SocketOption.DontFragment:
-                    slot.DontFragment = value != 0;
-                    break;
-                case SocketOption.TimeToLive:
-                    if (value < 1 || value > 255)
-                    {
-                        return SocketResult.InvalidArgument;
-                    }
-
-                    slot.TimeToLive = value;
-                    break;
-                case SocketOption.HeaderIncluded:
-                    slot.HeaderIncluded = value != 0;
-                    break;
-                case SocketOption.NoDelay:
-                    slot.NoDelay = value != 0;
-                    if (slot.NoDelay && slot.Tcp != null)
-                    {
-                        _tcp.Output(slot);
-                    }
-
-                    break;
-                case SocketOption.KeepAlive:
-                    slot.KeepAlive = value != 0;
-                    break;
-                case SocketOption.Linger:
-                    if (value < -1)
-                    {
-                        return SocketResult.InvalidArgument;
-                    }
-
-                    slot.LingerSeconds = value;
-                    break;
-                case SocketOption.UserTimeout:
-                    if (value < 0)
-                    {
-                        return SocketResult.InvalidArgument;
-                    }
-
-                    slot.UserTimeoutMs = value;
-                    break;
-                default:
-                    return SocketResult.ProtocolOption; // read only
-            }
-
-            return SocketResult.Success;
+            return slot.Type == SocketKind.Stream ? _tcp.SetOption(slot, option, value) : slot.SetOption(option, value);
         }
 
         /// <summary>Reads an option; ProtocolOption (value 0) when it does not apply to the socket's kind, as <see cref="SetOption"/>.</summary>
@@ -424,47 +241,7 @@ namespace IoTStack.Net
                 return SocketResult.ProtocolOption;
             }
 
-            switch (option)
-            {
-                case SocketOption.Broadcast:
-                    value = slot.Broadcast ? 1 : 0;
-                    break;
-                case SocketOption.ReuseAddress:
-                    value = slot.ReuseAddress ? 1 : 0;
-                    break;
-                case SocketOption.DontFragment:
-                    value = slot.DontFragment ? 1 : 0;
-                    break;
-                case SocketOption.TimeToLive:
-                    value = slot.TimeToLive;
-                    break;
-                case SocketOption.HeaderIncluded:
-                    value = slot.HeaderIncluded ? 1 : 0;
-                    break;
-                case SocketOption.ReceiveQueued:
-                    value = slot.Datagrams != null ? slot.Datagrams.Queued : slot.ReceiveRing != null ? slot.ReceiveRing.Count : 0;
-                    break;
-                case SocketOption.ReceiveDropped:
-                    value = slot.ReceiveDropped;
-                    break;
-                case SocketOption.Error:
-                    value = (int)slot.PendingError;
-                    slot.PendingError = SocketResult.Success;
-                    break;
-                case SocketOption.NoDelay:
-                    value = slot.NoDelay ? 1 : 0;
-                    break;
-                case SocketOption.KeepAlive:
-                    value = slot.KeepAlive ? 1 : 0;
-                    break;
-                case SocketOption.Linger:
-                    value = slot.LingerSeconds;
-                    break;
-                default:
-                    value = slot.UserTimeoutMs;
-                    break;
-            }
-
+            value = slot.GetOption(option);
             return SocketResult.Success;
         }
 

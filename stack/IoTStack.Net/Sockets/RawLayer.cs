@@ -49,6 +49,18 @@ namespace IoTStack.Net.Sockets
             return delivered;
         }
 
+        /// <summary>Fixes the peer whose datagrams alone are received and to which Send goes; 0.0.0.0 undoes it. Raw sockets have no port.</summary>
+        internal static SocketResult Connect(SocketSlot slot, uint address, int port)
+        {
+            if (port != 0)
+            {
+                return SocketResult.InvalidArgument;
+            }
+
+            slot.SetPeer(address, 0);
+            return SocketResult.Success;
+        }
+
         internal SocketResult Send(SocketSlot slot, uint destination, byte[] buffer, int offset, int count)
         {
             SocketResult error;

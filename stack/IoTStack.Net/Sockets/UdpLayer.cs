@@ -73,6 +73,44 @@ namespace IoTStack.Net.Sockets
             }
         }
 
+        /// <summary>
+        /// Fixes the peer, so Send needs no address and only the peer's datagrams are received (binding an ephemeral port
+        /// first if none); 0.0.0.0 undoes it. A broadcast peer needs the Broadcast option.
+        /// </summary>
+        internal SocketResult Connect(SocketSlot slot, uint address, int port)
+        {
+            if (port < 0 || port > 0xFFFF)
+            {
+                return SocketResult.InvalidArgument;
+            }
+
+            if (address != 0)
+            {
+                if (port == 0)
+                {
+                    return SocketResult.InvalidArgument;
+                }
+
+                SocketResult allowed = _stack.Ip.CheckBroadcast(address, slot.Broadcast);
+                if (allowed != SocketResult.Success)
+                {
+                    return allowed;
+                }
+
+                if (slot.LocalPort == 0)
+                {
+                    SocketResult bound = _sockets.BindEphemeral(slot, slot.LocalAddress);
+                    if (bound != SocketResult.Success)
+                    {
+                        return bound;
+                    }
+                }
+            }
+
+            slot.SetPeer(address, port);
+            return SocketResult.Success;
+        }
+
         internal SocketResult Send(SocketSlot slot, uint destination, int port, byte[] buffer, int offset, int count)
         {
             if (port <= 0 || port > 0xFFFF)

@@ -10,6 +10,11 @@ namespace IoTStack.Net.Tcp
         /// <summary>Active open: sends the SYN and returns WouldBlock; the socket turns writable once connected.</summary>
         internal SocketResult Connect(SocketSlot slot, uint address, int port)
         {
+            if (address == 0)
+            {
+                return SocketResult.DestinationAddressRequired;
+            }
+
             switch (slot.State)
             {
                 case SocketState.Open:
@@ -77,6 +82,18 @@ namespace IoTStack.Net.Tcp
             slot.State = SocketState.SynSent;
             Output(slot);
             return SocketResult.WouldBlock;
+        }
+
+        /// <summary>Sets a stream socket's option; NoDelay turned on sends what Nagle held back at once.</summary>
+        internal SocketResult SetOption(SocketSlot slot, SocketOption option, int value)
+        {
+            SocketResult result = slot.SetOption(option, value);
+            if (result == SocketResult.Success && option == SocketOption.NoDelay && slot.NoDelay && slot.Tcp != null)
+            {
+                Output(slot);
+            }
+
+            return result;
         }
 
         internal SocketResult Listen(SocketSlot slot, int backlog)
