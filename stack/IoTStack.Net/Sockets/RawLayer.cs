@@ -1,3 +1,4 @@
+using IoTStack.Net.Ip;
 using IoTStack.Net.Wire;
 
 namespace IoTStack.Net.Sockets
@@ -9,15 +10,15 @@ namespace IoTStack.Net.Sockets
     /// </summary>
     internal sealed class RawLayer
     {
-        private readonly NetStack _stack;
         private readonly NetCounters _counters;
         private readonly SocketTable _sockets;
+        private readonly Ipv4Layer _ip;
 
-        internal RawLayer(NetStack stack, SocketTable sockets)
+        internal RawLayer(NetCounters counters, SocketTable sockets, Ipv4Layer ip)
         {
-            _stack = stack;
-            _counters = stack.Counters;
+            _counters = counters;
             _sockets = sockets;
+            _ip = ip;
         }
 
         /// <summary>Copies the datagram to every matching raw socket and returns how many took it.</summary>
@@ -66,17 +67,17 @@ namespace IoTStack.Net.Sockets
             SocketResult error;
             if (slot.HeaderIncluded)
             {
-                error = _stack.Ip.SendWhole(buffer, offset, count);
+                error = _ip.SendWhole(buffer, offset, count);
             }
             else
             {
-                SocketResult allowed = _stack.Ip.CheckBroadcast(destination, slot.Broadcast);
+                SocketResult allowed = _ip.CheckBroadcast(destination, slot.Broadcast);
                 if (allowed != SocketResult.Success)
                 {
                     return allowed;
                 }
 
-                error = _stack.Ip.Send(slot.LocalAddress, destination, slot.Protocol, buffer, offset, 0, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
+                error = _ip.Send(slot.LocalAddress, destination, slot.Protocol, buffer, offset, 0, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
             }
 
             if (error == SocketResult.Success)

@@ -36,13 +36,13 @@ namespace IoTStack.Net.Tcp
                 return SocketResult.InvalidArgument;
             }
 
-            if (_stack.Ip.IsBroadcastOrMulticast(address))
+            if (_ip.IsBroadcastOrMulticast(address))
             {
                 return SocketResult.AddressNotAvailable;
             }
 
             uint source;
-            SocketResult error = _stack.Ip.SourceFor(address, out source); // checked even when bound: no route, no SYN
+            SocketResult error = _ip.SourceFor(address, out source); // checked even when bound: no route, no SYN
             if (error != SocketResult.Success)
             {
                 return error;
@@ -316,7 +316,7 @@ namespace IoTStack.Net.Tcp
 
             TcpConnection c = slot.Tcp;
             c.Orphaned = true;
-            c.OrphanedAt = _stack.Now;
+            c.OrphanedAt = _time.Now;
             if (slot.LingerSeconds == 0 || slot.ReceiveRing.Count > 0)
             {
                 // RFC 2525 section 2.17: closing with unread data must reset, so the peer knows it was lost.
