@@ -167,7 +167,7 @@ namespace IoTStack.Net
 
             return slot.Type == SocketKind.Stream
                 ? _tcp.Receive(slot, buffer, offset, count, out received) // the peer: GetRemoteAddress
-                : slot.ReceiveDatagram(buffer, offset, count, out received, out address, out port);
+                : slot.ReceiveDatagram(buffer, offset, count, ref received, ref address, ref port);
         }
 
         /// <summary>

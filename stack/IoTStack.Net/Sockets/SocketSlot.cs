@@ -207,13 +207,12 @@ namespace IoTStack.Net.Sockets
 
         /// <summary>
         /// A datagram or raw socket's receive: a pending error (an ICMP error about a connected socket's datagram) once,
-        /// else the next datagram and its sender, cut to <paramref name="count"/> (MessageSize), else WouldBlock.
+        /// else the next datagram and its sender, cut to <paramref name="count"/> (MessageSize), else WouldBlock. The caller
+        /// has zeroed <paramref name="received"/>, <paramref name="address"/> and <paramref name="port"/> (ref, not out: an idle
+        /// poll's receive pays nothing twice).
         /// </summary>
-        internal SocketResult ReceiveDatagram(byte[] buffer, int offset, int count, out int received, out uint address, out int port)
+        internal SocketResult ReceiveDatagram(byte[] buffer, int offset, int count, ref int received, ref uint address, ref int port)
         {
-            received = 0;
-            address = 0;
-            port = 0;
             if (PendingError != SocketResult.Success)
             {
                 SocketResult pending = PendingError;

@@ -238,8 +238,9 @@ namespace IoTStack.Net.Sockets
                 return null;
             }
 
+            // Descriptor and InUse spelled out: every socket call resolves, and on nanoCLR each property call is IL of its own.
             SocketSlot slot = _slots[index];
-            return slot.InUse && slot.Descriptor == descriptor ? slot : null;
+            return slot.State != SocketState.Free && ((slot.Generation << 8) | index) == descriptor ? slot : null;
         }
 
         /// <summary>
