@@ -5,7 +5,7 @@ namespace IoTStack.Net
     /// <summary>The stack's counters: named events, and header drops per layer and reason.</summary>
     public sealed class NetCounters
     {
-        private const int Reasons = (int)WireError.BadDataOffset + 1;
+        private const int Reasons = (int)WireError.BadTimestamp + 1;
 
         /// <summary>WireError's names, in its order (nanoFramework's enums carry no names at run time).</summary>
         private readonly int[] _values = new int[(int)Counter.Count];
@@ -150,6 +150,10 @@ namespace IoTStack.Net
                 case WireError.BadOptionLength: return "BadOptionLength";
                 case WireError.OptionOverrun: return "OptionOverrun";
                 case WireError.BadDataOffset: return "BadDataOffset";
+                case WireError.BadMagicCookie: return "BadMagicCookie";
+                case WireError.KissOfDeath: return "KissOfDeath";
+                case WireError.Unsynchronized: return "Unsynchronized";
+                case WireError.BadTimestamp: return "BadTimestamp";
                 default: return "Unknown";
             }
         }

@@ -21,43 +21,13 @@ namespace IoTStack.Net
         public SocketResult Open(SocketKind type, IpProtocol protocol, out int socket)
         {
             socket = 0;
-            if (type == SocketKind.Datagram)
+            SocketSlot slot;
+            SocketResult result = _sockets.Open(type, protocol, _options.TimeToLive, out slot);
+            if (result != SocketResult.Success)
             {
-                if (protocol != IpProtocol.Udp && protocol != IpProtocol.None)
-                {
-                    return SocketResult.ProtocolNotSupported;
-                }
-
-                protocol = IpProtocol.Udp;
-            }
-            else if (type == SocketKind.Raw)
-            {
-                if (protocol == IpProtocol.None)
-                {
-                    return SocketResult.ProtocolNotSupported;
-                }
-            }
-            else if (type == SocketKind.Stream)
-            {
-                if (protocol != IpProtocol.Tcp && protocol != IpProtocol.None)
-                {
-                    return SocketResult.ProtocolNotSupported;
-                }
-
-                protocol = IpProtocol.Tcp;
-            }
-            else
-            {
-                return SocketResult.SocketNotSupported;
+                return result;
             }
 
-            SocketSlot slot = _sockets.Allocate(type);
-            if (slot == null)
-            {
-                return SocketResult.TooManyOpenSockets; // the pool for this type (NetStackOptions.TcpConnections + TcpListeners, UdpSockets, RawSockets) is used up
-            }
-
-            slot.Open(protocol, _options.TimeToLive);
             if (type == SocketKind.Stream)
             {
                 _tcp.Open(slot);
@@ -74,41 +44,7 @@ namespace IoTStack.Net
         public SocketResult Bind(int socket, IPv4Address address, int port)
         {
             SocketSlot slot = _sockets.Resolve(socket);
-            if (slot == null)
-            {
-                return SocketResult.NotSocket;
-            }
-
-            if (slot.State != SocketState.Open || port < 0 || port > 0xFFFF || (slot.Type == SocketKind.Raw && port != 0))
-            {
-                return SocketResult.InvalidArgument;
-            }
-
-            if (!IsLocal(address.Value))
-            {
-                return SocketResult.AddressNotAvailable;
-            }
-
-            if (slot.Type != SocketKind.Raw)
-            {
-                if (port == 0)
-                {
-                    port = _sockets.PickEphemeralPort(slot.Protocol, address.Value, slot);
-                    if (port == 0)
-                    {
-                        return SocketResult.AddressInUse;
-                    }
-                }
-                else if (_sockets.IsPortTaken(slot.Protocol, address.Value, port, slot.ReuseAddress, slot))
-                {
-                    return SocketResult.AddressInUse;
-                }
-            }
-
-            slot.LocalAddress = address.Value;
-            slot.LocalPort = port;
-            slot.State = SocketState.Bound;
-            return SocketResult.Success;
+            return slot == null ? SocketResult.NotSocket : _sockets.Bind(slot, address.Value, port, _ip.IsBindable(address.Value));
         }
 
         /// <summary>
@@ -124,50 +60,15 @@ namespace IoTStack.Net
                 return SocketResult.NotSocket;
             }
 
-            if (slot.Type == SocketKind.Stream)
+            switch (slot.Type)
             {
-                return address.IsAny ? SocketResult.DestinationAddressRequired : _tcp.Connect(slot, address.Value, port);
+                case SocketKind.Stream:
+                    return _tcp.Connect(slot, address.Value, port);
+                case SocketKind.Datagram:
+                    return _udp.Connect(slot, address.Value, port);
+                default:
+                    return RawLayer.Connect(slot, address.Value, port);
             }
-
-            if (port < 0 || port > 0xFFFF || (slot.Type == SocketKind.Raw && port != 0))
-            {
-                return SocketResult.InvalidArgument;
-            }
-
-            if (address.IsAny)
-            {
-                slot.RemoteAddress = 0;
-                slot.RemotePort = 0;
-                slot.State = slot.LocalPort != 0 || slot.LocalAddress != 0 ? SocketState.Bound : SocketState.Open;
-                return SocketResult.Success;
-            }
-
-            if (slot.Type == SocketKind.Datagram)
-            {
-                if (port == 0)
-                {
-                    return SocketResult.InvalidArgument;
-                }
-
-                if ((address.IsBroadcast || _ip.IsDirectedBroadcast(address.Value)) && !slot.Broadcast)
-                {
-                    return SocketResult.AccessDenied;
-                }
-
-                if (slot.LocalPort == 0)
-                {
-                    SocketResult bound = BindEphemeral(slot);
-                    if (bound != SocketResult.Success)
-                    {
-                        return bound;
-                    }
-                }
-            }
-
-            slot.RemoteAddress = address.Value;
-            slot.RemotePort = port;
-            slot.State = SocketState.Connected;
-            return SocketResult.Success;
         }
 
         /// <summary>Sends to the connected peer. Stream sockets: queues as much as the transmit buffer takes (sent says how much).</summary>
@@ -185,7 +86,7 @@ namespace IoTStack.Net
                 return NetworkOrder.InBuffer(buffer, offset, count) ? _tcp.Send(slot, buffer, offset, count, out sent) : SocketResult.InvalidArgument;
             }
 
-            if (!slot.IsConnected && !(slot.Type == SocketKind.Raw && slot.HeaderIncluded))
+            if (!slot.IsConnected && !slot.HeaderIncluded) // HeaderIncluded: raw only, the datagram carries its destination
             {
                 return SocketResult.NotConnected;
             }
@@ -264,26 +165,9 @@ namespace IoTStack.Net
                 return SocketResult.InvalidArgument;
             }
 
-            if (slot.Type == SocketKind.Stream)
-            {
-                return _tcp.Receive(slot, buffer, offset, count, out received); // the peer: GetRemoteAddress
-            }
-
-            if (slot.PendingError != SocketResult.Success)
-            {
-                SocketResult pending = slot.PendingError;
-                slot.PendingError = SocketResult.Success;
-                return pending;
-            }
-
-            int length = slot.Datagrams.Dequeue(buffer, offset, count, out address, out port);
-            if (length < 0)
-            {
-                return SocketResult.WouldBlock;
-            }
-
-            received = length < count ? length : count;
-            return length > count ? SocketResult.MessageSize : SocketResult.Success;
+            return slot.Type == SocketKind.Stream
+                ? _tcp.Receive(slot, buffer, offset, count, out received) // the peer: GetRemoteAddress
+                : slot.ReceiveDatagram(buffer, offset, count, ref received, ref address, ref port);
         }
 
         /// <summary>
@@ -319,25 +203,13 @@ namespace IoTStack.Net
                 return SocketEvents.Invalid;
             }
 
-            if (slot.Type == SocketKind.Stream)
-            {
-                return _tcp.Poll(slot);
-            }
-
-            SocketEvents events = SocketEvents.Writable;
-            if (slot.Datagrams.Datagrams > 0)
-            {
-                events |= SocketEvents.Readable;
-            }
-
-            if (slot.PendingError != SocketResult.Success)
-            {
-                events |= SocketEvents.Error | SocketEvents.Readable;
-            }
-
-            return events;
+            return slot.Type == SocketKind.Stream ? _tcp.Poll(slot) : slot.DatagramEvents();
         }
 
+        /// <summary>
+        /// Sets an option. ProtocolOption when the option does not apply to the socket's kind (TCP options on a datagram
+        /// or raw socket, Broadcast or TimeToLive on a stream, HeaderIncluded on anything but raw) or cannot be set.
+        /// </summary>
         public SocketResult SetOption(int socket, SocketOption option, int value)
         {
             SocketSlot slot = _sockets.Resolve(socket);
@@ -346,59 +218,25 @@ namespace IoTStack.Net
                 return SocketResult.NotSocket;
             }
 
-            switch (option)
+            if (!slot.HasOption(option))
             {
-                case SocketOption.Broadcast:
-                    slot.Broadcast = value != 0;
-                    break;
-                case SocketOption.ReuseAddress:
-                    slot.ReuseAddress = value != 0;
-                    break;
-                case SocketOption.DontFragment:
-                    slot.DontFragment = value != 0;
-                    break;
-                case SocketOption.TimeToLive:
-                    if (value < 1 || value > 255)
-                    {
-                        return SocketResult.InvalidArgument;
-                    }
-
-                    slot.TimeToLive = value;
-                    break;
-                case SocketOption.HeaderIncluded:
-                    if (slot.Type != SocketKind.Raw)
-                    {
-                        return SocketResult.ProtocolOption;
-                    }
-
-                    slot.HeaderIncluded = value != 0;
-                    break;
-                case SocketOption.NoDelay:
-                case SocketOption.KeepAlive:
-                case SocketOption.Linger:
-                case SocketOption.UserTimeout:
-                    return SetStreamOption(slot, option, value);
-                case SocketOption.AddMembership:
-                case SocketOption.DropMembership:
-                    return SetMembership(slot, option, (uint)value);
-                default:
-                    return SocketResult.ProtocolOption;
+                return SocketResult.ProtocolOption;
             }
 
-            return SocketResult.Success;
+            if (option == SocketOption.AddMembership || option == SocketOption.DropMembership)
+            {
+                return SetMembership(option, (uint)value);
+            }
+
+            return slot.Type == SocketKind.Stream ? _tcp.SetOption(slot, option, value) : slot.SetOption(option, value);
         }
 
         /// <summary>
         /// A datagram socket joins or leaves a group: the interface's group table (one table for all sockets, joined
         /// until left; per-socket membership and IGMP are issue 20's).
         /// </summary>
-        private SocketResult SetMembership(SocketSlot slot, SocketOption option, uint group)
+        private SocketResult SetMembership(SocketOption option, uint group)
         {
-            if (slot.Type != SocketKind.Datagram)
-            {
-                return SocketResult.ProtocolOption;
-            }
-
             if (!IPv4Address.IsMulticastValue(group))
             {
                 return SocketResult.InvalidArgument;
@@ -413,47 +251,7 @@ namespace IoTStack.Net
             return _ip.JoinGroup(group) ? SocketResult.Success : SocketResult.NoBufferSpaceAvailable;
         }
 
-        private SocketResult SetStreamOption(SocketSlot slot, SocketOption option, int value)
-        {
-            if (slot.Type != SocketKind.Stream)
-            {
-                return SocketResult.ProtocolOption;
-            }
-
-            switch (option)
-            {
-                case SocketOption.NoDelay:
-                    slot.NoDelay = value != 0;
-                    if (slot.NoDelay && slot.Tcp != null)
-                    {
-                        _tcp.Output(slot);
-                    }
-
-                    break;
-                case SocketOption.KeepAlive:
-                    slot.KeepAlive = value != 0;
-                    break;
-                case SocketOption.Linger:
-                    if (value < -1)
-                    {
-                        return SocketResult.InvalidArgument;
-                    }
-
-                    slot.LingerSeconds = value;
-                    break;
-                default:
-                    if (value < 0)
-                    {
-                        return SocketResult.InvalidArgument;
-                    }
-
-                    slot.UserTimeoutMs = value;
-                    break;
-            }
-
-            return SocketResult.Success;
-        }
-
+        /// <summary>Reads an option; ProtocolOption (value 0) when it does not apply to the socket's kind, as <see cref="SetOption"/>.</summary>
         public SocketResult GetOption(int socket, SocketOption option, out int value)
         {
             value = 0;
@@ -463,69 +261,12 @@ namespace IoTStack.Net
                 return SocketResult.NotSocket;
             }
 
-            switch (option)
+            if (!slot.HasOption(option) || option == SocketOption.AddMembership || option == SocketOption.DropMembership)
             {
-                case SocketOption.Broadcast:
-                    value = slot.Broadcast ? 1 : 0;
-                    break;
-                case SocketOption.ReuseAddress:
-                    value = slot.ReuseAddress ? 1 : 0;
-                    break;
-                case SocketOption.DontFragment:
-                    value = slot.DontFragment ? 1 : 0;
-                    break;
-                case SocketOption.TimeToLive:
-                    value = slot.TimeToLive;
-                    break;
-                case SocketOption.HeaderIncluded:
-                    value = slot.HeaderIncluded ? 1 : 0;
-                    break;
-                case SocketOption.ReceiveQueued:
-                    value = slot.Datagrams != null ? slot.Datagrams.Queued : slot.ReceiveRing != null ? slot.ReceiveRing.Count : 0;
-                    break;
-                case SocketOption.ReceiveDropped:
-                    value = slot.ReceiveDropped;
-                    break;
-                case SocketOption.Error:
-                    value = (int)slot.PendingError;
-                    slot.PendingError = SocketResult.Success;
-                    break;
-                case SocketOption.NoDelay:
-                case SocketOption.KeepAlive:
-                case SocketOption.Linger:
-                case SocketOption.UserTimeout:
-                    return GetStreamOption(slot, option, out value);
-                default:
-                    return SocketResult.ProtocolOption;
+                return SocketResult.ProtocolOption; // membership is set, not read
             }
 
-            return SocketResult.Success;
-        }
-
-        private static SocketResult GetStreamOption(SocketSlot slot, SocketOption option, out int value)
-        {
-            value = 0;
-            if (slot.Type != SocketKind.Stream)
-            {
-                return SocketResult.ProtocolOption;
-            }
-
-            switch (option)
-            {
-                case SocketOption.NoDelay:
-                    value = slot.NoDelay ? 1 : 0;
-                    break;
-                case SocketOption.KeepAlive:
-                    value = slot.KeepAlive ? 1 : 0;
-                    break;
-                case SocketOption.Linger:
-                    value = slot.LingerSeconds;
-                    break;
-                default:
-                    value = slot.UserTimeoutMs;
-                    break;
-            }
-
+            value = slot.GetOption(option);
             return SocketResult.Success;
         }
 
@@ -574,19 +315,6 @@ namespace IoTStack.Net
             return SocketResult.Success;
         }
 
-        internal SocketResult BindEphemeral(SocketSlot slot)
-        {
-            int port = _sockets.PickEphemeralPort(slot.Protocol, slot.LocalAddress, slot);
-            if (port == 0)
-            {
-                return SocketResult.AddressInUse;
-            }
-
-            slot.LocalPort = port;
-            slot.State = SocketState.Bound;
-            return SocketResult.Success;
-        }
-
         private SocketResult SendTo(SocketSlot slot, byte[] buffer, int offset, int count, uint address, int port, out int sent)
         {
             sent = 0;
@@ -609,12 +337,6 @@ namespace IoTStack.Net
             }
 
             return error;
-        }
-
-        private bool IsLocal(uint address)
-        {
-            return address == 0 || IPv4Address.IsLoopbackValue(address) || address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address)
-                || (_address != 0 && (address == _address || _ip.IsDirectedBroadcast(address)));
         }
     }
 }

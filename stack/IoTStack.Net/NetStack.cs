@@ -26,11 +26,8 @@ namespace IoTStack.Net
         private readonly UdpLayer _udp;
         private readonly RawLayer _raw;
         private readonly Tcp.TcpLayer _tcp;
-        private MacAddress _macAddress; // not readonly: members are called on the field itself, never on a copy (nanoCLR clones a struct load)
-        private uint _address;
-        private uint _subnetMask;
-        private uint _gateway;
-        private long _now;
+        private readonly InterfaceState _interface;
+        private readonly PollTime _time;
         private bool _linkWasUp = true;
         private readonly Prng _random;
         private long _wallClockAtZero;
@@ -47,18 +44,24 @@ namespace IoTStack.Net
             _options = options;
             _device = device;
             _clock = clock;
-            _now = clock.NowMilliseconds;
-            _macAddress = device.MacAddress;
-            _loopback = new LoopbackDevice(_macAddress, options.LoopbackQueueSize);
-            Prng random = new Prng((uint)_macAddress.GetHashCode() ^ (uint)_now ^ 0x5A17C0DE);
+            _time = new PollTime(clock.NowMilliseconds);
+            MacAddress macAddress = device.MacAddress;
+            _loopback = new LoopbackDevice(macAddress, options.LoopbackQueueSize);
+            _interface = new InterfaceState(device, _loopback, macAddress, _counters);
+            Prng random = new Prng((uint)macAddress.GetHashCode() ^ (uint)_time.Now ^ 0x5A17C0DE);
             _random = new Prng(random.Next());
-            _arp = new ArpLayer(this, options);
-            _ip = new Ipv4Layer(this, options, random.Next());
-            _icmp = new IcmpLayer(this, options, (ushort)random.Next());
+
+            // Each layer gets the collaborators it uses (issue 16 item 5). IP, ICMP and the transports call each other
+            // both ways, so the layers above IP are handed to it, and UDP to ICMP, once they exist.
+            _arp = new ArpLayer(_interface, _time, _counters, options);
+            _ip = new Ipv4Layer(_interface, _time, _counters, _arp, options, random.Next());
+            _icmp = new IcmpLayer(_time, _counters, _ip, options, (ushort)random.Next());
             _sockets = new SocketTable(options, random);
-            _udp = new UdpLayer(this, _sockets);
-            _raw = new RawLayer(this, _sockets);
-            _tcp = new Tcp.TcpLayer(this, _sockets, options, random);
+            _udp = new UdpLayer(_counters, _sockets, _ip, _icmp);
+            _raw = new RawLayer(_counters, _sockets, _ip);
+            _tcp = new Tcp.TcpLayer(_time, _counters, _sockets, _ip, options, random);
+            _ip.Attach(_icmp, _udp, _raw, _tcp);
+            _icmp.Attach(_udp);
         }
 
         public NetStackOptions Options
@@ -88,24 +91,24 @@ namespace IoTStack.Net
 
         public MacAddress MacAddress
         {
-            get { return _macAddress; }
+            get { return _interface.MacAddress; }
         }
 
         /// <summary>The interface address; 0.0.0.0 until configured (or while DHCP has none).</summary>
         public IPv4Address Address
         {
-            get { return new IPv4Address(_address); }
+            get { return new IPv4Address(_interface.Address); }
         }
 
         public IPv4Address SubnetMask
         {
-            get { return new IPv4Address(_subnetMask); }
+            get { return new IPv4Address(_interface.SubnetMask); }
         }
 
         /// <summary>The default gateway; 0.0.0.0 for none (then only the local subnet is reachable).</summary>
         public IPv4Address Gateway
         {
-            get { return new IPv4Address(_gateway); }
+            get { return new IPv4Address(_interface.Gateway); }
         }
 
         /// <summary>
@@ -114,29 +117,29 @@ namespace IoTStack.Net
         /// </summary>
         public uint AddressValue
         {
-            get { return _address; }
+            get { return _interface.Address; }
         }
 
         public uint SubnetMaskValue
         {
-            get { return _subnetMask; }
+            get { return _interface.SubnetMask; }
         }
 
         public uint GatewayValue
         {
-            get { return _gateway; }
+            get { return _interface.Gateway; }
         }
 
         /// <summary>Writes the interface's MAC address at <paramref name="offset"/> (no MacAddress copied on the way).</summary>
         public void WriteMacAddress(byte[] buffer, int offset)
         {
-            _macAddress.Write(buffer, offset);
+            _interface.MacAddress.Write(buffer, offset);
         }
 
         /// <summary>Whether the 6 bytes at <paramref name="offset"/> are the interface's MAC address.</summary>
         public bool IsOwnMacAddress(byte[] buffer, int offset)
         {
-            return _macAddress.Equals(buffer, offset);
+            return _interface.MacAddress.Equals(buffer, offset);
         }
 
         /// <summary>The frame device's link state.</summary>
@@ -156,56 +159,22 @@ namespace IoTStack.Net
             get { return _arp.ConflictingMacAddress; }
         }
 
-        internal long Now
-        {
-            get { return _now; }
-        }
-
-        internal ArpLayer Arp
-        {
-            get { return _arp; }
-        }
-
-        internal Ipv4Layer Ip
-        {
-            get { return _ip; }
-        }
-
-        internal IcmpLayer Icmp
-        {
-            get { return _icmp; }
-        }
-
-        internal UdpLayer Udp
-        {
-            get { return _udp; }
-        }
-
-        internal RawLayer Raw
-        {
-            get { return _raw; }
-        }
-
-        internal Tcp.TcpLayer Tcp
-        {
-            get { return _tcp; }
-        }
-
         /// <summary>
         /// Sets the interface address, subnet mask and default gateway. A new address clears the neighbour
         /// cache and is announced with a gratuitous ARP (RFC 5227 section 2.3), so neighbours update theirs.
         /// </summary>
         public void Configure(IPv4Address address, IPv4Address subnetMask, IPv4Address gateway)
         {
-            bool changed = address.Value != _address;
-            if (changed && _address != 0)
+            uint old = _interface.Address;
+            bool changed = address.Value != old;
+            if (changed && old != 0)
             {
-                _tcp.AddressRemoved(_address);
+                _tcp.AddressRemoved(old);
             }
 
-            _address = address.Value;
-            _subnetMask = subnetMask.Value;
-            _gateway = gateway.Value;
+            _interface.Address = address.Value;
+            _interface.SubnetMask = subnetMask.Value;
+            _interface.Gateway = gateway.Value;
             if (changed)
             {
                 _arp.Reset();
@@ -219,7 +188,8 @@ namespace IoTStack.Net
         /// </summary>
         public bool Poll()
         {
-            _now = _clock.NowMilliseconds;
+            long now = _clock.NowMilliseconds;
+            _time.Now = now;
             bool worked = false;
             for (int i = 0; i < _options.FramesPerPoll; i++)
             {
@@ -254,10 +224,10 @@ namespace IoTStack.Net
             }
 
             _linkWasUp = linkUp;
-            _arp.Timers(_now);
-            _ip.Timers(_now);
-            _icmp.Timers(_now);
-            _tcp.Timers(_now);
+            _arp.Timers(now);
+            _ip.Timers(now);
+            _icmp.Timers(now);
+            _tcp.Timers(now);
             worked |= _tcp.FlushPending();
             return worked;
         }
@@ -299,7 +269,7 @@ namespace IoTStack.Net
         /// </summary>
         public void ProbeAddress(IPv4Address address)
         {
-            _now = _clock.NowMilliseconds;
+            _time.Now = _clock.NowMilliseconds;
             _arp.Probe(address.Value);
         }
 
@@ -380,18 +350,6 @@ namespace IoTStack.Net
             _icmp.EndPing(ping);
         }
 
-        internal bool TransmitFrame(IFrameDevice device, byte[] frame, int offset, int length)
-        {
-            if (device.Transmit(frame, offset, length))
-            {
-                _counters.Add(Counter.FramesSent);
-                return true;
-            }
-
-            _counters.Add(Counter.FramesTransmitFailed);
-            return false;
-        }
-
         private void Input(int length, bool fromLoopback)
         {
             WireError error = EthernetFrame.Validate(_receiveFrame, 0, length);
@@ -403,13 +361,13 @@ namespace IoTStack.Net
 
             _counters.Add(Counter.FramesReceived);
             // Compared in place: MacAddress values would each be an allocation on nanoCLR.
-            if ((_receiveFrame[0] & 0x01) == 0 && !_macAddress.Equals(_receiveFrame, 0))
+            if ((_receiveFrame[0] & 0x01) == 0 && !_interface.MacAddress.Equals(_receiveFrame, 0))
             {
                 _counters.Add(Counter.FramesNotForUs);
                 return;
             }
 
-            if (!fromLoopback && _macAddress.Equals(_receiveFrame, 6))
+            if (!fromLoopback && _interface.MacAddress.Equals(_receiveFrame, 6))
             {
                 _counters.Add(Counter.FramesFromSelf);
                 return;

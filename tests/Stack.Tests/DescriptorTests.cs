@@ -158,6 +158,78 @@ public class DescriptorTests
         Assert.Equal(1, broadcast);
     }
 
+    private static int OpenOfKind(NetStack stack, SocketKind kind)
+    {
+        IpProtocol protocol = kind == SocketKind.Stream ? IpProtocol.Tcp : kind == SocketKind.Datagram ? IpProtocol.Udp : IpProtocol.Icmp;
+        Assert.Equal(SocketResult.Success, stack.Open(kind, protocol, out int socket));
+        return socket;
+    }
+
+    // Options that mean nothing for a kind of socket are refused on Get and Set alike, with ProtocolOption (ENOPROTOOPT):
+    // before issue 16 item 5, GetOption(NoDelay) on a UDP socket answered Success and Broadcast on TCP was stored and ignored.
+    [Theory]
+    [InlineData(SocketKind.Datagram, SocketOption.NoDelay)]
+    [InlineData(SocketKind.Datagram, SocketOption.KeepAlive)]
+    [InlineData(SocketKind.Datagram, SocketOption.Linger)]
+    [InlineData(SocketKind.Datagram, SocketOption.UserTimeout)]
+    [InlineData(SocketKind.Datagram, SocketOption.HeaderIncluded)]
+    [InlineData(SocketKind.Raw, SocketOption.NoDelay)]
+    [InlineData(SocketKind.Raw, SocketOption.KeepAlive)]
+    [InlineData(SocketKind.Raw, SocketOption.Linger)]
+    [InlineData(SocketKind.Raw, SocketOption.UserTimeout)]
+    [InlineData(SocketKind.Raw, SocketOption.ReuseAddress)]
+    [InlineData(SocketKind.Stream, SocketOption.Broadcast)]
+    [InlineData(SocketKind.Stream, SocketOption.DontFragment)]
+    [InlineData(SocketKind.Stream, SocketOption.TimeToLive)]
+    [InlineData(SocketKind.Stream, SocketOption.HeaderIncluded)]
+    [InlineData(SocketKind.Stream, SocketOption.ReceiveDropped)]
+    [InlineData(SocketKind.Stream, (SocketOption)99)]
+    public void An_option_of_another_kind_of_socket_is_refused_on_get_and_set(SocketKind kind, SocketOption option)
+    {
+        var stack = Stack();
+        int socket = OpenOfKind(stack, kind);
+        Assert.Equal(SocketResult.ProtocolOption, stack.SetOption(socket, option, 1));
+        Assert.Equal(SocketResult.ProtocolOption, stack.GetOption(socket, option, out int value));
+        Assert.Equal(0, value);
+    }
+
+    [Theory]
+    [InlineData(SocketKind.Datagram, SocketOption.Broadcast, 1)]
+    [InlineData(SocketKind.Datagram, SocketOption.ReuseAddress, 1)]
+    [InlineData(SocketKind.Datagram, SocketOption.DontFragment, 1)]
+    [InlineData(SocketKind.Datagram, SocketOption.TimeToLive, 9)]
+    [InlineData(SocketKind.Raw, SocketOption.Broadcast, 1)]
+    [InlineData(SocketKind.Raw, SocketOption.DontFragment, 1)]
+    [InlineData(SocketKind.Raw, SocketOption.TimeToLive, 9)]
+    [InlineData(SocketKind.Raw, SocketOption.HeaderIncluded, 1)]
+    [InlineData(SocketKind.Stream, SocketOption.ReuseAddress, 1)]
+    [InlineData(SocketKind.Stream, SocketOption.NoDelay, 1)]
+    [InlineData(SocketKind.Stream, SocketOption.KeepAlive, 1)]
+    [InlineData(SocketKind.Stream, SocketOption.Linger, 0)]
+    [InlineData(SocketKind.Stream, SocketOption.UserTimeout, 5000)]
+    public void An_option_of_the_socket_s_kind_round_trips(SocketKind kind, SocketOption option, int value)
+    {
+        var stack = Stack();
+        int socket = OpenOfKind(stack, kind);
+        Assert.Equal(SocketResult.Success, stack.SetOption(socket, option, value));
+        Assert.Equal(SocketResult.Success, stack.GetOption(socket, option, out int read));
+        Assert.Equal(value, read);
+    }
+
+    [Theory]
+    [InlineData(SocketKind.Stream)]
+    [InlineData(SocketKind.Datagram)]
+    [InlineData(SocketKind.Raw)]
+    public void Read_only_options_read_on_every_kind_and_refuse_a_set(SocketKind kind)
+    {
+        var stack = Stack();
+        int socket = OpenOfKind(stack, kind);
+        Assert.Equal(SocketResult.Success, stack.GetOption(socket, SocketOption.ReceiveQueued, out _));
+        Assert.Equal(SocketResult.Success, stack.GetOption(socket, SocketOption.Error, out _));
+        Assert.Equal(SocketResult.ProtocolOption, stack.SetOption(socket, SocketOption.ReceiveQueued, 1));
+        Assert.Equal(SocketResult.ProtocolOption, stack.SetOption(socket, SocketOption.Error, 1));
+    }
+
     [Fact]
     public void Netstat_lists_every_open_slot()
     {

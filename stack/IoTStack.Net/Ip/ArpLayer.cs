@@ -11,7 +11,8 @@ namespace IoTStack.Net.Ip
     /// </summary>
     internal sealed class ArpLayer
     {
-        private readonly NetStack _stack;
+        private readonly InterfaceState _interface;
+        private readonly PollTime _time;
         private readonly NetCounters _counters;
         private readonly ArpCache _cache;
         private readonly ArpQueue _queue;
@@ -24,10 +25,11 @@ namespace IoTStack.Net.Ip
         private long _lastDefence;
         private bool _defended;
 
-        internal ArpLayer(NetStack stack, NetStackOptions options)
+        internal ArpLayer(InterfaceState networkInterface, PollTime time, NetCounters counters, NetStackOptions options)
         {
-            _stack = stack;
-            _counters = stack.Counters;
+            _interface = networkInterface;
+            _time = time;
+            _counters = counters;
             _cache = new ArpCache(options.ArpCacheSize);
             _queue = new ArpQueue(options.ArpQueueSize);
             _interval = options.ArpRequestIntervalMs;
@@ -82,11 +84,11 @@ namespace IoTStack.Net.Ip
             int senderMac = offset + ArpPacket.SenderHardwareOffset; // read in place: a MacAddress local would allocate on nanoCLR
             uint sender = arp.SenderProtocolValue;
             uint target = arp.TargetProtocolValue;
-            uint ours = _stack.AddressValue;
+            uint ours = _interface.Address;
             bool configured = ours != 0;
 
             // Group bit set (multicast or broadcast), all zero, or our own: no host sends that.
-            if ((buffer[senderMac] & 0x01) != 0 || IsZero(buffer, senderMac) || _stack.IsOwnMacAddress(buffer, senderMac))
+            if ((buffer[senderMac] & 0x01) != 0 || IsZero(buffer, senderMac) || _interface.IsOwnMacAddress(buffer, senderMac))
             {
                 _counters.Add(Counter.ArpIgnored);
                 return;
@@ -123,13 +125,13 @@ namespace IoTStack.Net.Ip
         /// <summary>Sends a frame to its next hop now, or queues it and asks for the next hop's address.</summary>
         internal void SendOrQueue(byte[] frame, int offset, int length, uint nextHop)
         {
-            long now = _stack.Now;
+            long now = _time.Now;
             ArpEntry entry = _cache.Find(nextHop);
             if (entry != null && entry.State == ArpEntryState.Reachable)
             {
                 entry.UsedAt = now;
                 entry.MacAddress.Write(frame, offset);
-                _stack.TransmitFrame(_stack.Device, frame, offset, length);
+                _interface.TransmitFrame(_interface.Device, frame, offset, length);
                 Refresh(entry, now);
                 return;
             }
@@ -145,7 +147,7 @@ namespace IoTStack.Net.Ip
                 entry.State = ArpEntryState.Incomplete;
                 entry.RequestsSent = 1;
                 entry.NextRequestAt = now + _interval;
-                Send(ArpPacket.OperationRequest, nextHop, _stack.AddressValue, Counter.ArpRequestsSent);
+                Send(ArpPacket.OperationRequest, nextHop, _interface.Address, Counter.ArpRequestsSent);
             }
 
             entry.UsedAt = now;
@@ -170,7 +172,7 @@ namespace IoTStack.Net.Ip
                     {
                         entry.RequestsSent++;
                         entry.NextRequestAt = now + _interval;
-                        Send(ArpPacket.OperationRequest, entry.Address, _stack.AddressValue, Counter.ArpRequestsSent);
+                        Send(ArpPacket.OperationRequest, entry.Address, _interface.Address, Counter.ArpRequestsSent);
                     }
                 }
                 else if (entry.State == ArpEntryState.Reachable && now - entry.UpdatedAt >= _lifetime)
@@ -202,7 +204,7 @@ namespace IoTStack.Net.Ip
         /// <summary>Announces our address (RFC 5227 section 2.3: an ARP request with sender and target both our address).</summary>
         internal void Announce()
         {
-            uint ours = _stack.AddressValue;
+            uint ours = _interface.Address;
             if (ours != 0)
             {
                 Send(ArpPacket.OperationRequest, ours, ours, Counter.ArpAnnouncementsSent);
@@ -247,18 +249,18 @@ namespace IoTStack.Net.Ip
             if (entry == null)
             {
                 entry = Allocate(sender);
-                entry.UsedAt = _stack.Now;
+                entry.UsedAt = _time.Now;
             }
 
             entry.State = ArpEntryState.Reachable;
             entry.MacAddress.Load(buffer, senderMac);
-            entry.UpdatedAt = _stack.Now;
+            entry.UpdatedAt = _time.Now;
             entry.RequestsSent = 0;
             for (int index = _queue.Oldest(sender); index >= 0; index = _queue.Oldest(sender))
             {
                 byte[] frame = _queue.Frame(index);
                 System.Array.Copy(buffer, senderMac, frame, 0, MacAddress.Length);
-                _stack.TransmitFrame(_stack.Device, frame, 0, _queue.Length(index));
+                _interface.TransmitFrame(_interface.Device, frame, 0, _queue.Length(index));
                 _queue.Remove(index);
             }
         }
@@ -286,7 +288,7 @@ namespace IoTStack.Net.Ip
             if (now - entry.UpdatedAt >= _lifetime - _lifetime / 4 && now >= entry.NextRequestAt)
             {
                 entry.NextRequestAt = now + _interval;
-                Build(ArpPacket.OperationRequest, entry.Address, _stack.AddressValue);
+                Build(ArpPacket.OperationRequest, entry.Address, _interface.Address);
                 entry.MacAddress.Write(_frame, 0);
                 Transmit(Counter.ArpRequestsSent);
             }
@@ -297,7 +299,7 @@ namespace IoTStack.Net.Ip
             ConflictDetected = true;
             ConflictingMacAddress.Load(buffer, senderMac);
             _counters.Add(Counter.ArpConflicts);
-            long now = _stack.Now;
+            long now = _time.Now;
             if (!_defended || now - _lastDefence >= _defendInterval)
             {
                 _defended = true;
@@ -317,16 +319,16 @@ namespace IoTStack.Net.Ip
         private void Build(ushort operation, uint target, uint sender)
         {
             MacAddress.WriteBroadcast(_frame, 0);
-            _stack.WriteMacAddress(_frame, 6);
+            _interface.WriteMacAddress(_frame, 6);
             NetworkOrder.WriteUInt16(_frame, 12, EtherType.Arp);
             ArpPacket.Write(_frame, EthernetFrame.HeaderLength, operation, sender, target);
-            _stack.WriteMacAddress(_frame, EthernetFrame.HeaderLength + ArpPacket.SenderHardwareOffset);
+            _interface.WriteMacAddress(_frame, EthernetFrame.HeaderLength + ArpPacket.SenderHardwareOffset);
         }
 
         private void Transmit(Counter counter)
         {
             _counters.Add(counter);
-            _stack.TransmitFrame(_stack.Device, _frame, 0, EthernetFrame.Pad(_frame, 0, EthernetFrame.HeaderLength + ArpPacket.Length));
+            _interface.TransmitFrame(_interface.Device, _frame, 0, EthernetFrame.Pad(_frame, 0, EthernetFrame.HeaderLength + ArpPacket.Length));
         }
     }
 }

@@ -13,8 +13,11 @@ namespace IoTStack.Net.Ip
         /// <summary>RFC 1812 section 4.3.2.3: quote as much as fits in a 576-byte datagram.</summary>
         private const int MaximumQuote = 576 - Ipv4Packet.MinimumHeaderLength - Icmpv4Message.HeaderLength;
 
-        private readonly NetStack _stack;
+        private readonly PollTime _time;
         private readonly NetCounters _counters;
+        private readonly Ipv4Layer _ip;
+        private readonly int _timeToLive;
+        private UdpLayer _udp;
         private readonly byte[] _header = new byte[Icmpv4Message.HeaderLength];
         private readonly Icmpv4Message _input = new Icmpv4Message();
         private readonly Ipv4Packet _quoted = new Ipv4Packet();
@@ -27,10 +30,12 @@ namespace IoTStack.Net.Ip
         private long _refilledAt;
         private ushort _pingSequence;
 
-        internal IcmpLayer(NetStack stack, NetStackOptions options, ushort identifier)
+        internal IcmpLayer(PollTime time, NetCounters counters, Ipv4Layer ip, NetStackOptions options, ushort identifier)
         {
-            _stack = stack;
-            _counters = stack.Counters;
+            _time = time;
+            _counters = counters;
+            _ip = ip;
+            _timeToLive = options.TimeToLive;
             _pingIdentifier = identifier;
             _burst = options.IcmpErrorBurst;
             _interval = options.IcmpErrorIntervalMs;
@@ -46,6 +51,12 @@ namespace IoTStack.Net.Ip
             {
                 _pingData[i] = (byte)(i + 0x10);
             }
+        }
+
+        /// <summary>UDP, built after ICMP, takes the errors about datagrams its connected sockets sent.</summary>
+        internal void Attach(UdpLayer udp)
+        {
+            _udp = udp;
         }
 
         internal void Input(Ipv4Packet ip, bool broadcast)
@@ -129,7 +140,7 @@ namespace IoTStack.Net.Ip
             ushort sequence = _pingSequence;
             Icmpv4Message.WriteEcho(_header, 0, Icmpv4Message.TypeEchoRequest, _pingIdentifier, sequence);
             FillChecksum(_pingData, 0, dataLength);
-            SocketResult error = _stack.Ip.Send(0, destination.Value, IpProtocol.Icmp, _header, 0, _header.Length, _pingData, 0, dataLength, _stack.Options.TimeToLive, false);
+            SocketResult error = _ip.Send(0, destination.Value, IpProtocol.Icmp, _header, 0, _header.Length, _pingData, 0, dataLength, _timeToLive, false);
             if (error != SocketResult.Success)
             {
                 return error;
@@ -140,7 +151,7 @@ namespace IoTStack.Net.Ip
             slot.Destination = destination.Value;
             slot.Sequence = sequence;
             slot.DataLength = dataLength;
-            slot.SentAt = _stack.Now;
+            slot.SentAt = _time.Now;
             slot.Deadline = slot.SentAt + timeoutMs;
             handle = (sequence << 8) | index;
             return SocketResult.Success;
@@ -213,7 +224,7 @@ namespace IoTStack.Net.Ip
 
             Icmpv4Message.WriteEcho(_header, 0, Icmpv4Message.TypeEchoReply, request.Identifier, request.SequenceNumber);
             FillChecksum(ip.Buffer, request.PayloadOffset, request.PayloadLength);
-            SocketResult error = _stack.Ip.Send(ip.DestinationValue, ip.SourceValue, IpProtocol.Icmp, _header, 0, _header.Length, ip.Buffer, request.PayloadOffset, request.PayloadLength, _stack.Options.TimeToLive, false);
+            SocketResult error = _ip.Send(ip.DestinationValue, ip.SourceValue, IpProtocol.Icmp, _header, 0, _header.Length, ip.Buffer, request.PayloadOffset, request.PayloadLength, _timeToLive, false);
             if (error == SocketResult.Success)
             {
                 _counters.Add(Counter.IcmpEchoRepliesSent);
@@ -237,7 +248,7 @@ namespace IoTStack.Net.Ip
 
             _counters.Add(Counter.PingRepliesReceived);
             slot.Status = PingStatus.Replied;
-            slot.RoundTrip = (int)(_stack.Now - slot.SentAt);
+            slot.RoundTrip = (int)(_time.Now - slot.SentAt);
         }
 
         /// <summary>An error quoting one of our datagrams: tell the ping or the connected UDP socket it concerns.</summary>
@@ -265,7 +276,7 @@ namespace IoTStack.Net.Ip
                 SocketResult reported = icmp.Type == Icmpv4Message.TypeDestinationUnreachable && icmp.Code == Icmpv4Message.CodePortUnreachable
                     ? SocketResult.ConnectionRefused
                     : SocketResult.HostUnreachable;
-                _stack.Udp.ErrorReceived(quoted.SourceValue, NetworkOrder.ReadUInt16(buffer, transport), quoted.DestinationValue, NetworkOrder.ReadUInt16(buffer, transport + 2), reported);
+                _udp.ErrorReceived(quoted.SourceValue, NetworkOrder.ReadUInt16(buffer, transport), quoted.DestinationValue, NetworkOrder.ReadUInt16(buffer, transport + 2), reported);
             }
         }
 
@@ -299,8 +310,8 @@ namespace IoTStack.Net.Ip
             _header[1] = code;
             NetworkOrder.WriteUInt32(_header, 4, restOfHeader);
             FillChecksum(quoted, offset, length);
-            uint source = from == 0xFFFFFFFF || IPv4Address.IsMulticastValue(from) || _stack.Ip.IsDirectedBroadcast(from) ? 0 : from;
-            if (_stack.Ip.Send(source, to, IpProtocol.Icmp, _header, 0, _header.Length, quoted, offset, length, _stack.Options.TimeToLive, false) == SocketResult.Success)
+            uint source = _ip.IsBroadcastOrMulticast(from) ? 0 : from;
+            if (_ip.Send(source, to, IpProtocol.Icmp, _header, 0, _header.Length, quoted, offset, length, _timeToLive, false) == SocketResult.Success)
             {
                 _counters.Add(Counter.IcmpErrorsSent);
             }
@@ -309,7 +320,7 @@ namespace IoTStack.Net.Ip
         /// <summary>Token bucket: a burst, then one message per interval (RFC 1812 section 4.3.2.8).</summary>
         private bool TakeToken()
         {
-            long now = _stack.Now;
+            long now = _time.Now;
             if (_tokens < _burst)
             {
                 long earned = (now - _refilledAt) / _interval;

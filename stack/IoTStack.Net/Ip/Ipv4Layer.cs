@@ -1,5 +1,6 @@
 using IoTStack.Net.Link;
 using IoTStack.Net.Sockets;
+using IoTStack.Net.Tcp;
 using IoTStack.Net.Wire;
 
 namespace IoTStack.Net.Ip
@@ -17,9 +18,16 @@ namespace IoTStack.Net.Ip
         /// <summary>Largest IP payload of any datagram (65535 - 20).</summary>
         internal const int MaximumPayload = Ipv4Packet.MaximumLength - Ipv4Packet.MinimumHeaderLength;
 
-        private readonly NetStack _stack;
+        private readonly InterfaceState _interface;
         private readonly NetCounters _counters;
+        private readonly ArpLayer _arp;
         private readonly Reassembler _reassembler;
+
+        // The layers above, handed over by Attach once they exist (they send through this one).
+        private IcmpLayer _icmp;
+        private UdpLayer _udp;
+        private RawLayer _raw;
+        private TcpLayer _tcp;
         private readonly byte[] _frame = new byte[EthernetFrame.MaximumLength];
         private readonly uint[] _groups;
         private readonly Ipv4Packet _input = new Ipv4Packet();
@@ -27,13 +35,24 @@ namespace IoTStack.Net.Ip
         private readonly Route _route = new Route();
         private ushort _identification;
 
-        internal Ipv4Layer(NetStack stack, NetStackOptions options, uint seed)
+        internal Ipv4Layer(InterfaceState networkInterface, PollTime time, NetCounters counters, ArpLayer arp, NetStackOptions options, uint seed)
         {
-            _stack = stack;
-            _counters = stack.Counters;
-            _reassembler = new Reassembler(stack, options);
+            _interface = networkInterface;
+            _counters = counters;
+            _arp = arp;
+            _reassembler = new Reassembler(time, counters, options);
             _groups = new uint[options.MulticastGroups];
             _identification = (ushort)seed;
+        }
+
+        /// <summary>The layers <see cref="Deliver"/> hands datagrams to (ICMP also answers reassembly timeouts).</summary>
+        internal void Attach(IcmpLayer icmp, UdpLayer udp, RawLayer raw, TcpLayer tcp)
+        {
+            _icmp = icmp;
+            _udp = udp;
+            _raw = raw;
+            _tcp = tcp;
+            _reassembler.Attach(icmp);
         }
 
         internal Reassembler Reassembler
@@ -58,7 +77,7 @@ namespace IoTStack.Net.Ip
             }
 
             uint destination = ip.DestinationValue;
-            bool broadcast = destination == 0xFFFFFFFF || IPv4Address.IsMulticastValue(destination) || IsDirectedBroadcast(destination);
+            bool broadcast = IsBroadcastOrMulticast(destination);
             if (!IsForUs(destination, broadcast, fromLoopback))
             {
                 _counters.Add(Counter.Ipv4NotForUs);
@@ -273,8 +292,8 @@ namespace IoTStack.Net.Ip
         /// <summary>Chooses the device and next hop for a destination (RFC 1122 section 3.3.1), into <paramref name="route"/>.</summary>
         internal SocketResult FindRoute(uint destination, Route route)
         {
-            uint ours = _stack.AddressValue;
-            route.Device = _stack.Device;
+            uint ours = _interface.Address;
+            route.Device = _interface.Device;
             route.Source = ours;
             route.NextHop = destination;
             route.Mac = Route.MacResolve;
@@ -285,7 +304,7 @@ namespace IoTStack.Net.Ip
 
             if (IPv4Address.IsLoopbackValue(destination) || (ours != 0 && destination == ours))
             {
-                route.Device = _stack.Loopback;
+                route.Device = _interface.Loopback;
                 route.Source = IPv4Address.IsLoopbackValue(destination) ? 0x7F000001 : ours;
                 route.Mac = Route.MacOwn;
                 return SocketResult.Success;
@@ -294,7 +313,7 @@ namespace IoTStack.Net.Ip
             if (destination == 0xFFFFFFFF || IsDirectedBroadcast(destination) || IPv4Address.IsMulticastValue(destination))
             {
                 route.Mac = IPv4Address.IsMulticastValue(destination) ? Route.MacMulticast : Route.MacBroadcast;
-                return _stack.Device.IsLinkUp ? SocketResult.Success : SocketResult.NetworkDown;
+                return _interface.Device.IsLinkUp ? SocketResult.Success : SocketResult.NetworkDown;
             }
 
             if (ours == 0)
@@ -303,14 +322,14 @@ namespace IoTStack.Net.Ip
                 return SocketResult.NetworkUnreachable;
             }
 
-            if (!_stack.Device.IsLinkUp)
+            if (!_interface.Device.IsLinkUp)
             {
                 return SocketResult.NetworkDown;
             }
 
-            if (((destination ^ ours) & _stack.SubnetMaskValue) != 0)
+            if (((destination ^ ours) & _interface.SubnetMask) != 0)
             {
-                uint gateway = _stack.GatewayValue;
+                uint gateway = _interface.Gateway;
                 if (gateway == 0)
                 {
                     _counters.Add(Counter.Ipv4NoRoute);
@@ -331,11 +350,37 @@ namespace IoTStack.Net.Ip
             return error;
         }
 
+        /// <summary>
+        /// The broadcast rule of the socket calls, written once (SO_BROADCAST): sending to, or connecting a datagram socket
+        /// to, the limited or our subnet's directed broadcast address needs the Broadcast option, else AccessDenied (EACCES).
+        /// </summary>
+        internal SocketResult CheckBroadcast(uint destination, bool permitted)
+        {
+            return permitted || !(destination == 0xFFFFFFFF || IsDirectedBroadcast(destination)) ? SocketResult.Success : SocketResult.AccessDenied;
+        }
+
+        /// <summary>Limited or directed broadcast, or multicast: never a TCP peer, never an ICMP error's source.</summary>
+        internal bool IsBroadcastOrMulticast(uint address)
+        {
+            return address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address) || IsDirectedBroadcast(address);
+        }
+
+        /// <summary>
+        /// An address a socket may bind: 0.0.0.0 (any), a loopback, broadcast or multicast address, or, once configured,
+        /// this node's address or its subnet's broadcast.
+        /// </summary>
+        internal bool IsBindable(uint address)
+        {
+            uint ours = _interface.Address;
+            return address == 0 || IPv4Address.IsLoopbackValue(address) || address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address)
+                || (ours != 0 && (address == ours || IsDirectedBroadcast(address)));
+        }
+
         /// <summary>A subnet's broadcast address, for subnets of /30 and wider (a /31 or /32 has none, RFC 3021).</summary>
         internal bool IsDirectedBroadcast(uint destination)
         {
-            uint ours = _stack.AddressValue;
-            uint mask = _stack.SubnetMaskValue;
+            uint ours = _interface.Address;
+            uint mask = _interface.SubnetMask;
             return ours != 0 && (mask & 3) == 0 && destination == (ours | ~mask);
         }
 
@@ -344,7 +389,7 @@ namespace IoTStack.Net.Ip
             switch (route.Mac)
             {
                 case Route.MacOwn:
-                    _stack.WriteMacAddress(frame, 0);
+                    _interface.WriteMacAddress(frame, 0);
                     break;
                 case Route.MacBroadcast:
                     MacAddress.WriteBroadcast(frame, 0);
@@ -354,12 +399,12 @@ namespace IoTStack.Net.Ip
                     break;
             }
 
-            _stack.WriteMacAddress(frame, 6);
+            _interface.WriteMacAddress(frame, 6);
             NetworkOrder.WriteUInt16(frame, 12, EtherType.IPv4);
             length = EthernetFrame.Pad(frame, 0, length);
-            if (route.Device == _stack.Loopback)
+            if (route.Device == _interface.Loopback)
             {
-                if (!_stack.TransmitFrame(route.Device, frame, 0, length))
+                if (!_interface.TransmitFrame(route.Device, frame, 0, length))
                 {
                     _counters.Add(Counter.LoopbackQueueFull);
                     return SocketResult.NoBufferSpaceAvailable;
@@ -370,11 +415,11 @@ namespace IoTStack.Net.Ip
 
             if (route.Mac != Route.MacResolve)
             {
-                _stack.TransmitFrame(route.Device, frame, 0, length);
+                _interface.TransmitFrame(route.Device, frame, 0, length);
             }
             else
             {
-                _stack.Arp.SendOrQueue(frame, 0, length, route.NextHop); // writes the destination once resolved
+                _arp.SendOrQueue(frame, 0, length, route.NextHop); // writes the destination once resolved
             }
 
             return SocketResult.Success;
@@ -383,13 +428,13 @@ namespace IoTStack.Net.Ip
         /// <summary>RFC 1122 section 3.2.1.3: no broadcast or multicast source, and no 127/8 or own address from outside.</summary>
         private bool SourceIsValid(uint source, bool fromLoopback)
         {
-            if (source == 0xFFFFFFFF || IPv4Address.IsMulticastValue(source) || IsDirectedBroadcast(source))
+            if (IsBroadcastOrMulticast(source))
             {
                 _counters.Add(Counter.Ipv4BadSource);
                 return false;
             }
 
-            uint ours = _stack.AddressValue;
+            uint ours = _interface.Address;
             if (!fromLoopback && (IPv4Address.IsLoopbackValue(source) || (ours != 0 && source == ours)))
             {
                 // Martians: a packet from the wire claiming to come from inside this node (land attack, spoofing).
@@ -417,7 +462,7 @@ namespace IoTStack.Net.Ip
                 return !IPv4Address.IsMulticastValue(destination) || destination == 0xE0000001 || IsMember(destination);
             }
 
-            uint ours = _stack.AddressValue;
+            uint ours = _interface.Address;
             return ours != 0 && destination == ours;
         }
 
@@ -437,17 +482,17 @@ namespace IoTStack.Net.Ip
         private void Deliver(Ipv4Packet ip, bool broadcast)
         {
             _counters.Add(Counter.Ipv4Delivered);
-            int raw = _stack.Raw.Deliver(ip);
+            int raw = _raw.Deliver(ip);
             switch (ip.Protocol)
             {
                 case IpProtocol.Icmp:
-                    _stack.Icmp.Input(ip, broadcast);
+                    _icmp.Input(ip, broadcast);
                     break;
                 case IpProtocol.Udp:
-                    _stack.Udp.Input(ip, broadcast);
+                    _udp.Input(ip, broadcast);
                     break;
                 case IpProtocol.Tcp:
-                    _stack.Tcp.Input(ip, broadcast);
+                    _tcp.Input(ip, broadcast);
                     break;
                 default:
                     if (raw == 0)
@@ -455,7 +500,7 @@ namespace IoTStack.Net.Ip
                         _counters.Add(Counter.Ipv4UnknownProtocol);
                         if (!broadcast)
                         {
-                            _stack.Icmp.SendError(Icmpv4Message.TypeDestinationUnreachable, Icmpv4Message.CodeProtocolUnreachable, ip);
+                            _icmp.SendError(Icmpv4Message.TypeDestinationUnreachable, Icmpv4Message.CodeProtocolUnreachable, ip);
                         }
                     }
 

@@ -11,16 +11,17 @@ namespace IoTStack.Net.Ip
     internal sealed class Reassembler
     {
         private readonly Ipv4Packet _header = new Ipv4Packet();
-        private readonly NetStack _stack;
+        private readonly PollTime _time;
+        private IcmpLayer _icmp;
         private readonly NetCounters _counters;
         private readonly Reassembly[] _slots;
         private readonly int _capacity;
         private readonly int _timeout;
 
-        internal Reassembler(NetStack stack, NetStackOptions options)
+        internal Reassembler(PollTime time, NetCounters counters, NetStackOptions options)
         {
-            _stack = stack;
-            _counters = stack.Counters;
+            _time = time;
+            _counters = counters;
             _capacity = options.ReassemblyBufferSize;
             _timeout = options.ReassemblyTimeoutMs;
             _slots = new Reassembly[options.ReassemblySlots];
@@ -28,6 +29,12 @@ namespace IoTStack.Net.Ip
             {
                 _slots[i] = new Reassembly(options.ReassemblyBufferSize, options.ReassemblyMaxFragments);
             }
+        }
+
+        /// <summary>The ICMP layer that answers a timed-out first fragment; built after IP, so handed over here.</summary>
+        internal void Attach(IcmpLayer icmp)
+        {
+            _icmp = icmp;
         }
 
         internal int InProgress
@@ -84,7 +91,7 @@ namespace IoTStack.Net.Ip
             if (slot == null)
             {
                 slot = Claim();
-                slot.Start(fragment, _stack.Now);
+                slot.Start(fragment, _time.Now);
             }
 
             if (!Consistent(slot, end, more))
@@ -144,7 +151,7 @@ namespace IoTStack.Net.Ip
                     if (slot.HeaderLength > 0)
                     {
                         int at = Reassembly.Headroom - slot.HeaderLength;
-                        _stack.Icmp.SendTimeExceeded(slot.Buffer, at, slot.HeaderLength + 8, slot.Source, slot.Destination);
+                        _icmp.SendTimeExceeded(slot.Buffer, at, slot.HeaderLength + 8, slot.Source, slot.Destination);
                     }
                 }
             }

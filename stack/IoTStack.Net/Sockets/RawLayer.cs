@@ -1,3 +1,4 @@
+using IoTStack.Net.Ip;
 using IoTStack.Net.Wire;
 
 namespace IoTStack.Net.Sockets
@@ -9,15 +10,15 @@ namespace IoTStack.Net.Sockets
     /// </summary>
     internal sealed class RawLayer
     {
-        private readonly NetStack _stack;
         private readonly NetCounters _counters;
         private readonly SocketTable _sockets;
+        private readonly Ipv4Layer _ip;
 
-        internal RawLayer(NetStack stack, SocketTable sockets)
+        internal RawLayer(NetCounters counters, SocketTable sockets, Ipv4Layer ip)
         {
-            _stack = stack;
-            _counters = stack.Counters;
+            _counters = counters;
             _sockets = sockets;
+            _ip = ip;
         }
 
         /// <summary>Copies the datagram to every matching raw socket and returns how many took it.</summary>
@@ -49,21 +50,34 @@ namespace IoTStack.Net.Sockets
             return delivered;
         }
 
+        /// <summary>Fixes the peer whose datagrams alone are received and to which Send goes; 0.0.0.0 undoes it. Raw sockets have no port.</summary>
+        internal static SocketResult Connect(SocketSlot slot, uint address, int port)
+        {
+            if (port != 0)
+            {
+                return SocketResult.InvalidArgument;
+            }
+
+            slot.SetPeer(address, 0);
+            return SocketResult.Success;
+        }
+
         internal SocketResult Send(SocketSlot slot, uint destination, byte[] buffer, int offset, int count)
         {
             SocketResult error;
             if (slot.HeaderIncluded)
             {
-                error = _stack.Ip.SendWhole(buffer, offset, count);
+                error = _ip.SendWhole(buffer, offset, count);
             }
             else
             {
-                if ((destination == 0xFFFFFFFF || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
+                SocketResult allowed = _ip.CheckBroadcast(destination, slot.Broadcast);
+                if (allowed != SocketResult.Success)
                 {
-                    return SocketResult.AccessDenied;
+                    return allowed;
                 }
 
-                error = _stack.Ip.Send(slot.LocalAddress, destination, slot.Protocol, buffer, offset, 0, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
+                error = _ip.Send(slot.LocalAddress, destination, slot.Protocol, buffer, offset, 0, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
             }
 
             if (error == SocketResult.Success)

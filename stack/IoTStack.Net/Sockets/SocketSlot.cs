@@ -88,6 +88,179 @@ namespace IoTStack.Net.Sockets
             get { return new SocketEndpoint(Protocol, new IPv4Address(RemoteAddress), RemotePort); }
         }
 
+        /// <summary>
+        /// Whether <paramref name="option"/> means anything for a socket of this slot's kind; Get and Set of one
+        /// that does not answer ProtocolOption (ENOPROTOOPT) instead of storing or reporting a value nothing uses.
+        /// Stream sockets: TCP sets don't-fragment itself, takes the stack's time to live, never broadcasts and never
+        /// drops a datagram. Raw sockets have no ports to reuse. HeaderIncluded is raw only; the TCP options stream only.
+        /// </summary>
+        internal bool HasOption(SocketOption option)
+        {
+            switch (option)
+            {
+                case SocketOption.Broadcast:
+                case SocketOption.DontFragment:
+                case SocketOption.TimeToLive:
+                case SocketOption.ReceiveDropped:
+                    return Type != SocketKind.Stream;
+                case SocketOption.ReuseAddress:
+                    return Type != SocketKind.Raw;
+                case SocketOption.HeaderIncluded:
+                    return Type == SocketKind.Raw;
+                case SocketOption.AddMembership:
+                case SocketOption.DropMembership:
+                    return Type == SocketKind.Datagram;
+                case SocketOption.NoDelay:
+                case SocketOption.KeepAlive:
+                case SocketOption.Linger:
+                case SocketOption.UserTimeout:
+                    return Type == SocketKind.Stream;
+                case SocketOption.ReceiveQueued:
+                case SocketOption.Error:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>Sets an option <see cref="HasOption"/> allows; TcpLayer.SetOption adds what NoDelay does to a connection.</summary>
+        internal SocketResult SetOption(SocketOption option, int value)
+        {
+            switch (option)
+            {
+                case SocketOption.Broadcast:
+                    Broadcast = value != 0;
+                    break;
+                case SocketOption.ReuseAddress:
+                    ReuseAddress = value != 0;
+                    break;
+                case SocketOption.DontFragment:
+                    DontFragment = value != 0;
+                    break;
+                case SocketOption.TimeToLive:
+                    if (value < 1 || value > 255)
+                    {
+                        return SocketResult.InvalidArgument;
+                    }
+
+                    TimeToLive = value;
+                    break;
+                case SocketOption.HeaderIncluded:
+                    HeaderIncluded = value != 0;
+                    break;
+                case SocketOption.NoDelay:
+                    NoDelay = value != 0;
+                    break;
+                case SocketOption.KeepAlive:
+                    KeepAlive = value != 0;
+                    break;
+                case SocketOption.Linger:
+                    if (value < -1)
+                    {
+                        return SocketResult.InvalidArgument;
+                    }
+
+                    LingerSeconds = value;
+                    break;
+                case SocketOption.UserTimeout:
+                    if (value < 0)
+                    {
+                        return SocketResult.InvalidArgument;
+                    }
+
+                    UserTimeoutMs = value;
+                    break;
+                default:
+                    return SocketResult.ProtocolOption; // read only
+            }
+
+            return SocketResult.Success;
+        }
+
+        /// <summary>Reads an option <see cref="HasOption"/> allows (Error reads and clears the pending error).</summary>
+        internal int GetOption(SocketOption option)
+        {
+            switch (option)
+            {
+                case SocketOption.Broadcast:
+                    return Broadcast ? 1 : 0;
+                case SocketOption.ReuseAddress:
+                    return ReuseAddress ? 1 : 0;
+                case SocketOption.DontFragment:
+                    return DontFragment ? 1 : 0;
+                case SocketOption.TimeToLive:
+                    return TimeToLive;
+                case SocketOption.HeaderIncluded:
+                    return HeaderIncluded ? 1 : 0;
+                case SocketOption.ReceiveQueued:
+                    return Datagrams != null ? Datagrams.Queued : ReceiveRing != null ? ReceiveRing.Count : 0;
+                case SocketOption.ReceiveDropped:
+                    return ReceiveDropped;
+                case SocketOption.Error:
+                    int error = (int)PendingError;
+                    PendingError = SocketResult.Success;
+                    return error;
+                case SocketOption.NoDelay:
+                    return NoDelay ? 1 : 0;
+                case SocketOption.KeepAlive:
+                    return KeepAlive ? 1 : 0;
+                case SocketOption.Linger:
+                    return LingerSeconds;
+                default:
+                    return UserTimeoutMs;
+            }
+        }
+
+        /// <summary>
+        /// A datagram or raw socket's receive: a pending error (an ICMP error about a connected socket's datagram) once,
+        /// else the next datagram and its sender, cut to <paramref name="count"/> (MessageSize), else WouldBlock. The caller
+        /// has zeroed <paramref name="received"/>, <paramref name="address"/> and <paramref name="port"/> (ref, not out: an idle
+        /// poll's receive pays nothing twice).
+        /// </summary>
+        internal SocketResult ReceiveDatagram(byte[] buffer, int offset, int count, ref int received, ref uint address, ref int port)
+        {
+            if (PendingError != SocketResult.Success)
+            {
+                SocketResult pending = PendingError;
+                PendingError = SocketResult.Success;
+                return pending;
+            }
+
+            int length = Datagrams.Dequeue(buffer, offset, count, out address, out port);
+            if (length < 0)
+            {
+                return SocketResult.WouldBlock;
+            }
+
+            received = length < count ? length : count;
+            return length > count ? SocketResult.MessageSize : SocketResult.Success;
+        }
+
+        /// <summary>A datagram or raw socket's poll: always writable; readable with a datagram or an error queued.</summary>
+        internal SocketEvents DatagramEvents()
+        {
+            SocketEvents events = SocketEvents.Writable;
+            if (Datagrams.Datagrams > 0)
+            {
+                events |= SocketEvents.Readable;
+            }
+
+            if (PendingError != SocketResult.Success)
+            {
+                events |= SocketEvents.Error | SocketEvents.Readable;
+            }
+
+            return events;
+        }
+
+        /// <summary>A datagram or raw socket's connect: fixes the peer, or with address 0 forgets it.</summary>
+        internal void SetPeer(uint address, int port)
+        {
+            RemoteAddress = address;
+            RemotePort = address == 0 ? 0 : port;
+            State = address != 0 ? SocketState.Connected : LocalPort != 0 || LocalAddress != 0 ? SocketState.Bound : SocketState.Open;
+        }
+
         internal void Open(IpProtocol protocol, int timeToLive)
         {
             Protocol = protocol;

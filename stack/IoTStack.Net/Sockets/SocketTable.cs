@@ -147,6 +147,88 @@ namespace IoTStack.Net.Sockets
             }
         }
 
+        /// <summary>
+        /// Takes a slot of the pool for <paramref name="type"/>: Stream with Tcp, Datagram with Udp, Raw with any protocol
+        /// number from 1 to 255 (None picks TCP or UDP for stream and datagram).
+        /// </summary>
+        internal SocketResult Open(SocketKind type, IpProtocol protocol, int timeToLive, out SocketSlot slot)
+        {
+            slot = null;
+            if (type == SocketKind.Datagram)
+            {
+                if (protocol != IpProtocol.Udp && protocol != IpProtocol.None)
+                {
+                    return SocketResult.ProtocolNotSupported;
+                }
+
+                protocol = IpProtocol.Udp;
+            }
+            else if (type == SocketKind.Raw)
+            {
+                if (protocol == IpProtocol.None)
+                {
+                    return SocketResult.ProtocolNotSupported;
+                }
+            }
+            else if (type == SocketKind.Stream)
+            {
+                if (protocol != IpProtocol.Tcp && protocol != IpProtocol.None)
+                {
+                    return SocketResult.ProtocolNotSupported;
+                }
+
+                protocol = IpProtocol.Tcp;
+            }
+            else
+            {
+                return SocketResult.SocketNotSupported;
+            }
+
+            slot = Allocate(type);
+            if (slot == null)
+            {
+                return SocketResult.TooManyOpenSockets; // the pool for this type (NetStackOptions.TcpConnections + TcpListeners, UdpSockets, RawSockets) is used up
+            }
+
+            slot.Open(protocol, timeToLive);
+            return SocketResult.Success;
+        }
+
+        /// <summary>
+        /// Gives an open slot its local address and port (0 picks an ephemeral one; raw sockets have no port).
+        /// <paramref name="bindable"/>: whether the address is one of this node's (Ipv4Layer.IsBindable).
+        /// </summary>
+        internal SocketResult Bind(SocketSlot slot, uint address, int port, bool bindable)
+        {
+            if (slot.State != SocketState.Open || port < 0 || port > 0xFFFF || (slot.Type == SocketKind.Raw && port != 0))
+            {
+                return SocketResult.InvalidArgument;
+            }
+
+            if (!bindable)
+            {
+                return SocketResult.AddressNotAvailable;
+            }
+
+            if (slot.Type != SocketKind.Raw)
+            {
+                if (port == 0)
+                {
+                    return BindEphemeral(slot, address);
+                }
+
+                if (IsPortTaken(slot.Protocol, address, port, slot.ReuseAddress, slot))
+                {
+                    return SocketResult.AddressInUse;
+                }
+            }
+
+            slot.LocalAddress = address;
+            slot.LocalPort = port;
+            slot.State = SocketState.Bound;
+            return SocketResult.Success;
+        }
+
         /// <summary>The open slot a descriptor names, or null for a stale, closed or made-up one.</summary>
         internal SocketSlot Resolve(int descriptor)
         {
@@ -156,8 +238,9 @@ namespace IoTStack.Net.Sockets
                 return null;
             }
 
+            // Descriptor and InUse spelled out: every socket call resolves, and on nanoCLR each property call is IL of its own.
             SocketSlot slot = _slots[index];
-            return slot.InUse && slot.Descriptor == descriptor ? slot : null;
+            return slot.State != SocketState.Free && ((slot.Generation << 8) | index) == descriptor ? slot : null;
         }
 
         /// <summary>
@@ -182,6 +265,24 @@ namespace IoTStack.Net.Sockets
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// Binds <paramref name="slot"/> to <paramref name="address"/> and a free ephemeral port: what Bind with port 0 does,
+        /// and what a UDP send or connect and a TCP listen do for a socket nobody bound. AddressInUse when every port is taken.
+        /// </summary>
+        internal SocketResult BindEphemeral(SocketSlot slot, uint address)
+        {
+            int port = PickEphemeralPort(slot.Protocol, address, slot);
+            if (port == 0)
+            {
+                return SocketResult.AddressInUse;
+            }
+
+            slot.LocalAddress = address;
+            slot.LocalPort = port;
+            slot.State = SocketState.Bound;
+            return SocketResult.Success;
         }
 
         /// <summary>

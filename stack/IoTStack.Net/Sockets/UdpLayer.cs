@@ -1,3 +1,4 @@
+using IoTStack.Net.Ip;
 using IoTStack.Net.Wire;
 
 namespace IoTStack.Net.Sockets
@@ -9,17 +10,19 @@ namespace IoTStack.Net.Sockets
     /// </summary>
     internal sealed class UdpLayer
     {
-        private readonly NetStack _stack;
         private readonly NetCounters _counters;
         private readonly SocketTable _sockets;
+        private readonly Ipv4Layer _ip;
+        private readonly IcmpLayer _icmp;
         private readonly byte[] _header = new byte[UdpDatagram.HeaderLength];
         private readonly UdpDatagram _input = new UdpDatagram();
 
-        internal UdpLayer(NetStack stack, SocketTable sockets)
+        internal UdpLayer(NetCounters counters, SocketTable sockets, Ipv4Layer ip, IcmpLayer icmp)
         {
-            _stack = stack;
-            _counters = stack.Counters;
+            _counters = counters;
             _sockets = sockets;
+            _ip = ip;
+            _icmp = icmp;
         }
 
         internal void Input(Ipv4Packet ip, bool broadcast)
@@ -69,8 +72,46 @@ namespace IoTStack.Net.Sockets
             else if (!broadcast)
             {
                 _counters.Add(Counter.UdpNoPort);
-                _stack.Icmp.SendError(Icmpv4Message.TypeDestinationUnreachable, Icmpv4Message.CodePortUnreachable, ip);
+                _icmp.SendError(Icmpv4Message.TypeDestinationUnreachable, Icmpv4Message.CodePortUnreachable, ip);
             }
+        }
+
+        /// <summary>
+        /// Fixes the peer, so Send needs no address and only the peer's datagrams are received (binding an ephemeral port
+        /// first if none); 0.0.0.0 undoes it. A broadcast peer needs the Broadcast option.
+        /// </summary>
+        internal SocketResult Connect(SocketSlot slot, uint address, int port)
+        {
+            if (port < 0 || port > 0xFFFF)
+            {
+                return SocketResult.InvalidArgument;
+            }
+
+            if (address != 0)
+            {
+                if (port == 0)
+                {
+                    return SocketResult.InvalidArgument;
+                }
+
+                SocketResult allowed = _ip.CheckBroadcast(address, slot.Broadcast);
+                if (allowed != SocketResult.Success)
+                {
+                    return allowed;
+                }
+
+                if (slot.LocalPort == 0)
+                {
+                    SocketResult bound = _sockets.BindEphemeral(slot, slot.LocalAddress);
+                    if (bound != SocketResult.Success)
+                    {
+                        return bound;
+                    }
+                }
+            }
+
+            slot.SetPeer(address, port);
+            return SocketResult.Success;
         }
 
         internal SocketResult Send(SocketSlot slot, uint destination, int port, byte[] buffer, int offset, int count)
@@ -85,19 +126,20 @@ namespace IoTStack.Net.Sockets
                 return SocketResult.DestinationAddressRequired;
             }
 
-            if ((destination == 0xFFFFFFFF || _stack.Ip.IsDirectedBroadcast(destination)) && !slot.Broadcast)
+            SocketResult allowed = _ip.CheckBroadcast(destination, slot.Broadcast);
+            if (allowed != SocketResult.Success)
             {
-                return SocketResult.AccessDenied;
+                return allowed;
             }
 
-            if (count > Ip.Ipv4Layer.MaximumPayload - UdpDatagram.HeaderLength)
+            if (count > Ipv4Layer.MaximumPayload - UdpDatagram.HeaderLength)
             {
                 return SocketResult.MessageSize;
             }
 
             if (slot.LocalPort == 0)
             {
-                SocketResult bound = _stack.BindEphemeral(slot);
+                SocketResult bound = _sockets.BindEphemeral(slot, slot.LocalAddress);
                 if (bound != SocketResult.Success)
                 {
                     return bound;
@@ -105,7 +147,7 @@ namespace IoTStack.Net.Sockets
             }
 
             uint source = slot.LocalAddress;
-            SocketResult error = source == 0 ? _stack.Ip.SourceFor(destination, out source) : SocketResult.Success;
+            SocketResult error = source == 0 ? _ip.SourceFor(destination, out source) : SocketResult.Success;
             if (error != SocketResult.Success)
             {
                 return error;
@@ -116,7 +158,7 @@ namespace IoTStack.Net.Sockets
             sum = InternetChecksum.Add(InternetChecksum.Add(sum, _header, 0, _header.Length), buffer, offset, count);
             ushort checksum = InternetChecksum.Complement(sum);
             NetworkOrder.WriteUInt16(_header, 6, checksum == 0 ? 0xFFFF : checksum);
-            error = _stack.Ip.Send(source, destination, IpProtocol.Udp, _header, 0, _header.Length, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
+            error = _ip.Send(source, destination, IpProtocol.Udp, _header, 0, _header.Length, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
             if (error == SocketResult.Success)
             {
                 _counters.Add(Counter.UdpSent);

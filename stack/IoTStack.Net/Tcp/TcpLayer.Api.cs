@@ -10,6 +10,11 @@ namespace IoTStack.Net.Tcp
         /// <summary>Active open: sends the SYN and returns WouldBlock; the socket turns writable once connected.</summary>
         internal SocketResult Connect(SocketSlot slot, uint address, int port)
         {
+            if (address == 0)
+            {
+                return SocketResult.DestinationAddressRequired;
+            }
+
             switch (slot.State)
             {
                 case SocketState.Open:
@@ -31,13 +36,13 @@ namespace IoTStack.Net.Tcp
                 return SocketResult.InvalidArgument;
             }
 
-            if (address == 0xFFFFFFFF || IPv4Address.IsMulticastValue(address) || _stack.Ip.IsDirectedBroadcast(address))
+            if (_ip.IsBroadcastOrMulticast(address))
             {
                 return SocketResult.AddressNotAvailable;
             }
 
             uint source;
-            SocketResult error = _stack.Ip.SourceFor(address, out source); // checked even when bound: no route, no SYN
+            SocketResult error = _ip.SourceFor(address, out source); // checked even when bound: no route, no SYN
             if (error != SocketResult.Success)
             {
                 return error;
@@ -79,6 +84,18 @@ namespace IoTStack.Net.Tcp
             return SocketResult.WouldBlock;
         }
 
+        /// <summary>Sets a stream socket's option; NoDelay turned on sends what Nagle held back at once.</summary>
+        internal SocketResult SetOption(SocketSlot slot, SocketOption option, int value)
+        {
+            SocketResult result = slot.SetOption(option, value);
+            if (result == SocketResult.Success && option == SocketOption.NoDelay && slot.NoDelay && slot.Tcp != null)
+            {
+                Output(slot);
+            }
+
+            return result;
+        }
+
         internal SocketResult Listen(SocketSlot slot, int backlog)
         {
             if (slot.State == SocketState.Listen)
@@ -99,7 +116,7 @@ namespace IoTStack.Net.Tcp
 
             if (slot.LocalPort == 0)
             {
-                SocketResult bound = _stack.BindEphemeral(slot);
+                SocketResult bound = _sockets.BindEphemeral(slot, slot.LocalAddress);
                 if (bound != SocketResult.Success)
                 {
                     return bound;
@@ -299,7 +316,7 @@ namespace IoTStack.Net.Tcp
 
             TcpConnection c = slot.Tcp;
             c.Orphaned = true;
-            c.OrphanedAt = _stack.Now;
+            c.OrphanedAt = _time.Now;
             if (slot.LingerSeconds == 0 || slot.ReceiveRing.Count > 0)
             {
                 // RFC 2525 section 2.17: closing with unread data must reset, so the peer knows it was lost.

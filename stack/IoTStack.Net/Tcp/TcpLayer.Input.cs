@@ -131,8 +131,8 @@ namespace IoTStack.Net.Tcp
             entry.SackPermitted = options.SackPermitted && _options.TcpSelectiveAcknowledgments;
             entry.Timestamps = options.HasTimestamps && _options.TcpTimestamps;
             entry.TimestampRecent = options.TimestampValue;
-            entry.Since = _stack.Now;
-            entry.ResendAt = _stack.Now + _options.TcpInitialRtoMs;
+            entry.Since = _time.Now;
+            entry.ResendAt = _time.Now + _options.TcpInitialRtoMs;
             entry.Resent = 0;
             SendSynAck(entry);
         }
@@ -261,7 +261,7 @@ namespace IoTStack.Net.Tcp
             c.SendWindowUpdateAcknowledgment = ack.AcknowledgmentNumber;
             if (entry.Resent == 0)
             {
-                UpdateRtt(c, (int)(_stack.Now - entry.Since));
+                UpdateRtt(c, (int)(_time.Now - entry.Since));
             }
 
             slot.State = SocketState.Established;
@@ -294,7 +294,7 @@ namespace IoTStack.Net.Tcp
 
             if (segment.Has(TcpFlags.Fin))
             {
-                entry.ExpiresAt = _stack.Now + _options.TcpTimeWaitMs;
+                entry.ExpiresAt = _time.Now + _options.TcpTimeWaitMs;
             }
             else if (segment.SequenceNumber == entry.ReceiveNext && segment.PayloadLength == 0)
             {
@@ -307,7 +307,7 @@ namespace IoTStack.Net.Tcp
                 TcpOptionWriter options = _writer.Start(_header, TcpSegment.MinimumHeaderLength);
                 options.WriteNoOperation();
                 options.WriteNoOperation();
-                options.WriteTimestamps((uint)_stack.Now, entry.TimestampRecent);
+                options.WriteTimestamps((uint)_time.Now, entry.TimestampRecent);
                 length = options.Finish();
             }
 
@@ -360,7 +360,7 @@ namespace IoTStack.Net.Tcp
             c.MaxSendWindow = c.SendWindow;
             c.SendWindowUpdateSequence = segment.SequenceNumber;
             c.SendWindowUpdateAcknowledgment = acknowledgment;
-            c.LastReceivedAt = _stack.Now;
+            c.LastReceivedAt = _time.Now;
             if (!ack)
             {
                 // Simultaneous open (RFC 9293 figure 8): answer with SYN-ACK from SYN-RECEIVED.
@@ -372,7 +372,7 @@ namespace IoTStack.Net.Tcp
 
             if (c.Timing)
             {
-                UpdateRtt(c, (int)(_stack.Now - c.TimedAt));
+                UpdateRtt(c, (int)(_time.Now - c.TimedAt));
                 c.Timing = false;
             }
 
@@ -397,7 +397,7 @@ namespace IoTStack.Net.Tcp
 
             // PAWS (RFC 7323 section 5.3), unless TS.Recent is over 24 days old (section 5.5).
             if (c.Timestamps && options.HasTimestamps && !rst && Sequence.Lt(options.TimestampValue, c.TimestampRecent)
-                && _stack.Now - c.TimestampRecentAt < 24L * 24 * 3600 * 1000)
+                && _time.Now - c.TimestampRecentAt < 24L * 24 * 3600 * 1000)
             {
                 _counters.Add(Counter.TcpDuplicateSegments);
                 c.AckNow = true;
@@ -454,8 +454,8 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            c.LastReceivedAt = _stack.Now;
-            c.LastActivityAt = _stack.Now;
+            c.LastReceivedAt = _time.Now;
+            c.LastActivityAt = _time.Now;
             c.KeepAliveProbes = 0;
             c.KeepAliveDeadline = 0;
 
@@ -489,7 +489,7 @@ namespace IoTStack.Net.Tcp
             if (c.Timestamps && options.HasTimestamps && Sequence.Le(sequence, c.ReceiveNext))
             {
                 c.TimestampRecent = options.TimestampValue;
-                c.TimestampRecentAt = _stack.Now;
+                c.TimestampRecentAt = _time.Now;
             }
 
             if (!segment.Has(TcpFlags.Ack))
@@ -615,7 +615,7 @@ namespace IoTStack.Net.Tcp
             {
                 case SocketState.FinWait1:
                     slot.State = SocketState.FinWait2;
-                    c.OrphanedAt = _stack.Now;
+                    c.OrphanedAt = _time.Now;
                     return true;
                 case SocketState.Closing:
                     slot.State = SocketState.TimeWait;
@@ -649,12 +649,12 @@ namespace IoTStack.Net.Tcp
             if (c.Timestamps && options.HasTimestamps && options.TimestampEchoReply != 0)
             {
                 // RFC 7323 section 4.1: a round trip per ACK of new data, from the echoed timestamp.
-                UpdateRtt(c, (int)((uint)_stack.Now - options.TimestampEchoReply));
+                UpdateRtt(c, (int)((uint)_time.Now - options.TimestampEchoReply));
                 c.Timing = false;
             }
             else if (c.Timing && Sequence.Gt(acknowledgment, c.TimedSequence))
             {
-                UpdateRtt(c, (int)(_stack.Now - c.TimedAt));
+                UpdateRtt(c, (int)(_time.Now - c.TimedAt));
                 c.Timing = false;
             }
 
@@ -718,8 +718,8 @@ namespace IoTStack.Net.Tcp
             }
             else
             {
-                c.RetransmitDeadline = _stack.Now + c.Rto;
-                c.OldestUnacknowledgedSince = _stack.Now;
+                c.RetransmitDeadline = _time.Now + c.Rto;
+                c.OldestUnacknowledgedSince = _time.Now;
             }
         }
 
@@ -874,7 +874,7 @@ namespace IoTStack.Net.Tcp
             }
             else if (c.AckDeadline == 0)
             {
-                c.AckDeadline = _stack.Now + _options.TcpDelayedAckMs;
+                c.AckDeadline = _time.Now + _options.TcpDelayedAckMs;
             }
         }
 
@@ -912,7 +912,7 @@ namespace IoTStack.Net.Tcp
         {
             TcpConnection c = slot.Tcp;
             StopTimers(c);
-            c.TimeWaitUntil = _stack.Now + _options.TcpTimeWaitMs;
+            c.TimeWaitUntil = _time.Now + _options.TcpTimeWaitMs;
             Finish(slot);
         }
 

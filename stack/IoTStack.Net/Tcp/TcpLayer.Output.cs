@@ -64,7 +64,7 @@ namespace IoTStack.Net.Tcp
                     {
                         // RFC 9293 section 3.8.6.1: probe a zero window until it opens.
                         c.PersistBackoff = 0;
-                        c.PersistDeadline = _stack.Now + c.Rto;
+                        c.PersistDeadline = _time.Now + c.Rto;
                     }
 
                     break;
@@ -105,7 +105,7 @@ namespace IoTStack.Net.Tcp
                 {
                     c.Timing = true;
                     c.TimedSequence = c.SendNext;
-                    c.TimedAt = _stack.Now;
+                    c.TimedAt = _time.Now;
                 }
 
                 c.SendNext += (uint)length;
@@ -173,12 +173,12 @@ namespace IoTStack.Net.Tcp
         {
             if (c.RetransmitDeadline == 0)
             {
-                c.RetransmitDeadline = _stack.Now + c.Rto;
+                c.RetransmitDeadline = _time.Now + c.Rto;
             }
 
             if (c.OldestUnacknowledgedSince == 0)
             {
-                c.OldestUnacknowledgedSince = _stack.Now;
+                c.OldestUnacknowledgedSince = _time.Now;
             }
         }
 
@@ -225,7 +225,7 @@ namespace IoTStack.Net.Tcp
             {
                 options.WriteNoOperation();
                 options.WriteNoOperation();
-                options.WriteTimestamps((uint)_stack.Now, c.TimestampRecent);
+                options.WriteTimestamps((uint)_time.Now, c.TimestampRecent);
             }
 
             if (c.SackPermitted && c.Assembler.Count > 0)
@@ -253,7 +253,7 @@ namespace IoTStack.Net.Tcp
             c.AckNow = false;
             c.AckDeadline = 0;
             c.BytesUnacknowledged = 0;
-            c.LastActivityAt = _stack.Now;
+            c.LastActivityAt = _time.Now;
         }
 
         /// <summary>Our SYN (active open) or SYN-ACK (simultaneous open) with the options we offer.</summary>
@@ -269,7 +269,7 @@ namespace IoTStack.Net.Tcp
             {
                 c.Timing = true; // Karn: only a SYN sent once gives a round-trip sample
                 c.TimedSequence = c.Iss;
-                c.TimedAt = _stack.Now;
+                c.TimedAt = _time.Now;
             }
 
             Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, c.Iss, withAck ? c.ReceiveNext : 0,
@@ -310,7 +310,7 @@ namespace IoTStack.Net.Tcp
                     options.WriteNoOperation();
                 }
 
-                options.WriteTimestamps((uint)_stack.Now, echo);
+                options.WriteTimestamps((uint)_time.Now, echo);
             }
 
             if (windowScale)
@@ -391,7 +391,7 @@ namespace IoTStack.Net.Tcp
         private void Transmit(uint local, int localPort, uint remote, int remotePort, uint sequence, uint acknowledgment, TcpFlags flags, int window, int optionsLength, ByteRing data, int offset, int length)
         {
             int headerLength = TcpSegment.WriteHeader(_header, 0, localPort, remotePort, sequence, acknowledgment, flags, window, optionsLength);
-            byte[] frame = _stack.Ip.OutgoingFrame;
+            byte[] frame = _ip.OutgoingFrame;
             const int at = Ipv4Layer.TransportOffset;
             System.Array.Copy(_header, 0, frame, at, headerLength);
             if (length > 0)
@@ -402,7 +402,7 @@ namespace IoTStack.Net.Tcp
             uint sum = InternetChecksum.AddPseudoHeader(0, local, remote, IpProtocol.Tcp, headerLength + length);
             sum = InternetChecksum.Add(sum, frame, at, headerLength + length);
             NetworkOrder.WriteUInt16(frame, at + 16, InternetChecksum.Complement(sum));
-            if (_stack.Ip.SendInFrame(local, remote, IpProtocol.Tcp, headerLength + length, _options.TimeToLive) == SocketResult.Success)
+            if (_ip.SendInFrame(local, remote, IpProtocol.Tcp, headerLength + length, _options.TimeToLive) == SocketResult.Success)
             {
                 _counters.Add(Counter.TcpSegmentsSent);
             }

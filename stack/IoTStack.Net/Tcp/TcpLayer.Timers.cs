@@ -255,7 +255,7 @@ namespace IoTStack.Net.Tcp
 
             if (c.RetransmitDeadline == 0)
             {
-                c.RetransmitDeadline = _stack.Now + c.Rto;
+                c.RetransmitDeadline = _time.Now + c.Rto;
             }
         }
     }

@@ -1,3 +1,4 @@
+using IoTStack.Net.Ip;
 using IoTStack.Net.Sockets;
 using IoTStack.Net.Wire;
 
@@ -25,8 +26,9 @@ namespace IoTStack.Net.Tcp
         /// <summary>The smallest segment <see cref="SegmentSize"/> cuts to for a small transmit ring.</summary>
         private const int MinimumSegment = 256;
 
-        private readonly NetStack _stack;
+        private readonly PollTime _time;
         private readonly NetCounters _counters;
+        private readonly Ipv4Layer _ip;
         private readonly SocketTable _sockets;
         private readonly NetStackOptions _options;
         private readonly SynQueue _synQueue;
@@ -46,10 +48,11 @@ namespace IoTStack.Net.Tcp
         private long _challengeWindowStart;
         private int _challengeAcks;
 
-        internal TcpLayer(NetStack stack, SocketTable sockets, NetStackOptions options, Prng random)
+        internal TcpLayer(PollTime time, NetCounters counters, SocketTable sockets, Ipv4Layer ip, NetStackOptions options, Prng random)
         {
-            _stack = stack;
-            _counters = stack.Counters;
+            _time = time;
+            _counters = counters;
+            _ip = ip;
             _sockets = sockets;
             _options = options;
             _synQueue = new SynQueue(options.TcpSynQueueSize);
@@ -82,7 +85,7 @@ namespace IoTStack.Net.Tcp
         /// </summary>
         private uint InitialSequence(uint local, int localPort, uint remote, int remotePort)
         {
-            uint timer = (uint)(_stack.Now * 250);
+            uint timer = (uint)(_time.Now * 250);
             return timer + (uint)SipHash.FourTuple(_key0, _key1, local, localPort, remote, remotePort);
         }
 
@@ -115,7 +118,7 @@ namespace IoTStack.Net.Tcp
             c.WindowScaling = false;
             c.Timestamps = false;
             c.TimestampRecent = 0;
-            c.TimestampRecentAt = _stack.Now;
+            c.TimestampRecentAt = _time.Now;
             c.SackPermitted = false;
             c.Scoreboard.Clear();
             c.FinQueued = false;
@@ -142,8 +145,8 @@ namespace IoTStack.Net.Tcp
             c.OldestUnacknowledgedSince = 0;
             c.PersistDeadline = 0;
             c.PersistBackoff = 0;
-            c.LastReceivedAt = _stack.Now;
-            c.LastActivityAt = _stack.Now;
+            c.LastReceivedAt = _time.Now;
+            c.LastActivityAt = _time.Now;
             c.KeepAliveProbes = 0;
             c.KeepAliveDeadline = 0;
             c.AcceptPending = false;
@@ -356,14 +359,14 @@ namespace IoTStack.Net.Tcp
             entry.ReceiveWindow = (int)(c.ReceiveAdvertised - c.ReceiveNext);
             entry.Timestamps = c.Timestamps;
             entry.TimestampRecent = c.TimestampRecent;
-            entry.Since = _stack.Now;
-            entry.ExpiresAt = _stack.Now + _options.TcpTimeWaitMs;
+            entry.Since = _time.Now;
+            entry.ExpiresAt = _time.Now + _options.TcpTimeWaitMs;
         }
 
         /// <summary>RFC 5961 section 7: challenge ACKs, at most so many per second.</summary>
         private void ChallengeAck(SocketSlot slot)
         {
-            long now = _stack.Now;
+            long now = _time.Now;
             if (now - _challengeWindowStart >= 1000)
             {
                 _challengeWindowStart = now;
