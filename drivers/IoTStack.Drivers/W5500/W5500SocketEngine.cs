@@ -796,7 +796,8 @@ namespace IoTStack.Drivers.W5500
             {
                 for (int k = 0; k < HardwareSockets; k++)
                 {
-                    int status = _owner[k] == h ? Status(k) : -1;
+                    // The sockets Accept would take (CON seen by Poll, or a sweep): readable means Accept will not block.
+                    int status = _owner[k] == h && (_connected[k] || _sweeping) ? Status(k) : -1;
                     if (status == R.StatusEstablished || status == R.StatusCloseWait)
                     {
                         return SocketEvents.Readable;
