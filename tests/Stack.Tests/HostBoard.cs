@@ -60,6 +60,14 @@ public sealed class HostBoard : IDisposable
         }
     }
 
+    /// <summary>Starts the board's host with more work polled on its thread (the services).</summary>
+    public NetHost StartHost(IPollable more)
+    {
+        _host = new NetHost(Engine, Clock, [Wire, more]);
+        _host.Start();
+        return _host;
+    }
+
     public void Dispose() => _host?.Stop();
 
     /// <summary>Calls the peer's stack from the test thread, under the host's lock when there is a host.</summary>

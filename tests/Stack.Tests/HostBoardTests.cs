@@ -1,4 +1,5 @@
 using IoTStack.Net;
+using IoTStack.Net.Services;
 using IoTStack.Net.Sockets;
 using IoTStack.Net.Wire;
 
@@ -176,6 +177,38 @@ public sealed class HostBoardTests
         NetHost host = board.Host;
         host.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         Assert.Equal(SocketResult.ConnectionRefused, host.Connect(client, HostBoard.PeerIp, 81, Long));
+    }
+
+    [Theory]
+    [InlineData("enc28j60")]
+    [InlineData("w5500")]
+    public void The_services_run_on_the_hosts_poll_thread_and_are_called_under_its_lock(string kind)
+    {
+        using var board = new HostBoard(kind);
+        var services = new NetServices(board.Engine, (NetStack)board.Engine, null, dhcp: false);
+        services.Dns.TimeoutMs = 50;
+        services.Dns.Rounds = 1;
+        services.Dns.SetServers(HostBoard.PeerIp, IPv4Address.Any, IPv4Address.Any); // the peer serves no DNS
+        NetHost host = board.StartHost(services);
+        int query;
+        lock (host.SyncRoot)
+        {
+            Assert.Equal(SocketResult.Success, services.Dns.Resolve("printer.example", out query));
+        }
+
+        // Only the poll thread runs the resolver's timers: the query ends because the host polls the services.
+        DnsStatus status = DnsStatus.Pending;
+        for (int i = 0; i < 5_000 && status == DnsStatus.Pending; i++)
+        {
+            Thread.Sleep(1);
+            lock (host.SyncRoot)
+            {
+                status = services.Dns.GetStatus(query, out _);
+            }
+        }
+
+        Assert.Equal(DnsStatus.TimedOut, status);
+        Assert.True(services.Dns.QueriesSent >= 1);
     }
 
     private static int ListenOn(NetHost host, int port)
