@@ -5,9 +5,10 @@ namespace IoTStack.Net.Services
     /// <summary>
     /// The network services a board runs next to its stack, wired together: DHCP hands its DNS and NTP servers
     /// to the resolver and the time client, the resolver sends .local names to mDNS. Any of them may be absent.
-    /// Poll it with the stack.
+    /// Poll it with the stack, on the same thread: pass it to <see cref="NetHost"/> with the engine, and call the services
+    /// (<see cref="DnsResolver"/>'s lookups, for one) while holding the host's <see cref="NetHost.SyncRoot"/>.
     /// </summary>
-    public sealed class NetServices
+    public sealed class NetServices : IPollable
     {
         /// <param name="hostName">The board's name: DHCP option 12 and NAME.local by mDNS; null for neither.</param>
         /// <param name="dhcp">Whether to take the address by DHCP (else the stack keeps the one it was given).</param>

@@ -32,6 +32,27 @@ public class SystemNetNamesTests
                 IPAddress any = IPAddress.Any;
                 return (int)result + (int)events + remote.Port + (int)linuxError + (int)linuxType + linuxAddress.Size + any.GetAddressBytes().Length;
             }
+
+            public static int UseSockets(NetHost host, Socket linux)
+            {
+                IPollable pollable = host.Engine;
+                using NetSocket socket = new NetSocket(host, SocketKind.Stream, IpProtocol.Tcp) { ReceiveTimeout = 100 };
+                try
+                {
+                    socket.Connect(IPv4Address.Loopback, 7);
+                    bool ready = socket.Poll(1000, SocketPollMode.Read) && linux.Poll(1000, SelectMode.SelectRead);
+                    SocketEndpoint local = socket.LocalEndPoint;
+                    return socket.Send(new byte[1], 0, 1) + local.Port + (ready ? 1 : 0) + pollable.PollDelay();
+                }
+                catch (NetSocketException e) when (e.ErrorCode == (int)SocketError.TimedOut)
+                {
+                    return 0;
+                }
+                catch (SocketException e)
+                {
+                    return e.ErrorCode;
+                }
+            }
         }
         """;
 
@@ -41,7 +62,7 @@ public class SystemNetNamesTests
         string stack = Path.Combine(NanoGate.RepositoryRoot, "stack", "IoTStack.Net", "bin", "Release", "net10.0", "IoTStack.Net.dll");
         Assert.True(File.Exists(stack), $"build the solution in Release first: {stack} is missing");
         var framework = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll")
+            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll" or "Microsoft.Win32.Primitives.dll")
             .Select(path => MetadataReference.CreateFromFile(path));
         var compilation = CSharpCompilation.Create("Both", [CSharpSyntaxTree.ParseText(BothTogether)],
             [.. framework, MetadataReference.CreateFromFile(stack)], new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));

@@ -876,7 +876,8 @@ namespace IoTStack.Drivers.W5500
                 SocketEvents listener = SocketEvents.Overflow;
                 for (int k = 0; k < HardwareSockets; k++)
                 {
-                    int status = _owner[k] == h ? Status(k) : -1;
+                    // The sockets Accept would take (CON seen by Poll, or a sweep): readable means Accept will not block.
+                    int status = _owner[k] == h && (_connected[k] || _sweeping) ? Status(k) : -1;
                     if (status == R.StatusEstablished || status == R.StatusCloseWait)
                     {
                         listener |= SocketEvents.Readable;
@@ -968,6 +969,56 @@ namespace IoTStack.Drivers.W5500
             return option == SocketOption.NoDelay || (option == SocketOption.Broadcast && _type[h] == SocketKind.Datagram)
                 ? SocketResult.Success
                 : SocketResult.ProtocolOption;
+        }
+
+        /// <summary>
+        /// The options the chip's sockets have: Linger (0 when Close aborts, else -1), NoDelay (always 1: no Nagle),
+        /// ReceiveQueued (bytes in Sn_RX_RSR on a stream; the next datagram's length on a datagram socket) and Error
+        /// (always 0: a failure is reported by the call that meets it). ProtocolOption for the others.
+        /// </summary>
+        public SocketResult GetOption(int socket, SocketOption option, out int value)
+        {
+            value = 0;
+            int h = Resolve(socket);
+            if (h < 0)
+            {
+                return SocketResult.NotSocket;
+            }
+
+            switch (option)
+            {
+                case SocketOption.Linger:
+                    value = _abort[h] ? 0 : -1;
+                    return SocketResult.Success;
+                case SocketOption.NoDelay:
+                    value = 1;
+                    return SocketResult.Success;
+                case SocketOption.Error:
+                    return SocketResult.Success;
+                case SocketOption.ReceiveQueued:
+                    int k = _hardware[h];
+                    if (k >= 0)
+                    {
+                        value = _bus.Read16Stable(R.SocketBlock(k), R.SnRXRSR);
+                        if (_type[h] == SocketKind.Datagram)
+                        {
+                            // The header the chip writes before each datagram (see ReceiveFrom) holds its length.
+                            if (value >= UdpHeader)
+                            {
+                                _bus.Read(R.ReceiveBufferBlock(k), _bus.Read16(R.SocketBlock(k), R.SnRXRD), _scratch, 0, UdpHeader);
+                                value = (_scratch[6] << 8) | _scratch[7];
+                            }
+                            else
+                            {
+                                value = 0;
+                            }
+                        }
+                    }
+
+                    return SocketResult.Success;
+                default:
+                    return SocketResult.ProtocolOption;
+            }
         }
 
         public SocketResult GetLocalAddress(int socket, out SocketEndpoint address)

@@ -6,22 +6,12 @@ namespace IoTStack.Net.Sockets
     /// The socket calls an application makes, whoever does the TCP/IP behind them: <see cref="NetStack"/> in
     /// software over any frame device, or a chip's own hardware sockets (the W5500 socket engine). Code written
     /// against this interface swaps one for the other by changing the line that creates it. Descriptors,
-    /// states and <see cref="SocketResult"/> codes mean the same on both sides.
+    /// states and <see cref="SocketResult"/> codes mean the same on both sides. Every call returns at once (WouldBlock
+    /// when it would wait); <see cref="IPollable.Poll"/> moves the data. <see cref="NetHost"/> adds a poll thread and
+    /// blocking calls with timeouts, <see cref="NetSocket"/> a class shaped like System.Net.Sockets.Socket.
     /// </summary>
-    public interface ISocketEngine
+    public interface ISocketEngine : IPollable
     {
-        /// <summary>Moves data and runs timers; true when there was something to do.</summary>
-        bool Poll();
-
-        /// <summary>
-        /// Milliseconds until <see cref="Poll"/> must run again even if nothing arrives: the earliest timer the engine
-        /// keeps, 0 when work waits now (output queued by a socket call since the last Poll), never more than the
-        /// engine's own cap (a check it makes on every Poll, such as the driver's link and health check). A loop that
-        /// found nothing to do sleeps this long or until the chip's interrupt line asserts; a board without the line
-        /// wired also polls at a short fixed interval, for frames only. Computed when asked, not on every Poll.
-        /// </summary>
-        int PollDelay();
-
         SocketResult Open(SocketKind type, IpProtocol protocol, out int socket);
 
         SocketResult Bind(int socket, IPv4Address address, int port);
@@ -56,6 +46,9 @@ namespace IoTStack.Net.Sockets
         SocketEvents PollSocket(int socket);
 
         SocketResult SetOption(int socket, SocketOption option, int value);
+
+        /// <summary>Reads an option (booleans as 0 and 1); ProtocolOption for one the engine does not keep.</summary>
+        SocketResult GetOption(int socket, SocketOption option, out int value);
 
         SocketResult GetLocalAddress(int socket, out SocketEndpoint address);
 

@@ -139,17 +139,18 @@ internal sealed class W5500SocketMode
                     AcceptInto(socket);
                     break;
                 case 0x15: // SYNSENT
+                    // A failed connect is writable too (poll(2): POLLOUT with POLLERR), so the error is looked at first.
                     var events = _engine.PollSocket(_inner[socket]);
-                    if ((events & SocketEvents.Writable) != 0)
-                    {
-                        _chip.SetStatus(socket, R.StatusEstablished);
-                        _chip.Raise(socket, R.InterruptConnect);
-                    }
-                    else if ((events & (SocketEvents.Error | SocketEvents.HangUp)) != 0)
+                    if ((events & (SocketEvents.Error | SocketEvents.HangUp)) != 0)
                     {
                         Close(socket);
                         _chip.SetStatus(socket, R.StatusClosed);
                         _chip.Raise(socket, R.InterruptTimeout);
+                    }
+                    else if ((events & SocketEvents.Writable) != 0)
+                    {
+                        _chip.SetStatus(socket, R.StatusEstablished);
+                        _chip.Raise(socket, R.InterruptConnect);
                     }
 
                     break;
