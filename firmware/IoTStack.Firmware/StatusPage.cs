@@ -10,14 +10,16 @@ namespace IoTStack.Firmware
     public sealed class StatusPage
     {
         private readonly NetStack _stack;
+        private readonly INetInterface _net;
         private readonly IClock _clock;
         private readonly long _started;
 
         /// <summary>DHCP, DNS, mDNS and SNTP to report; null for none.</summary>
         internal NetServices Services;
 
-        internal StatusPage(NetStack stack, IClock clock, long started)
+        internal StatusPage(INetInterface net, NetStack stack, IClock clock, long started)
         {
+            _net = net;
             _stack = stack;
             _clock = clock;
             _started = started;
@@ -114,7 +116,7 @@ namespace IoTStack.Firmware
             w.Text("<!doctype html><html><head><title>IoTStack</title></head><body><h1>IoTStack board</h1><p>Address ");
             w.Address(new IPv4Address(c.Address));
             w.Text(", up ").Number(Uptime()).Text(" s, ").Number(c.Requests).Text(" HTTP requests, ").Number(c.Sessions).Text(" sessions.</p>");
-            if (Services == null || _stack == null)
+            if (Services == null)
             {
                 return;
             }
@@ -239,9 +241,14 @@ namespace IoTStack.Firmware
                     .Text("}");
             }
 
-            if (Services != null && _stack != null)
+            if (Services != null)
             {
                 ServicesJson(w);
+            }
+            else if (_net != null)
+            {
+                w.Text(",\"time\":");
+                JsonTime(w);
             }
         }
 
@@ -293,16 +300,25 @@ namespace IoTStack.Firmware
             }
 
             w.Text("],\"time\":");
-            if (_stack.WallClockSet)
+            if (JsonTime(w))
             {
-                w.Text("\"");
-                Time(w);
-                w.Text("\",\"ntpServer\":\"").Address(Services.Sntp.Server).Text("\"");
+                w.Text(",\"ntpServer\":\"").Address(Services.Sntp.Server).Text("\"");
             }
-            else
+        }
+
+        /// <summary>The wall clock as a JSON string (ISO 8601 UTC), or null when no one has set it; true when it was set.</summary>
+        private bool JsonTime(AsciiWriter w)
+        {
+            if (_net == null || !_net.WallClockSet)
             {
                 w.Text("null");
+                return false;
             }
+
+            w.Text("\"");
+            w.UtcTime(_net.WallClockMilliseconds);
+            w.Text("\"");
+            return true;
         }
 
         private void HostName(AsciiWriter w)
@@ -319,13 +335,13 @@ namespace IoTStack.Firmware
 
         private void Time(AsciiWriter w)
         {
-            if (!_stack.WallClockSet)
+            if (_net == null || !_net.WallClockSet)
             {
                 w.Text("not set");
                 return;
             }
 
-            w.UtcTime(_stack.WallClockMilliseconds);
+            w.UtcTime(_net.WallClockMilliseconds);
         }
 
         public static string DhcpStateName(DhcpState state)

@@ -21,7 +21,7 @@ public static class BusCost
             var boardMac = new MacAddress(2, 0, 0, 0, 0, 2);
             var peer = wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1));
             var model = ChipModel.Create(chip, wire.AddPort(boardMac), clock);
-            var driver = BoardRuntime.StartFrameDriver(Board.KindOf(chip), model.Bus, boardMac, clock)
+            var driver = BoardNetwork.StartFrameDriver(ChipNames.Parse(chip), model.Bus, boardMac, clock)
                 ?? throw new InvalidOperationException($"the {chip} model did not come up");
 
             var frame = new byte[1514];

@@ -72,7 +72,7 @@ public static class Seeds
             }
             else
             {
-                var driver = BoardRuntime.StartFrameDriver(Emulator.Board.KindOf(target), recorder, mac, clock)
+                var driver = BoardNetwork.StartFrameDriver(ChipNames.Parse(target), recorder, mac, clock)
                     ?? throw new InvalidOperationException($"the {target} model did not come up");
                 for (int i = 0; i < 5; i++)
                 {
