@@ -14,7 +14,7 @@ public static class BusCost
 
     public static IEnumerable<Cost> Measure(int frames)
     {
-        foreach (var chip in new[] { "enc28j60", "w5500" })
+        foreach (var chip in new[] { ChipNames.Enc28j60, ChipNames.W5500 })
         {
             var clock = new VirtualClock(0);
             var wire = new VirtualSwitch(clock);
