@@ -38,7 +38,7 @@ public sealed class BoardCommandLine
   --spi-hz HZ           the SPI clock (default: the board's, or the chip's maximum, 20 or 80 MHz)
   --duration S          stop after S seconds (default: run until Ctrl-C)
   -h, --help            this text
-""";
+""" + "\n";
 
     public BoardCommandLine(BoardSettings settings) => Settings = settings;
 

@@ -12,9 +12,9 @@ usage: iotstack-linux-board --board NAME [options]
                         (8 sessions over 4 KB rings), a static address unless --dhcp (then --ip after 10 s without a
                         lease), the MAC made from the board's serial number unless --mac
 The board (the same options as the emulator's, parsed by IoTStack.Boards.CommandLine):
-""" + BoardCommandLine.OptionsHelp + """
+""" + "\n" + BoardCommandLine.OptionsHelp + """
 Needs access to /dev/spidevB.C and /dev/gpiochip0 (root, or the spi and gpio groups).
-""";
+""" + "\n";
 
 BoardCommandLine line;
 BoardProfile profile;

@@ -342,6 +342,17 @@ public class BoardCommandLineTests
     }
 
     [Fact]
+    public void The_shared_help_is_whole_lines_a_program_can_print_between_its_own()
+    {
+        Assert.EndsWith("this text\n", BoardCommandLine.OptionsHelp);
+        Assert.All(BoardCommandLine.OptionsHelp.TrimEnd('\n').Split('\n'), line => Assert.StartsWith("  ", line));
+        foreach (var option in new[] { "--board", "--chip", "--ip", "--gateway", "--dhcp", "--hostname", "--dns", "--ntp", "--mac", "--sessions", "--rx-buffer", "--tx-buffer", "--spi-hz", "--duration" })
+        {
+            Assert.Contains(option + " ", BoardCommandLine.OptionsHelp);
+        }
+    }
+
+    [Fact]
     public void A_program_lists_only_the_boards_it_runs()
     {
         var error = Assert.Throws<ArgumentException>(() =>

@@ -17,14 +17,14 @@ usage: IoTStack.Emulator [options]
   --wire                without --tap: print a hand-built conversation decoded by the wire layer
   --loss P --duplicate P --reorder P --corrupt P --delay MS --seed N   faults on the board's wire
 The board (the same options as the Linux board's, parsed by IoTStack.Boards.CommandLine):
-""" + IoTStack.Boards.CommandLine.BoardCommandLine.OptionsHelp + """
+""" + "\n" + BoardCommandLine.OptionsHelp + """
 The emulator's own board: --chip enc28j60, 192.0.2.2/24, 8 sessions over 8192-byte rings, the chip's maximum SPI
 clock for the bus-time figures. --board esp32-devkitc-w5500 is the ESP32 image: W5500, DHCP as iotstack,
 3 sessions, 1 KB rings.
 Without --tap: the firmware on an emulated board (192.0.2.2, --chip) and a client stack (192.0.2.1) on a
 virtual switch, in virtual time: pings, UDP and TCP echo, a closed port, HTTP downloads, with a live socket
 table and counters on a terminal; exits 0 if every step worked.
-""";
+""" + "\n";
 
 string? pcapPath = null;
 string? tapName = null;
