@@ -97,7 +97,7 @@ namespace IoTStack.Boards
         /// <summary>The highest SPI clock the chip's datasheet allows (ENC28J60 DS39662E: 20 MHz; W5500 1.0.9: 80 MHz).</summary>
         public int ChipMaximumClockHz
         {
-            get { return Chip == ChipKind.Enc28j60 ? 20000000 : 80000000; }
+            get { return ChipNames.MaximumClockHz(Chip); }
         }
     }
 }

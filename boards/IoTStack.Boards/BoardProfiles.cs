@@ -95,6 +95,8 @@ namespace IoTStack.Boards
         public static BoardSettings ShippedSettings(BoardProfile profile)
         {
             BoardSettings settings = new BoardSettings();
+            settings.Chip = profile.Chip;
+            settings.Mac = profile.Mac;
             if (profile.HeapBytes == 0)
             {
                 settings.TcpReceiveBufferSize = 8192;
@@ -105,6 +107,7 @@ namespace IoTStack.Boards
             settings.Dhcp = true;
             settings.HostName = ShippedHostName;
             settings.StaticFallbackMs = 10000;
+            settings.SpiClockHz = profile.ClockHz;
             if (profile.HeapBytes <= PlainEsp32HeapBytes)
             {
                 settings.SmallTables = true;
@@ -112,11 +115,7 @@ namespace IoTStack.Boards
                 settings.SpareConnections = 1;
                 settings.TcpReceiveBufferSize = 1024;
                 settings.TcpTransmitBufferSize = 1024;
-                settings.DatagramBufferSize = 1536;
-                settings.Firmware.RequestBufferSize = 512;
-                settings.Firmware.OutputBufferSize = 512;
-                settings.Firmware.PageBufferSize = 1024; // pages stream through it a chunk at a time
-                settings.Firmware.DatagramBufferSize = 1472;
+                settings.DatagramBufferSize = 1536; // the firmware takes small buffers of its own too (FirmwareSettings.For)
                 return settings;
             }
 

@@ -1,4 +1,3 @@
-using IoTStack.Firmware;
 using IoTStack.Net;
 using IoTStack.Net.Services;
 using IoTStack.Net.Wire;
@@ -7,10 +6,13 @@ namespace IoTStack.Boards
 {
     /// <summary>
     /// Everything a board is told at start, in one object the ESP32 program, the Linux program and the emulator
-    /// all build from: its address (or DHCP), name and servers, how many connections the firmware serves and the
-    /// sizes of their buffers. <see cref="StackOptions"/> turns it into the stack's socket budget, so no one has
-    /// to do that arithmetic: the firmware's listeners, its sessions and the services' sockets each from their
-    /// own count.
+    /// all build from (the desktop ones through one command-line parser, IoTStack.Boards.CommandLine): the chip, its
+    /// MAC and bus clock, its address (or DHCP), name and servers, how many connections the application serves, the
+    /// listeners and UDP sockets it opens, and the sizes of their buffers. <see cref="StackOptions"/> turns it into
+    /// the stack's socket budget, so no one has to do that arithmetic: the application's listeners, its sessions and
+    /// the services' sockets each from their own count. The defaults are the demo firmware's (4 listeners, UDP echo,
+    /// 8 sessions); another application sets <see cref="TcpListeners"/>, <see cref="UdpSockets"/> and
+    /// <see cref="Sessions"/> to its own.
     /// </summary>
     public sealed class BoardSettings
     {
@@ -18,11 +20,29 @@ namespace IoTStack.Boards
         {
             Address = new IPv4Address(192, 0, 2, 2);
             SubnetMask = IPv4Address.MaskFromPrefixLength(24);
-            Firmware = new FirmwareSettings();
+            Mac = new MacAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0x02);
+            Sessions = 8;
+            TcpListeners = 4;
+            UdpSockets = 1;
             SpareConnections = 2;
             TcpReceiveBufferSize = 2048;
             TcpTransmitBufferSize = 2048;
             DatagramBufferSize = 2048;
+        }
+
+        /// <summary>The Ethernet chip on the bus and who does TCP/IP (IoTStack, or the W5500 itself). Default ENC28J60.</summary>
+        public ChipKind Chip { get; set; }
+
+        /// <summary>The board's MAC. Default 02:00:00:00:00:02 (locally administered).</summary>
+        public MacAddress Mac { get; set; }
+
+        /// <summary>The SPI clock; 0 for the chip's datasheet maximum (<see cref="BusClockHz"/>).</summary>
+        public int SpiClockHz { get; set; }
+
+        /// <summary>The SPI clock the bus runs at: <see cref="SpiClockHz"/>, or the chip's maximum (<see cref="ChipNames.MaximumClockHz"/>).</summary>
+        public int BusClockHz
+        {
+            get { return SpiClockHz > 0 ? SpiClockHz : ChipNames.MaximumClockHz(Chip); }
         }
 
         /// <summary>The static address: the board's own, or the fallback when DHCP finds no server.</summary>
@@ -46,12 +66,14 @@ namespace IoTStack.Boards
         /// <summary>After this long without a lease, use <see cref="Address"/> (DHCP keeps trying); 0: never.</summary>
         public int StaticFallbackMs { get; set; }
 
-        /// <summary>Connections the firmware serves at once, all its services together (<see cref="FirmwareSettings.Sessions"/>). Default 8.</summary>
-        public int Sessions
-        {
-            get { return Firmware.Sessions; }
-            set { Firmware.Sessions = value; }
-        }
+        /// <summary>TCP connections the application serves at once, all its services together (1 to 250). Default 8.</summary>
+        public int Sessions { get; set; }
+
+        /// <summary>TCP listeners the application opens. Default 4, the demo firmware's (echo 7, discard 9, chargen 19, HTTP 80).</summary>
+        public int TcpListeners { get; set; }
+
+        /// <summary>UDP sockets the application opens (the services' come on top). Default 1, the demo firmware's UDP echo.</summary>
+        public int UdpSockets { get; set; }
 
         /// <summary>
         /// TCP connections beyond the sessions: one being turned away cleanly while every session is busy, one finishing
@@ -74,9 +96,6 @@ namespace IoTStack.Boards
         /// </summary>
         public bool SmallTables { get; set; }
 
-        /// <summary>The firmware's own buffers (per session and shared).</summary>
-        public FirmwareSettings Firmware { get; private set; }
-
         /// <summary>Whether the board runs DHCP, DNS, mDNS or SNTP at all.</summary>
         public bool WantsServices
         {
@@ -91,7 +110,7 @@ namespace IoTStack.Boards
 
         /// <summary>
         /// The stack's options for these settings: <see cref="Sessions"/> + <see cref="SpareConnections"/> TCP
-        /// connections, the firmware's listeners, its UDP echo plus the services' sockets, no raw socket, the ring
+        /// connections, the application's listeners, its UDP sockets plus the services' sockets, no raw socket, the ring
         /// sizes above; every other option at its default (change them on the result).
         /// </summary>
         public NetStackOptions StackOptions()
@@ -99,10 +118,10 @@ namespace IoTStack.Boards
             NetStackOptions options = new NetStackOptions();
             options.TcpConnections = Sessions + SpareConnections;
             // A server board drops a SYN it has no connection slot for, as one for a full backlog: the client's retransmission
-            // comes back a second later, by when the firmware (told by SocketEvents.Overflow) has freed a stalled session.
+            // comes back a second later, by when the application (told by SocketEvents.Overflow) may have freed a stalled session.
             options.TcpRefuseWithReset = false;
-            options.TcpListeners = FirmwareSettings.TcpListeners;
-            options.UdpSockets = FirmwareSettings.UdpSockets + ServiceSockets;
+            options.TcpListeners = TcpListeners;
+            options.UdpSockets = UdpSockets + ServiceSockets;
             options.RawSockets = 0;
             options.ReceiveBufferSize = TcpReceiveBufferSize;
             options.TransmitBufferSize = TcpTransmitBufferSize;
@@ -117,16 +136,16 @@ namespace IoTStack.Boards
 
         /// <summary>
         /// Throws <see cref="System.ArgumentException"/> naming the settings when <paramref name="options"/> cannot
-        /// hold what these settings start (the firmware's listeners and sessions, the services' sockets).
+        /// hold what these settings start (the application's listeners and sessions, the services' sockets).
         /// </summary>
         public void CheckBudget(NetStackOptions options)
         {
             options.Validate();
-            Firmware.Validate();
-            if (options.TcpListeners < FirmwareSettings.TcpListeners)
+            Validate();
+            if (options.TcpListeners < TcpListeners)
             {
                 throw new System.ArgumentException("NetStackOptions.TcpListeners is " + options.TcpListeners.ToString()
-                    + ": the firmware listens on " + FirmwareSettings.TcpListeners.ToString() + " ports (echo 7, discard 9, chargen 19, HTTP 80)");
+                    + ": the application listens on " + TcpListeners.ToString() + " ports (BoardSettings.TcpListeners)");
             }
 
             if (options.TcpConnections < Sessions)
@@ -135,11 +154,25 @@ namespace IoTStack.Boards
                     + ", fewer than BoardSettings.Sessions (" + Sessions.ToString() + "): a session would never get a connection");
             }
 
-            int udp = FirmwareSettings.UdpSockets + ServiceSockets;
+            int udp = UdpSockets + ServiceSockets;
             if (options.UdpSockets < udp)
             {
                 throw new System.ArgumentException("NetStackOptions.UdpSockets is " + options.UdpSockets.ToString() + ", fewer than the "
-                    + udp.ToString() + " these settings open: the firmware's UDP echo and " + ServiceSockets.ToString() + " for DHCP, DNS, mDNS and SNTP");
+                    + udp.ToString() + " these settings open: the application's " + UdpSockets.ToString() + " and " + ServiceSockets.ToString() + " for DHCP, DNS, mDNS and SNTP");
+            }
+        }
+
+        /// <summary>Throws <see cref="System.ArgumentException"/> naming the first of these settings out of range.</summary>
+        public void Validate()
+        {
+            if (Sessions < 1 || Sessions > 250)
+            {
+                throw new System.ArgumentException("BoardSettings.Sessions must be 1 to 250");
+            }
+
+            if (TcpListeners < 0 || UdpSockets < 0 || SpareConnections < 0)
+            {
+                throw new System.ArgumentException("BoardSettings.TcpListeners, UdpSockets and SpareConnections must be 0 or more");
             }
         }
     }

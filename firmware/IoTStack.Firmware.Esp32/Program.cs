@@ -9,8 +9,8 @@ namespace IoTStack.Firmware.Esp32
 {
     /// <summary>
     /// The ESP32 image: picks the board, routes the SPI signals to its pins, resets the chip, builds bus,
-    /// driver, stack, services and firmware from the profile's shipped settings (the portable BoardRuntime the
-    /// emulator runs too, and the same BoardSettings its <c>--board</c> option starts from), takes an address by
+    /// driver, stack, services and firmware from the profile's shipped settings (the portable FirmwareBoard on a
+    /// BoardNetwork, which the emulator and the Linux board run too, and the same BoardSettings its <c>--board</c> option starts from), takes an address by
     /// DHCP (the static one after ten seconds without a lease) and serves forever. Status lines go to a serial
     /// port, so a Release build prints them too.
     /// </summary>
@@ -47,7 +47,7 @@ namespace IoTStack.Firmware.Esp32
             // The profile's shipped settings: on a plain ESP32, 3 sessions over 4 TCP connections of 1 KB rings, with DHCP,
             // DNS, mDNS and SNTP (the nanoCLR heap model in tests/Stack.Tests gives the figure; the README lists it per board).
             BoardSettings settings = BoardProfiles.ShippedSettings(Board);
-            BoardRuntime board = BoardRuntime.Create(Board.Chip, bus, Board.Mac, new SystemClock(), settings);
+            FirmwareBoard board = FirmwareBoard.Create(settings.Chip, bus, settings.Mac, new SystemClock(), settings);
             if (board == null)
             {
                 log.Line("IoTStack: no " + Board.Description + " answers on SPI: check the wiring (firmware/README.md)");

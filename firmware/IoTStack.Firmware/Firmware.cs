@@ -61,9 +61,19 @@ namespace IoTStack.Firmware
         private bool _moved;
 
         /// <param name="sockets">Where the services run.</param>
-        /// <param name="stack">The software stack behind <paramref name="sockets"/> for the status page's counters and socket table, or null.</param>
+        /// <param name="stack">The software stack behind <paramref name="sockets"/>: the status page's counters, socket table and wall clock; or null.</param>
         /// <param name="settings">Sessions and buffer sizes, all taken here.</param>
         public Firmware(ISocketEngine sockets, NetStack stack, IClock clock, FirmwareSettings settings)
+            : this(sockets, stack, stack, clock, settings)
+        {
+        }
+
+        /// <param name="sockets">Where the services run.</param>
+        /// <param name="net">The interface under <paramref name="sockets"/>, for the status page's wall clock; or null.</param>
+        /// <param name="stack">The software stack behind <paramref name="sockets"/> for the status page's counters and socket table, or null
+        /// (the W5500's own TCP/IP).</param>
+        /// <param name="settings">Sessions and buffer sizes, all taken here.</param>
+        public Firmware(ISocketEngine sockets, INetInterface net, NetStack stack, IClock clock, FirmwareSettings settings)
         {
             if (sockets == null || clock == null || settings == null)
             {
@@ -85,7 +95,7 @@ namespace IoTStack.Firmware
             _headTimeout = settings.HeadTimeoutMs;
             _page = new byte[settings.PageBufferSize];
             _body = new AsciiWriter(_page);
-            _status = new StatusPage(stack, clock, _started);
+            _status = new StatusPage(net, stack, clock, _started);
         }
 
         /// <summary>DHCP, DNS, mDNS and SNTP, polled with the services and shown on the status page; null for none.</summary>
@@ -133,14 +143,23 @@ namespace IoTStack.Firmware
                 && _sockets.Bind(_udpEcho, IPv4Address.Any, 7) == SocketResult.Success;
         }
 
-        /// <summary>Runs the sockets and serves every connection once; true when there was something to do (a session that
-        /// moved bytes counts: it may move more at once).</summary>
+        /// <summary>Runs the sockets and the services, then serves every connection once (<see cref="Serve"/>); true when there was
+        /// something to do (a session that moved bytes counts: it may move more at once).</summary>
         public bool Poll()
         {
-            _moved = false;
             bool worked = _sockets.Poll();
             worked |= _services != null && _services.Poll();
-            worked |= Accept(_echoListener, ServiceKind.Echo);
+            return Serve() | worked;
+        }
+
+        /// <summary>
+        /// Serves every connection once without running the sockets or the services, for a loop that runs them itself (a
+        /// board's <c>BoardNetwork.Poll</c>); true when there was something to do.
+        /// </summary>
+        public bool Serve()
+        {
+            _moved = false;
+            bool worked = Accept(_echoListener, ServiceKind.Echo);
             worked |= Accept(_discardListener, ServiceKind.Discard);
             worked |= Accept(_chargenListener, ServiceKind.Chargen);
             worked |= Accept(_httpListener, ServiceKind.Http);
@@ -256,6 +275,18 @@ namespace IoTStack.Firmware
                 int services = _services.PollDelay();
                 delay = services < delay ? services : delay;
             }
+
+            int serve = ServeDelay();
+            return serve < delay ? serve : delay;
+        }
+
+        /// <summary>
+        /// Milliseconds until <see cref="Serve"/> must run again though nothing arrives (an HTTP session's wait for its
+        /// request head); int.MaxValue when no session waits on a deadline.
+        /// </summary>
+        public int ServeDelay()
+        {
+            int delay = int.MaxValue;
 
             // An HTTP session waiting for its head: its timeout, or while a connection waits for a session the moment it
             // may give way (not merely with every session busy: with nobody waiting that deadline would keep the loop awake).

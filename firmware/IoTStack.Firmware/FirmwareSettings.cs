@@ -46,6 +46,26 @@ namespace IoTStack.Firmware
         /// </summary>
         public int HeadTimeoutMs { get; set; }
 
+        /// <summary>
+        /// The firmware's settings for a board: <see cref="Sessions"/> from <paramref name="board"/>'s, and on a board with
+        /// a small heap (<see cref="Boards.BoardSettings.SmallTables"/>, as a plain ESP32 ships) small buffers: 512-byte
+        /// request and output buffers, the page streamed through 1 KB, a 1,472-byte UDP echo.
+        /// </summary>
+        public static FirmwareSettings For(Boards.BoardSettings board)
+        {
+            FirmwareSettings settings = new FirmwareSettings();
+            settings.Sessions = board.Sessions;
+            if (board.SmallTables)
+            {
+                settings.RequestBufferSize = 512;
+                settings.OutputBufferSize = 512;
+                settings.PageBufferSize = 1024; // pages stream through it a chunk at a time
+                settings.DatagramBufferSize = 1472;
+            }
+
+            return settings;
+        }
+
         /// <summary>Throws <see cref="System.ArgumentException"/> naming the first setting out of range.</summary>
         public void Validate()
         {

@@ -10,14 +10,16 @@ namespace IoTStack.Firmware
     public sealed class StatusPage
     {
         private readonly NetStack _stack;
+        private readonly INetInterface _net;
         private readonly IClock _clock;
         private readonly long _started;
 
         /// <summary>DHCP, DNS, mDNS and SNTP to report; null for none.</summary>
         internal NetServices Services;
 
-        internal StatusPage(NetStack stack, IClock clock, long started)
+        internal StatusPage(INetInterface net, NetStack stack, IClock clock, long started)
         {
+            _net = net;
             _stack = stack;
             _clock = clock;
             _started = started;
@@ -243,6 +245,11 @@ namespace IoTStack.Firmware
             {
                 ServicesJson(w);
             }
+            else if (_net != null)
+            {
+                w.Text(",\"time\":");
+                JsonTime(w);
+            }
         }
 
         private void Mac(AsciiWriter w)
@@ -293,16 +300,25 @@ namespace IoTStack.Firmware
             }
 
             w.Text("],\"time\":");
-            if (Services.Interface.WallClockSet)
+            if (JsonTime(w))
             {
-                w.Text("\"");
-                Time(w);
-                w.Text("\",\"ntpServer\":\"").Address(Services.Sntp.Server).Text("\"");
+                w.Text(",\"ntpServer\":\"").Address(Services.Sntp.Server).Text("\"");
             }
-            else
+        }
+
+        /// <summary>The wall clock as a JSON string (ISO 8601 UTC), or null when no one has set it; true when it was set.</summary>
+        private bool JsonTime(AsciiWriter w)
+        {
+            if (_net == null || !_net.WallClockSet)
             {
                 w.Text("null");
+                return false;
             }
+
+            w.Text("\"");
+            w.UtcTime(_net.WallClockMilliseconds);
+            w.Text("\"");
+            return true;
         }
 
         private void HostName(AsciiWriter w)
@@ -319,13 +335,13 @@ namespace IoTStack.Firmware
 
         private void Time(AsciiWriter w)
         {
-            if (!Services.Interface.WallClockSet)
+            if (_net == null || !_net.WallClockSet)
             {
                 w.Text("not set");
                 return;
             }
 
-            w.UtcTime(Services.Interface.WallClockMilliseconds);
+            w.UtcTime(_net.WallClockMilliseconds);
         }
 
         public static string DhcpStateName(DhcpState state)

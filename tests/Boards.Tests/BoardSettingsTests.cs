@@ -22,7 +22,7 @@ public class BoardSettingsTests
     [Fact]
     public void The_emulators_defaults_with_dhcp_and_a_name_serve_eight_sessions()
     {
-        var options = new Emulator.BoardOptions();
+        var options = new CommandLine.BoardCommandLine(BoardProfiles.ShippedSettings(BoardProfiles.EmulatedEnc28j60));
         options.Settings.Dhcp = true;
         options.Settings.HostName = "board";
         options.Settings.CheckBudget(Emulator.Board.StackOptions(options));
@@ -33,7 +33,7 @@ public class BoardSettingsTests
     [InlineData("listeners", "NetStackOptions.TcpListeners is 3")]
     [InlineData("connections", "NetStackOptions.TcpConnections is 5, fewer than BoardSettings.Sessions (8)")]
     [InlineData("udp", "NetStackOptions.UdpSockets is 2, fewer than the 5")]
-    [InlineData("sessions", "FirmwareSettings.Sessions must be 1 to 250")]
+    [InlineData("sessions", "BoardSettings.Sessions must be 1 to 250")]
     public void A_combination_that_cannot_work_is_refused_naming_the_settings(string what, string message)
     {
         var settings = new BoardSettings { Dhcp = true, HostName = "board" };
@@ -50,7 +50,7 @@ public class BoardSettingsTests
         Assert.Contains(message, error.Message);
         var clock = new Net.Link.VirtualClock(0);
         var chip = Emulator.Chips.ChipModel.Create("enc28j60", new Emulator.Network.VirtualSwitch(clock).AddPort(BoardProfiles.EmulatedEnc28j60.Mac), clock);
-        Assert.Throws<ArgumentException>(() => BoardRuntime.Create(ChipKind.Enc28j60, chip.Bus, BoardProfiles.EmulatedEnc28j60.Mac, clock, options, settings));
+        Assert.Throws<ArgumentException>(() => BoardNetwork.Create(ChipKind.Enc28j60, chip.Bus, BoardProfiles.EmulatedEnc28j60.Mac, clock, options, settings));
     }
 }
 
@@ -71,7 +71,7 @@ public class BoardLogTests(Xunit.Abstractions.ITestOutputHelper output)
         var profile = BoardProfiles.Esp32DevKitCW5500;
         var chip = Emulator.Chips.ChipModel.Create("w5500", new Emulator.Network.VirtualSwitch(clock).AddPort(profile.Mac), clock);
         var settings = BoardProfiles.ShippedSettings(profile);
-        var board = BoardRuntime.Create(profile.Chip, chip.Bus, profile.Mac, clock, settings)!;
+        var board = Firmware.FirmwareBoard.Create(profile.Chip, chip.Bus, profile.Mac, clock, settings)!;
         Assert.True(board.Start());
         var log = new Lines();
         board.Log = log;

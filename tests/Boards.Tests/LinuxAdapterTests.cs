@@ -112,7 +112,7 @@ public class LinuxAdapterTests
         var model = ChipModel.Create(mode, wire.AddPort(profile.Mac), clock);
         ModelSpiDevice? device = throughAdapter ? new ModelSpiDevice(model, LinuxSpiBus.Settings(profile), profile.ChipMaximumClockHz) : null;
         ISpiBus bus = device is null ? model.Bus : new LinuxSpiBus(device);
-        var board = BoardRuntime.Create(Emulator.Board.KindOf(mode), bus, profile.Mac, clock, new BoardSettings());
+        var board = Firmware.FirmwareBoard.Create(ChipNames.Parse(mode), bus, profile.Mac, clock, new BoardSettings());
         Assert.NotNull(board);
         Assert.True(board.Start());
         var client = new NetStack(new NetStackOptions(), wire.AddPort(new MacAddress(0x02, 0, 0, 0, 0, 0x01)), clock);

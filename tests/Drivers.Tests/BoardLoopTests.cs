@@ -13,7 +13,7 @@ namespace IoTStack.Drivers.Tests;
 
 /// <summary>
 /// The board's main loop as the ESP32 and Raspberry Pi images now run it (issue 15 item 6): poll again at once while a
-/// poll finds work, else sleep until <see cref="BoardRuntime.PollDelay"/> or the chip's INT line (read from the chip
+/// poll finds work, else sleep until <see cref="Firmware.FirmwareBoard.PollDelay"/> (the firmware on a <see cref="BoardNetwork"/>) or the chip's INT line (read from the chip
 /// model) falls. The same scenario runs with the board polled every millisecond, as before: over a seeded lossy wire
 /// both must put the same frames on the wire at the same virtual times, which shows the sleeping board missed no
 /// timer (its retransmissions leave on time) and no frame, while polling far less.
@@ -47,8 +47,9 @@ public class BoardLoopTests(ITestOutputHelper output)
             Peer = new NetStack(new NetStackOptions { ReceiveBufferSize = 16384, TransmitBufferSize = 16384 }, Wire.AddPort(PeerMac), Clock);
             Peer.Configure(PeerIp, IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
             Chip = ChipModel.Create(chip, Wire.AddPort(BoardMac), Clock);
-            BoardSettings settings = Emulator.Board.ShippedEsp32Settings(chip, BoardIp);
-            Board = BoardRuntime.Create(Emulator.Board.KindOf(chip), Chip.Bus, BoardMac, Clock, settings) ?? throw new InvalidOperationException("no chip");
+            ChipKind kind = ChipNames.Parse(chip);
+            BoardSettings settings = Emulator.Board.ShippedEsp32Settings(kind, BoardIp);
+            Board = Firmware.FirmwareBoard.Create(kind, Chip.Bus, BoardMac, Clock, settings) ?? throw new InvalidOperationException("no chip");
             Assert.True(Board.Start());
         }
 
@@ -56,7 +57,7 @@ public class BoardLoopTests(ITestOutputHelper output)
         public VirtualSwitch Wire { get; }
         public NetStack Peer { get; }
         public ChipModel Chip { get; }
-        public BoardRuntime Board { get; }
+        public Firmware.FirmwareBoard Board { get; }
 
         /// <summary>Every frame the board sent: the virtual millisecond and the bytes.</summary>
         public List<string> Trace { get; } = new();

@@ -26,7 +26,7 @@ public class ChipOutageTests
         var boardMac = new MacAddress(2, 0, 0, 0, 0, 2);
         var model = ChipModel.Create(chip, wire.AddPort(boardMac), clock);
         model.Strict = false; // a silent chip's answers are nonsense the driver must survive, not datasheet violations to report
-        var driver = Boards.BoardRuntime.StartFrameDriver(Emulator.Board.KindOf(chip), model.Bus, boardMac, clock);
+        var driver = Boards.BoardNetwork.StartFrameDriver(Boards.ChipNames.Parse(chip), model.Bus, boardMac, clock);
         Assert.NotNull(driver);
 
         var mask = IPv4Address.MaskFromPrefixLength(24);

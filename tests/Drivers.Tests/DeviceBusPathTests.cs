@@ -71,7 +71,7 @@ public class DeviceBusPathTests(ITestOutputHelper output)
         var peer = new NetStack(new NetStackOptions(), wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1)), clock);
         peer.Configure(PeerIp, Mask, IPv4Address.Any);
         var model = ChipModel.Create(chip, wire.AddPort(BoardMac), clock);
-        var driver = Boards.BoardRuntime.StartFrameDriver(Emulator.Board.KindOf(chip), model.Bus, BoardMac, clock);
+        var driver = Boards.BoardNetwork.StartFrameDriver(Boards.ChipNames.Parse(chip), model.Bus, BoardMac, clock);
         Assert.NotNull(driver);
         var board = new NetStack(new NetStackOptions(), driver, clock);
         board.Configure(BoardIp, Mask, IPv4Address.Any);

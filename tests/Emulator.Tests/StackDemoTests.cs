@@ -3,10 +3,10 @@ namespace IoTStack.Emulator.Tests;
 public class StackDemoTests
 {
     [Theory]
-    [InlineData("enc28j60")]
-    [InlineData("w5500")]
-    [InlineData("w5500-sockets")]
-    public void The_run_commands_demo_succeeds_at_every_step_on_every_chip(string chip)
+    [InlineData(Boards.ChipKind.Enc28j60)]
+    [InlineData(Boards.ChipKind.W5500)]
+    [InlineData(Boards.ChipKind.W5500Sockets)]
+    public void The_run_commands_demo_succeeds_at_every_step_on_every_chip(Boards.ChipKind chip)
     {
         var output = new StringWriter();
         Assert.True(new StackDemo(capture: null, chip).Run(output), output.ToString());
@@ -28,7 +28,7 @@ public class StackDemoTests
             Interactive = Spectre.Console.InteractionSupport.Yes,
             Out = new Spectre.Console.AnsiConsoleOutput(output),
         });
-        Assert.True(LiveDemo.Run(new StackDemo(capture: null, "enc28j60", spiHz: 8_000_000), console), output.ToString());
+        Assert.True(LiveDemo.Run(new StackDemo(capture: null, Boards.ChipKind.Enc28j60, spiHz: 8_000_000), console), output.ToString());
         string text = output.ToString();
         Assert.Contains("HTTP GET /bytes?n=200000", text);
         Assert.Contains("board sockets", text);

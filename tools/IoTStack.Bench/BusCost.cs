@@ -14,14 +14,14 @@ public static class BusCost
 
     public static IEnumerable<Cost> Measure(int frames)
     {
-        foreach (var chip in new[] { "enc28j60", "w5500" })
+        foreach (var chip in new[] { ChipNames.Enc28j60, ChipNames.W5500 })
         {
             var clock = new VirtualClock(0);
             var wire = new VirtualSwitch(clock);
             var boardMac = new MacAddress(2, 0, 0, 0, 0, 2);
             var peer = wire.AddPort(new MacAddress(2, 0, 0, 0, 0, 1));
             var model = ChipModel.Create(chip, wire.AddPort(boardMac), clock);
-            var driver = BoardRuntime.StartFrameDriver(Board.KindOf(chip), model.Bus, boardMac, clock)
+            var driver = BoardNetwork.StartFrameDriver(ChipNames.Parse(chip), model.Bus, boardMac, clock)
                 ?? throw new InvalidOperationException($"the {chip} model did not come up");
 
             var frame = new byte[1514];

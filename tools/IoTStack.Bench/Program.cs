@@ -1,3 +1,4 @@
+using IoTStack.Boards;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using IoTStack.Bench;
@@ -33,7 +34,7 @@ else
     latency.Notes.Add("Most of the emulator's round trip is its own loop: idle, it sleeps a millisecond at a time to give the core back (TapMode), so a ping waits half of that on average.");
     var veth = Tap.Veth(megabytes * 5);
     var bars = new List<(string, double)> { ("veth (Linux)", veth.BoardReceivesMBps) };
-    foreach (var chip in new[] { "enc28j60", "w5500", "w5500-sockets" })
+    foreach (var chip in new[] { ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets })
     {
         var board = Tap.Emulator(chip, megabytes);
         foreach (var (direction, value, reference) in new[] { ("board receives", board.BoardReceivesMBps, veth.BoardReceivesMBps), ("board sends", board.BoardSendsMBps, veth.BoardSendsMBps) })
@@ -75,14 +76,14 @@ foreach (var cost in Wanted("3") ? BusCost.Measure(quick ? 200 : 1000) : [])
 {
     bus.Figures.Add(new Figure($"{cost.Chip}, receive", cost.ReceiveBytesPerFrameByte, "SPI bytes per frame byte") { Target = "at most 1.03", Met = cost.ReceiveBytesPerFrameByte <= 1.03 });
     bus.Figures.Add(new Figure($"{cost.Chip}, send", cost.SendBytesPerFrameByte, "SPI bytes per frame byte") { Target = "at most 1.03", Met = cost.SendBytesPerFrameByte <= 1.03 });
-    double wire = cost.Chip == "enc28j60" ? 1.187 : 11.87;
-    foreach (var hz in cost.Chip == "enc28j60" ? new[] { 20e6 } : new[] { 80e6, 33e6 })
+    double wire = cost.Chip == ChipNames.Enc28j60 ? 1.187 : 11.87;
+    foreach (var hz in cost.Chip == ChipNames.Enc28j60 ? new[] { 20e6 } : new[] { 80e6, 33e6 })
     {
         double worst = Math.Max(cost.ReceiveBytesPerFrameByte, cost.SendBytesPerFrameByte);
         double microseconds = 1514 * worst * 8 / hz * 1e6;
         double ceiling = hz / 8 / worst / 1e6;
         bus.Figures.Add(new Figure($"{cost.Chip} at {hz / 1e6:0} MHz: bus time per frame", microseconds, "µs"));
-        bus.Figures.Add(new Figure($"{cost.Chip} at {hz / 1e6:0} MHz: goodput ceiling", ceiling, "MB/s") { Reference = wire, ReferenceName = cost.Chip == "enc28j60" ? "10BASE-T" : "100BASE-TX" });
+        bus.Figures.Add(new Figure($"{cost.Chip} at {hz / 1e6:0} MHz: goodput ceiling", ceiling, "MB/s") { Reference = wire, ReferenceName = cost.Chip == ChipNames.Enc28j60 ? "10BASE-T" : "100BASE-TX" });
         ceilings.Add(($"{cost.Chip} {hz / 1e6:0} MHz", ceiling));
     }
 }

@@ -1,3 +1,4 @@
+using IoTStack.Boards;
 using System.Reflection;
 using IoTStack.CostModel.Probe;
 
@@ -13,7 +14,7 @@ public static class CostModel
     public static readonly string[] DeviceAssemblies = ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards"];
 
     /// <summary>The chips measured, as the emulator names them.</summary>
-    public static readonly string[] Chips = ["enc28j60", "w5500", "w5500-sockets"];
+    public static readonly string[] Chips = [ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets];
 
     private static readonly Lock Gate = new();
     private static Dictionary<string, byte[]>? _images;

@@ -1,3 +1,4 @@
+using IoTStack.Boards;
 using System.Globalization;
 using System.Text;
 using IoTStack.CostModel.Probe;
@@ -10,7 +11,7 @@ public static class Report
     /// <summary>Issue 15's target for a path on a chip: "IL/byte ≤ 6", "IL/packet ≤ 2,500", ...; empty if none.</summary>
     public static string Target(PathCost path) => path.Path switch
     {
-        var p when p.StartsWith("TCP bulk", StringComparison.Ordinal) => path.Chip == "w5500-sockets" ? "≤ 1 IL/byte" : "≤ 6 IL/byte",
+        var p when p.StartsWith("TCP bulk", StringComparison.Ordinal) => path.Chip == ChipNames.W5500Sockets ? "≤ 1 IL/byte" : "≤ 6 IL/byte",
         var p when p.StartsWith("UDP", StringComparison.Ordinal) => "≤ 2,500 IL/packet",
         var p when p.StartsWith("ICMP", StringComparison.Ordinal) => "≤ 2,000 IL/packet",
         var p when p.StartsWith("Idle", StringComparison.Ordinal) => "≤ 600 IL/poll",

@@ -11,7 +11,7 @@ namespace IoTStack.CostModel;
 
 /// <summary>
 /// A board (the ESP32 DevKitC's shipped settings, static address) and a peer IoTStack on one virtual switch,
-/// in virtual time. Counting is on only inside the board's <see cref="BoardRuntime.Poll"/>, and after
+/// in virtual time. Counting is on only inside the board's <see cref="Firmware.FirmwareBoard.Poll"/>, and after
 /// <see cref="StartCounting"/>; a board poll that reports nothing done is rolled back.
 /// </summary>
 internal sealed class Rig
@@ -24,7 +24,7 @@ internal sealed class Rig
     public static readonly MacAddress ProberMac = new(2, 0, 0, 0, 0, 3);
     private const int StepLimitMs = 120_000;
 
-    private readonly BoardRuntime _board;
+    private readonly Firmware.FirmwareBoard _board;
     private readonly string _chip;
     private bool _measuring;
     private readonly ChipModel _model;
@@ -38,12 +38,12 @@ internal sealed class Rig
         Peer = new NetStack(new NetStackOptions { ReceiveBufferSize = 16384, TransmitBufferSize = 16384 }, Wire.AddPort(PeerMac), Clock);
         Peer.Configure(PeerIp, IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
         _model = ChipModel.Create(chip, Wire.AddPort(BoardMac), Clock);
-        BoardSettings settings = Emulator.Board.ShippedEsp32Settings(chip, BoardIp);
-        ChipKind kind = Emulator.Board.KindOf(chip);
+        ChipKind kind = ChipNames.Parse(chip);
+        BoardSettings settings = Emulator.Board.ShippedEsp32Settings(kind, BoardIp);
 
         CostProbe.Reset();
         _bus = new BoardSideBus(_model);
-        _board = BoardRuntime.Create(kind, _bus, BoardMac, Clock, settings)
+        _board = Firmware.FirmwareBoard.Create(kind, _bus, BoardMac, Clock, settings)
             ?? throw new InvalidOperationException($"the {chip} model did not come up");
         if (!_board.Start())
         {

@@ -1,4 +1,6 @@
 using IoTStack.Boards;
+using IoTStack.Boards.CommandLine;
+using IoTStack.Firmware;
 using IoTStack.Emulator.Chips;
 using IoTStack.Net;
 using IoTStack.Net.Link;
@@ -8,62 +10,25 @@ using IoTStack.Net.Wire;
 namespace IoTStack.Emulator;
 
 /// <summary>
-/// What an emulated board is made of: the chip, its MAC, the modeled bus clock, and the <see cref="BoardSettings"/> every
-/// board builds from (the ESP32 and Linux programs too): address or DHCP, name, servers, sessions and buffer sizes.
-/// <c>--board NAME</c> starts from that profile's chip and shipped settings, exactly as its image does.
-/// </summary>
-public sealed class BoardOptions
-{
-    public string Chip { get; set; } = "enc28j60";
-    public MacAddress Mac { get; set; } = new(0x02, 0x00, 0x00, 0x00, 0x00, 0x02);
-
-    /// <summary>The board's settings: the emulator's defaults (<see cref="BoardProfiles.ShippedSettings"/> of an emulated profile) or a profile's.</summary>
-    public BoardSettings Settings { get; set; } = BoardProfiles.ShippedSettings(BoardProfiles.EmulatedEnc28j60);
-
-    /// <summary>The profile named by --board, or null for the emulator's own board.</summary>
-    public BoardProfile? Profile { get; private set; }
-
-    /// <summary>The modeled SPI clock for bus-time figures; 0 for the chip's datasheet maximum (or the profile's clock).</summary>
-    public long SpiHz { get; set; }
-
-    /// <summary>
-    /// The bus clock the figures use: <see cref="SpiHz"/>, the profile's clock, or the chip's maximum (ENC28J60
-    /// datasheet DS39662E §4.1: 20 MHz; W5500 datasheet 1.0.9 §1: 80 MHz).
-    /// </summary>
-    public long BusHz => SpiHz > 0 ? SpiHz : Profile is not null ? Profile.ClockHz : Chip == "enc28j60" ? 20_000_000 : 80_000_000;
-
-    /// <summary>The prefix length of the settings' subnet mask (for messages).</summary>
-    public int PrefixLength => System.Numerics.BitOperations.PopCount(Settings.SubnetMask.Value);
-
-    /// <summary>Starts from <paramref name="profile"/>: its chip, MAC and shipped settings (the image's own).</summary>
-    public void UseProfile(BoardProfile profile)
-    {
-        Profile = profile;
-        Chip = Board.ChipName(profile.Chip);
-        Mac = profile.Mac;
-        Settings = BoardProfiles.ShippedSettings(profile);
-    }
-
-    public static readonly string[] Chips = ["enc28j60", "w5500", "w5500-sockets"];
-}
-
-/// <summary>
 /// An emulated board: a chip model on a wire as the SPI bus of the same composition the ESP32 and Raspberry Pi
-/// builds make (<see cref="BoardRuntime"/>: driver, IoTStack or the W5500's own sockets, firmware, services).
+/// builds make (<see cref="FirmwareBoard"/> on a <see cref="BoardNetwork"/>: driver, IoTStack or the W5500's own
+/// sockets, services, firmware), from the settings of a <see cref="BoardCommandLine"/>.
 /// </summary>
 public sealed class Board
 {
     private readonly IClock _clock;
     private long _nextPoll;
 
-    private Board(BoardRuntime runtime, ChipModel chip, IClock clock)
+    private Board(FirmwareBoard runtime, ChipModel chip, IClock clock)
     {
         Runtime = runtime;
         Chip = chip;
         _clock = clock;
     }
 
-    public BoardRuntime Runtime { get; }
+    public FirmwareBoard Runtime { get; }
+
+    public BoardNetwork Network => Runtime.Network;
 
     public ISocketEngine Engine => Runtime.Engine;
 
@@ -75,11 +40,12 @@ public sealed class Board
     public Firmware.Firmware Firmware => Runtime.Firmware;
 
     /// <summary>Builds and starts the board; throws ArgumentException for options the stack or chip rejects.</summary>
-    public static Board Start(BoardOptions options, IFrameDevice wire, IClock clock)
+    public static Board Start(BoardCommandLine options, IFrameDevice wire, IClock clock)
     {
-        var chip = ChipModel.Create(options.Chip, wire, clock);
-        var runtime = BoardRuntime.Create(KindOf(options.Chip), chip.Bus, options.Mac, clock, StackOptions(options), options.Settings)
-            ?? throw new InvalidOperationException($"the {options.Chip} did not come up");
+        BoardSettings settings = options.Settings;
+        var chip = Model(settings.Chip, wire, clock);
+        var runtime = FirmwareBoard.Create(settings.Chip, chip.Bus, settings.Mac, clock, StackOptions(options), settings)
+            ?? throw new InvalidOperationException($"the {ChipNames.NameOf(settings.Chip)} did not come up");
         Require(runtime.Start(), "the firmware could not open its services (too few sockets?)");
         return new Board(runtime, chip, clock);
     }
@@ -88,7 +54,7 @@ public sealed class Board
     /// The stack's options for <paramref name="options"/>: the settings' budget; the emulator's own board (no profile)
     /// also pings with up to 4,000 bytes, so its demo can show fragmentation.
     /// </summary>
-    public static NetStackOptions StackOptions(BoardOptions options)
+    public static NetStackOptions StackOptions(BoardCommandLine options)
     {
         var stackOptions = options.Settings.StackOptions();
         if (options.Profile is null)
@@ -99,33 +65,20 @@ public sealed class Board
         return stackOptions;
     }
 
-    /// <summary>The emulator's chip name for a chip kind.</summary>
-    public static string ChipName(ChipKind chip) => chip switch
-    {
-        ChipKind.Enc28j60 => "enc28j60",
-        ChipKind.W5500 => "w5500",
-        _ => "w5500-sockets",
-    };
-
-    /// <summary>What an emulator chip name (enc28j60, w5500, w5500-sockets) runs as on a board.</summary>
-    public static ChipKind KindOf(string chip) => chip switch
-    {
-        "enc28j60" => ChipKind.Enc28j60,
-        "w5500" => ChipKind.W5500,
-        "w5500-sockets" => ChipKind.W5500Sockets,
-        _ => throw new ArgumentException($"unknown chip '{chip}' (one of {string.Join(", ", BoardOptions.Chips)})"),
-    };
+    /// <summary>The register-level model of <paramref name="chip"/> on <paramref name="wire"/> (the W5500 with a clock for its own sockets).</summary>
+    public static ChipModel Model(ChipKind chip, IFrameDevice wire, IClock clock) => ChipModel.Create(ChipNames.NameOf(chip), wire, clock);
 
     /// <summary>
     /// The plain ESP32 image's shipped settings on <paramref name="chip"/> at a static <paramref name="address"/>: what the
     /// cost model and the board-loop tests run (no services on the W5500's own TCP/IP, which runs none).
     /// </summary>
-    public static BoardSettings ShippedEsp32Settings(string chip, IPv4Address address)
+    public static BoardSettings ShippedEsp32Settings(ChipKind chip, IPv4Address address)
     {
         BoardSettings settings = BoardProfiles.ShippedSettings(BoardProfiles.Esp32DevKitCW5500);
+        settings.Chip = chip;
         settings.Dhcp = false;
         settings.Address = address;
-        if (KindOf(chip) == ChipKind.W5500Sockets)
+        if (chip == ChipKind.W5500Sockets)
         {
             settings.HostName = null;
         }
@@ -141,7 +94,7 @@ public sealed class Board
 
     /// <summary>
     /// One turn of the board's own loop, as the ESP32 and Raspberry Pi images run it: a poll when the last one found work,
-    /// its <see cref="BoardRuntime.PollDelay"/> has passed or the chip's INT line is low; else nothing (the board sleeps).
+    /// its <see cref="FirmwareBoard.PollDelay"/> has passed or the chip's INT line is low; else nothing (the board sleeps).
     /// True when a poll found work.
     /// </summary>
     public bool Turn()

@@ -1,3 +1,5 @@
+using IoTStack.Boards;
+using IoTStack.Boards.CommandLine;
 using IoTStack.Emulator.Network;
 using IoTStack.Emulator.Pcap;
 using IoTStack.Net;
@@ -20,23 +22,26 @@ public sealed class StackDemo
     private readonly VirtualSwitch _wire;
     private readonly Board _board;
     private readonly NetStack _client;
-    private readonly string _chip;
+    private readonly ChipKind _chip;
     private readonly byte[] _buffer = new byte[4096];
     private readonly long _busHz;
 
     public long BusHz => _busHz;
 
-    public StackDemo(PcapWriter? capture, string chip = "enc28j60", long spiHz = 0)
+    public StackDemo(PcapWriter? capture, ChipKind chip = ChipKind.Enc28j60, int spiHz = 0)
     {
         _chip = chip;
         _wire = new VirtualSwitch(_clock) { Capture = capture };
         var mask = IPv4Address.MaskFromPrefixLength(24);
-        var options = new BoardOptions { Chip = chip, Mac = WireDemo.BoardMac, SpiHz = spiHz };
+        var options = new BoardCommandLine(BoardProfiles.ShippedSettings(BoardProfiles.EmulatedEnc28j60));
+        options.Settings.Chip = chip;
+        options.Settings.Mac = WireDemo.BoardMac;
+        options.Settings.SpiClockHz = spiHz;
         options.Settings.Address = WireDemo.BoardIp;
         options.Settings.Sessions = 4;
         options.Settings.TcpReceiveBufferSize = 4096;
         options.Settings.TcpTransmitBufferSize = 4096;
-        _busHz = options.BusHz;
+        _busHz = options.Settings.BusClockHz;
         _board = Board.Start(options, _wire.AddPort(WireDemo.BoardMac), _clock);
         _client = new NetStack(new NetStackOptions { PingMaxDataLength = 4000, ReceiveBufferSize = 8192 }, _wire.AddPort(WireDemo.PeerMac), _clock);
         _client.Configure(WireDemo.PeerIp, mask, IPv4Address.Any);
@@ -66,7 +71,7 @@ public sealed class StackDemo
         return ok;
     }
 
-    public string Headline => $"board {WireDemo.BoardIp} on an emulated {_chip}, client {WireDemo.PeerIp}, both on a virtual switch (virtual time)";
+    public string Headline => $"board {WireDemo.BoardIp} on an emulated {ChipNames.NameOf(_chip)}, client {WireDemo.PeerIp}, both on a virtual switch (virtual time)";
 
     /// <summary>Pings, echoes, meets a closed port and downloads; true when every step worked.</summary>
     public bool RunSteps()

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using IoTStack.Boards;
+using IoTStack.Boards.CommandLine;
 using IoTStack.Emulator.Network;
 using IoTStack.Emulator.Pcap;
 using IoTStack.Emulator.Tap;
@@ -15,12 +17,12 @@ namespace IoTStack.Emulator;
 /// </summary>
 public sealed class TapMode
 {
-    private readonly BoardOptions _board;
+    private readonly BoardCommandLine _board;
     private readonly string _tapName;
     private readonly LinkFaults _faults;
     private readonly int _seed;
 
-    public TapMode(BoardOptions board, string tapName, LinkFaults faults, int seed)
+    public TapMode(BoardCommandLine board, string tapName, LinkFaults faults, int seed)
     {
         _board = board;
         _tapName = tapName;
@@ -35,10 +37,10 @@ public sealed class TapMode
         var wire = new VirtualSwitch(clock, _seed) { Faults = _faults, Capture = pcap };
         // The TAP side's port: frames Linux sends enter the switch here, frames for Linux leave here.
         var linuxSide = wire.AddPort(new MacAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0xFE));
-        using var tap = new TapDevice(_tapName, _board.Mac); // first: without root or /dev/net/tun nothing else matters
-        var board = Board.Start(_board, wire.AddPort(_board.Mac), clock);
+        using var tap = new TapDevice(_tapName, _board.Settings.Mac); // first: without root or /dev/net/tun nothing else matters
+        var board = Board.Start(_board, wire.AddPort(_board.Settings.Mac), clock);
         string address = _board.Settings.Dhcp ? "(address by DHCP)" : $"{_board.Settings.Address}/{_board.PrefixLength}";
-        output.WriteLine($"board {address} ({_board.Chip}, MAC {_board.Mac}) on TAP {_tapName}; "
+        output.WriteLine($"board {address} ({_board.ChipName}, MAC {_board.Settings.Mac}) on TAP {_tapName}; "
             + "serving echo 7, discard 9, chargen 19, HTTP 80. Ctrl-C stops.");
         var frame = new byte[2048];
         var watch = Stopwatch.StartNew();
@@ -90,7 +92,7 @@ public sealed class TapMode
         }
 
         output.WriteLine(StatusLine(watch.ElapsedMilliseconds, board, wire, framesIn, bytesIn, framesOut, bytesOut));
-        output.WriteLine(BoardView.Bus(board, _board.BusHz));
+        output.WriteLine(BoardView.Bus(board, _board.Settings.BusClockHz));
         return 0;
     }
 
@@ -102,8 +104,8 @@ public sealed class TapMode
     {
         long bytes = board.Chip.BytesClocked - bytesBefore;
         bytesBefore = board.Chip.BytesClocked;
-        double busyMs = bytes * 8.0 * 1000 / _board.BusHz;
-        return $"  SPI {bytes / 1024} KB/s, bus busy {100 * busyMs / intervalMs:0}% at {_board.BusHz / 1e6:0.#} MHz";
+        double busyMs = bytes * 8.0 * 1000 / _board.Settings.BusClockHz;
+        return $"  SPI {bytes / 1024} KB/s, bus busy {100 * busyMs / intervalMs:0}% at {_board.Settings.BusClockHz / 1e6:0.#} MHz";
     }
 
     private static string StatusLine(long ms, Board board, VirtualSwitch wire, long framesIn, long bytesIn, long framesOut, long bytesOut)

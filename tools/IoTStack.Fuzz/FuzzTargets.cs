@@ -1,3 +1,4 @@
+using IoTStack.Boards;
 using IoTStack.Drivers;
 using IoTStack.Drivers.Enc28j60;
 using IoTStack.Drivers.W5500;
@@ -17,16 +18,16 @@ namespace IoTStack.Fuzz;
 /// </summary>
 public static class FuzzTargets
 {
-    public static readonly string[] Names = ["stack", "enc28j60", "w5500", "w5500-sockets", "dhcp", "sntp"];
+    public static readonly string[] Names = ["stack", ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets, "dhcp", "sntp"];
 
     public static void Run(string target, byte[] input)
     {
         switch (target)
         {
             case "stack": Stack(input); break;
-            case "enc28j60": Enc28j60(input); break;
-            case "w5500": W5500(input); break;
-            case "w5500-sockets": W5500Sockets(input); break;
+            case ChipNames.Enc28j60: Enc28j60(input); break;
+            case ChipNames.W5500: W5500(input); break;
+            case ChipNames.W5500Sockets: W5500Sockets(input); break;
             case "dhcp": _ = Dhcp(input); break;
             case "sntp": _ = Sntp(input); break;
             default: throw new ArgumentException($"unknown target {target} ({string.Join(", ", Names)})");

@@ -47,7 +47,7 @@ public static class Seeds
     /// </summary>
     public static void FromChipModels(string corpus)
     {
-        foreach (var target in new[] { "enc28j60", "w5500", "w5500-sockets" })
+        foreach (var target in new[] { ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets })
         {
             var clock = new VirtualClock(0);
             var wire = new VirtualSwitch(clock);
@@ -58,7 +58,7 @@ public static class Seeds
             var frame = new byte[300];
             EthernetFrame.WriteHeader(frame, 0, mac, new MacAddress(2, 0, 0, 0, 0, 1), EtherType.IPv4);
             var buffer = new byte[1518];
-            if (target == "w5500-sockets")
+            if (target == ChipNames.W5500Sockets)
             {
                 var engine = new W5500SocketEngine(recorder, mac, clock);
                 engine.Initialise(new IPv4Address(192, 0, 2, 2), IPv4Address.MaskFromPrefixLength(24), IPv4Address.Any);
@@ -73,7 +73,7 @@ public static class Seeds
             }
             else
             {
-                var driver = BoardRuntime.StartFrameDriver(Emulator.Board.KindOf(target), recorder, mac, clock)
+                var driver = BoardNetwork.StartFrameDriver(ChipNames.Parse(target), recorder, mac, clock)
                     ?? throw new InvalidOperationException($"the {target} model did not come up");
                 for (int i = 0; i < 5; i++)
                 {

@@ -10,8 +10,8 @@ namespace IoTStack.Emulator.Memory;
 
 /// <summary>
 /// What a started board keeps on nanoCLR's heap: the board built on the desktop exactly as the firmware builds it
-/// (BoardRuntime.Create, then Start), with a chip model standing in for the SPI bus, measured by
-/// <see cref="NanoClrHeap"/> from the BoardRuntime plus the statics of the portable assemblies. The chip model
+/// (FirmwareBoard.Create on a BoardNetwork, then Start), with a chip model standing in for the SPI bus, measured by
+/// <see cref="NanoClrHeap"/> from the FirmwareBoard plus the statics of the portable assemblies. The chip model
 /// and the wire behind it are not on the device and are left out; the device's own bus object is added by its
 /// layout instead.
 /// </summary>
@@ -20,7 +20,7 @@ public static class BoardHeap
     /// <summary>The assemblies an image deploys: stack, drivers, boards, firmware.</summary>
     public static Assembly[] PortableAssemblies { get; } =
     {
-        typeof(NetStack).Assembly, typeof(Net.Services.NetServices).Assembly, typeof(ISpiBus).Assembly, typeof(BoardRuntime).Assembly,
+        typeof(NetStack).Assembly, typeof(Net.Services.NetServices).Assembly, typeof(ISpiBus).Assembly, typeof(BoardNetwork).Assembly,
         typeof(Firmware.Firmware).Assembly,
     };
 
@@ -46,8 +46,8 @@ public static class BoardHeap
     {
         var clock = new SystemClock(); // the image's clock, so the clock the stack holds is the device's
         var wire = new VirtualSwitch(new VirtualClock(0)).AddPort(profile.Mac);
-        ChipModel chip = ChipModel.Create(Board.ChipName(profile.Chip), wire, clock);
-        BoardRuntime board = BoardRuntime.Create(profile.Chip, chip.Bus, profile.Mac, clock, options, settings)
+        ChipModel chip = Board.Model(profile.Chip, wire, clock);
+        Firmware.FirmwareBoard board = Firmware.FirmwareBoard.Create(profile.Chip, chip.Bus, profile.Mac, clock, options, settings)
             ?? throw new InvalidOperationException($"the {profile.Chip} model did not come up");
         if (!board.Start())
         {

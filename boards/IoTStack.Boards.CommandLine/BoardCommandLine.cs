@@ -1,0 +1,180 @@
+using System.Globalization;
+using IoTStack.Drivers.W5500;
+using IoTStack.Net;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Boards.CommandLine;
+
+/// <summary>
+/// Handles an option the shared parser does not know (a program's own: the emulator's --tap, --pcap, faults): gets the
+/// option's name and a function that takes its value (throwing "NAME needs a value" when there is none); returns
+/// false for an option it does not know either.
+/// </summary>
+public delegate bool ProgramOption(string name, Func<string> value);
+
+/// <summary>
+/// A board's command line, parsed once for the emulator and the Linux board: the <see cref="BoardSettings"/> every
+/// board builds from (chip, MAC, SPI clock, address or DHCP, name, servers, sessions, ring sizes), the profile named by
+/// <c>--board</c> and how long to run. Each mistake is an <see cref="ArgumentException"/> whose message is the
+/// one line a program prints after "error: ".
+/// </summary>
+public sealed class BoardCommandLine
+{
+    /// <summary>The options every board program takes, for its --help (each program adds its own lines).</summary>
+    public const string OptionsHelp = """
+  --board NAME          start as that board's image: its chip, MAC, SPI clock and shipped settings; the options
+                        below then change them
+  --chip CHIP           enc28j60, w5500 (MACRAW under IoTStack) or w5500-sockets (the chip's TCP/IP)
+  --ip A.B.C.D/N        the board's address (default 192.0.2.2/24; N from 1 to 30)
+  --gateway A.B.C.D     default gateway (default none)
+  --dhcp                take the address, gateway, DNS and NTP servers by DHCP instead of --ip
+  --hostname NAME       the board's name: sent to DHCP (option 12) and answered by mDNS as NAME.local
+  --dns A.B.C.D         a DNS server for the board's resolver (GET /resolve?name=...)
+  --ntp A.B.C.D         an NTP server to set the board's clock from (SNTP)
+  --mac XX:XX:XX:XX:XX:XX  the board's MAC (default 02:00:00:00:00:02, or the board's own)
+  --sessions N          connections the firmware serves at once (default 8; the stack gets 2 more, its listeners
+                        and the UDP sockets the services need)
+  --rx-buffer BYTES --tx-buffer BYTES   each TCP connection's rings
+  --spi-hz HZ           the SPI clock (default: the board's, or the chip's maximum, 20 or 80 MHz)
+  --duration S          stop after S seconds (default: run until Ctrl-C)
+  -h, --help            this text
+""" + "\n";
+
+    public BoardCommandLine(BoardSettings settings) => Settings = settings;
+
+    /// <summary>The settings the board starts with.</summary>
+    public BoardSettings Settings { get; set; }
+
+    /// <summary>The profile named by --board, or null.</summary>
+    public BoardProfile? Profile { get; private set; }
+
+    /// <summary>Whether --mac was given (a Linux board otherwise makes its MAC from its serial number).</summary>
+    public bool MacGiven { get; private set; }
+
+    /// <summary>Seconds to run; 0 for until stopped.</summary>
+    public double DurationSeconds { get; set; }
+
+    /// <summary>Whether --help was asked for (the rest of the line is still checked up to it).</summary>
+    public bool Help { get; private set; }
+
+    /// <summary>The chip's name, as --chip takes it.</summary>
+    public string ChipName => ChipNames.NameOf(Settings.Chip);
+
+    /// <summary>The prefix length of the settings' subnet mask (for messages).</summary>
+    public int PrefixLength => System.Numerics.BitOperations.PopCount(Settings.SubnetMask.Value);
+
+    /// <summary>
+    /// Parses <paramref name="args"/>. <c>--board</c> is applied first wherever it stands (the other options change its
+    /// settings): <paramref name="defaults"/> makes the settings to start from, for the profile or for none;
+    /// <paramref name="boards"/> says which profiles this program runs. Options the parser does not know go to
+    /// <paramref name="programOption"/>. Throws ArgumentException with a one-line message for any mistake.
+    /// </summary>
+    public static BoardCommandLine Parse(IReadOnlyList<string> args, Func<BoardProfile?, BoardSettings> defaults, Func<BoardProfile, bool>? boards = null, ProgramOption? programOption = null)
+    {
+        boards ??= _ => true;
+        BoardProfile? profile = null;
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--board")
+            {
+                string name = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException("--board needs a value");
+                profile = BoardProfiles.Find(name);
+                if (profile is null || !boards(profile))
+                {
+                    throw new ArgumentException($"unknown board '{name}' (one of {string.Join(", ", BoardProfiles.All.Where(boards).Select(p => p.Name))})");
+                }
+            }
+        }
+
+        var line = new BoardCommandLine(defaults(profile)) { Profile = profile };
+        BoardSettings settings = line.Settings;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            switch (name)
+            {
+                case "--board": Value(); break;
+                case "--chip": settings.Chip = ChipNames.Parse(Value()); break;
+                case "--ip":
+                {
+                    ParsePrefix(Value(), out var address, out int prefix);
+                    settings.Address = address;
+                    settings.SubnetMask = IPv4Address.MaskFromPrefixLength(prefix);
+                    break;
+                }
+
+                case "--gateway": settings.Gateway = Address(Value(), "gateway"); break;
+                case "--dhcp": settings.Dhcp = true; break;
+                case "--hostname": settings.HostName = HostName(Value()); break;
+                case "--dns": settings.Dns = Address(Value(), "DNS server"); break;
+                case "--ntp": settings.Ntp = Address(Value(), "NTP server"); break;
+                case "--mac":
+                {
+                    string text = Value();
+                    settings.Mac = MacAddress.TryParse(text, out var mac) && !mac.IsMulticast ? mac : throw new ArgumentException($"bad MAC '{text}' (want a unicast XX:XX:XX:XX:XX:XX)");
+                    line.MacGiven = true;
+                    break;
+                }
+
+                case "--sessions": settings.Sessions = Integer(name, Value()); break;
+                case "--rx-buffer": settings.TcpReceiveBufferSize = Integer(name, Value()); break;
+                case "--tx-buffer": settings.TcpTransmitBufferSize = Integer(name, Value()); break;
+                case "--spi-hz":
+                    settings.SpiClockHz = Integer(name, Value());
+                    if (settings.SpiClockHz < 1000)
+                    {
+                        throw new ArgumentException($"--spi-hz wants at least 1000 Hz, not {settings.SpiClockHz}");
+                    }
+
+                    break;
+                case "--duration": line.DurationSeconds = Seconds(name, Value()); break;
+                case "-h" or "--help": line.Help = true; return line;
+                default:
+                    if (programOption is null || !programOption(name, Value))
+                    {
+                        throw new ArgumentException($"unknown argument: {name} (try --help)");
+                    }
+
+                    break;
+            }
+        }
+
+        return line;
+    }
+
+    /// <summary>A.B.C.D or A.B.C.D/N (N from 1 to 30; 24 when left out).</summary>
+    public static void ParsePrefix(string text, out IPv4Address address, out int prefix)
+    {
+        string[] parts = text.Split('/');
+        prefix = 24;
+        if (!IPv4Address.TryParse(parts[0], out address) || parts.Length > 2
+            || (parts.Length == 2 && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix < 1 || prefix > 30)))
+        {
+            throw new ArgumentException($"bad address '{text}' (want A.B.C.D/N, N from 1 to 30)");
+        }
+    }
+
+    /// <summary>An IPv4 address; "bad WHAT 'TEXT'" otherwise.</summary>
+    public static IPv4Address Address(string text, string what) =>
+        IPv4Address.TryParse(text, out var address) ? address : throw new ArgumentException($"bad {what} '{text}'");
+
+    /// <summary>A host name DHCP and mDNS take: 1 to 57 letters, digits and inner hyphens.</summary>
+    public static string HostName(string text) =>
+        text.Length is > 0 and <= 57 && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && text[0] != '-' && text[^1] != '-'
+            ? text
+            : throw new ArgumentException($"bad host name '{text}' (1 to 57 letters, digits and inner hyphens)");
+
+    public static int Integer(string name, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw new ArgumentException($"{name} wants a whole number, not '{text}'");
+
+    public static double Seconds(string name, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentException($"{name} wants a number of seconds, not '{text}'");
+
+    public static double Probability(string name, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= 0 && value <= 1
+            ? value
+            : throw new ArgumentException($"{name} wants a probability from 0 to 1, not '{text}'");
+}
