@@ -41,6 +41,11 @@ namespace IoTStack.Firmware
 
         /// <summary>The stall that gives way while <see cref="_connectionWaits"/>: <see cref="StalledHeadMs"/> or <see cref="TurnedAwayHeadMs"/>.</summary>
         private int _giveWayMs = StalledHeadMs;
+
+        /// <summary>How often a board with sessions free asks the HTTP listener whether it turned a client away.</summary>
+        private const int OverflowCheckMs = 20;
+
+        private long _overflowCheckAt;
         private readonly byte[] _page;
         private readonly AsciiWriter _body;
         private readonly StatusPage _status;
@@ -193,9 +198,27 @@ namespace IoTStack.Firmware
             // A client waits: in a backlog while every session is busy, or turned away by the HTTP listener (its backlog or the
             // stack's connection slots full; on the W5500's own sockets, no socket left in LISTEN). Either way the session
             // stalled longest on a request head makes room. Asked only while sessions are in use: an idle board asks nothing.
-            SocketEvents http = _busy > 0 ? _sockets.PollSocket(_httpListener) : SocketEvents.None;
-            bool turnedAway = (http & SocketEvents.Overflow) != 0;
-            _connectionWaits = turnedAway || (_busy == _sessions.Length && ConnectionWaits(http));
+            SocketEvents listeners = SocketEvents.None;
+            if (_busy == _sessions.Length)
+            {
+                listeners = _sockets.PollSocket(_httpListener) | _sockets.PollSocket(_echoListener) | _sockets.PollSocket(_discardListener)
+                    | _sockets.PollSocket(_chargenListener);
+            }
+            else if (_busy > 0)
+            {
+                // Whether the HTTP listener turned someone away, asked every OverflowCheckMs rather than on every poll: a
+                // session moving bulk data polls often, and asking costs a scan of the connections (IoTStack) or SPI reads
+                // of the listener's sockets (W5500).
+                long now = _clock.NowMilliseconds;
+                if (now >= _overflowCheckAt || now < _overflowCheckAt - OverflowCheckMs)
+                {
+                    _overflowCheckAt = now + OverflowCheckMs;
+                    listeners = _sockets.PollSocket(_httpListener) & SocketEvents.Overflow;
+                }
+            }
+
+            bool turnedAway = (listeners & SocketEvents.Overflow) != 0;
+            _connectionWaits = turnedAway || (listeners & SocketEvents.Readable) != 0;
             _giveWayMs = turnedAway ? TurnedAwayHeadMs : StalledHeadMs;
             if (_connectionWaits)
             {
@@ -225,12 +248,6 @@ namespace IoTStack.Firmware
         }
 
         /// <summary>Whether a connection waits in a listener's backlog (only asked while every session is busy).</summary>
-        private bool ConnectionWaits(SocketEvents http)
-        {
-            return ((http | _sockets.PollSocket(_echoListener) | _sockets.PollSocket(_discardListener)
-                | _sockets.PollSocket(_chargenListener)) & SocketEvents.Readable) != 0;
-        }
-
         /// <summary>
         /// Every session busy and a connection waiting, or a client turned away: the HTTP session that has waited longest for a
         /// request head, if over <see cref="_giveWayMs"/>, is closed so the next poll accepts the newcomer (a partial head with RST).
@@ -401,7 +418,7 @@ namespace IoTStack.Firmware
             while (session.OutStart < session.OutEnd)
             {
                 int sent;
-                SocketResult result = _sockets.Send(session.Socket, session.Out, session.OutStart, session.OutEnd - session.OutStart, out sent);
+                SocketResult result = _sockets.SendSome(session.Socket, session.Out, session.OutStart, session.OutEnd - session.OutStart, out sent);
                 if (result == SocketResult.WouldBlock || (result == SocketResult.Success && sent == 0))
                 {
                     return true;
@@ -820,7 +837,7 @@ namespace IoTStack.Firmware
                 while (session.PageSent < _body.Length)
                 {
                     int sent;
-                    SocketResult result = _sockets.Send(session.Socket, _page, session.PageSent, _body.Length - session.PageSent, out sent);
+                    SocketResult result = _sockets.SendSome(session.Socket, _page, session.PageSent, _body.Length - session.PageSent, out sent);
                     if (result == SocketResult.WouldBlock || (result == SocketResult.Success && sent == 0))
                     {
                         return true;

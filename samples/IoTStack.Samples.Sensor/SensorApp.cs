@@ -220,7 +220,7 @@ namespace IoTStack.Samples.Sensor
             n = Text(_response, n, "\r\n\r\n");
             System.Array.Copy(_reading, 0, _response, n, bodyLength);
             int sent;
-            _sockets.Send(socket, _response, 0, n + bodyLength, out sent);
+            _sockets.SendSome(socket, _response, 0, n + bodyLength, out sent);
         }
 
         /// <summary>{"sensor":"temperature","celsius":21.53,"uptimeMs":12345,"sequence":7} into the reading buffer.</summary>

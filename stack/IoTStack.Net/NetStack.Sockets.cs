@@ -72,7 +72,7 @@ namespace IoTStack.Net
         }
 
         /// <summary>Sends to the connected peer. Stream sockets: queues as much as the transmit buffer takes (sent says how much).</summary>
-        public SocketResult Send(int socket, byte[] buffer, int offset, int count, out int sent)
+        public SocketResult SendSome(int socket, byte[] buffer, int offset, int count, out int sent)
         {
             sent = 0;
             SocketSlot slot = _sockets.Resolve(socket);

@@ -64,7 +64,7 @@ internal sealed class VirtualBench
         bool closed = false;
         Run(10_000, board, () =>
         {
-            if (!sent && Client.Send(socket, request, 0, request.Length, out int n) == SocketResult.Success && n == request.Length)
+            if (!sent && Client.SendSome(socket, request, 0, request.Length, out int n) == SocketResult.Success && n == request.Length)
             {
                 sent = true;
             }
@@ -169,7 +169,7 @@ public class SensorSampleTests
                 }
 
                 client.Poll();
-                if (!sent && client.Send(socket, request, 0, request.Length, out int n) == SocketResult.Success && n > 0)
+                if (!sent && client.SendSome(socket, request, 0, request.Length, out int n) == SocketResult.Success && n > 0)
                 {
                     sent = true;
                 }

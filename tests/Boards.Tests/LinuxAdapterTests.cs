@@ -141,7 +141,7 @@ public class LinuxAdapterTests
         int sent = 0;
         for (int ms = 0; ms < 5_000 && received.Length < data.Length; ms++)
         {
-            if (sent < data.Length && client.Send(socket, data, sent, data.Length - sent, out int n) == SocketResult.Success)
+            if (sent < data.Length && client.SendSome(socket, data, sent, data.Length - sent, out int n) == SocketResult.Success)
             {
                 sent += n;
             }

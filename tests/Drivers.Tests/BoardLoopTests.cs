@@ -133,7 +133,7 @@ public class BoardLoopTests(ITestOutputHelper output)
         bench.Wire.Faults = new LinkFaults { Loss = 0.05 };
         int http = Connect(bench, 80);
         byte[] request = Encoding.ASCII.GetBytes("GET /bytes?n=30000 HTTP/1.1\r\nHost: board\r\n\r\n");
-        Assert.Equal(SocketResult.Success, bench.Peer.Send(http, request, 0, request.Length, out int sent));
+        Assert.Equal(SocketResult.Success, bench.Peer.SendSome(http, request, 0, request.Length, out int sent));
         Assert.Equal(request.Length, sent);
         byte[] response = Read(bench, http, 30_000);
         string head = Encoding.ASCII.GetString(response, 0, Array.IndexOf(response, (byte)'\r'));
@@ -152,7 +152,7 @@ public class BoardLoopTests(ITestOutputHelper output)
         var buffer = new byte[4096];
         bench.RunUntil(() =>
         {
-            if (offset < data.Length && bench.Peer.Send(echo, data, offset, data.Length - offset, out int n) == SocketResult.Success)
+            if (offset < data.Length && bench.Peer.SendSome(echo, data, offset, data.Length - offset, out int n) == SocketResult.Success)
             {
                 offset += n;
             }

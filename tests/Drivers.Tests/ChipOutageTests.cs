@@ -63,9 +63,9 @@ public class ChipOutageTests
 
         model.StuckMiso = stuck; // the chip goes silent: every byte read back is the same
         var data = new byte[2000];
-        board.Send(accepted, data, 0, data.Length, out _);
+        board.SendSome(accepted, data, 0, data.Length, out _);
         Run(15_000);
-        var error = board.Send(accepted, data, 0, 10, out _);
+        var error = board.SendSome(accepted, data, 0, 10, out _);
         Assert.True(error is SocketResult.TimedOut or SocketResult.ConnectionAborted or SocketResult.ConnectionReset or SocketResult.NotConnected,
             $"the board's connection says {error} after 15 s of a silent chip");
 
@@ -82,7 +82,7 @@ public class ChipOutageTests
 
         Assert.True(again >= 0, $"no connection accepted within 10 s of the chip's return (driver counters: {driver})");
         var hello = "hello again"u8.ToArray();
-        peer.Send(second, hello, 0, hello.Length, out _);
+        peer.SendSome(second, hello, 0, hello.Length, out _);
         Run(50);
         var buffer = new byte[64];
         var table = string.Join(", ", Enumerable.Range(0, board.SocketCount).Select(i => board.GetSocketInfo(i, out var info) == SocketResult.Success ? $"{info.Descriptor}:{info.State}:{info.Remote}" : "-"));

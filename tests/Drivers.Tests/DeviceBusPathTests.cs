@@ -122,7 +122,7 @@ public class DeviceBusPathTests(ITestOutputHelper output)
             {
             }
 
-            if (offset < data.Length && from.Send(source, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
+            if (offset < data.Length && from.SendSome(source, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }

@@ -219,7 +219,7 @@ public abstract class FrameDeviceTests(ITestOutputHelper output)
         int offset = 0;
         for (int ms = 0; ms < 20_000 && received.Length < data.Length; ms++)
         {
-            if (offset < data.Length && stackA.Send(client, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
+            if (offset < data.Length && stackA.SendSome(client, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }

@@ -105,7 +105,7 @@ public class InterruptLineTests
         Assert.Equal(SocketResult.Success, engine.Accept(listener, out int connection));
 
         // RECV: data came.
-        peer.Send(client, new byte[100], 0, 100, out _);
+        peer.SendSome(client, new byte[100], 0, 100, out _);
         Assert.True(RunPeerUntil(() => chip.InterruptAsserted));
         engine.Poll();
         Assert.False(chip.InterruptAsserted);
@@ -114,12 +114,12 @@ public class InterruptLineTests
 
         // A SEND's SENDOK that nobody waits for is masked; once a Send had to wait for it (WouldBlock), it pulls INTn low.
         var data = new byte[2000];
-        Assert.Equal(SocketResult.Success, engine.Send(connection, data, 0, data.Length, out _));
+        Assert.Equal(SocketResult.Success, engine.SendSome(connection, data, 0, data.Length, out _));
         Assert.False(chip.InterruptAsserted);
         SocketResult result = SocketResult.Success;
         for (int i = 0; i < 10 && result == SocketResult.Success; i++)
         {
-            result = engine.Send(connection, data, 0, data.Length, out _); // the chip's TCP fills while the peer sleeps
+            result = engine.SendSome(connection, data, 0, data.Length, out _); // the chip's TCP fills while the peer sleeps
         }
 
         Assert.Equal(SocketResult.WouldBlock, result);
@@ -127,7 +127,7 @@ public class InterruptLineTests
         Assert.True(RunPeerUntil(() => chip.InterruptAsserted)); // the peer's ACKs let the SEND finish
         engine.Poll();
         Assert.False(chip.InterruptAsserted);
-        Assert.Equal(SocketResult.Success, engine.Send(connection, data, 0, data.Length, out int sent));
+        Assert.Equal(SocketResult.Success, engine.SendSome(connection, data, 0, data.Length, out int sent));
         Assert.True(sent > 0);
     }
 }

@@ -73,7 +73,7 @@ public abstract class SocketApplicationTests
                 int offset = 0;
                 for (int tries = 0; offset < n && tries < 1000; tries++)
                 {
-                    _peer.Send(connection, _peerBuffer, offset, n - offset, out int sent);
+                    _peer.SendSome(connection, _peerBuffer, offset, n - offset, out int sent);
                     offset += sent;
                     if (offset < n)
                     {
@@ -129,7 +129,7 @@ public abstract class SocketApplicationTests
         int offset = 0;
         Assert.True(RunUntil(board, () =>
         {
-            if (offset < data.Length && board.Send(socket, data, offset, Math.Min(1024, data.Length - offset), out int sent) == SocketResult.Success)
+            if (offset < data.Length && board.SendSome(socket, data, offset, Math.Min(1024, data.Length - offset), out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
@@ -167,7 +167,7 @@ public abstract class SocketApplicationTests
         var back = new MemoryStream();
         Assert.True(RunUntil(board, () =>
         {
-            if (offset < request.Length && _peer.Send(client, request, offset, request.Length - offset, out int sent) == SocketResult.Success)
+            if (offset < request.Length && _peer.SendSome(client, request, offset, request.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
@@ -177,7 +177,7 @@ public abstract class SocketApplicationTests
                 int echoedOffset = 0;
                 while (echoedOffset < n)
                 {
-                    if (board.Send(connection, buffer, echoedOffset, n - echoedOffset, out int queued) == SocketResult.Success)
+                    if (board.SendSome(connection, buffer, echoedOffset, n - echoedOffset, out int queued) == SocketResult.Success)
                     {
                         echoedOffset += queued;
                     }
@@ -332,7 +332,7 @@ public abstract class SocketApplicationTests
         var board = Board();
         board.Open(SocketKind.Stream, IpProtocol.Tcp, out int socket);
         board.Close(socket);
-        Assert.Equal(SocketResult.NotSocket, board.Send(socket, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.NotSocket, board.SendSome(socket, new byte[1], 0, 1, out _));
         Assert.Equal(SocketEvents.Invalid, board.PollSocket(socket));
         board.Open(SocketKind.Stream, IpProtocol.Tcp, out int refused);
         board.Connect(refused, PeerIp, 81);
@@ -433,7 +433,7 @@ public class CorruptedBusTests(Xunit.Abstractions.ITestOutputHelper output)
                 peer.Accept(listener, out server);
             }
 
-            if (offset < data.Length && board.Send(client, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
+            if (offset < data.Length && board.SendSome(client, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
@@ -577,7 +577,7 @@ public class W5500GracefulCloseTests
         bool ended = false;
         for (int ms = 0; ms < 20_000 && !ended; ms++)
         {
-            if (offset < data.Length && engine.Send(connection, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
+            if (offset < data.Length && engine.SendSome(connection, data, offset, data.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
@@ -632,7 +632,7 @@ public class W5500ResetUnderSendTests
             Assert.True(connection != 0, $"round {round}: nothing to accept");
             for (int ms = 0; ms < 50; ms++)
             {
-                engine.Send(connection, data, 0, data.Length, out _);
+                engine.SendSome(connection, data, 0, data.Length, out _);
                 Run();
             }
 
@@ -641,7 +641,7 @@ public class W5500ResetUnderSendTests
             SocketResult result = SocketResult.Success;
             for (int ms = 0; ms < 500 && result is SocketResult.Success or SocketResult.WouldBlock; ms++)
             {
-                result = engine.Send(connection, data, 0, data.Length, out _);
+                result = engine.SendSome(connection, data, 0, data.Length, out _);
                 Run();
             }
 

@@ -64,7 +64,7 @@ public class FirmwareTests
         int goal = reader.Responses + responses;
         for (int ms = 0; ms < 10_000 && (offset < request.Length || reader.Responses < goal); ms++)
         {
-            if (offset < request.Length && _client.Send(socket, request, offset, request.Length - offset, out int sent) == SocketResult.Success)
+            if (offset < request.Length && _client.SendSome(socket, request, offset, request.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }
@@ -90,14 +90,14 @@ public class FirmwareTests
         // Slowloris: a head begun, then a byte a second and never the blank line that ends it.
         int socket = Connect(80);
         byte[] begun = Ascii("GET / HTTP/1.1\r\nHost: b\r\nX-a: ");
-        Assert.Equal(SocketResult.Success, _client.Send(socket, begun, 0, begun.Length, out _));
+        Assert.Equal(SocketResult.Success, _client.SendSome(socket, begun, 0, begun.Length, out _));
         long start = _clock.NowMilliseconds;
         SocketResult result = SocketResult.WouldBlock;
         for (int ms = 1; ms <= 15_000 && result == SocketResult.WouldBlock; ms++)
         {
             if (ms % 1000 == 0)
             {
-                _client.Send(socket, begun, begun.Length - 1, 1, out _);
+                _client.SendSome(socket, begun, begun.Length - 1, 1, out _);
             }
 
             Step();
@@ -120,7 +120,7 @@ public class FirmwareTests
         for (int i = 0; i < slow.Length; i++)
         {
             slow[i] = Connect(80);
-            Assert.Equal(SocketResult.Success, _client.Send(slow[i], begun, 0, begun.Length, out _));
+            Assert.Equal(SocketResult.Success, _client.SendSome(slow[i], begun, 0, begun.Length, out _));
             Step();
         }
 
@@ -200,8 +200,8 @@ public class FirmwareTests
         // Both at once: one session holds the page buffer while the other waits its turn.
         var jsonRequest = Ascii("GET /stats HTTP/1.1\r\nHost: b\r\n\r\n");
         var htmlRequest = Ascii("GET / HTTP/1.1\r\nHost: b\r\n\r\n");
-        Assert.Equal(SocketResult.Success, _client.Send(json, jsonRequest, 0, jsonRequest.Length, out _));
-        Assert.Equal(SocketResult.Success, _client.Send(html, htmlRequest, 0, htmlRequest.Length, out _));
+        Assert.Equal(SocketResult.Success, _client.SendSome(json, jsonRequest, 0, jsonRequest.Length, out _));
+        Assert.Equal(SocketResult.Success, _client.SendSome(html, htmlRequest, 0, htmlRequest.Length, out _));
         for (int ms = 0; ms < 5_000 && (jsonReader.Responses == 0 || htmlReader.Responses == 0); ms++)
         {
             Step();
@@ -232,7 +232,7 @@ public class FirmwareTests
         // HTTP/1.0: no chunked coding, the body ends with the connection.
         int old = Connect(80);
         var oldRequest = Ascii("GET /stats HTTP/1.0\r\n\r\n");
-        _client.Send(old, oldRequest, 0, oldRequest.Length, out _);
+        _client.SendSome(old, oldRequest, 0, oldRequest.Length, out _);
         var raw = new MemoryStream();
         for (int ms = 0; ms < 5_000 && !_client.PollSocket(old).HasFlag(SocketEvents.HangUp); ms++)
         {
@@ -299,7 +299,7 @@ public class FirmwareTests
         void Round()
         {
             Exchange(http, requests, reader, 4);
-            _client.Send(echo, line, 0, line.Length, out _);
+            _client.SendSome(echo, line, 0, line.Length, out _);
             _client.SendTo(udp, line, 0, line.Length, TestNetwork.Ip(2), 7, out _);
             int echoed = 0;
             bool datagram = false;

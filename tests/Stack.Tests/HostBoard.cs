@@ -206,7 +206,7 @@ public sealed class HostBoard : IDisposable
                     c.Count = n;
                 }
 
-                if (c.Count > 0 && peer.Send(c.Socket, c.Buffer, c.Start, c.Count, out int sent) == SocketResult.Success && sent > 0)
+                if (c.Count > 0 && peer.SendSome(c.Socket, c.Buffer, c.Start, c.Count, out int sent) == SocketResult.Success && sent > 0)
                 {
                     c.Start += sent;
                     c.Count -= sent;

@@ -141,7 +141,7 @@ public sealed class HostBoardTests
         Assert.Equal(SocketResult.Success, host.Accept(listener, out int server));
         Assert.True((host.PollSocket(server, SocketEvents.Writable, Long) & SocketEvents.Writable) != 0);
         Assert.Equal(SocketEvents.None, host.PollSocket(server, SocketEvents.Readable, 50));
-        Assert.True(board.AtPeer(peer => peer.Send(outgoing, "ping"u8.ToArray(), 0, 4, out _)) == SocketResult.Success);
+        Assert.True(board.AtPeer(peer => peer.SendSome(outgoing, "ping"u8.ToArray(), 0, 4, out _)) == SocketResult.Success);
         Assert.True((host.PollSocket(server, SocketEvents.Readable, Long) & SocketEvents.Readable) != 0);
         Assert.Equal(SocketResult.Success, host.GetOption(server, SocketOption.ReceiveQueued, out int queued));
         Assert.Equal(4, queued);

@@ -110,7 +110,7 @@ public class LongRunTests(ITestOutputHelper output)
                 int sent = 0;
                 for (int ms = 0; ms < 60_000 && back.Length < data.Length; ms++)
                 {
-                    if (sent < data.Length && client.Send(socket, data, sent, data.Length - sent, out int n) == SocketResult.Success)
+                    if (sent < data.Length && client.SendSome(socket, data, sent, data.Length - sent, out int n) == SocketResult.Success)
                     {
                         sent += n;
                     }

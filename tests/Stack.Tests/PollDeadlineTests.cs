@@ -38,7 +38,7 @@ public class PollDeadlineTests
         var server = _network.Add(2);
         var (c, _) = Connect(_network, client, server, Listen(server, 9), TestNetwork.Ip(2), 9);
         _network.Run(100);
-        Assert.Equal(SocketResult.Success, client.Send(c, new byte[10], 0, 10, out _));
+        Assert.Equal(SocketResult.Success, client.SendSome(c, new byte[10], 0, 10, out _));
         Assert.Equal(0, client.PollDelay()); // a Send is flushed at the end of the next poll
         int frames = FramesFrom(1);
         client.Poll();
@@ -54,7 +54,7 @@ public class PollDeadlineTests
         var (c, _) = Connect(_network, client, server, Listen(server, 9), TestNetwork.Ip(2), 9);
         _network.Run(100);
         _network.Switch.Drop = frame => MacAddress.Read(frame, 6) == TestNetwork.Mac(1); // the client's segments are lost
-        client.Send(c, new byte[100], 0, 100, out _);
+        client.SendSome(c, new byte[100], 0, 100, out _);
         client.Poll();
         long timeouts = client.Counters[Counter.TcpRetransmissionTimeouts];
 
@@ -88,7 +88,7 @@ public class PollDeadlineTests
         var server = _network.Add(2, new NetStackOptions { TcpDelayedAckMs = 40 });
         var (c, _) = Connect(_network, client, server, Listen(server, 9), TestNetwork.Ip(2), 9);
         _network.Run(100);
-        client.Send(c, new byte[10], 0, 10, out _);
+        client.SendSome(c, new byte[10], 0, 10, out _);
         client.Poll();
         server.Poll(); // one segment in: its ACK may wait (RFC 9293 section 3.8.6.3)
         Assert.Equal(40, server.PollDelay());

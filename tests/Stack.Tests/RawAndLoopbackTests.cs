@@ -58,7 +58,7 @@ public class RawAndLoopbackTests
         ip.TimeToLive = 9;
         ip.Destination = TestNetwork.Ip(2);
         datagram[20] = 0xAB;
-        Assert.Equal(SocketResult.Success, a.Send(sender, datagram, 0, datagram.Length, out _));
+        Assert.Equal(SocketResult.Success, a.SendSome(sender, datagram, 0, datagram.Length, out _));
         network.Run(5);
         var buffer = new byte[100];
         Assert.Equal(SocketResult.Success, b.Receive(receiver, buffer, 0, 100, out int received));
@@ -68,11 +68,11 @@ public class RawAndLoopbackTests
         Assert.Equal(0xAB, buffer[20]);
 
         datagram[0] = 0x65;
-        Assert.Equal(SocketResult.InvalidArgument, a.Send(sender, datagram, 0, datagram.Length, out _));
+        Assert.Equal(SocketResult.InvalidArgument, a.SendSome(sender, datagram, 0, datagram.Length, out _));
         datagram[0] = 0x47;
-        Assert.Equal(SocketResult.InvalidArgument, a.Send(sender, datagram, 0, datagram.Length, out _));
+        Assert.Equal(SocketResult.InvalidArgument, a.SendSome(sender, datagram, 0, datagram.Length, out _));
         datagram[0] = 0x45;
-        Assert.Equal(SocketResult.MessageSize, a.Send(sender, new byte[1600].Select((_, i) => i == 0 ? (byte)0x45 : (byte)0).ToArray(), 0, 1600, out _));
+        Assert.Equal(SocketResult.MessageSize, a.SendSome(sender, new byte[1600].Select((_, i) => i == 0 ? (byte)0x45 : (byte)0).ToArray(), 0, 1600, out _));
     }
 
     [Fact]

@@ -37,8 +37,8 @@ public class TcpAllocationTests
         long segmentsBefore = 0;
         void Round()
         {
-            client.Send(c, data, 0, data.Length, out _);
-            server.Send(s, data, 0, data.Length, out _);
+            client.SendSome(c, data, 0, data.Length, out _);
+            server.SendSome(s, data, 0, data.Length, out _);
             for (int i = 0; i < 4; i++)
             {
                 client.Poll();

@@ -41,7 +41,7 @@ public static class TcpHarness
         {
             while (offset < data.Length)
             {
-                var result = from.Send(sender, data, offset, data.Length - offset, out int sent);
+                var result = from.SendSome(sender, data, offset, data.Length - offset, out int sent);
                 if (result != SocketResult.Success)
                 {
                     Assert.Equal(SocketResult.WouldBlock, result);

@@ -49,7 +49,7 @@ public class TcpRecoveryTests
         // Lose the third data segment from the client on its way to the server, and only that one.
         network.Switch.Drop = frame => frame[23] == 6 && frame.Length > 100 && MacAddress.Read(frame, 6) == TestNetwork.Mac(1) && ++tcpFrames == 3;
         var data = RandomData(8192, 1);
-        client.Send(c, data, 0, data.Length, out int sent);
+        client.SendSome(c, data, 0, data.Length, out int sent);
         Assert.Equal(8192, sent);
         var received = new MemoryStream();
         var buffer = new byte[8192];
@@ -88,11 +88,11 @@ public class TcpRecoveryTests
             }
         };
         long start = network.Clock.NowMilliseconds;
-        client.Send(c, new byte[100], 0, 100, out _);
+        client.SendSome(c, new byte[100], 0, 100, out _);
         network.Run(10_000);
         // The first send, then retransmissions after 200, 400, 800, 1600 ms (doubling, section 5.5); then it gives up.
         Assert.Equal(new long[] { 0, 200, 600, 1400, 3000 }, sentAt.Select(t => t - start).ToArray());
-        Assert.Equal(SocketResult.TimedOut, client.Send(c, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.TimedOut, client.SendSome(c, new byte[1], 0, 1, out _));
         Assert.Equal(5, client.Counters[Counter.TcpRetransmissionTimeouts]);
     }
 
@@ -106,7 +106,7 @@ public class TcpRecoveryTests
         var (c, _) = Connect(network, client, server, listener, TestNetwork.Ip(2), 9);
         Assert.Equal(SocketResult.Success, client.SetOption(c, SocketOption.UserTimeout, 5_000));
         network.Switch.Ports[1].IsLinkUp = false;
-        client.Send(c, new byte[10], 0, 10, out _);
+        client.SendSome(c, new byte[10], 0, 10, out _);
         network.Run(4_900);
         Assert.Equal(SocketState.Established, Info(client, c).State);
         network.Run(200);
@@ -123,7 +123,7 @@ public class TcpRecoveryTests
         int listener = Listen(server, 9);
         var (c, s) = Connect(network, client, server, listener, TestNetwork.Ip(2), 9);
         var data = RandomData(2048, 5);
-        client.Send(c, data, 0, data.Length, out int sent);
+        client.SendSome(c, data, 0, data.Length, out int sent);
         Assert.Equal(2048, sent);
         network.Run(30_000); // the server application does not read
         Assert.Equal(1024, Info(server, s).ReceiveQueued);
@@ -176,7 +176,7 @@ public class TcpRecoveryTests
             long before = client.Counters[Counter.TcpSegmentsSent];
             for (int i = 0; i < 5; i++)
             {
-                client.Send(c, [(byte)i], 0, 1, out _);
+                client.SendSome(c, [(byte)i], 0, 1, out _);
                 network.Settle();
             }
 

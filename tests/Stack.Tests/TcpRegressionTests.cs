@@ -47,7 +47,7 @@ public class TcpRegressionTests
         int listener = Listen(server, 9);
         var (c, s) = Connect(network, client, server, listener, TestNetwork.Ip(2), 9);
         network.Switch.Faults = new LinkFaults { DelayMs = 300 }; // ACKs come back after the 200 ms RTO fired
-        client.Send(c, new byte[2000], 0, 2000, out _);
+        client.SendSome(c, new byte[2000], 0, 2000, out _);
         client.Close(c);
         var buffer = new byte[4096];
         Assert.True(network.RunUntil(() =>
@@ -100,9 +100,9 @@ public class TcpRegressionTests
         client.Connect(c, TestNetwork.Ip(2), 9);
         network.Settle();
         client.SetOption(c, SocketOption.NoDelay, 1);
-        client.Send(c, "first"u8.ToArray(), 0, 5, out _);
+        client.SendSome(c, "first"u8.ToArray(), 0, 5, out _);
         network.Settle();
-        client.Send(c, "second"u8.ToArray(), 0, 6, out _);
+        client.SendSome(c, "second"u8.ToArray(), 0, 6, out _);
         network.Settle();
         network.Switch.Ports[1].IsLinkUp = true;
         int s = 0;

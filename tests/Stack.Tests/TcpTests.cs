@@ -205,7 +205,7 @@ public class TcpTests
         Assert.Equal(SocketState.FinWait2, Info(client, c).State);
         Assert.Equal(SocketResult.Success, server.Receive(s, new byte[1], 0, 1, out int eof));
         Assert.Equal(0, eof);
-        Assert.Equal(SocketResult.Shutdown, client.Send(c, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.Shutdown, client.SendSome(c, new byte[1], 0, 1, out _));
         var reply = RandomData(5000, 2);
         Assert.Equal(Hash(reply), Hash(Transfer(network, server, s, client, c, reply)));
         server.Close(s);
@@ -237,7 +237,7 @@ public class TcpTests
         var server = network.Add(2);
         int listener = Listen(server, 7);
         var (c, s) = Connect(network, client, server, listener, TestNetwork.Ip(2), 7);
-        client.Send(c, new byte[100], 0, 100, out _);
+        client.SendSome(c, new byte[100], 0, 100, out _);
         network.Run(5);
         server.Close(s);
         network.Run(5);
@@ -264,7 +264,7 @@ public class TcpTests
         int listener = Listen(server, 7);
         var (c, s) = Connect(network, client, server, listener, TestNetwork.Ip(2), 7);
         client.Close(c);
-        Assert.Equal(SocketResult.NotSocket, client.Send(c, new byte[1], 0, 1, out _));
+        Assert.Equal(SocketResult.NotSocket, client.SendSome(c, new byte[1], 0, 1, out _));
         Assert.Equal(SocketEvents.Invalid, client.PollSocket(c));
         network.Run(5);
         server.Close(s);
@@ -293,14 +293,14 @@ public class TcpTimingTests
                 acks.Add(network.Clock.NowMilliseconds - start);
             }
         };
-        client.Send(c, [1], 0, 1, out _);
+        client.SendSome(c, [1], 0, 1, out _);
         network.Run(100);
         Assert.Equal([40L], acks);
         acks.Clear();
         start = network.Clock.NowMilliseconds;
-        client.Send(c, new byte[1000], 0, 1000, out _);
+        client.SendSome(c, new byte[1000], 0, 1000, out _);
         network.Settle();
-        client.Send(c, new byte[1000], 0, 1000, out _);
+        client.SendSome(c, new byte[1000], 0, 1000, out _);
         network.Settle();
         Assert.Equal([0L], acks); // every second segment is acknowledged at once (RFC 1122 section 4.2.3.2)
     }

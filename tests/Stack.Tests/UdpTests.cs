@@ -158,7 +158,7 @@ public class UdpTests
         int onA = TestNetwork.OpenUdp(a, 5000);
         int fromB = TestNetwork.OpenUdp(b, 5001);
         int fromC = TestNetwork.OpenUdp(c, 5001);
-        Assert.Equal(SocketResult.NotConnected, a.Send(onA, [1], 0, 1, out _));
+        Assert.Equal(SocketResult.NotConnected, a.SendSome(onA, [1], 0, 1, out _));
         Assert.Equal(SocketResult.Success, a.Connect(onA, TestNetwork.Ip(2), 5001));
         Assert.Equal(SocketResult.Success, a.GetRemoteAddress(onA, out var remote));
         Assert.Equal("udp 192.0.2.2:5001", remote.ToString());
@@ -172,7 +172,7 @@ public class UdpTests
         Assert.Equal(1, c.Counters[Counter.IcmpErrorsReceived]);
 
         var data = Encoding.ASCII.GetBytes("reply");
-        Assert.Equal(SocketResult.Success, a.Send(onA, data, 0, data.Length, out _));
+        Assert.Equal(SocketResult.Success, a.SendSome(onA, data, 0, data.Length, out _));
         network.Run(5);
         Assert.Equal("reply", Receive(b, fromB).Text);
 

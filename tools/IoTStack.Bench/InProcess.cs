@@ -69,7 +69,7 @@ public static class InProcess
         while (received < bytes)
         {
             senderTime.Start();
-            if (sent < bytes && sender.Send(client, data, 0, (int)Math.Min(data.Length, bytes - sent), out int n) == SocketResult.Success)
+            if (sent < bytes && sender.SendSome(client, data, 0, (int)Math.Min(data.Length, bytes - sent), out int n) == SocketResult.Success)
             {
                 sent += n;
             }
@@ -173,7 +173,7 @@ public static class InProcess
         var start = watch.Elapsed;
         while (received < bytes && watch.Elapsed.TotalSeconds < 120)
         {
-            if (sent < bytes && sender.Send(client, data, 0, (int)Math.Min(data.Length, bytes - sent), out int n) == SocketResult.Success)
+            if (sent < bytes && sender.SendSome(client, data, 0, (int)Math.Min(data.Length, bytes - sent), out int n) == SocketResult.Success)
             {
                 sent += n;
             }
@@ -223,8 +223,8 @@ public static class InProcess
             }),
             ("TCP full-size segment, each way with its ACK", () =>
             {
-                a.Send(client, payload, 0, payload.Length, out _);
-                b.Send(server, payload, 0, payload.Length, out _);
+                a.SendSome(client, payload, 0, payload.Length, out _);
+                b.SendSome(server, payload, 0, payload.Length, out _);
                 a.Poll();
                 b.Poll();
                 a.Poll();

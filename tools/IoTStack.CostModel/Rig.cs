@@ -198,7 +198,7 @@ internal sealed class Rig
         int offset = 0;
         RunUntil(() =>
         {
-            if (offset < count && Peer.Send(client, data, offset, count - offset, out int sent) == SocketResult.Success)
+            if (offset < count && Peer.SendSome(client, data, offset, count - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }

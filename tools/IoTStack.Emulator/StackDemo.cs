@@ -91,7 +91,7 @@ public sealed class StackDemo
         ok &= Step("UDP echo on port 7", reply == SocketResult.Success && _buffer.AsSpan(0, received).SequenceEqual(message), $"'{System.Text.Encoding.ASCII.GetString(_buffer, 0, received)}' from {from}");
 
         _client.Connect(socket, WireDemo.BoardIp, 9999);
-        _client.Send(socket, message, 0, message.Length, out _);
+        _client.SendSome(socket, message, 0, message.Length, out _);
         Run(10);
         var refused = _client.Receive(socket, _buffer, 0, _buffer.Length, out _);
         ok &= Step("UDP to closed port 9999", refused == SocketResult.ConnectionRefused, $"{refused} (ICMP port unreachable)");
@@ -168,7 +168,7 @@ public sealed class StackDemo
         int offset = 0;
         for (int ms = 0; ms < 30_000 && received.Length < expect; ms++)
         {
-            if (offset < request.Length && _client.Send(socket, request, offset, request.Length - offset, out int sent) == SocketResult.Success)
+            if (offset < request.Length && _client.SendSome(socket, request, offset, request.Length - offset, out int sent) == SocketResult.Success)
             {
                 offset += sent;
             }

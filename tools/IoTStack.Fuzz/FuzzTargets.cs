@@ -379,12 +379,12 @@ public static class FuzzTargets
             if (engine.Accept(listener, out int connection) == SocketResult.Success)
             {
                 engine.Receive(connection, buffer, 0, buffer.Length, out _);
-                engine.Send(connection, buffer, 0, 100, out _);
+                engine.SendSome(connection, buffer, 0, 100, out _);
                 engine.Close(connection);
             }
 
             engine.Connect(client, new IPv4Address(192, 0, 2, 1), 80);
-            engine.Send(client, buffer, 0, 10, out _);
+            engine.SendSome(client, buffer, 0, 10, out _);
             engine.ReceiveFrom(udp, buffer, 0, buffer.Length, out int received, out _);
             if (received < 0 || received > buffer.Length)
             {

@@ -608,7 +608,7 @@ namespace IoTStack.Drivers.W5500
             return SocketResult.WouldBlock;
         }
 
-        public SocketResult Send(int socket, byte[] buffer, int offset, int count, out int sent)
+        public SocketResult SendSome(int socket, byte[] buffer, int offset, int count, out int sent)
         {
             sent = 0;
             int h = Resolve(socket);
@@ -653,7 +653,7 @@ namespace IoTStack.Drivers.W5500
 
             if (_type[h] == SocketKind.Stream)
             {
-                return Send(socket, buffer, offset, count, out sent);
+                return SendSome(socket, buffer, offset, count, out sent);
             }
 
             if (!NetworkOrder.InBuffer(buffer, offset, count) || port <= 0 || port > 0xFFFF || address == 0)
@@ -873,9 +873,16 @@ namespace IoTStack.Drivers.W5500
             {
                 // No socket left in LISTEN on the port: the chip answers the next SYN with RST, so the listener reports Overflow
                 // and an application holding idle connections can free one (then the next Poll arms it again).
+                // Between sweeps a socket armed for the listener with no CON since is taken to be in LISTEN (no SPI read).
                 SocketEvents listener = SocketEvents.Overflow;
                 for (int k = 0; k < HardwareSockets; k++)
                 {
+                    if (_owner[k] == h && !_connected[k] && !_sweeping)
+                    {
+                        listener &= ~SocketEvents.Overflow;
+                        continue;
+                    }
+
                     // The sockets Accept would take (CON seen by Poll, or a sweep): readable means Accept will not block.
                     int status = _owner[k] == h && (_connected[k] || _sweeping) ? Status(k) : -1;
                     if (status == R.StatusEstablished || status == R.StatusCloseWait)

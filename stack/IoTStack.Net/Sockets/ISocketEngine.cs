@@ -22,7 +22,13 @@ namespace IoTStack.Net.Sockets
 
         SocketResult Connect(int socket, IPv4Address address, int port);
 
-        SocketResult Send(int socket, byte[] buffer, int offset, int count, out int sent);
+        /// <summary>
+        /// Queues as much of the bytes as the connection's transmit buffer (or the chip's) takes now and says how many in
+        /// <paramref name="sent"/>: possibly fewer than <paramref name="count"/>, possibly 0 with WouldBlock. Not
+        /// System.Net's blocking Socket.Send, which returns when all is sent: for that, <see cref="NetHost.SendAll"/> or
+        /// <see cref="NetSocket.Send(byte[], int, int)"/>.
+        /// </summary>
+        SocketResult SendSome(int socket, byte[] buffer, int offset, int count, out int sent);
 
         SocketResult SendTo(int socket, byte[] buffer, int offset, int count, IPv4Address address, int port, out int sent);
 

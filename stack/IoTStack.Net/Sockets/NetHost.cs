@@ -243,7 +243,7 @@ namespace IoTStack.Net.Sockets
                 int queued;
                 lock (_lock)
                 {
-                    result = Queued(_engine.Send(socket, buffer, offset + sent, count - sent, out queued));
+                    result = Queued(_engine.SendSome(socket, buffer, offset + sent, count - sent, out queued));
                 }
 
                 sent += queued;
@@ -305,11 +305,11 @@ namespace IoTStack.Net.Sockets
         }
 
         /// <summary>Queues what fits without waiting (WouldBlock when nothing does).</summary>
-        public SocketResult Send(int socket, byte[] buffer, int offset, int count, out int sent)
+        public SocketResult SendSome(int socket, byte[] buffer, int offset, int count, out int sent)
         {
             lock (_lock)
             {
-                return Queued(_engine.Send(socket, buffer, offset, count, out sent));
+                return Queued(_engine.SendSome(socket, buffer, offset, count, out sent));
             }
         }
 

@@ -131,7 +131,7 @@ namespace IoTStack.Net.Sockets
         public int Send(byte[] buffer, int offset, int count)
         {
             int sent;
-            Check(_host != null ? _host.SendAll(_socket, buffer, offset, count, Limit(SendTimeout), out sent) : _engine.Send(_socket, buffer, offset, count, out sent));
+            Check(_host != null ? _host.SendAll(_socket, buffer, offset, count, Limit(SendTimeout), out sent) : _engine.SendSome(_socket, buffer, offset, count, out sent));
             return sent;
         }
 

@@ -281,7 +281,7 @@ internal sealed class W5500SocketMode
         }
 
         var data = pending.ToArray();
-        var result = _engine.Send(_inner[socket], data, 0, data.Length, out int sent);
+        var result = _engine.SendSome(_inner[socket], data, 0, data.Length, out int sent);
         if (result == SocketResult.Success && sent > 0)
         {
             pending.RemoveRange(0, sent);
