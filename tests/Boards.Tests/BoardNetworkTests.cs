@@ -287,6 +287,21 @@ public class BoardCommandLineTests
 {
     private static BoardCommandLine Parse(params string[] args) => BoardCommandLine.Parse(args, p => p is null ? new BoardSettings() : BoardProfiles.ShippedSettings(p));
 
+    [Theory]
+    [InlineData("enc28j60")]
+    [InlineData("w5500")]
+    [InlineData("w5500-sockets")]
+    public void The_services_options_are_taken_on_every_chip(string chip)
+    {
+        var line = Parse("--chip", chip, "--dhcp", "--hostname", "board", "--dns", "192.0.2.1", "--ntp", "192.0.2.1");
+        Assert.Equal(ChipNames.Parse(chip), line.Settings.Chip);
+        Assert.True(line.Settings.WantsServices);
+        var bench = new VirtualBench(line.Settings.Chip);
+        var network = BoardNetwork.Create(line.Settings.Chip, bench.Model.Bus, line.Settings.Mac, bench.Clock, line.Settings)!;
+        Assert.NotNull(network.Services!.Dhcp);
+        Assert.NotNull(network.Services.Mdns);
+    }
+
     [Fact]
     public void Every_board_option_lands_in_the_settings()
     {
