@@ -36,7 +36,7 @@ namespace IoTStack.Net.Services
         private readonly byte[] _hostName;
         private readonly IPv4Address[] _dns = new IPv4Address[3];
         private readonly IPv4Address[] _readDns = new IPv4Address[3];
-        private int _socket = -1;
+        private int _socket; // 0: none, as everywhere in the socket API
         private DhcpState _state;
         private uint _xid;
         private long _startedAt;
@@ -218,7 +218,7 @@ namespace IoTStack.Net.Services
         /// </summary>
         private SocketResult OpenSocket()
         {
-            if (_socket >= 0)
+            if (_socket != 0)
             {
                 return SocketResult.Success;
             }
@@ -226,7 +226,7 @@ namespace IoTStack.Net.Services
             SocketResult error = _sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket);
             if (error != SocketResult.Success)
             {
-                _socket = -1;
+                _socket = 0;
                 return error;
             }
 
@@ -242,10 +242,10 @@ namespace IoTStack.Net.Services
 
         private void CloseSocket()
         {
-            if (_socket >= 0)
+            if (_socket != 0)
             {
                 _sockets.Close(_socket);
-                _socket = -1;
+                _socket = 0;
             }
         }
 
@@ -260,7 +260,7 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            while (_socket >= 0 && _sockets.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
+            while (_socket != 0 && _sockets.ReceiveFrom(_socket, _message, 0, _message.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 if (fromPort == ServerPort && Read(received))
                 {

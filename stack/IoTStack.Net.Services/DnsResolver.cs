@@ -34,7 +34,7 @@ namespace IoTStack.Net.Services
         private readonly long[] _cacheExpiry;
         private readonly DnsStatus[] _lastError;
         private int _serverCount;
-        private int _socket = -1;
+        private int _socket; // 0: none, as everywhere in the socket API
 
         public DnsResolver(ISocketEngine sockets, INetInterface net, int queries, int cacheEntries)
         {
@@ -219,7 +219,7 @@ namespace IoTStack.Net.Services
         /// <summary>Reads answers and sends (re)tries that are due; true when it did anything.</summary>
         public bool Poll()
         {
-            if (_socket < 0)
+            if (_socket == 0)
             {
                 return false;
             }
@@ -250,7 +250,7 @@ namespace IoTStack.Net.Services
                 // No lookup waits for an answer: give the socket back (one of the W5500's eight); the next lookup opens one
                 // on a fresh random port (RFC 5452 section 9.2 asks for port randomisation anyway).
                 _sockets.Close(_socket);
-                _socket = -1;
+                _socket = 0;
             }
 
             return worked;
@@ -260,7 +260,7 @@ namespace IoTStack.Net.Services
         public int PollDelay()
         {
             long now = _net.Clock.NowMilliseconds;
-            return Deadlines.Delay(_socket < 0 ? Deadlines.None : _queries.NextDeadline(Deadlines.None), now, int.MaxValue);
+            return Deadlines.Delay(_socket == 0 ? Deadlines.None : _queries.NextDeadline(Deadlines.None), now, int.MaxValue);
         }
 
         private SocketResult Start(DnsStatus status, IPv4Address address, out int query)
@@ -277,7 +277,7 @@ namespace IoTStack.Net.Services
 
         private SocketResult OpenSocket()
         {
-            if (_socket >= 0)
+            if (_socket != 0)
             {
                 return SocketResult.Success;
             }
@@ -289,7 +289,7 @@ namespace IoTStack.Net.Services
                 if (error != SocketResult.Success)
                 {
                     _sockets.Close(_socket);
-                    _socket = -1;
+                    _socket = 0;
                 }
             }
 

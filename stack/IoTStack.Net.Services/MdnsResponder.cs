@@ -42,7 +42,7 @@ namespace IoTStack.Net.Services
         private readonly byte[] _owner = new byte[DnsWire.MaximumNameLength];
         private readonly byte[] _current = new byte[DnsWire.MaximumNameLength];
         private int _labelLength;
-        private int _socket = -1;
+        private int _socket; // 0: none, as everywhere in the socket API
         private MdnsState _state;
         private int _step;
         private long _next;
@@ -104,7 +104,7 @@ namespace IoTStack.Net.Services
         /// <summary>Opens UDP 5353 and joins 224.0.0.251; probing starts once the interface has an address.</summary>
         public SocketResult Start()
         {
-            if (_socket >= 0)
+            if (_socket != 0)
             {
                 return SocketResult.Success;
             }
@@ -126,7 +126,7 @@ namespace IoTStack.Net.Services
             if (error != SocketResult.Success)
             {
                 _sockets.Close(_socket);
-                _socket = -1;
+                _socket = 0;
                 return error;
             }
 
@@ -136,11 +136,11 @@ namespace IoTStack.Net.Services
 
         public void Stop()
         {
-            if (_socket >= 0)
+            if (_socket != 0)
             {
                 _sockets.SetOption(_socket, SocketOption.DropMembership, unchecked((int)GroupValue));
                 _sockets.Close(_socket);
-                _socket = -1;
+                _socket = 0;
             }
 
             _state = MdnsState.Stopped;
@@ -186,7 +186,7 @@ namespace IoTStack.Net.Services
         /// <summary>Reads queries and answers, probes, announces and retries lookups as they fall due.</summary>
         public bool Poll()
         {
-            if (_socket < 0)
+            if (_socket == 0)
             {
                 return false;
             }
@@ -224,7 +224,7 @@ namespace IoTStack.Net.Services
         /// </summary>
         public int PollDelay()
         {
-            if (_socket < 0)
+            if (_socket == 0)
             {
                 return int.MaxValue;
             }

@@ -20,7 +20,7 @@ namespace IoTStack.Net.Services
         private readonly INetInterface _net;
         private readonly byte[] _packet = new byte[SntpPacket.Length + 20];
         private readonly SntpPacket _view = new SntpPacket();
-        private int _socket = -1;
+        private int _socket; // 0: none, as everywhere in the socket API
         private uint _nonceHigh;
         private uint _nonceLow;
         private long _sentAt;
@@ -95,10 +95,10 @@ namespace IoTStack.Net.Services
         public void Stop()
         {
             Running = false;
-            if (_socket >= 0)
+            if (_socket != 0)
             {
                 _sockets.Close(_socket);
-                _socket = -1;
+                _socket = 0;
             }
         }
 
@@ -113,7 +113,7 @@ namespace IoTStack.Net.Services
             int received;
             uint from;
             int fromPort;
-            while (_socket >= 0 && _sockets.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from, out fromPort) == SocketResult.Success)
+            while (_socket != 0 && _sockets.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 worked = true;
                 if (_waiting && from == _server.Value && fromPort == Port)
@@ -150,11 +150,11 @@ namespace IoTStack.Net.Services
                 }
             }
 
-            if (!_waiting && _socket >= 0)
+            if (!_waiting && _socket != 0)
             {
                 // Between exchanges no socket is held (a W5500 board has eight); the next request takes a fresh ephemeral port.
                 _sockets.Close(_socket);
-                _socket = -1;
+                _socket = 0;
             }
 
             return worked;
@@ -178,11 +178,11 @@ namespace IoTStack.Net.Services
 
         private bool Send(long now)
         {
-            if (_socket < 0)
+            if (_socket == 0)
             {
                 if (_sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _socket) != SocketResult.Success)
                 {
-                    _socket = -1;
+                    _socket = 0;
                     _nextSync = now + RetryMs; // no socket free: try again later, not on every poll (PollDelay would be 0)
                     return false;
                 }

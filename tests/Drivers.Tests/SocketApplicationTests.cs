@@ -327,6 +327,27 @@ public abstract class SocketApplicationTests
     }
 
     [Fact]
+    public void Options_that_do_not_belong_to_a_socket_s_kind_are_refused_alike_on_every_engine()
+    {
+        var board = Board();
+        board.Open(SocketKind.Stream, IpProtocol.Tcp, out int stream);
+        board.Open(SocketKind.Datagram, IpProtocol.Udp, out int datagram);
+        Assert.Equal(SocketResult.Success, board.SetOption(stream, SocketOption.NoDelay, 1));
+        Assert.Equal(SocketResult.Success, board.SetOption(stream, SocketOption.Linger, 0));
+        Assert.Equal(SocketResult.Success, board.SetOption(datagram, SocketOption.Broadcast, 1));
+        Assert.Equal(SocketResult.Success, board.SetOption(datagram, SocketOption.TimeToLive, 7));
+        Assert.Equal(SocketResult.Success, board.GetOption(datagram, SocketOption.TimeToLive, out int ttl));
+        Assert.Equal(7, ttl);
+        Assert.Equal(SocketResult.ProtocolOption, board.SetOption(datagram, SocketOption.NoDelay, 1));
+        Assert.Equal(SocketResult.ProtocolOption, board.GetOption(datagram, SocketOption.NoDelay, out _));
+        Assert.Equal(SocketResult.ProtocolOption, board.SetOption(datagram, SocketOption.Linger, 0));
+        Assert.Equal(SocketResult.ProtocolOption, board.SetOption(stream, SocketOption.Broadcast, 1));
+        Assert.Equal(SocketResult.ProtocolOption, board.SetOption(stream, SocketOption.TimeToLive, 7));
+        Assert.Equal(SocketResult.ProtocolOption, board.SetOption(stream, SocketOption.AddMembership, unchecked((int)0xE00000FBu)));
+        Assert.Equal(SocketResult.ProtocolOption, board.SetOption(stream, SocketOption.HeaderIncluded, 1));
+    }
+
+    [Fact]
     public void Stale_descriptors_are_refused_and_a_refused_connection_is_reported()
     {
         var board = Board();

@@ -944,6 +944,11 @@ namespace IoTStack.Drivers.W5500
                 return SocketResult.NotSocket;
             }
 
+            if (!Applies(h, option))
+            {
+                return SocketResult.ProtocolOption;
+            }
+
             if (option == SocketOption.Linger)
             {
                 _abort[h] = value == 0;
@@ -972,10 +977,41 @@ namespace IoTStack.Drivers.W5500
             }
 
             // UDP sockets send to 255.255.255.255 and take broadcasts in the chip's plain UDP mode (BCASTB, Sn_MR bit 6,
-            // stays 0): SO_BROADCAST has nothing to switch on.
-            return option == SocketOption.NoDelay || (option == SocketOption.Broadcast && _type[h] == SocketKind.Datagram)
+            // stays 0): SO_BROADCAST has nothing to switch on. Two sockets may share a port on the chip: ReuseAddress neither.
+            return option == SocketOption.NoDelay || option == SocketOption.Broadcast || option == SocketOption.ReuseAddress
                 ? SocketResult.Success
                 : SocketResult.ProtocolOption;
+        }
+
+        /// <summary>
+        /// Whether an option belongs to the socket's kind, by the same table as the software stack's (SocketSlot.HasOption),
+        /// so both engines answer ProtocolOption alike for, say, NoDelay on a datagram socket (rule 8). Of those that belong,
+        /// the chip lacks KeepAlive, UserTimeout, DontFragment and ReceiveDropped: ProtocolOption too.
+        /// </summary>
+        private bool Applies(int h, SocketOption option)
+        {
+            bool stream = _type[h] == SocketKind.Stream;
+            switch (option)
+            {
+                case SocketOption.Broadcast:
+                case SocketOption.DontFragment:
+                case SocketOption.TimeToLive:
+                case SocketOption.ReceiveDropped:
+                case SocketOption.AddMembership:
+                case SocketOption.DropMembership:
+                    return !stream;
+                case SocketOption.NoDelay:
+                case SocketOption.KeepAlive:
+                case SocketOption.Linger:
+                case SocketOption.UserTimeout:
+                    return stream;
+                case SocketOption.ReuseAddress:
+                case SocketOption.ReceiveQueued:
+                case SocketOption.Error:
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         /// <summary>
@@ -992,8 +1028,19 @@ namespace IoTStack.Drivers.W5500
                 return SocketResult.NotSocket;
             }
 
+            if (!Applies(h, option))
+            {
+                return SocketResult.ProtocolOption;
+            }
+
             switch (option)
             {
+                case SocketOption.TimeToLive:
+                    value = _ttl[h] != 0 ? _ttl[h] : 0x80; // Sn_TTL's reset value
+                    return SocketResult.Success;
+                case SocketOption.Broadcast:
+                    value = 1;
+                    return SocketResult.Success;
                 case SocketOption.Linger:
                     value = _abort[h] ? 0 : -1;
                     return SocketResult.Success;
