@@ -30,8 +30,7 @@ namespace IoTStack.Net
         private readonly PollTime _time;
         private bool _linkWasUp = true;
         private readonly Prng _random;
-        private long _wallClockAtZero;
-        private bool _wallClockSet;
+        private readonly WallClock _wallClock;
 
         public NetStack(NetStackOptions options, IFrameDevice device, IClock clock)
         {
@@ -50,6 +49,7 @@ namespace IoTStack.Net
             _interface = new InterfaceState(device, _loopback, macAddress, _counters);
             Prng random = new Prng((uint)macAddress.GetHashCode() ^ (uint)_time.Now ^ 0x5A17C0DE);
             _random = new Prng(random.Next());
+            _wallClock = new WallClock(clock);
 
             // Each layer gets the collaborators it uses (issue 16 item 5). IP, ICMP and the transports call each other
             // both ways, so the layers above IP are handed to it, and UDP to ICMP, once they exist.
@@ -295,20 +295,19 @@ namespace IoTStack.Net
         /// <summary>Sets the wall clock (Unix time in milliseconds, UTC), as an SNTP client does.</summary>
         public void SetWallClock(long unixMilliseconds)
         {
-            _wallClockAtZero = unixMilliseconds - _clock.NowMilliseconds;
-            _wallClockSet = true;
+            _wallClock.Set(unixMilliseconds);
         }
 
         /// <summary>Whether anything set the wall clock yet.</summary>
         public bool WallClockSet
         {
-            get { return _wallClockSet; }
+            get { return _wallClock.IsSet; }
         }
 
         /// <summary>Unix time in milliseconds (UTC) by the wall clock; 0 until it is set.</summary>
         public long WallClockMilliseconds
         {
-            get { return _wallClockSet ? _wallClockAtZero + _clock.NowMilliseconds : 0; }
+            get { return _wallClock.Milliseconds; }
         }
 
         /// <summary>The MAC address resolved for a neighbour, if the cache holds one.</summary>

@@ -4,16 +4,16 @@ namespace IoTStack.Net
     /// xorshift32 (Marsaglia 2003): cheap, allocation-free randomness for port choice and identifiers.
     /// Not a cryptographic generator; TCP's initial sequence numbers get their own keyed hash (RFC 6528).
     /// </summary>
-    internal sealed class Prng
+    public sealed class Prng
     {
         private uint _state;
 
-        internal Prng(uint seed)
+        public Prng(uint seed)
         {
             _state = seed == 0 ? 0x9E3779B9 : seed;
         }
 
-        internal uint Next()
+        public uint Next()
         {
             uint x = _state;
             x ^= x << 13;

@@ -99,15 +99,14 @@ namespace IoTStack.Drivers.W5500
         private int _nextPort = 49152;
 
         // INetInterface.
-        private uint _random;
+        private readonly Prng _random;
+        private readonly WallClock _wallClock;
         private bool _linkUp;
         private bool _linkKnown;
         private long _linkCheckedAt;
         private int _probeSocket = -1;
         private bool _probeOut;
         private bool _probeConflict;
-        private bool _wallClockSet;
-        private long _wallClockAtZero;
 
         public W5500SocketEngine(ISpiBus bus, MacAddress macAddress, IClock clock)
         {
@@ -120,7 +119,8 @@ namespace IoTStack.Drivers.W5500
             _macAddress = macAddress;
             _clock = clock;
             macAddress.Write(_scratch, 0);
-            _random = NetworkOrder.ReadUInt32(_scratch, 2) ^ (uint)clock.NowMilliseconds ^ 0x9E3779B9;
+            _random = new Prng(NetworkOrder.ReadUInt32(_scratch, 2) ^ (uint)clock.NowMilliseconds ^ 0x9E3779B9);
+            _wallClock = new WallClock(clock);
             for (int h = 0; h < Handles; h++)
             {
                 _generation[h] = 1;
@@ -1291,15 +1291,10 @@ namespace IoTStack.Drivers.W5500
             get { return _clock; }
         }
 
-        /// <summary>xorshift32 seeded from the MAC and the clock: identifiers and jitter, not secrets.</summary>
+        /// <summary>The stack's xorshift32, seeded from the MAC and the clock: identifiers and jitter, not secrets.</summary>
         public uint NextRandom()
         {
-            uint x = _random;
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            _random = x;
-            return x;
+            return _random.Next();
         }
 
         public void WriteMacAddress(byte[] buffer, int offset)
@@ -1436,18 +1431,17 @@ namespace IoTStack.Drivers.W5500
 
         public void SetWallClock(long unixMilliseconds)
         {
-            _wallClockAtZero = unixMilliseconds - _clock.NowMilliseconds;
-            _wallClockSet = true;
+            _wallClock.Set(unixMilliseconds);
         }
 
         public bool WallClockSet
         {
-            get { return _wallClockSet; }
+            get { return _wallClock.IsSet; }
         }
 
         public long WallClockMilliseconds
         {
-            get { return _wallClockSet ? _wallClockAtZero + _clock.NowMilliseconds : 0; }
+            get { return _wallClock.Milliseconds; }
         }
 
         private int Status(int k)
