@@ -247,7 +247,6 @@ namespace IoTStack.Firmware
             _busy--;
         }
 
-        /// <summary>Whether a connection waits in a listener's backlog (only asked while every session is busy).</summary>
         /// <summary>
         /// Every session busy and a connection waiting, or a client turned away: the HTTP session that has waited longest for a
         /// request head, if over <see cref="_giveWayMs"/>, is closed so the next poll accepts the newcomer (a partial head with RST).
