@@ -305,17 +305,7 @@ public sealed class TestBroker
                 break;
             case MqttPacketType.Subscribe:
                 Subscribes++;
-                int at = _p.ListOffset;
-                int length = (_rx[at] << 8) | _rx[at + 1];
-                byte[] filter = new byte[length];
-                Array.Copy(_rx, at + 2, filter, 0, length);
-                int existing = Array.FindIndex(_filters, 0, _filterCount, f => f.AsSpan().SequenceEqual(filter));
-                int slot = existing >= 0 ? existing : _filterCount++;
-                _filters[slot] = filter;
-                _filterQos[slot] = _rx[at + 2 + length] & 3;
-                Begin();
-                _w.WriteSubAck(MqttPacketType.SubAck, _p.PacketId, _filterQos[slot]);
-                End();
+                Subscribe();
                 break;
             case MqttPacketType.Unsubscribe:
                 Unsubscribes++;
@@ -334,6 +324,21 @@ public sealed class TestBroker
                 Drop();
                 break;
         }
+    }
+
+    private void Subscribe()
+    {
+        int at = _p.ListOffset;
+        int length = (_rx[at] << 8) | _rx[at + 1];
+        byte[] filter = new byte[length];
+        Array.Copy(_rx, at + 2, filter, 0, length);
+        int existing = Array.FindIndex(_filters, 0, _filterCount, f => f.AsSpan().SequenceEqual(filter));
+        int slot = existing >= 0 ? existing : _filterCount++;
+        _filters[slot] = filter;
+        _filterQos[slot] = _rx[at + 2 + length] & 3;
+        Begin();
+        _w.WriteSubAck(MqttPacketType.SubAck, _p.PacketId, _filterQos[slot]);
+        End();
     }
 
     /// <summary>The client's message to every subscription of its own that matches, at the lesser QoS.</summary>
