@@ -59,6 +59,9 @@ namespace IoTStack.Firmware
 
         public Firmware Firmware { get; private set; }
 
+        /// <summary>The MQTT client and its status and echo topics, when the settings name a broker; else null.</summary>
+        public MqttReporter Mqtt { get; private set; }
+
         /// <summary>
         /// Builds the board from its settings (the firmware's own from <see cref="FirmwareSettings.For"/>); null when the chip
         /// does not answer. Throws ArgumentException for settings that cannot work.
@@ -94,14 +97,26 @@ namespace IoTStack.Firmware
             Firmware firmware = new Firmware(network.Engine, network.Interface, network.Stack, network.Clock, firmwareSettings);
             firmware.Services = network.Services;
             firmware.MacAddress = network.Mac;
-            return new FirmwareBoard(network, firmware);
+            FirmwareBoard board = new FirmwareBoard(network, firmware);
+            if (network.Settings != null && !network.Settings.MqttBroker.IsAny)
+            {
+                board.Mqtt = new MqttReporter(network, firmware);
+            }
+
+            return board;
         }
 
         /// <summary>Starts the network (the static address unless DHCP will, the services), then opens the firmware's listeners.</summary>
         public bool Start()
         {
             // A W5500 running its own TCP/IP holds each waiting connection in one of its eight sockets (datasheet 4.2).
-            return Network.Start() && Firmware.Start(Network.Chip == ChipKind.W5500Sockets ? 1 : 4);
+            bool started = Network.Start() && Firmware.Start(Network.Chip == ChipKind.W5500Sockets ? 1 : 4);
+            if (started && Mqtt != null)
+            {
+                Mqtt.Start();
+            }
+
+            return started;
         }
 
         /// <summary>
@@ -130,6 +145,11 @@ namespace IoTStack.Firmware
 
             _report.Text(", sessions ").Number(Firmware.SessionsInUse).Text("/").Number(Firmware.Sessions);
             _report.Text(", HTTP requests ").Number(Firmware.Requests);
+            if (Mqtt != null)
+            {
+                _report.Text(Mqtt.Client.IsConnected ? ", MQTT connected " : ", MQTT down ").Number(Mqtt.Client.Connections);
+            }
+
             if (Stack != null)
             {
                 _report.Text(", frames in ").Number(Stack.Counters[Counter.FramesReceived]).Text(" out ").Number(Stack.Counters[Counter.FramesSent]);
@@ -148,6 +168,12 @@ namespace IoTStack.Firmware
             int delay = Network.PollDelay();
             int serve = Firmware.ServeDelay();
             delay = serve < delay ? serve : delay;
+            if (Mqtt != null)
+            {
+                int mqtt = Mqtt.PollDelay();
+                delay = mqtt < delay ? mqtt : delay;
+            }
+
             return Log != null ? Deadlines.Delay(_nextReport, Network.Clock.NowMilliseconds, delay) : delay;
         }
 
@@ -161,6 +187,11 @@ namespace IoTStack.Firmware
             }
 
             bool worked = Network.Poll();
+            if (Mqtt != null)
+            {
+                worked |= Mqtt.Poll();
+            }
+
             return Firmware.Serve() | worked;
         }
     }
