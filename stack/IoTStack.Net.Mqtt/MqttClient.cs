@@ -172,6 +172,9 @@ namespace IoTStack.Net.Mqtt
         public int ProtocolErrors;
         public int PingsSent;
 
+        /// <summary>Messages delivered without room for a reply because the broker sent more than it may (see ReserveForReplies).</summary>
+        public int ForcedDeliveries;
+
         /// <summary>The clock reading when the last connection was acknowledged.</summary>
         public long ConnectedAtMs;
 
@@ -551,7 +554,12 @@ namespace IoTStack.Net.Mqtt
                 }
 
                 int length = _packet.TotalLength;
-                if (_packet.Type == MqttPacketType.Publish && (held || !CanDeliver()))
+                bool stuck = at == 0 && _rxCount == _rx.Length; // a full buffer of held messages: nothing behind them can be read
+                if (stuck && _packet.Type == MqttPacketType.Publish && !CanDeliver())
+                {
+                    ForcedDeliveries++; // delivered without room for a reply rather than deadlocked (a broker over its Receive Maximum)
+                }
+                else if (_packet.Type == MqttPacketType.Publish && (held || !CanDeliver()))
                 {
                     held = true;
                     at += length;
