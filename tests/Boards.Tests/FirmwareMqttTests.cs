@@ -63,4 +63,30 @@ public class FirmwareMqttTests
         bench.Run(10_100, Poll);
         Assert.InRange(broker.Received.Count(r => r.Topic == "dev/status") - before, 2, 3); // every 5 s
     }
+
+    [Theory]
+    [MemberData(nameof(Chips))]
+    public void A_broker_over_its_receive_maximum_costs_no_echo(ChipKind chip)
+    {
+        // Mosquitto 2.0.11 kept hundreds of QoS 1 messages in flight to the board whatever Receive Maximum it announced:
+        // the broker double does the same here (no in-flight limit), and every echo still comes back, once, in order.
+        var bench = new VirtualBench(chip);
+        bench.Settings.MqttBroker = VirtualBench.ClientIp;
+        var broker = new TestBroker(bench.Client);
+        var board = Firmware.FirmwareBoard.Create(chip, bench.Model.Bus, bench.Settings.Mac, bench.Clock, bench.Settings)!;
+        Assert.True(board.Start());
+        bool Poll() => board.Poll() | broker.Poll();
+        var client = board.Mqtt!.Client;
+        bench.Run(5_000, Poll, () => client.IsSubscribed("board/echo"u8.ToArray()));
+        for (int i = 0; i < 400; i++)
+        {
+            broker.Publish("board/echo", "m" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture), 1);
+        }
+
+        bench.Run(60_000, Poll, () => broker.Received.Count(r => r.Topic == "board/echo/reply") >= 400 && client.InFlightCount == 0);
+        var replies = broker.Received.Where(r => r.Topic == "board/echo/reply").Select(r => r.Payload).ToList();
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => "m" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)), replies);
+        Assert.Equal(0, board.Mqtt.EchoesRefused);
+        Assert.Equal(1, client.Connections);
+    }
 }

@@ -339,4 +339,31 @@ public class MqttClientTests
         Assert.Equal(Enumerable.Range(0, 300).Select(i => "n" + i), _broker.Received.Select(r => r.Payload));
         Assert.Equal(300, _broker.PubAcks);
     }
+
+    [Fact]
+    public void A_broker_that_ignores_the_window_cannot_deadlock_a_client_that_holds_messages()
+    {
+        // ReserveForReplies holds a message while its reply would not fit; a broker with no in-flight limit fills the
+        // receive buffer with such messages, and the client then delivers the oldest rather than wait forever.
+        var client = Client(o => { o.ReserveForReplies = true; o.InFlight = 2; o.MaximumPacketSize = 128; });
+        int refused = 0;
+        client.MessageReceived += (sender, m) =>
+        {
+            if (sender.Publish(B("board/echo/reply"), m.Buffer, m.PayloadOffset, m.PayloadLength, 1, false) != MqttResult.Success)
+            {
+                refused++;
+            }
+        };
+        client.Subscribe(B("board/echo"), 1);
+        Assert.True(_network.RunUntil(() => client.IsSubscribed(B("board/echo")), 1_000));
+        for (int i = 0; i < 200; i++)
+        {
+            _broker.Publish("board/echo", "n" + i, 1);
+        }
+
+        Assert.True(_network.RunUntil(() => _received.Count == 200, 20_000), "delivered " + _received.Count);
+        Assert.True(client.ForcedDeliveries > 0);
+        Assert.Equal(200 - refused, _broker.Received.Count);
+        Assert.True(client.IsConnected);
+    }
 }
