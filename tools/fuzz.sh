@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes IoTStack with AFL++ through SharpFuzz (issue 10): the stack's receive path, each chip driver, and the
 # DHCP and SNTP clients with their message views.
-#   bash tools/fuzz.sh [SECONDS per target, default 600] [TARGET ...]   (targets: stack enc28j60 w5500 w5500-sockets dhcp sntp)
+#   bash tools/fuzz.sh [SECONDS per target, default 600] [TARGET ...]   (targets: stack enc28j60 w5500 w5500-sockets dhcp sntp mqtt)
 # Builds tools/IoTStack.Fuzz, instruments the stack and driver assemblies with the sharpfuzz tool, runs
 # afl-fuzz from the seed corpus in tests/Fuzz.Tests/Corpus/TARGET, prints executions and findings per target,
 # and copies each crash or hang into tests/Fuzz.Tests/Regressions/TARGET, which the test suite replays.
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(stack enc28j60 w5500 w5500-sockets dhcp sntp)
+((${#targets[@]})) || targets=(stack enc28j60 w5500 w5500-sockets dhcp sntp mqtt)
 
 command -v afl-fuzz >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq afl++ >/dev/null; }
 out=$(mktemp -d /tmp/iotstack-fuzz-XXXX)

@@ -31,6 +31,9 @@ public sealed class BoardCommandLine
   --hostname NAME       the board's name: sent to DHCP (option 12) and answered by mDNS as NAME.local
   --dns A.B.C.D         a DNS server for the board's resolver (GET /resolve?name=...)
   --ntp A.B.C.D         an NTP server to set the board's clock from (SNTP)
+  --mqtt A.B.C.D[:PORT] an MQTT broker the firmware reports to (port 1883 unless given): counters to PREFIX/status,
+                        every message on PREFIX/echo back to PREFIX/echo/reply at its QoS
+  --mqtt-prefix PREFIX  the topic prefix (default board)
   --mac XX:XX:XX:XX:XX:XX  the board's MAC (default 02:00:00:00:00:02, or the board's own)
   --sessions N          connections the firmware serves at once (default 8; the stack gets 2 more, its listeners
                         and the UDP sockets the services need)
@@ -109,6 +112,29 @@ public sealed class BoardCommandLine
                 case "--hostname": settings.HostName = HostName(Value()); break;
                 case "--dns": settings.Dns = Address(Value(), "DNS server"); break;
                 case "--ntp": settings.Ntp = Address(Value(), "NTP server"); break;
+                case "--mqtt":
+                {
+                    string text = Value();
+                    int colon = text.IndexOf(':');
+                    settings.MqttBroker = Address(colon < 0 ? text : text[..colon], "MQTT broker");
+                    settings.MqttPort = colon < 0 ? 1883 : Integer(name, text[(colon + 1)..]);
+                    if (settings.MqttBroker.IsAny || settings.MqttPort is < 1 or > 65535)
+                    {
+                        throw new ArgumentException($"bad MQTT broker '{text}' (want A.B.C.D or A.B.C.D:PORT)");
+                    }
+
+                    break;
+                }
+
+                case "--mqtt-prefix":
+                {
+                    string text = Value();
+                    settings.MqttPrefix = text.Length is > 0 and <= 40 && !text.Contains('+') && !text.Contains('#') && text[^1] != '/'
+                        ? text
+                        : throw new ArgumentException($"bad MQTT prefix '{text}' (1 to 40 characters, no + or #, not ending in /)");
+                    break;
+                }
+
                 case "--mac":
                 {
                     string text = Value();

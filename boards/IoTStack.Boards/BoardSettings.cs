@@ -28,6 +28,8 @@ namespace IoTStack.Boards
             TcpReceiveBufferSize = 2048;
             TcpTransmitBufferSize = 2048;
             DatagramBufferSize = 2048;
+            MqttPort = 1883;
+            MqttPrefix = "board";
         }
 
         /// <summary>The Ethernet chip on the bus and who does TCP/IP (IoTStack, or the W5500 itself). Default ENC28J60.</summary>
@@ -102,6 +104,21 @@ namespace IoTStack.Boards
             get { return Dhcp || HostName != null || !Dns.IsAny || !Ntp.IsAny; }
         }
 
+        /// <summary>The MQTT broker the application reports to (the demo firmware's <c>--mqtt</c>); 0.0.0.0 for none.</summary>
+        public IPv4Address MqttBroker { get; set; }
+
+        /// <summary>The broker's TCP port (1883, MQTT's, unless told).</summary>
+        public int MqttPort { get; set; }
+
+        /// <summary>The topic prefix the application publishes under and listens on (PREFIX/status, PREFIX/echo).</summary>
+        public string MqttPrefix { get; set; }
+
+        /// <summary>TCP connections the MQTT client holds: one with a broker, else none.</summary>
+        public int MqttConnections
+        {
+            get { return MqttBroker.IsAny ? 0 : 1; }
+        }
+
         /// <summary>UDP sockets DHCP, DNS, mDNS and SNTP take, as these settings start them.</summary>
         public int ServiceSockets
         {
@@ -109,14 +126,14 @@ namespace IoTStack.Boards
         }
 
         /// <summary>
-        /// The stack's options for these settings: <see cref="Sessions"/> + <see cref="SpareConnections"/> TCP
-        /// connections, the application's listeners, its UDP sockets plus the services' sockets, no raw socket, the ring
+        /// The stack's options for these settings: <see cref="Sessions"/> + <see cref="SpareConnections"/> (+ 1 for the
+        /// MQTT broker, <see cref="MqttConnections"/>) TCP connections, the application's listeners, its UDP sockets plus the services' sockets, no raw socket, the ring
         /// sizes above; every other option at its default (change them on the result).
         /// </summary>
         public NetStackOptions StackOptions()
         {
             NetStackOptions options = new NetStackOptions();
-            options.TcpConnections = Sessions + SpareConnections;
+            options.TcpConnections = Sessions + SpareConnections + MqttConnections;
             // A server board drops a SYN it has no connection slot for, as one for a full backlog: the client's retransmission
             // comes back a second later, by when the application (told by SocketEvents.Overflow) may have freed a stalled session.
             options.TcpRefuseWithReset = false;
@@ -148,10 +165,11 @@ namespace IoTStack.Boards
                     + ": the application listens on " + TcpListeners.ToString() + " ports (BoardSettings.TcpListeners)");
             }
 
-            if (options.TcpConnections < Sessions)
+            if (options.TcpConnections < Sessions + MqttConnections)
             {
                 throw new System.ArgumentException("NetStackOptions.TcpConnections is " + options.TcpConnections.ToString()
-                    + ", fewer than BoardSettings.Sessions (" + Sessions.ToString() + "): a session would never get a connection");
+                    + ", fewer than BoardSettings.Sessions (" + Sessions.ToString() + ") plus the MQTT client's " + MqttConnections.ToString()
+                    + ": a session would never get a connection");
             }
 
             int udp = UdpSockets + ServiceSockets;

@@ -59,6 +59,15 @@ namespace IoTStack.Firmware
 
         public Firmware Firmware { get; private set; }
 
+        /// <summary>The MQTT client and its status and echo topics, when the settings name a broker; else null.</summary>
+        public MqttReporter Mqtt
+        {
+            get { return _mqtt; }
+        }
+
+        // A field, read directly on every poll: a property call there cost the W5500-sockets quiet second 2,300 IL.
+        private MqttReporter _mqtt;
+
         /// <summary>
         /// Builds the board from its settings (the firmware's own from <see cref="FirmwareSettings.For"/>); null when the chip
         /// does not answer. Throws ArgumentException for settings that cannot work.
@@ -94,14 +103,26 @@ namespace IoTStack.Firmware
             Firmware firmware = new Firmware(network.Engine, network.Interface, network.Stack, network.Clock, firmwareSettings);
             firmware.Services = network.Services;
             firmware.MacAddress = network.Mac;
-            return new FirmwareBoard(network, firmware);
+            FirmwareBoard board = new FirmwareBoard(network, firmware);
+            if (network.Settings != null && !network.Settings.MqttBroker.IsAny)
+            {
+                board._mqtt = new MqttReporter(network, firmware);
+            }
+
+            return board;
         }
 
         /// <summary>Starts the network (the static address unless DHCP will, the services), then opens the firmware's listeners.</summary>
         public bool Start()
         {
             // A W5500 running its own TCP/IP holds each waiting connection in one of its eight sockets (datasheet 4.2).
-            return Network.Start() && Firmware.Start(Network.Chip == ChipKind.W5500Sockets ? 1 : 4);
+            bool started = Network.Start() && Firmware.Start(Network.Chip == ChipKind.W5500Sockets ? 1 : 4);
+            if (started && _mqtt != null)
+            {
+                _mqtt.Start();
+            }
+
+            return started;
         }
 
         /// <summary>
@@ -130,6 +151,11 @@ namespace IoTStack.Firmware
 
             _report.Text(", sessions ").Number(Firmware.SessionsInUse).Text("/").Number(Firmware.Sessions);
             _report.Text(", HTTP requests ").Number(Firmware.Requests);
+            if (Mqtt != null)
+            {
+                _report.Text(Mqtt.Client.IsConnected ? ", MQTT connected " : ", MQTT down ").Number(Mqtt.Client.Connections);
+            }
+
             if (Stack != null)
             {
                 _report.Text(", frames in ").Number(Stack.Counters[Counter.FramesReceived]).Text(" out ").Number(Stack.Counters[Counter.FramesSent]);
@@ -148,6 +174,12 @@ namespace IoTStack.Firmware
             int delay = Network.PollDelay();
             int serve = Firmware.ServeDelay();
             delay = serve < delay ? serve : delay;
+            if (_mqtt != null)
+            {
+                int mqtt = _mqtt.PollDelay();
+                delay = mqtt < delay ? mqtt : delay;
+            }
+
             return Log != null ? Deadlines.Delay(_nextReport, Network.Clock.NowMilliseconds, delay) : delay;
         }
 
@@ -161,6 +193,11 @@ namespace IoTStack.Firmware
             }
 
             bool worked = Network.Poll();
+            if (_mqtt != null)
+            {
+                worked |= _mqtt.Poll();
+            }
+
             return Firmware.Serve() | worked;
         }
     }

@@ -67,6 +67,7 @@ public class GateTests
     [InlineData("IoTStack.Boards", "boards/IoTStack.Boards/IoTStack.Boards.nfproj")]
     [InlineData("IoTStack.Firmware.Esp32", "firmware/IoTStack.Firmware.Esp32/IoTStack.Firmware.Esp32.nfproj")]
     [InlineData("IoTStack.Samples.Sensor", "samples/IoTStack.Samples.Sensor/IoTStack.Samples.Sensor.nfproj")]
+    [InlineData("IoTStack.Net.Mqtt", "stack/IoTStack.Net.Mqtt/IoTStack.Net.Mqtt.nfproj")]
     public void Each_nanoFramework_project_references_the_projects_its_gate_assembly_references(string assembly, string nfproj)
     {
         var project = System.Xml.Linq.XDocument.Load(Path.Combine(NanoGate.RepositoryRoot, nfproj));

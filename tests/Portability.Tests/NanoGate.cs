@@ -13,7 +13,7 @@ public static class NanoGate
     public static readonly string[] Assemblies =
     [
         "IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards",
-        "IoTStack.Firmware.Esp32", "IoTStack.Samples.Sensor", "IoTStack.NanoGate.DeviceApiShapes",
+        "IoTStack.Firmware.Esp32", "IoTStack.Samples.Sensor", "IoTStack.Net.Mqtt", "IoTStack.NanoGate.DeviceApiShapes",
     ];
 
     public static string RepositoryRoot { get; } = FindRoot();
@@ -31,10 +31,11 @@ public static class NanoGate
         "IoTStack.Net" => [],
         "IoTStack.Net.Services" => ["IoTStack.Net"],
         "IoTStack.Drivers" => ["IoTStack.Net"],
-        "IoTStack.Firmware" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Boards"],
+        "IoTStack.Firmware" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Boards"],
         "IoTStack.Boards" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers"],
-        "IoTStack.Firmware.Esp32" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards", "IoTStack.NanoGate.DeviceApiShapes"],
+        "IoTStack.Firmware.Esp32" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards", "IoTStack.NanoGate.DeviceApiShapes"],
         "IoTStack.Samples.Sensor" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Boards"],
+        "IoTStack.Net.Mqtt" => ["IoTStack.Net"],
         "IoTStack.NanoGate.DeviceApiShapes" => [],
         _ => throw new ArgumentException(assembly),
     };

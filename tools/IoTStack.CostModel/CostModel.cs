@@ -11,7 +11,7 @@ namespace IoTStack.CostModel;
 public static class CostModel
 {
     /// <summary>The device assemblies, counted as our own code: what an image deploys.</summary>
-    public static readonly string[] DeviceAssemblies = ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards"];
+    public static readonly string[] DeviceAssemblies = ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards"];
 
     /// <summary>The chips measured, as the emulator names them.</summary>
     public static readonly string[] Chips = [ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets];

@@ -30,7 +30,8 @@ internal sealed class Rig
     private readonly ChipModel _model;
     private readonly BoardSideBus _bus;
 
-    public Rig(string chip)
+    /// <param name="mqtt">Whether the board reports to an MQTT broker on the peer (issue 17's <c>--mqtt 192.0.2.1</c>).</param>
+    public Rig(string chip, bool mqtt = false)
     {
         _chip = chip;
         Clock = new VirtualClock(1_000);
@@ -40,6 +41,10 @@ internal sealed class Rig
         _model = ChipModel.Create(chip, Wire.AddPort(BoardMac), Clock);
         ChipKind kind = ChipNames.Parse(chip);
         BoardSettings settings = Emulator.Board.ShippedEsp32Settings(kind, BoardIp);
+        if (mqtt)
+        {
+            settings.MqttBroker = PeerIp;
+        }
 
         CostProbe.Reset();
         _bus = new BoardSideBus(_model);

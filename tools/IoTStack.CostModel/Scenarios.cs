@@ -36,6 +36,7 @@ public static class Scenarios
             results.Add(IdlePoll(chip, top));
             results.Add(QuietSecond(chip, top));
             results.Add(HttpGet(chip, top));
+            results.Add(MqttEcho(chip, top));
         }
 
         return [.. results];
@@ -183,6 +184,141 @@ public static class Scenarios
         }
 
         return rig.Result("HTTP keep-alive GET /bytes?n=100", Echoes, responseBytes, top);
+    }
+
+    /// <summary>
+    /// <see cref="Echoes"/> 32-byte QoS 1 messages from a broker on the peer to the board's PREFIX/echo, each published back
+    /// on PREFIX/echo/reply at QoS 1 and acknowledged (issue 17): per message, the board's whole MQTT exchange (PUBLISH in,
+    /// PUBACK out, PUBLISH out, PUBACK in) through its TCP/IP and chip.
+    /// </summary>
+    public static PathCost MqttEcho(string chip, int top)
+    {
+        var rig = new Rig(chip, mqtt: true);
+        var broker = new PeerBroker(rig.Peer);
+        rig.RunUntil(() =>
+        {
+            broker.Poll();
+            return broker.Subscribed;
+        });
+        var payload = Pattern(32);
+        for (int i = 0; i <= Echoes; i++)
+        {
+            if (i == 1)
+            {
+                rig.StartCounting();
+            }
+
+            broker.PublishEcho(payload);
+            int expected = i + 1;
+            rig.RunUntil(() =>
+            {
+                broker.Poll();
+                return broker.Replies == expected && broker.BoardAcks == expected;
+            });
+        }
+
+        return rig.Result("MQTT QoS 1 echo (32 bytes)", Echoes, Echoes * payload.Length, top);
+    }
+
+    /// <summary>A broker on the peer for <see cref="MqttEcho"/>: accepts the board, answers CONNACK (5.0), SUBACK and PUBACK.</summary>
+    private sealed class PeerBroker
+    {
+        private readonly NetStack _peer;
+        private readonly int _listener;
+        private readonly Net.Mqtt.MqttPacket _packet = new();
+        private readonly Net.Mqtt.MqttWriter _writer = new();
+        private readonly byte[] _rx = new byte[8192];
+        private readonly byte[] _tx = new byte[8192];
+        private readonly byte[] _topic = Encoding.ASCII.GetBytes("board/echo");
+        private int _connection;
+        private int _rxCount;
+        private int _nextId = 1;
+
+        public PeerBroker(NetStack peer)
+        {
+            _peer = peer;
+            peer.Open(SocketKind.Stream, IpProtocol.Tcp, out _listener);
+            peer.Bind(_listener, IPv4Address.Any, 1883);
+            peer.Listen(_listener, 1);
+        }
+
+        public bool Subscribed { get; private set; }
+
+        public int Replies { get; private set; }
+
+        public int BoardAcks { get; private set; }
+
+        public void PublishEcho(byte[] payload)
+        {
+            _writer.Attach(_tx, 0, _tx.Length, 5);
+            _writer.WritePublish(_topic, 0, _topic.Length, payload, 0, payload.Length, 1, false, false, _nextId++, 0);
+            Send();
+        }
+
+        public void Poll()
+        {
+            if (_connection == 0)
+            {
+                if (_peer.Accept(_listener, out int accepted) != SocketResult.Success)
+                {
+                    return;
+                }
+
+                _connection = accepted;
+                _peer.SetOption(accepted, SocketOption.NoDelay, 1);
+            }
+
+            if (_peer.Receive(_connection, _rx, _rxCount, _rx.Length - _rxCount, out int received) == SocketResult.Success)
+            {
+                _rxCount += received;
+            }
+
+            while (_packet.Parse(_rx, 0, _rxCount, 5, _rx.Length) == Net.Mqtt.MqttError.None)
+            {
+                _writer.Attach(_tx, 0, _tx.Length, 5);
+                switch (_packet.Type)
+                {
+                    case Net.Mqtt.MqttPacketType.Connect:
+                        _writer.WriteConnAck(false, 0, 0, 0);
+                        break;
+                    case Net.Mqtt.MqttPacketType.Subscribe:
+                        _writer.WriteSubAck(Net.Mqtt.MqttPacketType.SubAck, _packet.PacketId, 1);
+                        Subscribed = true;
+                        break;
+                    case Net.Mqtt.MqttPacketType.Publish:
+                        if (_packet.TopicLength == _topic.Length + 6)
+                        {
+                            Replies++;
+                        }
+
+                        if (_packet.Qos == 1)
+                        {
+                            _writer.WriteAck(Net.Mqtt.MqttPacketType.PubAck, _packet.PacketId, 0);
+                        }
+
+                        break;
+                    case Net.Mqtt.MqttPacketType.PubAck:
+                        BoardAcks++;
+                        break;
+                    case Net.Mqtt.MqttPacketType.PingReq:
+                        _writer.WriteEmpty(Net.Mqtt.MqttPacketType.PingResp);
+                        break;
+                }
+
+                Send();
+                int length = _packet.TotalLength;
+                Array.Copy(_rx, length, _rx, 0, _rxCount - length);
+                _rxCount -= length;
+            }
+        }
+
+        private void Send()
+        {
+            if (_writer.Position > 0)
+            {
+                _peer.SendSome(_connection, _tx, 0, _writer.Position, out _);
+            }
+        }
     }
 
     private static byte[] Pattern(int length)

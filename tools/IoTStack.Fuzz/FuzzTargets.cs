@@ -5,6 +5,7 @@ using IoTStack.Drivers.W5500;
 using IoTStack.Emulator.Network;
 using IoTStack.Net;
 using IoTStack.Net.Link;
+using IoTStack.Net.Mqtt;
 using IoTStack.Net.Services;
 using IoTStack.Net.Sockets;
 using IoTStack.Net.Wire;
@@ -18,7 +19,7 @@ namespace IoTStack.Fuzz;
 /// </summary>
 public static class FuzzTargets
 {
-    public static readonly string[] Names = ["stack", ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets, "dhcp", "sntp"];
+    public static readonly string[] Names = ["stack", ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets, "dhcp", "sntp", "mqtt"];
 
     public static void Run(string target, byte[] input)
     {
@@ -30,6 +31,7 @@ public static class FuzzTargets
             case ChipNames.W5500Sockets: W5500Sockets(input); break;
             case "dhcp": _ = Dhcp(input); break;
             case "sntp": _ = Sntp(input); break;
+            case "mqtt": _ = Mqtt(input); break;
             default: throw new ArgumentException($"unknown target {target} ({string.Join(", ", Names)})");
         }
     }
@@ -297,6 +299,108 @@ public static class FuzzTargets
         }
 
         return sntp;
+    }
+
+    /// <summary>
+    /// The input is what a broker sends (chunks, each a 2-byte length and its bytes), written raw to an <see cref="MqttClient"/>
+    /// (5.0 when the first input byte is odd, else 3.1.1, with one topic alias) connected to 192.0.2.1:1883 that subscribes to
+    /// "fuzz/#" and publishes at QoS 1 and 2 as it goes. A chunk of length 0 closes the connection and waits (at most half a
+    /// second) for the client to connect again. Then two minutes of timers. The client must never throw, and must stay within its window.
+    /// </summary>
+    public static MqttClient Mqtt(byte[] input)
+    {
+        var (clock, server, client) = ServicePair(configureClient: true);
+        server.Open(SocketKind.Stream, IpProtocol.Tcp, out int listener);
+        server.Bind(listener, IPv4Address.Any, 1883);
+        server.Listen(listener, 2);
+        var options = new MqttClientOptions
+        {
+            Version = input.Length > 0 && (input[0] & 1) != 0 ? 5 : 4,
+            BrokerAddress = new IPv4Address(192, 0, 2, 1).Value,
+            KeepAliveSeconds = 5,
+            ReconnectMinimumMs = 20,
+            ReconnectMaximumMs = 200,
+            MaximumPacketSize = 256,
+            InFlight = 3,
+            TopicAliases = 1,
+            CleanSession = false,
+        };
+        var mqtt = new MqttClient(client, client, options);
+        int delivered = 0;
+        mqtt.MessageReceived += (sender, message) =>
+        {
+            if (message.TopicOffset < 0 || message.PayloadLength < 0 || message.PayloadOffset + message.PayloadLength > message.Buffer.Length)
+            {
+                throw new InvalidOperationException("a message outside the receive buffer");
+            }
+
+            delivered++;
+        };
+        mqtt.Subscribe("fuzz/#"u8.ToArray(), 2);
+        mqtt.Start();
+        int connection = 0;
+        var sink = new byte[2048];
+        byte[] topic = "fuzz/out"u8.ToArray();
+        void Run(int ms)
+        {
+            for (int i = 0; i < ms; i++)
+            {
+                client.Poll();
+                mqtt.Poll();
+                server.Poll();
+                if (server.Accept(listener, out int accepted) == SocketResult.Success)
+                {
+                    if (connection != 0)
+                    {
+                        server.Close(connection);
+                    }
+
+                    connection = accepted;
+                }
+
+                if (connection != 0)
+                {
+                    server.Receive(connection, sink, 0, sink.Length, out _); // what the client sends is read and dropped
+                }
+
+                if (mqtt.InFlightCount < 0 || mqtt.InFlightCount > options.InFlight)
+                {
+                    throw new InvalidOperationException($"{mqtt.InFlightCount} messages in flight");
+                }
+
+                clock.Advance(1);
+            }
+        }
+
+        Run(20);
+        int n = 0;
+        Messages(input.Length > 0 ? input.AsSpan(1).ToArray() : input, 1400, chunk =>
+        {
+            if (chunk.Length == 0 && connection != 0)
+            {
+                server.Close(connection);
+                connection = 0;
+                for (int wait = 0; wait < 100 && connection == 0; wait++)
+                {
+                    Run(5); // the client's back-off is at most 200 ms: the next chunk goes to its new connection
+                }
+            }
+            else if (connection != 0)
+            {
+                server.SendSome(connection, chunk, 0, chunk.Length, out _);
+            }
+
+            mqtt.Publish(topic, chunk, 0, Math.Min(chunk.Length, 64), 1 + (n++ & 1), false);
+            Run(5);
+        });
+
+        for (int s = 0; s < 120; s++)
+        {
+            clock.Advance(1_000);
+            Run(1);
+        }
+
+        return mqtt;
     }
 
     /// <summary>An SPI bus whose chip answers every read with the next input bytes (zeros once they run out); each transfer is a millisecond.</summary>

@@ -4,6 +4,7 @@ using IoTStack.Drivers.W5500;
 using IoTStack.Emulator.Chips;
 using IoTStack.Emulator.Network;
 using IoTStack.Net.Link;
+using IoTStack.Net.Mqtt;
 using IoTStack.Net.Services;
 using IoTStack.Net.Wire;
 
@@ -114,6 +115,52 @@ public static class Seeds
         File.WriteAllBytes(Path.Combine(sntp, "kiss-then-answer.bin"), Encode([SntpAnswer(3, 0), SntpAnswer(0, 1)]));
         File.WriteAllBytes(Path.Combine(sntp, "unsynchronised.bin"), Encode([SntpAnswer(3, 16)]));
         Console.WriteLine($"dhcp and sntp seeds in {dhcp}, {sntp}");
+        FromMqttWriter(corpus);
+    }
+
+    /// <summary>
+    /// Seeds for the mqtt target: a broker's conversation written with <see cref="MqttWriter"/> (CONNACK, SUBACK, messages
+    /// at each QoS, acknowledgements, PINGRESP, PUBREL; on 5.0 with properties and a topic alias), and a session resumed
+    /// after the link drops. The first byte picks the version (odd: 5.0).
+    /// </summary>
+    public static void FromMqttWriter(string corpus)
+    {
+        string mqtt = Path.Combine(corpus, "mqtt");
+        Directory.CreateDirectory(mqtt);
+        foreach (int version in new[] { 4, 5 })
+        {
+            byte[] Packet(Func<MqttWriter, bool> write)
+            {
+                var buffer = new byte[512];
+                var writer = new MqttWriter();
+                writer.Attach(buffer, 0, buffer.Length, version);
+                write(writer);
+                return buffer[..writer.Position];
+            }
+
+            byte[] topic = "fuzz/in"u8.ToArray();
+            byte[] payload = "payload"u8.ToArray();
+            var conversation = new List<byte[]>
+            {
+                Packet(w => w.WriteConnAck(false, 0, 2, 0)),
+                Packet(w => w.WriteSubAck(MqttPacketType.SubAck, 1, 2)),
+                Packet(w => w.WritePublish(topic, 0, topic.Length, payload, 0, payload.Length, 0, true, false, 0, version == 5 ? 1 : 0)),
+                Packet(w => w.WritePublish(topic, 0, version == 5 ? 0 : topic.Length, payload, 0, payload.Length, 1, false, false, 7, version == 5 ? 1 : 0)),
+                Packet(w => w.WritePublish(topic, 0, topic.Length, payload, 0, payload.Length, 2, false, false, 8, 0)),
+                Packet(w => w.WriteAck(MqttPacketType.PubRel, 8, 0)),
+                Packet(w => w.WriteAck(MqttPacketType.PubAck, 2, 0)),
+                Packet(w => w.WriteAck(MqttPacketType.PubRec, 3, 0)),
+                Packet(w => w.WriteAck(MqttPacketType.PubComp, 3, 0)),
+                Packet(w => w.WriteEmpty(MqttPacketType.PingResp)),
+            };
+            byte first = (byte)(version == 5 ? 1 : 0);
+            File.WriteAllBytes(Path.Combine(mqtt, $"conversation-v{version}.bin"), [first, .. Encode(conversation)]);
+            var resumed = new List<byte[]>(conversation) { Array.Empty<byte>(), Packet(w => w.WriteConnAck(true, 0, 0, 0)), Packet(w => w.WriteAck(MqttPacketType.PubAck, 4, 0)) };
+            File.WriteAllBytes(Path.Combine(mqtt, $"resumed-v{version}.bin"), [first, .. Encode(resumed)]);
+            File.WriteAllBytes(Path.Combine(mqtt, $"refused-v{version}.bin"), [first, .. Encode([Packet(w => w.WriteConnAck(false, version == 5 ? 0x87 : 5, 0, 0))])]);
+        }
+
+        Console.WriteLine($"mqtt seeds in {mqtt}");
     }
 
     public static byte[] DhcpReply(int type, bool overload)
