@@ -142,6 +142,19 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Cuts the board's power: SIGKILL to the emulator's PID, so nothing is said on the wire (no FIN, no MQTT DISCONNECT);
+    /// its peers learn only from their own timeouts. The namespace and the daemons stay until Dispose.
+    /// </summary>
+    public void PowerCut()
+    {
+        if (_process is not null && !_process.HasExited)
+        {
+            Shell.Run("kill", "-KILL", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _process.WaitForExit(15_000);
+        }
+    }
+
     private readonly List<Process> _daemons = new();
 
     /// <summary>Starts a server (dnsmasq, chronyd) inside the namespace; it is killed when the emulator goes.</summary>

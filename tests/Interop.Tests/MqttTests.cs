@@ -211,4 +211,33 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         Kill(stream.Process);
         Assert.Equal(0, board.Stop());
     }
+
+    /// <summary>
+    /// The board's will (MQTT 3.1.1 section 3.1.2.5, 5.0 section 3.1.3.2): its power cut, with no DISCONNECT sent, the
+    /// broker finds the keep-alive (30 s) run out at one and a half times it (section 3.1.2.10) and publishes "offline",
+    /// retained, on PREFIX/status, where a subscriber that comes later still finds it. Before the cut, a subscriber that
+    /// comes after the board's last report gets that report at once: it is retained.
+    /// </summary>
+    [Theory]
+    [InlineData("enc28j60")]
+    [InlineData("w5500")]
+    [InlineData("w5500-sockets")]
+    public void A_board_whose_power_is_cut_is_reported_offline_by_its_will(string chip)
+    {
+        string config = Config();
+        using var board = new EmulatorProcess(chip, host => host.StartDaemon("mosquitto", "-c", config), "--mqtt", "192.0.2.1", "--mqtt-prefix", "board");
+        string Context(object what) => $"{chip}: {what}\n{board.Output}";
+        Assert.True(WaitUntil(() => Connections(board) >= 1, 20_000), Context("the board did not connect"));
+        var report = board.InNamespace(30_000, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/status", "-C", "1", "-W", "20", "-F", "%r %p");
+        Assert.True(report.ExitCode == 0 && report.Output.StartsWith("1 {", StringComparison.Ordinal), Context("no retained report: " + report));
+
+        var status = new Collector(board, _processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/status");
+        var watch = Stopwatch.StartNew();
+        board.PowerCut();
+        Assert.True(status.WaitFor(l => l.Contains("offline"), 70_000), Context("no will within 70 s: " + string.Join(" | ", status.Lines)));
+        log.WriteLine($"{chip}: the will came {watch.Elapsed.TotalSeconds:F1} s after the power cut (keep-alive 30 s)");
+        var later = board.InNamespace(30_000, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/status", "-C", "1", "-W", "10", "-F", "%r %p");
+        Assert.True(later.ExitCode == 0 && later.Output.Trim() == "1 offline", Context("the will is not retained: " + later));
+        Kill(status.Process);
+    }
 }
