@@ -254,8 +254,9 @@ internal sealed class W5500SocketMode
             _chip.UpdateFreeSize(socket);
             if (_engine.AddressValue == 0 && !to.IsBroadcast && !to.IsMulticast)
             {
-                // SIPR 0.0.0.0: the chip's ARP request for the neighbour goes out from 0.0.0.0, an RFC 5227 probe. The datagram
-                // goes only if someone answers (SENDOK); else TIMEOUT once the ARP retries run out.
+                // SIPR 0.0.0.0: the chip's ARP request for the neighbour goes out from 0.0.0.0, an RFC 5227 probe. Someone
+                // answers: SENDOK (the chip would then send the datagram to it; the model leaves it out); nobody: TIMEOUT once
+                // the ARP retries run out.
                 _engine.ProbeAddress(to);
                 int rtr = (_chip.CommonRegister(R.RTR) << 8) | _chip.CommonRegister(R.RTR + 1);
                 _arpDeadline[socket] = _clock.NowMilliseconds + Math.Max(1, rtr / 10 * (_chip.CommonRegister(0x1B) + 1));
