@@ -176,9 +176,7 @@ namespace IoTStack.Drivers.W5500
         {
             _macAddress.Write(_scratch, 0);
             _bus.Write(R.CommonBlock, R.SHAR, _scratch, 0, MacAddress.Length);
-            WriteAddress(R.CommonBlock, 0x0001, _gateway.Value); // GAR
-            WriteAddress(R.CommonBlock, 0x0005, _subnetMask.Value); // SUBR
-            WriteAddress(R.CommonBlock, 0x000F, _address.Value); // SIPR
+            WriteAddresses();
             for (int k = 0; k < HardwareSockets; k++)
             {
                 _bus.Write8(R.SocketBlock(k), R.SnRXBUFSIZE, BufferKilobytes);
@@ -1345,9 +1343,15 @@ namespace IoTStack.Drivers.W5500
             _address = address;
             _subnetMask = subnetMask;
             _gateway = gateway;
-            WriteAddress(R.CommonBlock, 0x0001, gateway.Value); // GAR
-            WriteAddress(R.CommonBlock, 0x0005, subnetMask.Value); // SUBR
-            WriteAddress(R.CommonBlock, 0x000F, address.Value); // SIPR
+            WriteAddresses();
+        }
+
+        /// <summary>GAR, SUBR and SIPR from the engine's fields: at set-up, after a chip reset, and on Configure.</summary>
+        private void WriteAddresses()
+        {
+            WriteAddress(R.CommonBlock, 0x0001, _gateway.Value); // GAR
+            WriteAddress(R.CommonBlock, 0x0005, _subnetMask.Value); // SUBR
+            WriteAddress(R.CommonBlock, 0x000F, _address.Value); // SIPR
         }
 
         /// <summary>
