@@ -68,6 +68,9 @@ public class GateTests
     [InlineData("IoTStack.Firmware.Esp32", "firmware/IoTStack.Firmware.Esp32/IoTStack.Firmware.Esp32.nfproj")]
     [InlineData("IoTStack.Samples.Sensor", "samples/IoTStack.Samples.Sensor/IoTStack.Samples.Sensor.nfproj")]
     [InlineData("IoTStack.Net.Mqtt", "stack/IoTStack.Net.Mqtt/IoTStack.Net.Mqtt.nfproj")]
+    [InlineData("IoTStack.Crypto", "stack/IoTStack.Crypto/IoTStack.Crypto.nfproj")]
+    [InlineData("IoTStack.Crypto.PublicKey", "stack/IoTStack.Crypto.PublicKey/IoTStack.Crypto.PublicKey.nfproj")]
+    [InlineData("IoTStack.Net.Tls", "stack/IoTStack.Net.Tls/IoTStack.Net.Tls.nfproj")]
     public void Each_nanoFramework_project_references_the_projects_its_gate_assembly_references(string assembly, string nfproj)
     {
         var project = System.Xml.Linq.XDocument.Load(Path.Combine(NanoGate.RepositoryRoot, nfproj));

@@ -14,6 +14,7 @@ public static class NanoGate
     [
         "IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards",
         "IoTStack.Firmware.Esp32", "IoTStack.Samples.Sensor", "IoTStack.Net.Mqtt", "IoTStack.NanoGate.DeviceApiShapes",
+        "IoTStack.Crypto", "IoTStack.Crypto.PublicKey", "IoTStack.Net.Tls",
     ];
 
     public static string RepositoryRoot { get; } = FindRoot();
@@ -37,6 +38,9 @@ public static class NanoGate
         "IoTStack.Samples.Sensor" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Boards"],
         "IoTStack.Net.Mqtt" => ["IoTStack.Net"],
         "IoTStack.NanoGate.DeviceApiShapes" => [],
+        "IoTStack.Crypto" => [],
+        "IoTStack.Crypto.PublicKey" => ["IoTStack.Crypto"],
+        "IoTStack.Net.Tls" => ["IoTStack.Net", "IoTStack.Crypto", "IoTStack.Crypto.PublicKey"],
         _ => throw new ArgumentException(assembly),
     };
 
