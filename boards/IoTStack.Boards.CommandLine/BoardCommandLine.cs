@@ -31,9 +31,11 @@ public sealed class BoardCommandLine
   --hostname NAME       the board's name: sent to DHCP (option 12) and answered by mDNS as NAME.local
   --dns A.B.C.D         a DNS server for the board's resolver (GET /resolve?name=...)
   --ntp A.B.C.D         an NTP server to set the board's clock from (SNTP)
-  --mqtt A.B.C.D[:PORT] an MQTT broker the firmware reports to (port 1883 unless given): counters to PREFIX/status,
-                        every message on PREFIX/echo back to PREFIX/echo/reply at its QoS
+  --mqtt HOST[:PORT]    an MQTT broker the firmware reports to, by address or by name (looked up with --dns or the
+                        DNS servers DHCP gives; NAME.local by mDNS), port 1883 unless given: counters to
+                        PREFIX/status, every message on PREFIX/echo back to PREFIX/echo/reply at its QoS
   --mqtt-prefix PREFIX  the topic prefix (default board)
+  --mqtt-keep-alive S   the MQTT keep-alive (default 30 s): a broker that stops answering is left after 1.5 x S
   --mac XX:XX:XX:XX:XX:XX  the board's MAC (default 02:00:00:00:00:02, or the board's own)
   --sessions N          connections the firmware serves at once (default 8; the stack gets 2 more, its listeners
                         and the UDP sockets the services need)
@@ -116,15 +118,35 @@ public sealed class BoardCommandLine
                 {
                     string text = Value();
                     int colon = text.IndexOf(':');
-                    settings.MqttBroker = Address(colon < 0 ? text : text[..colon], "MQTT broker");
+                    string host = colon < 0 ? text : text[..colon];
                     settings.MqttPort = colon < 0 ? 1883 : Integer(name, text[(colon + 1)..]);
-                    if (settings.MqttBroker.IsAny || settings.MqttPort is < 1 or > 65535)
+                    if (IPv4Address.TryParse(host, out var broker))
                     {
-                        throw new ArgumentException($"bad MQTT broker '{text}' (want A.B.C.D or A.B.C.D:PORT)");
+                        settings.MqttBroker = broker;
+                        settings.MqttBrokerName = null;
+                    }
+                    else
+                    {
+                        settings.MqttBroker = IPv4Address.Any;
+                        settings.MqttBrokerName = DomainName(host);
+                    }
+
+                    if ((settings.MqttBrokerName is null && settings.MqttBroker.IsAny) || settings.MqttPort is < 1 or > 65535)
+                    {
+                        throw new ArgumentException($"bad MQTT broker '{text}' (want HOST, A.B.C.D, HOST:PORT or A.B.C.D:PORT)");
                     }
 
                     break;
                 }
+
+                case "--mqtt-keep-alive":
+                    settings.MqttKeepAliveSeconds = Integer(name, Value());
+                    if (settings.MqttKeepAliveSeconds is < 1 or > 65535)
+                    {
+                        throw new ArgumentException("bad MQTT keep-alive (1 to 65535 seconds, MQTT 3.1.1 section 3.1.2.10)");
+                    }
+
+                    break;
 
                 case "--mqtt-prefix":
                 {
@@ -166,6 +188,17 @@ public sealed class BoardCommandLine
             }
         }
 
+        if (settings.MqttBrokerName is not null && !settings.MqttBrokerName.EndsWith(".local", StringComparison.OrdinalIgnoreCase)
+            && !settings.Dhcp && settings.Dns.IsAny)
+        {
+            throw new ArgumentException($"the MQTT broker '{settings.MqttBrokerName}' is a name: give --dns A.B.C.D or --dhcp to look it up");
+        }
+
+        if (settings.MqttBrokerName is not null && settings.MqttBrokerName.EndsWith(".local", StringComparison.OrdinalIgnoreCase) && settings.HostName is null)
+        {
+            throw new ArgumentException($"the MQTT broker '{settings.MqttBrokerName}' is looked up by mDNS: give the board a --hostname");
+        }
+
         return line;
     }
 
@@ -190,6 +223,13 @@ public sealed class BoardCommandLine
         text.Length is > 0 and <= 57 && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && text[0] != '-' && text[^1] != '-'
             ? text
             : throw new ArgumentException($"bad host name '{text}' (1 to 57 letters, digits and inner hyphens)");
+
+    /// <summary>A DNS name (RFC 1035 section 2.3.1, RFC 1123 section 2.1): dot-separated labels of 1 to 63 letters, digits and inner hyphens, at most 253 characters.</summary>
+    public static string DomainName(string text) =>
+        text.Length is > 0 and <= 253 && text.Split('.').All(label => label.Length is > 0 and <= 63
+            && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && label[0] != '-' && label[^1] != '-')
+            ? text
+            : throw new ArgumentException($"bad host name '{text}' (dot-separated labels of 1 to 63 letters, digits and inner hyphens)");
 
     public static int Integer(string name, string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw new ArgumentException($"{name} wants a whole number, not '{text}'");

@@ -30,6 +30,7 @@ namespace IoTStack.Boards
             DatagramBufferSize = 2048;
             MqttPort = 1883;
             MqttPrefix = "board";
+            MqttKeepAliveSeconds = 30;
         }
 
         /// <summary>The Ethernet chip on the bus and who does TCP/IP (IoTStack, or the W5500 itself). Default ENC28J60.</summary>
@@ -107,6 +108,18 @@ namespace IoTStack.Boards
         /// <summary>The MQTT broker the application reports to (the demo firmware's <c>--mqtt</c>); 0.0.0.0 for none.</summary>
         public IPv4Address MqttBroker { get; set; }
 
+        /// <summary>The broker's host name, looked up through DNS (or mDNS for .local) before the first connection; null when <see cref="MqttBroker"/> is given.</summary>
+        public string MqttBrokerName { get; set; }
+
+        /// <summary>Whether the application reports to a broker (by address or by name).</summary>
+        public bool WantsMqtt
+        {
+            get { return !MqttBroker.IsAny || MqttBrokerName != null; }
+        }
+
+        /// <summary>The MQTT keep-alive (MQTT 3.1.1 section 3.1.2.10): a silent broker is noticed within 1.5 times it. Default 30 s.</summary>
+        public int MqttKeepAliveSeconds { get; set; }
+
         /// <summary>The broker's TCP port (1883, MQTT's, unless told).</summary>
         public int MqttPort { get; set; }
 
@@ -116,7 +129,7 @@ namespace IoTStack.Boards
         /// <summary>TCP connections the MQTT client holds: one with a broker, else none.</summary>
         public int MqttConnections
         {
-            get { return MqttBroker.IsAny ? 0 : 1; }
+            get { return WantsMqtt ? 1 : 0; }
         }
 
         /// <summary>UDP sockets DHCP, DNS, mDNS and SNTP take, as these settings start them.</summary>

@@ -104,7 +104,7 @@ namespace IoTStack.Firmware
             firmware.Services = network.Services;
             firmware.MacAddress = network.Mac;
             FirmwareBoard board = new FirmwareBoard(network, firmware);
-            if (network.Settings != null && !network.Settings.MqttBroker.IsAny)
+            if (network.Settings != null && network.Settings.WantsMqtt)
             {
                 board._mqtt = new MqttReporter(network, firmware);
             }

@@ -64,6 +64,7 @@ namespace IoTStack.Net.Mqtt
         // Incoming QoS 2 identifiers between PUBLISH and PUBREL (method B of 3.1.1 section 4.3.3: delivered once, on arrival).
         private readonly int[] _inIds;
         private int _inCount;
+        private int _inEvict;
 
         private readonly byte[] _subFilter;
         private readonly int[] _subLength;
@@ -174,6 +175,9 @@ namespace IoTStack.Net.Mqtt
 
         /// <summary>Messages delivered without room for a reply because the broker sent more than it may (see ReserveForReplies).</summary>
         public int ForcedDeliveries;
+
+        /// <summary>QoS 2 identifiers forgotten before their PUBREL because the broker sent more than our Receive Maximum.</summary>
+        public int Qos2IdentifiersEvicted;
 
         /// <summary>The clock reading when the last connection was acknowledged.</summary>
         public long ConnectedAtMs;
@@ -600,6 +604,11 @@ namespace IoTStack.Net.Mqtt
 
         private bool CanDeliver()
         {
+            if (_packet.Qos == 2 && _inCount >= _inIds.Length && !HoldsIncoming(_packet.PacketId))
+            {
+                return false; // no identifier slot until a PUBREL behind it frees one (3.1.1 section 4.3.3)
+            }
+
             int free = _tx.Length - (_txEnd - _txStart);
             if (!_options.ReserveForReplies)
             {
@@ -607,6 +616,19 @@ namespace IoTStack.Net.Mqtt
             }
 
             return free >= _maximumPacket + 16 && _outCount < _window;
+        }
+
+        private bool HoldsIncoming(int packetId)
+        {
+            for (int i = 0; i < _inIds.Length; i++)
+            {
+                if (_inIds[i] == packetId)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private MqttError Handle(long now)
@@ -820,7 +842,15 @@ namespace IoTStack.Net.Mqtt
                 {
                     if (free < 0)
                     {
-                        return MqttError.ReceiveMaximumExceeded;
+                        // Only a broker over our Receive Maximum gets here (Read holds a QoS 2 PUBLISH until a slot frees, and
+                        // delivers one anyway only when the buffer is full of them: the PUBRELs that would free slots are
+                        // behind). Section 3.3.4 would have us disconnect, but Mosquitto 2.0.11 then resends the same
+                        // overrun on every reconnect, for ever; so the oldest identifier gives way. Its PUBREL is still
+                        // answered; only a resend of that PUBLISH after a reconnect could then be delivered twice.
+                        free = _inEvict;
+                        _inEvict = (_inEvict + 1) % _inIds.Length;
+                        _inCount--;
+                        Qos2IdentifiersEvicted++;
                     }
 
                     _inIds[free] = p.PacketId;

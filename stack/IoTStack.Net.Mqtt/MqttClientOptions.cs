@@ -71,9 +71,9 @@ namespace IoTStack.Net.Mqtt
         /// in-flight slot and room to send): what an application that answers every message (an echo) needs so that its
         /// replies are never refused. Acknowledgements behind a held message are still read; the receive buffer then holds
         /// InFlight + 1 packets, so the broker must keep no more than InFlight QoS 1/2 messages in flight to the client (it
-        /// must on 5.0, where InFlight is the Receive Maximum announced; on 3.1.1 set Mosquitto's max_inflight_messages). A
-        /// broker that sends more (Mosquitto 2.0.11 did, hundreds) fills the buffer; then the oldest message is delivered
-        /// anyway (MqttClient.ForcedDeliveries), so the connection never deadlocks.
+        /// must on 5.0, where InFlight is the Receive Maximum announced, and Mosquitto 2.0.11 does; on 3.1.1 set Mosquitto's
+        /// max_inflight_messages). A broker that sends more fills the buffer; then the oldest message is delivered anyway
+        /// (MqttClient.ForcedDeliveries), so the connection never deadlocks.
         /// </summary>
         public bool ReserveForReplies;
     }

@@ -10,13 +10,18 @@ namespace IoTStack.Interop.Tests;
 /// Issue 17 against Mosquitto (Debian's mosquitto and mosquitto-clients), on all three boards: the emulated board runs
 /// with <c>--mqtt 192.0.2.1 --mqtt-prefix board</c>; Mosquitto listens on 192.0.2.1:1883 inside the test's namespace,
 /// with persistence in the test's directory so sessions survive a restart. The board's status reaches mosquitto_sub,
-/// mosquitto_pub's messages on board/echo come back on board/echo/reply at QoS 0, 1 and 2, a thousand QoS 1 messages
-/// round trip with none lost or duplicated, and with the broker killed and restarted mid-stream none is lost.
+/// mosquitto_pub's messages on board/echo come back on board/echo/reply at QoS 0, 1 and 2, ten thousand QoS 1 messages
+/// round trip with none lost or duplicated, and with the broker killed and restarted mid-stream no QoS 1 message is lost
+/// and no QoS 2 message is lost or duplicated. The board finds a broker by name through dnsmasq, gets the retained
+/// message of the topic it subscribes to, and leaves a broker that stops answering (SIGSTOP) within 1.5 keep-alives.
 /// Every process started here is ended by its PID; the namespace goes with the emulator.
 /// </summary>
 public sealed class MqttTests(ITestOutputHelper log) : IDisposable
 {
-    private const int Messages = 1_000;
+    private const int Messages = 10_000;
+    private const int RestartMessages = 1_000;
+    private const int PerSecond = 1_000;
+    private const int QosTwoMessages = 2_000;
     private readonly string _directory = Directory.CreateTempSubdirectory("iotstack-mqtt-").FullName;
     private readonly List<Process> _processes = new();
 
@@ -54,7 +59,6 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
             "user root",
             "persistence true",
             "persistence_location " + _directory + "/",
-            "max_inflight_messages 8",
             "max_queued_messages 100000",
             "log_dest stderr",
             "log_type error",
@@ -142,7 +146,7 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
     private string Lines(string name, int from, int count)
     {
         string path = Path.Combine(_directory, name);
-        File.WriteAllLines(path, Enumerable.Range(from, count).Select(i => "m" + i.ToString("D5", CultureInfo.InvariantCulture)));
+        File.WriteAllLines(path, Enumerable.Range(from, count).Select(Payload));
         return path;
     }
 
@@ -175,41 +179,152 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(["0 echo at 0", "1 echo at 1", "2 echo at 2"], replies.Lines.Order());
         Kill(replies.Process);
 
-        // A thousand QoS 1 messages round trip: none lost, none duplicated.
+        // Ten thousand QoS 1 messages each way (to the board and its echoes back): none lost, none duplicated. They come at
+        // 1,000 a second, a steady stream the board keeps up with: Mosquitto 2.0.11 overruns the Receive Maximum of a client
+        // that both acknowledges and publishes (its issues #2301, #2306), so in a burst of ten thousand the excess it pushes
+        // is bounded only by the board's queue of replies (see MqttReporter); the restarts below are bursts of a thousand.
         var stream = new Collector(board, _processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "1", "-i", "checker", "-c");
         Thread.Sleep(1_000);
         var watch = Stopwatch.StartNew();
-        var sent = board.InNamespace(Path.Combine(_directory, Lines("first", 0, Messages)), null, 120_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-l");
+        var sent = board.InNamespace(120_000, "sh", "-c", Paced(Lines("first", 0, Messages)) + " | mosquitto_pub -h 192.0.2.1 -t board/echo -q 1 -l");
         Assert.True(sent.ExitCode == 0, Context(sent));
         bool all = stream.WaitFor(l => l.Count >= Messages, 120_000);
         double seconds = watch.Elapsed.TotalSeconds;
-        Assert.True(all, Context($"{stream.Lines.Count} of {Messages} echoed"));
+        Assert.True(all, Context($"{stream.Lines.Count} of {Messages} echoed; the board's status: {Status(board)}"));
         Thread.Sleep(1_000);
         var lines = stream.Lines;
         Assert.Equal(Messages, lines.Count);
-        Assert.Equal(Enumerable.Range(0, Messages).Select(i => "m" + i.ToString("D5", CultureInfo.InvariantCulture)), lines.Order());
+        Assert.Equal(Enumerable.Range(0, Messages).Select(Payload), lines.Order());
         log.WriteLine($"{chip}: {Messages} QoS 1 echoes in {seconds:F1} s, {Messages / seconds:F0} messages/s round trip");
 
         // The broker killed (SIGTERM, so it writes its persistence file) while the board is still echoing, and restarted:
         // the board reconnects and resumes its session; every message the broker took is echoed, at least once.
-        int connectionsBefore = Connections(board);
-        var second = board.InNamespace(Path.Combine(_directory, Lines("second", Messages, Messages)), null, 120_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-l");
+        var second = board.InNamespace(Path.Combine(_directory, Lines("second", Messages, RestartMessages)), null, 120_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-l");
         Assert.True(second.ExitCode == 0, Context(second));
         int echoedAtKill = stream.Lines.Count - Messages;
-        Shell.Run("kill", ["-TERM", broker.Id.ToString(CultureInfo.InvariantCulture)]);
-        Assert.True(broker.WaitForExit(15_000), Context("mosquitto did not stop"));
-        var restarted = Stopwatch.StartNew();
-        broker = board.StartDaemon("mosquitto", "-c", config);
-        Assert.True(WaitUntil(() => Connections(board) > connectionsBefore, 60_000), Context("the board did not reconnect"));
-        double reconnect = restarted.Elapsed.TotalSeconds;
-        bool resumed = stream.WaitFor(l => l.Distinct().Count() >= 2 * Messages, 120_000);
+        double reconnect = RestartBroker(board, ref broker, config, Context);
+        bool resumed = stream.WaitFor(l => l.Distinct().Count() >= Messages + RestartMessages, 120_000);
         var after = stream.Lines;
-        var missing = Enumerable.Range(Messages, Messages).Select(i => "m" + i.ToString("D5", CultureInfo.InvariantCulture)).Except(after).ToList();
-        log.WriteLine($"{chip}: broker restarted with {echoedAtKill} of {Messages} echoed; the board reconnected {reconnect:F1} s after the restart; "
+        var missing = Enumerable.Range(Messages, RestartMessages).Select(Payload).Except(after).ToList();
+        log.WriteLine($"{chip}: QoS 1, broker restarted with {echoedAtKill} of {RestartMessages} echoed; the board reconnected {reconnect:F1} s after the restart; "
             + $"{after.Count - Messages} replies, {after.Count - after.Distinct().Count()} duplicates, {missing.Count} missing");
         Assert.True(resumed && missing.Count == 0, Context($"missing after the restart: {string.Join(' ', missing.Take(20))}"));
         Kill(stream.Process);
+
+        // QoS 2 (MQTT 3.1.1 section 4.3.3, 5.0 section 4.3.3): exactly once end to end, with the broker restarted in the
+        // middle of a steady stream. The board holds each incoming message's packet identifier until PUBREL and resends its
+        // own unreleased PUBLISH/PUBREL on the resumed session (section 4.4); mosquitto_pub (a persistent session too, on
+        // MQTT 5.0 so that it keeps to the broker's Receive Maximum: Mosquitto drops incoming QoS 2 messages over its
+        // max_inflight_messages from a 3.1.1 publisher, which cannot be told the limit) reconnects and finishes its stream.
+        var exact = new Collector(board, _processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "2", "-i", "exact", "-c");
+        Thread.Sleep(1_000);
+        var publisher = board.Start(false, "sh", "-c", Paced(Lines("third", 2 * Messages, QosTwoMessages))
+            + " | mosquitto_pub -V 5 -h 192.0.2.1 -t board/echo -q 2 -l -i stream --disable-clean-session");
+        _processes.Add(publisher);
+        Thread.Sleep(QosTwoMessages * 1_000 / PerSecond / 2);
+        int exactAtKill = exact.Lines.Count;
+        reconnect = RestartBroker(board, ref broker, config, Context);
+        Assert.True(publisher.WaitForExit(60_000) && publisher.ExitCode == 0, Context("mosquitto_pub did not finish its QoS 2 stream"));
+        bool complete = exact.WaitFor(l => l.Distinct().Count() >= QosTwoMessages, 120_000);
+        Thread.Sleep(2_000);
+        var once = exact.Lines;
+        var lost = Enumerable.Range(2 * Messages, QosTwoMessages).Select(Payload).Except(once).ToList();
+        int duplicates = once.Count - once.Distinct().Count();
+        log.WriteLine($"{chip}: QoS 2, broker restarted with {exactAtKill} of {QosTwoMessages} echoed; the board reconnected {reconnect:F1} s after the restart; "
+            + $"{once.Count} replies, {duplicates} duplicates, {lost.Count} missing");
+        Assert.True(complete && lost.Count == 0, Context($"QoS 2 lost after the restart: {string.Join(' ', lost.Take(20))}; the board's status: {Status(board)}"));
+        Assert.True(duplicates == 0, Context($"QoS 2 duplicated: {string.Join(' ', once.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).Take(20))}"));
+        Kill(exact.Process);
         Assert.Equal(0, board.Stop());
+    }
+
+    /// <summary>A shell command that writes the file's lines at <see cref="PerSecond"/> (50 at a time).</summary>
+    private static string Paced(string path) =>
+        "python3 -u -c 'import sys, time\nfor i, line in enumerate(open(sys.argv[1])):\n    sys.stdout.write(line)\n    if i % 50 == 49:\n        sys.stdout.flush(); time.sleep("
+        + (50.0 / PerSecond).ToString(CultureInfo.InvariantCulture) + ")' " + path;
+
+    private static string Status(EmulatorProcess board) =>
+        board.InNamespace(20_000, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/status", "-C", "1", "-W", "10").Output;
+
+    private static string Payload(int i) => "m" + i.ToString("D5", CultureInfo.InvariantCulture);
+
+    /// <summary>SIGTERM to the broker (it writes its persistence file), a new one on the same files; seconds from the restart until the board is back.</summary>
+    private static double RestartBroker(EmulatorProcess board, ref Process broker, string config, Func<object, string> context)
+    {
+        int connectionsBefore = Connections(board);
+        Shell.Run("kill", ["-TERM", broker.Id.ToString(CultureInfo.InvariantCulture)]);
+        Assert.True(broker.WaitForExit(15_000), context("mosquitto did not stop"));
+        var restarted = Stopwatch.StartNew();
+        broker = board.StartDaemon("mosquitto", "-c", config);
+        Assert.True(WaitUntil(() => Connections(board) > connectionsBefore, 60_000), context("the board did not reconnect"));
+        return restarted.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The broker by name (<c>--mqtt broker.iotstack.test --dns 192.0.2.1</c>, dnsmasq answering), a retained message on
+    /// the topic the board subscribes to delivered at its SUBSCRIBE (MQTT 3.1.1 section 3.3.1.3) and echoed, and the
+    /// keep-alive (section 3.1.2.10) against a broker that stops answering: Mosquitto frozen with SIGSTOP keeps its TCP
+    /// connections up (the kernel still acknowledges), so only the board's unanswered PINGREQ tells; the board leaves
+    /// the connection within 1.5 keep-alives (4 s here) and is back, echoing, once the broker runs again (SIGCONT).
+    /// </summary>
+    [Theory]
+    [InlineData("enc28j60")]
+    [InlineData("w5500")]
+    [InlineData("w5500-sockets")]
+    public void A_board_finds_its_broker_by_name_gets_retained_messages_and_leaves_a_silent_broker(string chip)
+    {
+        string config = Config();
+        Process broker = null!;
+        using var board = new EmulatorProcess(chip, host =>
+        {
+            host.StartDaemon("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=" + host.Interface, "--bind-interfaces",
+                "--listen-address=192.0.2.1", "--no-resolv", "--no-hosts", "--host-record=broker.iotstack.test,192.0.2.1", "--local=/test/",
+                "--pid-file=" + Path.Combine(_directory, "dnsmasq.pid"), "--log-queries", "--log-facility=-");
+            broker = host.StartDaemon("mosquitto", "-c", config);
+            // Before the board exists: a retained message on its echo topic, and the session that will collect the reply.
+            Assert.True(WaitUntil(() => host.InNamespace(5_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-r", "-m", "retained hello").ExitCode == 0, 10_000));
+            Assert.Equal(0, host.InNamespace(10_000, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "1", "-i", "retained", "-c", "-E").ExitCode);
+        }, "--mqtt", "broker.iotstack.test", "--dns", "192.0.2.1", "--mqtt-prefix", "board", "--mqtt-keep-alive", "4");
+        string Context(object what) => $"{chip}: {what}\n{board.Output}";
+        Assert.True(WaitUntil(() => Connections(board) >= 1, 20_000), Context("the board did not connect"));
+        Assert.Contains(board.Output.Split('\n'), l => l.StartsWith("dnsmasq: ", StringComparison.Ordinal) && l.Contains("query[A] broker.iotstack.test from 192.0.2.2"));
+
+        var retained = board.InNamespace(30_000, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "1", "-i", "retained", "-c", "-C", "1", "-W", "20");
+        Assert.True(retained.ExitCode == 0 && retained.Output.Trim() == "retained hello", Context("no echo of the retained message: " + retained));
+
+        string BoardConnection()
+        {
+            var ss = board.InNamespace(5_000, "ss", "-Htn", "state", "established", "( sport = :1883 )");
+            return ss.Output.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 4 && f[^1].StartsWith("192.0.2.2:", StringComparison.Ordinal))
+                .Select(f => f[^1]).FirstOrDefault() ?? "";
+        }
+
+        string connection = BoardConnection();
+        Assert.True(connection.Length > 0, Context("no established connection from the board"));
+        int connectionsBefore = Connections(board);
+        Shell.Run("kill", ["-STOP", broker.Id.ToString(CultureInfo.InvariantCulture)]);
+        var frozen = Stopwatch.StartNew();
+        try
+        {
+            bool left = WaitUntil(() => BoardConnection() != connection, 20_000);
+            double seconds = frozen.Elapsed.TotalSeconds;
+            log.WriteLine($"{chip}: the board left the silent broker {seconds:F1} s after it froze (keep-alive 4 s)");
+            Assert.True(left, Context($"the board kept {connection} to the frozen broker for 20 s"));
+            Assert.True(seconds <= 4 * 1.5 + 1, Context($"the board took {seconds:F1} s to leave a silent broker, over 1.5 keep-alives"));
+        }
+        finally
+        {
+            Shell.Run("kill", ["-CONT", broker.Id.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        var thawed = Stopwatch.StartNew();
+        Assert.True(WaitUntil(() => Connections(board) > connectionsBefore, 60_000), Context("the board did not come back after the broker did"));
+        log.WriteLine($"{chip}: the board reconnected {thawed.Elapsed.TotalSeconds:F1} s after the broker ran again");
+        var echo = new Collector(board, _processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "1");
+        Thread.Sleep(1_000);
+        Assert.Equal(0, board.InNamespace(20_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-m", "after the thaw").ExitCode);
+        Assert.True(echo.WaitFor(l => l.Contains("after the thaw"), 20_000), Context("no echo after the thaw: " + string.Join(" | ", echo.Lines)));
+        Kill(echo.Process);
     }
 
     /// <summary>
