@@ -136,6 +136,18 @@ foreach (var rate in new[] { 0.01, 0.05 })
 loss.Plots.Add(Plots.Bars(output, "loss.png", "TCP goodput on the virtual wire by loss (MB/s)", "MB/s", lossBars));
 }
 
+// 9: MQTT.
+if (Wanted("9"))
+{
+    var mqtt = report.Add("9", "MQTT messages per second in process",
+        "The MQTT client (5.0, in-flight window 8, 32-byte payloads to one topic) publishing as fast as it may to a broker that takes every message, two stacks on a cable in wall time; the desktop's rate. On a board the cost per message is the cost model's (tools/IoTStack.CostModel): IL per QoS 0 and QoS 1 echo, with TCP/IP and the chip, in its report and tests/CostModel.Tests.");
+    foreach (int qos in new[] { 0, 1, 2 })
+    {
+        var rate = MqttBench.Publish(qos, quick ? 20_000 : 100_000);
+        mqtt.Figures.Add(new Figure($"QoS {qos} publish", rate.MessagesPerSecond, "messages/s") { Note = $"{rate.Messages:N0} messages in {rate.Seconds:F2} s" });
+    }
+}
+
 if (!quick && Wanted("8"))
 {
     var micro = report.Add("8", "Micro-benchmarks (BenchmarkDotNet, short run)", "Per-packet work on its own: the Internet checksum and parsing a full-size frame's headers with its checksum check.");

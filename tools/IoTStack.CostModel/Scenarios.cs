@@ -36,7 +36,8 @@ public static class Scenarios
             results.Add(IdlePoll(chip, top));
             results.Add(QuietSecond(chip, top));
             results.Add(HttpGet(chip, top));
-            results.Add(MqttEcho(chip, top));
+            results.Add(MqttEcho(chip, top, 0));
+            results.Add(MqttEcho(chip, top, 1));
         }
 
         return [.. results];
@@ -187,11 +188,11 @@ public static class Scenarios
     }
 
     /// <summary>
-    /// <see cref="Echoes"/> 32-byte QoS 1 messages from a broker on the peer to the board's PREFIX/echo, each published back
-    /// on PREFIX/echo/reply at QoS 1 and acknowledged (issue 17): per message, the board's whole MQTT exchange (PUBLISH in,
-    /// PUBACK out, PUBLISH out, PUBACK in) through its TCP/IP and chip.
+    /// <see cref="Echoes"/> 32-byte messages from a broker on the peer to the board's PREFIX/echo, each published back on
+    /// PREFIX/echo/reply at the QoS it came with (issue 17): per message, the board's whole MQTT exchange through its TCP/IP
+    /// and chip. QoS 0: PUBLISH in, PUBLISH out. QoS 1: PUBLISH in, PUBACK out, PUBLISH out, PUBACK in.
     /// </summary>
-    public static PathCost MqttEcho(string chip, int top)
+    public static PathCost MqttEcho(string chip, int top, int qos)
     {
         var rig = new Rig(chip, mqtt: true);
         var broker = new PeerBroker(rig.Peer);
@@ -208,16 +209,16 @@ public static class Scenarios
                 rig.StartCounting();
             }
 
-            broker.PublishEcho(payload);
+            broker.PublishEcho(payload, qos);
             int expected = i + 1;
             rig.RunUntil(() =>
             {
                 broker.Poll();
-                return broker.Replies == expected && broker.BoardAcks == expected;
+                return broker.Replies == expected && broker.BoardAcks == (qos == 0 ? 0 : expected);
             });
         }
 
-        return rig.Result("MQTT QoS 1 echo (32 bytes)", Echoes, Echoes * payload.Length, top);
+        return rig.Result($"MQTT QoS {qos} echo (32 bytes)", Echoes, Echoes * payload.Length, top);
     }
 
     /// <summary>A broker on the peer for <see cref="MqttEcho"/>: accepts the board, answers CONNACK (5.0), SUBACK and PUBACK.</summary>
@@ -248,10 +249,10 @@ public static class Scenarios
 
         public int BoardAcks { get; private set; }
 
-        public void PublishEcho(byte[] payload)
+        public void PublishEcho(byte[] payload, int qos)
         {
             _writer.Attach(_tx, 0, _tx.Length, 5);
-            _writer.WritePublish(_topic, 0, _topic.Length, payload, 0, payload.Length, 1, false, false, _nextId++, 0);
+            _writer.WritePublish(_topic, 0, _topic.Length, payload, 0, payload.Length, qos, false, false, qos == 0 ? 0 : _nextId++, 0);
             Send();
         }
 
