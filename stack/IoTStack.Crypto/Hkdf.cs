@@ -46,8 +46,9 @@ namespace IoTStack.Crypto
 
         /// <summary>
         /// HKDF-Expand (RFC 5869 section 2.3): writes <paramref name="length"/> bytes of OKM, T(1) | T(2) | ... with
-        /// T(i) = HMAC(PRK, T(i-1) | info | i), at <paramref name="outputOffset"/>. The output may overlap neither PRK
-        /// nor info. At most 255 * HashSize bytes.
+        /// T(i) = HMAC(PRK, T(i-1) | info | i), at <paramref name="outputOffset"/>. PRK is read once, before any output
+        /// is written, so the output may replace it in place (TLS 1.3's traffic key update); it must not overlap info.
+        /// At most 255 * HashSize bytes.
         /// </summary>
         public void Expand(byte[] prk, int prkOffset, int prkLength, byte[] info, int infoOffset, int infoLength,
             byte[] output, int outputOffset, int length)

@@ -23,8 +23,8 @@ namespace IoTStack.Crypto
 
         /// <summary>
         /// Writes <paramref name="length"/> bytes of PRF(secret, label, seed) at <paramref name="output"/>[<paramref name="oo"/>];
-        /// the label is the ASCII bytes the caller passes ("master secret", "key expansion", ...). The output may
-        /// overlap none of the inputs.
+        /// the label is the ASCII bytes the caller passes ("master secret", "key expansion", ...). The secret is read
+        /// once, before any output is written, so the output may replace it; it must not overlap the label or seed.
         /// </summary>
         public void Derive(byte[] secret, int so, int sl, byte[] label, int lo, int ll, byte[] seed, int seo, int sel,
             byte[] output, int oo, int length)

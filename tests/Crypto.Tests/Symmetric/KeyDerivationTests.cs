@@ -77,6 +77,23 @@ public class KeyDerivationTests
     }
 
     [Fact]
+    public void Hkdf_expand_and_the_prf_may_write_over_their_secret()
+    {
+        var random = new Random(8446);
+        byte[] secret = RandomBytes(random, 48);
+        byte[] info = RandomBytes(random, 20);
+        byte[] expected = HKDF.Expand(HashAlgorithmName.SHA256, secret[..32], 48, info);
+        byte[] buffer = (byte[])secret.Clone();
+        new Hkdf(new Sha256()).Expand(buffer, 0, 32, info, 0, info.Length, buffer, 0, 48);
+        Assert.Equal(expected, buffer);
+
+        expected = PHashSha256(secret, info, 48);
+        buffer = (byte[])secret.Clone();
+        new Tls12Prf(new Sha256()).Derive(buffer, 0, 48, info, 0, 0, info, 0, info.Length, buffer, 0, 48);
+        Assert.Equal(expected, buffer);
+    }
+
+    [Fact]
     public void Tls12_prf_sha256_matches_the_published_vector()
     {
         // The P_SHA256 vector posted to the IETF TLS working group list during TLS 1.2's drafting.
