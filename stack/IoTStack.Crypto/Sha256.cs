@@ -172,18 +172,52 @@ namespace IoTStack.Crypto
 
             uint[] h = state;
             uint a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-            for (int t = 0; t < 64; t++)
+
+            // Eight rounds per pass with the working variables' names rotated instead of their values (the
+            // section 6.2.2 step 3 assignments h = g, g = f, ... cost IL and do no work): each round adds T1 into
+            // what becomes e and T1 + T2 into what becomes a.
+            uint[] k = K;
+            for (int t = 0; t < 64; t += 8)
             {
-                uint t1 = hh + ((e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
-                uint t2 = ((a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)) + ((a & b) ^ (a & c) ^ (b & c));
-                hh = g;
-                g = f;
-                f = e;
-                e = d + t1;
-                d = c;
-                c = b;
-                b = a;
-                a = t1 + t2;
+                hh += (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7);
+                hh += ((e & f) ^ (~e & g)) + k[t] + w[t];
+                d += hh;
+                hh += ((a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)) + ((a & b) ^ (a & c) ^ (b & c));
+
+                g += (d >> 6 | d << 26) ^ (d >> 11 | d << 21) ^ (d >> 25 | d << 7);
+                g += ((d & e) ^ (~d & f)) + k[t + 1] + w[t + 1];
+                c += g;
+                g += ((hh >> 2 | hh << 30) ^ (hh >> 13 | hh << 19) ^ (hh >> 22 | hh << 10)) + ((hh & a) ^ (hh & b) ^ (a & b));
+
+                f += (c >> 6 | c << 26) ^ (c >> 11 | c << 21) ^ (c >> 25 | c << 7);
+                f += ((c & d) ^ (~c & e)) + k[t + 2] + w[t + 2];
+                b += f;
+                f += ((g >> 2 | g << 30) ^ (g >> 13 | g << 19) ^ (g >> 22 | g << 10)) + ((g & hh) ^ (g & a) ^ (hh & a));
+
+                e += (b >> 6 | b << 26) ^ (b >> 11 | b << 21) ^ (b >> 25 | b << 7);
+                e += ((b & c) ^ (~b & d)) + k[t + 3] + w[t + 3];
+                a += e;
+                e += ((f >> 2 | f << 30) ^ (f >> 13 | f << 19) ^ (f >> 22 | f << 10)) + ((f & g) ^ (f & hh) ^ (g & hh));
+
+                d += (a >> 6 | a << 26) ^ (a >> 11 | a << 21) ^ (a >> 25 | a << 7);
+                d += ((a & b) ^ (~a & c)) + k[t + 4] + w[t + 4];
+                hh += d;
+                d += ((e >> 2 | e << 30) ^ (e >> 13 | e << 19) ^ (e >> 22 | e << 10)) + ((e & f) ^ (e & g) ^ (f & g));
+
+                c += (hh >> 6 | hh << 26) ^ (hh >> 11 | hh << 21) ^ (hh >> 25 | hh << 7);
+                c += ((hh & a) ^ (~hh & b)) + k[t + 5] + w[t + 5];
+                g += c;
+                c += ((d >> 2 | d << 30) ^ (d >> 13 | d << 19) ^ (d >> 22 | d << 10)) + ((d & e) ^ (d & f) ^ (e & f));
+
+                b += (g >> 6 | g << 26) ^ (g >> 11 | g << 21) ^ (g >> 25 | g << 7);
+                b += ((g & hh) ^ (~g & a)) + k[t + 6] + w[t + 6];
+                f += b;
+                b += ((c >> 2 | c << 30) ^ (c >> 13 | c << 19) ^ (c >> 22 | c << 10)) + ((c & d) ^ (c & e) ^ (d & e));
+
+                a += (f >> 6 | f << 26) ^ (f >> 11 | f << 21) ^ (f >> 25 | f << 7);
+                a += ((f & g) ^ (~f & hh)) + k[t + 7] + w[t + 7];
+                e += a;
+                a += ((b >> 2 | b << 30) ^ (b >> 13 | b << 19) ^ (b >> 22 | b << 10)) + ((b & c) ^ (b & d) ^ (c & d));
             }
 
             h[0] += a;

@@ -170,18 +170,52 @@ namespace IoTStack.Crypto
 
             ulong[] h = state;
             ulong a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-            for (int t = 0; t < 80; t++)
+
+            // Eight rounds per pass with the working variables' names rotated instead of their values (the
+            // section 6.4.2 step 3 assignments h = g, g = f, ... cost IL and do no work): each round adds T1 into
+            // what becomes e and T1 + T2 into what becomes a.
+            ulong[] k = K;
+            for (int t = 0; t < 80; t += 8)
             {
-                ulong t1 = hh + ((e >> 14 | e << 50) ^ (e >> 18 | e << 46) ^ (e >> 41 | e << 23)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
-                ulong t2 = ((a >> 28 | a << 36) ^ (a >> 34 | a << 30) ^ (a >> 39 | a << 25)) + ((a & b) ^ (a & c) ^ (b & c));
-                hh = g;
-                g = f;
-                f = e;
-                e = d + t1;
-                d = c;
-                c = b;
-                b = a;
-                a = t1 + t2;
+                hh += (e >> 14 | e << 50) ^ (e >> 18 | e << 46) ^ (e >> 41 | e << 23);
+                hh += ((e & f) ^ (~e & g)) + k[t] + w[t];
+                d += hh;
+                hh += ((a >> 28 | a << 36) ^ (a >> 34 | a << 30) ^ (a >> 39 | a << 25)) + ((a & b) ^ (a & c) ^ (b & c));
+
+                g += (d >> 14 | d << 50) ^ (d >> 18 | d << 46) ^ (d >> 41 | d << 23);
+                g += ((d & e) ^ (~d & f)) + k[t + 1] + w[t + 1];
+                c += g;
+                g += ((hh >> 28 | hh << 36) ^ (hh >> 34 | hh << 30) ^ (hh >> 39 | hh << 25)) + ((hh & a) ^ (hh & b) ^ (a & b));
+
+                f += (c >> 14 | c << 50) ^ (c >> 18 | c << 46) ^ (c >> 41 | c << 23);
+                f += ((c & d) ^ (~c & e)) + k[t + 2] + w[t + 2];
+                b += f;
+                f += ((g >> 28 | g << 36) ^ (g >> 34 | g << 30) ^ (g >> 39 | g << 25)) + ((g & hh) ^ (g & a) ^ (hh & a));
+
+                e += (b >> 14 | b << 50) ^ (b >> 18 | b << 46) ^ (b >> 41 | b << 23);
+                e += ((b & c) ^ (~b & d)) + k[t + 3] + w[t + 3];
+                a += e;
+                e += ((f >> 28 | f << 36) ^ (f >> 34 | f << 30) ^ (f >> 39 | f << 25)) + ((f & g) ^ (f & hh) ^ (g & hh));
+
+                d += (a >> 14 | a << 50) ^ (a >> 18 | a << 46) ^ (a >> 41 | a << 23);
+                d += ((a & b) ^ (~a & c)) + k[t + 4] + w[t + 4];
+                hh += d;
+                d += ((e >> 28 | e << 36) ^ (e >> 34 | e << 30) ^ (e >> 39 | e << 25)) + ((e & f) ^ (e & g) ^ (f & g));
+
+                c += (hh >> 14 | hh << 50) ^ (hh >> 18 | hh << 46) ^ (hh >> 41 | hh << 23);
+                c += ((hh & a) ^ (~hh & b)) + k[t + 5] + w[t + 5];
+                g += c;
+                c += ((d >> 28 | d << 36) ^ (d >> 34 | d << 30) ^ (d >> 39 | d << 25)) + ((d & e) ^ (d & f) ^ (e & f));
+
+                b += (g >> 14 | g << 50) ^ (g >> 18 | g << 46) ^ (g >> 41 | g << 23);
+                b += ((g & hh) ^ (~g & a)) + k[t + 6] + w[t + 6];
+                f += b;
+                b += ((c >> 28 | c << 36) ^ (c >> 34 | c << 30) ^ (c >> 39 | c << 25)) + ((c & d) ^ (c & e) ^ (d & e));
+
+                a += (f >> 14 | f << 50) ^ (f >> 18 | f << 46) ^ (f >> 41 | f << 23);
+                a += ((f & g) ^ (~f & hh)) + k[t + 7] + w[t + 7];
+                e += a;
+                a += ((b >> 28 | b << 36) ^ (b >> 34 | b << 30) ^ (b >> 39 | b << 25)) + ((b & c) ^ (b & d) ^ (c & d));
             }
 
             h[0] += a;
