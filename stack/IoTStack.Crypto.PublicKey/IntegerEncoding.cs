@@ -17,6 +17,19 @@ namespace IoTStack.Crypto.PublicKey
             }
         }
 
+        /// <summary>A big-endian hexadecimal constant as written in FIPS 186-4 appendix D and SEC 2, into <paramref name="words"/> words.</summary>
+        public static void FromHex(string hex, uint[] integer, int words)
+        {
+            System.Array.Clear(integer, 0, words);
+            int digits = hex.Length;
+            for (int i = 0; i < digits; i++)
+            {
+                uint digit = hex[digits - 1 - i];
+                digit = digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10;
+                integer[i >> 3] |= digit << ((i & 7) << 2);
+            }
+        }
+
         /// <summary>I2OSP: the low <paramref name="length"/> octets of the integer, big-endian.</summary>
         public static void ToBigEndian(uint[] integer, byte[] octets, int offset, int length)
         {
