@@ -2,7 +2,7 @@ namespace IoTStack.Crypto.PublicKey
 {
     /// <summary>
     /// Arithmetic modulo an odd modulus m of n 32-bit words, with operands in Montgomery form a·R mod m, R = 2^(32n)
-    /// (Montgomery 1985; the CIOS multiplication of Koç, Acar and Kaliski, "Analyzing and comparing Montgomery
+    /// (Montgomery 1985; the finely integrated (FIOS) multiplication of Koç, Acar and Kaliski, "Analyzing and comparing Montgomery
     /// multiplication algorithms", 1996). One implementation serves the P-256 and P-384 fields and group orders,
     /// the field of Curve25519 and RSA moduli up to the capacity given at construction, so the device carries one
     /// copy of the word loops. Every operation takes the same time whatever the operand values (the loops run over
@@ -26,7 +26,7 @@ namespace IoTStack.Crypto.PublicKey
             _modulus = new uint[capacityWords];
             _rSquared = new uint[capacityWords];
             _one = new uint[capacityWords];
-            _accumulator = new uint[capacityWords + 2];
+            _accumulator = new uint[capacityWords + 1];
             _difference = new uint[capacityWords];
             _powerBase = new uint[capacityWords];
         }
@@ -106,40 +106,37 @@ namespace IoTStack.Crypto.PublicKey
         }
 
         /// <summary>result = a·b·R^-1 mod m, for a·b &lt; m·R (true when both are below m, or one is below R and the other below m).</summary>
+        /// <remarks>
+        /// The finely integrated form (FIOS in Koç et al.): one pass over the words per word of b adds both a·b_i and
+        /// q·m, q chosen so the low word cancels, and shifts by a word as it stores, with one carry for each product so
+        /// neither sum leaves 64 bits. One pass instead of CIOS's two saves about a fifth of the interpreted instructions.
+        /// The accumulator stays below 2m, so its top word is 0 or 1.
+        /// </remarks>
         public void Multiply(uint[] a, uint[] b, uint[] result)
         {
             int n = _words;
             uint[] t = _accumulator;
             uint[] m = _modulus;
-            System.Array.Clear(t, 0, n + 2);
+            System.Array.Clear(t, 0, n + 1);
             for (int i = 0; i < n; i++)
             {
-                ulong carry = 0;
                 ulong bi = b[i];
-                for (int j = 0; j < n; j++)
-                {
-                    carry += a[j] * bi + t[j];
-                    t[j] = (uint)carry;
-                    carry >>= 32;
-                }
-
-                carry += t[n];
-                t[n] = (uint)carry;
-                t[n + 1] = (uint)(carry >> 32);
-
-                // Adding q·m with q = t0·(-m^-1) mod 2^32 clears the low word, which the shift by one word drops.
-                ulong q = t[0] * _inverse;
-                carry = (m[0] * q + t[0]) >> 32;
+                ulong product = a[0] * bi + t[0];
+                ulong q = (uint)product * _inverse;
+                ulong carry = product >> 32;
+                ulong reduction = (q * m[0] + (uint)product) >> 32;
                 for (int j = 1; j < n; j++)
                 {
-                    carry += m[j] * q + t[j];
-                    t[j - 1] = (uint)carry;
-                    carry >>= 32;
+                    product = a[j] * bi + t[j] + carry;
+                    carry = product >> 32;
+                    reduction += q * m[j] + (uint)product;
+                    t[j - 1] = (uint)reduction;
+                    reduction >>= 32;
                 }
 
-                carry += t[n];
+                carry += reduction + t[n];
                 t[n - 1] = (uint)carry;
-                t[n] = t[n + 1] + (uint)(carry >> 32);
+                t[n] = (uint)(carry >> 32);
             }
 
             ReduceOnce(t, t[n], result);
