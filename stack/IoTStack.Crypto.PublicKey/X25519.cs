@@ -3,7 +3,7 @@ namespace IoTStack.Crypto.PublicKey
     /// <summary>
     /// The X25519 function of RFC 7748 section 5: Diffie-Hellman on Curve25519 with the Montgomery ladder over
     /// u-coordinates, for the TLS 1.3 "x25519" key share (RFC 8446 section 4.2.8.2). The ladder runs 255 steps whatever
-    /// the scalar, swaps with masks (cswap) and uses <see cref="MontgomeryModulus"/>, whose operations do not branch
+    /// the scalar, swaps with masks (cswap) and uses <see cref="Field25519"/>, whose operations do not branch
     /// on values, so the time does not depend on the private key. Every buffer is taken here; the operations allocate
     /// nothing.
     /// </summary>
@@ -17,8 +17,8 @@ namespace IoTStack.Crypto.PublicKey
         /// <summary>(A - 2) / 4 for Curve25519's A = 486662 (RFC 7748 section 5).</summary>
         private const uint A24 = 121665;
 
-        private readonly MontgomeryModulus _field = new MontgomeryModulus(Words);
-        private readonly uint[] _primeMinusTwo = new uint[Words];
+        private readonly Field25519 _field = new Field25519();
+        private readonly uint[] _power = new uint[Words];
         private readonly uint[] _a24 = new uint[Words];
         private readonly uint[] _scalar = new uint[Words];
         private readonly uint[] _x1 = new uint[Words];
@@ -37,20 +37,7 @@ namespace IoTStack.Crypto.PublicKey
 
         public X25519()
         {
-            // p = 2^255 - 19 (RFC 7748 section 4.1).
-            uint[] prime = _primeMinusTwo;
-            for (int i = 0; i < Words; i++)
-            {
-                prime[i] = 0xFFFFFFFF;
-            }
-
-            prime[0] = 0xFFFFFFED;
-            prime[Words - 1] = 0x7FFFFFFF;
-            _field.SetModulus(prime, Words);
-            prime[0] = 0xFFFFFFEB;
-
             _a24[0] = A24;
-            _field.ToMontgomery(_a24, _a24);
             _basePoint[0] = 9;
         }
 
@@ -76,7 +63,7 @@ namespace IoTStack.Crypto.PublicKey
         /// <summary>The ladder of RFC 7748 section 5; returns 1 when the output is all zeros.</summary>
         private uint Ladder(byte[] privateKey, int privateOffset, byte[] coordinate, int coordinateOffset, byte[] output, int outputOffset)
         {
-            MontgomeryModulus field = _field;
+            Field25519 field = _field;
 
             // decodeScalar25519: clear the three low bits and the top bit, set bit 254.
             uint[] k = _scalar;
@@ -84,15 +71,17 @@ namespace IoTStack.Crypto.PublicKey
             k[0] &= 0xFFFFFFF8;
             k[Words - 1] = (k[Words - 1] & 0x7FFFFFFF) | 0x40000000;
 
-            // decodeUCoordinate masks the top bit; a non-canonical u (p <= u < 2^255) is reduced by the conversion.
+            // decodeUCoordinate masks the top bit; a non-canonical u (p <= u < 2^255) is a valid input to the field,
+            // which keeps every value below 2^256 and reduces fully only at the end.
             IntegerEncoding.FromLittleEndian(coordinate, coordinateOffset, _x1, Words);
             _x1[Words - 1] &= 0x7FFFFFFF;
-            field.ToMontgomery(_x1, _x1);
 
-            System.Array.Copy(field.One, _x2, Words);
+            System.Array.Clear(_x2, 0, Words);
+            _x2[0] = 1;
             System.Array.Clear(_z2, 0, Words);
             System.Array.Copy(_x1, _x3, Words);
-            System.Array.Copy(field.One, _z3, Words);
+            System.Array.Clear(_z3, 0, Words);
+            _z3[0] = 1;
 
             uint swap = 0;
             for (int t = 254; t >= 0; t--)
@@ -109,9 +98,9 @@ namespace IoTStack.Crypto.PublicKey
             IntegerEncoding.Swap(swap, _z2, _z3, Words);
 
             // x2 · z2^(p - 2): Fermat's little theorem gives the inverse, and 0 for z2 = 0 as section 5 wants.
-            field.Power(_z2, _primeMinusTwo, Words, _a);
+            field.Invert(_z2, _power, _a);
             field.Multiply(_x2, _a, _a);
-            field.FromMontgomery(_a, _a);
+            field.Freeze(_a, _a);
             IntegerEncoding.ToLittleEndian(_a, Words, output, outputOffset);
             return IntegerEncoding.IsZero(_a, Words);
         }
@@ -119,7 +108,7 @@ namespace IoTStack.Crypto.PublicKey
         /// <summary>One ladder step: (x2:z2) doubled, (x3:z3) the differential sum with difference x1.</summary>
         private void Step()
         {
-            MontgomeryModulus field = _field;
+            Field25519 field = _field;
             field.Add(_x2, _z2, _a);
             field.Multiply(_a, _a, _aa);
             field.Subtract(_x2, _z2, _b);

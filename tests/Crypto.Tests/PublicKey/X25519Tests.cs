@@ -79,6 +79,20 @@ public class X25519Tests(ITestOutputHelper output)
         Assert.Equal(aliceShared, bobShared);
     }
 
+    [Fact]
+    public void Treats_a_non_canonical_u_coordinate_as_its_residue_modulo_p()
+    {
+        // p + 9, below 2^255: RFC 7748 section 5 says to accept it as u = 9.
+        var x25519 = new X25519();
+        var privateKey = Hex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
+        var nonCanonical = Hex("f6ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+        var shared = new byte[32];
+        var publicKey = new byte[32];
+        Assert.True(x25519.ComputeSharedSecret(privateKey, 0, nonCanonical, 0, shared, 0));
+        x25519.ComputePublicKey(privateKey, 0, publicKey, 0);
+        Assert.Equal(publicKey, shared);
+    }
+
     [Theory]
     [InlineData("0000000000000000000000000000000000000000000000000000000000000000")]
     [InlineData("0100000000000000000000000000000000000000000000000000000000000000")]
