@@ -206,7 +206,7 @@ namespace IoTStack.Net.Tls.X509
 
             NotBefore = CertificateTime.Read(buffer, validity, validity + validityLength, out position);
             NotAfter = CertificateTime.Read(buffer, position, validity + validityLength, out position);
-            if (NotBefore < 0 || NotAfter < 0 || position != validity + validityLength)
+            if (NotBefore == CertificateTime.Invalid || NotAfter == CertificateTime.Invalid || position != validity + validityLength)
             {
                 return CertificateError.Malformed;
             }

@@ -6,9 +6,12 @@ namespace IoTStack.Net.Tls.X509
     /// </summary>
     internal static class CertificateTime
     {
+        /// <summary>What <see cref="Read"/> returns for a bad time: times before 1970 are negative, so -1 is a real second.</summary>
+        public const long Invalid = long.MinValue;
+
         /// <summary>
         /// Reads a UTCTime (YYMMDDHHMMSSZ, RFC 5280 section 4.1.2.5.1) or GeneralizedTime (YYYYMMDDHHMMSSZ, section
-        /// 4.1.2.5.2) at <paramref name="offset"/>; -1 when it is neither, not in Zulu time, or names no real instant.
+        /// 4.1.2.5.2) at <paramref name="offset"/>; <see cref="Invalid"/> when it is neither, not in Zulu time, or names no real instant.
         /// </summary>
         public static long Read(byte[] buffer, int offset, int end, out int next)
         {
@@ -31,7 +34,7 @@ namespace IoTStack.Net.Tls.X509
             }
             else
             {
-                return -1;
+                return Invalid;
             }
 
             int month = Digits(buffer, content, 2);
@@ -42,7 +45,7 @@ namespace IoTStack.Net.Tls.X509
             if (buffer[content + 10] != 'Z' || year < 0 || month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)
                 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
             {
-                return -1;
+                return Invalid;
             }
 
             return DaysSinceEpoch(year, month, day) * 86400L + hour * 3600 + minute * 60 + second;
