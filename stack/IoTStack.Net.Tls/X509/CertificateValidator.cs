@@ -40,7 +40,7 @@ namespace IoTStack.Net.Tls.X509
             get { return _anchorCount; }
         }
 
-        /// <summary>The leaf of the last chain <see cref="Validate"/> accepted: its key verifies the server's CertificateVerify.</summary>
+        /// <summary>The leaf of the last <see cref="Validate"/> call; once that returned None, its key verifies the server's CertificateVerify.</summary>
         public Certificate Leaf
         {
             get { return _chain[0]; }

@@ -31,7 +31,7 @@ public class CertificateValidatorTests
         string subject = "CN=" + Host)
         => TestPki.Issue(subject, TestPki.Key(kind, 2), "CN=Test Intermediate " + kind, TestPki.Key(kind, 1), kind,
             dnsNames: dnsNames ?? (address == null ? [Host] : null), address: address, notBefore: notBefore, notAfter: notAfter,
-            extendedKeyUsage: extendedKeyUsage, keyUsage: keyUsage, extra: extra);
+            extendedKeyUsage: extendedKeyUsage, keyUsage: keyUsage, extra: extra == null ? [] : [extra]);
 
     [Theory]
     [InlineData(ChainKind.Rsa)]
@@ -358,5 +358,33 @@ public class CertificateValidatorTests
         Assert.Equal(CertificateError.Malformed, validator.Validate(chain.Leaf, [1], [chain.Leaf.Length], 1, Host, TestPki.Now));
         Assert.Equal(CertificateError.Malformed, validator.Validate(null!, [0], [10], 1, Host, TestPki.Now));
         Assert.Equal(CertificateError.Malformed, validator.AddTrustAnchor(chain.Root, 1, chain.Root.Length - 1));
+    }
+
+    [Fact]
+    public void A_leaf_with_a_public_web_servers_extensions_is_valid()
+    {
+        // The extension set of a publicly trusted server certificate (CA/Browser Forum baseline): key identifiers,
+        // authority information access, policies, CRL distribution points, an SCT list, two purposes and several names.
+        var kind = ChainKind.Rsa;
+        var chain = TestPki.Chain(kind);
+        using var intermediate = X509CertificateLoader.LoadCertificate(chain.Intermediate);
+        var leafKey = TestPki.Key(kind, 2);
+        var subjectKeyIdentifier = new X509SubjectKeyIdentifierExtension(new PublicKey(leafKey), false);
+        var authorityKeyIdentifier = X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(
+            new X509SubjectKeyIdentifierExtension(intermediate.PublicKey, false));
+        var access = new X509AuthorityInformationAccessExtension(["http://ocsp.example.net"], ["http://ca.example.net/int.der"]);
+        var policies = new X509Extension("2.5.29.32", [0x30, 0x0A, 0x30, 0x08, 0x06, 0x06, 0x67, 0x81, 0x0C, 0x01, 0x02, 0x01], false);
+        var crl = new X509Extension("2.5.29.31", Convert.FromHexString("30223020A01EA01C861A687474703A2F2F63726C2E6578616D706C652E6E65742F63726C"), false);
+        var sct = new X509Extension("1.3.6.1.4.1.11129.2.4.2", [0x04, 0x02, 0x00, 0x00], false);
+        byte[] leaf = TestPki.Issue("C=NL, O=Example B.V., CN=www.example.com", leafKey, "CN=Test Intermediate " + kind, TestPki.Key(kind, 1), kind,
+            dnsNames: ["www.example.com", "example.com", "*.api.example.com"], keyUsage: X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment,
+            extendedKeyUsage: null,
+            extra: [subjectKeyIdentifier, authorityKeyIdentifier, access, policies, crl, sct,
+                new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false)]);
+        var validator = Trusting(chain.Root);
+
+        Assert.Equal(CertificateError.None, Validate(validator, "v2.api.example.com", TestPki.Now, leaf, chain.Intermediate));
+        Assert.Equal(CertificateError.None, Validate(validator, "example.com", TestPki.Now, leaf, chain.Intermediate));
+        Assert.Equal(CertificateError.NameMismatch, Validate(validator, "api.example.com", TestPki.Now, leaf, chain.Intermediate));
     }
 }

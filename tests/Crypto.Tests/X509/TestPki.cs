@@ -50,7 +50,7 @@ public static class TestPki
         bool ca = false, int pathLength = -1, string[]? dnsNames = null, IPAddress? address = null,
         DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, X509KeyUsageFlags? keyUsage = null,
         string? extendedKeyUsage = "1.3.6.1.5.5.7.3.1", bool basicConstraints = true, HashAlgorithmName? hash = null,
-        X509Extension? extra = null)
+        params X509Extension[] extra)
     {
         var publicKey = subjectKey switch
         {
@@ -87,9 +87,9 @@ public static class TestPki
             request.CertificateExtensions.Add(names.Build());
         }
 
-        if (extra != null)
+        foreach (var extension in extra)
         {
-            request.CertificateExtensions.Add(extra);
+            request.CertificateExtensions.Add(extension);
         }
 
         var generator = issuerKey switch
