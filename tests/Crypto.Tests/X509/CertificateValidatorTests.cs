@@ -51,6 +51,24 @@ public class CertificateValidatorTests
     }
 
     [Theory]
+    [InlineData(ChainKind.Rsa)]
+    [InlineData(ChainKind.RsaPss)]
+    [InlineData(ChainKind.P256)]
+    [InlineData(ChainKind.P384)]
+    public void The_device_verifier_accepts_a_valid_chain_and_refuses_a_forged_signature(ChainKind kind)
+    {
+        var chain = TestPki.Chain(kind);
+        var validator = new CertificateValidator(new SignatureVerifier(), 4, 2);
+        Assert.Equal(CertificateError.None, validator.AddTrustAnchor(chain.Root, 0, chain.Root.Length));
+        Assert.Equal(CertificateError.None, Validate(validator, Host, TestPki.Now, chain.Leaf, chain.Intermediate));
+
+        byte[] forged = (byte[])chain.Leaf.Clone();
+        forged[^5] ^= 0x01; // inside the signature value, the certificate's last field
+        Assert.Equal(CertificateError.BadSignature, Validate(validator, Host, TestPki.Now, forged, chain.Intermediate));
+        Assert.Equal(CertificateError.NameMismatch, Validate(validator, "other.example.com", TestPki.Now, chain.Leaf, chain.Intermediate));
+    }
+
+    [Theory]
     [InlineData(ChainKind.Rsa, SignatureAlgorithm.RsaPkcs1Sha256, PublicKeyAlgorithm.Rsa)]
     [InlineData(ChainKind.RsaPss, SignatureAlgorithm.RsaPssSha256, PublicKeyAlgorithm.Rsa)]
     [InlineData(ChainKind.P256, SignatureAlgorithm.EcdsaSha256, PublicKeyAlgorithm.EcdsaP256)]
@@ -369,7 +387,7 @@ public class CertificateValidatorTests
         var chain = TestPki.Chain(kind);
         using var intermediate = X509CertificateLoader.LoadCertificate(chain.Intermediate);
         var leafKey = TestPki.Key(kind, 2);
-        var subjectKeyIdentifier = new X509SubjectKeyIdentifierExtension(new PublicKey(leafKey), false);
+        var subjectKeyIdentifier = new X509SubjectKeyIdentifierExtension(new System.Security.Cryptography.X509Certificates.PublicKey(leafKey), false);
         var authorityKeyIdentifier = X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(
             new X509SubjectKeyIdentifierExtension(intermediate.PublicKey, false));
         var access = new X509AuthorityInformationAccessExtension(["http://ocsp.example.net"], ["http://ca.example.net/int.der"]);

@@ -54,8 +54,8 @@ public static class TestPki
     {
         var publicKey = subjectKey switch
         {
-            RSA rsa => new PublicKey(rsa),
-            ECDsa ec => new PublicKey(ec),
+            RSA rsa => new System.Security.Cryptography.X509Certificates.PublicKey(rsa),
+            ECDsa ec => new System.Security.Cryptography.X509Certificates.PublicKey(ec),
             _ => throw new ArgumentException("unsupported key", nameof(subjectKey)),
         };
         var request = new CertificateRequest(new X500DistinguishedName(subject), publicKey, hash ?? Hash(kind));
