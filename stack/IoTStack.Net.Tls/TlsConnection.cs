@@ -61,7 +61,7 @@ namespace IoTStack.Net.Tls
         /// </summary>
         public SocketResult Connect(uint address, int port)
         {
-            if (_state == Idle || _state == Closed)
+            if (_state == Idle)
             {
                 int socket;
                 SocketResult result = _sockets.Open(SocketKind.Stream, IpProtocol.Tcp, out socket);
@@ -141,10 +141,19 @@ namespace IoTStack.Net.Tls
             return _failure == SocketResult.Success ? SocketResult.NotConnected : _failure;
         }
 
-        /// <summary>Sends close_notify (RFC 8446 section 6.1) and closes the socket once it is on its way.</summary>
+        /// <summary>
+        /// Sends close_notify (RFC 8446 section 6.1) and closes the socket once it is on its way. After a connection ended
+        /// (closed, failed, timed out) it makes the connection ready for another <see cref="Connect"/>.
+        /// </summary>
         public SocketResult Close()
         {
-            if (_state == Idle || _state == Closed)
+            if (_state == Closed)
+            {
+                _state = Idle;
+                return SocketResult.Success;
+            }
+
+            if (_state == Idle)
             {
                 return SocketResult.NotConnected;
             }
