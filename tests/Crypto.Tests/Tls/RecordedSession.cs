@@ -38,10 +38,16 @@ internal sealed class RecordedSession
 
     public static TlsClientOptions Options() => new() { HostName = TestCertificates.HostName };
 
-    /// <summary>A client that sends the recorded ClientHello; its key exchange and entropy allocate nothing.</summary>
-    public TlsClient NewClient() =>
-        new(Options(), new SeededEntropy(Seed), [new ReplayKeyExchange(0x0017, ClientShare, ServerShare, Secret)],
+    /// <summary>
+    /// A client that sends the recorded ClientHello each time <paramref name="entropy"/> is restarted before Start; its
+    /// key exchange and entropy allocate nothing.
+    /// </summary>
+    public TlsClient NewClient(out SeededEntropy entropy)
+    {
+        entropy = new SeededEntropy(Seed);
+        return new TlsClient(Options(), entropy, [new ReplayKeyExchange(0x0017, ClientShare, ServerShare, Secret)],
             new PinnedCertificateAuthenticator(TestCertificates.EcdsaP256));
+    }
 
     private static RecordedSession Record()
     {

@@ -5,6 +5,9 @@ internal sealed class SeededEntropy(ulong seed) : IEntropySource
 {
     private ulong _state = seed == 0 ? 1 : seed;
 
+    /// <summary>Starts the sequence again, so the next ClientHello is the recorded one.</summary>
+    public void Restart() => _state = seed == 0 ? 1 : seed;
+
     public void Fill(byte[] buffer, int offset, int count)
     {
         for (int i = 0; i < count; i++)
