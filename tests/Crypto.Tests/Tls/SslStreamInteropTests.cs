@@ -106,6 +106,19 @@ public sealed class SslStreamInteropTests
     }
 
     [Fact]
+    public void A_certificate_request_is_answered_with_an_empty_certificate()
+    {
+        using var server = new SslStreamServer(TestCertificates.EcdsaP256, requestClientCertificate: true);
+        var driver = new ClientDriver(NewClient(TestCertificates.EcdsaP256), server.ToServer, server.FromServer);
+        driver.Client.Start();
+
+        driver.Handshake();
+
+        Assert.Equal(TlsClientState.Connected, driver.Client.State);
+        ExchangeDataAndClose(driver, server);
+    }
+
+    [Fact]
     public void A_certificate_the_authenticator_does_not_trust_ends_the_handshake_with_its_alert()
     {
         using var server = new SslStreamServer(TestCertificates.EcdsaP256);

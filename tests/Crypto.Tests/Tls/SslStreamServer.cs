@@ -14,7 +14,7 @@ internal sealed class SslStreamServer : IDisposable
     private readonly SslStream _ssl;
 
     public SslStreamServer(X509Certificate2 certificate, System.Net.Security.TlsCipherSuite[]? suites = null,
-        string[]? applicationProtocols = null, Func<SslStream, Task>? session = null)
+        string[]? applicationProtocols = null, Func<SslStream, Task>? session = null, bool requestClientCertificate = false)
     {
         _ssl = new SslStream(new PipeStream(ToServer, FromServer));
         var options = new SslServerAuthenticationOptions
@@ -23,6 +23,8 @@ internal sealed class SslStreamServer : IDisposable
             EnabledSslProtocols = SslProtocols.Tls13,
             CipherSuitesPolicy = suites == null ? null : new CipherSuitesPolicy(suites),
             ApplicationProtocols = applicationProtocols?.Select(p => new SslApplicationProtocol(p)).ToList(),
+            ClientCertificateRequired = requestClientCertificate,
+            RemoteCertificateValidationCallback = requestClientCertificate ? (_, certificate, _, _) => certificate == null : null,
         };
         Session = Task.Run(async () =>
         {
