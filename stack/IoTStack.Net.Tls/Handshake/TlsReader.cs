@@ -20,11 +20,6 @@ namespace IoTStack.Net.Tls
             Failed = false;
         }
 
-        internal int Remaining
-        {
-            get { return End - Position; }
-        }
-
         internal bool Take(int count)
         {
             if (count < 0 || End - Position < count)
