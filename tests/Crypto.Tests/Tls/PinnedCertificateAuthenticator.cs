@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IoTStack.Net.Tls;
+
+namespace IoTStack.Crypto.Tests.Tls;
+
+/// <summary>
+/// Server authentication through .NET's X.509: the leaf must be the one certificate trusted (a self-signed test
+/// certificate) and match the host name; CertificateVerify is checked with its ECDSA or RSA-PSS key.
+/// </summary>
+internal sealed class PinnedCertificateAuthenticator(X509Certificate2 trusted) : ITlsServerAuthenticator
+{
+    private ECDsa? _ecdsa;
+    private RSA? _rsa;
+
+    public int ChainsChecked { get; private set; }
+
+    public int CheckCertificateChain(byte[] buffer, int[] offsets, int[] lengths, int count, string hostName)
+    {
+        using var excluded = AllocationLedger.Exclude();
+        ChainsChecked++;
+        using X509Certificate2 leaf = X509CertificateLoader.LoadCertificate(buffer.AsSpan(offsets[0], lengths[0]));
+        if (!leaf.RawData.AsSpan().SequenceEqual(trusted.RawData))
+        {
+            return TlsAlert.UnknownCa;
+        }
+
+        if (hostName != null && !leaf.MatchesHostname(hostName))
+        {
+            return TlsAlert.BadCertificate;
+        }
+
+        _ecdsa?.Dispose();
+        _rsa?.Dispose();
+        _ecdsa = leaf.GetECDsaPublicKey();
+        _rsa = leaf.GetRSAPublicKey();
+        return 0;
+    }
+
+    public bool VerifySignature(int signatureScheme, byte[] content, int contentOffset, int contentLength,
+        byte[] signature, int signatureOffset, int signatureLength)
+    {
+        using var excluded = AllocationLedger.Exclude();
+        ReadOnlySpan<byte> data = content.AsSpan(contentOffset, contentLength);
+        ReadOnlySpan<byte> sig = signature.AsSpan(signatureOffset, signatureLength);
+        return signatureScheme switch
+        {
+            TlsSignatureScheme.EcdsaSecp256r1Sha256 => _ecdsa?.VerifyData(data, sig, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence) == true,
+            TlsSignatureScheme.EcdsaSecp384r1Sha384 => _ecdsa?.VerifyData(data, sig, HashAlgorithmName.SHA384, DSASignatureFormat.Rfc3279DerSequence) == true,
+            TlsSignatureScheme.RsaPssRsaeSha256 => _rsa?.VerifyData(data, sig, HashAlgorithmName.SHA256, RSASignaturePadding.Pss) == true,
+            TlsSignatureScheme.RsaPssRsaeSha384 => _rsa?.VerifyData(data, sig, HashAlgorithmName.SHA384, RSASignaturePadding.Pss) == true,
+            TlsSignatureScheme.RsaPssRsaeSha512 => _rsa?.VerifyData(data, sig, HashAlgorithmName.SHA512, RSASignaturePadding.Pss) == true,
+            _ => false,
+        };
+    }
+}
