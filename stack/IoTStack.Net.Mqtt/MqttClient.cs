@@ -65,6 +65,9 @@ namespace IoTStack.Net.Mqtt
         private readonly int[] _inIds;
         private int _inCount;
         private int _inEvict;
+        private readonly byte[] _outAliasTopic;
+        private readonly int[] _outAliasLength;
+        private int _outAliasesAllowed;
 
         private readonly byte[] _subFilter;
         private readonly int[] _subLength;
@@ -129,6 +132,8 @@ namespace IoTStack.Net.Mqtt
             _subState = new int[subscriptions];
             _subId = new int[subscriptions];
             _aliasTopic = new byte[options.TopicAliases * _maximumTopic];
+            _outAliasTopic = new byte[options.OutgoingTopicAliases * _maximumTopic];
+            _outAliasLength = new int[options.OutgoingTopicAliases];
             _aliasLength = new int[options.TopicAliases];
             _nextId = 1 + (int)(net.NextRandom() % 65535);
             _window = inFlight;
@@ -160,6 +165,20 @@ namespace IoTStack.Net.Mqtt
         public int InFlightCount
         {
             get { return _outCount; }
+        }
+
+        /// <summary>Whether the QoS 1/2 message Publish gave <paramref name="packetId"/> (<see cref="LastPacketId"/>) still waits for its PUBACK or PUBCOMP.</summary>
+        public bool IsInFlight(int packetId)
+        {
+            for (int i = 0; i < _outState.Length; i++)
+            {
+                if (_outState[i] != Free && _outId[i] == packetId)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public int Connections;
@@ -250,7 +269,15 @@ namespace IoTStack.Net.Mqtt
                     }
                 }
 
-                _writer.WritePublish(topic, 0, topic.Length, payload, offset, count, 0, retain, false, 0, 0);
+                int alias = OutgoingAlias(topic);
+                bool known = alias > 0 && _outAliasLength[alias - 1] == topic.Length;
+                _writer.WritePublish(topic, 0, known ? 0 : topic.Length, payload, offset, count, 0, retain, false, 0, alias);
+                if (alias > 0 && !known)
+                {
+                    System.Array.Copy(topic, 0, _outAliasTopic, (alias - 1) * _maximumTopic, topic.Length);
+                    _outAliasLength[alias - 1] = topic.Length; // the broker learns it from this PUBLISH
+                }
+
                 Commit();
                 MessagesSent++;
                 return MqttResult.Success;
@@ -618,6 +645,37 @@ namespace IoTStack.Net.Mqtt
             return free >= _maximumPacket + 16 && _outCount < _window;
         }
 
+        /// <summary>
+        /// The alias for a QoS 0 PUBLISH to <paramref name="topic"/>: the one it already has on this connection, a free one
+        /// under the broker's Topic Alias Maximum (5.0 section 3.2.2.3.8), or 0 for the name alone.
+        /// </summary>
+        private int OutgoingAlias(byte[] topic)
+        {
+            if (topic.Length > _maximumTopic || topic.Length == 0)
+            {
+                return 0;
+            }
+
+            int free = 0;
+            for (int i = 0; i < _outAliasesAllowed; i++)
+            {
+                int length = _outAliasLength[i];
+                if (length == 0)
+                {
+                    if (free == 0)
+                    {
+                        free = i + 1;
+                    }
+                }
+                else if (length == topic.Length && MqttTopic.Equal(_outAliasTopic, i * _maximumTopic, topic, 0, length))
+                {
+                    return i + 1;
+                }
+            }
+
+            return free;
+        }
+
         private bool HoldsIncoming(int packetId)
         {
             for (int i = 0; i < _inIds.Length; i++)
@@ -695,6 +753,13 @@ namespace IoTStack.Net.Mqtt
             ConnectedAtMs = now;
             _attempts = 0;
             SessionPresent = _packet.SessionPresent;
+            // 5.0 section 3.3.2.3.4: aliases belong to one network connection; the broker says how many it takes.
+            _outAliasesAllowed = _packet.TopicAliasMaximum > 0 ? (_packet.TopicAliasMaximum < _outAliasLength.Length ? _packet.TopicAliasMaximum : _outAliasLength.Length) : 0;
+            for (int i = 0; i < _outAliasLength.Length; i++)
+            {
+                _outAliasLength[i] = 0;
+            }
+
             _window = _outStore.Length / _maximumPacket;
             if (_packet.ReceiveMaximum > 0 && _packet.ReceiveMaximum < _window)
             {
@@ -1212,14 +1277,7 @@ namespace IoTStack.Net.Mqtt
                     continue;
                 }
 
-                int at = i * _maximumTopic;
-                bool same = true;
-                for (int k = 0; k < length && same; k++)
-                {
-                    same = _subFilter[at + k] == filter[offset + k];
-                }
-
-                if (same)
+                if (MqttTopic.Equal(_subFilter, i * _maximumTopic, filter, offset, length))
                 {
                     return i;
                 }

@@ -50,6 +50,13 @@ namespace IoTStack.Net.Mqtt
         /// <summary>5.0: topic aliases the broker may use towards us (Topic Alias Maximum, 5.0 section 3.1.2.11.5); 0 for none.</summary>
         public int TopicAliases;
 
+        /// <summary>
+        /// 5.0: topics we publish at QoS 0 under an alias (5.0 section 3.3.2.3.4), up to the broker's Topic Alias Maximum: the
+        /// first PUBLISH to a topic carries name and alias, the next ones the alias alone (2 bytes for the name). Aliases
+        /// last one connection, so QoS 1/2 messages, which may be resent on the next, always carry their name. 0 for none.
+        /// </summary>
+        public int OutgoingTopicAliases;
+
         /// <summary>5.0: Session Expiry Interval (5.0 section 3.1.2.11.2); 0 ends the session with the connection.</summary>
         public long SessionExpirySeconds;
 

@@ -13,6 +13,8 @@ namespace IoTStack.Net.Mqtt
         /// <summary>A topic name with wildcards, a malformed filter, QoS above 2.</summary>
         InvalidArgument,
         /// <summary>Every one of the options' Subscriptions is taken.</summary>
-        NoSubscriptionSlot
+        NoSubscriptionSlot,
+        /// <summary>A blocking call of <see cref="MqttHostClient"/> ran out of time.</summary>
+        TimedOut
     }
 }

@@ -78,6 +78,20 @@ namespace IoTStack.Net.Mqtt
             return true;
         }
 
+        /// <summary>Whether two byte runs of <paramref name="length"/> bytes are the same (topic names compare byte for byte, section 4.7.3).</summary>
+        public static bool Equal(byte[] a, int aOffset, byte[] b, int bOffset, int length)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                if (a[aOffset + i] != b[bOffset + i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         /// <summary>A topic name to publish to: no wildcards; empty only in 5.0, where a topic alias stands for it (section 4.7.3).</summary>
         public static bool IsValidName(byte[] buffer, int offset, int length, bool emptyAllowed)
         {

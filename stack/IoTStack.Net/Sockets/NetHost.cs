@@ -568,6 +568,16 @@ namespace IoTStack.Net.Sockets
             return result;
         }
 
+        /// <summary>
+        /// For blocking calls built on the host (the MQTT client's): waits until the poll thread has handled something, or a
+        /// short slice of time, and says whether <paramref name="timeoutMs"/> from <paramref name="startMs"/> (the host's
+        /// clock) is still running. Call it without holding <see cref="SyncRoot"/>.
+        /// </summary>
+        public bool WaitForActivity(long startMs, int timeoutMs)
+        {
+            return Wait(timeoutMs < 0 ? long.MaxValue : startMs + timeoutMs);
+        }
+
         private long Deadline(int timeoutMs)
         {
             return timeoutMs < 0 ? long.MaxValue : _clock.NowMilliseconds + timeoutMs;

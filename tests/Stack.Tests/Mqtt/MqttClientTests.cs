@@ -316,6 +316,34 @@ public class MqttClientTests
     }
 
     [Fact]
+    public void Qos_0_topics_go_by_alias_up_to_the_brokers_maximum_and_are_set_again_on_a_new_connection()
+    {
+        _broker.TopicAliasMaximum = 2;
+        var client = Client(o =>
+        {
+            o.Version = 5;
+            o.OutgoingTopicAliases = 4;
+        });
+        foreach (string topic in new[] { "board/status", "board/status", "board/reply", "board/status", "board/third", "board/reply" })
+        {
+            Assert.Equal(MqttResult.Success, client.Publish(B(topic), B("x"), 0, 1, 0, false));
+        }
+
+        Assert.Equal(MqttResult.Success, client.Publish(B("board/status"), B("q1"), 0, 2, 1, false)); // QoS 1 always carries its name
+        Assert.True(_network.RunUntil(() => _broker.Received.Count == 7 && client.InFlightCount == 0, 1_000));
+        Assert.Equal(["board/status", "board/status", "board/reply", "board/status", "board/third", "board/reply", "board/status"],
+            _broker.Received.Select(r => r.Topic));
+        Assert.Equal(3, _broker.AliasedPublishes); // the broker took 2 aliases: status and reply; third went by name
+
+        _broker.Drop(); // a new connection: the broker forgets the aliases, the client sets them again
+        Assert.True(_network.RunUntil(() => client.Connections == 2 && client.IsConnected, 5_000));
+        Assert.Equal(MqttResult.Success, client.Publish(B("board/status"), B("y"), 0, 1, 0, false));
+        Assert.True(_network.RunUntil(() => _broker.Received.Count == 8, 1_000));
+        Assert.Equal("board/status", _broker.Received[^1].Topic);
+        Assert.Equal(3, _broker.AliasedPublishes);
+    }
+
+    [Fact]
     public void An_echo_that_answers_every_message_loses_none_of_a_long_qos_1_stream()
     {
         var client = Client(o => { o.ReserveForReplies = true; o.InFlight = 2; o.MaximumPacketSize = 256; });

@@ -47,6 +47,14 @@ public sealed class TestBroker
     public bool KeepsSessions { get; set; } = true;
     public int ReceiveMaximum { get; set; }
 
+    /// <summary>5.0: the Topic Alias Maximum the CONNACK announces; the client's aliases are then resolved (topic names in <see cref="Received"/>).</summary>
+    public int TopicAliasMaximum { get; set; }
+
+    /// <summary>PUBLISH packets from the client that named their topic by alias alone.</summary>
+    public int AliasedPublishes { get; private set; }
+
+    private readonly Dictionary<int, string> _clientAliases = new();
+
     public int Connects { get; private set; }
     public bool LastClean { get; private set; }
     public int LastKeepAlive { get; private set; }
@@ -236,7 +244,8 @@ public sealed class TestBroker
                 }
 
                 Begin();
-                _w.WriteConnAck(RefuseCode == 0 && present, RefuseCode, ReceiveMaximum, 0);
+                _w.WriteConnAck(RefuseCode == 0 && present, RefuseCode, ReceiveMaximum, TopicAliasMaximum);
+                _clientAliases.Clear();
                 End();
                 if (RefuseCode == 0)
                 {
@@ -258,9 +267,24 @@ public sealed class TestBroker
                     _qos2Pending[_p.PacketId] = true;
                 }
 
+                string? topicName = null;
+                if (_p.TopicAlias > 0)
+                {
+                    Assert.True(_p.TopicAlias <= TopicAliasMaximum, "alias above the Topic Alias Maximum announced");
+                    if (_p.TopicLength > 0)
+                    {
+                        _clientAliases[_p.TopicAlias] = Encoding.UTF8.GetString(_p.Buffer, _p.TopicOffset, _p.TopicLength);
+                    }
+                    else
+                    {
+                        Assert.True(_clientAliases.TryGetValue(_p.TopicAlias, out topicName), "alias never set on this connection");
+                        AliasedPublishes++;
+                    }
+                }
+
                 if (fresh && Record)
                 {
-                    Received.Add((Encoding.UTF8.GetString(_p.Buffer, _p.TopicOffset, _p.TopicLength),
+                    Received.Add((topicName ?? Encoding.UTF8.GetString(_p.Buffer, _p.TopicOffset, _p.TopicLength),
                         Encoding.UTF8.GetString(_p.Buffer, _p.PayloadOffset, _p.PayloadLength), _p.Qos, _p.Duplicate, _p.Retain));
                 }
 
