@@ -63,6 +63,7 @@ namespace IoTStack.Firmware
             // the acknowledgements behind it. 3.1.1 has no such bound in the protocol (Mosquitto's max_inflight_messages, 20 by default).
             options.Version = 5;
             options.ReserveForReplies = true;
+            options.Qos2IdentifierBitmap = !settings.SmallTables; // 8 KB: exactly once whatever the broker sends
             options.OutgoingTopicAliases = 2; // PREFIX/status and PREFIX/echo/reply at QoS 0 go by a 2-byte alias (5.0 section 3.3.2.3.4)
             options.BrokerAddress = settings.MqttBroker.Value;
             options.BrokerPort = settings.MqttPort;

@@ -63,6 +63,7 @@ namespace IoTStack.Net.Mqtt
 
         // Incoming QoS 2 identifiers between PUBLISH and PUBREL (method B of 3.1.1 section 4.3.3: delivered once, on arrival).
         private readonly int[] _inIds;
+        private readonly byte[] _inBitmap;
         private int _inCount;
         private int _inEvict;
         private readonly byte[] _outAliasTopic;
@@ -124,7 +125,8 @@ namespace IoTStack.Net.Mqtt
             _outQos = new int[inFlight];
             _outOrder = new int[inFlight];
             _outSent = new bool[inFlight];
-            _inIds = new int[inFlight];
+            _inIds = new int[options.Qos2IdentifierBitmap ? 0 : inFlight];
+            _inBitmap = options.Qos2IdentifierBitmap ? new byte[8192] : null;
             int subscriptions = options.Subscriptions;
             _subFilter = new byte[subscriptions * _maximumTopic];
             _subLength = new int[subscriptions];
@@ -631,7 +633,7 @@ namespace IoTStack.Net.Mqtt
 
         private bool CanDeliver()
         {
-            if (_packet.Qos == 2 && _inCount >= _inIds.Length && !HoldsIncoming(_packet.PacketId))
+            if (_packet.Qos == 2 && _inBitmap == null && _inCount >= _inIds.Length && !HoldsIncoming(_packet.PacketId))
             {
                 return false; // no identifier slot until a PUBREL behind it frees one (3.1.1 section 4.3.3)
             }
@@ -678,6 +680,11 @@ namespace IoTStack.Net.Mqtt
 
         private bool HoldsIncoming(int packetId)
         {
+            if (_inBitmap != null)
+            {
+                return (_inBitmap[packetId >> 3] & (1 << (packetId & 7))) != 0;
+            }
+
             for (int i = 0; i < _inIds.Length; i++)
             {
                 if (_inIds[i] == packetId)
@@ -687,6 +694,75 @@ namespace IoTStack.Net.Mqtt
             }
 
             return false;
+        }
+
+        /// <summary>PUBREL came (3.1.1 section 4.3.3): the identifier may be used for a new message.</summary>
+        private void ForgetIncoming(int packetId)
+        {
+            if (_inBitmap != null)
+            {
+                _inBitmap[packetId >> 3] &= (byte)~(1 << (packetId & 7));
+                return;
+            }
+
+            for (int i = 0; i < _inIds.Length; i++)
+            {
+                if (_inIds[i] == packetId)
+                {
+                    _inIds[i] = 0;
+                    _inCount--;
+                }
+            }
+        }
+
+        /// <summary>A QoS 2 message delivered: its identifier is held until PUBREL, so a resend is recognised (method B).</summary>
+        private void RememberIncoming(int packetId)
+        {
+            if (_inBitmap != null)
+            {
+                _inBitmap[packetId >> 3] |= (byte)(1 << (packetId & 7));
+                return;
+            }
+
+            int free = -1;
+            for (int i = 0; i < _inIds.Length && free < 0; i++)
+            {
+                if (_inIds[i] == 0)
+                {
+                    free = i;
+                }
+            }
+
+            if (free < 0)
+            {
+                // Only a broker over our Receive Maximum gets here (Read holds a QoS 2 PUBLISH until a slot frees, and
+                // delivers one anyway only when the buffer is full of them: the PUBRELs that would free slots are behind).
+                // Section 3.3.4 would have us disconnect, but Mosquitto 2.0.11 then resends the same overrun on every
+                // reconnect, for ever; so the oldest identifier gives way. Its PUBREL is still answered; a resend of that
+                // PUBLISH after a reconnect would be delivered twice: Qos2IdentifierBitmap keeps every identifier instead.
+                free = _inEvict;
+                _inEvict = (_inEvict + 1) % _inIds.Length;
+                _inCount--;
+                Qos2IdentifiersEvicted++;
+            }
+
+            _inIds[free] = packetId;
+            _inCount++;
+        }
+
+        private void ForgetAllIncoming()
+        {
+            if (_inBitmap != null)
+            {
+                System.Array.Clear(_inBitmap, 0, _inBitmap.Length);
+            }
+
+            for (int i = 0; i < _inIds.Length; i++)
+            {
+                _inIds[i] = 0;
+            }
+
+            _inCount = 0;
         }
 
         private MqttError Handle(long now)
@@ -714,14 +790,7 @@ namespace IoTStack.Net.Mqtt
                 case MqttPacketType.PubRel:
                     // 3.1.1 section 4.3.3: forget the identifier, answer PUBCOMP (also for one we do not hold: it was
                     // completed before a reconnect).
-                    for (int i = 0; i < _inIds.Length; i++)
-                    {
-                        if (_inIds[i] == _packet.PacketId)
-                        {
-                            _inIds[i] = 0;
-                            _inCount--;
-                        }
-                    }
+                    ForgetIncoming(_packet.PacketId);
 
                     WriteAck(MqttPacketType.PubComp, _packet.PacketId);
                     return MqttError.None;
@@ -806,12 +875,7 @@ namespace IoTStack.Net.Mqtt
             if (!SessionPresent)
             {
                 // The broker has no session: no QoS 2 flows of ours to finish on its side, and no subscriptions.
-                for (int i = 0; i < _inIds.Length; i++)
-                {
-                    _inIds[i] = 0;
-                }
-
-                _inCount = 0;
+                ForgetAllIncoming();
                 for (int i = 0; i < _subState.Length; i++)
                 {
                     if (_subState[i] == SubscribeSent || _subState[i] == SubscribeDone)
@@ -887,39 +951,14 @@ namespace IoTStack.Net.Mqtt
             bool deliver = true;
             if (p.Qos == 2)
             {
-                int free = -1;
-                for (int i = 0; i < _inIds.Length; i++)
+                if (HoldsIncoming(p.PacketId))
                 {
-                    if (_inIds[i] == p.PacketId)
-                    {
-                        deliver = false; // already delivered: answer PUBREC again, deliver nothing (method B, 3.1.1 section 4.3.3)
-                        DuplicatesDropped++;
-                        break;
-                    }
-
-                    if (_inIds[i] == 0 && free < 0)
-                    {
-                        free = i;
-                    }
+                    deliver = false; // already delivered: answer PUBREC again, deliver nothing (method B, 3.1.1 section 4.3.3)
+                    DuplicatesDropped++;
                 }
-
-                if (deliver)
+                else
                 {
-                    if (free < 0)
-                    {
-                        // Only a broker over our Receive Maximum gets here (Read holds a QoS 2 PUBLISH until a slot frees, and
-                        // delivers one anyway only when the buffer is full of them: the PUBRELs that would free slots are
-                        // behind). Section 3.3.4 would have us disconnect, but Mosquitto 2.0.11 then resends the same
-                        // overrun on every reconnect, for ever; so the oldest identifier gives way. Its PUBREL is still
-                        // answered; only a resend of that PUBLISH after a reconnect could then be delivered twice.
-                        free = _inEvict;
-                        _inEvict = (_inEvict + 1) % _inIds.Length;
-                        _inCount--;
-                        Qos2IdentifiersEvicted++;
-                    }
-
-                    _inIds[free] = p.PacketId;
-                    _inCount++;
+                    RememberIncoming(p.PacketId);
                 }
             }
 

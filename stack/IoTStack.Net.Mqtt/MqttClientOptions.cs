@@ -41,6 +41,13 @@ namespace IoTStack.Net.Mqtt
         /// <summary>Outgoing QoS 1/2 messages unacknowledged at once (the in-flight window), and incoming QoS 2 ones held.</summary>
         public int InFlight = 4;
 
+        /// <summary>
+        /// Hold every incoming QoS 2 identifier until its PUBREL in a bitmap of all 65,535 (8 KB) instead of
+        /// <see cref="InFlight"/> slots: exactly once even from a broker that sends over our Receive Maximum (Mosquitto
+        /// 2.0.11 does, hundreds at a time after a restart), where the slots would have to forget the oldest identifiers.
+        /// </summary>
+        public bool Qos2IdentifierBitmap;
+
         /// <summary>Topic filters the client keeps subscribed (and subscribes again after a reconnect without a session).</summary>
         public int Subscriptions = 4;
 

@@ -233,7 +233,7 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         log.WriteLine($"{chip}: QoS 2, broker restarted with {exactAtKill} of {QosTwoMessages} echoed; the board reconnected {reconnect:F1} s after the restart; "
             + $"{once.Count} replies, {duplicates} duplicates, {lost.Count} missing");
         Assert.True(complete && lost.Count == 0, Context($"QoS 2 lost after the restart: {string.Join(' ', lost.Take(20))}; the board's status: {Status(board)}"));
-        Assert.True(duplicates == 0, Context($"QoS 2 duplicated: {string.Join(' ', once.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).Take(20))}"));
+        Assert.True(duplicates == 0, Context($"QoS 2 duplicated: {string.Join(' ', once.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).Take(20))}; the board's status: {Status(board)}"));
         Kill(exact.Process);
         Assert.Equal(0, board.Stop());
     }

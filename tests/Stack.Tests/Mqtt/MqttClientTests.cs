@@ -315,6 +315,61 @@ public class MqttClientTests
         Assert.True(_network.RunUntil(() => client.IsConnected, 5_000));
     }
 
+    private void SendQos2(MqttWriter writer, int id, bool again)
+    {
+        var bytes = new byte[64];
+        writer.Attach(bytes, 0, bytes.Length, 4);
+        writer.WritePublish(B("board/in"), 0, 8, B("m" + id), 0, id < 10 ? 2 : 3, 2, false, again, id, 0);
+        _broker.SendRaw(bytes[..writer.Position]);
+    }
+
+    [Fact]
+    public void Qos_2_resends_from_a_broker_over_the_window_are_delivered_once_with_the_bitmap()
+    {
+        var client = Client(o =>
+        {
+            o.InFlight = 4;
+            o.Qos2IdentifierBitmap = true;
+        });
+        client.Subscribe(B("board/in"), 2);
+        Assert.True(_network.RunUntil(() => client.IsSubscribed(B("board/in")), 1_000));
+        _broker.WithholdReleases = true;
+        var writer = new MqttWriter();
+        foreach (bool again in new[] { false, true })
+        {
+            for (int id = 1; id <= 12; id++) // three times the window without a PUBREL, then each one resent
+            {
+                SendQos2(writer, id, again);
+            }
+
+            _network.RunUntil(() => false, 300);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 12).Select(id => "m" + id), _received.Select(r => r.Payload));
+        Assert.Equal(12, client.DuplicatesDropped);
+        Assert.Equal(0, client.Qos2IdentifiersEvicted);
+    }
+
+    [Fact]
+    public void Without_the_bitmap_a_qos_2_message_waits_for_an_identifier_slot_until_a_pubrel_frees_one()
+    {
+        var client = Client(o => o.InFlight = 4);
+        client.Subscribe(B("board/in"), 2);
+        Assert.True(_network.RunUntil(() => client.IsSubscribed(B("board/in")), 1_000));
+        _broker.WithholdReleases = true;
+        var writer = new MqttWriter();
+        for (int id = 1; id <= 6; id++)
+        {
+            SendQos2(writer, id, false);
+        }
+
+        _network.RunUntil(() => false, 300);
+        Assert.Equal(4, _received.Count); // the window's four slots hold their identifiers; the rest wait unacknowledged
+        _broker.SendRaw([0x62, 0x02, 0x00, 0x01]); // PUBREL for the first
+        Assert.True(_network.RunUntil(() => _received.Count == 5, 1_000));
+        Assert.Equal(0, client.Qos2IdentifiersEvicted);
+    }
+
     [Fact]
     public void Qos_0_topics_go_by_alias_up_to_the_brokers_maximum_and_are_set_again_on_a_new_connection()
     {

@@ -42,6 +42,9 @@ public sealed class TestBroker
     public int Version { get; private set; } = 4;
     public bool Silent { get; set; }
     public bool WithholdAcks { get; set; }
+
+    /// <summary>No PUBREL for the client's PUBREC: its QoS 2 identifiers stay held, as with a broker that restarted mid-flow.</summary>
+    public bool WithholdReleases { get; set; }
     public int RefuseCode { get; set; }
     public bool Record { get; set; } = true;
     public bool KeepsSessions { get; set; } = true;
@@ -321,7 +324,11 @@ public sealed class TestBroker
                 break;
             case MqttPacketType.PubRec:
                 PubRecs++;
-                Ack(MqttPacketType.PubRel, _p.PacketId);
+                if (!WithholdReleases)
+                {
+                    Ack(MqttPacketType.PubRel, _p.PacketId);
+                }
+
                 break;
             case MqttPacketType.PubComp:
                 PubComps++;
