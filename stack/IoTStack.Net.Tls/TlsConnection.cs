@@ -18,6 +18,7 @@ namespace IoTStack.Net.Tls
         private const int Connected = 3;
         private const int Closing = 4;
         private const int Closed = 5;
+        private const int Opened = 6;
 
         private readonly ISocketEngine _sockets;
         private readonly IClock _clock;
@@ -54,6 +55,58 @@ namespace IoTStack.Net.Tls
             get { return _state == Connected; }
         }
 
+        /// <summary>The TCP socket's descriptor, 0 when none is open (it stays open while close_notify leaves).</summary>
+        internal int Socket
+        {
+            get { return _socket; }
+        }
+
+        /// <summary>
+        /// Success until the connection ended (closed, failed, timed out; it then waits for <see cref="Close"/>), then
+        /// NotConnected for a clean end or the error that ended it.
+        /// </summary>
+        internal SocketResult EndResult
+        {
+            get
+            {
+                if (_state != Closed)
+                {
+                    return SocketResult.Success;
+                }
+
+                return _failure == SocketResult.Success ? SocketResult.NotConnected : _failure;
+            }
+        }
+
+        /// <summary>
+        /// Opens the TCP socket <see cref="Connect"/> will use, so that its descriptor is known first (TlsSocketEngine); a
+        /// connection that ended is reset. TooManyOpenSockets while the last socket is still open.
+        /// </summary>
+        internal SocketResult Open()
+        {
+            if (_state == Closed)
+            {
+                _state = Idle;
+            }
+
+            if (_state != Idle)
+            {
+                return SocketResult.TooManyOpenSockets;
+            }
+
+            int socket;
+            SocketResult result = _sockets.Open(SocketKind.Stream, IpProtocol.Tcp, out socket);
+            if (result == SocketResult.Success)
+            {
+                _socket = socket;
+                _failure = SocketResult.Success;
+                _sockets.SetOption(socket, SocketOption.NoDelay, 1); // the handshake's flights are small and answered
+                _state = Opened;
+            }
+
+            return result;
+        }
+
         /// <summary>
         /// Connects to <paramref name="address"/> (<see cref="IPv4Address.Value"/>) and runs the handshake: WouldBlock
         /// while under way, Success once application data can flow; TimedOut, ConnectionAborted (the TLS failure is in
@@ -63,20 +116,19 @@ namespace IoTStack.Net.Tls
         {
             if (_state == Idle)
             {
-                int socket;
-                SocketResult result = _sockets.Open(SocketKind.Stream, IpProtocol.Tcp, out socket);
-                if (result != SocketResult.Success)
+                SocketResult opened = Open();
+                if (opened != SocketResult.Success)
                 {
-                    return result;
+                    return opened;
                 }
+            }
 
-                _socket = socket;
+            if (_state == Opened)
+            {
                 _address = address;
                 _port = port;
-                _failure = SocketResult.Success;
                 _deadline = _clock.NowMilliseconds + HandshakeTimeoutMs;
-                _sockets.SetOption(socket, SocketOption.NoDelay, 1); // the handshake's flights are small and answered
-                result = _sockets.Connect(socket, new IPv4Address(address), port);
+                SocketResult result = _sockets.Connect(_socket, new IPv4Address(address), port);
                 if (result != SocketResult.Success && result != SocketResult.WouldBlock && result != SocketResult.IsConnected)
                 {
                     return Stop(result);
@@ -93,7 +145,7 @@ namespace IoTStack.Net.Tls
 
             if (_state == Closed)
             {
-                return _failure == SocketResult.Success ? SocketResult.NotConnected : _failure;
+                return EndResult;
             }
 
             return _state == Closing ? SocketResult.Shutdown : SocketResult.WouldBlock;
@@ -142,11 +194,18 @@ namespace IoTStack.Net.Tls
         }
 
         /// <summary>
-        /// Sends close_notify (RFC 8446 section 6.1) and closes the socket once it is on its way. After a connection ended
-        /// (closed, failed, timed out) it makes the connection ready for another <see cref="Connect"/>.
+        /// Sends close_notify (RFC 8446 section 6.1) and closes the socket once it is on its way (within
+        /// <see cref="HandshakeTimeoutMs"/>); before the TCP connection is up there is nothing to say and the socket closes
+        /// at once. After a connection ended (closed, failed, timed out) it makes the connection ready for another
+        /// <see cref="Connect"/>.
         /// </summary>
         public SocketResult Close()
         {
+            if (_state == Opened || _state == TcpConnecting)
+            {
+                Stop(SocketResult.Success);
+            }
+
             if (_state == Closed)
             {
                 _state = Idle;
@@ -160,13 +219,14 @@ namespace IoTStack.Net.Tls
 
             _client.Close();
             _state = Closing;
+            _deadline = _clock.NowMilliseconds + HandshakeTimeoutMs; // a peer that takes nothing must not hold the socket
             Poll();
             return SocketResult.Success;
         }
 
         public bool Poll()
         {
-            if (_state == Idle || _state == Closed)
+            if (_state == Idle || _state == Closed || _state == Opened)
             {
                 return false;
             }
@@ -208,7 +268,7 @@ namespace IoTStack.Net.Tls
 
         public int PollDelay()
         {
-            if (_state == Idle || _state == Closed)
+            if (_state == Idle || _state == Closed || _state == Opened)
             {
                 return 1000;
             }
@@ -281,7 +341,7 @@ namespace IoTStack.Net.Tls
 
         private bool Expired()
         {
-            if ((_state == TcpConnecting || _state == Handshaking) && _clock.NowMilliseconds - _deadline >= 0)
+            if ((_state == TcpConnecting || _state == Handshaking || _state == Closing) && _clock.NowMilliseconds - _deadline >= 0)
             {
                 _client.Abort(TlsError.Timeout);
                 Stop(SocketResult.TimedOut);
