@@ -29,7 +29,7 @@ namespace IoTStack.Firmware
         private readonly byte[] _statusTopic;
         private readonly byte[] _echoTopic;
         private readonly byte[] _replyTopic;
-        private readonly AsciiWriter _status = new AsciiWriter(new byte[256]);
+        private readonly AsciiWriter _status = new AsciiWriter(new byte[384]);
         private long _nextStatus;
         private readonly byte[] _replies;
         private int _repliesStart;
