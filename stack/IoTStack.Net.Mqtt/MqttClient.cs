@@ -96,7 +96,7 @@ namespace IoTStack.Net.Mqtt
             }
 
             if (options.MaximumPacketSize < 64 || options.InFlight < 1 || options.InFlight > 65535 || options.Subscriptions < 0
-                || options.MaximumTopicLength < 1 || options.TopicAliases < 0 || options.WillQos < 0 || options.WillQos > 2
+                || options.MaximumTopicLength < 1 || options.TopicAliases < 0 || options.OutgoingTopicAliases < 0 || options.WillQos < 0 || options.WillQos > 2
                 || options.ReconnectMinimumMs < 1 || options.ReconnectMaximumMs < options.ReconnectMinimumMs)
             {
                 throw new System.ArgumentOutOfRangeException("options");
