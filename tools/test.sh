@@ -50,10 +50,20 @@ if [ -n "$figures" ]; then
   echo "figures (throughput is desktop CPU bound and reported, not tested; byte code and heap are gated):"
   echo "$figures" | sed 's/^/  /'
 fi
-# Name every failed test, so a log that keeps only its tail still says what failed.
+# Name every failed test with the first lines of its message, so a log that keeps only its tail still says what
+# failed and why.
 for trx in "$results"/*.trx; do
   [ -e "$trx" ] || continue
-  grep -oE '<UnitTestResult [^>]*outcome="(Failed|Error|Timeout|Aborted)"[^>]*>' "$trx" | grep -oE 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/failed: \1/'
+  python3 - "$trx" <<'PY' || grep -oE '<UnitTestResult [^>]*outcome="(Failed|Error|Timeout|Aborted)"[^>]*>' "$trx" | grep -oE 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/failed: \1/'
+import sys, xml.etree.ElementTree as tree
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in tree.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if result.get("outcome") in ("Failed", "Error", "Timeout", "Aborted"):
+        print("failed: " + result.get("testName"))
+        message = result.find("t:Output/t:ErrorInfo/t:Message", ns)
+        for line in (message.text or "").strip().splitlines()[:6] if message is not None else []:
+            print("    " + line[:300])
+PY
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited $status with no failed test counted (a crashed test host?)"

@@ -780,6 +780,7 @@ namespace IoTStack.Firmware
             uint address = _sockets.GetLocalAddress(session.Socket, out local) == SocketResult.Success ? local.Address.Value : 0;
             _pageOwner = session;
             session.Page.Start(json, Requests, _sessions.Length, address);
+            _status.StalledHeadsClosed = StalledHeadsClosed;
             _body.Clear();
             bool whole = _status.Render(_body, session.Page);
             session.PageChunked = !whole && session.Http11;

@@ -230,7 +230,8 @@ namespace IoTStack.Firmware
             w.Address(new IPv4Address(c.Address));
             w.Text("\",\"mac\":\"");
             Mac(w);
-            w.Text("\",\"uptimeSeconds\":").Number(Uptime()).Text(",\"httpRequests\":").Number(c.Requests).Text(",\"sessions\":").Number(c.Sessions);
+            w.Text("\",\"uptimeSeconds\":").Number(Uptime()).Text(",\"httpRequests\":").Number(c.Requests).Text(",\"sessions\":").Number(c.Sessions)
+                .Text(",\"stalledHeadsClosed\":").Number(StalledHeadsClosed);
             if (_stack != null)
             {
                 NetStackOptions o = _stack.Options;
@@ -274,6 +275,9 @@ namespace IoTStack.Firmware
 
         /// <summary>The board's MAC when the chip runs TCP/IP itself (no stack to ask).</summary>
         internal MacAddress MacAddress;
+
+        /// <summary>The firmware's <see cref="Firmware.StalledHeadsClosed"/> when the page was asked for.</summary>
+        internal int StalledHeadsClosed;
 
         /// <summary>"hostname", "dhcp" (state, server, lease, renewals), "dns" servers and "time" (the wall clock, ISO 8601 UTC).</summary>
         private void ServicesJson(AsciiWriter w)

@@ -133,11 +133,17 @@ public sealed class HostileTests(ITestOutputHelper log) : IDisposable
         int served = results.Count(r => r.ExitCode == 0 && r.Output == "200");
         // curl's own words for a refusal: 7 (could not connect: RST), 52 (empty reply), 56 (connection reset).
         var refused = results.Where(r => r.ExitCode is 7 or 52 or 56).ToArray();
-        log.WriteLine($"30 curls: {served} served, {refused.Length} refused");
+        string exits = string.Join(", ", results.GroupBy(r => r.ExitCode).OrderBy(g => g.Key).Select(g => $"exit {g.Key} x{g.Count()}"));
+        log.WriteLine($"30 curls: {served} served, {refused.Length} refused ({exits})");
         Assert.True(served + refused.Length == results.Length, string.Join("\n", results.Where(r => r.ExitCode is not (0 or 7 or 52 or 56))));
         var stats = board.Stats();
         int sessions = stats.GetProperty("sessions").GetInt32();
-        Assert.True(served >= sessions, $"only {served} served, the board has {sessions} sessions");
+        // Every session served a client, or gave way: a connection whose request head stalls while others wait is closed
+        // to make room (the slowloris rule, 250 ms while the listener turns clients away). On a loaded test machine a curl
+        // process can be descheduled that long between its handshake and its request, so those closes count as a
+        // session doing its job; what must never happen is a session left idle while clients are refused.
+        int gaveWay = stats.GetProperty("stalledHeadsClosed").GetInt32();
+        Assert.True(served + gaveWay >= sessions, $"only {served} served and {gaveWay} stalled heads closed, the board has {sessions} sessions ({exits})");
         var held = NamespaceHost.HeldConnections(stats);
         Assert.True(held.Length <= 1, "slots still held: " + string.Join(", ", held)); // this request's
         Assert.Equal(0, board.Stop());
