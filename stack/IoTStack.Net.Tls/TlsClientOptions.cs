@@ -35,5 +35,17 @@ namespace IoTStack.Net.Tls
 
         /// <summary>Offer TLS_CHACHA20_POLY1305_SHA256 (RFC 8446 section 9.1: SHOULD implement), after AES-GCM.</summary>
         public bool OfferChaCha20Poly1305 = true;
+
+        /// <summary>
+        /// The oldest version accepted: 0x0303 (TLS 1.2, RFC 5246, for servers with nothing newer) or 0x0304 (TLS 1.3 only).
+        /// A TLS 1.3 client that is answered with 1.2 checks the downgrade sentinel (RFC 8446 section 4.1.3).
+        /// </summary>
+        public int MinimumVersion = 0x0303;
+
+        /// <summary>The newest version offered: 0x0304 (TLS 1.3) or 0x0303 (TLS 1.2 only).</summary>
+        public int MaximumVersion = 0x0304;
+
+        /// <summary>The board's certificate and key for servers that ask for one (mutual TLS); null answers with none.</summary>
+        public ITlsClientCredential ClientCredential;
     }
 }
