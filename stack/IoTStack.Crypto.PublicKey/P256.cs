@@ -2,7 +2,8 @@ namespace IoTStack.Crypto.PublicKey
 {
     /// <summary>
     /// The NIST curve P-256, secp256r1 (FIPS 186-4 appendix D.1.2.3, SEC 2 section 2.4.2), for TLS: ECDHE on the
-    /// secp256r1 (RFC 8446 section 4.2.7) group and ECDSA signature verification for certificates and CertificateVerify.
+    /// secp256r1 (RFC 8446 section 4.2.7) group and ECDSA signature verification for certificates and CertificateVerify
+    /// (signing is <see cref="EcdsaP256Signer"/>).
     /// Private-key operations take the same time whatever the key (<see cref="WeierstrassCurve"/>); verification
     /// handles public data only. Every buffer is taken here; the operations allocate nothing.
     /// </summary>
@@ -14,12 +15,18 @@ namespace IoTStack.Crypto.PublicKey
         /// <summary>Length in bytes of an uncompressed public key 04 || X || Y (SEC 1 section 2.3.3).</summary>
         public const int PublicKeySize = 1 + 2 * ScalarSize;
 
-        private readonly WeierstrassCurve _curve = new WeierstrassCurve(8,
-            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
-            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
-            "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b",
-            "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
-            "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
+        private readonly WeierstrassCurve _curve = NewCurve();
+
+        /// <summary>The curve's arithmetic with every buffer it needs; <see cref="EcdsaP256Signer"/> takes its own.</summary>
+        internal static WeierstrassCurve NewCurve()
+        {
+            return new WeierstrassCurve(8,
+                "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+                "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+                "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b",
+                "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
+                "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
+        }
 
         /// <summary>
         /// Writes the public key d·G of the big-endian private key d (<see cref="ScalarSize"/> bytes) as 04 || X || Y

@@ -179,6 +179,61 @@ namespace IoTStack.Crypto.PublicKey
             return IntegerEncoding.AreEqual(_x, _r, _words) == 1;
         }
 
+        /// <summary>1 when the integer is in [1, n - 1] (a private key or an ECDSA nonce), else 0, without branching.</summary>
+        public uint IsScalar(uint[] integer)
+        {
+            return IntegerEncoding.LessThan(integer, _order.Modulus, _words) & (IntegerEncoding.IsZero(integer, _words) ^ 1);
+        }
+
+        /// <summary>Reduces an integer below 2n (a digest of the order's length) modulo n in place.</summary>
+        public void ReduceModOrder(uint[] integer)
+        {
+            _order.Add(integer, _zero, integer);
+        }
+
+        /// <summary>
+        /// ECDSA signature generation with a given nonce (FIPS 186-4 section 6.4.1, SEC 1 section 4.1.3 steps 1-6):
+        /// R = k·G, r = x_R mod n, s = k^-1 (e + r·d) mod n, written as r || s, each big-endian over the order's length.
+        /// d and k are secret: k·G is the fixed-window multiplication, the inversion k^(n-2) follows the public
+        /// exponent only, and the order arithmetic is <see cref="MontgomeryModulus"/>'s fixed-shape code. False, with
+        /// nothing written, when k is not in [1, n - 1] or r or s is zero: the caller then draws the next nonce.
+        /// </summary>
+        /// <param name="privateKey">d in [1, n - 1], little-endian words.</param>
+        /// <param name="nonce">k, little-endian words.</param>
+        /// <param name="digest">e, already reduced below n.</param>
+        public bool Sign(uint[] privateKey, uint[] nonce, uint[] digest, byte[] signature, int offset)
+        {
+            System.Array.Copy(nonce, _scalar, _words);
+            System.Array.Copy(_gx, _qx, _words);
+            System.Array.Copy(_gy, _qy, _words);
+            System.Array.Copy(_field.One, _qz, _words);
+            if (!MultiplyByScalar())
+            {
+                return false;
+            }
+
+            // x_R < p < 2n, so one conditional subtraction reduces it modulo n (SEC 1 section 4.1.3 step 3).
+            MontgomeryModulus order = _order;
+            order.Add(_x, _zero, _r);
+
+            // d·R in Montgomery form times the plain r gives the plain r·d; k^-1·R times the plain e + r·d gives s.
+            order.ToMontgomery(privateKey, _t0);
+            order.Multiply(_r, _t0, _s);
+            order.Add(digest, _s, _s);
+            order.ToMontgomery(nonce, _t0);
+            order.Power(_t0, _orderMinusTwo, _words, _t1);
+            order.Multiply(_s, _t1, _s);
+            System.Array.Clear(_scalar, 0, _words);
+            if ((IntegerEncoding.IsZero(_r, _words) | IntegerEncoding.IsZero(_s, _words)) == 1)
+            {
+                return false;
+            }
+
+            IntegerEncoding.ToBigEndian(_r, signature, offset, _bytes);
+            IntegerEncoding.ToBigEndian(_s, signature, offset + _bytes, _bytes);
+            return true;
+        }
+
         /// <summary>An integer of a DER signature, leading zero octets allowed; true when it is in [1, n - 1].</summary>
         private bool DecodeSignatureInteger(byte[] octets, int offset, int length, uint[] integer)
         {
@@ -240,10 +295,15 @@ namespace IoTStack.Crypto.PublicKey
         /// </summary>
         private bool MultiplyByPrivateKey(byte[] privateKey, int offset)
         {
+            IntegerEncoding.FromBigEndian(privateKey, offset, _bytes, _scalar, _words);
+            return MultiplyByScalar();
+        }
+
+        /// <summary>As <see cref="MultiplyByPrivateKey"/> for the scalar already in <c>_scalar</c>.</summary>
+        private bool MultiplyByScalar()
+        {
             uint[] d = _scalar;
-            IntegerEncoding.FromBigEndian(privateKey, offset, _bytes, d, _words);
-            uint valid = IntegerEncoding.LessThan(d, _order.Modulus, _words) & (IntegerEncoding.IsZero(d, _words) ^ 1);
-            if (valid == 0)
+            if (IsScalar(d) == 0)
             {
                 return false;
             }
