@@ -1,13 +1,15 @@
 namespace IoTStack.Net.Tls.X509
 {
     /// <summary>
-    /// Finds "CERTIFICATE" blocks in PEM text (RFC 7468 sections 2 and 5) and decodes their base64 (RFC 4648 section 4)
-    /// into a caller's buffer, so an application can hand its trust anchors over as PEM without anything allocated.
+    /// Finds labelled blocks in PEM text (RFC 7468 sections 2 and 5), "CERTIFICATE" for trust anchors and chains, the
+    /// private key labels for a board's own key, and decodes their base64 (RFC 4648 section 4) into a caller's buffer,
+    /// so an application can hand its certificates and keys over as PEM without anything allocated.
     /// </summary>
     public static class Pem
     {
-        private const string Begin = "-----BEGIN CERTIFICATE-----";
-        private const string End = "-----END CERTIFICATE-----";
+        private const string BeginPrefix = "-----BEGIN ";
+        private const string EndPrefix = "-----END ";
+        private const string Dashes = "-----";
 
         /// <summary>
         /// Decodes the first certificate block between <paramref name="offset"/> and <paramref name="end"/> of
@@ -21,40 +23,67 @@ namespace IoTStack.Net.Tls.X509
         /// </remarks>
         public static int DecodeCertificate(byte[] text, int offset, int end, byte[] output, int outputOffset, out int next)
         {
+            return Decode(text, offset, end, "CERTIFICATE", output, outputOffset, out next);
+        }
+
+        /// <summary>
+        /// As <see cref="DecodeCertificate"/> for the first block labelled <paramref name="label"/> ("-----BEGIN " label
+        /// "-----"; "PRIVATE KEY" does not match "EC PRIVATE KEY").
+        /// </summary>
+        public static int Decode(byte[] text, int offset, int end, string label, byte[] output, int outputOffset, out int next)
+        {
             next = end;
-            if (text == null || output == null || offset < 0 || end > text.Length || offset > end || outputOffset < 0 || outputOffset > output.Length)
+            if (output == null || outputOffset < 0 || outputOffset > output.Length)
             {
                 return -1;
             }
 
-            int start = IndexOf(text, offset, end, Begin);
-            if (start < 0)
+            int start;
+            int stop;
+            int found = Find(text, offset, end, label, out start, out stop, out next);
+            return found <= 0 ? found : DecodeBase64(text, start, stop, output, outputOffset);
+        }
+
+        /// <summary>
+        /// Finds the first block labelled <paramref name="label"/>: 1 with its base64 text between
+        /// <paramref name="contentStart"/> and <paramref name="contentEnd"/> and <paramref name="next"/> after its END line;
+        /// 0 when no block begins there; -1 for a BEGIN line without its END line, or a range outside the text.
+        /// </summary>
+        internal static int Find(byte[] text, int offset, int end, string label, out int contentStart, out int contentEnd, out int next)
+        {
+            contentStart = end;
+            contentEnd = end;
+            next = end;
+            if (text == null || offset < 0 || end > text.Length || offset > end)
+            {
+                return -1;
+            }
+
+            int begin = IndexOfBoundary(text, offset, end, BeginPrefix, label);
+            if (begin < 0)
             {
                 return 0;
             }
 
-            start += Begin.Length;
-            int stop = IndexOf(text, start, end, End);
+            int start = begin + BeginPrefix.Length + label.Length + Dashes.Length;
+            int stop = IndexOfBoundary(text, start, end, EndPrefix, label);
             if (stop < 0)
             {
                 return -1;
             }
 
-            next = stop + End.Length;
-            return DecodeBase64(text, start, stop, output, outputOffset);
+            contentStart = start;
+            contentEnd = stop;
+            next = stop + EndPrefix.Length + label.Length + Dashes.Length;
+            return 1;
         }
 
-        private static int IndexOf(byte[] text, int offset, int end, string label)
+        /// <summary>Where <paramref name="value"/> (ASCII) first occurs in the text between the offsets, or -1.</summary>
+        internal static int IndexOf(byte[] text, int offset, int end, string value)
         {
-            for (int start = offset; start <= end - label.Length; start++)
+            for (int start = offset; start <= end - value.Length; start++)
             {
-                int i = 0;
-                while (i < label.Length && text[start + i] == label[i])
-                {
-                    i++;
-                }
-
-                if (i == label.Length)
+                if (Matches(text, start, value))
                 {
                     return start;
                 }
@@ -63,7 +92,38 @@ namespace IoTStack.Net.Tls.X509
             return -1;
         }
 
-        private static int DecodeBase64(byte[] text, int offset, int end, byte[] output, int outputOffset)
+        /// <summary>Decodes the base64 between the offsets (whitespace ignored) into the output; its length, or -1.</summary>
+        // "-----BEGIN " or "-----END ", the label, "-----" (RFC 7468 section 3), without building the string.
+        private static int IndexOfBoundary(byte[] text, int offset, int end, string prefix, string label)
+        {
+            int last = end - prefix.Length - label.Length - Dashes.Length;
+            for (int start = offset; start <= last; start++)
+            {
+                if (text[start] == '-' && Matches(text, start, prefix) && Matches(text, start + prefix.Length, label)
+                    && Matches(text, start + prefix.Length + label.Length, Dashes))
+                {
+                    return start;
+                }
+            }
+
+            return -1;
+        }
+
+        private static bool Matches(byte[] text, int at, string value)
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                if (text[at + i] != value[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Decodes the base64 between the offsets (whitespace ignored) into the output; its length, or -1.</summary>
+        internal static int DecodeBase64(byte[] text, int offset, int end, byte[] output, int outputOffset)
         {
             int written = outputOffset;
             int bits = 0;
