@@ -35,6 +35,44 @@ public class SignatureHelperTests
     }
 
     [Fact]
+    public void Fixed_r_and_s_become_minimal_der_and_back_and_dotnet_reads_them()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        byte[] data = "signed"u8.ToArray();
+        var der = new byte[104];
+        var back = new byte[96];
+        for (int i = 0; i < 50; i++)
+        {
+            byte[] fixedSize = key.SignData(data, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+            int length = EcdsaSignature.ToDer(fixedSize, 0, 48, der, 0);
+
+            Assert.InRange(length, 8, 104);
+            Assert.True(key.VerifyData(data, der.AsSpan(0, length), HashAlgorithmName.SHA384, DSASignatureFormat.Rfc3279DerSequence));
+            Assert.True(EcdsaSignature.ToFixed(der, 0, length, back, 0, 48));
+            Assert.Equal(fixedSize, back);
+        }
+    }
+
+    [Fact]
+    public void Der_integers_drop_leading_zeros_keep_one_before_a_top_bit_and_refuse_zero_or_no_room()
+    {
+        var output = new byte[12];
+
+        Assert.Equal(9, EcdsaSignature.ToDer([0, 0, 0, 5, 0, 0, 0, 0x80], 0, 4, output, 1));
+        Assert.Equal(new byte[] { 0, 0x30, 0x07, 0x02, 0x01, 0x05, 0x02, 0x02, 0x00, 0x80, 0, 0 }, output);
+        Assert.Equal(15, EcdsaSignature.ToDer([0x80, 0, 0, 1, 0x7F, 0, 0, 1], 0, 4, new byte[15], 0));
+        Assert.Equal(-1, EcdsaSignature.ToDer([0x80, 0, 0, 1, 0x7F, 0, 0, 1], 0, 4, new byte[14], 0));
+        Assert.Equal(-1, EcdsaSignature.ToDer([0, 0, 0, 0, 0, 0, 0, 1], 0, 4, output, 0));
+        Assert.Equal(-1, EcdsaSignature.ToDer([0, 0, 0, 1, 0, 0, 0, 0], 0, 4, output, 0));
+        Assert.Equal(-1, EcdsaSignature.ToDer([0, 0, 0, 1, 0, 0, 0, 1], 1, 4, output, 0));
+        Assert.Equal(-1, EcdsaSignature.ToDer(Enumerable.Repeat((byte)0x7F, 124).ToArray(), 0, 62, new byte[200], 0));
+        Assert.Equal(128, EcdsaSignature.ToDer(Enumerable.Repeat((byte)0x7F, 122).ToArray(), 0, 61, new byte[200], 0));
+        Assert.Equal(-1, EcdsaSignature.ToDer(null!, 0, 4, output, 0));
+        Assert.Equal(-1, EcdsaSignature.ToDer([0, 0, 0, 1, 0, 0, 0, 1], 0, 4, output, 13));
+    }
+
+    [Fact]
     public void The_rsa_public_key_gives_dotnets_modulus_and_exponent()
     {
         var rsa = (RSA)TestPki.Key(ChainKind.Rsa, 0);
