@@ -73,11 +73,11 @@ namespace IoTStack.Crypto.PublicKey
         /// <summary>
         /// Signs the digest (a digest longer than 32 bytes is truncated to its leftmost 32, FIPS 186-4 section 6.4) and
         /// writes r || s (<see cref="SignatureSize"/> bytes). Signing the same digest again gives the same signature.
-        /// False without a key.
+        /// False without a key or with a negative length.
         /// </summary>
         public bool Sign(byte[] digest, int digestOffset, int digestLength, byte[] signature, int signatureOffset)
         {
-            if (!_hasKey)
+            if (!_hasKey || digestLength < 0)
             {
                 return false;
             }

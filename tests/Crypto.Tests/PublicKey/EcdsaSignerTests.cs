@@ -143,6 +143,7 @@ public class EcdsaSignerTests(ITestOutputHelper output)
         var nMinusOne = (Order - 1).ToByteArray(isUnsigned: true, isBigEndian: true);
         Assert.True(signer.SetPrivateKey(nMinusOne, 0));
         Assert.True(signer.Sign(digest, 0, 32, signature, 0));
+        Assert.False(signer.Sign(digest, 0, -1, signature, 0));
         using var key = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = nMinusOne });
         Assert.True(key.VerifyHash(digest, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
 
