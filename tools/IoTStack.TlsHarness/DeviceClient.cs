@@ -44,7 +44,11 @@ public static class DeviceClient
         return new CertificateAuthenticator(validator, verifier, net);
     }
 
-    /// <summary>A client for <paramref name="case"/> whose ClientHello the seed fixes; <paramref name="authenticator"/> null accepts everything.</summary>
-    public static TlsClient Create(TlsCase @case, HarnessEntropy entropy, ITlsServerAuthenticator? authenticator, TlsClientOptions? options = null) =>
-        new(options ?? Options(@case), entropy, [KeyExchange(@case)], authenticator ?? new AcceptingAuthenticator());
+    /// <summary>
+    /// A client for <paramref name="case"/> whose ClientHello the seed fixes; <paramref name="authenticator"/> null accepts
+    /// everything, <paramref name="keyExchange"/> null is the device's own for the case's group.
+    /// </summary>
+    public static TlsClient Create(TlsCase @case, HarnessEntropy entropy, ITlsServerAuthenticator? authenticator, TlsClientOptions? options = null,
+        ITlsKeyExchange? keyExchange = null) =>
+        new(options ?? Options(@case), entropy, [keyExchange ?? KeyExchange(@case)], authenticator ?? new AcceptingAuthenticator());
 }

@@ -15,6 +15,12 @@ public sealed record ServerFlight(TlsCase Case, ulong Seed, byte[] Anchor, long 
 {
     public const int ApplicationBytes = 1024;
 
+    /// <summary>The client's key share in the recorded ClientHello (set by <see cref="Record"/>).</summary>
+    public byte[] ClientShare { get; init; } = [];
+
+    /// <summary>The (EC)DHE secret of the recorded session (set by <see cref="Record"/>), for <see cref="FixedKeyExchange"/>.</summary>
+    public byte[] SharedSecret { get; init; } = [];
+
     /// <summary>Records a session with SslStream; throws when the handshake does not complete.</summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static ServerFlight Record(TlsCase @case, ulong seed = DeviceClient.DefaultSeed)
@@ -47,7 +53,8 @@ public sealed record ServerFlight(TlsCase Case, ulong Seed, byte[] Anchor, long 
         });
 
         var entropy = new HarnessEntropy(seed);
-        TlsClient client = DeviceClient.Create(@case, entropy, DeviceClient.Authenticator(pki.Anchor, HarnessPki.Now));
+        var exchange = new RecordingKeyExchange(DeviceClient.KeyExchange(@case));
+        var client = new TlsClient(DeviceClient.Options(@case), entropy, [exchange], DeviceClient.Authenticator(pki.Anchor, HarnessPki.Now));
         client.Start();
         byte[] scratch = new byte[64 * 1024];
         byte[] data = new byte[ApplicationBytes];
@@ -83,7 +90,7 @@ public sealed record ServerFlight(TlsCase Case, ulong Seed, byte[] Anchor, long 
         byte[] bytes = fromServer.Recorded();
         toServer.Complete();
         fromServer.Complete();
-        return FromBytes(@case, seed, pki.Anchor, HarnessPki.Now, bytes);
+        return FromBytes(@case, seed, pki.Anchor, HarnessPki.Now, bytes) with { ClientShare = exchange.LastShare, SharedSecret = exchange.LastSecret };
     }
 
     /// <summary>
