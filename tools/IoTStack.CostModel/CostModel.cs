@@ -63,7 +63,10 @@ public static class CostModel
                 int[][] cases = [.. flights.Select(f => new[] { f.Flight.Case.Group, (int)f.Flight.Case.Signature, (int)f.Flight.Case.Aead, f.Flight.Case.Version, f.Handshake ? 1 : 0, f.Records ? 1 : 0 })];
                 byte[][] anchors = [.. flights.Select(f => f.Flight.Anchor)];
                 byte[][] bytes = [.. flights.Select(f => f.Flight.ServerBytes)];
-                return (PathCost[])run.Invoke(null, [cases, anchors, bytes, TlsHarness.HarnessPki.Now, TlsHarness.DeviceClient.DefaultSeed, top])!;
+                var paths = (PathCost[])run.Invoke(null, [cases, anchors, bytes, TlsHarness.HarnessPki.Now, TlsHarness.DeviceClient.DefaultSeed, top])!;
+                MethodInfo pieces = self.GetType(typeof(TlsScenarios).FullName!)!.GetMethod(nameof(TlsScenarios.Pieces))!;
+                var s = TlsSignatures.Value;
+                return [.. paths, .. (PathCost[])pieces.Invoke(null, [s.Content, s.EcdsaKey, s.EcdsaSignature, s.RsaKey, s.RsaSignature, top])!];
             }
             finally
             {
@@ -71,6 +74,20 @@ public static class CostModel
             }
         }
     }
+
+    /// <summary>A CertificateVerify-sized content signed once per process by .NET with an ECDSA P-256 and an RSA-2048 key (PSS).</summary>
+    private static readonly Lazy<(byte[] Content, byte[] EcdsaKey, byte[] EcdsaSignature, byte[] RsaKey, byte[] RsaSignature)> TlsSignatures = new(() =>
+    {
+        byte[] content = new byte[130];
+        new Random(18).NextBytes(content);
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var point = ecdsa.ExportParameters(false).Q;
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        return (content, [0x04, .. point.X!, .. point.Y!],
+            ecdsa.SignData(content, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence),
+            rsa.ExportRSAPublicKey(),
+            rsa.SignData(content, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pss));
+    });
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static readonly Lazy<(TlsHarness.ServerFlight Flight, bool Handshake, bool Records)[]> TlsFlights = new(() =>

@@ -43,6 +43,62 @@ public static class TlsScenarios
         return [.. results];
     }
 
+    /// <summary>
+    /// The handshake's public-key pieces alone, one each, so the handshakes can be read as a sum: a key share and its
+    /// shared secret per group (the server's share made uncounted), and one CertificateVerify-sized signature check
+    /// (130 bytes, RFC 8446 section 4.4.3) per signature kind through <see cref="Net.Tls.X509.SignatureVerifier"/>. A
+    /// handshake runs the key exchange once and two signature checks (the leaf's certificate and CertificateVerify).
+    /// </summary>
+    public static PathCost[] Pieces(byte[] content, byte[] ecdsaKey, byte[] ecdsaSignature, byte[] rsaKey, byte[] rsaSignature, int top)
+    {
+        var entropy = new HarnessEntropy(7);
+        var results = new List<PathCost>();
+        foreach (ITlsKeyExchange exchange in new ITlsKeyExchange[] { new X25519KeyExchange(), new P256KeyExchange() })
+        {
+            byte[] share = new byte[exchange.KeyShareLength];
+            byte[] serverShare = new byte[exchange.KeyShareLength];
+            byte[] secret = new byte[exchange.SharedSecretLength];
+            (exchange.NamedGroup == TlsCase.X25519 ? (ITlsKeyExchange)new X25519KeyExchange() : new P256KeyExchange()).GenerateKeyShare(entropy, serverShare, 0);
+            bool valid = Count(() =>
+            {
+                exchange.GenerateKeyShare(entropy, share, 0);
+                return exchange.ComputeSharedSecret(serverShare, 0, serverShare.Length, secret, 0);
+            });
+            results.Add(Piece(valid, exchange.NamedGroup == TlsCase.X25519 ? KeyExchangePath("X25519") : KeyExchangePath("P-256"), top));
+        }
+
+        var verifier = new Net.Tls.X509.SignatureVerifier();
+        results.Add(Piece(Count(() => verifier.Verify(Net.Tls.X509.SignatureAlgorithm.EcdsaSha256, ecdsaKey, 0, ecdsaKey.Length, Net.Tls.X509.PublicKeyAlgorithm.EcdsaP256,
+            content, 0, content.Length, ecdsaSignature, 0, ecdsaSignature.Length)), VerifyPath("ECDSA P-256"), top));
+        results.Add(Piece(Count(() => verifier.Verify(Net.Tls.X509.SignatureAlgorithm.RsaPssSha256, rsaKey, 0, rsaKey.Length, Net.Tls.X509.PublicKeyAlgorithm.Rsa,
+            content, 0, content.Length, rsaSignature, 0, rsaSignature.Length)), VerifyPath("RSA-2048 PSS"), top));
+        return [.. results];
+    }
+
+    public static string KeyExchangePath(string group) => $"{group} key share and shared secret";
+
+    public static string VerifyPath(string kind) => $"{kind} signature check (130 bytes, SHA-256)";
+
+    /// <summary>Runs <paramref name="piece"/> once uncounted (type initialisers), then once counted.</summary>
+    private static bool Count(Func<bool> piece)
+    {
+        piece();
+        CostProbe.Reset();
+        CostProbe.Counting = true;
+        try
+        {
+            return piece();
+        }
+        finally
+        {
+            CostProbe.Counting = false;
+        }
+    }
+
+    private static PathCost Piece(bool succeeded, string path, int top) => succeeded
+        ? new PathCost(Chip, path, 1, 0, CostProbe.Snapshot(top))
+        : throw new InvalidOperationException(path + " failed");
+
     public static string HandshakePath(TlsCase @case) => $"{@case.HandshakeName} (client)";
 
     public static string SealPath(TlsCase @case) => $"{@case.VersionName} record seal, {@case.AeadName} ({ServerFlight.ApplicationBytes} bytes)";
