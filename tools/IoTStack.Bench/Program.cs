@@ -148,6 +148,31 @@ if (Wanted("9"))
     }
 }
 
+// 10: TLS.
+if (Wanted("10") && !OperatingSystem.IsWindows())
+{
+    var tls = report.Add("10", "TLS client: handshake time, record throughput and memory per connection",
+        "The TLS 1.3 client with the device's own crypto (X25519 and P-256 key exchange, X.509 chain and CertificateVerify through CertificateAuthenticator and its SignatureVerifier, SHA-256, HKDF, AES-128-GCM, ChaCha20-Poly1305) on one desktop core. A handshake replays a server flight recorded from .NET's SslStream in memory for a client whose ClientHello a seed fixes, so the time is the client's alone (the median of several, after 40 to warm the JIT up); the server sends one certificate signed by the trusted CA. Records: 4,096-byte records through TlsClient.Write, and the AEAD alone sealing and opening them. Memory: one client per RecordSize x HandshakeBufferSize, bytes its construction allocates on CoreCLR and its object graph by nanoCLR's layout (NanoClrHeap). A board's cost is the cost model's (tools/IoTStack.CostModel, chip \"tls\"): IL per handshake and per record.");
+    foreach (var time in TlsBench.Handshakes(quick ? 5 : 25))
+    {
+        tls.Figures.Add(new Figure($"{time.Case.HandshakeName}: client handshake", time.MedianMilliseconds, "ms") { Note = $"median of {time.Runs}" });
+    }
+
+    foreach (var rate in TlsBench.Records(quick ? 8 : 40))
+    {
+        tls.Figures.Add(new Figure(rate.Name, rate.MegabytesPerSecond, "MB/s"));
+    }
+
+    foreach (var footprint in TlsBench.Footprints())
+    {
+        string profile = $"RecordSize {footprint.RecordSize}, HandshakeBufferSize {footprint.HandshakeBufferSize}: one client";
+        tls.Figures.Add(new Figure(profile + ", CoreCLR", footprint.CoreClrBytes, "bytes"));
+        tls.Figures.Add(new Figure(profile + ", nanoCLR heap", footprint.NanoClrBytes, "bytes"));
+    }
+
+    tls.Notes.Add($"Once per board, not per connection: the X25519 and P-256 key exchanges, the signature verifier and a certificate validator for chains of 4 take {TlsBench.SharedNanoClrBytes():N0} bytes of nanoCLR heap; the static tables of the TLS and crypto assemblies {TlsBench.StaticNanoClrBytes():N0} bytes.");
+}
+
 if (!quick && Wanted("8"))
 {
     var micro = report.Add("8", "Micro-benchmarks (BenchmarkDotNet, short run)", "Per-packet work on its own: the Internet checksum and parsing a full-size frame's headers with its checksum check.");

@@ -19,7 +19,7 @@ namespace IoTStack.Fuzz;
 /// </summary>
 public static class FuzzTargets
 {
-    public static readonly string[] Names = ["stack", ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets, "dhcp", "sntp", "mqtt"];
+    public static readonly string[] Names = ["stack", ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets, "dhcp", "sntp", "mqtt", "tls"];
 
     public static void Run(string target, byte[] input)
     {
@@ -32,6 +32,7 @@ public static class FuzzTargets
             case "dhcp": _ = Dhcp(input); break;
             case "sntp": _ = Sntp(input); break;
             case "mqtt": _ = Mqtt(input); break;
+            case "tls": _ = TlsTarget.Run(input); break;
             default: throw new ArgumentException($"unknown target {target} ({string.Join(", ", Names)})");
         }
     }

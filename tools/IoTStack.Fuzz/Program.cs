@@ -5,6 +5,7 @@ using IoTStack.Fuzz;
 // IoTStack.Fuzz --seeds PCAP... CORPUS  write the seed corpus: stack seeds from captures, chip seeds from the models,
 //                                       dhcp and sntp seeds from the services' message views
 // IoTStack.Fuzz --service-seeds CORPUS  write only the dhcp and sntp seeds
+// IoTStack.Fuzz --tls-seeds CORPUS SESSION  record a TLS session with SslStream: the tls seeds and the session file
 if (args.Length >= 2 && args[0] == "--seeds")
 {
     // IoTStack.Fuzz --seeds PCAP... CORPUS: stack seeds from the captures, chip seeds from the models
@@ -18,6 +19,14 @@ if (args.Length == 2 && args[0] == "--service-seeds")
 {
     // IoTStack.Fuzz --service-seeds CORPUS: only the dhcp and sntp seeds (no captures needed)
     Seeds.FromServiceViews(args[1]);
+    return 0;
+}
+
+if (args.Length == 3 && args[0] == "--tls-seeds" && !OperatingSystem.IsWindows())
+{
+    // IoTStack.Fuzz --tls-seeds CORPUS SESSION: record a TLS 1.3 session with SslStream, write the tls seeds and the
+    // session the tls target embeds (tools/IoTStack.Fuzz/tls-session.bin)
+    Seeds.FromTlsSession(args[1], args[2]);
     return 0;
 }
 

@@ -5,6 +5,7 @@ using IoTStack.Emulator.Chips;
 using IoTStack.Emulator.Network;
 using IoTStack.Net.Link;
 using IoTStack.Net.Mqtt;
+using IoTStack.TlsHarness;
 using IoTStack.Net.Services;
 using IoTStack.Net.Wire;
 
@@ -258,5 +259,37 @@ public static class Seeds
         }
 
         return frames;
+    }
+
+    /// <summary>
+    /// Seeds for the tls target, from a session recorded with SslStream (<see cref="ServerFlight"/>): its bytes go to
+    /// <paramref name="sessionFile"/> (embedded in this assembly as the odd mode's handshake) and the seeds to CORPUS/tls:
+    /// the server's flight record by record and all at once (even mode), and the records after the handshake, its session
+    /// tickets and the application record (odd mode).
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static void FromTlsSession(string corpus, string sessionFile)
+    {
+        ServerFlight flight = ServerFlight.Record(TlsCase.Records[0]);
+        var session = RecordedSession.From(flight);
+        File.WriteAllBytes(sessionFile, session.ToBytes());
+        byte[] bytes = session.ServerBytes;
+        var records = new List<byte[]>();
+        var after = new List<byte[]>();
+        for (int at = 0; at < bytes.Length;)
+        {
+            int end = ServerFlight.RecordEnd(bytes, at);
+            (at < session.HandshakeLength ? records : after).Add(bytes[at..end]);
+            at = end;
+        }
+
+        string tls = Path.Combine(corpus, "tls");
+        Directory.CreateDirectory(tls);
+        File.WriteAllBytes(Path.Combine(tls, "handshake-records.bin"), [0, .. Encode(records)]);
+        File.WriteAllBytes(Path.Combine(tls, "handshake-coalesced.bin"), [0, .. Encode([bytes[..session.HandshakeLength]])]);
+        File.WriteAllBytes(Path.Combine(tls, "session-records.bin"), [0, .. Encode([.. records, .. after])]);
+        File.WriteAllBytes(Path.Combine(tls, "after-handshake.bin"), [1, .. Encode(after)]);
+        File.WriteAllBytes(Path.Combine(tls, "after-handshake-coalesced.bin"), [1, .. Encode([bytes[session.HandshakeLength..]])]);
+        Console.WriteLine($"tls seeds in {tls}, the session in {sessionFile}");
     }
 }
