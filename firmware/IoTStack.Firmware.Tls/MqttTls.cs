@@ -41,6 +41,11 @@ namespace IoTStack.Firmware.Tls
         public IMqttTransport Create(BoardNetwork network)
         {
             BoardSettings settings = network.Settings;
+            if (settings.MqttClientCertificate != null && _credential == null)
+            {
+                throw new System.ArgumentException("BoardSettings.MqttClientCertificate needs the board's credential (an ITlsClientCredential from the certificate and key) given to MqttTls");
+            }
+
             // The name checked against the certificate: the broker's DNS name when given by name, else its address, which
             // then must be one of the certificate's iPAddress entries (RFC 5280 section 4.2.1.6, RFC 9525 section 6.3).
             string hostName = settings.MqttBrokerName != null ? settings.MqttBrokerName : settings.MqttBroker.ToString();

@@ -70,6 +70,25 @@ public sealed class TestPki : IDisposable
         return (certificatePath, keyPath);
     }
 
+    /// <summary>A client certificate (clientAuth, ECDSA P-256) for a board, as NAME.pem and NAME.key (PKCS#8).</summary>
+    public (string Certificate, string Key) IssueClient(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var now = DateTimeOffset.UtcNow;
+        byte[] serial = RandomNumberGenerator.GetBytes(12);
+        serial[0] &= 0x7F;
+        using var certificate = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), now.AddDays(-1), now.AddDays(30), serial);
+        string certificatePath = Path.Combine(Directory, name + ".pem");
+        string keyPath = Path.Combine(Directory, name + ".key");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem() + "\n");
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
+        return (certificatePath, keyPath);
+    }
+
     public void Dispose()
     {
         Certificate.Dispose();
