@@ -33,7 +33,12 @@ public sealed class BoardCommandLine
   --ntp A.B.C.D         an NTP server to set the board's clock from (SNTP)
   --mqtt HOST[:PORT]    an MQTT broker the firmware reports to, by address or by name (looked up with --dns or the
                         DNS servers DHCP gives; NAME.local by mDNS), port 1883 unless given: counters to
-                        PREFIX/status, every message on PREFIX/echo back to PREFIX/echo/reply at its QoS
+                        PREFIX/status, every message on PREFIX/echo back to PREFIX/echo/reply at its QoS;
+                        mqtt://HOST[:PORT] is the same, mqtts://HOST[:PORT] is MQTT over TLS (port 8883 unless given)
+  --ca FILE             with mqtts: the PEM certificates the broker's chain must end in (one or more); the broker's
+                        certificate must name HOST (an address: its iPAddress entry); the board's clock must be set
+                        (--ntp, or an NTP server DHCP gives) before it accepts any certificate
+  --cert FILE --key FILE   with mqtts: the board's certificate and private key (PEM) for a broker that asks for one
   --mqtt-prefix PREFIX  the topic prefix (default board)
   --mqtt-keep-alive S   the MQTT keep-alive (default 30 s): a broker that stops answering is left after 1.5 x S
   --mac XX:XX:XX:XX:XX:XX  the board's MAC (default 02:00:00:00:00:02, or the board's own)
@@ -117,9 +122,25 @@ public sealed class BoardCommandLine
                 case "--mqtt":
                 {
                     string text = Value();
-                    int colon = text.IndexOf(':');
-                    string host = colon < 0 ? text : text[..colon];
-                    settings.MqttPort = colon < 0 ? 1883 : Integer(name, text[(colon + 1)..]);
+                    string rest = text;
+                    settings.MqttTls = false;
+                    if (text.StartsWith("mqtts://", StringComparison.OrdinalIgnoreCase))
+                    {
+                        settings.MqttTls = true;
+                        rest = text["mqtts://".Length..];
+                    }
+                    else if (text.StartsWith("mqtt://", StringComparison.OrdinalIgnoreCase))
+                    {
+                        rest = text["mqtt://".Length..];
+                    }
+                    else if (text.Contains("://", StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"bad MQTT broker '{text}' (the scheme is mqtt:// or mqtts://)");
+                    }
+
+                    int colon = rest.IndexOf(':');
+                    string host = colon < 0 ? rest : rest[..colon];
+                    settings.MqttPort = colon < 0 ? (settings.MqttTls ? 8883 : 1883) : Integer(name, rest[(colon + 1)..]);
                     if (IPv4Address.TryParse(host, out var broker))
                     {
                         settings.MqttBroker = broker;
@@ -133,12 +154,15 @@ public sealed class BoardCommandLine
 
                     if ((settings.MqttBrokerName is null && settings.MqttBroker.IsAny) || settings.MqttPort is < 1 or > 65535)
                     {
-                        throw new ArgumentException($"bad MQTT broker '{text}' (want HOST, A.B.C.D, HOST:PORT or A.B.C.D:PORT)");
+                        throw new ArgumentException($"bad MQTT broker '{text}' (want HOST, A.B.C.D, HOST:PORT or A.B.C.D:PORT, optionally after mqtt:// or mqtts://)");
                     }
 
                     break;
                 }
 
+                case "--ca": settings.MqttTrustAnchors = PemFile(name, Value(), "CERTIFICATE"); break;
+                case "--cert": settings.MqttClientCertificate = PemFile(name, Value(), "CERTIFICATE"); break;
+                case "--key": settings.MqttClientKey = PemFile(name, Value(), "PRIVATE KEY"); break;
                 case "--mqtt-keep-alive":
                     settings.MqttKeepAliveSeconds = Integer(name, Value());
                     if (settings.MqttKeepAliveSeconds is < 1 or > 65535)
@@ -199,7 +223,50 @@ public sealed class BoardCommandLine
             throw new ArgumentException($"the MQTT broker '{settings.MqttBrokerName}' is looked up by mDNS: give the board a --hostname");
         }
 
+        bool tlsFiles = settings.MqttTrustAnchors is not null || settings.MqttClientCertificate is not null || settings.MqttClientKey is not null;
+        if (tlsFiles && !settings.MqttTls)
+        {
+            throw new ArgumentException("--ca, --cert and --key are for MQTT over TLS: give the broker as --mqtt mqtts://HOST[:PORT]");
+        }
+
+        if (settings.MqttTls && settings.MqttTrustAnchors is null)
+        {
+            throw new ArgumentException("MQTT over TLS needs --ca FILE: the PEM certificates the broker's chain must end in");
+        }
+
+        if ((settings.MqttClientCertificate is null) != (settings.MqttClientKey is null))
+        {
+            throw new ArgumentException("--cert and --key go together: the board's certificate and its private key, both or neither");
+        }
+
         return line;
+    }
+
+    /// <summary>
+    /// A PEM file's bytes (RFC 7468), read here so that portable code never opens a file; "NAME: cannot read FILE" or
+    /// "NAME: FILE holds no LABEL" (any "-----BEGIN ...LABEL-----" line: "PRIVATE KEY" matches EC and PKCS#8 keys).
+    /// </summary>
+    public static byte[] PemFile(string name, string path, string label)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{name}: cannot read {path} ({error.Message})");
+        }
+
+        string text = System.Text.Encoding.ASCII.GetString(bytes);
+        int begin = text.IndexOf("-----BEGIN ", StringComparison.Ordinal);
+        int end = begin < 0 ? -1 : text.IndexOf("-----", begin + 11, StringComparison.Ordinal);
+        if (begin < 0 || end < 0 || !text[(begin + 11)..end].EndsWith(label, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{name}: {path} holds no PEM {label} (-----BEGIN {label}-----)");
+        }
+
+        return bytes;
     }
 
     /// <summary>A.B.C.D or A.B.C.D/N (N from 1 to 30; 24 when left out).</summary>

@@ -3,6 +3,7 @@ using IoTStack.Boards;
 using IoTStack.Boards.CommandLine;
 using IoTStack.Boards.Linux;
 using IoTStack.Firmware;
+using IoTStack.Firmware.Tls;
 using IoTStack.Net.Link;
 
 // The firmware on a real chip from a Linux board (Raspberry Pi: spidev0.0, INT on GPIO 25, RESET on 24).
@@ -37,6 +38,10 @@ try
 
     profile = line.Profile ?? throw new ArgumentException("--board is required (rpi-enc28j60 or rpi-w5500)");
     line.Settings.CheckBudget(line.Settings.StackOptions());
+    if (line.Settings.MqttClientCertificate is not null)
+    {
+        throw new ArgumentException("client certificates need the device's ECDSA P-256 credential (ITlsClientCredential from PEM certificate and key), which this build does not have yet: leave out --cert and --key");
+    }
 }
 catch (Exception error) when (error is ArgumentException or FormatException)
 {
@@ -54,7 +59,8 @@ try
     pins.HardReset();
     var clock = new SystemClock();
     var mac = line.MacGiven ? settings.Mac : profile.MacFor(UniqueId());
-    var board = FirmwareBoard.Create(settings.Chip, bus, mac, clock, settings)
+    // MQTT over TLS (--mqtt mqtts://) takes its randomness from the kernel's generator.
+    var board = FirmwareBoard.Create(settings.Chip, bus, mac, clock, settings.StackOptions(), settings, FirmwareSettings.For(settings), new MqttTls(new SystemEntropy(), null))
         ?? throw new IOException($"no {line.ChipName} answers on spidev{profile.SpiBus}.{profile.ChipSelectPin} (wiring, power, or the other chip?)");
     if (!board.Start())
     {

@@ -126,6 +126,22 @@ namespace IoTStack.Boards
         /// <summary>The topic prefix the application publishes under and listens on (PREFIX/status, PREFIX/echo).</summary>
         public string MqttPrefix { get; set; }
 
+        /// <summary>
+        /// MQTT over TLS (the <c>mqtts://</c> of <c>--mqtt</c>, port 8883): the broker's certificate is checked against
+        /// <see cref="MqttTrustAnchors"/> for its name (<see cref="MqttBrokerName"/>) or, given by address, for that address.
+        /// The application supplies the TLS transport (IoTStack.Firmware.Tls); the settings only say what it needs.
+        /// </summary>
+        public bool MqttTls { get; set; }
+
+        /// <summary>The trust anchors for the broker's certificate: PEM text (RFC 7468) with one or more CERTIFICATE blocks. Required with <see cref="MqttTls"/>.</summary>
+        public byte[] MqttTrustAnchors { get; set; }
+
+        /// <summary>The board's own certificate (PEM) for a broker that asks for one; null for none. Goes with <see cref="MqttClientKey"/>.</summary>
+        public byte[] MqttClientCertificate { get; set; }
+
+        /// <summary>The private key of <see cref="MqttClientCertificate"/> (PEM); null for none.</summary>
+        public byte[] MqttClientKey { get; set; }
+
         /// <summary>TCP connections the MQTT client holds: one with a broker, else none.</summary>
         public int MqttConnections
         {
@@ -204,6 +220,16 @@ namespace IoTStack.Boards
             if (TcpListeners < 0 || UdpSockets < 0 || SpareConnections < 0)
             {
                 throw new System.ArgumentException("BoardSettings.TcpListeners, UdpSockets and SpareConnections must be 0 or more");
+            }
+
+            if (MqttTls && (MqttTrustAnchors == null || MqttTrustAnchors.Length == 0))
+            {
+                throw new System.ArgumentException("BoardSettings.MqttTls needs MqttTrustAnchors (the PEM certificates the broker's chain ends in)");
+            }
+
+            if ((MqttClientCertificate == null) != (MqttClientKey == null))
+            {
+                throw new System.ArgumentException("BoardSettings.MqttClientCertificate and MqttClientKey go together: both or neither");
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Device.Gpio;
 using System.Device.Spi;
 using System.Threading;
 using IoTStack.Boards;
+using IoTStack.Firmware.Tls;
 using IoTStack.Net.Link;
 using nanoFramework.Hardware.Esp32;
 
@@ -47,7 +48,11 @@ namespace IoTStack.Firmware.Esp32
             // The profile's shipped settings: on a plain ESP32, 3 sessions over 4 TCP connections of 1 KB rings, with DHCP,
             // DNS, mDNS and SNTP (the nanoCLR heap model in tests/Stack.Tests gives the figure; the README lists it per board).
             BoardSettings settings = BoardProfiles.ShippedSettings(Board);
-            FirmwareBoard board = FirmwareBoard.Create(settings.Chip, bus, settings.Mac, new SystemClock(), settings);
+            // MQTT over TLS, when the settings ask for it (MqttTls, MqttTrustAnchors): entropy from the ESP32's hardware RNG
+            // (Esp32Entropy says how strong it is without the radio). No client certificate yet.
+            MqttTls mqttTls = new MqttTls(new Esp32Entropy(), null);
+            FirmwareBoard board = FirmwareBoard.Create(settings.Chip, bus, settings.Mac, new SystemClock(), settings.StackOptions(), settings,
+                FirmwareSettings.For(settings), mqttTls);
             if (board == null)
             {
                 log.Line("IoTStack: no " + Board.Description + " answers on SPI: check the wiring (firmware/README.md)");

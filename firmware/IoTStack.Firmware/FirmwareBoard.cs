@@ -16,7 +16,7 @@ namespace IoTStack.Firmware
     /// </summary>
     public sealed class FirmwareBoard
     {
-        private readonly AsciiWriter _report = new AsciiWriter(new byte[160]);
+        private readonly AsciiWriter _report = new AsciiWriter(new byte[224]);
         private long _nextReport;
 
         private FirmwareBoard(BoardNetwork network, Firmware firmware)
@@ -86,6 +86,16 @@ namespace IoTStack.Firmware
         /// <summary>Builds the board with the stack's options and the firmware's settings given; null when the chip does not answer.</summary>
         public static FirmwareBoard Create(ChipKind chip, ISpiBus bus, MacAddress mac, IClock clock, NetStackOptions options, BoardSettings settings, FirmwareSettings firmwareSettings)
         {
+            return Create(chip, bus, mac, clock, options, settings, firmwareSettings, null);
+        }
+
+        /// <summary>
+        /// Builds the board with MQTT over the transport <paramref name="mqttTransport"/> makes for the network (TLS, when the
+        /// settings ask for it; null for the board's own engine); null when the chip does not answer.
+        /// </summary>
+        public static FirmwareBoard Create(ChipKind chip, ISpiBus bus, MacAddress mac, IClock clock, NetStackOptions options, BoardSettings settings,
+            FirmwareSettings firmwareSettings, IMqttTransportFactory mqttTransport)
+        {
             if (settings.TcpListeners < FirmwareSettings.TcpListeners || settings.UdpSockets < FirmwareSettings.UdpSockets)
             {
                 throw new System.ArgumentException("the firmware opens " + FirmwareSettings.TcpListeners.ToString() + " listeners and "
@@ -94,11 +104,23 @@ namespace IoTStack.Firmware
 
             firmwareSettings.Validate();
             BoardNetwork network = BoardNetwork.Create(chip, bus, mac, clock, options, settings);
-            return network == null ? null : On(network, firmwareSettings);
+            if (network == null)
+            {
+                return null;
+            }
+
+            bool transport = mqttTransport != null && settings.WantsMqtt && settings.MqttTls;
+            return On(network, firmwareSettings, transport ? mqttTransport.Create(network) : null);
         }
 
         /// <summary>The firmware on a network already built (its sessions and buffers from <paramref name="firmwareSettings"/>).</summary>
         public static FirmwareBoard On(BoardNetwork network, FirmwareSettings firmwareSettings)
+        {
+            return On(network, firmwareSettings, null);
+        }
+
+        /// <summary>The firmware on a network already built, its MQTT client (if the settings name a broker) over <paramref name="mqttTransport"/> when not null.</summary>
+        public static FirmwareBoard On(BoardNetwork network, FirmwareSettings firmwareSettings, IMqttTransport mqttTransport)
         {
             Firmware firmware = new Firmware(network.Engine, network.Interface, network.Stack, network.Clock, firmwareSettings);
             firmware.Services = network.Services;
@@ -106,7 +128,7 @@ namespace IoTStack.Firmware
             FirmwareBoard board = new FirmwareBoard(network, firmware);
             if (network.Settings != null && network.Settings.WantsMqtt)
             {
-                board._mqtt = new MqttReporter(network, firmware);
+                board._mqtt = new MqttReporter(network, firmware, mqttTransport);
             }
 
             return board;
@@ -154,6 +176,10 @@ namespace IoTStack.Firmware
             if (Mqtt != null)
             {
                 _report.Text(Mqtt.Client.IsConnected ? ", MQTT connected " : ", MQTT down ").Number(Mqtt.Client.Connections);
+                if (Mqtt.Transport != null)
+                {
+                    Mqtt.Transport.WriteSummary(_report);
+                }
             }
 
             if (Stack != null)

@@ -29,7 +29,8 @@ namespace IoTStack.Firmware
         private readonly byte[] _statusTopic;
         private readonly byte[] _echoTopic;
         private readonly byte[] _replyTopic;
-        private readonly AsciiWriter _status = new AsciiWriter(new byte[384]);
+        private readonly AsciiWriter _status;
+        private readonly IMqttTransport _transport;
         private long _nextStatus;
         private readonly byte[] _replies;
         private int _repliesStart;
@@ -43,12 +44,27 @@ namespace IoTStack.Firmware
         private bool _lookingUp;
 
         public MqttReporter(BoardNetwork network, Firmware firmware)
+            : this(network, firmware, null)
+        {
+        }
+
+        /// <param name="transport">The engine MQTT runs over instead of the board's (TLS); null for the board's own. Required when the settings ask for TLS.</param>
+        public MqttReporter(BoardNetwork network, Firmware firmware, IMqttTransport transport)
         {
             BoardSettings settings = network.Settings;
             if (network.Interface == null)
             {
                 throw new System.ArgumentException("the MQTT client needs the engine's INetInterface (clock, random numbers)");
             }
+
+            if (settings.MqttTls && transport == null)
+            {
+                throw new System.ArgumentException("BoardSettings.MqttTls needs a TLS transport for MQTT (IoTStack.Firmware.Tls's MqttTls)");
+            }
+
+            _transport = transport;
+            // The thirteen counters at their largest take 384 bytes; a transport's state (TLS: version, suite, group, errors) up to 160 more.
+            _status = new AsciiWriter(new byte[transport == null ? 384 : 544]);
 
             _firmware = firmware;
             _stack = network.Stack;
@@ -92,7 +108,7 @@ namespace IoTStack.Firmware
                 _resolver = network.Services.Dns;
             }
 
-            Client = new MqttClient(network.Engine, network.Interface, options);
+            Client = new MqttClient(transport == null ? network.Engine : transport.Engine, network.Interface, options);
             Client.MessageReceived += OnMessage;
             StatusIntervalMs = 5000;
             if (Client.Subscribe(_echoTopic, 2) != MqttResult.Success)
@@ -102,6 +118,12 @@ namespace IoTStack.Firmware
         }
 
         public MqttClient Client { get; private set; }
+
+        /// <summary>The engine MQTT runs over when it is not the board's own (TLS), or null.</summary>
+        public IMqttTransport Transport
+        {
+            get { return _transport; }
+        }
 
         public int StatusIntervalMs { get; set; }
 
@@ -138,7 +160,10 @@ namespace IoTStack.Firmware
                 return _lookingUp && LookUpBroker();
             }
 
-            bool worked = Client.Poll();
+            // The transport's records move first, so the client sees what arrived; what it then sends is flushed by the
+            // transport's Send at once, or by the next poll.
+            bool worked = _transport != null && _transport.Poll();
+            worked |= Client.Poll();
             worked |= SendReplies();
             long now = _clock.NowMilliseconds;
             if (Client.IsConnected && now - _nextStatus >= 0)
@@ -164,6 +189,11 @@ namespace IoTStack.Firmware
             }
 
             int delay = Client.PollDelay();
+            if (_transport != null)
+            {
+                int transport = _transport.PollDelay();
+                delay = transport < delay ? transport : delay;
+            }
 
             if (Client.IsConnected)
             {
@@ -259,6 +289,11 @@ namespace IoTStack.Firmware
             {
                 _status.Text(",\"frames_in\":").Number(_stack.Counters[Counter.FramesReceived]);
                 _status.Text(",\"frames_out\":").Number(_stack.Counters[Counter.FramesSent]);
+            }
+
+            if (_transport != null)
+            {
+                _transport.WriteStatus(_status);
             }
 
             _status.Text("}");

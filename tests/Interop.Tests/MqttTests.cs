@@ -16,6 +16,7 @@ namespace IoTStack.Interop.Tests;
 /// message of the topic it subscribes to, and leaves a broker that stops answering (SIGSTOP) within 1.5 keep-alives.
 /// Every process started here is ended by its PID; the namespace goes with the emulator.
 /// </summary>
+[Collection(MosquittoCollection.Name)]
 public sealed class MqttTests(ITestOutputHelper log) : IDisposable
 {
     private const int Messages = 10_000;

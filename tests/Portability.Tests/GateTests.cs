@@ -71,6 +71,7 @@ public class GateTests
     [InlineData("IoTStack.Crypto", "stack/IoTStack.Crypto/IoTStack.Crypto.nfproj")]
     [InlineData("IoTStack.Crypto.PublicKey", "stack/IoTStack.Crypto.PublicKey/IoTStack.Crypto.PublicKey.nfproj")]
     [InlineData("IoTStack.Net.Tls", "stack/IoTStack.Net.Tls/IoTStack.Net.Tls.nfproj")]
+    [InlineData("IoTStack.Firmware.Tls", "firmware/IoTStack.Firmware.Tls/IoTStack.Firmware.Tls.nfproj")]
     public void Each_nanoFramework_project_references_the_projects_its_gate_assembly_references(string assembly, string nfproj)
     {
         var project = System.Xml.Linq.XDocument.Load(Path.Combine(NanoGate.RepositoryRoot, nfproj));

@@ -14,7 +14,7 @@ public static class NanoGate
     [
         "IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards",
         "IoTStack.Firmware.Esp32", "IoTStack.Samples.Sensor", "IoTStack.Net.Mqtt", "IoTStack.NanoGate.DeviceApiShapes",
-        "IoTStack.Crypto", "IoTStack.Crypto.PublicKey", "IoTStack.Net.Tls",
+        "IoTStack.Crypto", "IoTStack.Crypto.PublicKey", "IoTStack.Net.Tls", "IoTStack.Firmware.Tls",
     ];
 
     public static string RepositoryRoot { get; } = FindRoot();
@@ -34,13 +34,15 @@ public static class NanoGate
         "IoTStack.Drivers" => ["IoTStack.Net"],
         "IoTStack.Firmware" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Boards"],
         "IoTStack.Boards" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers"],
-        "IoTStack.Firmware.Esp32" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards", "IoTStack.NanoGate.DeviceApiShapes"],
+        "IoTStack.Firmware.Esp32" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards", "IoTStack.NanoGate.DeviceApiShapes",
+            "IoTStack.Firmware.Tls", "IoTStack.Crypto", "IoTStack.Crypto.PublicKey", "IoTStack.Net.Tls"],
         "IoTStack.Samples.Sensor" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Boards"],
         "IoTStack.Net.Mqtt" => ["IoTStack.Net"],
         "IoTStack.NanoGate.DeviceApiShapes" => [],
         "IoTStack.Crypto" => [],
         "IoTStack.Crypto.PublicKey" => ["IoTStack.Crypto"],
         "IoTStack.Net.Tls" => ["IoTStack.Net", "IoTStack.Crypto", "IoTStack.Crypto.PublicKey"],
+        "IoTStack.Firmware.Tls" => ["IoTStack.Net", "IoTStack.Crypto", "IoTStack.Net.Tls", "IoTStack.Boards", "IoTStack.Firmware"],
         _ => throw new ArgumentException(assembly),
     };
 

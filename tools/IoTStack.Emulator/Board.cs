@@ -1,6 +1,7 @@
 using IoTStack.Boards;
 using IoTStack.Boards.CommandLine;
 using IoTStack.Firmware;
+using IoTStack.Firmware.Tls;
 using IoTStack.Emulator.Chips;
 using IoTStack.Net;
 using IoTStack.Net.Link;
@@ -44,10 +45,29 @@ public sealed class Board
     {
         BoardSettings settings = options.Settings;
         var chip = Model(settings.Chip, wire, clock);
-        var runtime = FirmwareBoard.Create(settings.Chip, chip.Bus, settings.Mac, clock, StackOptions(options), settings)
+        var runtime = FirmwareBoard.Create(settings.Chip, chip.Bus, settings.Mac, clock, StackOptions(options), settings, FirmwareSettings.For(settings), MqttTransport(settings))
             ?? throw new InvalidOperationException($"the {ChipNames.NameOf(settings.Chip)} did not come up");
         Require(runtime.Start(), "the firmware could not open its services (too few sockets?)");
         return new Board(runtime, chip, clock);
+    }
+
+    /// <summary>
+    /// MQTT over TLS when the settings ask for it (<c>--mqtt mqtts://</c>): entropy from the desktop's generator. A client
+    /// certificate (<c>--cert/--key</c>) needs the device's ECDSA P-256 credential, which this build does not have yet.
+    /// </summary>
+    public static IMqttTransportFactory? MqttTransport(BoardSettings settings)
+    {
+        if (!settings.MqttTls)
+        {
+            return null;
+        }
+
+        if (settings.MqttClientCertificate is not null)
+        {
+            throw new ArgumentException("client certificates need the device's ECDSA P-256 credential (ITlsClientCredential from PEM certificate and key), which this build does not have yet: leave out --cert and --key");
+        }
+
+        return new MqttTls(new SystemEntropy(), null);
     }
 
     /// <summary>

@@ -58,6 +58,7 @@ try
 
     // The stack's own rules for its sizes and the budget of the settings, checked before anything starts.
     board.Settings.CheckBudget(Board.StackOptions(board));
+    Board.MqttTransport(board.Settings); // --cert and --key refused here, before anything starts, while this build cannot sign
 }
 catch (ArgumentException error)
 {

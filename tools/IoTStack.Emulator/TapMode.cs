@@ -131,6 +131,14 @@ public sealed class TapMode
             }
         }
 
+        if (board.Runtime.Mqtt is { } mqtt)
+        {
+            var summary = new Firmware.AsciiWriter(new byte[256]);
+            summary.Text(mqtt.Client.IsConnected ? "  MQTT connected " : "  MQTT down ").Number(mqtt.Client.Connections);
+            mqtt.Transport?.WriteSummary(summary);
+            line += System.Text.Encoding.ASCII.GetString(summary.Buffer, 0, summary.Length);
+        }
+
         if (wire.Faults.Any)
         {
             line += $"  wire lost {wire.FramesLost} corrupted {wire.FramesCorrupted} duplicated {wire.FramesDuplicated}";
