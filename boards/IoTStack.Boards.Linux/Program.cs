@@ -19,6 +19,7 @@ Needs access to /dev/spidevB.C and /dev/gpiochip0 (root, or the spi and gpio gro
 
 BoardCommandLine line;
 BoardProfile profile;
+IoTStack.Net.Tls.ITlsClientCredential? credential = null;
 try
 {
     line = BoardCommandLine.Parse(args, named =>
@@ -38,9 +39,9 @@ try
 
     profile = line.Profile ?? throw new ArgumentException("--board is required (rpi-enc28j60 or rpi-w5500)");
     line.Settings.CheckBudget(line.Settings.StackOptions());
-    if (line.Settings.MqttClientCertificate is not null)
+    if (line.Settings.MqttClientCertificate is not null && line.Settings.MqttClientKey is not null)
     {
-        throw new ArgumentException("client certificates need the device's ECDSA P-256 credential (ITlsClientCredential from PEM certificate and key), which this build does not have yet: leave out --cert and --key");
+        credential = IoTStack.Net.Tls.EcdsaP256Credential.FromFiles(line.Settings.MqttClientCertificate, line.Settings.MqttClientKey);
     }
 }
 catch (Exception error) when (error is ArgumentException or FormatException)
@@ -60,7 +61,7 @@ try
     var clock = new SystemClock();
     var mac = line.MacGiven ? settings.Mac : profile.MacFor(UniqueId());
     // MQTT over TLS (--mqtt mqtts://) takes its randomness from the kernel's generator.
-    var board = FirmwareBoard.Create(settings.Chip, bus, mac, clock, settings.StackOptions(), settings, FirmwareSettings.For(settings), new MqttTls(new SystemEntropy(), null))
+    var board = FirmwareBoard.Create(settings.Chip, bus, mac, clock, settings.StackOptions(), settings, FirmwareSettings.For(settings), new MqttTls(new SystemEntropy(), credential))
         ?? throw new IOException($"no {line.ChipName} answers on spidev{profile.SpiBus}.{profile.ChipSelectPin} (wiring, power, or the other chip?)");
     if (!board.Start())
     {

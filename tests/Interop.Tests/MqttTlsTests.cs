@@ -250,8 +250,7 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
     /// <summary>
     /// Mutual TLS: a broker that requires a client certificate (<c>require_certificate true</c>, the test CA as its
     /// cafile) lets in a board started with <c>--cert board.pem --key board.key</c> (ECDSA P-256, RFC 8446 section 4.4.2
-    /// and 4.4.3 on the client's side), and the echo runs. Needs the device's credential (EcdsaP256Credential) wired into
-    /// the emulator; until then the emulator refuses --cert at start.
+    /// and 4.4.3 on the client's side: the device's EcdsaP256Credential signs CertificateVerify), and the echo runs.
     /// </summary>
     [Fact]
     public void A_board_with_a_client_certificate_is_let_in_by_a_broker_that_requires_one()

@@ -52,8 +52,8 @@ public sealed class Board
     }
 
     /// <summary>
-    /// MQTT over TLS when the settings ask for it (<c>--mqtt mqtts://</c>): entropy from the desktop's generator. A client
-    /// certificate (<c>--cert/--key</c>) needs the device's ECDSA P-256 credential, which this build does not have yet.
+    /// MQTT over TLS when the settings ask for it (<c>--mqtt mqtts://</c>): entropy from the desktop's generator, and with
+    /// <c>--cert/--key</c> the device's ECDSA P-256 credential (a key that is not the certificate's is refused here).
     /// </summary>
     public static IMqttTransportFactory? MqttTransport(BoardSettings settings)
     {
@@ -62,12 +62,15 @@ public sealed class Board
             return null;
         }
 
-        if (settings.MqttClientCertificate is not null)
-        {
-            throw new ArgumentException("client certificates need the device's ECDSA P-256 credential (ITlsClientCredential from PEM certificate and key), which this build does not have yet: leave out --cert and --key");
-        }
+        return new MqttTls(new SystemEntropy(), Credential(settings));
+    }
 
-        return new MqttTls(new SystemEntropy(), null);
+    /// <summary>The board's client certificate and key (<c>--cert/--key</c>), or null when none was given.</summary>
+    public static IoTStack.Net.Tls.ITlsClientCredential? Credential(BoardSettings settings)
+    {
+        return settings.MqttClientCertificate is null || settings.MqttClientKey is null
+            ? null
+            : IoTStack.Net.Tls.EcdsaP256Credential.FromFiles(settings.MqttClientCertificate, settings.MqttClientKey);
     }
 
     /// <summary>
