@@ -6,7 +6,8 @@ namespace IoTStack.Crypto.Tests.Tls;
 
 /// <summary>
 /// Server authentication through .NET's X.509: the leaf must be the one certificate trusted (a self-signed test
-/// certificate) and match the host name; CertificateVerify is checked with its ECDSA or RSA-PSS key.
+/// certificate) and match the host name; CertificateVerify (and TLS 1.2's ServerKeyExchange) is checked with its
+/// ECDSA or RSA (PSS, or PKCS#1 v1.5 for TLS 1.2) key. Counts the signatures it checked.
 /// </summary>
 internal sealed class PinnedCertificateAuthenticator(X509Certificate2 trusted) : ITlsServerAuthenticator
 {
@@ -14,6 +15,9 @@ internal sealed class PinnedCertificateAuthenticator(X509Certificate2 trusted) :
     private RSA? _rsa;
 
     public int ChainsChecked { get; private set; }
+
+    /// <summary>The scheme of every signature checked, in order.</summary>
+    public List<int> SignatureSchemes { get; } = [];
 
     public int CheckCertificateChain(byte[] buffer, int[] offsets, int[] lengths, int count, string hostName)
     {
@@ -41,6 +45,7 @@ internal sealed class PinnedCertificateAuthenticator(X509Certificate2 trusted) :
         byte[] signature, int signatureOffset, int signatureLength)
     {
         using var excluded = AllocationLedger.Exclude();
+        SignatureSchemes.Add(signatureScheme);
         ReadOnlySpan<byte> data = content.AsSpan(contentOffset, contentLength);
         ReadOnlySpan<byte> sig = signature.AsSpan(signatureOffset, signatureLength);
         return signatureScheme switch
@@ -50,6 +55,9 @@ internal sealed class PinnedCertificateAuthenticator(X509Certificate2 trusted) :
             TlsSignatureScheme.RsaPssRsaeSha256 => _rsa?.VerifyData(data, sig, HashAlgorithmName.SHA256, RSASignaturePadding.Pss) == true,
             TlsSignatureScheme.RsaPssRsaeSha384 => _rsa?.VerifyData(data, sig, HashAlgorithmName.SHA384, RSASignaturePadding.Pss) == true,
             TlsSignatureScheme.RsaPssRsaeSha512 => _rsa?.VerifyData(data, sig, HashAlgorithmName.SHA512, RSASignaturePadding.Pss) == true,
+            TlsSignatureScheme.RsaPkcs1Sha256 => _rsa?.VerifyData(data, sig, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1) == true,
+            TlsSignatureScheme.RsaPkcs1Sha384 => _rsa?.VerifyData(data, sig, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1) == true,
+            TlsSignatureScheme.RsaPkcs1Sha512 => _rsa?.VerifyData(data, sig, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1) == true,
             _ => false,
         };
     }
