@@ -23,7 +23,12 @@ internal sealed class PinnedCertificateAuthenticator(X509Certificate2 trusted) :
     {
         using var excluded = AllocationLedger.Exclude();
         ChainsChecked++;
-        using X509Certificate2 leaf = X509CertificateLoader.LoadCertificate(buffer.AsSpan(offsets[0], lengths[0]));
+        using X509Certificate2? leaf = Load(buffer, offsets[0], lengths[0]);
+        if (leaf == null)
+        {
+            return TlsAlert.BadCertificate;
+        }
+
         if (!leaf.RawData.AsSpan().SequenceEqual(trusted.RawData))
         {
             return TlsAlert.UnknownCa;
@@ -39,6 +44,19 @@ internal sealed class PinnedCertificateAuthenticator(X509Certificate2 trusted) :
         _ecdsa = leaf.GetECDsaPublicKey();
         _rsa = leaf.GetRSAPublicKey();
         return 0;
+    }
+
+    /// <summary>The certificate, or null when its DER is damaged (TLS 1.2 sends the chain in the clear).</summary>
+    private static X509Certificate2? Load(byte[] buffer, int offset, int length)
+    {
+        try
+        {
+            return X509CertificateLoader.LoadCertificate(buffer.AsSpan(offset, length));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
     }
 
     public bool VerifySignature(int signatureScheme, byte[] content, int contentOffset, int contentLength,
