@@ -177,9 +177,10 @@ public sealed class Tls12InteropTests
         {
             try
             {
-#pragma warning disable CA1416 // Linux and FreeBSD renegotiate TLS 1.2 for it; the class already excludes nothing else that runs it
-                await ssl.NegotiateClientCertificateAsync();
-#pragma warning restore CA1416
+                if (OperatingSystem.IsLinux())
+                {
+                    await Renegotiation.Request(ssl);
+                }
             }
             catch (Exception e)
             {
@@ -203,4 +204,11 @@ public sealed class Tls12InteropTests
         Assert.True(Ended(server.Session));
         Assert.NotNull(renegotiation);
     }
+}
+
+/// <summary>SslStream's NegotiateClientCertificateAsync, which on Linux renegotiates a TLS 1.2 session: the server sends HelloRequest.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class Renegotiation
+{
+    public static Task Request(System.Net.Security.SslStream ssl) => ssl.NegotiateClientCertificateAsync();
 }
