@@ -3,7 +3,7 @@ using IoTStack.Net.Tls.X509;
 namespace IoTStack.Net.Tls
 {
     /// <summary>
-    /// The board's server authentication (RFC 8446 sections 4.4.2 and 4.4.3): the chain through <see cref="CertificateValidator"/>
+    /// The board's server authentication (RFC 8446 sections 4.4.2 and 4.4.3; RFC 5246 sections 7.4.2 and 7.4.3): the chain through <see cref="CertificateValidator"/>
     /// against the application's trust anchors, the host name and the wall clock SNTP set (an unset clock refuses every
     /// certificate rather than skip the validity check), then CertificateVerify with the leaf's key through the same
     /// <see cref="ISignatureVerifier"/>. The leaf's key is copied, since the handshake buffer is reused.
@@ -56,10 +56,14 @@ namespace IoTStack.Net.Tls
         public bool VerifySignature(int signatureScheme, byte[] content, int contentOffset, int contentLength,
             byte[] signature, int signatureOffset, int signatureLength)
         {
-            // Section 4.2.3: in TLS 1.3 an ECDSA scheme names its curve, and RSA signs with PSS only.
+            // Section 4.2.3: an ECDSA scheme names its curve; RSA signs with PSS (rsae), or in TLS 1.2's ServerKeyExchange
+            // with PKCS#1 v1.5 too (RFC 5246 section 7.4.1.4.1), which the client itself refuses in a 1.3 CertificateVerify.
+            int hash = signatureScheme >> 8;
+            int algorithm = signatureScheme & 0xFF;
             bool matches = (signatureScheme == 0x0403 && _keyAlgorithm == PublicKeyAlgorithm.EcdsaP256)
                 || (signatureScheme == 0x0503 && _keyAlgorithm == PublicKeyAlgorithm.EcdsaP384)
-                || ((signatureScheme >> 8) == 0x08 && (signatureScheme & 0xFF) >= 4 && (signatureScheme & 0xFF) <= 6 && _keyAlgorithm == PublicKeyAlgorithm.Rsa);
+                || (hash == 0x08 && algorithm >= 4 && algorithm <= 6 && _keyAlgorithm == PublicKeyAlgorithm.Rsa)
+                || (algorithm == 1 && hash >= 4 && hash <= 6 && _keyAlgorithm == PublicKeyAlgorithm.Rsa);
             return _keyLength > 0 && matches && _verifier.Verify((SignatureAlgorithm)signatureScheme, _key, 0, _keyLength, _keyAlgorithm,
                 content, contentOffset, contentLength, signature, signatureOffset, signatureLength);
         }

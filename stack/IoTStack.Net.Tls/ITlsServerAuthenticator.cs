@@ -18,7 +18,9 @@ namespace IoTStack.Net.Tls
 
         /// <summary>
         /// Verifies CertificateVerify: <paramref name="signatureScheme"/> (section 4.2.3) over <paramref name="content"/>
-        /// (64 spaces, "TLS 1.3, server CertificateVerify", 0, the transcript hash: section 4.4.3) with the leaf's key.
+        /// (64 spaces, "TLS 1.3, server CertificateVerify", 0, the transcript hash: section 4.4.3) with the leaf's key; in
+        /// TLS 1.2, ServerKeyExchange's signature over client_random + server_random + ServerECDHParams (RFC 8422 section
+        /// 5.4), where rsa_pkcs1_sha256/384/512 may come too. The implementation hashes the content with the scheme's hash.
         /// </summary>
         bool VerifySignature(int signatureScheme, byte[] content, int contentOffset, int contentLength,
             byte[] signature, int signatureOffset, int signatureLength);

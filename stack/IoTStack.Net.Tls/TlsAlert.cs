@@ -1,6 +1,6 @@
 namespace IoTStack.Net.Tls
 {
-    /// <summary>AlertDescription values (RFC 8446 section 6, RFC 7301 section 3.2) this client sends or names.</summary>
+    /// <summary>AlertDescription values (RFC 8446 section 6, RFC 5246 section 7.2, RFC 7301 section 3.2) this client sends or names.</summary>
     public static class TlsAlert
     {
         public const int CloseNotify = 0;
@@ -20,6 +20,7 @@ namespace IoTStack.Net.Tls
         public const int ProtocolVersion = 70;
         public const int InternalError = 80;
         public const int UserCanceled = 90;
+        public const int NoRenegotiation = 100;
         public const int MissingExtension = 109;
         public const int UnsupportedExtension = 110;
         public const int NoApplicationProtocol = 120;
@@ -27,7 +28,7 @@ namespace IoTStack.Net.Tls
         /// <summary>AlertLevel fatal (section 6): TLS 1.3 treats every alert but close_notify and user_canceled as fatal.</summary>
         public const int Fatal = 2;
 
-        /// <summary>AlertLevel warning, which close_notify and user_canceled carry.</summary>
+        /// <summary>AlertLevel warning, which close_notify, user_canceled and TLS 1.2's no_renegotiation carry.</summary>
         public const int Warning = 1;
     }
 }

@@ -2,7 +2,7 @@ using IoTStack.Crypto;
 
 namespace IoTStack.Net.Tls
 {
-    /// <summary>The handshake (RFC 8446 section 4, the client's state machine of appendix A.1).</summary>
+    /// <summary>The TLS 1.3 handshake (RFC 8446 section 4, the client's state machine of appendix A.1) and the ServerHello both versions share.</summary>
     public sealed partial class TlsClient
     {
         private const int WaitServerHello = 1;
@@ -12,6 +12,12 @@ namespace IoTStack.Net.Tls
         private const int WaitCertificateVerify = 5;
         private const int WaitFinished = 6;
         private const int HandshakeDone = 7;
+        private const int WaitServerCertificate12 = 8;
+        private const int WaitServerKeyExchange12 = 9;
+        private const int WaitCertificateRequestOrDone12 = 10;
+        private const int WaitServerHelloDone12 = 11;
+        private const int WaitChangeCipherSpec12 = 12;
+        private const int WaitFinished12 = 13;
 
         private const int Tls12 = 0x0303;
         private const int Tls13 = 0x0304;
@@ -44,7 +50,7 @@ namespace IoTStack.Net.Tls
         private readonly byte[] _hash = new byte[32];
         private readonly byte[] _finishedHash = new byte[32];
         private readonly byte[] _mac = new byte[32];
-        private readonly byte[] _signedContent = new byte[64 + 33 + 1 + 32];
+        private readonly byte[] _signedContent;
         private readonly byte[] _messageHash = new byte[TlsHandshakeType.HeaderLength + 32];
         private readonly byte[] _requestContext = new byte[255];
         private readonly int[] _certificateOffsets;
@@ -119,6 +125,11 @@ namespace IoTStack.Net.Tls
                 return ServerHello(message, bodyLength);
             }
 
+            if (_tls12)
+            {
+                return HandleMessage12(type, message, bodyLength);
+            }
+
             if (type == TlsHandshakeType.EncryptedExtensions && state == WaitEncryptedExtensions)
             {
                 EncryptedExtensions(message, bodyLength);
@@ -167,6 +178,7 @@ namespace IoTStack.Net.Tls
             int suite = r.Uint16();
             int compression = r.Uint8();
             int extensionsEnd = r.Vector(2);
+            int extensions = r.Position;
             int selectedVersion = 0;
             int group = 0;
             int shareOffset = 0;
@@ -231,14 +243,27 @@ namespace IoTStack.Net.Tls
 
             if (selectedVersion == 0)
             {
-                // Section 4.1.3: a TLS 1.3 server negotiating an older version marks its random; only a downgrade would.
-                bool sentinel = Equal(_hs, random + 24, DowngradeSentinel, 0, 7) && _hs[random + 31] <= 1;
-                Fail(sentinel ? TlsError.IllegalParameter : TlsError.ProtocolVersion,
-                    sentinel ? TlsAlert.IllegalParameter : TlsAlert.ProtocolVersion);
+                // Section 4.1.3: a TLS 1.3 server negotiating an older version marks its random; only a downgrade would, so
+                // a client that offered TLS 1.3 refuses it. One that offered only 1.2 must not: such a server marks it too.
+                bool sentinel = _offer13 && Equal(_hs, random + 24, DowngradeSentinel, 0, 7) && _hs[random + 31] <= 1;
+                if (sentinel)
+                {
+                    Fail(TlsError.Downgrade, TlsAlert.IllegalParameter);
+                }
+                else if (version != Tls12 || !_offer12 || _retried)
+                {
+                    Fail(TlsError.ProtocolVersion, TlsAlert.ProtocolVersion); // section 4.2.1; RFC 5246 appendix E.1
+                }
+                else
+                {
+                    ServerHello12(message, bodyLength, random, sessionId, sessionEnd - sessionId, suite, compression, extensions);
+                }
+
                 return false;
             }
 
-            if (selectedVersion != Tls13 || version != Tls12)
+            // Section 4.2.1: supported_versions in a ServerHello selects TLS 1.3 (a server negotiating 1.2 must not send it).
+            if (selectedVersion != Tls13 || version != Tls12 || !_offer13)
             {
                 Fail(TlsError.IllegalParameter, TlsAlert.IllegalParameter); // section 4.2.1: a version we did not offer
                 return false;
@@ -284,6 +309,7 @@ namespace IoTStack.Net.Tls
 
             CipherSuite = suite;
             NamedGroup = group;
+            Version = Tls13;
             _transcript.Update(_hs, message, TlsHandshakeType.HeaderLength + bodyLength);
             _transcript.Take(_hash, 0);
             _schedule.Start();
@@ -342,8 +368,24 @@ namespace IoTStack.Net.Tls
 
         private void EncryptedExtensions(int message, int bodyLength)
         {
+            int error = ServerExtensions(_reader.Vector(2), false);
+            if (error != 0)
+            {
+                Fail(ErrorOf(error), error);
+                return;
+            }
+
+            _transcript.Update(_hs, message, TlsHandshakeType.HeaderLength + bodyLength);
+            _handshakeState = WaitCertificateOrRequest;
+        }
+
+        /// <summary>
+        /// The extensions of EncryptedExtensions (TLS 1.3) or of a TLS 1.2 ServerHello, each at most once (section 4.2),
+        /// ending at the message's end; returns 0 or the alert to send. Sets <see cref="_serverExtensions"/>.
+        /// </summary>
+        private int ServerExtensions(int extensionsEnd, bool tls12)
+        {
             TlsReader r = _reader;
-            int extensionsEnd = r.Vector(2);
             int seen = 0;
             int error = 0;
             while (!r.Failed && r.Position < extensionsEnd && error == 0)
@@ -368,9 +410,9 @@ namespace IoTStack.Net.Tls
                 {
                     bit = 4;
                     int limit = r.Uint16();
-                    // RFC 8449 section 4: at least 64; in TLS 1.3 it counts the content type byte.
+                    // RFC 8449 section 4: at least 64; in TLS 1.3 it counts the content type byte, in TLS 1.2 the plaintext only.
                     error = limit < 64 ? TlsAlert.IllegalParameter : 0;
-                    LowerSendLimit(limit - 1);
+                    LowerSendLimit(tls12 ? limit : limit - 1);
                 }
                 else if (extension == TlsExtensionType.ApplicationLayerProtocolNegotiation)
                 {
@@ -382,12 +424,39 @@ namespace IoTStack.Net.Tls
                     bit = 16;
                     r.Position = end; // the server's preferences, for a later connection (section 4.2.7)
                 }
+                else if (tls12 && extension == TlsExtensionType.RenegotiationInfo)
+                {
+                    // RFC 5746 section 3.4: an initial handshake's renegotiated_connection is empty.
+                    bit = 32;
+                    int infoEnd = r.Vector(1);
+                    error = infoEnd != r.Position ? TlsAlert.HandshakeFailure : 0;
+                    r.Position = infoEnd;
+                }
+                else if (tls12 && extension == TlsExtensionType.ExtendedMasterSecret)
+                {
+                    bit = 64; // RFC 7627 section 5.1: empty extension_data
+                }
+                else if (tls12 && extension == TlsExtensionType.EcPointFormats)
+                {
+                    // RFC 8422 section 5.2: the server's list, which must hold uncompressed (0), the only format we send.
+                    bit = 128;
+                    int listEnd = r.Vector(1);
+                    bool uncompressed = false;
+                    error = listEnd == r.Position ? TlsAlert.DecodeError : 0;
+                    while (!r.Failed && r.Position < listEnd)
+                    {
+                        uncompressed |= r.Uint8() == 0;
+                    }
+
+                    error = error == 0 && !uncompressed ? TlsAlert.IllegalParameter : error;
+                }
                 else
                 {
                     // Section 4.2: an extension we understand but that has no place here, or one we never offered.
                     bool known = extension == TlsExtensionType.KeyShare || extension == TlsExtensionType.SupportedVersions
                         || extension == TlsExtensionType.SignatureAlgorithms || extension == TlsExtensionType.Cookie
-                        || extension == TlsExtensionType.PreSharedKey;
+                        || extension == TlsExtensionType.PreSharedKey || (_offer12 && (extension == TlsExtensionType.RenegotiationInfo
+                        || extension == TlsExtensionType.ExtendedMasterSecret || extension == TlsExtensionType.EcPointFormats));
                     error = known ? TlsAlert.IllegalParameter : TlsAlert.UnsupportedExtension;
                 }
 
@@ -408,14 +477,8 @@ namespace IoTStack.Net.Tls
                 error = TlsAlert.DecodeError;
             }
 
-            if (error != 0)
-            {
-                Fail(ErrorOf(error), error);
-                return;
-            }
-
-            _transcript.Update(_hs, message, TlsHandshakeType.HeaderLength + bodyLength);
-            _handshakeState = WaitCertificateOrRequest;
+            _serverExtensions = seen;
+            return error;
         }
 
         /// <summary>RFC 7301 section 3.1: exactly one name, one of those we offered; 0 or the alert to send.</summary>
@@ -465,7 +528,10 @@ namespace IoTStack.Net.Tls
             }
         }
 
-        /// <summary>Section 4.3.2: kept only for its context, answered with an empty Certificate (no client certificates yet).</summary>
+        /// <summary>
+        /// Section 4.3.2: the context is kept for the client's Certificate, which carries the credential when the server's
+        /// signature_algorithms lists its scheme, else nothing (section 4.4.2: an empty certificate_list).
+        /// </summary>
         private void CertificateRequest(int message, int bodyLength)
         {
             TlsReader r = _reader;
@@ -474,11 +540,17 @@ namespace IoTStack.Net.Tls
             r.Position = contextEnd;
             int extensionsEnd = r.Vector(2);
             bool signatureAlgorithms = false;
+            bool schemeAccepted = false;
             while (!r.Failed && r.Position < extensionsEnd)
             {
                 int extension = r.Uint16();
                 int end = r.Vector(2);
-                signatureAlgorithms |= extension == TlsExtensionType.SignatureAlgorithms;
+                if (extension == TlsExtensionType.SignatureAlgorithms)
+                {
+                    signatureAlgorithms = true;
+                    schemeAccepted = SchemeListed(r.Vector(2));
+                }
+
                 r.Position = end;
             }
 
@@ -497,14 +569,16 @@ namespace IoTStack.Net.Tls
             _requestContextLength = contextEnd - context;
             System.Array.Copy(_hs, context, _requestContext, 0, _requestContextLength);
             _certificateRequested = true;
+            _useCredential = schemeAccepted;
             _transcript.Update(_hs, message, TlsHandshakeType.HeaderLength + bodyLength);
             _handshakeState = WaitCertificate;
         }
 
         private void Certificate(int message, int bodyLength)
         {
+            // RFC 5246 section 7.4.2: TLS 1.2's Certificate has no context and its entries no extensions.
             TlsReader r = _reader;
-            int contextLength = r.Uint8();
+            int contextLength = _tls12 ? 0 : r.Uint8();
             int listEnd = r.Vector(3);
             int count = 0;
             bool tooLong = false;
@@ -518,8 +592,11 @@ namespace IoTStack.Net.Tls
                 }
 
                 r.Position = dataEnd;
-                int extensionsEnd = r.Vector(2);
-                r.Position = extensionsEnd;
+                if (!_tls12)
+                {
+                    r.Position = r.Vector(2);
+                }
+
                 if (count == _certificateOffsets.Length)
                 {
                     tooLong = true;
@@ -554,7 +631,7 @@ namespace IoTStack.Net.Tls
             }
 
             _transcript.Update(_hs, message, TlsHandshakeType.HeaderLength + bodyLength);
-            _handshakeState = WaitCertificateVerify;
+            _handshakeState = _tls12 ? WaitServerKeyExchange12 : WaitCertificateVerify;
         }
 
         private void CertificateVerify(int message, int bodyLength)
@@ -620,7 +697,7 @@ namespace IoTStack.Net.Tls
 
             _transcript.Update(_hs, message, TlsHandshakeType.HeaderLength + bodyLength);
             _transcript.Take(_hash, 0);
-            if (OutputRoom() < 2 * (TlsContentType.HeaderLength + MaximumTagSize + 1) + 6 + 255 + 8 + TlsHandshakeType.HeaderLength + hashSize)
+            if (OutputRoom() < _flightSize)
             {
                 Fail(TlsError.OutputFull, TlsAlert.InternalError);
                 return false;
@@ -637,19 +714,15 @@ namespace IoTStack.Net.Tls
             byte[] finishedHash = _hash;
             if (_certificateRequested)
             {
-                // Section 4.4.2: certificate_request_context echoed, an empty certificate_list.
-                int body = _outEnd + TlsContentType.HeaderLength;
-                _writer.Attach(_out, body, _out.Length);
-                _writer.Uint8(TlsHandshakeType.Certificate);
-                int length = _writer.BeginVector(3);
-                _writer.Uint8(_requestContextLength);
-                _writer.Bytes(_requestContext, 0, _requestContextLength);
-                _writer.Uint24(0);
-                _writer.EndVector(length, 3);
-                _transcript.Update(_out, body, _writer.Position - body);
+                // Section 4.4.2: certificate_request_context echoed, the credential's chain or an empty certificate_list;
+                // section 4.4.3: CertificateVerify over the transcript up to it when a certificate went.
+                if (!WriteClientCertificate() || (_useCredential && !WriteClientCertificateVerify13()))
+                {
+                    return false;
+                }
+
                 _transcript.Take(_finishedHash, 0);
                 finishedHash = _finishedHash;
-                FinishRecord(TlsContentType.Handshake, _writer.Position - body);
             }
 
             int finished = _outEnd + TlsContentType.HeaderLength;
@@ -741,19 +814,31 @@ namespace IoTStack.Net.Tls
             w.Attach(_out, message, _out.Length);
             w.Uint8(TlsHandshakeType.ClientHello);
             int length = w.BeginVector(3);
-            w.Uint16(Tls12); // legacy_version
+            w.Uint16(Tls12); // legacy_version (RFC 8446 section 4.1.2; RFC 5246's client_version for TLS 1.2)
             w.Bytes(_random, 0, _random.Length);
-            w.Uint8(_sessionId.Length);
-            w.Bytes(_sessionId, 0, _sessionId.Length);
+            w.Uint8(_sessionIdLength);
+            w.Bytes(_sessionId, 0, _sessionIdLength);
             int suites = w.BeginVector(2);
-            if (_aesRead != null)
+            if (_aesRead != null && _offer13)
             {
                 w.Uint16(TlsCipherSuite.Aes128GcmSha256);
             }
 
-            if (_chachaRead != null)
+            if (_chachaRead != null && _offer13)
             {
                 w.Uint16(TlsCipherSuite.ChaCha20Poly1305Sha256);
+            }
+
+            if (_aesRead != null && _offer12)
+            {
+                w.Uint16(TlsCipherSuite.EcdheEcdsaAes128GcmSha256);
+                w.Uint16(TlsCipherSuite.EcdheRsaAes128GcmSha256);
+            }
+
+            if (_chachaRead != null && _offer12)
+            {
+                w.Uint16(TlsCipherSuite.EcdheEcdsaChaCha20Poly1305Sha256);
+                w.Uint16(TlsCipherSuite.EcdheRsaChaCha20Poly1305Sha256);
             }
 
             w.EndVector(suites, 2);
@@ -803,14 +888,43 @@ namespace IoTStack.Net.Tls
                 w.Bytes(_applicationProtocols, 0, _applicationProtocols.Length);
             }
 
-            // RFC 8449 section 4: the largest TLSInnerPlaintext we take, content type included.
+            // RFC 8449 section 4: the largest TLSInnerPlaintext we take, content type included (TLS 1.2: plaintext only).
             w.Uint16(TlsExtensionType.RecordSizeLimit);
             w.Uint16(2);
-            w.Uint16(_recordSize + 1);
+            w.Uint16(_recordSize + (_offer13 ? 1 : 0));
+            if (_offer12)
+            {
+                // RFC 8422 section 5.1.2: uncompressed points only; RFC 7627 section 5.1: extended_master_secret, empty;
+                // RFC 5746 section 3.4: renegotiation_info with an empty renegotiated_connection.
+                w.Uint16(TlsExtensionType.EcPointFormats);
+                w.Uint16(2);
+                w.Uint8(1);
+                w.Uint8(0);
+                w.Uint16(TlsExtensionType.ExtendedMasterSecret);
+                w.Uint16(0);
+                w.Uint16(TlsExtensionType.RenegotiationInfo);
+                w.Uint16(1);
+                w.Uint8(0);
+            }
+
+            if (!_offer13)
+            {
+                w.EndVector(extensions, 2);
+                w.EndVector(length, 3);
+                FinishClientHello(record, message, initial);
+                return;
+            }
+
+            // Section 4.2.1: the versions offered, newest first.
             w.Uint16(TlsExtensionType.SupportedVersions);
-            w.Uint16(3);
-            w.Uint8(2);
+            w.Uint16(_offer12 ? 5 : 3);
+            w.Uint8(_offer12 ? 4 : 2);
             w.Uint16(Tls13);
+            if (_offer12)
+            {
+                w.Uint16(Tls12);
+            }
+
             if (cookieLength > 0)
             {
                 w.Uint16(TlsExtensionType.Cookie);
@@ -829,13 +943,23 @@ namespace IoTStack.Net.Tls
             int share = w.Reserve(shareLength);
             w.EndVector(extensions, 2);
             w.EndVector(length, 3);
+            if (!w.Overflow)
+            {
+                _group.GenerateKeyShare(_entropy, _out, share);
+            }
+
+            FinishClientHello(record, message, initial);
+        }
+
+        private void FinishClientHello(int record, int message, bool initial)
+        {
+            TlsWriter w = _writer;
             if (w.Overflow)
             {
                 Fail(TlsError.OutputFull, TlsAlert.InternalError);
                 return;
             }
 
-            _group.GenerateKeyShare(_entropy, _out, share);
             int messageLength = w.Position - message;
             _transcript.Update(_out, message, messageLength);
             // Section 5.1: legacy_record_version 0x0301 for the initial ClientHello, for compatibility.
@@ -843,14 +967,19 @@ namespace IoTStack.Net.Tls
             _outEnd = w.Position;
         }
 
+        /// <summary>The AEAD of a suite offered in the version negotiated, null for any other.</summary>
         private IAead Aead(int suite, bool read)
         {
-            if (suite == TlsCipherSuite.Aes128GcmSha256)
+            bool aes = _tls12 ? suite == TlsCipherSuite.EcdheEcdsaAes128GcmSha256 || suite == TlsCipherSuite.EcdheRsaAes128GcmSha256
+                : suite == TlsCipherSuite.Aes128GcmSha256;
+            bool chacha = _tls12 ? suite == TlsCipherSuite.EcdheEcdsaChaCha20Poly1305Sha256 || suite == TlsCipherSuite.EcdheRsaChaCha20Poly1305Sha256
+                : suite == TlsCipherSuite.ChaCha20Poly1305Sha256;
+            if (aes)
             {
                 return read ? _aesRead : _aesWrite;
             }
 
-            return suite == TlsCipherSuite.ChaCha20Poly1305Sha256 ? (read ? _chachaRead : _chachaWrite) : null;
+            return chacha ? (read ? _chachaRead : _chachaWrite) : null;
         }
 
         private static TlsError ErrorOf(int alert)
@@ -858,6 +987,11 @@ namespace IoTStack.Net.Tls
             if (alert == TlsAlert.DecodeError)
             {
                 return TlsError.DecodeError;
+            }
+
+            if (alert == TlsAlert.HandshakeFailure)
+            {
+                return TlsError.HandshakeFailure;
             }
 
             return alert == TlsAlert.UnsupportedExtension ? TlsError.UnsupportedExtension : TlsError.IllegalParameter;

@@ -3,7 +3,7 @@ using IoTStack.Crypto;
 namespace IoTStack.Net.Tls
 {
     /// <summary>
-    /// A TLS 1.3 client (RFC 8446) without I/O of its own: the caller hands it the bytes the transport received
+    /// A TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246) client without I/O of its own: the caller hands it the bytes the transport received
     /// (<see cref="ReserveInput"/> and <see cref="InputReceived"/>, or <see cref="Feed"/>) and sends what it queues
     /// (<see cref="OutputBuffer"/>, <see cref="OutputOffset"/>, <see cref="OutputCount"/>, <see cref="OutputSent"/>), so it
     /// runs over any transport; <see cref="TlsConnection"/> runs it over an <see cref="Sockets.ISocketEngine"/>. Every
@@ -65,7 +65,8 @@ namespace IoTStack.Net.Tls
             }
 
             if (keyExchanges.Length == 0 || options.RecordSize < 64 || options.RecordSize > 16384 || options.HandshakeBufferSize < 256
-                || options.MaximumChainLength < 1 || !(options.OfferAes128Gcm || options.OfferChaCha20Poly1305))
+                || options.MaximumChainLength < 1 || !(options.OfferAes128Gcm || options.OfferChaCha20Poly1305)
+                || options.MinimumVersion < Tls12 || options.MaximumVersion > Tls13 || options.MinimumVersion > options.MaximumVersion)
             {
                 throw new System.ArgumentOutOfRangeException("options");
             }
@@ -77,6 +78,9 @@ namespace IoTStack.Net.Tls
             _hostName = EncodeHostName(options.HostName);
             _applicationProtocols = EncodeProtocols(options.ApplicationProtocols);
             _recordSize = options.RecordSize;
+            _offer13 = options.MaximumVersion == Tls13;
+            _offer12 = options.MinimumVersion == Tls12;
+            _credential = options.ClientCredential;
             int size = _recordSize;
             _maxFragmentLength = size == 512 ? 1 : (size == 1024 ? 2 : (size == 2048 ? 3 : (size == 4096 ? 4 : 0)));
             if (options.OfferAes128Gcm)
@@ -91,7 +95,8 @@ namespace IoTStack.Net.Tls
                 _chachaWrite = new ChaCha20Poly1305Cipher();
             }
 
-            IHash[] hashes = new IHash[TlsTranscript.Points];
+            // A client certificate in TLS 1.3 takes a sixth point: the client's Certificate for its CertificateVerify.
+            IHash[] hashes = new IHash[TlsTranscript.Points + (_credential != null ? 1 : 0)];
             for (int i = 0; i < hashes.Length; i++)
             {
                 hashes[i] = new Sha256();
@@ -104,6 +109,9 @@ namespace IoTStack.Net.Tls
             _in = new byte[TlsContentType.HeaderLength + _recordSize + 256];
             int helloSize = 512 + (_hostName == null ? 0 : _hostName.Length) + (_applicationProtocols == null ? 0 : _applicationProtocols.Length);
             int recordOut = TlsContentType.HeaderLength + _recordSize + 1 + MaximumTagSize + ControlReserve;
+            _flightSize = ClientFlightSize(_credential);
+            int flight = _flightSize + ControlReserve;
+            recordOut = recordOut > flight ? recordOut : flight;
             _out = new byte[recordOut > helloSize ? recordOut : helloSize];
             _hs = new byte[options.HandshakeBufferSize];
             _certificateOffsets = new int[options.MaximumChainLength];
@@ -118,9 +126,35 @@ namespace IoTStack.Net.Tls
             }
 
             _shared = new byte[largestShare];
+            int largestKeyShare = LargestKeyShare(keyExchanges);
+            _clientShare = new byte[largestKeyShare];
+            // CertificateVerify's content (RFC 8446 section 4.4.3) or ServerKeyExchange's (RFC 8422 section 5.4).
+            _signedContent = new byte[64 + 33 + 1 + 32 > 64 + 4 + largestKeyShare ? 64 + 33 + 1 + 32 : 64 + 4 + largestKeyShare];
+            if (_offer12)
+            {
+                _prf = new Tls12Prf(new Sha256());
+                _masterSecret = new byte[48];
+                _keyBlock = new byte[2 * 32 + 2 * 12];
+                _seed = new byte[64];
+                _serverRandom = new byte[32];
+            }
+
+            if (_credential != null)
+            {
+                _signatureHash = new Sha256();
+            }
         }
 
         public TlsClientState State { get; private set; }
+
+        /// <summary>The negotiated version: 0x0304 (TLS 1.3) or 0x0303 (TLS 1.2), 0 before ServerHello.</summary>
+        public int Version { get; private set; }
+
+        /// <summary>Whether a TLS 1.2 server negotiated the extended master secret (RFC 7627).</summary>
+        public bool ExtendedMasterSecret { get; private set; }
+
+        /// <summary>Whether the server asked for a certificate and the credential's chain was sent (not an empty one).</summary>
+        public bool ClientCertificateSent { get; private set; }
 
         /// <summary>What ended the connection (None while it is up).</summary>
         public TlsError LastError { get; private set; }
@@ -156,6 +190,9 @@ namespace IoTStack.Net.Tls
         public int BadRecords;
         public int KeyUpdatesReceived;
         public int TicketsIgnored;
+
+        /// <summary>TLS 1.2 HelloRequests answered with no_renegotiation (RFC 5246 section 7.2.2).</summary>
+        public int RenegotiationsRefused;
 
         public byte[] OutputBuffer
         {
@@ -194,6 +231,11 @@ namespace IoTStack.Net.Tls
             _retried = false;
             _peerSentChangeCipherSpec = false;
             _certificateRequested = false;
+            _useCredential = false;
+            _tls12 = false;
+            Version = 0;
+            ExtendedMasterSecret = false;
+            ClientCertificateSent = false;
             _closeSent = false;
             PeerClosed = false;
             HelloRetried = false;
@@ -208,7 +250,9 @@ namespace IoTStack.Net.Tls
             _transcript.Restart();
             _entropy.Fill(_random, 0, _random.Length);
             // Appendix D.4: a non-empty legacy_session_id makes the handshake look like a TLS 1.2 resumption to middleboxes.
+            // A TLS 1.2-only client sends an empty one: it resumes nothing (RFC 5246 section 7.4.1.2).
             _entropy.Fill(_sessionId, 0, _sessionId.Length);
+            _sessionIdLength = _offer13 ? _sessionId.Length : 0;
             State = TlsClientState.Handshaking;
             _handshakeState = WaitServerHello;
             WriteClientHello(null, 0, 0, true);
@@ -334,7 +378,7 @@ namespace IoTStack.Net.Tls
             int written = 0;
             while (written < count)
             {
-                int room = OutputRoom() - TlsContentType.HeaderLength - 1 - _write.TagSize - ControlReserve;
+                int room = OutputRoom() - _write.ContentOffset - _write.Trailer - ControlReserve;
                 if (room <= 0)
                 {
                     break;
@@ -351,10 +395,8 @@ namespace IoTStack.Net.Tls
                     chunk = room;
                 }
 
-                int body = _outEnd + TlsContentType.HeaderLength;
-                System.Array.Copy(data, offset + written, _out, body, chunk);
-                _out[body + chunk] = TlsContentType.ApplicationData;
-                _outEnd += _write.Seal(_out, _outEnd, chunk + 1);
+                System.Array.Copy(data, offset + written, _out, _outEnd + _write.ContentOffset, chunk);
+                _outEnd += _write.Seal(_out, _outEnd, TlsContentType.ApplicationData, chunk);
                 written += chunk;
             }
 
@@ -434,6 +476,12 @@ namespace IoTStack.Net.Tls
         private void HandleRecord(int type, int record, int length)
         {
             int body = record + TlsContentType.HeaderLength;
+            if (type == TlsContentType.ChangeCipherSpec && _tls12)
+            {
+                ChangeCipherSpec12(body, length);
+                return;
+            }
+
             if (type == TlsContentType.ChangeCipherSpec)
             {
                 // Section 5: a single 0x01 before the server's Finished is dropped (middlebox compatibility); anything else is an error.
@@ -461,21 +509,35 @@ namespace IoTStack.Net.Tls
                 return;
             }
 
-            if (type != TlsContentType.ApplicationData)
+            if (type != TlsContentType.ApplicationData && !_tls12)
             {
                 Fail(TlsError.UnexpectedMessage, TlsAlert.UnexpectedMessage);
                 return;
             }
 
-            if (!_read.Open(_in, record, length))
+            int plain = _read.Open(_in, record, length);
+            if (plain < 0)
             {
                 BadRecords++;
                 Fail(TlsError.BadRecordMac, TlsAlert.BadRecordMac);
                 return;
             }
 
+            if (_tls12)
+            {
+                // RFC 8449 section 4: in TLS 1.2 the limit counts the plaintext alone, as announced.
+                if (plain > _recordSize + (_offer13 ? 1 : 0))
+                {
+                    Fail(TlsError.RecordOverflow, TlsAlert.RecordOverflow);
+                    return;
+                }
+
+                HandleContent(type, record + _read.ContentOffset, plain);
+                return;
+            }
+
             // TLSInnerPlaintext (section 5.2): the content, its real type, then zero padding; strip from the end.
-            int end = body + length - _read.TagSize - 1;
+            int end = body + plain - 1;
             while (end >= body && _in[end] == 0)
             {
                 end--;
@@ -567,26 +629,24 @@ namespace IoTStack.Net.Tls
 
         private void WriteAlert(int level, int description)
         {
-            int tag = _write.Active ? _write.TagSize : 0;
-            if (OutputRoom() < TlsContentType.HeaderLength + 3 + tag)
+            if (OutputRoom() < _write.ContentOffset + 2 + _write.Trailer)
             {
                 return; // the transport stopped taking bytes: the alert cannot be queued, the connection ends anyway
             }
 
-            int body = _outEnd + TlsContentType.HeaderLength;
+            int body = _outEnd + _write.ContentOffset;
             _out[body] = (byte)level;
             _out[body + 1] = (byte)description;
             FinishRecord(TlsContentType.Alert, 2);
         }
 
-        /// <summary>Closes the record whose <paramref name="length"/> content bytes follow the header at the output's end.</summary>
+        /// <summary>Closes the record whose <paramref name="length"/> content bytes sit at the output's end + the cipher's ContentOffset.</summary>
         private void FinishRecord(int type, int length)
         {
             int record = _outEnd;
             if (_write.Active)
             {
-                _out[record + TlsContentType.HeaderLength + length] = (byte)type;
-                _outEnd += _write.Seal(_out, record, length + 1);
+                _outEnd += _write.Seal(_out, record, type, length);
                 return;
             }
 

@@ -45,6 +45,12 @@ namespace IoTStack.Net.Tls
         /// <summary>The newest version offered: 0x0304 (TLS 1.3) or 0x0303 (TLS 1.2 only).</summary>
         public int MaximumVersion = 0x0304;
 
+        /// <summary>
+        /// Refuse a TLS 1.2 server that does not negotiate the extended master secret (RFC 7627 section 5.2: without it a
+        /// man in the middle can synchronise two sessions' master secrets, the triple handshake attack); handshake_failure.
+        /// </summary>
+        public bool RequireExtendedMasterSecret = true;
+
         /// <summary>The board's certificate and key for servers that ask for one (mutual TLS); null answers with none.</summary>
         public ITlsClientCredential ClientCredential;
     }

@@ -42,6 +42,18 @@ namespace IoTStack.Net.Tls
         /// <summary>The transport failed or closed without close_notify (TlsConnection).</summary>
         ConnectionLost,
         /// <summary>The TCP connection or the handshake took longer than the options allow (TlsConnection).</summary>
-        Timeout
+        Timeout,
+        /// <summary>
+        /// A TLS 1.2 server left out what this client requires (handshake_failure): renegotiation_info (RFC 5746 section 3.4),
+        /// extended_master_secret (RFC 7627 section 5.2, unless the options allow it), a signature scheme for ServerKeyExchange.
+        /// </summary>
+        HandshakeFailure,
+        /// <summary>
+        /// The server picked TLS 1.2 although TLS 1.3 was offered, and its random carries RFC 8446 section 4.1.3's downgrade
+        /// sentinel: someone in between removed TLS 1.3 from the ClientHello (illegal_parameter).
+        /// </summary>
+        Downgrade,
+        /// <summary>The <see cref="ITlsClientCredential"/> could not sign the CertificateVerify digest (internal_error).</summary>
+        SigningFailed
     }
 }

@@ -8,9 +8,12 @@ public sealed class MalformedInputTests
 {
     private static readonly byte[] HelloRetryRandom = Convert.FromHexString("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C");
 
-    private static (TlsClient Client, byte[] SessionId) Started(params ITlsKeyExchange[] groups)
+    private static (TlsClient Client, byte[] SessionId) Started(params ITlsKeyExchange[] groups) => Started(new TlsClientOptions(), groups);
+
+    private static (TlsClient Client, byte[] SessionId) Started(TlsClientOptions options, params ITlsKeyExchange[] groups)
     {
-        var client = new TlsClient(new TlsClientOptions { HostName = TestCertificates.HostName }, new SeededEntropy(7),
+        options.HostName = TestCertificates.HostName;
+        var client = new TlsClient(options, new SeededEntropy(7),
             groups.Length == 0 ? [new UnknownGroupKeyExchange(), new EcdhP256KeyExchange()] : groups,
             new PinnedCertificateAuthenticator(TestCertificates.EcdsaP256));
         client.Start();
@@ -125,9 +128,9 @@ public sealed class MalformedInputTests
     }
 
     [Fact]
-    public void A_tls12_server_hello_is_a_protocol_version_error()
+    public void A_tls12_server_hello_to_a_tls13_only_client_is_a_protocol_version_error()
     {
-        var (client, sessionId) = Started();
+        var (client, sessionId) = Started(new TlsClientOptions { MinimumVersion = 0x0304 });
         byte[] hello = ServerHello(new byte[32], sessionId, 0xC02F, [0xFF, 0x01, 0, 1, 0]);
 
         client.Feed(hello, 0, hello.Length);
@@ -144,7 +147,7 @@ public sealed class MalformedInputTests
 
         client.Feed(hello, 0, hello.Length);
 
-        AssertAlert(client, TlsError.IllegalParameter, TlsAlert.IllegalParameter);
+        AssertAlert(client, TlsError.Downgrade, TlsAlert.IllegalParameter);
     }
 
     [Fact]

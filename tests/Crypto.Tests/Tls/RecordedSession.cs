@@ -15,7 +15,8 @@ internal sealed class RecordedSession
     public const int ServerRecords = 16;
     public const int ServerRecordSize = 1000;
 
-    private static readonly Lazy<RecordedSession> Instance = new(Record);
+    private static readonly Lazy<RecordedSession> Instance = new(() => Record(false));
+    private static readonly Lazy<RecordedSession> Tls12Instance = new(() => Record(true));
 
     private RecordedSession(byte[] serverBytes, byte[] clientShare, byte[] serverShare, byte[] secret)
     {
@@ -26,6 +27,11 @@ internal sealed class RecordedSession
     }
 
     public static RecordedSession Default => Instance.Value;
+
+    /// <summary>The same with the server forced to TLS 1.2 (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256).</summary>
+    public static RecordedSession Tls12 => Tls12Instance.Value;
+
+    public static RecordedSession For(bool tls12) => tls12 ? Tls12 : Default;
 
     /// <summary>Everything the server sent: ServerHello, change_cipher_spec, its encrypted flight, tickets, application records.</summary>
     public byte[] ServerBytes { get; }
@@ -49,11 +55,14 @@ internal sealed class RecordedSession
             new PinnedCertificateAuthenticator(TestCertificates.EcdsaP256));
     }
 
-    private static RecordedSession Record()
+    private static RecordedSession Record(bool tls12)
     {
         using var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var exchange = new EcdhP256KeyExchange(key);
-        using var server = new SslStreamServer(TestCertificates.EcdsaP256, [System.Net.Security.TlsCipherSuite.TLS_AES_128_GCM_SHA256],
+        var suites = new System.Net.Security.TlsCipherSuite[1];
+        suites[0] = tls12 ? System.Net.Security.TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 : System.Net.Security.TlsCipherSuite.TLS_AES_128_GCM_SHA256;
+        var protocols = tls12 ? System.Security.Authentication.SslProtocols.Tls12 : System.Security.Authentication.SslProtocols.Tls13;
+        using var server = new SslStreamServer(TestCertificates.EcdsaP256, suites, protocols: protocols,
             session: async ssl =>
             {
                 byte[] record = new byte[ServerRecordSize];
@@ -80,8 +89,11 @@ internal sealed class RecordedSession
         driver.RunUntil(() => (read += client.Read(received, read, received.Length - read)) == received.Length);
         byte[] serverBytes = [.. server.FromServer.Recording];
         // ServerHello: record header 5, handshake header 4, version 2, random 32, session id 33, suite 2, compression 1,
-        // then the extensions; find the key_share's 65-byte point by its 00 33 .. 00 17 00 41 04 prefix.
-        int share = serverBytes.AsSpan(0, 200).IndexOf(new byte[] { 0x00, 0x17, 0x00, 0x41, 0x04 }) + 4;
+        // then the extensions; find the key_share's 65-byte point by its 00 33 .. 00 17 00 41 04 prefix. TLS 1.2's is in
+        // ServerKeyExchange, after the certificate: named_curve 03, secp256r1, length 65, 04.
+        int share = tls12
+            ? serverBytes.AsSpan(0, 4000).IndexOf(new byte[] { 0x03, 0x00, 0x17, 0x41, 0x04 }) + 4
+            : serverBytes.AsSpan(0, 200).IndexOf(new byte[] { 0x00, 0x17, 0x00, 0x41, 0x04 }) + 4;
         return new RecordedSession(serverBytes, clientShare, serverBytes[share..(share + 65)], exchange.LastSharedSecret.ToArray());
     }
 }

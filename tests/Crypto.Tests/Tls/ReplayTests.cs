@@ -50,21 +50,26 @@ public sealed class ReplayTests
     private static string Describe(TlsClient client) =>
         $"{client.State} {client.LastError} alert sent {client.AlertSent} received {client.AlertReceived}";
 
-    [Fact]
-    public void A_recorded_session_replays_to_the_same_handshake_and_data()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_recorded_session_replays_to_the_same_handshake_and_data(bool tls12)
     {
-        var session = RecordedSession.Default;
+        var session = RecordedSession.For(tls12);
         var client = session.NewClient(out var entropy);
 
         Assert.Equal(0, Run(client, entropy, session.ServerBytes, 1500));
-        Assert.Equal(TlsCipherSuite.Aes128GcmSha256, client.CipherSuite);
-        Assert.True(client.TicketsIgnored > 0);
+        Assert.Equal(tls12 ? TlsCipherSuite.EcdheEcdsaAes128GcmSha256 : TlsCipherSuite.Aes128GcmSha256, client.CipherSuite);
+        Assert.Equal(tls12 ? 0x0303 : 0x0304, client.Version);
+        Assert.True(tls12 || client.TicketsIgnored > 0);
     }
 
-    [Fact]
-    public void A_handshake_and_its_records_allocate_nothing_after_warm_up()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_handshake_and_its_records_allocate_nothing_after_warm_up(bool tls12)
     {
-        var session = RecordedSession.Default;
+        var session = RecordedSession.For(tls12);
         var client = session.NewClient(out var entropy);
         Assert.True(Replay(client, entropy, session.ServerBytes, 1500));
         Assert.True(Replay(client, entropy, session.ServerBytes, 700));
@@ -79,10 +84,12 @@ public sealed class ReplayTests
         Assert.Equal(0, allocated);
     }
 
-    [Fact]
-    public void Randomly_damaged_server_bytes_end_in_an_alert_or_a_wait_never_a_throw()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Randomly_damaged_server_bytes_end_in_an_alert_or_a_wait_never_a_throw(bool tls12)
     {
-        var session = RecordedSession.Default;
+        var session = RecordedSession.For(tls12);
         var client = session.NewClient(out var entropy);
         var random = new Random(18);
         int alerts = 0;

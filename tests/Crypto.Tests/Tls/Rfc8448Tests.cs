@@ -30,7 +30,7 @@ public sealed class Rfc8448Tests
         var cipher = new TlsRecordCipher();
         cipher.SetKey(new SystemAead(false, 16), schedule, schedule.ServerSecret);
         byte[] record = Hex.Bytes(Rfc8448.ServerFlightRecord);
-        Assert.True(cipher.Open(record, 0, record.Length - 5));
+        Assert.True(cipher.Open(record, 0, record.Length - 5) >= 0);
         Assert.Equal(22, record[^17]); // TLSInnerPlaintext.type handshake, no padding
         return record[5..^17];
     }
@@ -130,7 +130,7 @@ public sealed class Rfc8448Tests
         schedule.FinishedMac(schedule.ClientSecret, SHA256.HashData(throughFinished), record, 9);
         record[41] = 22;
 
-        int length = cipher.Seal(record, 0, 37);
+        int length = cipher.Seal(record, 0, 22, 36);
 
         Assert.Equal(record.Length, length);
         Assert.Equal(Hex.Bytes(Rfc8448.ClientFinishedRecord), record);
@@ -150,23 +150,23 @@ public sealed class Rfc8448Tests
         byte[] clientRecord = new byte[5 + 50 + 1 + 16];
         payload.CopyTo(clientRecord, 5);
         clientRecord[55] = 23;
-        write.Seal(clientRecord, 0, 51);
+        write.Seal(clientRecord, 0, 23, 50);
         Assert.Equal(Hex.Bytes(Rfc8448.ClientApplicationRecord), clientRecord);
 
         byte[] ticket = Hex.Bytes(Rfc8448.NewSessionTicketRecord);
-        Assert.True(read.Open(ticket, 0, ticket.Length - 5));
+        Assert.True(read.Open(ticket, 0, ticket.Length - 5) >= 0);
         Assert.Equal(22, ticket[^17]);
         byte[] serverRecord = Hex.Bytes(Rfc8448.ServerApplicationRecord);
-        Assert.True(read.Open(serverRecord, 0, serverRecord.Length - 5));
+        Assert.True(read.Open(serverRecord, 0, serverRecord.Length - 5) >= 0);
         Assert.Equal([.. payload, 23], serverRecord[5..^16]);
 
         byte[] close = new byte[5 + 2 + 1 + 16];
         close[5] = 1;
         close[7] = 21;
-        write.Seal(close, 0, 3);
+        write.Seal(close, 0, 21, 2);
         Assert.Equal(Hex.Bytes(Rfc8448.ClientCloseNotifyRecord), close);
         byte[] serverClose = Hex.Bytes(Rfc8448.ServerCloseNotifyRecord);
-        Assert.True(read.Open(serverClose, 0, serverClose.Length - 5));
+        Assert.True(read.Open(serverClose, 0, serverClose.Length - 5) >= 0);
         Assert.Equal(new byte[] { 1, 0, 21 }, serverClose[5..8]);
     }
 
@@ -179,6 +179,6 @@ public sealed class Rfc8448Tests
         byte[] record = Hex.Bytes(Rfc8448.ServerFlightRecord);
         record[100] ^= 0x04;
 
-        Assert.False(cipher.Open(record, 0, record.Length - 5));
+        Assert.True(cipher.Open(record, 0, record.Length - 5) < 0);
     }
 }

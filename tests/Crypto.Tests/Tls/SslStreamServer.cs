@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace IoTStack.Crypto.Tests.Tls;
 
 /// <summary>
-/// A real TLS 1.3 server in memory: .NET's SslStream (OpenSSL on Linux) over a pair of <see cref="MemoryPipe"/>s, run
+/// A real TLS 1.3 (or, with <c>protocols</c>, TLS 1.2) server in memory: .NET's SslStream (OpenSSL on Linux) over a pair of <see cref="MemoryPipe"/>s, run
 /// on the thread pool. By default it echoes what it reads until close_notify, then answers with its own.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -14,17 +14,19 @@ internal sealed class SslStreamServer : IDisposable
     private readonly SslStream _ssl;
 
     public SslStreamServer(X509Certificate2 certificate, System.Net.Security.TlsCipherSuite[]? suites = null,
-        string[]? applicationProtocols = null, Func<SslStream, Task>? session = null, bool requestClientCertificate = false)
+        string[]? applicationProtocols = null, Func<SslStream, Task>? session = null, bool requestClientCertificate = false,
+        SslProtocols protocols = SslProtocols.Tls13, RemoteCertificateValidationCallback? clientCertificateCheck = null)
     {
         _ssl = new SslStream(new PipeStream(ToServer, FromServer));
         var options = new SslServerAuthenticationOptions
         {
             ServerCertificate = certificate,
-            EnabledSslProtocols = SslProtocols.Tls13,
+            EnabledSslProtocols = protocols,
             CipherSuitesPolicy = suites == null ? null : new CipherSuitesPolicy(suites),
             ApplicationProtocols = applicationProtocols?.Select(p => new SslApplicationProtocol(p)).ToList(),
             ClientCertificateRequired = requestClientCertificate,
-            RemoteCertificateValidationCallback = requestClientCertificate ? (_, certificate, _, _) => certificate == null : null,
+            RemoteCertificateValidationCallback = clientCertificateCheck
+                ?? (requestClientCertificate ? (_, certificate, _, _) => certificate == null : null),
         };
         Session = Task.Run(async () =>
         {
