@@ -79,7 +79,8 @@ public sealed class TlsBoard : NamespaceHost, IDisposable
     /// A root CA and a second one nobody trusts (ECDSA P-256); an intermediate CA (pathlen 0); leaves for server.test
     /// with ECDSA P-256 and P-384 and RSA-2048 and RSA-4096 keys, one under the intermediate; and the bad ones: another
     /// name, the untrusted issuer, a flipped signature byte, and validity in the past and in the future (openssl ca sets
-    /// any dates; x509 -req only counts days from now).
+    /// any dates; x509 -req only counts days from now). Two more roots, RSA-2048 and ECDSA P-384, sign leaves with
+    /// PKCS#1 v1.5, RSASSA-PSS and ecdsa-with-SHA384, for the chain's own signature kinds.
     /// </summary>
     private void MakePki()
     {
@@ -88,11 +89,14 @@ public sealed class TlsBoard : NamespaceHost, IDisposable
             ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:$1 -out $2 2>/dev/null; }
             rsa() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$1 -out $2 2>/dev/null; }
             leaf_ext() { printf 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:%s\n' "$1" > $2; }
-            for ca in root stranger; do
-              ec P-256 $ca.key
-              openssl req -new -x509 -key $ca.key -subj "/CN=IoTStack Test $ca CA" -days 30 -sha256 \
-                -addext "basicConstraints=critical,CA:true" -addext "keyUsage=critical,keyCertSign,cRLSign" -out $ca.pem
-            done
+            root() {
+              openssl req -new -x509 -key $1.key -subj "/CN=IoTStack Test $1 CA" -days 30 $2 \
+                -addext "basicConstraints=critical,CA:true" -addext "keyUsage=critical,keyCertSign,cRLSign" -out $1.pem
+            }
+            ec P-256 root.key; root root -sha256
+            ec P-256 stranger.key; root stranger -sha256
+            rsa 2048 rsa-root.key; root rsa-root -sha256
+            ec P-384 p384-root.key; root p384-root -sha384
             ec P-256 inter.key
             openssl req -new -key inter.key -subj "/CN=IoTStack Test Intermediate CA" -out inter.csr
             printf 'basicConstraints=critical,CA:true,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' > inter.ext
@@ -101,7 +105,8 @@ public sealed class TlsBoard : NamespaceHost, IDisposable
               case $2 in p256) ec P-256 $1.key;; p384) ec P-384 $1.key;; rsa*) rsa ${2#rsa} $1.key;; esac
               openssl req -new -key $1.key -subj "/CN=$4" -out $1.csr
               leaf_ext $4 $1.ext
-              openssl x509 -req -in $1.csr -CA $3.pem -CAkey $3.key -set_serial 0x$(openssl rand -hex 8) -days 30 -sha256 -extfile $1.ext -out $1.pem 2>/dev/null
+              openssl x509 -req -in $1.csr -CA $3.pem -CAkey $3.key -set_serial 0x$(openssl rand -hex 8) -days 30 -extfile $1.ext -out $1.pem \
+                ${5:--sha256} "${@:6}" 2>/dev/null
             }
             leaf ecdsa-p256 p256 root server.test
             leaf ecdsa-p384 p384 root server.test
@@ -111,6 +116,9 @@ public sealed class TlsBoard : NamespaceHost, IDisposable
             leaf wrong-name p256 root other.test
             leaf unknown-issuer p256 stranger server.test
             leaf corrupted p256 root server.test
+            leaf by-rsa-pkcs1 p256 rsa-root server.test
+            leaf by-rsa-pss p256 rsa-root server.test -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest
+            leaf by-p384-sha384 p256 p384-root server.test -sha384
             openssl x509 -in corrupted.pem -outform DER -out corrupted.der
             python3 -c "d=bytearray(open('corrupted.der','rb').read()); d[-1]^=1; open('corrupted.der','wb').write(d)"
             openssl x509 -inform DER -in corrupted.der -out corrupted.pem
@@ -154,16 +162,19 @@ public sealed class TlsBoard : NamespaceHost, IDisposable
         return Convert.FromBase64String(pem[begin..end]);
     }
 
-    /// <summary>The board's client: the device's own crypto and certificate validation with the test root as the anchor.</summary>
+    /// <summary>The board's client: the device's own crypto and certificate validation with the test roots as the anchors.</summary>
     public (HttpsGet Get, CertificateAuthenticator Authenticator) NewGet(ITlsKeyExchange[] groups, IHttpsBodyReceiver? receiver = null,
         int minimumVersion = 0x0303, int maximumVersion = 0x0304)
     {
         var verifier = new SignatureVerifier();
-        var validator = new CertificateValidator(verifier, 4, 1);
-        byte[] root = Der("root");
-        if (validator.AddTrustAnchor(root, 0, root.Length) != CertificateError.None)
+        var validator = new CertificateValidator(verifier, 4, 3);
+        foreach (var name in new[] { "root", "rsa-root", "p384-root" })
         {
-            throw new InvalidOperationException("the test root does not parse");
+            byte[] root = Der(name);
+            if (validator.AddTrustAnchor(root, 0, root.Length) != CertificateError.None)
+            {
+                throw new InvalidOperationException($"the test root {name} does not parse");
+            }
         }
 
         var authenticator = new CertificateAuthenticator(validator, verifier, Stack);
@@ -220,20 +231,24 @@ public sealed class TlsBoard : NamespaceHost, IDisposable
     /// openssl s_server inside the namespace, serving from the PKI directory; returns once it listens (it prints ACCEPT).
     /// The caller disposes it, which kills it by PID.
     /// </summary>
-    public OpenSslServer StartServer(params string[] arguments)
+    public ServerProcess StartServer(params string[] arguments) =>
+        StartInNamespace(["openssl", "s_server", "-accept", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. arguments]);
+
+    /// <summary>A server program inside the namespace, in the PKI directory; returns once it printed ACCEPT.</summary>
+    public ServerProcess StartInNamespace(string[] command)
     {
         var start = new ProcessStartInfo("ip") { WorkingDirectory = Directory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "netns", "exec", Namespace, "openssl", "s_server", "-accept", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(arguments))
+        foreach (var argument in new[] { "netns", "exec", Namespace }.Concat(command))
         {
             start.ArgumentList.Add(argument);
         }
 
-        var server = new OpenSslServer(Process.Start(start) ?? throw new InvalidOperationException("openssl s_server did not start"));
+        var server = new ServerProcess(Process.Start(start) ?? throw new InvalidOperationException(command[0] + " did not start"));
         if (!server.WaitFor("ACCEPT", 10_000))
         {
             string output = server.Output;
             server.Dispose();
-            throw new InvalidOperationException("openssl s_server did not listen: " + output);
+            throw new InvalidOperationException(command[0] + " did not listen: " + output);
         }
 
         return server;
@@ -245,12 +260,12 @@ public sealed class TlsBoard : NamespaceHost, IDisposable
     }
 }
 
-/// <summary>A running openssl s_server: its output collected as it comes, killed by PID on dispose.</summary>
-public sealed class OpenSslServer : IDisposable
+/// <summary>A running server (openssl s_server, python3): its output collected as it comes, killed by PID on dispose.</summary>
+public sealed class ServerProcess : IDisposable
 {
     private readonly StringBuilder _output = new();
 
-    public OpenSslServer(Process process)
+    public ServerProcess(Process process)
     {
         Process = process;
         process.OutputDataReceived += (_, line) => Append(line.Data);
@@ -300,7 +315,7 @@ public sealed class OpenSslServer : IDisposable
         return true;
     }
 
-    /// <summary>Writes to s_server's standard input (its interactive commands, or data for the client).</summary>
+    /// <summary>Writes to the server's standard input (s_server's interactive commands, or data for the client).</summary>
     public void Type(string text)
     {
         Process.StandardInput.Write(text);

@@ -68,6 +68,9 @@ public sealed class TlsInteropTests(TlsBoardFixture fixture, ITestOutputHelper l
         }
 
         cases.Add("TLS_AES_128_GCM_SHA256", "X25519", "chained");
+        cases.Add("TLS_AES_128_GCM_SHA256", "X25519", "by-rsa-pkcs1");
+        cases.Add("TLS_AES_128_GCM_SHA256", "X25519", "by-rsa-pss");
+        cases.Add("TLS_AES_128_GCM_SHA256", "X25519", "by-p384-sha384");
         return cases;
     }
 
@@ -191,7 +194,7 @@ public sealed class TlsInteropTests(TlsBoardFixture fixture, ITestOutputHelper l
     /// <summary>One s_server at a time, restarted only when the certificate changes.</summary>
     private sealed class ServerPerCertificate(TlsBoard board, string group, string[] certificates) : IDisposable
     {
-        private OpenSslServer? _server;
+        private ServerProcess? _server;
         private string? _certificate;
 
         public void Use(string certificate)
@@ -307,6 +310,45 @@ public sealed class TlsInteropTests(TlsBoardFixture fixture, ITestOutputHelper l
         Assert.True(get.Error == HttpsError.Truncated || (get.Error == HttpsError.Tls && get.TlsError == TlsError.ConnectionLost),
             $"{get.Error} {get.TlsError}");
         Assert.True(clock.ElapsedMilliseconds < 15_000);
+    }
+
+    /// <summary>
+    /// A close_notify alert (RFC 8446 section 6.1) in the middle of a Content-Length body, from Python's ssl module
+    /// (SSLSocket.unwrap): the GET ends Truncated, and the board answers with its own close_notify.
+    /// </summary>
+    [Fact]
+    public void A_close_notify_mid_body_ends_the_get_truncated()
+    {
+        const string script = """
+            import socket, ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.minimum_version = ssl.TLSVersion.TLSv1_3
+            context.load_cert_chain("ecdsa-p256.pem", "ecdsa-p256.key")
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("192.0.2.1", 4433))
+            listener.listen(1)
+            print("ACCEPT", flush=True)
+            connection, _ = listener.accept()
+            tls = context.wrap_socket(connection, server_side=True)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += tls.recv(4096)
+            tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 100)
+            tls.unwrap()
+            print("CLOSE_NOTIFY ANSWERED", flush=True)
+            """;
+        File.WriteAllText(Path.Combine(Board.Directory, "close_notify.py"), script);
+        using var server = Board.StartInNamespace(["python3", "close_notify.py"]);
+        var (get, _) = Board.NewGet([new X25519KeyExchange()], new Collector());
+        Assert.True(get.Start(TlsBoard.ServerAddress, TlsBoard.Port, TlsBoard.HostName, "/"));
+        Board.Run(get, 20_000);
+
+        Assert.Equal(HttpsGetState.Failed, get.State);
+        Assert.Equal(HttpsError.Truncated, get.Error);
+        Assert.Equal(100, get.BytesReceived);
+        Assert.True(get.Connection.Client.PeerClosed);
+        Assert.True(server.WaitFor("CLOSE_NOTIFY ANSWERED", 5_000), "the board did not answer close_notify:\n" + server.Output);
     }
 }
 
