@@ -164,7 +164,7 @@ public sealed class TlsBoard : NamespaceHost, IDisposable
 
     /// <summary>The board's client: the device's own crypto and certificate validation with the test roots as the anchors.</summary>
     public (HttpsGet Get, CertificateAuthenticator Authenticator) NewGet(ITlsKeyExchange[] groups, IHttpsBodyReceiver? receiver = null,
-        int minimumVersion = 0x0303, int maximumVersion = 0x0304)
+        int minimumVersion = 0x0303, int maximumVersion = 0x0304, int recordSize = 4096)
     {
         var verifier = new SignatureVerifier();
         var validator = new CertificateValidator(verifier, 4, 3);
@@ -178,7 +178,7 @@ public sealed class TlsBoard : NamespaceHost, IDisposable
         }
 
         var authenticator = new CertificateAuthenticator(validator, verifier, Stack);
-        var client = new TlsClient(new TlsClientOptions { HostName = HostName, MinimumVersion = minimumVersion, MaximumVersion = maximumVersion },
+        var client = new TlsClient(new TlsClientOptions { HostName = HostName, MinimumVersion = minimumVersion, MaximumVersion = maximumVersion, RecordSize = recordSize },
             new SystemEntropy(), groups, authenticator);
         var connection = new TlsConnection(Stack, Stack.Clock, client);
         return (new HttpsGet(connection, Stack.Clock, receiver, 2048), authenticator);

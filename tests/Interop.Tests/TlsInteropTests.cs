@@ -110,6 +110,51 @@ public sealed class TlsInteropTests(TlsBoardFixture fixture, ITestOutputHelper l
         log.WriteLine($"TLS 1.2 {cipher} {group} {certificate}: handshake {handshake:F1} ms (TCP included)");
     }
 
+    /// <summary>
+    /// A board with small buffers: max_fragment_length (RFC 6066 section 4, which OpenSSL honours; it lacks RFC 8449) keeps
+    /// s_server's records within them, and the RSA-4096 Certificate message spans several records.
+    /// </summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(1024)]
+    public void A_board_with_small_records_gets_the_file_through_max_fragment_length(int recordSize)
+    {
+        using var server = Board.StartServer([.. CertificateArguments("rsa-4096"), "-tls1_3", "-WWW"]);
+        var body = new Collector();
+        var (get, _) = Board.NewGet([new X25519KeyExchange()], body, recordSize: recordSize);
+        Assert.True(get.Start(TlsBoard.ServerAddress, TlsBoard.Port, TlsBoard.HostName, "/small.bin"));
+        Board.Run(get, 20_000);
+
+        Assert.True(get.State == HttpsGetState.Done, $"{get.State} {get.Error} {get.TlsError} alert {get.Connection.Client.AlertSent}\n{server.Output}");
+        Assert.Equal(Board.SmallFile, body.Body.ToArray());
+    }
+
+    /// <summary>
+    /// s_server -stateless (interactive mode only: -WWW ignores it) answers the first ClientHello with a HelloRetryRequest
+    /// carrying a cookie, which the second ClientHello must echo (RFC 8446 section 4.2.2).
+    /// </summary>
+    [Fact]
+    public void A_stateless_server_cookie_is_echoed()
+    {
+        using var server = Board.StartServer([.. CertificateArguments("ecdsa-p256"), "-tls1_3", "-stateless"]);
+        var body = new Collector();
+        var (get, _) = Board.NewGet([new X25519KeyExchange()], body);
+        Assert.True(get.Start(TlsBoard.ServerAddress, TlsBoard.Port, TlsBoard.HostName, "/"));
+        bool answered = false;
+        Board.Run(get, 20_000, () =>
+        {
+            if (!answered && server.Output.Contains("Connection: close", StringComparison.Ordinal))
+            {
+                server.Type("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\ncookie");
+                answered = true;
+            }
+        });
+
+        Assert.True(get.State == HttpsGetState.Done, $"{get.State} {get.Error} {get.TlsError} alert sent {get.Connection.Client.AlertSent} received {get.Connection.Client.AlertReceived}\n{server.Output}");
+        Assert.True(get.Connection.Client.HelloRetried, server.Output);
+        Assert.Equal("cookie", Encoding.ASCII.GetString(body.Body.ToArray()));
+    }
+
     [Fact]
     public void A_server_that_wants_another_group_gets_it_after_a_hello_retry_request()
     {
