@@ -16,6 +16,15 @@ internal sealed class PipeSocketEngine(MemoryPipe toServer, MemoryPipe fromServe
 
     public int SocketsClosed { get; private set; }
 
+    /// <summary>The next connection goes to another server.</summary>
+    public void Reconnect(MemoryPipe nextToServer, MemoryPipe nextFromServer)
+    {
+        toServer = nextToServer;
+        fromServer = nextFromServer;
+        _connecting = false;
+        _connected = false;
+    }
+
     public bool Poll() => false;
 
     public int PollDelay() => 1000;
