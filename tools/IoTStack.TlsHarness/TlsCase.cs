@@ -26,13 +26,16 @@ public sealed record TlsCase(int Group, ServerSignature Signature, RecordAead Ae
     public const int X25519 = 0x001D;
     public const int Secp256r1 = 0x0017;
 
-    /// <summary>The four full handshakes the figures show: {X25519, P-256} x {ECDSA P-256, RSA-2048 PSS}, AES-128-GCM.</summary>
+    /// <summary>The full handshakes the figures show: TLS 1.3 {X25519, P-256} x {ECDSA P-256, RSA-2048 PSS}, and two TLS 1.2, AES-128-GCM.</summary>
     public static readonly TlsCase[] Handshakes =
     [
         new(X25519, ServerSignature.EcdsaP256, RecordAead.Aes128Gcm),
         new(Secp256r1, ServerSignature.EcdsaP256, RecordAead.Aes128Gcm),
         new(X25519, ServerSignature.Rsa2048Pss, RecordAead.Aes128Gcm),
         new(Secp256r1, ServerSignature.Rsa2048Pss, RecordAead.Aes128Gcm),
+        // TLS 1.2 (ECDHE): an ECDSA P-256 server needs P-256 among the groups (RFC 8422 section 5.1.1), so that pairing.
+        new(Secp256r1, ServerSignature.EcdsaP256, RecordAead.Aes128Gcm, 0x0303),
+        new(X25519, ServerSignature.Rsa2048Pss, RecordAead.Aes128Gcm, 0x0303),
     ];
 
     /// <summary>One session per AEAD for the record figures.</summary>
@@ -40,6 +43,8 @@ public sealed record TlsCase(int Group, ServerSignature Signature, RecordAead Ae
     [
         new(X25519, ServerSignature.EcdsaP256, RecordAead.Aes128Gcm),
         new(X25519, ServerSignature.EcdsaP256, RecordAead.ChaCha20Poly1305),
+        new(X25519, ServerSignature.Rsa2048Pss, RecordAead.Aes128Gcm, 0x0303),
+        new(X25519, ServerSignature.Rsa2048Pss, RecordAead.ChaCha20Poly1305, 0x0303),
     ];
 
     public string GroupName => Group == X25519 ? "X25519" : "P-256";
