@@ -85,10 +85,10 @@ namespace IoTStack.Net.Tls
         }
 
         /// <summary>
-        /// RFC 8446 section 4.4.3: the credential signs SHA-256 of 64 spaces, the client context string, a zero byte and
-        /// Transcript-Hash(ClientHello .. client Certificate).
+        /// RFC 8446 section 4.4.3's signed content into <see cref="_signedContent"/>: 64 spaces, <paramref name="context"/>
+        /// (the server's or the client's context string), a zero byte, then the transcript hash so far. Returns its length.
         /// </summary>
-        private bool WriteClientCertificateVerify13()
+        private int SignedContent(byte[] context)
         {
             byte[] content = _signedContent;
             for (int i = 0; i < 64; i++)
@@ -96,13 +96,22 @@ namespace IoTStack.Net.Tls
                 content[i] = 0x20;
             }
 
-            System.Array.Copy(ClientCertificateVerifyContext, 0, content, 64, ClientCertificateVerifyContext.Length);
-            int at = 64 + ClientCertificateVerifyContext.Length;
+            System.Array.Copy(context, 0, content, 64, context.Length);
+            int at = 64 + context.Length;
             content[at++] = 0;
             _transcript.Take(content, at);
-            at += _transcript.HashSize;
+            return at + _transcript.HashSize;
+        }
+
+        /// <summary>
+        /// RFC 8446 section 4.4.3: the credential signs SHA-256 of 64 spaces, the client context string, a zero byte and
+        /// Transcript-Hash(ClientHello .. client Certificate).
+        /// </summary>
+        private bool WriteClientCertificateVerify13()
+        {
+            int at = SignedContent(ClientCertificateVerifyContext);
             _signatureHash.Reset();
-            _signatureHash.Update(content, 0, at);
+            _signatureHash.Update(_signedContent, 0, at);
             _signatureHash.Finish(_finishedHash, 0);
             return WriteCertificateVerify(_finishedHash);
         }

@@ -653,18 +653,8 @@ namespace IoTStack.Net.Tls
             }
 
             // Section 4.4.3: 64 spaces, the context string, a zero byte, then Transcript-Hash(ClientHello..Certificate).
-            byte[] content = _signedContent;
-            for (int i = 0; i < 64; i++)
-            {
-                content[i] = 0x20;
-            }
-
-            System.Array.Copy(ServerCertificateVerifyContext, 0, content, 64, ServerCertificateVerifyContext.Length);
-            int at = 64 + ServerCertificateVerifyContext.Length;
-            content[at++] = 0;
-            _transcript.Take(content, at);
-            at += _transcript.HashSize;
-            if (!_authenticator.VerifySignature(scheme, content, 0, at, _hs, signature, signatureEnd - signature))
+            int at = SignedContent(ServerCertificateVerifyContext);
+            if (!_authenticator.VerifySignature(scheme, _signedContent, 0, at, _hs, signature, signatureEnd - signature))
             {
                 Fail(TlsError.DecryptError, TlsAlert.DecryptError);
                 return;
