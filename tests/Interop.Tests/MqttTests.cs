@@ -17,49 +17,22 @@ namespace IoTStack.Interop.Tests;
 /// Every process started here is ended by its PID; the namespace goes with the emulator.
 /// </summary>
 [Collection(MosquittoCollection.Name)]
-public sealed class MqttTests(ITestOutputHelper log) : IDisposable
+public sealed class MqttTests(ITestOutputHelper log) : MosquittoTests("iotstack-mqtt-")
 {
     private const int Messages = 10_000;
     private const int RestartMessages = 1_000;
     private const int PerSecond = 1_000;
     private const int QosTwoMessages = 2_000;
-    private readonly string _directory = Directory.CreateTempSubdirectory("iotstack-mqtt-").FullName;
-    private readonly List<Process> _processes = new();
-
-    public void Dispose()
-    {
-        foreach (var process in _processes)
-        {
-            Kill(process);
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
 
     private string Config()
     {
-        string path = Path.Combine(_directory, "mosquitto.conf");
+        string path = Path.Combine(WorkDirectory, "mosquitto.conf");
         File.WriteAllText(path, string.Join('\n',
             "listener 1883 192.0.2.1",
             "allow_anonymous true",
             "user root",
             "persistence true",
-            "persistence_location " + _directory + "/",
+            "persistence_location " + WorkDirectory + "/",
             "max_queued_messages 100000",
             "log_dest stderr",
             "log_type error",
@@ -125,28 +98,9 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         }
     }
 
-    private static int Connections(EmulatorProcess board) =>
-        board.Output.Split('\n').Count(l => l.StartsWith("mosquitto: ", StringComparison.Ordinal) && l.Contains("New client connected from 192.0.2.2") && l.Contains("iotstack-board"));
-
-    private static bool WaitUntil(Func<bool> condition, int timeoutMs)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.ElapsedMilliseconds > timeoutMs)
-            {
-                return false;
-            }
-
-            Thread.Sleep(50);
-        }
-
-        return true;
-    }
-
     private string Lines(string name, int from, int count)
     {
-        string path = Path.Combine(_directory, name);
+        string path = Path.Combine(WorkDirectory, name);
         File.WriteAllLines(path, Enumerable.Range(from, count).Select(Payload));
         return path;
     }
@@ -168,7 +122,7 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         Assert.True(status.ExitCode == 0 && status.Output.Contains("\"requests\":"), Context(status));
 
         // PREFIX/echo at QoS 0, 1 and 2 comes back on PREFIX/echo/reply at the same QoS (-v prints the topic, the subscriber asks for QoS 2).
-        var replies = new Collector(board, _processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "2", "-v", "-F", "%q %p");
+        var replies = new Collector(board, Processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "2", "-v", "-F", "%q %p");
         Thread.Sleep(1_000);
         for (int qos = 0; qos <= 2; qos++)
         {
@@ -184,7 +138,7 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         // 1,000 a second, a steady stream the board keeps up with: Mosquitto 2.0.11 overruns the Receive Maximum of a client
         // that both acknowledges and publishes (its issues #2301, #2306), so in a burst of ten thousand the excess it pushes
         // is bounded only by the board's queue of replies (see MqttReporter); the restarts below are bursts of a thousand.
-        var stream = new Collector(board, _processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "1", "-i", "checker", "-c");
+        var stream = new Collector(board, Processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "1", "-i", "checker", "-c");
         Thread.Sleep(1_000);
         var watch = Stopwatch.StartNew();
         var sent = board.InNamespace(120_000, "sh", "-c", Paced(Lines("first", 0, Messages)) + " | mosquitto_pub -h 192.0.2.1 -t board/echo -q 1 -l");
@@ -200,7 +154,7 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
 
         // The broker killed (SIGTERM, so it writes its persistence file) while the board is still echoing, and restarted:
         // the board reconnects and resumes its session; every message the broker took is echoed, at least once.
-        var second = board.InNamespace(Path.Combine(_directory, Lines("second", Messages, RestartMessages)), null, 120_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-l");
+        var second = board.InNamespace(Path.Combine(WorkDirectory, Lines("second", Messages, RestartMessages)), null, 120_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-l");
         Assert.True(second.ExitCode == 0, Context(second));
         int echoedAtKill = stream.Lines.Count - Messages;
         double reconnect = RestartBroker(board, ref broker, config, Context);
@@ -217,11 +171,11 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         // own unreleased PUBLISH/PUBREL on the resumed session (section 4.4); mosquitto_pub (a persistent session too, on
         // MQTT 5.0 so that it keeps to the broker's Receive Maximum: Mosquitto drops incoming QoS 2 messages over its
         // max_inflight_messages from a 3.1.1 publisher, which cannot be told the limit) reconnects and finishes its stream.
-        var exact = new Collector(board, _processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "2", "-i", "exact", "-c");
+        var exact = new Collector(board, Processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "2", "-i", "exact", "-c");
         Thread.Sleep(1_000);
         var publisher = board.Start(false, "sh", "-c", Paced(Lines("third", 2 * Messages, QosTwoMessages))
             + " | mosquitto_pub -V 5 -h 192.0.2.1 -t board/echo -q 2 -l -i stream --disable-clean-session");
-        _processes.Add(publisher);
+        Processes.Add(publisher);
         Thread.Sleep(QosTwoMessages * 1_000 / PerSecond / 2);
         int exactAtKill = exact.Lines.Count;
         reconnect = RestartBroker(board, ref broker, config, Context);
@@ -280,7 +234,7 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         {
             host.StartDaemon("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=" + host.Interface, "--bind-interfaces",
                 "--listen-address=192.0.2.1", "--no-resolv", "--no-hosts", "--host-record=broker.iotstack.test,192.0.2.1", "--local=/test/",
-                "--pid-file=" + Path.Combine(_directory, "dnsmasq.pid"), "--log-queries", "--log-facility=-");
+                "--pid-file=" + Path.Combine(WorkDirectory, "dnsmasq.pid"), "--log-queries", "--log-facility=-");
             broker = host.StartDaemon("mosquitto", "-c", config);
             // Before the board exists: a retained message on its echo topic, and the session that will collect the reply.
             Assert.True(WaitUntil(() => host.InNamespace(5_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-r", "-m", "retained hello").ExitCode == 0, 10_000));
@@ -321,7 +275,7 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         var thawed = Stopwatch.StartNew();
         Assert.True(WaitUntil(() => Connections(board) > connectionsBefore, 60_000), Context("the board did not come back after the broker did"));
         log.WriteLine($"{chip}: the board reconnected {thawed.Elapsed.TotalSeconds:F1} s after the broker ran again");
-        var echo = new Collector(board, _processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "1");
+        var echo = new Collector(board, Processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "1");
         Thread.Sleep(1_000);
         Assert.Equal(0, board.InNamespace(20_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-m", "after the thaw").ExitCode);
         Assert.True(echo.WaitFor(l => l.Contains("after the thaw"), 20_000), Context("no echo after the thaw: " + string.Join(" | ", echo.Lines)));
@@ -347,7 +301,7 @@ public sealed class MqttTests(ITestOutputHelper log) : IDisposable
         var report = board.InNamespace(30_000, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/status", "-C", "1", "-W", "20", "-F", "%r %p");
         Assert.True(report.ExitCode == 0 && report.Output.StartsWith("1 {", StringComparison.Ordinal), Context("no retained report: " + report));
 
-        var status = new Collector(board, _processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/status");
+        var status = new Collector(board, Processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/status");
         var watch = Stopwatch.StartNew();
         board.PowerCut();
         Assert.True(status.WaitFor(l => l.Contains("offline"), 70_000), Context("no will within 70 s: " + string.Join(" | ", status.Lines)));

@@ -17,43 +17,21 @@ namespace IoTStack.Interop.Tests;
 /// its status line says why. The test's own clients use a plain listener on 1883 of the same broker.
 /// </summary>
 [Collection(MosquittoCollection.Name)]
-public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
+public sealed class MqttTlsTests(ITestOutputHelper log) : MosquittoTests("iotstack-mqtts-")
 {
     private const int Messages = 300;
-    private readonly string _directory = Directory.CreateTempSubdirectory("iotstack-mqtts-").FullName;
-    private readonly List<Process> _processes = new();
-
-    public void Dispose()
-    {
-        foreach (var process in _processes)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(5_000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
 
     /// <summary>Mosquitto: TLS on 8883 with the broker's certificate (the version forced when given), plain MQTT on 1883 for the test's clients.</summary>
     private string Config(string certificate, string key, string cafile, string? tlsVersion = null, bool requireCertificate = false)
     {
-        string path = Path.Combine(_directory, "mosquitto.conf");
+        string path = Path.Combine(WorkDirectory, "mosquitto.conf");
         var lines = new List<string>
         {
             "per_listener_settings false",
             "allow_anonymous true",
             "user root",
             "persistence true",
-            "persistence_location " + _directory + "/",
+            "persistence_location " + WorkDirectory + "/",
             "log_dest stderr",
             "log_type error",
             "log_type warning",
@@ -83,29 +61,9 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
     /// <summary>chronyd serving this machine's clock (the board's SNTP server: --ntp 192.0.2.1), as the board suite runs it.</summary>
     private void StartTimeServer(EmulatorProcess host)
     {
-        string chrony = Path.Combine(_directory, "chrony.conf");
-        File.WriteAllText(chrony, $"local stratum 8\nallow 192.0.2.0/24\nbindaddress 192.0.2.1\ncmdport 0\npidfile {Path.Combine(_directory, "chronyd.pid")}\n");
+        string chrony = Path.Combine(WorkDirectory, "chrony.conf");
+        File.WriteAllText(chrony, $"local stratum 8\nallow 192.0.2.0/24\nbindaddress 192.0.2.1\ncmdport 0\npidfile {Path.Combine(WorkDirectory, "chronyd.pid")}\n");
         host.StartDaemon("chronyd", "-d", "-x", "-f", chrony);
-    }
-
-    private static int Connections(EmulatorProcess board) =>
-        // Mosquitto's lines carry the name of the program started ("mosquitto: ", or "env: " when started through env).
-        board.Output.Split('\n').Count(l => l.Contains("New client connected from 192.0.2.2") && l.Contains("iotstack-board"));
-
-    private static bool WaitUntil(Func<bool> condition, int timeoutMs)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.ElapsedMilliseconds > timeoutMs)
-            {
-                return false;
-            }
-
-            Thread.Sleep(50);
-        }
-
-        return true;
     }
 
     /// <summary>The board's last status line (the emulator prints one a second, with MQTT's and TLS's state).</summary>
@@ -119,7 +77,7 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
     {
         var lines = new List<string>();
         process = board.Start(false, command);
-        _processes.Add(process);
+        Processes.Add(process);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -163,7 +121,7 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
 
         var replies = Subscribe(board, out var subscriber, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "1");
         Thread.Sleep(1_000);
-        string file = Path.Combine(_directory, "messages");
+        string file = Path.Combine(WorkDirectory, "messages");
         File.WriteAllLines(file, Enumerable.Range(0, Messages).Select(Payload));
         var watch = Stopwatch.StartNew();
         var sent = board.InNamespace(file, null, 60_000, "mosquitto_pub", "-h", "192.0.2.1", "-t", "board/echo", "-q", "1", "-l");
@@ -183,7 +141,7 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
     [InlineData("w5500-sockets", false, false)]
     public void The_board_echoes_over_tls_1_3_and_comes_back_after_a_broker_restart(string chip, bool rsa, bool byName)
     {
-        using var pki = new TestPki(_directory, "ca");
+        using var pki = new TestPki(WorkDirectory, "ca");
         var now = DateTimeOffset.UtcNow;
         var (certificate, key) = pki.IssueServer("broker", rsa, ["broker.test"], ["192.0.2.1"], now.AddDays(-1), now.AddDays(30));
         string config = Config(certificate, key, pki.CertificatePath, "tlsv1.3");
@@ -196,7 +154,7 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
             {
                 host.StartDaemon("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=" + host.Interface, "--bind-interfaces",
                     "--listen-address=192.0.2.1", "--no-resolv", "--no-hosts", "--host-record=broker.test,192.0.2.1", "--local=/test/",
-                    "--pid-file=" + Path.Combine(_directory, "dnsmasq.pid"), "--log-facility=-");
+                    "--pid-file=" + Path.Combine(WorkDirectory, "dnsmasq.pid"), "--log-facility=-");
             }
 
             broker = host.StartDaemon("mosquitto", "-c", config);
@@ -231,7 +189,7 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
     [InlineData("w5500-sockets", false)]
     public void The_board_echoes_over_tls_1_2_when_the_broker_has_nothing_newer(string chip, bool rsa)
     {
-        using var pki = new TestPki(_directory, "ca");
+        using var pki = new TestPki(WorkDirectory, "ca");
         var now = DateTimeOffset.UtcNow;
         var (certificate, key) = pki.IssueServer("broker", rsa, ["broker.test"], ["192.0.2.1"], now.AddDays(-1), now.AddDays(30));
         string config = Config(certificate, key, pki.CertificatePath, "tlsv1.2");
@@ -259,7 +217,7 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public void A_board_with_a_client_certificate_is_let_in_by_a_broker_that_requires_one()
     {
-        using var pki = new TestPki(_directory, "ca");
+        using var pki = new TestPki(WorkDirectory, "ca");
         var now = DateTimeOffset.UtcNow;
         var (certificate, key) = pki.IssueServer("broker", false, ["broker.test"], ["192.0.2.1"], now.AddDays(-1), now.AddDays(30));
         var (clientCertificate, clientKey) = pki.IssueClient("board");
@@ -280,7 +238,7 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
     /// </summary>
     private string TlsVersion12Only()
     {
-        string path = Path.Combine(_directory, "openssl-tls12.cnf");
+        string path = Path.Combine(WorkDirectory, "openssl-tls12.cnf");
         File.WriteAllLines(path,
         [
             "openssl_conf = default_conf",
@@ -306,8 +264,8 @@ public sealed class MqttTlsTests(ITestOutputHelper log) : IDisposable
     [InlineData("client-certificate-required", "PeerAlert certificate None")]
     public void The_board_refuses_a_bad_certificate_and_says_why(string @case, string reason)
     {
-        using var pki = new TestPki(_directory, "ca");
-        using var stranger = new TestPki(_directory, "stranger");
+        using var pki = new TestPki(WorkDirectory, "ca");
+        using var stranger = new TestPki(WorkDirectory, "stranger");
         var now = DateTimeOffset.UtcNow;
         var (certificate, key) = @case switch
         {
