@@ -30,7 +30,9 @@ if ! dotnet build IoTStack.sln -c Release -nologo -clp:ErrorsOnly; then
   exit 1
 fi
 
-dotnet test IoTStack.sln -c Release --no-build --nologo --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
+# One test assembly at a time (-m:1): the board suites (Hil, Interop) each run emulators, brokers and clients against
+# real time, and side by side on two cores they starved each other into timeouts no board would see.
+dotnet test IoTStack.sln -c Release --no-build --nologo -m:1 --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
 status=$?
 
 passed=0; failed=0; total=0
