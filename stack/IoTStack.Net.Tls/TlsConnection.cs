@@ -56,7 +56,7 @@ namespace IoTStack.Net.Tls
         }
 
         /// <summary>The TCP socket's descriptor, 0 when none is open (it stays open while close_notify leaves).</summary>
-        internal int Socket
+        public int Socket
         {
             get { return _socket; }
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using IoTStack.Net.Sockets;
 using IoTStack.Net.Tls;
 using IoTStack.Net.Tls.Http;
 using IoTStack.Net.Tls.X509;
@@ -368,6 +369,43 @@ public sealed class TlsInteropTests(TlsBoardFixture fixture, ITestOutputHelper l
         Assert.True(get.Error == HttpsError.Truncated || (get.Error == HttpsError.Tls && get.TlsError == TlsError.ConnectionLost),
             $"{get.Error} {get.TlsError}");
         Assert.True(clock.ElapsedMilliseconds < 15_000);
+    }
+
+    /// <summary>
+    /// A fatal alert mid-stream (RFC 8446 section 6.2): once the request is in, the test puts a record with a bad tag on the
+    /// board's TCP socket under the TLS connection; OpenSSL cannot open it and answers with bad_record_mac (20), encrypted
+    /// under its application key. The board decrypts the alert, ends the GET with TlsError.PeerAlert and closes, without
+    /// an alert of its own (section 6.2: none after a fatal one) and without waiting for a timeout.
+    /// </summary>
+    [Fact]
+    public void A_fatal_alert_mid_stream_ends_the_connection_with_its_reason()
+    {
+        using var server = Board.StartServer([.. CertificateArguments("ecdsa-p256"), "-tls1_3"]);
+        var (get, _) = Board.NewGet([new X25519KeyExchange()], new Collector());
+        Assert.True(get.Start(TlsBoard.ServerAddress, TlsBoard.Port, TlsBoard.HostName, "/interactive"));
+        bool forged = false;
+        var clock = Stopwatch.StartNew();
+        Board.Run(get, 20_000, () =>
+        {
+            if (!forged && server.Output.Contains("Connection: close", StringComparison.Ordinal))
+            {
+                // application_data, legacy version 0x0303, 17 bytes: one byte of content and a 16-byte tag that is not its tag.
+                byte[] record = [23, 3, 3, 0, 17, .. Enumerable.Repeat((byte)0xA5, 17)];
+                Assert.Equal(SocketResult.Success, Board.Stack.SendSome(get.Connection.Socket, record, 0, record.Length, out int sent));
+                Assert.Equal(record.Length, sent);
+                forged = true;
+            }
+        });
+
+        var client = get.Connection.Client;
+        Assert.True(forged, "the request never reached s_server\n" + server.Output);
+        Assert.True(get.State == HttpsGetState.Failed && get.Error == HttpsError.Tls && get.TlsError == TlsError.PeerAlert,
+            $"{get.State} {get.Error} {get.TlsError} alert received {client.AlertReceived}\n{server.Output}");
+        Assert.Equal(TlsAlert.BadRecordMac, client.AlertReceived);
+        Assert.Equal(-1, client.AlertSent);
+        Assert.False(get.Connection.IsConnected);
+        Assert.True(clock.ElapsedMilliseconds < 15_000);
+        log.WriteLine($"s_server: {server.Output.Split('\n').LastOrDefault(l => l.Contains("alert", StringComparison.OrdinalIgnoreCase) || l.Contains("mac", StringComparison.OrdinalIgnoreCase))}");
     }
 
     /// <summary>
