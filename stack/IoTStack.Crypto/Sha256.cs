@@ -6,7 +6,7 @@ namespace IoTStack.Crypto
     /// SHA-256 (FIPS 180-4 section 6.2). Per instance: the eight-word state, the 64-word message schedule and one
     /// 64-byte block buffer, all taken in the constructor; whole blocks are compressed straight from the caller's array.
     /// </summary>
-    public sealed class Sha256 : IHash, IHashSnapshot
+    public sealed class Sha256 : Sha2Hash, IHashSnapshot
     {
         // FIPS 180-4 section 4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes.
         private static readonly uint[] K =
@@ -23,26 +23,21 @@ namespace IoTStack.Crypto
 
         private readonly uint[] state = new uint[8];
         private readonly uint[] schedule = new uint[64];
-        private readonly byte[] block = new byte[64];
-        private int blockLength;
-        private ulong messageLength;
 
         /// <summary>Creates the hash, ready for a first message.</summary>
         public Sha256()
+            : base(64)
         {
             Reset();
         }
 
         /// <inheritdoc />
-        public int HashSize => 32;
-
-        /// <inheritdoc />
-        public int BlockSize => 64;
+        public override int HashSize => 32;
 
         int IHashSnapshot.SnapshotSize => 9;
 
         /// <inheritdoc />
-        public void Reset()
+        public override void Reset()
         {
             // FIPS 180-4 section 5.3.3.
             uint[] h = state;
@@ -54,69 +49,11 @@ namespace IoTStack.Crypto
             h[5] = 0x9B05688C;
             h[6] = 0x1F83D9AB;
             h[7] = 0x5BE0CD19;
-            blockLength = 0;
-            messageLength = 0;
+            ClearMessage();
         }
 
-        /// <inheritdoc />
-        public void Update(byte[] data, int offset, int count)
+        internal override void WriteHash(byte[] output, int offset)
         {
-            messageLength += (ulong)count;
-            if (blockLength > 0)
-            {
-                int take = 64 - blockLength;
-                if (take > count)
-                {
-                    take = count;
-                }
-
-                Array.Copy(data, offset, block, blockLength, take);
-                blockLength += take;
-                offset += take;
-                count -= take;
-                if (blockLength < 64)
-                {
-                    return;
-                }
-
-                Compress(block, 0);
-                blockLength = 0;
-            }
-
-            while (count >= 64)
-            {
-                Compress(data, offset);
-                offset += 64;
-                count -= 64;
-            }
-
-            if (count > 0)
-            {
-                Array.Copy(data, offset, block, 0, count);
-                blockLength = count;
-            }
-        }
-
-        /// <inheritdoc />
-        public void Finish(byte[] output, int offset)
-        {
-            // FIPS 180-4 section 5.1.1: a 1 bit, zeros, and the message length in bits as a 64-bit big-endian integer.
-            ulong bitLength = messageLength << 3;
-            block[blockLength++] = 0x80;
-            if (blockLength > 56)
-            {
-                Array.Clear(block, blockLength, 64 - blockLength);
-                Compress(block, 0);
-                blockLength = 0;
-            }
-
-            Array.Clear(block, blockLength, 56 - blockLength);
-            for (int i = 0; i < 8; i++)
-            {
-                block[63 - i] = (byte)(bitLength >> (8 * i));
-            }
-
-            Compress(block, 0);
             for (int i = 0; i < 8; i++)
             {
                 uint word = state[i];
@@ -126,8 +63,6 @@ namespace IoTStack.Crypto
                 output[offset + 3] = (byte)word;
                 offset += 4;
             }
-
-            Reset();
         }
 
         void IHashSnapshot.SaveState(ulong[] snapshot)
@@ -137,7 +72,7 @@ namespace IoTStack.Crypto
                 snapshot[i] = state[i];
             }
 
-            snapshot[8] = messageLength;
+            snapshot[8] = MessageLength;
         }
 
         void IHashSnapshot.RestoreState(ulong[] snapshot)
@@ -147,12 +82,11 @@ namespace IoTStack.Crypto
                 state[i] = (uint)snapshot[i];
             }
 
-            messageLength = snapshot[8];
-            blockLength = 0;
+            RestoreMessageLength(snapshot[8]);
         }
 
         // FIPS 180-4 section 6.2.2, with the functions of section 4.1.2 written out as rotations.
-        private void Compress(byte[] data, int offset)
+        internal override void Compress(byte[] data, int offset)
         {
             uint[] w = schedule;
             for (int t = 0; t < 16; t++)

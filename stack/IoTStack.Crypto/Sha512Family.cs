@@ -7,7 +7,7 @@ namespace IoTStack.Crypto
     /// initial hash value and how much of the final state is output (section 6.5). Per instance: the eight-word
     /// state, a copy of the initial value, the 80-word message schedule and one 128-byte block buffer.
     /// </summary>
-    public abstract class Sha512Family : IHash, IHashSnapshot
+    public abstract class Sha512Family : Sha2Hash, IHashSnapshot
     {
         // FIPS 180-4 section 4.2.3: the first 64 bits of the fractional parts of the cube roots of the first 80 primes.
         private static readonly ulong[] K =
@@ -38,11 +38,9 @@ namespace IoTStack.Crypto
         private readonly int hashSize;
         private readonly ulong[] state = new ulong[8];
         private readonly ulong[] schedule = new ulong[80];
-        private readonly byte[] block = new byte[128];
-        private int blockLength;
-        private ulong messageLength;
 
         internal Sha512Family(ulong[] initialHash, int hashSize)
+            : base(128)
         {
             this.initialHash = initialHash;
             this.hashSize = hashSize;
@@ -50,105 +48,39 @@ namespace IoTStack.Crypto
         }
 
         /// <inheritdoc />
-        public int HashSize => hashSize;
-
-        /// <inheritdoc />
-        public int BlockSize => 128;
+        public override int HashSize => hashSize;
 
         int IHashSnapshot.SnapshotSize => 9;
 
         /// <inheritdoc />
-        public void Reset()
+        public override void Reset()
         {
             Array.Copy(initialHash, state, 8);
-            blockLength = 0;
-            messageLength = 0;
+            ClearMessage();
         }
 
-        /// <inheritdoc />
-        public void Update(byte[] data, int offset, int count)
+        internal override void WriteHash(byte[] output, int offset)
         {
-            messageLength += (ulong)count;
-            if (blockLength > 0)
-            {
-                int take = 128 - blockLength;
-                if (take > count)
-                {
-                    take = count;
-                }
-
-                Array.Copy(data, offset, block, blockLength, take);
-                blockLength += take;
-                offset += take;
-                count -= take;
-                if (blockLength < 128)
-                {
-                    return;
-                }
-
-                Compress(block, 0);
-                blockLength = 0;
-            }
-
-            while (count >= 128)
-            {
-                Compress(data, offset);
-                offset += 128;
-                count -= 128;
-            }
-
-            if (count > 0)
-            {
-                Array.Copy(data, offset, block, 0, count);
-                blockLength = count;
-            }
-        }
-
-        /// <inheritdoc />
-        public void Finish(byte[] output, int offset)
-        {
-            // FIPS 180-4 section 5.1.2: a 1 bit, zeros, and the length in bits as a 128-bit big-endian integer.
-            block[blockLength++] = 0x80;
-            if (blockLength > 112)
-            {
-                Array.Clear(block, blockLength, 128 - blockLength);
-                Compress(block, 0);
-                blockLength = 0;
-            }
-
-            Array.Clear(block, blockLength, 112 - blockLength);
-            ulong bitLength = messageLength << 3;
-            ulong bitLengthHigh = messageLength >> 61;
-            for (int i = 0; i < 8; i++)
-            {
-                block[127 - i] = (byte)(bitLength >> (8 * i));
-                block[119 - i] = (byte)(bitLengthHigh >> (8 * i));
-            }
-
-            Compress(block, 0);
             for (int i = 0; i < hashSize; i++)
             {
                 output[offset + i] = (byte)(state[i >> 3] >> (56 - 8 * (i & 7)));
             }
-
-            Reset();
         }
 
         void IHashSnapshot.SaveState(ulong[] snapshot)
         {
             Array.Copy(state, snapshot, 8);
-            snapshot[8] = messageLength;
+            snapshot[8] = MessageLength;
         }
 
         void IHashSnapshot.RestoreState(ulong[] snapshot)
         {
             Array.Copy(snapshot, state, 8);
-            messageLength = snapshot[8];
-            blockLength = 0;
+            RestoreMessageLength(snapshot[8]);
         }
 
         // FIPS 180-4 section 6.4.2, with the functions of section 4.1.3 written out as rotations.
-        private void Compress(byte[] data, int offset)
+        internal override void Compress(byte[] data, int offset)
         {
             ulong[] w = schedule;
             for (int t = 0; t < 16; t++)
