@@ -107,6 +107,9 @@ namespace IoTStack.Net
                 case Counter.TcpRetransmissionTimeouts: return "TcpRetransmissionTimeouts";
                 case Counter.TcpRetransmittedSegments: return "TcpRetransmittedSegments";
                 case Counter.TcpFastRetransmits: return "TcpFastRetransmits";
+                case Counter.TcpRackLosses: return "TcpRackLosses";
+                case Counter.TcpLossProbes: return "TcpLossProbes";
+                case Counter.TcpLossProbeRecoveries: return "TcpLossProbeRecoveries";
                 case Counter.TcpOutOfWindow: return "TcpOutOfWindow";
                 case Counter.TcpBadAcks: return "TcpBadAcks";
                 case Counter.TcpOutOfOrderSegments: return "TcpOutOfOrderSegments";

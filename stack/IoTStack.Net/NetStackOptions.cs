@@ -1,3 +1,5 @@
+using IoTStack.Net.Sockets;
+
 namespace IoTStack.Net
 {
     /// <summary>
@@ -47,6 +49,7 @@ namespace IoTStack.Net
             TcpSynRetries = 5;
             TcpMaximumRetransmissions = 10;
             TcpUserTimeoutMs = 120000;
+            TcpCongestionControl = TcpCongestionAlgorithm.Cubic;
             TcpDelayedAckMs = 40;
             TcpKeepAliveIdleMs = 7200000;
             TcpKeepAliveIntervalMs = 75000;
@@ -217,6 +220,9 @@ namespace IoTStack.Net
 
         /// <summary>How long sent data may stay unacknowledged before the connection is aborted (RFC 5482); 0 for no limit. Default 120000.</summary>
         public int TcpUserTimeoutMs { get; set; }
+
+        /// <summary>The congestion control a new stream socket starts with (<see cref="SocketOption.CongestionControl"/> changes it per socket). Default CUBIC, as Linux.</summary>
+        public TcpCongestionAlgorithm TcpCongestionControl { get; set; }
 
         /// <summary>Longest delay of an acknowledgment (RFC 1122 section 4.2.3.2: under 500 ms; every second full segment is acknowledged at once). Default 40.</summary>
         public int TcpDelayedAckMs { get; set; }

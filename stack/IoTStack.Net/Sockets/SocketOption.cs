@@ -34,6 +34,8 @@ namespace IoTStack.Net.Sockets
         /// </summary>
         AddMembership,
         /// <summary>UDP: leave a group joined with <see cref="AddMembership"/> (IP_DROP_MEMBERSHIP); the value is the group.</summary>
-        DropMembership
+        DropMembership,
+        /// <summary>TCP: the congestion control algorithm, a <see cref="TcpCongestionAlgorithm"/> (Linux's TCP_CONGESTION); it applies from the next connection the socket makes or accepts.</summary>
+        CongestionControl
     }
 }

@@ -44,6 +44,7 @@ namespace IoTStack.Net.Sockets
         internal bool KeepAlive;
         internal int LingerSeconds;
         internal int UserTimeoutMs;
+        internal TcpCongestionAlgorithm CongestionAlgorithm;
         internal int Backlog;
 
         /// <summary>A stream slot: its connection's buffers come from the pool when it connects.</summary>
@@ -114,6 +115,7 @@ namespace IoTStack.Net.Sockets
                 case SocketOption.KeepAlive:
                 case SocketOption.Linger:
                 case SocketOption.UserTimeout:
+                case SocketOption.CongestionControl:
                     return Type == SocketKind.Stream;
                 case SocketOption.ReceiveQueued:
                 case SocketOption.Error:
@@ -170,6 +172,14 @@ namespace IoTStack.Net.Sockets
 
                     UserTimeoutMs = value;
                     break;
+                case SocketOption.CongestionControl:
+                    if (value != (int)TcpCongestionAlgorithm.NewReno && value != (int)TcpCongestionAlgorithm.Cubic)
+                    {
+                        return SocketResult.InvalidArgument;
+                    }
+
+                    CongestionAlgorithm = (TcpCongestionAlgorithm)value;
+                    break;
                 default:
                     return SocketResult.ProtocolOption; // read only
             }
@@ -206,6 +216,8 @@ namespace IoTStack.Net.Sockets
                     return KeepAlive ? 1 : 0;
                 case SocketOption.Linger:
                     return LingerSeconds;
+                case SocketOption.CongestionControl:
+                    return (int)CongestionAlgorithm;
                 default:
                     return UserTimeoutMs;
             }

@@ -14,8 +14,14 @@ namespace IoTStack.Net.Tcp
         internal readonly ByteRing TransmitRing;
         internal readonly Assembler Assembler;
 
-        /// <summary>What the peer reported holding beyond SND.UNA in SACK blocks (RFC 2018), for retransmitting holes only.</summary>
-        internal readonly Assembler Scoreboard;
+        /// <summary>The segments in flight: SACK scoreboard (RFC 2018, RFC 6675) and RACK's send times (RFC 8985).</summary>
+        internal readonly SentSegments Sent;
+
+        internal readonly RttEstimator Rtt = new RttEstimator();
+        internal readonly CongestionState Congestion = new CongestionState();
+
+        /// <summary>How the congestion window moves (<see cref="NewReno"/> or <see cref="Cubic"/>), chosen per socket.</summary>
+        internal CongestionControl Algorithm;
 
         internal uint Iss;
         internal uint Irs;
@@ -57,23 +63,35 @@ namespace IoTStack.Net.Tcp
         /// <summary>The application queued data since the last output: it goes out at the end of the poll, coalesced.</summary>
         internal bool OutputPending;
 
-        internal int SmoothedRtt;
-        internal int RttVariance;
-        internal int Rto;
-        internal bool RttMeasured;
-        internal bool Timing;
-        internal uint TimedSequence;
-        internal long TimedAt;
+        /// <summary>When the retransmission timer, or the loss probe timer while <see cref="ProbeArmed"/>, expires (0: not running).</summary>
         internal long RetransmitDeadline;
         internal int Retransmissions;
         internal long OldestUnacknowledgedSince;
 
-        internal int CongestionWindow;
-        internal int SlowStartThreshold;
         internal int DuplicateAcks;
+
+        /// <summary>In fast recovery (RFC 6675, RFC 6582) until SND.UNA passes <see cref="Recover"/>.</summary>
         internal bool Recovering;
         internal uint Recover;
-        internal uint HighRetransmitted;
+
+        /// <summary>The congestion window, not the application or the peer's window, held the last output back (RFC 7661).</summary>
+        internal bool CongestionLimited;
+
+        /// <summary>RACK's reordering timer (RFC 8985 section 6.2 step 5; 0: not running).</summary>
+        internal long ReorderDeadline;
+
+        /// <summary>The timer that is armed is a tail loss probe's (RFC 8985 section 7.2), not the retransmission timer.</summary>
+        internal bool ProbeArmed;
+
+        /// <summary>A probe was sent and its episode is open until SND.UNA reaches <see cref="ProbeEnd"/> (section 7.4).</summary>
+        internal bool ProbeOutstanding;
+        internal bool ProbeResent;
+        internal uint ProbeEnd;
+
+        /// <summary>Proportional rate reduction (RFC 6937): bytes delivered and sent since recovery began, and the flight then.</summary>
+        internal int PrrDelivered;
+        internal int PrrOut;
+        internal int RecoverFlight;
 
         internal long PersistDeadline;
         internal int PersistBackoff;
@@ -98,13 +116,89 @@ namespace IoTStack.Net.Tcp
             ReceiveRing = new ByteRing(receiveBufferSize);
             TransmitRing = new ByteRing(transmitBufferSize);
             Assembler = new Assembler(outOfOrderRanges);
-            Scoreboard = new Assembler(TcpLayer.SackScoreboard);
+            Sent = new SentSegments(transmitBufferSize / 536 + 8);
+        }
+
+        /// <summary>
+        /// Every field back to its value for a new connection whose first sequence number is <paramref name="iss"/>, so a
+        /// control block taken from the pool carries nothing over from the one before.
+        /// </summary>
+        internal void Reset(uint iss, int sendMss, long now, NetStackOptions options, CongestionControl algorithm)
+        {
+            Iss = iss;
+            Irs = 0;
+            SendUnacknowledged = iss;
+            SendNext = iss;
+            SendMax = iss;
+            SendWindowUpdateSequence = 0;
+            SendWindowUpdateAcknowledgment = 0;
+            SendWindow = 0;
+            MaxSendWindow = 0;
+            SendMss = sendMss;
+            SendScale = 0;
+            ReceiveScale = 0;
+            WindowScaling = false;
+            ReceiveNext = 0;
+            ReceiveAdvertised = 0;
+            Timestamps = false;
+            TimestampRecent = 0;
+            TimestampRecentAt = now;
+            SackPermitted = false;
+            FinQueued = false;
+            FinSent = false;
+            FinSequence = 0;
+            FinReceived = false;
+            AckNow = false;
+            AckDeadline = 0;
+            BytesUnacknowledged = 0;
+            ReceiveMss = TcpLayer.MinimumReceiveMss;
+            SendSmallEnd = iss;
+            OutputPending = false;
+            Rtt.Reset(options.TcpInitialRtoMs, options.TcpMinimumRtoMs, options.TcpMaximumRtoMs);
+            RetransmitDeadline = 0;
+            Retransmissions = 0;
+            OldestUnacknowledgedSince = 0;
+            Algorithm = algorithm;
+            Congestion.Reset(CongestionControl.InitialWindow(sendMss));
+            DuplicateAcks = 0;
+            Recovering = false;
+            Recover = iss;
+            CongestionLimited = false;
+            ReorderDeadline = 0;
+            ProbeArmed = false;
+            ProbeOutstanding = false;
+            ProbeResent = false;
+            ProbeEnd = iss;
+            PrrDelivered = 0;
+            PrrOut = 0;
+            RecoverFlight = 0;
+            PersistDeadline = 0;
+            PersistBackoff = 0;
+            LastReceivedAt = now;
+            LastActivityAt = now;
+            KeepAliveProbes = 0;
+            KeepAliveDeadline = 0;
+            AcceptPending = false;
+            Orphaned = false;
+            OrphanedAt = 0;
+            ReceiveShutdown = false;
+            TimeWaitUntil = 0;
+            Sent.Clear(iss);
+            Assembler.Clear();
+            ReceiveRing.Clear();
+            TransmitRing.Clear();
         }
 
         /// <summary>Bytes sent and not yet acknowledged (SYN and FIN count one each).</summary>
         internal int InFlight
         {
             get { return (int)(SendMax - SendUnacknowledged); }
+        }
+
+        /// <summary>RFC 6675's pipe: bytes in flight less those the peer holds (SACKed) and those lost and not yet sent again.</summary>
+        internal int Pipe
+        {
+            get { return InFlight - Sent.SackedBytes - Sent.LostBytes; }
         }
     }
 }

@@ -261,7 +261,7 @@ namespace IoTStack.Net.Tcp
             c.SendWindowUpdateAcknowledgment = ack.AcknowledgmentNumber;
             if (entry.Resent == 0)
             {
-                UpdateRtt(c, (int)(_time.Now - entry.Since));
+                c.Rtt.Sample((int)(_time.Now - entry.Since));
             }
 
             slot.State = SocketState.Established;
@@ -349,7 +349,7 @@ namespace IoTStack.Net.Tcp
             // Our SYN offered this much, unscaled (RFC 7323 section 2.2); the edge starts from the peer's ISN.
             c.ReceiveAdvertised = c.ReceiveNext + (uint)(slot.ReceiveRing.Free > 0xFFFF ? 0xFFFF : slot.ReceiveRing.Free);
             c.SendMss = Mss(options.HasMaximumSegmentSize ? options.MaximumSegmentSize : 536);
-            c.CongestionWindow = InitialWindow(c.SendMss);
+            c.Congestion.Reset(CongestionControl.InitialWindow(c.SendMss));
             c.WindowScaling = options.HasWindowScale && _options.TcpWindowScaling;
             c.SendScale = c.WindowScaling ? (options.WindowScale > 14 ? 14 : options.WindowScale) : 0;
             c.ReceiveScale = c.WindowScaling ? _receiveScale : 0;
@@ -370,11 +370,7 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            if (c.Timing)
-            {
-                UpdateRtt(c, (int)(_time.Now - c.TimedAt));
-                c.Timing = false;
-            }
+            c.Rtt.Acknowledged(acknowledgment, _time.Now, false, 0);
 
             c.SendUnacknowledged = acknowledgment;
             c.Recover = acknowledgment;
@@ -559,7 +555,7 @@ namespace IoTStack.Net.Tcp
                 return false;
             }
 
-            long sacked = c.Scoreboard.Covered;
+            int sacked = 0;
             if (c.SackPermitted && options.SackBlockCount > 0)
             {
                 for (int i = 0; i < options.SackBlockCount; i++)
@@ -569,7 +565,7 @@ namespace IoTStack.Net.Tcp
                     options.GetSackBlock(i, out left, out right);
                     if (Sequence.Gt(left, c.SendUnacknowledged) && Sequence.Lt(left, right) && Sequence.Le(right, c.SendMax))
                     {
-                        c.Scoreboard.Add(left, right);
+                        sacked += c.Sent.MarkSacked(left, right, _time.Now, c.Rtt.Minimum);
                     }
                 }
             }
@@ -577,14 +573,18 @@ namespace IoTStack.Net.Tcp
             int window = segment.Has(TcpFlags.Syn) ? segment.Window : segment.Window << c.SendScale; // a SYN's window is never scaled
             if (Sequence.Gt(acknowledgment, c.SendUnacknowledged))
             {
-                NewAcknowledgment(slot, acknowledgment, options);
+                NewAcknowledgment(slot, acknowledgment, options, sacked);
             }
             else if (acknowledgment == c.SendUnacknowledged && segment.PayloadLength == 0 && !segment.Has(TcpFlags.Fin)
-                && c.InFlight > 0 && (window == c.SendWindow || c.Scoreboard.Covered > sacked))
+                && c.InFlight > 0 && (window == c.SendWindow || sacked > 0))
             {
                 // RFC 5681 section 2 counts an ACK as duplicate only if the window is unchanged; RFC 6675
                 // section 2 also counts one whose SACK blocks report data not reported before.
-                DuplicateAcknowledgment(slot);
+                DuplicateAcknowledgment(slot, sacked);
+            }
+            else if (sacked > 0)
+            {
+                DetectLosses(slot, sacked);
             }
 
             if (Sequence.Lt(c.SendWindowUpdateSequence, segment.SequenceNumber)
@@ -630,9 +630,10 @@ namespace IoTStack.Net.Tcp
             }
         }
 
-        private void NewAcknowledgment(SocketSlot slot, uint acknowledgment, TcpOptions options)
+        private void NewAcknowledgment(SocketSlot slot, uint acknowledgment, TcpOptions options, int sacked)
         {
             TcpConnection c = slot.Tcp;
+            long now = _time.Now;
             int acked = (int)(acknowledgment - c.SendUnacknowledged);
             int data = acked;
             if (c.SendUnacknowledged == c.Iss)
@@ -646,114 +647,85 @@ namespace IoTStack.Net.Tcp
             }
 
             slot.TransmitRing.Discard(data < 0 ? 0 : data);
-            if (c.Timestamps && options.HasTimestamps && options.TimestampEchoReply != 0)
-            {
-                // RFC 7323 section 4.1: a round trip per ACK of new data, from the echoed timestamp.
-                UpdateRtt(c, (int)((uint)_time.Now - options.TimestampEchoReply));
-                c.Timing = false;
-            }
-            else if (c.Timing && Sequence.Gt(acknowledgment, c.TimedSequence))
-            {
-                UpdateRtt(c, (int)(_time.Now - c.TimedAt));
-                c.Timing = false;
-            }
-
-            int mss = c.SendMss;
-            if (c.Recovering)
-            {
-                if (Sequence.Ge(acknowledgment, c.Recover))
-                {
-                    // RFC 6582 section 3.2 step 3: full acknowledgment ends recovery.
-                    int flight = (int)(c.SendMax - acknowledgment);
-                    int deflated = (flight > mss ? flight : mss) + mss;
-                    c.CongestionWindow = c.SlowStartThreshold < deflated ? c.SlowStartThreshold : deflated;
-                    c.Recovering = false;
-                }
-                else
-                {
-                    // Partial acknowledgment: retransmit the next hole, deflate by what was acknowledged.
-                    c.SendUnacknowledged = acknowledgment;
-                    c.Scoreboard.Forget(acknowledgment);
-                    RetransmitHole(slot);
-                    c.CongestionWindow -= acked;
-                    if (acked >= mss)
-                    {
-                        c.CongestionWindow += mss;
-                    }
-
-                    if (c.CongestionWindow < mss)
-                    {
-                        c.CongestionWindow = mss;
-                    }
-                }
-            }
-            else if (c.CongestionWindow < c.SlowStartThreshold)
-            {
-                c.CongestionWindow += acked < mss ? acked : mss; // slow start (RFC 5681 section 3.1)
-            }
-            else
-            {
-                int increase = mss * mss / c.CongestionWindow; // congestion avoidance
-                c.CongestionWindow += increase > 0 ? increase : 1;
-            }
-
-            if (c.CongestionWindow > 0x3FFFFFFF)
-            {
-                c.CongestionWindow = 0x3FFFFFFF;
-            }
-
+            c.Rtt.Acknowledged(acknowledgment, now, c.Timestamps && options.HasTimestamps, options.TimestampEchoReply);
+            c.Sent.Acknowledge(acknowledgment, now, c.Rtt.Minimum);
             c.SendUnacknowledged = acknowledgment;
             if (Sequence.Lt(c.SendNext, acknowledgment))
             {
                 c.SendNext = acknowledgment;
             }
 
-            c.Scoreboard.Forget(acknowledgment);
             c.DuplicateAcks = 0;
             c.Retransmissions = 0;
+            if (c.ProbeOutstanding && Sequence.Ge(acknowledgment, c.ProbeEnd))
+            {
+                ProbeAcknowledged(c);
+            }
+
+            if (c.Recovering)
+            {
+                if (Sequence.Ge(acknowledgment, c.Recover))
+                {
+                    // RFC 6937 section 3 (and RFC 6582 section 3.2 step 3): recovery ends with the window at ssthresh.
+                    c.Recovering = false;
+                    c.Congestion.Window = c.Congestion.Threshold;
+                }
+                else if (!c.SackPermitted && c.Sent.Count > 0)
+                {
+                    c.Sent.MarkLost(0); // RFC 6582 section 3.2 step 4: a partial acknowledgment reveals the next hole
+                }
+            }
+            else
+            {
+                c.Algorithm.Acknowledged(c.Congestion, acked, c.SendMss, now, c.Rtt.Smoothed, c.CongestionLimited);
+            }
+
             if (c.SendUnacknowledged == c.SendMax)
             {
                 c.RetransmitDeadline = 0;
+                c.ProbeArmed = false;
                 c.OldestUnacknowledgedSince = 0;
+                c.ReorderDeadline = 0;
             }
             else
             {
-                c.RetransmitDeadline = _time.Now + c.Rto;
-                c.OldestUnacknowledgedSince = _time.Now;
+                c.OldestUnacknowledgedSince = now;
+                RestartTimer(slot); // RFC 6298 section 5.3
             }
+
+            DetectLosses(slot, acked + sacked);
         }
 
-        /// <summary>RFC 5681 section 3.2 and RFC 6582: three duplicates start fast retransmit and NewReno recovery.</summary>
-        private void DuplicateAcknowledgment(SocketSlot slot)
+        /// <summary>
+        /// RFC 5681 section 3.2 and RFC 6582 for a peer without SACK: the third duplicate starts fast retransmit and
+        /// recovery; RFC 3042's limited transmit on the first two. With SACK, RACK (<see cref="DetectLosses"/>) decides.
+        /// </summary>
+        private void DuplicateAcknowledgment(SocketSlot slot, int sacked)
         {
             TcpConnection c = slot.Tcp;
-            int mss = c.SendMss;
             c.DuplicateAcks++;
-            // RFC 6675 section 5: with SACK, recovery also starts once (DupThresh - 1) segments above SND.UNA
-            // are reported held (IsLost), so a short flight that yields fewer than three duplicates still recovers.
-            bool lost = c.DuplicateAcks >= 3 || (c.SackPermitted && c.Scoreboard.Covered >= 2L * DataPerSegment(c));
-            if (lost && !c.Recovering && Sequence.Ge(c.SendUnacknowledged, c.Recover))
-            {
-                int half = c.InFlight / 2;
-                c.SlowStartThreshold = half > 2 * mss ? half : 2 * mss;
-                c.Recover = c.SendMax;
-                c.Recovering = true;
-                c.HighRetransmitted = c.SendUnacknowledged;
-                _counters.Add(Counter.TcpFastRetransmits);
-                RetransmitHole(slot);
-                c.CongestionWindow = c.SlowStartThreshold + 3 * mss;
-            }
-            else if (!c.Recovering && c.DuplicateAcks <= 2)
+            if (!c.Recovering && c.DuplicateAcks <= 2)
             {
                 LimitedTransmit(slot);
             }
-            else
+
+            if (c.SackPermitted)
             {
-                c.CongestionWindow += mss; // each duplicate means a segment has left the network
-                if (c.Scoreboard.Count > 0)
-                {
-                    RetransmitHole(slot);
-                }
+                DetectLosses(slot, sacked);
+                return;
+            }
+
+            // RFC 6582 section 3.2 step 1: not again for losses of the window a timeout or the last recovery already handled.
+            if (c.DuplicateAcks == 3 && !c.Recovering && Sequence.Ge(c.SendUnacknowledged, c.Recover) && c.Sent.Count > 0)
+            {
+                c.Sent.MarkLost(0);
+                EnterRecovery(slot);
+            }
+
+            if (c.Recovering)
+            {
+                ReduceRate(slot, c.SendMss); // RFC 6937 section 3: without SACK a duplicate ACK delivered one segment
+                Output(slot);
             }
         }
 
@@ -778,36 +750,12 @@ namespace IoTStack.Net.Tcp
                 length = DataPerSegment(c);
             }
 
-            if (length <= 0 || c.SendNext != c.SendMax)
+            if (length <= 0 || c.SendNext != c.SendMax || c.Sent.IsFull)
             {
                 return;
             }
 
-            SendSegment(slot, c.SendNext, TcpFlags.Ack, offset, length);
-            c.SendNext += (uint)length;
-            c.SendMax = c.SendNext;
-        }
-
-        /// <summary>Retransmits the first segment from SND.UNA (or past what was retransmitted) that the peer's SACK blocks do not cover.</summary>
-        private void RetransmitHole(SocketSlot slot)
-        {
-            TcpConnection c = slot.Tcp;
-            uint from = Sequence.Gt(c.HighRetransmitted, c.SendUnacknowledged) ? c.HighRetransmitted : c.SendUnacknowledged;
-            if (c.Scoreboard.Count == 0)
-            {
-                from = c.SendUnacknowledged;
-            }
-
-            from = c.Scoreboard.EndOfRangeCovering(from);
-
-            uint highest = c.Scoreboard.Count > 0 ? c.Scoreboard.End(c.Scoreboard.Count - 1) : c.SendMax;
-            if (!Sequence.Lt(from, c.SendMax) || (c.Scoreboard.Count > 0 && !Sequence.Lt(from, highest) && from != c.SendUnacknowledged))
-            {
-                return;
-            }
-
-            Retransmit(slot, from);
-            c.HighRetransmitted = from + (uint)DataPerSegment(c);
+            SendNew(slot, offset, length, TcpFlags.Ack, false);
         }
 
         /// <summary>In-order data goes to the reader, out-of-order data waits in the ring's free space.</summary>
@@ -914,36 +862,6 @@ namespace IoTStack.Net.Tcp
             StopTimers(c);
             c.TimeWaitUntil = _time.Now + _options.TcpTimeWaitMs;
             Finish(slot);
-        }
-
-        private void UpdateRtt(TcpConnection c, int sample)
-        {
-            if (sample < 1)
-            {
-                sample = 1;
-            }
-
-            // RFC 6298 section 2, with SRTT kept times 8 and RTTVAR times 4 for integer precision.
-            if (!c.RttMeasured)
-            {
-                c.SmoothedRtt = sample << 3;
-                c.RttVariance = sample << 1;
-                c.RttMeasured = true;
-            }
-            else
-            {
-                int error = sample - (c.SmoothedRtt >> 3);
-                c.SmoothedRtt += error;
-                if (error < 0)
-                {
-                    error = -error;
-                }
-
-                c.RttVariance += error - (c.RttVariance >> 2);
-            }
-
-            int rto = (c.SmoothedRtt >> 3) + (c.RttVariance > 1 ? c.RttVariance : 1);
-            c.Rto = rto < _options.TcpMinimumRtoMs ? _options.TcpMinimumRtoMs : rto > _options.TcpMaximumRtoMs ? _options.TcpMaximumRtoMs : rto;
         }
     }
 }

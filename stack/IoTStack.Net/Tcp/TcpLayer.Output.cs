@@ -33,7 +33,13 @@ namespace IoTStack.Net.Tcp
             bool sent = false;
             bool maySend = state == SocketState.Established || state == SocketState.CloseWait || state == SocketState.FinWait1
                 || state == SocketState.Closing || state == SocketState.LastAck;
-            while (maySend)
+            if (maySend && c.Sent.LostBytes > 0)
+            {
+                sent = RetransmitLost(slot);
+            }
+
+            c.CongestionLimited = false;
+            while (maySend && !c.Sent.IsFull)
             {
                 int offset = (int)(c.SendNext - c.SendUnacknowledged);
                 int available = slot.TransmitRing.Count - offset;
@@ -42,8 +48,14 @@ namespace IoTStack.Net.Tcp
                     available = 0;
                 }
 
-                int window = c.SendWindow < c.CongestionWindow ? c.SendWindow : c.CongestionWindow;
-                int usable = window - offset;
+                int usable = c.SendWindow - offset; // the peer's window
+                int room = c.Congestion.Window - c.Pipe; // the congestion window
+                if (room < usable)
+                {
+                    usable = room;
+                    c.CongestionLimited = available > room;
+                }
+
                 int length = available;
                 if (length > usable)
                 {
@@ -56,22 +68,21 @@ namespace IoTStack.Net.Tcp
                     length = mss;
                 }
 
-                // The FIN goes after the last data byte: the first time, or again after a timeout rewound SND.NXT to it.
-                bool fin = c.FinQueued && length == available && (!c.FinSent || c.SendNext + (uint)length == c.FinSequence);
+                // The FIN goes after the last data byte; a lost one is sent again from the record of its segment.
+                bool fin = c.FinQueued && !c.FinSent && length == available;
                 if (length == 0 && !fin)
                 {
                     if (available > 0 && c.SendWindow == 0 && c.SendNext == c.SendUnacknowledged && c.PersistDeadline == 0)
                     {
                         // RFC 9293 section 3.8.6.1: probe a zero window until it opens.
                         c.PersistBackoff = 0;
-                        c.PersistDeadline = _time.Now + c.Rto;
+                        c.PersistDeadline = _time.Now + c.Rtt.Rto;
                     }
 
                     break;
                 }
 
-                bool retransmission = Sequence.Lt(c.SendNext, c.SendMax);
-                if (length > 0 && length < mss && !fin && !slot.NoDelay && !retransmission && c.SendNext != c.SendUnacknowledged
+                if (length > 0 && length < mss && !fin && !slot.NoDelay && c.SendNext != c.SendUnacknowledged
                     && Sequence.Gt(c.SendSmallEnd, c.SendUnacknowledged))
                 {
                     // Nagle (RFC 1122 section 4.2.3.4) in Minshall's form, as Linux has it (tcp_minshall_check): a small
@@ -96,37 +107,7 @@ namespace IoTStack.Net.Tcp
                     flags |= TcpFlags.Fin;
                 }
 
-                SendSegment(slot, c.SendNext, flags, offset, length);
-                if (retransmission)
-                {
-                    _counters.Add(Counter.TcpRetransmittedSegments);
-                }
-                else if (!c.Timing && length > 0)
-                {
-                    c.Timing = true;
-                    c.TimedSequence = c.SendNext;
-                    c.TimedAt = _time.Now;
-                }
-
-                c.SendNext += (uint)length;
-                if (length > 0 && length < mss)
-                {
-                    c.SendSmallEnd = c.SendNext;
-                }
-
-                if (fin)
-                {
-                    c.FinSent = true;
-                    c.FinSequence = c.SendNext;
-                    c.SendNext++;
-                }
-
-                if (Sequence.Gt(c.SendNext, c.SendMax))
-                {
-                    c.SendMax = c.SendNext;
-                }
-
-                StartRetransmitTimer(c);
+                SendNew(slot, offset, length, flags, fin);
                 sent = true;
                 if (fin)
                 {
@@ -173,7 +154,8 @@ namespace IoTStack.Net.Tcp
         {
             if (c.RetransmitDeadline == 0)
             {
-                c.RetransmitDeadline = _time.Now + c.Rto;
+                c.RetransmitDeadline = _time.Now + c.Rtt.Rto;
+                c.ProbeArmed = false;
             }
 
             if (c.OldestUnacknowledgedSince == 0)
@@ -189,34 +171,6 @@ namespace IoTStack.Net.Tcp
             SendSegment(slot, slot.Tcp.SendMax, TcpFlags.Ack, 0, 0);
         }
 
-        /// <summary>Retransmits one segment at <paramref name="sequence"/> without moving SND.NXT (fast retransmit, SACK holes).</summary>
-        private void Retransmit(SocketSlot slot, uint sequence)
-        {
-            TcpConnection c = slot.Tcp;
-            int offset = (int)(sequence - c.SendUnacknowledged);
-            int length = slot.TransmitRing.Count - offset;
-            if (length > DataPerSegment(c))
-            {
-                length = DataPerSegment(c);
-            }
-
-            TcpFlags flags = TcpFlags.Ack;
-            if (length <= 0)
-            {
-                if (!c.FinSent || sequence != c.FinSequence)
-                {
-                    return;
-                }
-
-                length = 0;
-                flags |= TcpFlags.Fin;
-            }
-
-            c.Timing = false; // Karn: no round-trip sample from retransmitted data
-            SendSegment(slot, sequence, flags, offset, length);
-            _counters.Add(Counter.TcpRetransmittedSegments);
-        }
-
         private void SendSegment(SocketSlot slot, uint sequence, TcpFlags flags, int offset, int length)
         {
             TcpConnection c = slot.Tcp;
@@ -228,13 +182,21 @@ namespace IoTStack.Net.Tcp
                 options.WriteTimestamps((uint)_time.Now, c.TimestampRecent);
             }
 
-            if (c.SackPermitted && c.Assembler.Count > 0)
+            // A segment sent again may have been cut when fewer SACK blocks rode along: the blocks give way so that data and
+            // options stay within the peer's MSS (RFC 6691).
+            int fit = (c.SendMss - (c.Timestamps ? 12 : 0) - length - 4) / 8;
+            if (c.SackPermitted && c.Assembler.Count > 0 && fit > 0)
             {
                 int blocks = c.Assembler.Count;
                 int room = c.Timestamps ? 3 : TcpOptions.MaximumSackBlocks;
                 if (blocks > room)
                 {
                     blocks = room;
+                }
+
+                if (blocks > fit)
+                {
+                    blocks = fit;
                 }
 
                 for (int i = 0; i < blocks; i++)
@@ -267,9 +229,7 @@ namespace IoTStack.Net.Tcp
             int window = slot.ReceiveRing.Free > 0xFFFF ? 0xFFFF : slot.ReceiveRing.Free;
             if (c.SendMax == c.Iss)
             {
-                c.Timing = true; // Karn: only a SYN sent once gives a round-trip sample
-                c.TimedSequence = c.Iss;
-                c.TimedAt = _time.Now;
+                c.Rtt.Begin(c.Iss, _time.Now); // Karn: only a SYN sent once gives a round-trip sample
             }
 
             Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, c.Iss, withAck ? c.ReceiveNext : 0,

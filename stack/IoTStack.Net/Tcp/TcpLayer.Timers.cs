@@ -118,6 +118,7 @@ namespace IoTStack.Net.Tcp
             }
 
             earliest = Deadlines.Earlier(earliest, c.RetransmitDeadline);
+            earliest = Deadlines.Earlier(earliest, c.ReorderDeadline);
             earliest = Deadlines.Earlier(earliest, c.AckDeadline);
             earliest = Deadlines.Earlier(earliest, c.PersistDeadline);
             if (slot.UserTimeoutMs > 0 && c.OldestUnacknowledgedSince != 0)
@@ -153,12 +154,24 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
+            if (c.ReorderDeadline != 0 && now >= c.ReorderDeadline)
+            {
+                ReorderTimeout(slot);
+            }
+
             if (c.RetransmitDeadline != 0 && now >= c.RetransmitDeadline)
             {
-                RetransmissionTimeout(slot);
-                if (!IsConnection(slot))
+                if (c.ProbeArmed)
                 {
-                    return;
+                    ProbeTimeout(slot);
+                }
+                else
+                {
+                    RetransmissionTimeout(slot);
+                    if (!IsConnection(slot))
+                    {
+                        return;
+                    }
                 }
             }
 
@@ -190,7 +203,7 @@ namespace IoTStack.Net.Tcp
                 _counters.Add(Counter.TcpWindowProbes);
                 SendSegment(slot, c.SendUnacknowledged - 1, TcpFlags.Ack, 0, 0);
                 c.PersistBackoff++;
-                long wait = (long)c.Rto << (c.PersistBackoff > 6 ? 6 : c.PersistBackoff);
+                long wait = (long)c.Rtt.Rto << (c.PersistBackoff > 6 ? 6 : c.PersistBackoff);
                 c.PersistDeadline = now + (wait > _options.TcpMaximumRtoMs ? _options.TcpMaximumRtoMs : wait);
             }
 
@@ -217,7 +230,7 @@ namespace IoTStack.Net.Tcp
             }
         }
 
-        /// <summary>RFC 6298 section 5.4 to 5.7 and RFC 5681 section 3.1: back off, shrink to one segment, go back to SND.UNA.</summary>
+        /// <summary>RFC 6298 section 5.4 to 5.7 and RFC 5681 section 3.1: back off, shrink to one segment, send the lost segments again.</summary>
         private void RetransmissionTimeout(SocketSlot slot)
         {
             TcpConnection c = slot.Tcp;
@@ -231,31 +244,33 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            if (!opening)
+            c.Rtt.BackOff();
+            c.RetransmitDeadline = 0;
+            c.ProbeArmed = false;
+            c.ProbeOutstanding = false;
+            c.ReorderDeadline = 0;
+            if (opening)
             {
-                int half = c.InFlight / 2;
-                c.SlowStartThreshold = half > 2 * c.SendMss ? half : 2 * c.SendMss;
-                c.CongestionWindow = c.SendMss;
+                c.SendNext = c.Iss;
+                Output(slot);
+                _counters.Add(Counter.TcpRetransmittedSegments);
+            }
+            else
+            {
+                // RFC 5681 section 3.1 through the connection's algorithm; RFC 6582 section 3.2 step 1's Recover keeps
+                // the duplicates of this flight from starting another recovery; RFC 8985 section 6.3 marks what the
+                // peer does not hold lost, and a second timeout in a row treats SACK reports as reneged (RFC 2018 section 8).
+                c.Algorithm.Timeout(c.Congestion, c.InFlight, c.SendMss, _time.Now);
                 c.Recovering = false;
                 c.DuplicateAcks = 0;
                 c.Recover = c.SendMax;
-                c.Scoreboard.Clear(); // RFC 2018 section 8: SACK information may be reneged
-            }
-
-            int rto = c.Rto * 2;
-            c.Rto = rto > _options.TcpMaximumRtoMs ? _options.TcpMaximumRtoMs : rto;
-            c.Timing = false;
-            c.SendNext = opening ? c.Iss : c.SendUnacknowledged;
-            c.RetransmitDeadline = 0;
-            Output(slot);
-            if (opening)
-            {
-                _counters.Add(Counter.TcpRetransmittedSegments);
+                c.Sent.MarkAllLost(c.Retransmissions > 1);
+                Output(slot);
             }
 
             if (c.RetransmitDeadline == 0)
             {
-                c.RetransmitDeadline = _time.Now + c.Rto;
+                c.RetransmitDeadline = _time.Now + c.Rtt.Rto;
             }
         }
     }

@@ -12,8 +12,6 @@ namespace IoTStack.Net.Tcp
     /// </summary>
     internal sealed partial class TcpLayer
     {
-        internal const int SackScoreboard = 4;
-
         /// <summary>Some connection may wait in a listener's backlog: false once a scan found none, so Accept need not scan.</summary>
         private bool _acceptsWaiting;
 
@@ -21,7 +19,7 @@ namespace IoTStack.Net.Tcp
         private bool _outputPending;
 
         /// <summary>The segment size a peer is assumed to use until it sends larger (RFC 9293 section 3.7.1: 536; Linux's TCP_MSS_DEFAULT).</summary>
-        private const int MinimumReceiveMss = 536;
+        internal const int MinimumReceiveMss = 536;
 
         /// <summary>The smallest segment <see cref="SegmentSize"/> cuts to for a small transmit ring.</summary>
         private const int MinimumSegment = 256;
@@ -95,64 +93,11 @@ namespace IoTStack.Net.Tcp
             return mss < 64 ? 64 : mss;
         }
 
-        private static int InitialWindow(int mss)
-        {
-            // RFC 5681 section 3.1 (after RFC 3390): min(4 * SMSS, max(2 * SMSS, 4380)).
-            int window = 2 * mss > 4380 ? 2 * mss : 4380;
-            return window < 4 * mss ? window : 4 * mss;
-        }
-
         /// <summary>Sets up a control block for a new connection, active or passive.</summary>
         private void Initialise(SocketSlot slot, uint iss, int peerMss)
         {
-            TcpConnection c = slot.Tcp;
-            c.Iss = iss;
-            c.SendUnacknowledged = iss;
-            c.SendNext = iss;
-            c.SendMax = iss;
-            c.SendWindow = 0;
-            c.MaxSendWindow = 0;
-            c.SendMss = Mss(peerMss);
-            c.SendScale = 0;
-            c.ReceiveScale = 0;
-            c.WindowScaling = false;
-            c.Timestamps = false;
-            c.TimestampRecent = 0;
-            c.TimestampRecentAt = _time.Now;
-            c.SackPermitted = false;
-            c.Scoreboard.Clear();
-            c.FinQueued = false;
-            c.FinSent = false;
-            c.FinReceived = false;
-            c.AckNow = false;
-            c.BytesUnacknowledged = 0;
-            c.ReceiveMss = MinimumReceiveMss;
-            c.SendSmallEnd = iss;
-            c.OutputPending = false;
-            c.AckDeadline = 0;
-            c.SmoothedRtt = 0;
-            c.RttVariance = 0;
-            c.Rto = _options.TcpInitialRtoMs;
-            c.RttMeasured = false;
-            c.Timing = false;
-            c.RetransmitDeadline = 0;
-            c.Retransmissions = 0;
-            c.CongestionWindow = InitialWindow(c.SendMss);
-            c.SlowStartThreshold = 0x3FFFFFFF;
-            c.DuplicateAcks = 0;
-            c.Recovering = false;
-            c.Recover = iss;
-            c.OldestUnacknowledgedSince = 0;
-            c.PersistDeadline = 0;
-            c.PersistBackoff = 0;
-            c.LastReceivedAt = _time.Now;
-            c.LastActivityAt = _time.Now;
-            c.KeepAliveProbes = 0;
-            c.KeepAliveDeadline = 0;
-            c.AcceptPending = false;
-            c.Orphaned = false;
-            c.ReceiveShutdown = false;
-            c.Assembler.Clear();
+            CongestionControl algorithm = slot.CongestionAlgorithm == TcpCongestionAlgorithm.NewReno ? (CongestionControl)NewReno.Instance : Cubic.Instance;
+            slot.Tcp.Reset(iss, Mss(peerMss), _time.Now, _options, algorithm);
             slot.ReceiveRing.Clear();
             slot.TransmitRing.Clear();
         }
@@ -164,6 +109,7 @@ namespace IoTStack.Net.Tcp
             slot.KeepAlive = false;
             slot.LingerSeconds = -1;
             slot.UserTimeoutMs = _options.TcpUserTimeoutMs;
+            slot.CongestionAlgorithm = _options.TcpCongestionControl;
             slot.Backlog = 0;
         }
 
@@ -315,6 +261,8 @@ namespace IoTStack.Net.Tcp
         private static void StopTimers(TcpConnection c)
         {
             c.RetransmitDeadline = 0;
+            c.ProbeArmed = false;
+            c.ReorderDeadline = 0;
             c.PersistDeadline = 0;
             c.AckDeadline = 0;
             c.KeepAliveDeadline = 0;

@@ -1,0 +1,304 @@
+using IoTStack.Net.Sockets;
+using IoTStack.Net.Wire;
+
+namespace IoTStack.Net.Tcp
+{
+    /// <summary>
+    /// Loss detection and recovery: RACK-TLP (RFC 8985) over the SACK scoreboard, duplicate ACKs for a peer without SACK
+    /// (RFC 5681, RFC 6582), proportional rate reduction while recovering (RFC 6937), and the timers that drive them.
+    /// The congestion window's own rules are the connection's <see cref="CongestionControl"/>.
+    /// </summary>
+    internal sealed partial class TcpLayer
+    {
+        /// <summary>WCDelAckT (RFC 8985 section 7.2): the longest a peer may delay the ACK of a lone segment.</summary>
+        private const int WorstCaseDelayedAckMs = 200;
+
+        /// <summary>The least a probe waits (the TLP draft's max(2 * SRTT, 10 ms)): a host's own delay in answering must not draw one.</summary>
+        private const int MinimumProbeTimeoutMs = 10;
+
+        /// <summary>
+        /// After an ACK that delivered <paramref name="delivered"/> bytes (cumulatively or by SACK): RACK marks what it now
+        /// knows is lost, recovery starts on the first loss, and while recovering the window follows PRR.
+        /// </summary>
+        private void DetectLosses(SocketSlot slot, int delivered)
+        {
+            TcpConnection c = slot.Tcp;
+            if (c.SackPermitted && (c.Sent.SackedBytes > 0 || c.Sent.Retransmitted > 0))
+            {
+                long wait;
+                int lost = c.Sent.DetectLosses(_time.Now, ReorderingWindow(c), out wait);
+                c.ReorderDeadline = wait > 0 ? _time.Now + wait : 0;
+                if (lost > 0)
+                {
+                    _counters.Add(Counter.TcpRackLosses, lost);
+                    if (!c.Recovering)
+                    {
+                        EnterRecovery(slot);
+                    }
+                }
+            }
+
+            if (c.Recovering)
+            {
+                ReduceRate(slot, delivered);
+            }
+        }
+
+        /// <summary>
+        /// RACK's reordering window (RFC 8985 section 6.2 step 4): none once recovering or once DupThresh segments are
+        /// SACKed while no reordering has been seen, else a quarter of the least round trip, at most the smoothed one.
+        /// </summary>
+        private static int ReorderingWindow(TcpConnection c)
+        {
+            if (!c.Sent.Reordering && (c.Recovering || c.Sent.SackedBytes >= 3 * c.SendMss))
+            {
+                return 0;
+            }
+
+            int window = c.Rtt.Minimum / 4;
+            return window < c.Rtt.Smoothed ? window : c.Rtt.Smoothed;
+        }
+
+        /// <summary>A congestion event starts fast recovery: the algorithm sets ssthresh, PRR starts counting (RFC 6937 section 3).</summary>
+        private void EnterRecovery(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            _counters.Add(Counter.TcpFastRetransmits);
+            c.Algorithm.CongestionEvent(c.Congestion, c.InFlight, c.SendMss, _time.Now);
+            c.Recovering = true;
+            c.Recover = c.SendMax;
+            c.PrrDelivered = 0;
+            c.PrrOut = 0;
+            c.RecoverFlight = c.InFlight > 0 ? c.InFlight : 1;
+            c.ProbeOutstanding = false; // the loss the probe was for is being recovered
+        }
+
+        /// <summary>
+        /// Proportional rate reduction (RFC 6937 section 3.1): while the pipe is above ssthresh, send in proportion to what
+        /// was delivered so the flight comes down to ssthresh as recovery ends; below it, slow start back up to it, by no
+        /// more than what was delivered plus one segment (PRR-SSRB).
+        /// </summary>
+        private static void ReduceRate(SocketSlot slot, int delivered)
+        {
+            TcpConnection c = slot.Tcp;
+            int mss = c.SendMss;
+            c.PrrDelivered += delivered;
+            int pipe = c.Pipe;
+            int threshold = c.Congestion.Threshold;
+            int sendCount;
+            if (pipe > threshold)
+            {
+                sendCount = (int)(((long)c.PrrDelivered * threshold + c.RecoverFlight - 1) / c.RecoverFlight) - c.PrrOut;
+            }
+            else
+            {
+                int limit = c.PrrDelivered - c.PrrOut;
+                if (limit < delivered)
+                {
+                    limit = delivered;
+                }
+
+                limit += mss;
+                sendCount = threshold - pipe < limit ? threshold - pipe : limit;
+            }
+
+            if (sendCount < 0)
+            {
+                sendCount = 0;
+            }
+
+            if (c.PrrOut == 0 && sendCount < mss && c.Sent.LostBytes > 0)
+            {
+                sendCount = mss; // the fast retransmission itself goes at once
+            }
+
+            c.Congestion.Window = pipe + sendCount;
+        }
+
+        /// <summary>
+        /// RFC 8985 section 7.4: the probe's episode ended. A probe that sent data again and drew no sign that the original
+        /// arrived (no DSACK here) repaired a loss, and congestion control must answer it as one.
+        /// </summary>
+        private void ProbeAcknowledged(TcpConnection c)
+        {
+            c.ProbeOutstanding = false;
+            if (c.ProbeResent && !c.Recovering)
+            {
+                _counters.Add(Counter.TcpLossProbeRecoveries);
+                c.Algorithm.CongestionEvent(c.Congestion, c.InFlight + c.SendMss, c.SendMss, _time.Now);
+                c.Congestion.Window = c.Congestion.Threshold;
+            }
+        }
+
+        /// <summary>
+        /// (Re)starts the timer for what is in flight: a tail loss probe two round trips out when RFC 8985 section 7.2
+        /// allows one (SACK, not recovering, no probe out, a round trip known), else the retransmission timer.
+        /// </summary>
+        private void RestartTimer(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            long now = _time.Now;
+            long rto = now + c.Rtt.Rto;
+            if (c.SackPermitted && !c.Recovering && !c.ProbeOutstanding && c.Rtt.Measured && c.Retransmissions == 0
+                && c.Sent.LostBytes == 0 && slot.State != SocketState.SynReceived)
+            {
+                long probe = 2 * c.Rtt.Smoothed;
+                if (probe < MinimumProbeTimeoutMs)
+                {
+                    probe = MinimumProbeTimeoutMs;
+                }
+
+                if (c.InFlight <= c.SendMss)
+                {
+                    probe += WorstCaseDelayedAckMs; // a lone segment's ACK may be held back that long
+                }
+
+                if (now + probe < rto)
+                {
+                    c.RetransmitDeadline = now + probe;
+                    c.ProbeArmed = true;
+                    return;
+                }
+            }
+
+            c.RetransmitDeadline = rto;
+            c.ProbeArmed = false;
+        }
+
+        /// <summary>
+        /// The loss probe fired (RFC 8985 section 7.3): send one new segment if there is one the peer's window takes, else
+        /// the last segment again, so that a lost tail draws an ACK with SACK blocks instead of waiting for the timeout.
+        /// </summary>
+        private void ProbeTimeout(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            c.ProbeArmed = false;
+            c.RetransmitDeadline = 0;
+            _counters.Add(Counter.TcpLossProbes);
+            int offset = (int)(c.SendNext - c.SendUnacknowledged);
+            int length = slot.TransmitRing.Count - offset;
+            int window = c.SendWindow - offset;
+            if (length > window)
+            {
+                length = window;
+            }
+
+            if (length > SegmentSize(slot))
+            {
+                length = SegmentSize(slot);
+            }
+
+            c.ProbeResent = length <= 0 || c.Sent.IsFull;
+            if (!c.ProbeResent)
+            {
+                SendNew(slot, offset, length, TcpFlags.Ack | TcpFlags.Psh, false);
+            }
+            else if (c.Sent.Count > 0)
+            {
+                Resend(slot, c.Sent.Count - 1);
+            }
+
+            c.ProbeOutstanding = true;
+            c.ProbeEnd = c.SendMax;
+            c.RetransmitDeadline = _time.Now + c.Rtt.Rto;
+            c.ProbeArmed = false;
+        }
+
+        /// <summary>RACK's reordering timer fired: segments sent before the delivered one have had their time (section 6.2).</summary>
+        private void ReorderTimeout(SocketSlot slot)
+        {
+            slot.Tcp.ReorderDeadline = 0;
+            DetectLosses(slot, 0);
+            Output(slot);
+        }
+
+        /// <summary>Sends segments marked lost, oldest first, while the congestion window has room for them; true when one went.</summary>
+        private bool RetransmitLost(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            bool any = false;
+            int index = c.Sent.FirstLost();
+            while (index >= 0)
+            {
+                int length = (int)(c.Sent.End(index) - c.Sent.Start(index));
+                if (c.Congestion.Window - c.Pipe < length)
+                {
+                    c.CongestionLimited = true;
+                    break;
+                }
+
+                Resend(slot, index);
+                any = true;
+                index = c.Sent.FirstLost();
+            }
+
+            return any;
+        }
+
+        /// <summary>Sends recorded segment <paramref name="index"/> again, as it was (its FIN too), without moving SND.NXT.</summary>
+        private void Resend(SocketSlot slot, int index)
+        {
+            TcpConnection c = slot.Tcp;
+            uint start = c.Sent.Start(index);
+            TcpFlags flags = TcpFlags.Ack;
+            if (c.Sent.Has(index, SentSegments.FinFlag))
+            {
+                flags |= TcpFlags.Fin;
+            }
+
+            c.Rtt.Cancel(); // Karn: no round-trip sample while data sent twice is in flight
+            SendSegment(slot, start, flags, (int)(start - c.SendUnacknowledged), c.Sent.DataLength(index));
+            c.Sent.Resent(index, _time.Now);
+            _counters.Add(Counter.TcpRetransmittedSegments);
+            if (c.Recovering)
+            {
+                c.PrrOut += (int)(c.Sent.End(index) - start);
+            }
+
+            StartRetransmitTimer(c);
+        }
+
+        /// <summary>Sends new data at SND.NXT (and the FIN after it), records the segment, and keeps the timers running.</summary>
+        private void SendNew(SocketSlot slot, int offset, int length, TcpFlags flags, bool fin)
+        {
+            TcpConnection c = slot.Tcp;
+            long now = _time.Now;
+            uint start = c.SendNext;
+            SendSegment(slot, start, flags, offset, length);
+            if (length > 0)
+            {
+                c.Rtt.Begin(start, now);
+            }
+
+            c.SendNext += (uint)length;
+            if (length > 0 && length < SegmentSize(slot))
+            {
+                c.SendSmallEnd = c.SendNext;
+            }
+
+            if (fin)
+            {
+                c.FinSent = true;
+                c.FinSequence = c.SendNext;
+                c.SendNext++;
+            }
+
+            c.SendMax = c.SendNext;
+            c.Sent.Append(start, c.SendNext, now, fin);
+            if (c.Recovering)
+            {
+                c.PrrOut += (int)(c.SendNext - start);
+            }
+
+            if (c.RetransmitDeadline == 0 || c.ProbeArmed)
+            {
+                RestartTimer(slot); // RFC 8985 section 7.2: the probe is rescheduled with new data sent
+            }
+
+            if (c.OldestUnacknowledgedSince == 0)
+            {
+                c.OldestUnacknowledgedSince = now;
+            }
+        }
+    }
+}
