@@ -17,7 +17,7 @@ command -v afl-fuzz >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; 
 out=$(mktemp -d /tmp/iotstack-fuzz-XXXX)
 dotnet build tools/IoTStack.Fuzz -c Release -nologo -clp:ErrorsOnly -o "$out/bin" || exit 1
 dotnet tool install SharpFuzz.CommandLine --tool-path "$out/tools" >/dev/null || exit 1
-for assembly in IoTStack.Net.dll IoTStack.Net.Services.dll IoTStack.Net.Mqtt.dll IoTStack.Drivers.dll IoTStack.Net.Tls.dll IoTStack.Crypto.dll IoTStack.Crypto.PublicKey.dll; do
+for assembly in IoTStack.Net.Wire.dll IoTStack.Net.dll IoTStack.Net.Services.dll IoTStack.Net.Mqtt.dll IoTStack.Drivers.dll IoTStack.Net.Tls.dll IoTStack.Crypto.dll IoTStack.Crypto.PublicKey.dll; do
   "$out/tools/sharpfuzz" "$out/bin/$assembly" >/dev/null || exit 1
 done
 

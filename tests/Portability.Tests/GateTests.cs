@@ -48,18 +48,27 @@ public class GateTests
         Assert.True(undeclared.Count == 0, $"{assembly} references what its project does not: {string.Join(", ", undeclared)}");
     }
 
-    [Fact]
-    public void The_core_stack_carries_the_wire_layer_and_the_services_are_apart()
+    private static HashSet<string> TypeNames(string assembly)
     {
-        using var pe = new PEReader(File.OpenRead(NanoGate.PathOf("Release", "IoTStack.Net")));
+        using var pe = new PEReader(File.OpenRead(NanoGate.PathOf("Release", assembly)));
         var reader = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
-        var names = reader.TypeDefinitions.Select(h => reader.GetString(reader.GetTypeDefinition(h).Name)).ToHashSet();
-        Assert.Contains("TcpSegment", names);
-        Assert.Contains("InternetChecksum", names);
-        Assert.DoesNotContain("DhcpClient", names);
+        return reader.TypeDefinitions.Select(h => reader.GetString(reader.GetTypeDefinition(h).Name)).ToHashSet();
+    }
+
+    [Fact]
+    public void The_wire_formats_sit_below_the_core_stack_and_the_services_apart_from_it()
+    {
+        var wire = TypeNames("IoTStack.Net.Wire");
+        var core = TypeNames("IoTStack.Net");
+        Assert.Contains("TcpSegment", wire);
+        Assert.Contains("InternetChecksum", wire);
+        Assert.DoesNotContain("TcpSegment", core);
+        Assert.Contains("NetStack", core);
+        Assert.DoesNotContain("DhcpClient", core);
     }
 
     [Theory]
+    [InlineData("IoTStack.Net.Wire", "stack/IoTStack.Net.Wire/IoTStack.Net.Wire.nfproj")]
     [InlineData("IoTStack.Net", "stack/IoTStack.Net/IoTStack.Net.nfproj")]
     [InlineData("IoTStack.Net.Services", "stack/IoTStack.Net.Services/IoTStack.Net.Services.nfproj")]
     [InlineData("IoTStack.Drivers", "drivers/IoTStack.Drivers/IoTStack.Drivers.nfproj")]

@@ -12,7 +12,7 @@ public static class NanoGate
     /// <summary>The device assemblies, one per layer (DESIGN.md rule 7), and the stand-in for the device API.</summary>
     public static readonly string[] Assemblies =
     [
-        "IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards",
+        "IoTStack.Net.Wire", "IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards",
         "IoTStack.Firmware.Esp32", "IoTStack.Samples.Sensor", "IoTStack.Net.Mqtt", "IoTStack.NanoGate.DeviceApiShapes",
         "IoTStack.Crypto", "IoTStack.Crypto.PublicKey", "IoTStack.Net.Tls", "IoTStack.Firmware.Tls",
     ];
@@ -29,20 +29,21 @@ public static class NanoGate
     /// <summary>The IoTStack assemblies a gate assembly's project (and its .nfproj) references; its metadata may use fewer.</summary>
     public static IReadOnlyList<string> References(string assembly) => assembly switch
     {
-        "IoTStack.Net" => [],
-        "IoTStack.Net.Services" => ["IoTStack.Net"],
-        "IoTStack.Drivers" => ["IoTStack.Net"],
-        "IoTStack.Firmware" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Boards"],
-        "IoTStack.Boards" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers"],
-        "IoTStack.Firmware.Esp32" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards", "IoTStack.NanoGate.DeviceApiShapes",
+        "IoTStack.Net.Wire" => [],
+        "IoTStack.Net" => ["IoTStack.Net.Wire"],
+        "IoTStack.Net.Services" => ["IoTStack.Net", "IoTStack.Net.Wire"],
+        "IoTStack.Drivers" => ["IoTStack.Net", "IoTStack.Net.Wire"],
+        "IoTStack.Firmware" => ["IoTStack.Net", "IoTStack.Net.Wire", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Boards"],
+        "IoTStack.Boards" => ["IoTStack.Net", "IoTStack.Net.Wire", "IoTStack.Net.Services", "IoTStack.Drivers"],
+        "IoTStack.Firmware.Esp32" => ["IoTStack.Net", "IoTStack.Net.Wire", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards", "IoTStack.NanoGate.DeviceApiShapes",
             "IoTStack.Firmware.Tls", "IoTStack.Crypto", "IoTStack.Crypto.PublicKey", "IoTStack.Net.Tls"],
-        "IoTStack.Samples.Sensor" => ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Boards"],
-        "IoTStack.Net.Mqtt" => ["IoTStack.Net"],
+        "IoTStack.Samples.Sensor" => ["IoTStack.Net", "IoTStack.Net.Wire", "IoTStack.Net.Services", "IoTStack.Drivers", "IoTStack.Boards"],
+        "IoTStack.Net.Mqtt" => ["IoTStack.Net", "IoTStack.Net.Wire"],
         "IoTStack.NanoGate.DeviceApiShapes" => [],
         "IoTStack.Crypto" => [],
         "IoTStack.Crypto.PublicKey" => ["IoTStack.Crypto"],
-        "IoTStack.Net.Tls" => ["IoTStack.Net", "IoTStack.Crypto", "IoTStack.Crypto.PublicKey"],
-        "IoTStack.Firmware.Tls" => ["IoTStack.Net", "IoTStack.Crypto", "IoTStack.Net.Tls", "IoTStack.Boards", "IoTStack.Firmware"],
+        "IoTStack.Net.Tls" => ["IoTStack.Net", "IoTStack.Net.Wire", "IoTStack.Crypto", "IoTStack.Crypto.PublicKey"],
+        "IoTStack.Firmware.Tls" => ["IoTStack.Net", "IoTStack.Net.Wire", "IoTStack.Crypto", "IoTStack.Net.Tls", "IoTStack.Boards", "IoTStack.Firmware"],
         _ => throw new ArgumentException(assembly),
     };
 

@@ -60,12 +60,14 @@ public class SystemNetNamesTests
     public void Code_using_system_net_sockets_and_iotstack_together_compiles_without_an_alias()
     {
         string stack = Path.Combine(NanoGate.RepositoryRoot, "stack", "IoTStack.Net", "bin", "Release", "net10.0", "IoTStack.Net.dll");
+        string wire = Path.Combine(NanoGate.RepositoryRoot, "stack", "IoTStack.Net.Wire", "bin", "Release", "net10.0", "IoTStack.Net.Wire.dll");
         Assert.True(File.Exists(stack), $"build the solution in Release first: {stack} is missing");
+        Assert.True(File.Exists(wire), $"build the solution in Release first: {wire} is missing");
         var framework = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll" or "Microsoft.Win32.Primitives.dll")
             .Select(path => MetadataReference.CreateFromFile(path));
         var compilation = CSharpCompilation.Create("Both", [CSharpSyntaxTree.ParseText(BothTogether)],
-            [.. framework, MetadataReference.CreateFromFile(stack)], new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            [.. framework, MetadataReference.CreateFromFile(stack), MetadataReference.CreateFromFile(wire)], new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToArray();
         Assert.True(errors.Length == 0, string.Join("\n", errors));
     }

@@ -11,7 +11,7 @@ namespace IoTStack.CostModel;
 public static class CostModel
 {
     /// <summary>The device assemblies, counted as our own code: what an image deploys.</summary>
-    public static readonly string[] DeviceAssemblies = ["IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards",
+    public static readonly string[] DeviceAssemblies = ["IoTStack.Net.Wire", "IoTStack.Net", "IoTStack.Net.Services", "IoTStack.Net.Mqtt", "IoTStack.Drivers", "IoTStack.Firmware", "IoTStack.Boards",
         "IoTStack.Net.Tls", "IoTStack.Crypto", "IoTStack.Crypto.PublicKey"];
 
     /// <summary>The chips measured, as the emulator names them.</summary>

@@ -17,10 +17,10 @@ namespace IoTStack.Emulator.Memory;
 /// </summary>
 public static class BoardHeap
 {
-    /// <summary>The assemblies an image deploys: stack, drivers, boards, firmware.</summary>
+    /// <summary>The assemblies an image deploys: wire formats, stack, services, drivers, boards, firmware.</summary>
     public static Assembly[] PortableAssemblies { get; } =
     {
-        typeof(NetStack).Assembly, typeof(Net.Services.NetServices).Assembly, typeof(ISpiBus).Assembly, typeof(BoardNetwork).Assembly,
+        typeof(Net.Wire.IPv4Address).Assembly, typeof(NetStack).Assembly, typeof(Net.Services.NetServices).Assembly, typeof(ISpiBus).Assembly, typeof(BoardNetwork).Assembly,
         typeof(Firmware.Firmware).Assembly,
     };
 
