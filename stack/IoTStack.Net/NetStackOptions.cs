@@ -83,7 +83,7 @@ namespace IoTStack.Net
             return options;
         }
 
-        /// <summary>Cuts every table to the small profile's: 4 neighbours, one frame waiting for ARP (lwIP keeps one too), one loopback frame, one 1,500-byte reassembly slot of 4 fragments, 2 multicast groups, one 64-byte ping, 4 half-open and 4 TIME-WAIT entries, 2 out-of-order ranges.</summary>
+        /// <summary>Cuts every table to the small profile's: 4 neighbours, one frame waiting for ARP (lwIP keeps one too), one loopback frame, one 1,500-byte reassembly slot of 4 fragments, 2 multicast groups, one 64-byte ping, 2 half-open entries (a full SYN queue answers with SYN cookies) and 4 TIME-WAIT entries, 2 out-of-order ranges.</summary>
         public void UseSmallTables()
         {
             ArpCacheSize = 4;
@@ -95,7 +95,7 @@ namespace IoTStack.Net
             MulticastGroups = 2;
             PingSlots = 1;
             PingMaxDataLength = 64;
-            TcpSynQueueSize = 4;
+            TcpSynQueueSize = 2;
             TcpTimeWaitEntries = 4;
             TcpOutOfOrderRanges = 2;
         }

@@ -13,7 +13,7 @@ namespace IoTStack.Net.Tcp
         /// <summary>ssthresh, in bytes.</summary>
         internal int Threshold;
 
-        /// <summary>Bytes acknowledged in congestion avoidance since the window last grew (RFC 3465 byte counting).</summary>
+        /// <summary>Bytes acknowledged in congestion avoidance since the window (NewReno, RFC 3465 byte counting) or CUBIC's W_est last grew.</summary>
         internal int BytesAcknowledged;
 
         /// <summary>CUBIC's W_max: the window just before the last reduction, in bytes.</summary>
@@ -28,14 +28,8 @@ namespace IoTStack.Net.Tcp
         /// <summary>When the current congestion-avoidance epoch began (0: not begun).</summary>
         internal long EpochStart;
 
-        /// <summary>cwnd_epoch: the window when the epoch began.</summary>
-        internal int EpochWindow;
-
         /// <summary>W_est: the window Reno would have now (RFC 9438 section 4.3), in bytes.</summary>
         internal int RenoEstimate;
-
-        /// <summary>Bytes acknowledged since <see cref="RenoEstimate"/> last grew.</summary>
-        internal int RenoAcknowledged;
 
         internal void Reset(int initialWindow)
         {
@@ -46,9 +40,7 @@ namespace IoTStack.Net.Tcp
             LastMaximumWindow = 0;
             K = 0;
             EpochStart = 0;
-            EpochWindow = 0;
             RenoEstimate = 0;
-            RenoAcknowledged = 0;
         }
     }
 }

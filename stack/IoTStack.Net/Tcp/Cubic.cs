@@ -36,10 +36,10 @@ namespace IoTStack.Net.Tcp
 
             // Section 4.3: W_est grows by alpha_cubic = 3 (1 - beta) / (1 + beta) = 9/17 segments per window acknowledged,
             // by 1 once it has passed W_max.
-            state.RenoAcknowledged += acknowledged;
-            if (state.RenoAcknowledged >= state.Window)
+            state.BytesAcknowledged += acknowledged;
+            if (state.BytesAcknowledged >= state.Window)
             {
-                state.RenoAcknowledged -= state.Window;
+                state.BytesAcknowledged -= state.Window;
                 state.RenoEstimate += state.RenoEstimate >= state.MaximumWindow ? mss : mss * 9 / 17;
             }
 
@@ -94,9 +94,8 @@ namespace IoTStack.Net.Tcp
         private static void BeginEpoch(CongestionState state, int mss, long now)
         {
             state.EpochStart = now;
-            state.EpochWindow = state.Window;
             state.RenoEstimate = state.Window;
-            state.RenoAcknowledged = 0;
+            state.BytesAcknowledged = 0;
             if (state.MaximumWindow <= state.Window)
             {
                 state.MaximumWindow = state.Window; // no reduction to come back from: start on the convex side

@@ -8,8 +8,7 @@ namespace IoTStack.Net.Tcp
     /// </summary>
     internal sealed class RttEstimator
     {
-        private int _minimumRto;
-        private int _maximumRto;
+        private NetStackOptions _options;
 
         /// <summary>SRTT times 8, for integer precision (RFC 6298 section 2, as BSD keeps it).</summary>
         private int _smoothed8;
@@ -25,21 +24,22 @@ namespace IoTStack.Net.Tcp
         internal int Rto;
 
         /// <summary>A sample has been taken since the connection began.</summary>
-        internal bool Measured;
+        internal bool Measured
+        {
+            get { return _smoothed8 != 0; }
+        }
 
         /// <summary>The least round trip sampled (milliseconds; 0 until <see cref="Measured"/>).</summary>
         internal int Minimum;
 
         /// <summary>Starts over for a new connection: no samples, the initial timeout (RFC 6298 section 2.1).</summary>
-        internal void Reset(int initialRto, int minimumRto, int maximumRto)
+        internal void Reset(NetStackOptions options)
         {
-            _minimumRto = minimumRto;
-            _maximumRto = maximumRto;
+            _options = options;
             _smoothed8 = 0;
             _variance4 = 0;
             _timing = false;
-            Rto = initialRto;
-            Measured = false;
+            Rto = options.TcpInitialRtoMs;
             Minimum = 0;
         }
 
@@ -97,7 +97,6 @@ namespace IoTStack.Net.Tcp
             {
                 _smoothed8 = rtt << 3;
                 _variance4 = rtt << 1;
-                Measured = true;
                 Minimum = rtt;
             }
             else
@@ -128,7 +127,7 @@ namespace IoTStack.Net.Tcp
 
         private int Bound(int rto)
         {
-            return rto < _minimumRto ? _minimumRto : rto > _maximumRto ? _maximumRto : rto;
+            return rto < _options.TcpMinimumRtoMs ? _options.TcpMinimumRtoMs : rto > _options.TcpMaximumRtoMs ? _options.TcpMaximumRtoMs : rto;
         }
     }
 }

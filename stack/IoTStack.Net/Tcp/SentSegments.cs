@@ -14,11 +14,13 @@ namespace IoTStack.Net.Tcp
         internal const int RetransmittedFlag = 4;
         internal const int FinFlag = 8;
 
+        // The segments are contiguous: one ends where the next begins, and the last at SND.MAX (_end). Send times are
+        // the stack clock's milliseconds truncated to an int, compared by difference (they wrap after 24 days).
         private readonly uint[] _starts;
-        private readonly uint[] _ends;
-        private readonly long[] _sentAt;
+        private readonly int[] _sentAt;
         private readonly byte[] _flags;
         private int _count;
+        private uint _end;
 
         /// <summary>Bytes (sequence space) of segments the peer reported held beyond SND.UNA.</summary>
         internal int SackedBytes;
@@ -30,7 +32,7 @@ namespace IoTStack.Net.Tcp
         internal int Retransmitted;
 
         /// <summary>RACK.xmit_ts and RACK.end_seq (RFC 8985 section 5.2): when the most recently sent delivered segment was sent, and its end.</summary>
-        internal long RackSentAt;
+        internal int RackSentAt;
         internal uint RackEnd;
 
         /// <summary>RACK.rtt: the round trip of that segment; -1 until a segment has been delivered.</summary>
@@ -45,8 +47,7 @@ namespace IoTStack.Net.Tcp
         internal SentSegments(int capacity)
         {
             _starts = new uint[capacity];
-            _ends = new uint[capacity];
-            _sentAt = new long[capacity];
+            _sentAt = new int[capacity];
             _flags = new byte[capacity];
         }
 
@@ -67,12 +68,7 @@ namespace IoTStack.Net.Tcp
 
         internal uint End(int index)
         {
-            return _ends[index];
-        }
-
-        internal long SentAt(int index)
-        {
-            return _sentAt[index];
+            return index + 1 < _count ? _starts[index + 1] : _end;
         }
 
         internal bool Has(int index, int flag)
@@ -83,12 +79,13 @@ namespace IoTStack.Net.Tcp
         /// <summary>Data bytes of a segment: its sequence space less the FIN's one.</summary>
         internal int DataLength(int index)
         {
-            return (int)(_ends[index] - _starts[index]) - ((_flags[index] & FinFlag) != 0 ? 1 : 0);
+            return Length(index) - ((_flags[index] & FinFlag) != 0 ? 1 : 0);
         }
 
         internal void Clear(uint sequence)
         {
             _count = 0;
+            _end = sequence;
             SackedBytes = 0;
             LostBytes = 0;
             Retransmitted = 0;
@@ -103,10 +100,10 @@ namespace IoTStack.Net.Tcp
         internal void Append(uint start, uint end, long now, bool fin)
         {
             _starts[_count] = start;
-            _ends[_count] = end;
-            _sentAt[_count] = now;
+            _sentAt[_count] = (int)now;
             _flags[_count] = (byte)(fin ? FinFlag : 0);
             _count++;
+            _end = end;
         }
 
         /// <summary>The segment was sent again: it is no longer waiting to be, and its send time is now.</summary>
@@ -124,7 +121,7 @@ namespace IoTStack.Net.Tcp
             }
 
             _flags[index] = (byte)((flags & ~LostFlag) | RetransmittedFlag);
-            _sentAt[index] = now;
+            _sentAt[index] = (int)now;
         }
 
         /// <summary>Marks a segment lost unless the peer holds it or it already waits to be sent again; true when it was newly marked.</summary>
@@ -148,7 +145,7 @@ namespace IoTStack.Net.Tcp
             for (int i = Find(left); i < _count && Sequence.Lt(_starts[i], right); i++)
             {
                 int flags = _flags[i];
-                if ((flags & SackedFlag) != 0 || Sequence.Lt(_starts[i], left) || Sequence.Gt(_ends[i], right))
+                if ((flags & SackedFlag) != 0 || Sequence.Lt(_starts[i], left) || Sequence.Gt(End(i), right))
                 {
                     continue;
                 }
@@ -176,7 +173,7 @@ namespace IoTStack.Net.Tcp
             while (low < high)
             {
                 int middle = (low + high) >> 1;
-                if (Sequence.Le(_ends[middle], sequence))
+                if (Sequence.Le(End(middle), sequence))
                 {
                     low = middle + 1;
                 }
@@ -207,7 +204,6 @@ namespace IoTStack.Net.Tcp
             {
                 int left = _count - gone;
                 System.Array.Copy(_starts, gone, _starts, 0, left);
-                System.Array.Copy(_ends, gone, _ends, 0, left);
                 System.Array.Copy(_sentAt, gone, _sentAt, 0, left);
                 System.Array.Copy(_flags, gone, _flags, 0, left);
                 _count = left;
@@ -268,8 +264,8 @@ namespace IoTStack.Net.Tcp
         /// </summary>
         private void Deliver(int index, long now, int minimumRtt)
         {
-            uint end = _ends[index];
-            long sentAt = _sentAt[index];
+            uint end = End(index);
+            int sentAt = _sentAt[index];
             bool resent = (_flags[index] & RetransmittedFlag) != 0;
             if (Sequence.Lt(end, HighestDelivered))
             {
@@ -280,16 +276,18 @@ namespace IoTStack.Net.Tcp
                 HighestDelivered = end;
             }
 
-            if (resent && now - sentAt < minimumRtt)
+            int rtt = (int)now - sentAt;
+            if (resent && rtt < minimumRtt)
             {
                 return;
             }
 
-            if (sentAt > RackSentAt || (sentAt == RackSentAt && Sequence.Gt(end, RackEnd)))
+            int later = sentAt - RackSentAt;
+            if (RackRtt < 0 || later > 0 || (later == 0 && Sequence.Gt(end, RackEnd)))
             {
                 RackSentAt = sentAt;
                 RackEnd = end;
-                RackRtt = (int)(now - sentAt);
+                RackRtt = rtt;
             }
         }
 
@@ -314,15 +312,16 @@ namespace IoTStack.Net.Tcp
                     continue;
                 }
 
-                long sentAt = _sentAt[i];
-                if (sentAt > RackSentAt || (sentAt == RackSentAt && !Sequence.Lt(_ends[i], RackEnd)))
+                int sentAt = _sentAt[i];
+                int later = sentAt - RackSentAt;
+                if (later > 0 || (later == 0 && !Sequence.Lt(End(i), RackEnd)))
                 {
                     continue; // sent after the delivered one: nothing says it is late yet
                 }
 
                 // Strictly later: send times are whole milliseconds, so a segment sent in the same millisecond as the
                 // delivered one, or a millisecond before it, may be as far in flight as its round trip allows.
-                long remaining = sentAt + RackRtt + reorderingWindow - now;
+                long remaining = sentAt + RackRtt + reorderingWindow - (int)now;
                 if (remaining < 0)
                 {
                     MarkLost(i);
@@ -339,7 +338,7 @@ namespace IoTStack.Net.Tcp
 
         private int Length(int index)
         {
-            return (int)(_ends[index] - _starts[index]);
+            return (int)(End(index) - _starts[index]);
         }
 
         /// <summary>Takes a segment out of the byte and retransmission counts before it goes or shrinks.</summary>

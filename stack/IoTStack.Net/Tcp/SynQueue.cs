@@ -5,7 +5,6 @@ namespace IoTStack.Net.Tcp
     /// <summary>One half-open passive connection: what the SYN said, and our SYN-ACK. No socket buffers.</summary>
     internal sealed class SynEntry : TupleEntry
     {
-        internal int ListenerIndex;
         internal int ListenerDescriptor;
         internal uint Iss;
         internal uint Irs;

@@ -10,6 +10,13 @@ namespace IoTStack.Net.Tcp
     /// </summary>
     internal sealed class TcpConnection
     {
+        /// <summary>
+        /// The connection's yes/no state packed in one int: on nanoCLR every field of an instance takes 12 bytes whatever
+        /// its type (DESIGN.md rule 2), and these are read a few times per segment, not per byte. The ones the per-segment
+        /// paths test most (Timestamps, SackPermitted, AckNow, OutputPending) stay fields.
+        /// </summary>
+        private int _flags;
+
         internal readonly ByteRing ReceiveRing;
         internal readonly ByteRing TransmitRing;
         internal readonly Assembler Assembler;
@@ -35,7 +42,11 @@ namespace IoTStack.Net.Tcp
         internal int SendMss;
         internal int SendScale;
         internal int ReceiveScale;
-        internal bool WindowScaling;
+        internal bool WindowScaling
+        {
+            get { return (_flags & 0x1) != 0; }
+            set { _flags = value ? _flags | 0x1 : _flags & ~0x1; }
+        }
         internal uint ReceiveNext;
         internal uint ReceiveAdvertised;
         internal bool Timestamps;
@@ -43,10 +54,22 @@ namespace IoTStack.Net.Tcp
         internal long TimestampRecentAt;
         internal bool SackPermitted;
 
-        internal bool FinQueued;
-        internal bool FinSent;
+        internal bool FinQueued
+        {
+            get { return (_flags & 0x2) != 0; }
+            set { _flags = value ? _flags | 0x2 : _flags & ~0x2; }
+        }
+        internal bool FinSent
+        {
+            get { return (_flags & 0x4) != 0; }
+            set { _flags = value ? _flags | 0x4 : _flags & ~0x4; }
+        }
         internal uint FinSequence;
-        internal bool FinReceived;
+        internal bool FinReceived
+        {
+            get { return (_flags & 0x8) != 0; }
+            set { _flags = value ? _flags | 0x8 : _flags & ~0x8; }
+        }
 
         internal bool AckNow;
         internal long AckDeadline;
@@ -71,21 +94,41 @@ namespace IoTStack.Net.Tcp
         internal int DuplicateAcks;
 
         /// <summary>In fast recovery (RFC 6675, RFC 6582) until SND.UNA passes <see cref="Recover"/>.</summary>
-        internal bool Recovering;
+        internal bool Recovering
+        {
+            get { return (_flags & 0x10) != 0; }
+            set { _flags = value ? _flags | 0x10 : _flags & ~0x10; }
+        }
         internal uint Recover;
 
         /// <summary>The congestion window, not the application or the peer's window, held the last output back (RFC 7661).</summary>
-        internal bool CongestionLimited;
+        internal bool CongestionLimited
+        {
+            get { return (_flags & 0x20) != 0; }
+            set { _flags = value ? _flags | 0x20 : _flags & ~0x20; }
+        }
 
         /// <summary>RACK's reordering timer (RFC 8985 section 6.2 step 5; 0: not running).</summary>
         internal long ReorderDeadline;
 
         /// <summary>The timer that is armed is a tail loss probe's (RFC 8985 section 7.2), not the retransmission timer.</summary>
-        internal bool ProbeArmed;
+        internal bool ProbeArmed
+        {
+            get { return (_flags & 0x40) != 0; }
+            set { _flags = value ? _flags | 0x40 : _flags & ~0x40; }
+        }
 
         /// <summary>A probe was sent and its episode is open until SND.UNA reaches <see cref="ProbeEnd"/> (section 7.4).</summary>
-        internal bool ProbeOutstanding;
-        internal bool ProbeResent;
+        internal bool ProbeOutstanding
+        {
+            get { return (_flags & 0x80) != 0; }
+            set { _flags = value ? _flags | 0x80 : _flags & ~0x80; }
+        }
+        internal bool ProbeResent
+        {
+            get { return (_flags & 0x100) != 0; }
+            set { _flags = value ? _flags | 0x100 : _flags & ~0x100; }
+        }
         internal uint ProbeEnd;
 
         /// <summary>Proportional rate reduction (RFC 6937): bytes delivered and sent since recovery began, and the flight then.</summary>
@@ -101,14 +144,29 @@ namespace IoTStack.Net.Tcp
         internal int KeepAliveProbes;
         internal long KeepAliveDeadline;
 
-        internal bool InUse;
-        internal int ListenerIndex;
+        internal bool InUse
+        {
+            get { return (_flags & 0x200) != 0; }
+            set { _flags = value ? _flags | 0x200 : _flags & ~0x200; }
+        }
         internal int ListenerDescriptor;
-        internal bool AcceptPending;
+        internal bool AcceptPending
+        {
+            get { return (_flags & 0x400) != 0; }
+            set { _flags = value ? _flags | 0x400 : _flags & ~0x400; }
+        }
         internal long AcceptOrder;
-        internal bool Orphaned;
+        internal bool Orphaned
+        {
+            get { return (_flags & 0x800) != 0; }
+            set { _flags = value ? _flags | 0x800 : _flags & ~0x800; }
+        }
         internal long OrphanedAt;
-        internal bool ReceiveShutdown;
+        internal bool ReceiveShutdown
+        {
+            get { return (_flags & 0x1000) != 0; }
+            set { _flags = value ? _flags | 0x1000 : _flags & ~0x1000; }
+        }
         internal long TimeWaitUntil;
 
         internal TcpConnection(int receiveBufferSize, int transmitBufferSize, int outOfOrderRanges)
@@ -116,7 +174,7 @@ namespace IoTStack.Net.Tcp
             ReceiveRing = new ByteRing(receiveBufferSize);
             TransmitRing = new ByteRing(transmitBufferSize);
             Assembler = new Assembler(outOfOrderRanges);
-            Sent = new SentSegments(transmitBufferSize / 536 + 8);
+            Sent = new SentSegments(transmitBufferSize / TcpLayer.MinimumReceiveMss + 2); // the ring's worth of full segments, and two small ones
         }
 
         /// <summary>
@@ -125,6 +183,7 @@ namespace IoTStack.Net.Tcp
         /// </summary>
         internal void Reset(uint iss, int sendMss, long now, NetStackOptions options, CongestionControl algorithm)
         {
+            _flags = _flags & 0x200; // InUse belongs to the pool, not to the connection
             Iss = iss;
             Irs = 0;
             SendUnacknowledged = iss;
@@ -154,7 +213,7 @@ namespace IoTStack.Net.Tcp
             ReceiveMss = TcpLayer.MinimumReceiveMss;
             SendSmallEnd = iss;
             OutputPending = false;
-            Rtt.Reset(options.TcpInitialRtoMs, options.TcpMinimumRtoMs, options.TcpMaximumRtoMs);
+            Rtt.Reset(options);
             RetransmitDeadline = 0;
             Retransmissions = 0;
             OldestUnacknowledgedSince = 0;

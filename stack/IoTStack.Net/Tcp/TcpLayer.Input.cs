@@ -117,7 +117,6 @@ namespace IoTStack.Net.Tcp
             }
 
             entry.InUse = true;
-            entry.ListenerIndex = listener.Index;
             entry.ListenerDescriptor = listener.Descriptor;
             entry.LocalAddress = local;
             entry.LocalPort = segment.DestinationPort;
@@ -267,7 +266,6 @@ namespace IoTStack.Net.Tcp
             slot.State = SocketState.Established;
             c.AcceptPending = true;
             _acceptsWaiting = true;
-            c.ListenerIndex = listener.Index;
             c.ListenerDescriptor = listener.Descriptor;
             c.AcceptOrder = ++_acceptOrder;
             _counters.Add(Counter.TcpPassiveOpens);
