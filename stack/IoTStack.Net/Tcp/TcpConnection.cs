@@ -132,6 +132,13 @@ namespace IoTStack.Net.Tcp
         internal uint ProbeEnd;
 
         /// <summary>Proportional rate reduction (RFC 6937): bytes delivered and sent since recovery began, and the flight then.</summary>
+        /// <summary>RFC 6675 section 4, NextSeg rule 4: this recovery's one rescue retransmission has been sent.</summary>
+        internal bool RescueSent
+        {
+            get { return (_flags & 0x2000) != 0; }
+            set { _flags = value ? _flags | 0x2000 : _flags & ~0x2000; }
+        }
+
         internal int PrrDelivered;
         internal int PrrOut;
         internal int RecoverFlight;

@@ -115,6 +115,11 @@ namespace IoTStack.Net.Tcp
                 }
             }
 
+            if (!sent && maySend)
+            {
+                sent = RescueRetransmission(slot);
+            }
+
             if (!sent && c.AckNow)
             {
                 SendAck(slot);

@@ -70,6 +70,7 @@ namespace IoTStack.Net.Tcp
             c.PrrDelivered = 0;
             c.PrrOut = 0;
             c.RecoverFlight = c.InFlight > 0 ? c.InFlight : 1;
+            c.RescueSent = false;
             c.ProbeOutstanding = false; // the loss the probe was for is being recovered
         }
 
@@ -130,39 +131,42 @@ namespace IoTStack.Net.Tcp
             }
         }
 
-        /// <summary>
-        /// (Re)starts the timer for what is in flight: a tail loss probe two round trips out when RFC 8985 section 7.2
-        /// allows one (SACK, not recovering, no probe out, a round trip known), else the retransmission timer.
-        /// </summary>
+        /// <summary>(Re)starts the timer for what is in flight: the loss probe's when it comes first, else the retransmission timer (RFC 6298 section 5.3).</summary>
         private void RestartTimer(SocketSlot slot)
         {
             TcpConnection c = slot.Tcp;
-            long now = _time.Now;
-            long rto = now + c.Rtt.Rto;
-            if (c.SackPermitted && !c.Recovering && !c.ProbeOutstanding && c.Rtt.Measured && c.Retransmissions == 0
-                && c.Sent.LostBytes == 0 && slot.State != SocketState.SynReceived)
+            long rto = _time.Now + c.Rtt.Rto;
+            long probe = ProbeDeadline(slot);
+            c.ProbeArmed = probe != 0 && probe < rto;
+            c.RetransmitDeadline = c.ProbeArmed ? probe : rto;
+        }
+
+        /// <summary>
+        /// When a tail loss probe would go (RFC 8985 section 7.2): two round trips out (at least 10 ms), plus WCDelAckT when
+        /// one segment is in flight, whose ACK the peer may delay; 0 when none may be sent (no SACK, recovering, a probe
+        /// out, no round trip known, timeouts under way).
+        /// </summary>
+        private long ProbeDeadline(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            if (!c.SackPermitted || c.Recovering || c.ProbeOutstanding || !c.Rtt.Measured || c.Retransmissions != 0
+                || c.Sent.LostBytes != 0 || slot.State == SocketState.SynReceived)
             {
-                long probe = 2 * c.Rtt.Smoothed;
-                if (probe < MinimumProbeTimeoutMs)
-                {
-                    probe = MinimumProbeTimeoutMs;
-                }
-
-                if (c.InFlight <= c.SendMss)
-                {
-                    probe += WorstCaseDelayedAckMs; // a lone segment's ACK may be held back that long
-                }
-
-                if (now + probe < rto)
-                {
-                    c.RetransmitDeadline = now + probe;
-                    c.ProbeArmed = true;
-                    return;
-                }
+                return 0;
             }
 
-            c.RetransmitDeadline = rto;
-            c.ProbeArmed = false;
+            long probe = 2 * c.Rtt.Smoothed;
+            if (probe < MinimumProbeTimeoutMs)
+            {
+                probe = MinimumProbeTimeoutMs;
+            }
+
+            if (c.InFlight <= c.SendMss)
+            {
+                probe += WorstCaseDelayedAckMs;
+            }
+
+            return _time.Now + probe;
         }
 
         /// <summary>
@@ -235,6 +239,36 @@ namespace IoTStack.Net.Tcp
             return any;
         }
 
+        /// <summary>
+        /// RFC 6675 section 4, NextSeg rule 4: once per recovery, when nothing lost waits and no new data may go (the peer's
+        /// window is full or the application has no more) but the congestion window has room, send the highest segment the
+        /// peer does not hold again. When the retransmission of a hole is itself lost and nothing sent after it can be
+        /// delivered, RACK has nothing to go on and only the retransmission timer would find it.
+        /// </summary>
+        private bool RescueRetransmission(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            if (!c.Recovering || c.RescueSent || c.Sent.LostBytes > 0)
+            {
+                return false;
+            }
+
+            int index = c.Sent.Count - 1;
+            while (index >= 0 && c.Sent.Has(index, SentSegments.SackedFlag))
+            {
+                index--;
+            }
+
+            if (index < 0 || c.Congestion.Window - c.Pipe < (int)(c.Sent.End(index) - c.Sent.Start(index)))
+            {
+                return false;
+            }
+
+            c.RescueSent = true;
+            Resend(slot, index);
+            return true;
+        }
+
         /// <summary>Sends recorded segment <paramref name="index"/> again, as it was (its FIN too), without moving SND.NXT.</summary>
         private void Resend(SocketSlot slot, int index)
         {
@@ -293,6 +327,15 @@ namespace IoTStack.Net.Tcp
             if (c.RetransmitDeadline == 0 || c.ProbeArmed)
             {
                 RestartTimer(slot); // RFC 8985 section 7.2: the probe is rescheduled with new data sent
+            }
+            else
+            {
+                long probe = ProbeDeadline(slot); // a retransmission timer that runs on (RFC 6298 section 5.1) may now come after a probe
+                if (probe != 0 && probe < c.RetransmitDeadline)
+                {
+                    c.RetransmitDeadline = probe;
+                    c.ProbeArmed = true;
+                }
             }
 
             if (c.OldestUnacknowledgedSince == 0)
