@@ -447,6 +447,13 @@ namespace IoTStack.Net.Tcp
                 _counters.Add(Sequence.Le(sequence + (uint)length, c.ReceiveNext) ? Counter.TcpDuplicateSegments : Counter.TcpOutOfWindow);
                 if (!rst)
                 {
+                    if (slot.State == SocketState.TimeWait && segment.Has(TcpFlags.Fin))
+                    {
+                        // RFC 9293 section 3.10.7.4, TIME-WAIT: a retransmission of the remote FIN is acknowledged
+                        // "and restart the 2 MSL timeout" (the TIME-WAIT table does so too).
+                        c.TimeWaitUntil = _time.Now + _options.TcpTimeWaitMs;
+                    }
+
                     c.AckNow = true;
                     Output(slot);
                 }
