@@ -528,10 +528,15 @@ namespace IoTStack.Net.Tcp
                 c.AckNow = true;
             }
 
-            if (segment.Has(TcpFlags.Fin) && !probe && segment.SequenceNumber + (uint)segment.PayloadLength == c.ReceiveNext)
+            if (segment.Has(TcpFlags.Fin) && !probe)
             {
-                ReceiveFin(slot);
-                return;
+                if (segment.SequenceNumber + (uint)segment.PayloadLength == c.ReceiveNext)
+                {
+                    ReceiveFin(slot);
+                    return;
+                }
+
+                c.AckNow = true; // RFC 5681 section 4.2: a FIN beyond a hole is out of order too, acknowledged at once
             }
 
             Output(slot);
