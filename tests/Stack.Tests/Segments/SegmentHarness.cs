@@ -492,8 +492,26 @@ public sealed class SegmentHarness
     {
         SynReceived(syn);
         Send(ack ?? new Seg(TcpFlags.Ack, PeerIss + 1, Iss + 1));
+        Accept();
+        AssertState(SocketState.Established);
+        ExpectNothing();
+        return this;
+    }
+
+    /// <summary>The application accepts the connection the handshake established; it becomes the one under test.</summary>
+    public SegmentHarness Accept()
+    {
         Assert.Equal(SocketResult.Success, Stack.Accept(Listener, out int socket));
         Socket = socket;
+        return this;
+    }
+
+    /// <summary>ESTABLISHED, passive, with the peer's SYN offering <paramref name="mss"/> and more (for mechanisms that need it).</summary>
+    public SegmentHarness Established(int mss, bool sackPermitted = false, int windowScale = -1, int ackWindow = -1)
+    {
+        SynReceived(new Seg(TcpFlags.Syn, PeerIss) { Mss = mss, SackPermitted = sackPermitted, WindowScale = windowScale });
+        Send(new Seg(TcpFlags.Ack, PeerIss + 1, Iss + 1) { Window = ackWindow });
+        Accept();
         AssertState(SocketState.Established);
         ExpectNothing();
         return this;
