@@ -37,6 +37,9 @@ namespace IoTStack.Net.Tcp
         internal long TimestampRecentAt;
         internal bool SackPermitted;
 
+        /// <summary>Where the latest out-of-order segment kept begins: its SACK block is reported first (RFC 2018 section 4).</summary>
+        internal uint LastOutOfOrder;
+
         internal bool FinQueued;
         internal bool FinSent;
         internal uint FinSequence;

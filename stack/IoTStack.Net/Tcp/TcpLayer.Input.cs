@@ -859,6 +859,7 @@ namespace IoTStack.Net.Tcp
             if (distance > 0)
             {
                 bool kept = ring.WriteAt(distance, segment.Buffer, offset, length) && c.Assembler.Add(sequence, sequence + (uint)length);
+                c.LastOutOfOrder = sequence;
                 _counters.Add(kept ? Counter.TcpOutOfOrderSegments : Counter.TcpOutOfOrderDropped);
                 c.AckNow = true; // RFC 5681 section 4.2: out-of-order data is acknowledged at once
                 return;
