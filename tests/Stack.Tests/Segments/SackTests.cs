@@ -74,4 +74,58 @@ public class SackTests
         h.Send(new Seg(Ack, PeerIss + 101, h.Iss + 1) { Data = Bytes(50) });
         h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1));
     }
+
+    [Fact]
+    public void Block_of_the_latest_segment_comes_first()
+    {
+        var h = Sacking();
+        h.Send(new Seg(Ack, PeerIss + 101, h.Iss + 1) { Data = Bytes(50) });
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { Sack = [PeerIss + 101, PeerIss + 151] });
+        h.Send(new Seg(Ack, PeerIss + 301, h.Iss + 1) { Data = Bytes(50) });
+        // Section 4: "The first SACK block ... MUST specify the contiguous block of data containing the segment which triggered this ACK".
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { Sack = [PeerIss + 301, PeerIss + 351, PeerIss + 101, PeerIss + 151] });
+    }
+
+    [Fact]
+    public void Block_of_the_latest_segment_comes_first_and_the_others_follow()
+    {
+        var h = Sacking();
+        h.Send(new Seg(Ack, PeerIss + 101, h.Iss + 1) { Data = Bytes(50) });
+        h.Send(new Seg(Ack, PeerIss + 501, h.Iss + 1) { Data = Bytes(50) });
+        h.Send(new Seg(Ack, PeerIss + 301, h.Iss + 1) { Data = Bytes(50) });
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { Sack = [PeerIss + 101, PeerIss + 151] });
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { Sack = [PeerIss + 501, PeerIss + 551, PeerIss + 101, PeerIss + 151] });
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { Sack = [PeerIss + 301, PeerIss + 351, PeerIss + 101, PeerIss + 151, PeerIss + 501, PeerIss + 551] });
+    }
+
+    [Fact]
+    public void Segment_extending_a_block_puts_that_block_first()
+    {
+        var h = Sacking();
+        h.Send(new Seg(Ack, PeerIss + 101, h.Iss + 1) { Data = Bytes(50) });
+        h.Send(new Seg(Ack, PeerIss + 301, h.Iss + 1) { Data = Bytes(50) });
+        h.Send(new Seg(Ack, PeerIss + 151, h.Iss + 1) { Data = Bytes(50) });
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { Sack = [PeerIss + 101, PeerIss + 151] });
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { Sack = [PeerIss + 301, PeerIss + 351, PeerIss + 101, PeerIss + 151] });
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { Sack = [PeerIss + 101, PeerIss + 201, PeerIss + 301, PeerIss + 351] });
+    }
+
+    [Fact]
+    public void With_timestamps_at_most_three_blocks_fit()
+    {
+        var h = new SegmentHarness(o => { o.TcpSelectiveAcknowledgments = true; o.TcpTimestamps = true; })
+            .SynReceived(new Seg(Syn, PeerIss) { Mss = 1460, SackPermitted = true, TsVal = 1 });
+        h.Send(new Seg(Ack, PeerIss + 1, h.Iss + 1) { TsVal = 1 });
+        h.Accept();
+        for (uint at = 101; at <= 701; at += 200)
+        {
+            h.Send(new Seg(Ack, PeerIss + at, h.Iss + 1) { Data = Bytes(50), TsVal = 1 });
+        }
+
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { TsVal = (uint)h.Now, TsEcr = 1, Sack = [PeerIss + 101, PeerIss + 151] });
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { TsVal = (uint)h.Now, TsEcr = 1, Sack = [PeerIss + 301, PeerIss + 351, PeerIss + 101, PeerIss + 151] });
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { TsVal = (uint)h.Now, TsEcr = 1, Sack = [PeerIss + 501, PeerIss + 551, PeerIss + 101, PeerIss + 151, PeerIss + 301, PeerIss + 351] });
+        // 40 bytes of options: 12 of timestamps leave room for three 8-byte blocks (section 3).
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 1) { TsVal = (uint)h.Now, TsEcr = 1, Sack = [PeerIss + 701, PeerIss + 751, PeerIss + 101, PeerIss + 151, PeerIss + 301, PeerIss + 351] });
+    }
 }
