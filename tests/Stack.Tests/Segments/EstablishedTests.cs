@@ -276,4 +276,38 @@ public class EstablishedTests
         // Section 3.10.4: "queue this until all preceding SENDs have been segmentized, then form a FIN segment".
         h.ExpectSegment(new Seg(Fin | Ack, h.Iss + 1, PeerIss + 1));
     }
+
+    [Fact]
+    public void Established_reordered_older_ack_does_not_shrink_the_send_window()
+    {
+        var h = new SegmentHarness().Established();
+        h.Write(Bytes(100));
+        h.ExpectSegment(new Seg(Ack | Psh, h.Iss + 1, PeerIss + 1) { Data = Bytes(100) });
+        h.Send(new Seg(Ack, PeerIss + 1, h.Iss + 101));
+        h.Send(new Seg(Ack, PeerIss + 1, h.Iss + 51) { Window = 0 });
+        // Fifth check: SND.WND is set only "if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)".
+        h.Write(Bytes(10, 100));
+        h.ExpectSegment(new Seg(Ack | Psh, h.Iss + 101, PeerIss + 1) { Data = Bytes(10, 100) });
+    }
+
+    [Fact]
+    public void Established_newer_ack_updates_the_send_window()
+    {
+        var h = new SegmentHarness().Established();
+        h.Write(Bytes(100));
+        h.ExpectSegment(new Seg(Ack | Psh, h.Iss + 1, PeerIss + 1) { Data = Bytes(100) });
+        h.Send(new Seg(Ack, PeerIss + 1, h.Iss + 101) { Window = 0 });
+        h.Write(Bytes(10, 100));
+        h.ExpectNothing();
+    }
+
+    [Fact]
+    public void Established_urgent_data_is_delivered_in_line()
+    {
+        var h = new SegmentHarness().Established();
+        h.Send(new Seg(Ack | Urg | Psh, PeerIss + 1, h.Iss + 1) { Data = Bytes(10) });
+        // Sixth check (section 3.8.5 and RFC 6093): urgent data is delivered in line with the rest.
+        h.ExpectSegment(new Seg(Ack, h.Iss + 1, PeerIss + 11) { Window = h.DefaultWindow - 10 });
+        Assert.Equal(Bytes(10), h.Read());
+    }
 }

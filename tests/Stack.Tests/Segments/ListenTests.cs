@@ -146,4 +146,14 @@ public class ListenTests
         h.Send(new Seg(Ack, PeerIss + 1, h.Iss + 1));
         h.ExpectSegment(new Seg(Rst, h.Iss + 1) { Window = 0 });
     }
+
+    [Fact]
+    public void Listen_syn_ack_is_answered_with_rst_from_its_ack_number()
+    {
+        var h = new SegmentHarness().Listen();
+        h.Send(new Seg(Syn | Ack, 5000, 31337) { Mss = 1460 });
+        // Second check (ACK) comes before the SYN: <SEQ=SEG.ACK><CTL=RST>.
+        h.ExpectSegment(new Seg(Rst, 31337) { Window = 0 });
+        Assert.Equal(SocketState.Listen, h.State(h.Listener));
+    }
 }
