@@ -13,6 +13,7 @@ namespace IoTStack.Net.Tcp
         internal const int LostFlag = 2;
         internal const int RetransmittedFlag = 4;
         internal const int FinFlag = 8;
+        internal const int PushFlag = 16;
 
         // The segments are contiguous: one ends where the next begins, and the last at SND.MAX (_end). Send times are
         // the stack clock's milliseconds truncated to an int, compared by difference (they wrap after 24 days).
@@ -97,11 +98,11 @@ namespace IoTStack.Net.Tcp
         }
 
         /// <summary>A new segment [start, end) sent at <paramref name="now"/>; the caller checks <see cref="IsFull"/> first.</summary>
-        internal void Append(uint start, uint end, long now, bool fin)
+        internal void Append(uint start, uint end, long now, bool fin, bool push)
         {
             _starts[_count] = start;
             _sentAt[_count] = (int)now;
-            _flags[_count] = (byte)(fin ? FinFlag : 0);
+            _flags[_count] = (byte)((fin ? FinFlag : 0) | (push ? PushFlag : 0));
             _count++;
             _end = end;
         }
@@ -293,10 +294,12 @@ namespace IoTStack.Net.Tcp
 
         /// <summary>
         /// RFC 8985 section 6.2 step 5: a segment sent before the one RACK holds, and not delivered, is lost once RACK.rtt and
-        /// the reordering window have passed since it was sent. Returns how many were newly marked; <paramref name="wait"/>
-        /// is the milliseconds until the next one could be (the reordering timer), 0 for none.
+        /// the reordering window have passed since it was sent. RFC 6675's IsLost holds beside it for segments not yet sent
+        /// again: more than (DupThresh - 1) * SMSS bytes SACKed above one mark it lost at once, whatever the clock's
+        /// granularity. Returns how many were newly marked; <paramref name="wait"/> is the milliseconds until the next one
+        /// could be (the reordering timer), 0 for none.
         /// </summary>
-        internal int DetectLosses(long now, int reorderingWindow, out long wait)
+        internal int DetectLosses(long now, int reorderingWindow, int mss, out long wait)
         {
             wait = 0;
             int marked = 0;
@@ -305,10 +308,25 @@ namespace IoTStack.Net.Tcp
                 return 0;
             }
 
+            int sackedAbove = SackedBytes;
             for (int i = 0; i < _count; i++)
             {
-                if ((_flags[i] & (SackedFlag | LostFlag)) != 0)
+                int flags = _flags[i];
+                if ((flags & SackedFlag) != 0)
                 {
+                    sackedAbove -= Length(i);
+                    continue;
+                }
+
+                if ((flags & LostFlag) != 0)
+                {
+                    continue;
+                }
+
+                if ((flags & RetransmittedFlag) == 0 && sackedAbove > 2 * mss)
+                {
+                    MarkLost(i);
+                    marked++;
                     continue;
                 }
 

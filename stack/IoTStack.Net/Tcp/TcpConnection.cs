@@ -54,6 +54,9 @@ namespace IoTStack.Net.Tcp
         internal long TimestampRecentAt;
         internal bool SackPermitted;
 
+        /// <summary>Where the latest out-of-order segment kept begins: its SACK block is reported first (RFC 2018 section 4).</summary>
+        internal uint LastOutOfOrder;
+
         internal bool FinQueued
         {
             get { return (_flags & 0x2) != 0; }
@@ -210,6 +213,7 @@ namespace IoTStack.Net.Tcp
             TimestampRecent = 0;
             TimestampRecentAt = now;
             SackPermitted = false;
+            LastOutOfOrder = 0;
             FinQueued = false;
             FinSent = false;
             FinSequence = 0;

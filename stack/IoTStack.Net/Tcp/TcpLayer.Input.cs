@@ -441,6 +441,13 @@ namespace IoTStack.Net.Tcp
                 _counters.Add(Sequence.Le(sequence + (uint)length, c.ReceiveNext) ? Counter.TcpDuplicateSegments : Counter.TcpOutOfWindow);
                 if (!rst)
                 {
+                    if (slot.State == SocketState.TimeWait && segment.Has(TcpFlags.Fin))
+                    {
+                        // RFC 9293 section 3.10.7.4, TIME-WAIT: a retransmission of the remote FIN is acknowledged
+                        // "and restart the 2 MSL timeout" (the TIME-WAIT table does so too).
+                        c.TimeWaitUntil = _time.Now + _options.TcpTimeWaitMs;
+                    }
+
                     c.AckNow = true;
                     Output(slot);
                 }
@@ -515,10 +522,15 @@ namespace IoTStack.Net.Tcp
                 c.AckNow = true;
             }
 
-            if (segment.Has(TcpFlags.Fin) && !probe && segment.SequenceNumber + (uint)segment.PayloadLength == c.ReceiveNext)
+            if (segment.Has(TcpFlags.Fin) && !probe)
             {
-                ReceiveFin(slot);
-                return;
+                if (segment.SequenceNumber + (uint)segment.PayloadLength == c.ReceiveNext)
+                {
+                    ReceiveFin(slot);
+                    return;
+                }
+
+                c.AckNow = true; // RFC 5681 section 4.2: a FIN beyond a hole is out of order too, acknowledged at once
             }
 
             Output(slot);
@@ -793,6 +805,7 @@ namespace IoTStack.Net.Tcp
             if (distance > 0)
             {
                 bool kept = ring.WriteAt(distance, segment.Buffer, offset, length) && c.Assembler.Add(sequence, sequence + (uint)length);
+                c.LastOutOfOrder = sequence;
                 _counters.Add(kept ? Counter.TcpOutOfOrderSegments : Counter.TcpOutOfOrderDropped);
                 c.AckNow = true; // RFC 5681 section 4.2: out-of-order data is acknowledged at once
                 return;

@@ -204,10 +204,27 @@ namespace IoTStack.Net.Tcp
                     blocks = fit;
                 }
 
-                for (int i = 0; i < blocks; i++)
+                // RFC 2018 section 4: the first block MUST be the one holding the segment that triggered this ACK (the
+                // latest out-of-order one); the others follow in sequence order.
+                int recent = 0;
+                for (int i = 0; i < c.Assembler.Count; i++)
                 {
-                    _sackEdges[2 * i] = c.Assembler.Start(i);
-                    _sackEdges[2 * i + 1] = c.Assembler.End(i);
+                    if (Sequence.Ge(c.LastOutOfOrder, c.Assembler.Start(i)) && Sequence.Lt(c.LastOutOfOrder, c.Assembler.End(i)))
+                    {
+                        recent = i;
+                    }
+                }
+
+                _sackEdges[0] = c.Assembler.Start(recent);
+                _sackEdges[1] = c.Assembler.End(recent);
+                for (int i = 0, n = 1; n < blocks; i++)
+                {
+                    if (i != recent)
+                    {
+                        _sackEdges[2 * n] = c.Assembler.Start(i);
+                        _sackEdges[2 * n + 1] = c.Assembler.End(i);
+                        n++;
+                    }
                 }
 
                 options.WriteNoOperation();

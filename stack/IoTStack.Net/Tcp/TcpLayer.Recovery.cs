@@ -26,7 +26,7 @@ namespace IoTStack.Net.Tcp
             if (c.SackPermitted && (c.Sent.SackedBytes > 0 || c.Sent.Retransmitted > 0))
             {
                 long wait;
-                int lost = c.Sent.DetectLosses(_time.Now, ReorderingWindow(c), out wait);
+                int lost = c.Sent.DetectLosses(_time.Now, ReorderingWindow(c), c.SendMss, out wait);
                 c.ReorderDeadline = wait > 0 ? _time.Now + wait : 0;
                 if (lost > 0)
                 {
@@ -280,6 +280,11 @@ namespace IoTStack.Net.Tcp
                 flags |= TcpFlags.Fin;
             }
 
+            if (c.Sent.Has(index, SentSegments.PushFlag))
+            {
+                flags |= TcpFlags.Psh;
+            }
+
             c.Rtt.Cancel(); // Karn: no round-trip sample while data sent twice is in flight
             SendSegment(slot, start, flags, (int)(start - c.SendUnacknowledged), c.Sent.DataLength(index));
             c.Sent.Resent(index, _time.Now);
@@ -318,7 +323,7 @@ namespace IoTStack.Net.Tcp
             }
 
             c.SendMax = c.SendNext;
-            c.Sent.Append(start, c.SendNext, now, fin);
+            c.Sent.Append(start, c.SendNext, now, fin, (flags & TcpFlags.Psh) != 0);
             if (c.Recovering)
             {
                 c.PrrOut += (int)(c.SendNext - start);
