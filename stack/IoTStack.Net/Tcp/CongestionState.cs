@@ -19,9 +19,6 @@ namespace IoTStack.Net.Tcp
         /// <summary>CUBIC's W_max: the window just before the last reduction, in bytes.</summary>
         internal int MaximumWindow;
 
-        /// <summary>W_max before the last one, for fast convergence (RFC 9438 section 4.7).</summary>
-        internal int LastMaximumWindow;
-
         /// <summary>CUBIC's K: milliseconds from the epoch's start until the window is back at W_max.</summary>
         internal int K;
 
@@ -37,7 +34,6 @@ namespace IoTStack.Net.Tcp
             Threshold = CongestionControl.Unlimited;
             BytesAcknowledged = 0;
             MaximumWindow = 0;
-            LastMaximumWindow = 0;
             K = 0;
             EpochStart = 0;
             RenoEstimate = 0;

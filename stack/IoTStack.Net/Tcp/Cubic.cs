@@ -70,20 +70,13 @@ namespace IoTStack.Net.Tcp
             }
         }
 
-        /// <summary>Section 4.6 and 4.7: W_max with fast convergence, ssthresh = beta times the flight.</summary>
+        /// <summary>Section 4.6 and 4.7: W_max with fast convergence, ssthresh = beta times the flight (the window when the flight was smaller: W_max is what was in use).</summary>
         internal override void CongestionEvent(CongestionState state, int flight, int mss, long now)
         {
+            // Section 4.7: a window that did not get back to the last W_max means another flow took a share; W_max is set
+            // lower, cwnd (1 + beta) / 2, to make room for it.
             int window = state.Window < flight || flight == 0 ? state.Window : flight;
-            if (window < state.LastMaximumWindow)
-            {
-                state.LastMaximumWindow = window;
-                state.MaximumWindow = (int)((long)window * (10 + BetaTenths) / 20); // W_max (1 + beta) / 2: make room for new flows
-            }
-            else
-            {
-                state.LastMaximumWindow = window;
-                state.MaximumWindow = window;
-            }
+            state.MaximumWindow = window < state.MaximumWindow ? (int)((long)window * (10 + BetaTenths) / 20) : window;
 
             state.Threshold = AtLeastTwoSegments((int)((long)flight * BetaTenths / 10), mss);
             state.EpochStart = 0;

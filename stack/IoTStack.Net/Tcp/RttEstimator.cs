@@ -75,7 +75,12 @@ namespace IoTStack.Net.Tcp
         {
             if (timestamps && echoed != 0)
             {
-                Sample((int)((uint)now - echoed));
+                int rtt = (int)((uint)now - echoed);
+                if (rtt >= 0)
+                {
+                    Sample(rtt); // an echo from our future is the peer's invention, not a round trip (Linux ignores it too)
+                }
+
                 _timing = false;
             }
             else if (_timing && Sequence.Gt(acknowledgment, _timedSequence))

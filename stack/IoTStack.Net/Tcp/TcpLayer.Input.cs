@@ -234,6 +234,7 @@ namespace IoTStack.Net.Tcp
             slot.KeepAlive = listener.KeepAlive;
             slot.LingerSeconds = listener.LingerSeconds;
             slot.UserTimeoutMs = listener.UserTimeoutMs;
+            slot.CongestionAlgorithm = listener.CongestionAlgorithm;
             slot.ReuseAddress = listener.ReuseAddress; // as Linux's children inherit sk_reuse: a new listener may bind the port
             slot.LocalAddress = entry.LocalAddress;
             slot.LocalPort = entry.LocalPort;

@@ -137,4 +137,18 @@ public sealed class CongestionChoiceTests
         Assert.Same(NewReno.Instance, Connection(server, accepted).Algorithm);
         Assert.Equal((int)TcpCongestionAlgorithm.NewReno, Read(server, accepted));
     }
+
+    [Fact]
+    public void A_connection_accepted_on_a_listener_set_to_newreno_runs_newreno()
+    {
+        // As Linux's children inherit TCP_CONGESTION, and as the other stream options pass from listener to connection.
+        var network = new TestNetwork();
+        NetStack client = network.Add(1);
+        NetStack server = network.Add(2);
+        int listener = TcpHarness.Listen(server, 80);
+        Assert.Equal(SocketResult.Success, server.SetOption(listener, SocketOption.CongestionControl, (int)TcpCongestionAlgorithm.NewReno));
+        var (_, accepted) = TcpHarness.Connect(network, client, server, listener, TestNetwork.Ip(2), 80);
+        Assert.Equal(SocketResult.Success, server.GetOption(accepted, SocketOption.CongestionControl, out int value));
+        Assert.Equal((int)TcpCongestionAlgorithm.NewReno, value);
+    }
 }

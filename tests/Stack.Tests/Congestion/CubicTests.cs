@@ -60,7 +60,6 @@ public sealed class CubicTests
         Cubic.Instance.CongestionEvent(state, segments * Mss, Mss, now: 10_000);
         Assert.Equal(segments * Mss * 7 / 10, state.Threshold);
         Assert.Equal(segments * Mss, state.MaximumWindow);
-        Assert.Equal(segments * Mss, state.LastMaximumWindow);
         Assert.Equal(0, state.EpochStart);
         Assert.Equal(segments * Mss, state.Window); // the window itself comes down through recovery
     }
@@ -373,5 +372,20 @@ public sealed class CubicTests
                 Assert.Equal(r - 1, Cubic.CubeRoot(cube - 1));
             }
         }
+    }
+
+    [Fact]
+    public void Fast_convergence_compares_the_window_with_the_last_w_max()
+    {
+        // RFC 9438 section 4.7: losses at 100, 90 and 80 segments give W_max 100, 90 * 0.85 = 76.5, then 80 (80 >= 76.5).
+        var state = State(100 * Mss);
+        Cubic.Instance.CongestionEvent(state, 100 * Mss, Mss, 1);
+        Assert.Equal(100 * Mss, state.MaximumWindow);
+        state.Window = 90 * Mss;
+        Cubic.Instance.CongestionEvent(state, 90 * Mss, Mss, 2);
+        Assert.Equal(90 * Mss * 17 / 20, state.MaximumWindow);
+        state.Window = 80 * Mss;
+        Cubic.Instance.CongestionEvent(state, 80 * Mss, Mss, 3);
+        Assert.Equal(80 * Mss, state.MaximumWindow);
     }
 }

@@ -245,4 +245,14 @@ public sealed class RttEstimatorTests
         rtt.Acknowledged(100, now: 500, timestamps: false, echoed: 0); // the segment timed before the reset is forgotten
         Assert.False(rtt.Measured);
     }
+
+    [Fact]
+    public void An_echo_from_the_future_gives_no_sample()
+    {
+        // Only the peer can send a TSecr ahead of our clock; taking it as 1 ms would set RACK's minimum round trip to 1.
+        var rtt = Estimator();
+        rtt.Acknowledged(1, now: 1000, timestamps: true, echoed: 1500);
+        Assert.False(rtt.Measured);
+        Assert.Equal(0, rtt.Minimum);
+    }
 }

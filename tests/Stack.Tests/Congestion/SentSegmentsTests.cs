@@ -18,13 +18,16 @@ public sealed class SentSegmentsTests
         board.Clear(Base);
         for (int i = 0; i < times.Length; i++)
         {
-            board.Append(Base + (uint)(100 * i), Base + (uint)(100 * (i + 1)), times[i], fin: false);
+            board.Append(Base + (uint)(100 * i), Base + (uint)(100 * (i + 1)), times[i], fin: false, push: false);
         }
 
         return board;
     }
 
     private static uint At(int index) => Base + (uint)(100 * index);
+
+    /// <summary>An MSS so large that RFC 6675's IsLost (more than two segments SACKed above) never fires: RACK's time rule alone.</summary>
+    private const int RackOnly = 1 << 24;
 
     private static bool Lost(SentSegments board, int index) => board.Has(index, SentSegments.LostFlag);
 
@@ -35,7 +38,7 @@ public sealed class SentSegmentsTests
         Assert.Equal(3, board.Count);
         Assert.Equal(-1, board.RackRtt);
         Assert.Equal(Base, board.HighestDelivered);
-        Assert.Equal(0, board.DetectLosses(1_000_000, 0, out long wait)); // RACK needs a delivered segment first
+        Assert.Equal(0, board.DetectLosses(1_000_000, 0, RackOnly, out long wait)); // RACK needs a delivered segment first
         Assert.Equal(0, wait);
         Assert.Equal(0, board.LostBytes);
         Assert.Equal(-1, board.FirstLost());
@@ -68,7 +71,7 @@ public sealed class SentSegmentsTests
         var board = Board(10, 20, 30, 40);
         board.MarkSacked(At(3), At(4), now: 110, minimumRtt: 0);
 
-        Assert.Equal(1, board.DetectLosses(110, 25, out long wait)); // 10 + 95 - 110 = -5: lost
+        Assert.Equal(1, board.DetectLosses(110, 25, RackOnly, out long wait)); // 10 + 95 - 110 = -5: lost
         Assert.True(Lost(board, 0));
         Assert.False(Lost(board, 1));
         Assert.Equal(6, wait); // the next, sent at 20, has 20 + 95 - 110 = 5 ms left and is lost a millisecond after that
@@ -76,20 +79,20 @@ public sealed class SentSegmentsTests
         Assert.Equal(0, board.FirstLost());
 
         // Exactly RACK.rtt + reo_wnd after its send: the code waits one more millisecond (whole-millisecond send times).
-        Assert.Equal(0, board.DetectLosses(115, 25, out wait));
+        Assert.Equal(0, board.DetectLosses(115, 25, RackOnly, out wait));
         Assert.False(Lost(board, 1));
         Assert.Equal(1, wait);
 
-        Assert.Equal(1, board.DetectLosses(116, 25, out wait));
+        Assert.Equal(1, board.DetectLosses(116, 25, RackOnly, out wait));
         Assert.True(Lost(board, 1));
         Assert.Equal(10, wait); // the one sent at 30: 30 + 95 - 116 = 9, lost at 126
 
-        Assert.Equal(1, board.DetectLosses(126, 25, out wait));
+        Assert.Equal(1, board.DetectLosses(126, 25, RackOnly, out wait));
         Assert.True(Lost(board, 2));
         Assert.Equal(0, wait); // nothing left that could be
         Assert.False(Lost(board, 3)); // SACKed
         Assert.Equal(300, board.LostBytes);
-        Assert.Equal(0, board.DetectLosses(10_000, 25, out wait)); // each segment is marked once
+        Assert.Equal(0, board.DetectLosses(10_000, 25, RackOnly, out wait)); // each segment is marked once
     }
 
     [Fact]
@@ -97,7 +100,7 @@ public sealed class SentSegmentsTests
     {
         var board = Board(10, 20, 30, 40, 50);
         board.MarkSacked(At(2), At(3), now: 100, minimumRtt: 0); // RACK: sent at 30, rtt 70
-        Assert.Equal(2, board.DetectLosses(100_000, 0, out long wait));
+        Assert.Equal(2, board.DetectLosses(100_000, 0, RackOnly, out long wait));
         Assert.True(Lost(board, 0) && Lost(board, 1));
         Assert.False(Lost(board, 3) || Lost(board, 4)); // sent at 40 and 50: nothing says they are late
         Assert.Equal(0, wait); // and they do not arm the reordering timer
@@ -110,9 +113,9 @@ public sealed class SentSegmentsTests
         // ends below RACK.end_seq so counts as sent before it (RACK_sent_after's tie-break on sequence, section 6.2); the third does not.
         var board = Board(50, 50, 50);
         board.MarkSacked(At(1), At(2), now: 150, minimumRtt: 0);
-        Assert.Equal(0, board.DetectLosses(150, 0, out long wait)); // 50 + 100 + 0 - 150 = 0: not yet
+        Assert.Equal(0, board.DetectLosses(150, 0, RackOnly, out long wait)); // 50 + 100 + 0 - 150 = 0: not yet
         Assert.Equal(1, wait);
-        Assert.Equal(1, board.DetectLosses(151, 0, out wait));
+        Assert.Equal(1, board.DetectLosses(151, 0, RackOnly, out wait));
         Assert.True(Lost(board, 0));
         Assert.False(Lost(board, 2));
         Assert.Equal(0, wait);
@@ -134,9 +137,9 @@ public sealed class SentSegmentsTests
     {
         var board = Board(10, 12, 15, 40);
         board.MarkSacked(At(3), At(4), now: 100, minimumRtt: 0); // RACK.rtt 60
-        Assert.Equal(0, board.DetectLosses(100, 40, out long wait)); // deadlines 110, 112, 115
+        Assert.Equal(0, board.DetectLosses(100, 40, RackOnly, out long wait)); // deadlines 110, 112, 115
         Assert.Equal(11, wait); // lost at 111
-        Assert.Equal(1, board.DetectLosses(111, 40, out wait));
+        Assert.Equal(1, board.DetectLosses(111, 40, RackOnly, out wait));
         Assert.Equal(2, wait); // next at 113
     }
 
@@ -147,7 +150,7 @@ public sealed class SentSegmentsTests
         // without waiting for the retransmission timer (the case duplicate-ACK counting cannot see).
         var board = Board(10, 20, 30, 40);
         board.MarkSacked(At(1), At(2), now: 120, minimumRtt: 0); // RACK: sent at 20, rtt 100
-        Assert.Equal(1, board.DetectLosses(131, 10, out _)); // 10 + 110 - 131 < 0: the first is lost
+        Assert.Equal(1, board.DetectLosses(131, 10, RackOnly, out _)); // 10 + 110 - 131 < 0: the first is lost
         board.Resent(0, now: 131);
         Assert.Equal(0, board.LostBytes);
         Assert.Equal(1, board.Retransmitted);
@@ -155,15 +158,15 @@ public sealed class SentSegmentsTests
         Assert.True(board.Has(0, SentSegments.RetransmittedFlag));
 
         // Sent again at 131, after RACK's segment (and so are the ones sent at 30 and 40): this delivery says nothing more.
-        Assert.Equal(0, board.DetectLosses(1000, 10, out long wait));
+        Assert.Equal(0, board.DetectLosses(1000, 10, RackOnly, out long wait));
         Assert.Equal(0, wait);
 
         // A new segment sent at 140, after the retransmission, is SACKed at 240 (RACK: sent at 140, rtt 100). By 245 the
         // retransmission sent at 131 is past 131 + 100 + 10: lost again, as are the originals sent at 30 and 40.
-        board.Append(At(4), At(5), 140, fin: false);
+        board.Append(At(4), At(5), 140, fin: false, push: false);
         board.MarkSacked(At(4), At(5), now: 240, minimumRtt: 0);
         Assert.Equal(140, board.RackSentAt);
-        Assert.Equal(3, board.DetectLosses(245, 10, out wait));
+        Assert.Equal(3, board.DetectLosses(245, 10, RackOnly, out wait));
         Assert.True(Lost(board, 0) && Lost(board, 2) && Lost(board, 3));
         Assert.True(board.Has(0, SentSegments.RetransmittedFlag));
         Assert.Equal(300, board.LostBytes);
@@ -301,7 +304,7 @@ public sealed class SentSegmentsTests
     {
         var board = Board(10, 20, 30, 40);
         board.MarkSacked(At(2), At(4), now: 100, minimumRtt: 0);
-        Assert.Equal(2, board.DetectLosses(200, 0, out _));
+        Assert.Equal(2, board.DetectLosses(200, 0, RackOnly, out _));
         board.Resent(0, now: 200);
         board.Resent(1, now: 200);
         Assert.Equal(2, board.Retransmitted);
@@ -377,7 +380,7 @@ public sealed class SentSegmentsTests
         {
             uint length = (uint)(1 + (i * 7) % 30);
             starts.Add(next);
-            board.Append(next, next + length, 10 + i, fin: false);
+            board.Append(next, next + length, 10 + i, fin: false, push: false);
             next += length;
         }
 
@@ -407,7 +410,7 @@ public sealed class SentSegmentsTests
     public void A_fin_takes_sequence_space_but_no_data()
     {
         var board = Board(10);
-        board.Append(At(1), At(1) + 51, 20, fin: true); // 50 bytes and the FIN
+        board.Append(At(1), At(1) + 51, 20, fin: true, push: false); // 50 bytes and the FIN
         Assert.Equal(100, board.DataLength(0));
         Assert.Equal(50, board.DataLength(1));
         Assert.True(board.Has(1, SentSegments.FinFlag));
@@ -416,7 +419,7 @@ public sealed class SentSegmentsTests
         Assert.Equal(51, board.LostBytes); // sequence space, FIN included
 
         var bare = Board(10);
-        bare.Append(At(1), At(1) + 1, 20, fin: true); // a FIN on its own
+        bare.Append(At(1), At(1) + 1, 20, fin: true, push: false); // a FIN on its own
         Assert.Equal(0, bare.DataLength(1));
         Assert.Equal(At(1) + 1, bare.End(1));
     }
@@ -429,7 +432,7 @@ public sealed class SentSegmentsTests
         for (uint i = 0; i < 3; i++)
         {
             Assert.False(board.IsFull);
-            board.Append(i * 10, i * 10 + 10, 1, fin: false);
+            board.Append(i * 10, i * 10 + 10, 1, fin: false, push: false);
         }
 
         Assert.True(board.IsFull);
@@ -454,9 +457,23 @@ public sealed class SentSegmentsTests
         var board = Board(base_, base_ + 10);
         board.MarkSacked(At(1), At(2), now: base_ + 110, minimumRtt: 0); // (int)now has wrapped negative
         Assert.Equal(100, board.RackRtt);
-        Assert.Equal(0, board.DetectLosses(base_ + 104, 5, out long wait)); // base + 100 + 5 - (base + 104) = 1 ms left
+        Assert.Equal(0, board.DetectLosses(base_ + 104, 5, RackOnly, out long wait)); // base + 100 + 5 - (base + 104) = 1 ms left
         Assert.Equal(2, wait);
-        Assert.Equal(1, board.DetectLosses(base_ + 106, 5, out wait));
+        Assert.Equal(1, board.DetectLosses(base_ + 106, 5, RackOnly, out wait));
         Assert.True(Lost(board, 0));
+    }
+
+    [Fact]
+    public void More_than_two_segments_sacked_above_mark_a_hole_lost_at_once()
+    {
+        // RFC 6675 section 4, IsLost: more than (DupThresh - 1) * SMSS bytes SACKed above a segment never sent again, in
+        // the same millisecond RACK would still wait out.
+        var board = Board(10, 10, 10, 10, 10);
+        board.MarkSacked(At(1), At(3), now: 12, minimumRtt: 2);
+        Assert.Equal(0, board.DetectLosses(12, 0, 100, out _)); // 200 bytes above: not more than two segments of 100
+        board.MarkSacked(At(3), At(4), now: 12, minimumRtt: 2);
+        Assert.Equal(1, board.DetectLosses(12, 0, 100, out _));
+        Assert.True(Lost(board, 0));
+        Assert.False(Lost(board, 4));
     }
 }
