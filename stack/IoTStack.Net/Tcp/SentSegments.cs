@@ -20,8 +20,12 @@ namespace IoTStack.Net.Tcp
         private readonly uint[] _starts;
         private readonly int[] _sentAt;
         private readonly byte[] _flags;
-        private int _count;
         private uint _end;
+
+        /// <summary>Segments recorded (a field, not a property: it is read for every segment sent).</summary>
+        internal int Count;
+
+        internal readonly int Capacity;
 
         /// <summary>Bytes (sequence space) of segments the peer reported held beyond SND.UNA.</summary>
         internal int SackedBytes;
@@ -47,19 +51,15 @@ namespace IoTStack.Net.Tcp
 
         internal SentSegments(int capacity)
         {
+            Capacity = capacity;
             _starts = new uint[capacity];
             _sentAt = new int[capacity];
             _flags = new byte[capacity];
         }
 
-        internal int Count
-        {
-            get { return _count; }
-        }
-
         internal bool IsFull
         {
-            get { return _count == _starts.Length; }
+            get { return Count == Capacity; }
         }
 
         internal uint Start(int index)
@@ -69,7 +69,7 @@ namespace IoTStack.Net.Tcp
 
         internal uint End(int index)
         {
-            return index + 1 < _count ? _starts[index + 1] : _end;
+            return index + 1 < Count ? _starts[index + 1] : _end;
         }
 
         internal bool Has(int index, int flag)
@@ -85,7 +85,7 @@ namespace IoTStack.Net.Tcp
 
         internal void Clear(uint sequence)
         {
-            _count = 0;
+            Count = 0;
             _end = sequence;
             SackedBytes = 0;
             LostBytes = 0;
@@ -100,10 +100,10 @@ namespace IoTStack.Net.Tcp
         /// <summary>A new segment [start, end) sent at <paramref name="now"/>; the caller checks <see cref="IsFull"/> first.</summary>
         internal void Append(uint start, uint end, long now, bool fin, bool push)
         {
-            _starts[_count] = start;
-            _sentAt[_count] = (int)now;
-            _flags[_count] = (byte)((fin ? FinFlag : 0) | (push ? PushFlag : 0));
-            _count++;
+            _starts[Count] = start;
+            _sentAt[Count] = (int)now;
+            _flags[Count] = (byte)((fin ? FinFlag : 0) | (push ? PushFlag : 0));
+            Count++;
             _end = end;
         }
 
@@ -143,7 +143,7 @@ namespace IoTStack.Net.Tcp
         internal int MarkSacked(uint left, uint right, long now, int minimumRtt)
         {
             int newly = 0;
-            for (int i = Find(left); i < _count && Sequence.Lt(_starts[i], right); i++)
+            for (int i = Find(left); i < Count && Sequence.Lt(_starts[i], right); i++)
             {
                 int flags = _flags[i];
                 if ((flags & SackedFlag) != 0 || Sequence.Lt(_starts[i], left) || Sequence.Gt(End(i), right))
@@ -170,7 +170,7 @@ namespace IoTStack.Net.Tcp
         internal int Find(uint sequence)
         {
             int low = 0;
-            int high = _count;
+            int high = Count;
             while (low < high)
             {
                 int middle = (low + high) >> 1;
@@ -190,27 +190,50 @@ namespace IoTStack.Net.Tcp
         /// <summary>Forgets the segments the cumulative ACK covers, trimming one it covers in part; returns how many went.</summary>
         internal int Acknowledge(uint acknowledgment, long now, int minimumRtt)
         {
-            int gone = Find(acknowledgment);
-            for (int i = 0; i < gone; i++)
+            // Usually the first one or two: a scan from the front costs less IL than a search.
+            int gone = 0;
+            while (gone < Count && Sequence.Le(gone + 1 < Count ? _starts[gone + 1] : _end, acknowledgment))
+            {
+                gone++;
+            }
+
+            if (gone == 0)
+            {
+                if (Count > 0 && Sequence.Gt(acknowledgment, _starts[0]))
+                {
+                    Forget(0);
+                    _starts[0] = acknowledgment;
+                    Recount(0);
+                }
+
+                return 0;
+            }
+
+            // Without segments sent again or SACKed, send times rise with sequence numbers and nothing arrived out of order:
+            // the last one acknowledged is all RACK needs.
+            int first = Retransmitted == 0 && SackedBytes == 0 ? gone - 1 : 0;
+            for (int i = first; i < gone; i++)
             {
                 if ((_flags[i] & SackedFlag) == 0)
                 {
                     Deliver(i, now, minimumRtt);
                 }
-
-                Forget(i);
             }
 
-            if (gone > 0)
+            if (SackedBytes != 0 || LostBytes != 0 || Retransmitted != 0)
             {
-                int left = _count - gone;
-                System.Array.Copy(_starts, gone, _starts, 0, left);
-                System.Array.Copy(_sentAt, gone, _sentAt, 0, left);
-                System.Array.Copy(_flags, gone, _flags, 0, left);
-                _count = left;
+                for (int i = 0; i < gone; i++)
+                {
+                    Forget(i);
+                }
             }
 
-            if (_count > 0 && Sequence.Gt(acknowledgment, _starts[0]))
+            int left = Count - gone;
+            System.Array.Copy(_starts, gone, _starts, 0, left);
+            System.Array.Copy(_sentAt, gone, _sentAt, 0, left);
+            System.Array.Copy(_flags, gone, _flags, 0, left);
+            Count = left;
+            if (Count > 0 && Sequence.Gt(acknowledgment, _starts[0]))
             {
                 Forget(0);
                 _starts[0] = acknowledgment;
@@ -227,7 +250,7 @@ namespace IoTStack.Net.Tcp
         /// </summary>
         internal void MarkAllLost(bool reneged)
         {
-            for (int i = 0; i < _count; i++)
+            for (int i = 0; i < Count; i++)
             {
                 if (reneged && (_flags[i] & SackedFlag) != 0)
                 {
@@ -247,7 +270,7 @@ namespace IoTStack.Net.Tcp
                 return -1;
             }
 
-            for (int i = 0; i < _count; i++)
+            for (int i = 0; i < Count; i++)
             {
                 if ((_flags[i] & LostFlag) != 0)
                 {
@@ -309,7 +332,7 @@ namespace IoTStack.Net.Tcp
             }
 
             int sackedAbove = SackedBytes;
-            for (int i = 0; i < _count; i++)
+            for (int i = 0; i < Count; i++)
             {
                 int flags = _flags[i];
                 if ((flags & SackedFlag) != 0)

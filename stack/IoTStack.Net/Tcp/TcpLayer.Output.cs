@@ -33,27 +33,60 @@ namespace IoTStack.Net.Tcp
             bool sent = false;
             bool maySend = state == SocketState.Established || state == SocketState.CloseWait || state == SocketState.FinWait1
                 || state == SocketState.Closing || state == SocketState.LastAck;
-            if (maySend && c.Sent.LostBytes > 0)
+            if (maySend)
             {
-                sent = RetransmitLost(slot);
-            }
-
-            c.CongestionLimited = false;
-            while (maySend && !c.Sent.IsFull)
-            {
-                int offset = (int)(c.SendNext - c.SendUnacknowledged);
-                int available = slot.TransmitRing.Count - offset;
-                if (available < 0)
+                if (c.Sent.LostBytes > 0)
                 {
-                    available = 0;
+                    sent = RetransmitLost(slot);
                 }
 
+                sent |= SendNewData(slot);
+                if (!sent && c.Sent.Count > 0 && c.Recovering)
+                {
+                    sent = RescueRetransmission(slot);
+                }
+            }
+
+            if (!sent && c.AckNow)
+            {
+                SendAck(slot);
+            }
+        }
+
+        /// <summary>
+        /// New data from SND.NXT within the peer's window and the congestion window's room over the pipe, Nagle and sender
+        /// SWS avoidance permitting, then the FIN once the data is out; true when a segment went. Locals keep the per-segment
+        /// work to field reads: on nanoCLR every property is a call.
+        /// </summary>
+        private bool SendNewData(SocketSlot slot)
+        {
+            TcpConnection c = slot.Tcp;
+            int offset = (int)(c.SendNext - c.SendUnacknowledged);
+            int available = slot.TransmitRing.Count - offset;
+            bool finWaiting = c.FinQueued && !c.FinSent;
+            if (available <= 0 && !finWaiting)
+            {
+                return false; // nothing to send: the common case of a receiver's ACK
+            }
+
+            if (available < 0)
+            {
+                available = 0;
+            }
+
+            SentSegments segments = c.Sent;
+            int pipe = (int)(c.SendMax - c.SendUnacknowledged) - segments.SackedBytes - segments.LostBytes;
+            int mss = SegmentSize(slot);
+            bool limited = false;
+            bool sent = false;
+            while (segments.Count < segments.Capacity)
+            {
                 int usable = c.SendWindow - offset; // the peer's window
-                int room = c.Congestion.Window - c.Pipe; // the congestion window
+                int room = c.Congestion.Window - pipe; // the congestion window
                 if (room < usable)
                 {
                     usable = room;
-                    c.CongestionLimited = available > room;
+                    limited = available > room;
                 }
 
                 int length = available;
@@ -62,14 +95,13 @@ namespace IoTStack.Net.Tcp
                     length = usable < 0 ? 0 : usable;
                 }
 
-                int mss = SegmentSize(slot);
                 if (length > mss)
                 {
                     length = mss;
                 }
 
                 // The FIN goes after the last data byte; a lost one is sent again from the record of its segment.
-                bool fin = c.FinQueued && !c.FinSent && length == available;
+                bool fin = finWaiting && length == available;
                 if (length == 0 && !fin)
                 {
                     if (available > 0 && c.SendWindow == 0 && c.SendNext == c.SendUnacknowledged && c.PersistDeadline == 0)
@@ -108,22 +140,24 @@ namespace IoTStack.Net.Tcp
                 }
 
                 SendNew(slot, offset, length, flags, fin);
+                if (length > 0 && length < mss)
+                {
+                    c.SendSmallEnd = c.SendNext;
+                }
+
                 sent = true;
                 if (fin)
                 {
                     break;
                 }
+
+                offset += length;
+                available -= length;
+                pipe += length;
             }
 
-            if (!sent && maySend)
-            {
-                sent = RescueRetransmission(slot);
-            }
-
-            if (!sent && c.AckNow)
-            {
-                SendAck(slot);
-            }
+            c.CongestionLimited = limited;
+            return sent;
         }
 
         /// <summary>

@@ -176,6 +176,26 @@ namespace IoTStack.Net.Tcp
         private void ProbeTimeout(SocketSlot slot)
         {
             TcpConnection c = slot.Tcp;
+            long now = _time.Now;
+            long rto = c.OldestUnacknowledgedSince + c.Rtt.Rto;
+            long probe = ProbeDeadline(slot);
+            if (probe == 0)
+            {
+                c.ProbeArmed = false; // recovery or a timeout began meanwhile: the retransmission timer takes over
+                c.RetransmitDeadline = rto > now ? rto : now;
+                return;
+            }
+
+            long due = probe - now + c.LastActivityAt;
+            if (due > now)
+            {
+                // Sent or heard from since it was armed: the probe goes two round trips from then (rescheduled here, not
+                // at every segment sent), never after the retransmission timer would have fired.
+                c.ProbeArmed = due < rto;
+                c.RetransmitDeadline = c.ProbeArmed ? due : rto;
+                return;
+            }
+
             c.ProbeArmed = false;
             c.RetransmitDeadline = 0;
             _counters.Add(Counter.TcpLossProbes);
@@ -289,10 +309,7 @@ namespace IoTStack.Net.Tcp
             SendSegment(slot, start, flags, (int)(start - c.SendUnacknowledged), c.Sent.DataLength(index));
             c.Sent.Resent(index, _time.Now);
             _counters.Add(Counter.TcpRetransmittedSegments);
-            if (c.Recovering)
-            {
-                c.PrrOut += (int)(c.Sent.End(index) - start);
-            }
+            c.PrrOut += (int)(c.Sent.End(index) - start);
 
             StartRetransmitTimer(c);
         }
@@ -310,11 +327,6 @@ namespace IoTStack.Net.Tcp
             }
 
             c.SendNext += (uint)length;
-            if (length > 0 && length < SegmentSize(slot))
-            {
-                c.SendSmallEnd = c.SendNext;
-            }
-
             if (fin)
             {
                 c.FinSent = true;
@@ -324,18 +336,16 @@ namespace IoTStack.Net.Tcp
 
             c.SendMax = c.SendNext;
             c.Sent.Append(start, c.SendNext, now, fin, (flags & TcpFlags.Psh) != 0);
-            if (c.Recovering)
+            c.PrrOut += (int)(c.SendNext - start); // counted from zero when recovery begins (RFC 6937)
+            if (c.RetransmitDeadline == 0)
             {
-                c.PrrOut += (int)(c.SendNext - start);
+                RestartTimer(slot);
             }
-
-            if (c.RetransmitDeadline == 0 || c.ProbeArmed)
+            else if (!c.ProbeArmed && (int)(start - c.SendUnacknowledged) <= c.SendMss)
             {
-                RestartTimer(slot); // RFC 8985 section 7.2: the probe is rescheduled with new data sent
-            }
-            else
-            {
-                long probe = ProbeDeadline(slot); // a retransmission timer that runs on (RFC 6298 section 5.1) may now come after a probe
+                // The lone segment in flight had the retransmission timer, its probe being WCDelAckT later; with more in
+                // flight a probe may now come first (RFC 8985 section 7.2). An armed probe moves later lazily: see ProbeTimeout.
+                long probe = ProbeDeadline(slot);
                 if (probe != 0 && probe < c.RetransmitDeadline)
                 {
                     c.RetransmitDeadline = probe;
