@@ -10,7 +10,6 @@ namespace IoTStack.Net.Tcp
         internal uint Iss;
         internal uint Irs;
         internal int PeerMss;
-        internal int PeerWindow;
         internal int PeerScale;
         internal bool SackPermitted;
         internal bool Timestamps;
