@@ -24,13 +24,15 @@ public class FootprintTests(ITestOutputHelper output)
         // (layers, counters, neighbour, half-open and TIME-WAIT tables) and each TCP connection's control block,
         // assemblers and rings cost 750 bytes on desktop .NET. Issue 15 added about 600 bytes on purpose: each layer's
         // wire views (IP, ARP, ICMP, UDP, TCP segment, options, option writer, route) are objects made once instead of
-        // structs, which nanoCLR would allocate at every call and clone at every load. This gate keeps it from growing.
+        // structs, which nanoCLR would allocate at every call and clone at every load. Issue 19's SYN cookies added 100
+        // bytes: the parameter block of the connection a cookie completes, three counters and the time of the last cookie
+        // (less the SYN queue entries' unused window field). This gate keeps it from growing.
         var options = NetStackOptions.Small();
         var footprint = StackFootprint.Measure(options);
         output.WriteLine($"small: {footprint.Total} bytes, {footprint.Requested} in buffers, overhead {footprint.Overhead} ({100.0 * footprint.Overhead / footprint.Requested:0}%)");
         var nano = Emulator.Memory.NanoClrHeap.Measure(new NetStack(options, new Emulator.Network.VirtualSwitch(new Net.Link.VirtualClock(0)).AddPort(new Net.Wire.MacAddress(2, 0, 0, 0, 0, 2)), new Net.Link.VirtualClock(0)));
         output.WriteLine($"small on nanoCLR's heap: {nano.TotalBytes} bytes");
-        Assert.InRange(footprint.Overhead, 0, 8400);
+        Assert.InRange(footprint.Overhead, 0, 8500);
         Assert.InRange(footprint.Total, 0, 26 * 1024);
     }
 }

@@ -5,11 +5,30 @@ namespace IoTStack.Net.Tcp
 {
     /// <summary>
     /// The three-way handshake, passive and active, and the options it negotiates (RFC 9293 section 3.5,
-    /// RFC 7323, RFC 2018): half-open entries in the SYN queue.
+    /// RFC 7323, RFC 2018): half-open entries in the SYN queue, and SYN cookies once the queue is full.
     /// </summary>
     internal sealed partial class TcpLayer
     {
-        /// <summary>RFC 9293 section 3.10.7.2: a SYN to a listener opens a half-open entry; anything else is refused or ignored.</summary>
+        /// <summary>Minutes of the stack clock a SYN cookie stays valid: the current one and the two before (Linux's MAX_SYNCOOKIE_AGE).</summary>
+        private const int CookieAges = 3;
+
+        /// <summary>The peer MSS values a cookie can carry in its 3-bit index; a peer's MSS rounds down to one (the first is our floor in <see cref="Mss"/>).</summary>
+        private static readonly int[] CookieMssTable = new int[] { 64, 256, 536, 1024, 1300, 1400, 1440, 1460 };
+
+        /// <summary>The low TSval bits of a cookie SYN-ACK: the peer's window scale (15: none) and SACK-permitted.</summary>
+        private const uint CookieOptionBits = 0x1F;
+
+        private const uint CookieSackBit = 0x10;
+
+        private const int CookieNoScale = 15;
+
+        /// <summary>The negotiated parameters of a connection completed from a cookie: the same shape as a half-open entry, never in the queue.</summary>
+        private readonly SynEntry _cookieEntry = new SynEntry();
+
+        /// <summary>When cookies were last sent: an ACK to a listener is checked as a cookie only while they may be outstanding.</summary>
+        private long _cookiesSentAt = long.MinValue / 2;
+
+        /// <summary>RFC 9293 section 3.10.7.2: a SYN to a listener opens a half-open entry (or gets a cookie); anything else is refused or ignored.</summary>
         private void ListenInput(SocketSlot listener, uint local, uint remote, TcpSegment segment, TcpOptions options)
         {
             if (segment.Has(TcpFlags.Rst))
@@ -19,7 +38,13 @@ namespace IoTStack.Net.Tcp
 
             if (segment.Has(TcpFlags.Ack))
             {
-                SendReset(local, segment.DestinationPort, remote, segment.SourcePort, segment);
+                // An ACK that is not a returning SYN cookie is bad in LISTEN: reset it (section 3.10.7.2). A failed cookie
+                // gets the same, as in Linux (cookie_v4_check hands the segment back to the listener, which resets it).
+                if (segment.Has(TcpFlags.Syn) || !CookieAckInput(listener, local, remote, segment, options))
+                {
+                    SendReset(local, segment.DestinationPort, remote, segment.SourcePort, segment);
+                }
+
                 return;
             }
 
@@ -29,8 +54,8 @@ namespace IoTStack.Net.Tcp
             }
 
             // The backlog counts established connections nobody accepted yet. Half-open entries live in the SYN
-            // queue, bounded by its own size with the oldest evicted, so a SYN flood can neither fill the backlog
-            // nor hold slots: new clients get in as soon as (and while) it runs.
+            // queue, bounded by its own size; when it is full a SYN gets a cookie (or, with cookies off, the oldest entry
+            // goes), so a SYN flood can neither fill the backlog nor hold slots: new clients get in while it runs.
             // A full backlog drops the SYN, as Linux (tcp_abort_on_overflow 0, its default) and lwIP do: it is a moment's
             // state, and the client's SYN retransmission finds room once the application has accepted. A RST would turn a
             // burst of clients into refusals.
@@ -51,7 +76,11 @@ namespace IoTStack.Net.Tcp
 
             bool evicted;
             SynEntry entry = _synQueue.Claim(out evicted);
-            if (evicted)
+            if (evicted && _options.TcpSynCookies)
+            {
+                entry = _cookieEntry; // the oldest entry stays: this SYN's state goes out in the SYN-ACK instead
+            }
+            else if (evicted)
             {
                 _counters.Add(Counter.TcpSynQueueEvictions);
             }
@@ -71,6 +100,12 @@ namespace IoTStack.Net.Tcp
             entry.Since = _time.Now;
             entry.ResendAt = _time.Now + _options.TcpInitialRtoMs;
             entry.Resent = 0;
+            if (entry == _cookieEntry)
+            {
+                SendCookie(entry);
+                return;
+            }
+
             entry.InUse = true;
             entry.Iss = InitialSequence(local, entry.LocalPort, remote, entry.RemotePort);
             SendSynAck(entry);
@@ -150,7 +185,7 @@ namespace IoTStack.Net.Tcp
             CompleteHandshake(listener, entry, segment, options);
         }
 
-        /// <summary>The handshake's last ACK arrived for a half-open entry: take a socket slot and establish.</summary>
+        /// <summary>The handshake's last ACK arrived, for a half-open entry or a cookie: take a socket slot and establish.</summary>
         private void CompleteHandshake(SocketSlot listener, SynEntry entry, TcpSegment segment, TcpOptions options)
         {
             SocketSlot slot = _sockets.AllocateConnection();
@@ -171,7 +206,7 @@ namespace IoTStack.Net.Tcp
             Segment(slot, segment, options);
         }
 
-        /// <summary>A passive connection from the parameters its SYN negotiated (held in a half-open entry).</summary>
+        /// <summary>A passive connection from the parameters its SYN negotiated (held in a half-open entry or decoded from a cookie).</summary>
         private void Establish(SocketSlot slot, SocketSlot listener, SynEntry entry, TcpSegment ack)
         {
             slot.Open(IpProtocol.Tcp, listener.TimeToLive);
@@ -358,7 +393,7 @@ namespace IoTStack.Net.Tcp
             SendSynAck(entry, (uint)_time.Now);
         }
 
-        /// <summary>A SYN-ACK with the given TSval.</summary>
+        /// <summary>A SYN-ACK with the given TSval (a cookie's carries the options it must remember).</summary>
         private void SendSynAck(SynEntry entry, uint timestampValue)
         {
             int length = WriteSynOptions(entry.PeerScale >= 0, entry.SackPermitted, entry.Timestamps, timestampValue, entry.TimestampRecent);
@@ -393,6 +428,128 @@ namespace IoTStack.Net.Tcp
             }
 
             return options.Finish();
+        }
+
+        /// <summary>
+        /// A SYN-ACK whose ISN is a SYN cookie (RFC 4987 section 3.6) and no state kept. The cookie carries the peer's
+        /// MSS (rounded down to <see cref="CookieMssTable"/>); window scale and SACK-permitted ride in the low bits of
+        /// our TSval, which the peer echoes, so without timestamps the connection has neither (as in Linux).
+        /// </summary>
+        private void SendCookie(SynEntry entry)
+        {
+            if (!entry.Timestamps)
+            {
+                entry.PeerScale = -1;
+                entry.SackPermitted = false;
+            }
+
+            entry.Iss = Cookie(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, entry.Irs,
+                CookieMinute(), CookieMssIndex(entry.PeerMss));
+            uint now = (uint)_time.Now;
+            uint value = (now & ~CookieOptionBits) | (uint)(entry.PeerScale >= 0 ? entry.PeerScale : CookieNoScale) | (entry.SackPermitted ? CookieSackBit : 0);
+            if (Sequence.Gt(value, now))
+            {
+                value -= CookieOptionBits + 1; // never a TSval ahead of the clock the later ones come from (RFC 7323 section 5.4)
+            }
+
+            _cookiesSentAt = _time.Now;
+            _counters.Add(Counter.TcpSynCookiesSent);
+            SendSynAck(entry, value);
+        }
+
+        /// <summary>
+        /// An ACK to a listener with no half-open entry: while cookies may be outstanding, ACK - 1 is checked as one for
+        /// the 4-tuple and SEQ - 1 (RFC 4987 section 3.6), and a good one completes the handshake as a half-open entry
+        /// would. False when the segment is not a valid cookie.
+        /// </summary>
+        private bool CookieAckInput(SocketSlot listener, uint local, uint remote, TcpSegment segment, TcpOptions options)
+        {
+            if (!_options.TcpSynCookies || _time.Now - _cookiesSentAt >= CookieAges * 60000L)
+            {
+                return false;
+            }
+
+            int localPort = segment.DestinationPort;
+            int remotePort = segment.SourcePort;
+            uint irs = segment.SequenceNumber - 1;
+            uint iss = segment.AcknowledgmentNumber - 1;
+            int index = CookieCheck(local, localPort, remote, remotePort, irs, iss);
+            if (index < 0)
+            {
+                _counters.Add(Counter.TcpSynCookiesFailed);
+                return false;
+            }
+
+            _counters.Add(Counter.TcpSynCookiesValid);
+            SynEntry entry = _cookieEntry;
+            entry.ListenerIndex = listener.Index;
+            entry.ListenerDescriptor = listener.Descriptor;
+            entry.LocalAddress = local;
+            entry.LocalPort = localPort;
+            entry.RemoteAddress = remote;
+            entry.RemotePort = remotePort;
+            entry.Iss = iss;
+            entry.Irs = irs;
+            entry.PeerMss = CookieMssTable[index];
+            entry.Timestamps = PeerTimestamps(options);
+            uint echoed = options.TimestampEchoReply & CookieOptionBits;
+            int scale = (int)(echoed & 0xF);
+            entry.PeerScale = entry.Timestamps && scale <= 14 && _options.TcpWindowScaling ? scale : -1;
+            entry.SackPermitted = entry.Timestamps && (echoed & CookieSackBit) != 0 && _options.TcpSelectiveAcknowledgments;
+            entry.TimestampRecent = options.TimestampValue;
+            entry.Since = _time.Now;
+            entry.Resent = 1; // nothing timed the SYN-ACK: no round-trip sample (Karn's rule keeps ambiguous ones out too)
+            CompleteHandshake(listener, entry, segment, options);
+            return true;
+        }
+
+        /// <summary>Minutes of the stack clock: the coarse counter in a cookie.</summary>
+        private uint CookieMinute()
+        {
+            return (uint)(_time.Now / 60000);
+        }
+
+        /// <summary>The largest table MSS at most the peer's, or the first entry.</summary>
+        private static int CookieMssIndex(int peerMss)
+        {
+            int index = 0;
+            for (int i = 1; i < CookieMssTable.Length; i++)
+            {
+                if (CookieMssTable[i] <= peerMss)
+                {
+                    index = i;
+                }
+            }
+
+            return index;
+        }
+
+        /// <summary>
+        /// The cookie: two low bits of the minute (bits 31-30), the MSS index (29-27), and 27 bits of a keyed SipHash
+        /// over the 4-tuple, the peer's ISN, the minute and the index, so none of them can be changed or guessed blind.
+        /// </summary>
+        private uint Cookie(uint local, int localPort, uint remote, int remotePort, uint irs, uint minute, int mssIndex)
+        {
+            ulong data = ((ulong)irs << 24) | ((ulong)(minute & 0xFFFF) << 3) | (uint)mssIndex;
+            uint hash = (uint)SipHash.FourTupleWith(_key0, _key1, local, localPort, remote, remotePort, data);
+            return ((minute & 3) << 30) | ((uint)mssIndex << 27) | (hash & 0x07FFFFFF);
+        }
+
+        /// <summary>The MSS index of a valid cookie made in the last <see cref="CookieAges"/> minutes, else -1.</summary>
+        private int CookieCheck(uint local, int localPort, uint remote, int remotePort, uint irs, uint cookie)
+        {
+            uint minute = CookieMinute();
+            for (uint age = 0; age < CookieAges; age++)
+            {
+                uint made = minute - age;
+                if ((made & 3) == cookie >> 30)
+                {
+                    int index = (int)((cookie >> 27) & 7);
+                    return Cookie(local, localPort, remote, remotePort, irs, made, index) == cookie ? index : -1;
+                }
+            }
+
+            return -1;
         }
     }
 }
