@@ -240,8 +240,9 @@ namespace IoTStack.Net
         public int TcpChallengeAcksPerSecond { get; set; }
 
         /// <summary>
-        /// Refuse SYNs that find no connection slot with RST (true) or drop them silently (false). Default true. A SYN to a
-        /// full backlog is always dropped (the client retries), as Linux and lwIP do.
+        /// Refuse SYNs, and handshake-completing ACKs, that find no connection slot with RST (true) or drop them silently
+        /// (false; the client's retransmission tries again). Default true. A SYN to a full backlog is always dropped (the
+        /// client retries), as Linux and lwIP do.
         /// </summary>
         public bool TcpRefuseWithReset { get; set; }
 

@@ -314,4 +314,31 @@ public class TcpSynCookieTests
         Assert.True(rig.Replies(ClientPort + 1).Last().Has(TcpFlags.Rst));
         Assert.True(rig.Accepted(out _));
     }
+
+    [Fact]
+    public void Without_refusal_by_reset_an_ack_that_finds_no_slot_is_dropped_and_its_retransmission_gets_in_once_one_is_free()
+    {
+        var options = Options();
+        options.TcpConnections = 1;
+        options.TcpRefuseWithReset = false; // as boards run
+        var rig = new Rig(options);
+        rig.Flood(1);
+        rig.Send(ClientPort, 1000, 0, TcpFlags.Syn, 8192);
+        uint first = rig.SynAck(ClientPort).SequenceNumber;
+        rig.Send(ClientPort + 1, 3000, 0, TcpFlags.Syn, 8192);
+        uint second = rig.SynAck(ClientPort + 1).SequenceNumber;
+        rig.Send(ClientPort, 1001, first + 1, TcpFlags.Ack, 8192);
+        Assert.True(rig.Accepted(out int taken));
+        rig.Send(ClientPort + 1, 3001, second + 1, TcpFlags.Ack | TcpFlags.Psh, 8192);
+        Assert.False(rig.Replies(ClientPort + 1).Last().Has(TcpFlags.Rst)); // dropped, not reset
+        Assert.Equal(1, rig.Counter(Counter.TcpConnectionsRefused));
+
+        Assert.Equal(SocketResult.Success, rig.Server.SetOption(taken, SocketOption.Linger, 0));
+        Assert.Equal(SocketResult.Success, rig.Server.Close(taken)); // an abort: RST, and the slot is free
+        rig.Network.Settle();
+        rig.Send(ClientPort + 1, 3001, second + 1, TcpFlags.Ack | TcpFlags.Psh, 8192); // the client's retransmission
+        Assert.Equal(3, rig.Counter(Counter.TcpSynCookiesValid)); // the dropped ACK's cookie was good too
+        Assert.True(rig.Accepted(out int socket));
+        Assert.Equal(SocketState.Established, Info(rig.Server, socket).State);
+    }
 }

@@ -181,11 +181,16 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            entry.InUse = false;
             CompleteHandshake(listener, entry, segment, options);
         }
 
-        /// <summary>The handshake's last ACK arrived, for a half-open entry or a cookie: take a socket slot and establish.</summary>
+        /// <summary>
+        /// The handshake's last ACK arrived, for a half-open entry or a cookie: take a socket slot and establish. With no slot
+        /// the ACK is refused with RST, or with <see cref="NetStackOptions.TcpRefuseWithReset"/> off dropped, as Linux drops it
+        /// when its accept queue is full (tcp_abort_on_overflow 0): the half-open entry stays and the client's retransmission
+        /// (of its data, or of the ACK to our repeated SYN-ACK; a cookie is checked again) finds the slot the application has
+        /// freed since, told by the listener's Overflow.
+        /// </summary>
         private void CompleteHandshake(SocketSlot listener, SynEntry entry, TcpSegment segment, TcpOptions options)
         {
             SocketSlot slot = _sockets.AllocateConnection();
@@ -198,10 +203,16 @@ namespace IoTStack.Net.Tcp
             {
                 listener.TurnedAway = true;
                 _counters.Add(Counter.TcpConnectionsRefused);
-                SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
+                if (_options.TcpRefuseWithReset)
+                {
+                    entry.InUse = false;
+                    SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
+                }
+
                 return;
             }
 
+            entry.InUse = false;
             Establish(slot, listener, entry, segment);
             Segment(slot, segment, options);
         }
