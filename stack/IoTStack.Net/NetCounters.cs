@@ -118,6 +118,9 @@ namespace IoTStack.Net
                 case Counter.TcpChallengeAcks: return "TcpChallengeAcks";
                 case Counter.TcpChallengeAcksLimited: return "TcpChallengeAcksLimited";
                 case Counter.TcpSynQueueEvictions: return "TcpSynQueueEvictions";
+                case Counter.TcpSynCookiesSent: return "TcpSynCookiesSent";
+                case Counter.TcpSynCookiesValid: return "TcpSynCookiesValid";
+                case Counter.TcpSynCookiesFailed: return "TcpSynCookiesFailed";
                 case Counter.TcpBacklogDrops: return "TcpBacklogDrops";
                 case Counter.TcpTimeWaitEvictions: return "TcpTimeWaitEvictions";
                 case Counter.TcpTimeWaitReused: return "TcpTimeWaitReused";

@@ -61,6 +61,7 @@ namespace IoTStack.Net
             TcpWindowScaling = true;
             TcpTimestamps = true;
             TcpSelectiveAcknowledgments = true;
+            TcpSynCookies = true;
         }
 
         /// <summary>
@@ -245,10 +246,17 @@ namespace IoTStack.Net
         public int TcpChallengeAcksPerSecond { get; set; }
 
         /// <summary>
-        /// Refuse SYNs that find no connection slot with RST (true) or drop them silently (false). Default true. A SYN to a
-        /// full backlog is always dropped (the client retries), as Linux and lwIP do.
+        /// Refuse SYNs, and handshake-completing ACKs, that find no connection slot with RST (true) or drop them silently
+        /// (false; the client's retransmission tries again). Default true. A SYN to a full backlog is always dropped (the
+        /// client retries), as Linux and lwIP do.
         /// </summary>
         public bool TcpRefuseWithReset { get; set; }
+
+        /// <summary>
+        /// Answer a SYN that finds the SYN queue full with a SYN cookie (RFC 4987 section 3.6) and keep no state, so a
+        /// SYN flood cannot push out a real client's half-open entry (true); or evict the oldest entry (false). Default true.
+        /// </summary>
+        public bool TcpSynCookies { get; set; }
 
         /// <summary>
         /// When a connection needs a slot and none is free, take the slot of the longest-idle established

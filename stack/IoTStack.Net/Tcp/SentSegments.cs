@@ -25,7 +25,10 @@ namespace IoTStack.Net.Tcp
         /// <summary>Segments recorded (a field, not a property: it is read for every segment sent).</summary>
         internal int Count;
 
-        internal readonly int Capacity;
+        internal int Capacity
+        {
+            get { return _starts.Length; }
+        }
 
         /// <summary>Bytes (sequence space) of segments the peer reported held beyond SND.UNA.</summary>
         internal int SackedBytes;
@@ -51,7 +54,6 @@ namespace IoTStack.Net.Tcp
 
         internal SentSegments(int capacity)
         {
-            Capacity = capacity;
             _starts = new uint[capacity];
             _sentAt = new int[capacity];
             _flags = new byte[capacity];
@@ -59,7 +61,7 @@ namespace IoTStack.Net.Tcp
 
         internal bool IsFull
         {
-            get { return Count == Capacity; }
+            get { return Count == _starts.Length; }
         }
 
         internal uint Start(int index)

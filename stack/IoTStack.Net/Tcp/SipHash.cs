@@ -10,14 +10,35 @@ namespace IoTStack.Net.Tcp
     {
         internal static ulong FourTuple(ulong key0, ulong key1, uint localAddress, int localPort, uint remoteAddress, int remotePort)
         {
+            return Hash(key0, key1, localAddress, localPort, remoteAddress, remotePort, false, 0);
+        }
+
+        /// <summary>The same over a third word: the 4-tuple and 56 bits of <paramref name="data"/> (a SYN cookie's inputs).</summary>
+        internal static ulong FourTupleWith(ulong key0, ulong key1, uint localAddress, int localPort, uint remoteAddress, int remotePort, ulong data)
+        {
+            return Hash(key0, key1, localAddress, localPort, remoteAddress, remotePort, true, data);
+        }
+
+        private static ulong Hash(ulong key0, ulong key1, uint localAddress, int localPort, uint remoteAddress, int remotePort, bool withData, ulong data)
+        {
             ulong v0 = key0 ^ 0x736f6d6570736575UL;
             ulong v1 = key1 ^ 0x646f72616e646f6dUL;
             ulong v2 = key0 ^ 0x6c7967656e657261UL;
             ulong v3 = key1 ^ 0x7465646279746573UL;
             ulong m0 = ((ulong)localAddress << 32) | remoteAddress;
-            ulong m1 = ((ulong)12 << 56) | ((ulong)(uint)localPort << 16) | (uint)remotePort;
+            ulong ports = ((ulong)(uint)localPort << 16) | (uint)remotePort;
             Absorb(ref v0, ref v1, ref v2, ref v3, m0);
-            Absorb(ref v0, ref v1, ref v2, ref v3, m1);
+            if (withData)
+            {
+                // The last word carries the message length in its top byte, as SipHash's does: 12 bytes, or 19 with data.
+                Absorb(ref v0, ref v1, ref v2, ref v3, ports);
+                Absorb(ref v0, ref v1, ref v2, ref v3, ((ulong)19 << 56) | (data & 0x00FFFFFFFFFFFFFFUL));
+            }
+            else
+            {
+                Absorb(ref v0, ref v1, ref v2, ref v3, ((ulong)12 << 56) | ports);
+            }
+
             v2 ^= 0xFF;
             for (int i = 0; i < 4; i++)
             {

@@ -9,7 +9,6 @@ namespace IoTStack.Net.Tcp
         internal uint Iss;
         internal uint Irs;
         internal int PeerMss;
-        internal int PeerWindow;
         internal int PeerScale;
         internal bool SackPermitted;
         internal bool Timestamps;
@@ -20,8 +19,8 @@ namespace IoTStack.Net.Tcp
 
     /// <summary>
     /// Half-open connections of every listener, in a small table of their own (the accept queue smoltcp
-    /// lacks). When it is full the oldest half-open entry makes way, so a SYN flood cannot lock out real
-    /// clients for long and never takes a socket slot.
+    /// lacks). When it is full a SYN gets a SYN cookie instead (or, with TcpSynCookies off, the oldest
+    /// half-open entry makes way), so a SYN flood cannot lock out real clients and never takes a socket slot.
     /// </summary>
     internal sealed class SynQueue : TupleTable
     {

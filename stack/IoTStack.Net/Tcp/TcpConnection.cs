@@ -31,7 +31,6 @@ namespace IoTStack.Net.Tcp
         internal CongestionControl Algorithm;
 
         internal uint Iss;
-        internal uint Irs;
         internal uint SendUnacknowledged;
         internal uint SendNext;
         internal uint SendMax;
@@ -171,13 +170,16 @@ namespace IoTStack.Net.Tcp
             get { return (_flags & 0x800) != 0; }
             set { _flags = value ? _flags | 0x800 : _flags & ~0x800; }
         }
-        internal long OrphanedAt;
+        /// <summary>
+        /// When the closing state began that has a time limit: an orphaned FIN-WAIT-2 (from when the application let go or
+        /// the state began) or TIME-WAIT held in its slot (restarted by a retransmitted FIN). The two never overlap.
+        /// </summary>
+        internal long ClosingSince;
         internal bool ReceiveShutdown
         {
             get { return (_flags & 0x1000) != 0; }
             set { _flags = value ? _flags | 0x1000 : _flags & ~0x1000; }
         }
-        internal long TimeWaitUntil;
 
         internal TcpConnection(int receiveBufferSize, int transmitBufferSize, int outOfOrderRanges)
         {
@@ -195,7 +197,6 @@ namespace IoTStack.Net.Tcp
         {
             _flags = _flags & 0x200; // InUse belongs to the pool, not to the connection
             Iss = iss;
-            Irs = 0;
             SendUnacknowledged = iss;
             SendNext = iss;
             SendMax = iss;
@@ -250,9 +251,8 @@ namespace IoTStack.Net.Tcp
             KeepAliveDeadline = 0;
             AcceptPending = false;
             Orphaned = false;
-            OrphanedAt = 0;
+            ClosingSince = 0;
             ReceiveShutdown = false;
-            TimeWaitUntil = 0;
             Sent.Clear(iss);
             Assembler.Clear();
             ReceiveRing.Clear();

@@ -316,7 +316,7 @@ namespace IoTStack.Net.Tcp
 
             TcpConnection c = slot.Tcp;
             c.Orphaned = true;
-            c.OrphanedAt = _time.Now;
+            c.ClosingSince = _time.Now;
             if (slot.LingerSeconds == 0 || slot.ReceiveRing.Count > 0)
             {
                 // RFC 2525 section 2.17: closing with unread data must reset, so the peer knows it was lost.

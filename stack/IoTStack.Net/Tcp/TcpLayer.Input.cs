@@ -69,209 +69,6 @@ namespace IoTStack.Net.Tcp
             SendReset(local, localPort, remote, remotePort, segment);
         }
 
-        /// <summary>RFC 9293 section 3.10.7.2: a SYN to a listener opens a half-open entry; anything else is refused or ignored.</summary>
-        private void ListenInput(SocketSlot listener, uint local, uint remote, TcpSegment segment, TcpOptions options)
-        {
-            if (segment.Has(TcpFlags.Rst))
-            {
-                return;
-            }
-
-            if (segment.Has(TcpFlags.Ack))
-            {
-                SendReset(local, segment.DestinationPort, remote, segment.SourcePort, segment);
-                return;
-            }
-
-            if (!segment.Has(TcpFlags.Syn) || segment.Has(TcpFlags.Fin))
-            {
-                return;
-            }
-
-            // The backlog counts established connections nobody accepted yet. Half-open entries live in the SYN
-            // queue, bounded by its own size with the oldest evicted, so a SYN flood can neither fill the backlog
-            // nor hold slots: new clients get in as soon as (and while) it runs.
-            // A full backlog drops the SYN, as Linux (tcp_abort_on_overflow 0, its default) and lwIP do: it is a moment's
-            // state, and the client's SYN retransmission finds room once the application has accepted. A RST would turn a
-            // burst of clients into refusals.
-            if (PendingAccepts(listener.Descriptor) >= listener.Backlog)
-            {
-                _counters.Add(Counter.TcpBacklogDrops);
-                listener.TurnedAway = true;
-                return;
-            }
-
-            // With reclaiming on, a slot is taken only when the handshake completes: a spoofed SYN must not reset anyone.
-            if (!_sockets.CanAllocateConnection && !_options.TcpReclaimIdleConnections)
-            {
-                listener.TurnedAway = true;
-                Refuse(local, remote, segment);
-                return;
-            }
-
-            bool evicted;
-            SynEntry entry = _synQueue.Claim(out evicted);
-            if (evicted)
-            {
-                _counters.Add(Counter.TcpSynQueueEvictions);
-            }
-
-            entry.InUse = true;
-            entry.ListenerDescriptor = listener.Descriptor;
-            entry.LocalAddress = local;
-            entry.LocalPort = segment.DestinationPort;
-            entry.RemoteAddress = remote;
-            entry.RemotePort = segment.SourcePort;
-            entry.Iss = InitialSequence(local, entry.LocalPort, remote, entry.RemotePort);
-            entry.Irs = segment.SequenceNumber;
-            entry.PeerMss = options.HasMaximumSegmentSize ? options.MaximumSegmentSize : 536;
-            entry.PeerWindow = segment.Window;
-            entry.PeerScale = options.HasWindowScale && _options.TcpWindowScaling ? (options.WindowScale > 14 ? 14 : options.WindowScale) : -1;
-            entry.SackPermitted = options.SackPermitted && _options.TcpSelectiveAcknowledgments;
-            entry.Timestamps = options.HasTimestamps && _options.TcpTimestamps;
-            entry.TimestampRecent = options.TimestampValue;
-            entry.Since = _time.Now;
-            entry.ResendAt = _time.Now + _options.TcpInitialRtoMs;
-            entry.Resent = 0;
-            SendSynAck(entry);
-        }
-
-        private void Refuse(uint local, uint remote, TcpSegment segment)
-        {
-            _counters.Add(Counter.TcpConnectionsRefused);
-            if (_options.TcpRefuseWithReset)
-            {
-                SendReset(local, segment.DestinationPort, remote, segment.SourcePort, segment);
-            }
-        }
-
-        private int PendingAccepts(int listenerDescriptor)
-        {
-            int count = 0;
-            for (int i = 0; i < _sockets.StreamEnd; i++)
-            {
-                if (IsPendingAccept(_sockets[i], listenerDescriptor))
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
-
-        /// <summary>A segment for a half-open entry: the ACK that completes the handshake takes a socket slot.</summary>
-        private void HalfOpenInput(SynEntry entry, TcpSegment segment, TcpOptions options)
-        {
-            SocketSlot listener = _sockets.Resolve(entry.ListenerDescriptor);
-            if (listener == null || listener.State != SocketState.Listen)
-            {
-                entry.InUse = false;
-                SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
-                return;
-            }
-
-            uint sequence = segment.SequenceNumber;
-            if (segment.Has(TcpFlags.Rst))
-            {
-                // RFC 5961 section 3.2: only an exactly placed RST ends it.
-                if (sequence == entry.Irs + 1)
-                {
-                    _counters.Add(Counter.TcpResetsReceived);
-                    entry.InUse = false;
-                }
-
-                return;
-            }
-
-            if (segment.Has(TcpFlags.Syn))
-            {
-                if (sequence == entry.Irs && !segment.Has(TcpFlags.Ack))
-                {
-                    SendSynAck(entry); // the peer did not get ours
-                }
-
-                return;
-            }
-
-            if (!segment.Has(TcpFlags.Ack))
-            {
-                return;
-            }
-
-            int offered = _options.ReceiveBufferSize > 0xFFFF ? 0xFFFF : _options.ReceiveBufferSize;
-            if (segment.AcknowledgmentNumber != entry.Iss + 1 || !Sequence.InRange(sequence, entry.Irs + 1, entry.Irs + 1 + (uint)offered))
-            {
-                // (A data segment past a lost handshake ACK still completes it: its data waits out of order.)
-                SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
-                return;
-            }
-
-            SocketSlot slot = _sockets.AllocateConnection();
-            if (slot == null && _options.TcpReclaimIdleConnections && ReclaimIdle())
-            {
-                slot = _sockets.AllocateConnection();
-            }
-
-            entry.InUse = false;
-            if (slot == null)
-            {
-                listener.TurnedAway = true;
-                _counters.Add(Counter.TcpConnectionsRefused);
-                SendReset(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, segment);
-                return;
-            }
-
-            Establish(slot, listener, entry, segment);
-            Segment(slot, segment, options);
-        }
-
-        private void Establish(SocketSlot slot, SocketSlot listener, SynEntry entry, TcpSegment ack)
-        {
-            slot.Open(IpProtocol.Tcp, listener.TimeToLive);
-            Open(slot);
-            TcpConnection c = slot.Tcp;
-            slot.NoDelay = listener.NoDelay;
-            slot.KeepAlive = listener.KeepAlive;
-            slot.LingerSeconds = listener.LingerSeconds;
-            slot.UserTimeoutMs = listener.UserTimeoutMs;
-            slot.CongestionAlgorithm = listener.CongestionAlgorithm;
-            slot.ReuseAddress = listener.ReuseAddress; // as Linux's children inherit sk_reuse: a new listener may bind the port
-            slot.LocalAddress = entry.LocalAddress;
-            slot.LocalPort = entry.LocalPort;
-            slot.RemoteAddress = entry.RemoteAddress;
-            slot.RemotePort = entry.RemotePort;
-            Initialise(slot, entry.Iss, entry.PeerMss);
-            c.SendUnacknowledged = entry.Iss + 1;
-            c.SendNext = entry.Iss + 1;
-            c.SendMax = entry.Iss + 1;
-            c.Recover = c.SendMax;
-            c.Irs = entry.Irs;
-            c.ReceiveNext = entry.Irs + 1;
-            c.WindowScaling = entry.PeerScale >= 0;
-            c.SendScale = c.WindowScaling ? entry.PeerScale : 0;
-            c.ReceiveScale = c.WindowScaling ? _receiveScale : 0;
-            c.SackPermitted = entry.SackPermitted;
-            c.Timestamps = entry.Timestamps;
-            c.TimestampRecent = entry.TimestampRecent;
-            int offered = _options.ReceiveBufferSize > 0xFFFF ? 0xFFFF : _options.ReceiveBufferSize;
-            c.ReceiveAdvertised = c.ReceiveNext + (uint)offered;
-            c.SendWindow = ack.Window << c.SendScale;
-            c.MaxSendWindow = c.SendWindow;
-            c.SendWindowUpdateSequence = ack.SequenceNumber;
-            c.SendWindowUpdateAcknowledgment = ack.AcknowledgmentNumber;
-            if (entry.Resent == 0)
-            {
-                c.Rtt.Sample((int)(_time.Now - entry.Since));
-            }
-
-            slot.State = SocketState.Established;
-            c.AcceptPending = true;
-            _acceptsWaiting = true;
-            c.ListenerDescriptor = listener.Descriptor;
-            c.AcceptOrder = ++_acceptOrder;
-            _counters.Add(Counter.TcpPassiveOpens);
-        }
-
         /// <summary>
         /// TIME-WAIT (RFC 9293 section 3.10.7.4): acknowledge a retransmitted FIN and restart the wait;
         /// ignore RST (RFC 1337); a new SYN with a higher sequence number may reuse the 4-tuple (RFC 6191).
@@ -293,7 +90,7 @@ namespace IoTStack.Net.Tcp
 
             if (segment.Has(TcpFlags.Fin))
             {
-                entry.ExpiresAt = _time.Now + _options.TcpTimeWaitMs;
+                entry.Since = _time.Now; // the wait starts again (it ends TcpTimeWaitMs after Since)
             }
             else if (segment.SequenceNumber == entry.ReceiveNext && segment.PayloadLength == 0)
             {
@@ -312,74 +109,6 @@ namespace IoTStack.Net.Tcp
 
             Transmit(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, entry.SendNext, entry.ReceiveNext, TcpFlags.Ack, 0, length, null, 0, 0);
             return true;
-        }
-
-        /// <summary>RFC 9293 section 3.10.7.3: the answer to our SYN.</summary>
-        private void SynSentInput(SocketSlot slot, TcpSegment segment, TcpOptions options)
-        {
-            TcpConnection c = slot.Tcp;
-            bool ack = segment.Has(TcpFlags.Ack);
-            uint acknowledgment = segment.AcknowledgmentNumber;
-            if (ack && (Sequence.Le(acknowledgment, c.Iss) || Sequence.Gt(acknowledgment, c.SendMax)))
-            {
-                SendReset(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, segment);
-                return;
-            }
-
-            if (segment.Has(TcpFlags.Rst))
-            {
-                if (ack)
-                {
-                    _counters.Add(Counter.TcpResetsReceived);
-                    _counters.Add(Counter.TcpConnectionsRefused);
-                    Abort(slot, SocketResult.ConnectionRefused, false);
-                }
-
-                return;
-            }
-
-            if (!segment.Has(TcpFlags.Syn))
-            {
-                return;
-            }
-
-            c.Irs = segment.SequenceNumber;
-            c.ReceiveNext = c.Irs + 1;
-            // Our SYN offered this much, unscaled (RFC 7323 section 2.2); the edge starts from the peer's ISN.
-            c.ReceiveAdvertised = c.ReceiveNext + (uint)(slot.ReceiveRing.Free > 0xFFFF ? 0xFFFF : slot.ReceiveRing.Free);
-            c.SendMss = Mss(options.HasMaximumSegmentSize ? options.MaximumSegmentSize : 536);
-            c.Congestion.Reset(CongestionControl.InitialWindow(c.SendMss));
-            c.WindowScaling = options.HasWindowScale && _options.TcpWindowScaling;
-            c.SendScale = c.WindowScaling ? (options.WindowScale > 14 ? 14 : options.WindowScale) : 0;
-            c.ReceiveScale = c.WindowScaling ? _receiveScale : 0;
-            c.SackPermitted = options.SackPermitted && _options.TcpSelectiveAcknowledgments;
-            c.Timestamps = options.HasTimestamps && _options.TcpTimestamps;
-            c.TimestampRecent = options.TimestampValue;
-            c.SendWindow = segment.Window; // the window of a SYN is never scaled (RFC 7323 section 2.2)
-            c.MaxSendWindow = c.SendWindow;
-            c.SendWindowUpdateSequence = segment.SequenceNumber;
-            c.SendWindowUpdateAcknowledgment = acknowledgment;
-            c.LastReceivedAt = _time.Now;
-            if (!ack)
-            {
-                // Simultaneous open (RFC 9293 figure 8): answer with SYN-ACK from SYN-RECEIVED.
-                slot.State = SocketState.SynReceived;
-                c.SendNext = c.Iss;
-                Output(slot);
-                return;
-            }
-
-            c.Rtt.Acknowledged(acknowledgment, _time.Now, false, 0);
-
-            c.SendUnacknowledged = acknowledgment;
-            c.Recover = acknowledgment;
-            c.RetransmitDeadline = 0;
-            c.OldestUnacknowledgedSince = 0;
-            c.Retransmissions = 0;
-            slot.State = SocketState.Established;
-            _counters.Add(Counter.TcpActiveOpens);
-            c.AckNow = true;
-            Output(slot);
         }
 
         /// <summary>RFC 9293 section 3.10.7.4, for every synchronized state, with RFC 5961's defences and RFC 7323's PAWS.</summary>
@@ -446,7 +175,7 @@ namespace IoTStack.Net.Tcp
                     {
                         // RFC 9293 section 3.10.7.4, TIME-WAIT: a retransmission of the remote FIN is acknowledged
                         // "and restart the 2 MSL timeout" (the TIME-WAIT table does so too).
-                        c.TimeWaitUntil = _time.Now + _options.TcpTimeWaitMs;
+                        c.ClosingSince = _time.Now;
                     }
 
                     c.AckNow = true;
@@ -626,7 +355,7 @@ namespace IoTStack.Net.Tcp
             {
                 case SocketState.FinWait1:
                     slot.State = SocketState.FinWait2;
-                    c.OrphanedAt = _time.Now;
+                    c.ClosingSince = _time.Now;
                     return true;
                 case SocketState.Closing:
                     slot.State = SocketState.TimeWait;
@@ -872,7 +601,7 @@ namespace IoTStack.Net.Tcp
         {
             TcpConnection c = slot.Tcp;
             StopTimers(c);
-            c.TimeWaitUntil = _time.Now + _options.TcpTimeWaitMs;
+            c.ClosingSince = _time.Now;
             Finish(slot);
         }
     }

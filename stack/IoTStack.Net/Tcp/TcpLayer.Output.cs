@@ -79,7 +79,8 @@ namespace IoTStack.Net.Tcp
             int mss = SegmentSize(slot);
             bool limited = false;
             bool sent = false;
-            while (segments.Count < segments.Capacity)
+            int capacity = segments.Capacity;
+            while (segments.Count < capacity)
             {
                 int usable = c.SendWindow - offset; // the peer's window
                 int room = c.Congestion.Window - pipe; // the congestion window
@@ -272,70 +273,6 @@ namespace IoTStack.Net.Tcp
             c.AckDeadline = 0;
             c.BytesUnacknowledged = 0;
             c.LastActivityAt = _time.Now;
-        }
-
-        /// <summary>Our SYN (active open) or SYN-ACK (simultaneous open) with the options we offer.</summary>
-        private void SendSyn(SocketSlot slot, bool withAck)
-        {
-            TcpConnection c = slot.Tcp;
-            // A first SYN offers what the options allow; a simultaneous open's SYN-ACK what both offered.
-            int length = WriteSynOptions(withAck ? c.WindowScaling : _options.TcpWindowScaling,
-                withAck ? c.SackPermitted : _options.TcpSelectiveAcknowledgments,
-                withAck ? c.Timestamps : _options.TcpTimestamps, c.TimestampRecent);
-            int window = slot.ReceiveRing.Free > 0xFFFF ? 0xFFFF : slot.ReceiveRing.Free;
-            if (c.SendMax == c.Iss)
-            {
-                c.Rtt.Begin(c.Iss, _time.Now); // Karn: only a SYN sent once gives a round-trip sample
-            }
-
-            Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, c.Iss, withAck ? c.ReceiveNext : 0,
-                withAck ? TcpFlags.Syn | TcpFlags.Ack : TcpFlags.Syn, window, length, null, 0, 0);
-            c.ReceiveAdvertised = c.ReceiveNext + (uint)window;
-            c.SendNext = c.Iss + 1;
-            if (Sequence.Gt(c.SendNext, c.SendMax))
-            {
-                c.SendMax = c.SendNext;
-            }
-
-            StartRetransmitTimer(c);
-        }
-
-        /// <summary>The SYN-ACK of a half-open passive connection, offering what its SYN offered.</summary>
-        private void SendSynAck(SynEntry entry)
-        {
-            int length = WriteSynOptions(entry.PeerScale >= 0, entry.SackPermitted, entry.Timestamps, entry.TimestampRecent);
-            int window = _options.ReceiveBufferSize > 0xFFFF ? 0xFFFF : _options.ReceiveBufferSize;
-            Transmit(entry.LocalAddress, entry.LocalPort, entry.RemoteAddress, entry.RemotePort, entry.Iss, entry.Irs + 1,
-                TcpFlags.Syn | TcpFlags.Ack, window, length, null, 0, 0);
-        }
-
-        private int WriteSynOptions(bool windowScale, bool sackPermitted, bool timestamps, uint echo)
-        {
-            TcpOptionWriter options = _writer.Start(_header, TcpSegment.MinimumHeaderLength);
-            options.WriteMaximumSegmentSize(_options.TcpMaximumSegmentSize);
-            if (sackPermitted)
-            {
-                options.WriteSackPermitted();
-            }
-
-            if (timestamps)
-            {
-                if (!sackPermitted)
-                {
-                    options.WriteNoOperation();
-                    options.WriteNoOperation();
-                }
-
-                options.WriteTimestamps((uint)_time.Now, echo);
-            }
-
-            if (windowScale)
-            {
-                options.WriteNoOperation();
-                options.WriteWindowScale(_receiveScale);
-            }
-
-            return options.Finish();
         }
 
         /// <summary>

@@ -60,7 +60,7 @@ namespace IoTStack.Net.Tcp
             for (int i = 0; i < _timeWait.Size; i++)
             {
                 TimeWaitEntry entry = _timeWait[i];
-                if (entry.InUse && now >= entry.ExpiresAt)
+                if (entry.InUse && now - entry.Since >= _options.TcpTimeWaitMs)
                 {
                     entry.InUse = false;
                 }
@@ -102,7 +102,7 @@ namespace IoTStack.Net.Tcp
                 TimeWaitEntry entry = _timeWait[i];
                 if (entry.InUse)
                 {
-                    earliest = Deadlines.Earlier(earliest, entry.ExpiresAt);
+                    earliest = Deadlines.Earlier(earliest, entry.Since + _options.TcpTimeWaitMs);
                 }
             }
 
@@ -114,7 +114,7 @@ namespace IoTStack.Net.Tcp
             TcpConnection c = slot.Tcp;
             if (slot.State == SocketState.TimeWait)
             {
-                return Deadlines.Earlier(earliest, c.TimeWaitUntil);
+                return Deadlines.Earlier(earliest, c.ClosingSince + _options.TcpTimeWaitMs);
             }
 
             earliest = Deadlines.Earlier(earliest, c.RetransmitDeadline);
@@ -135,7 +135,7 @@ namespace IoTStack.Net.Tcp
 
             if (slot.State == SocketState.FinWait2 && c.Orphaned)
             {
-                earliest = Deadlines.Earlier(earliest, c.OrphanedAt + _options.TcpFinWait2TimeoutMs);
+                earliest = Deadlines.Earlier(earliest, c.ClosingSince + _options.TcpFinWait2TimeoutMs);
             }
 
             return earliest;
@@ -146,7 +146,7 @@ namespace IoTStack.Net.Tcp
             TcpConnection c = slot.Tcp;
             if (slot.State == SocketState.TimeWait)
             {
-                if (now >= c.TimeWaitUntil)
+                if (now - c.ClosingSince >= _options.TcpTimeWaitMs)
                 {
                     slot.State = SocketState.Closed;
                 }
@@ -224,7 +224,7 @@ namespace IoTStack.Net.Tcp
                 SendSegment(slot, c.SendMax - 1, TcpFlags.Ack, 0, 0);
             }
 
-            if (slot.State == SocketState.FinWait2 && c.Orphaned && now - c.OrphanedAt >= _options.TcpFinWait2TimeoutMs)
+            if (slot.State == SocketState.FinWait2 && c.Orphaned && now - c.ClosingSince >= _options.TcpFinWait2TimeoutMs)
             {
                 slot.Release();
             }

@@ -304,11 +304,9 @@ namespace IoTStack.Net.Tcp
             entry.RemotePort = slot.RemotePort;
             entry.SendNext = c.SendNext;
             entry.ReceiveNext = c.ReceiveNext;
-            entry.ReceiveWindow = (int)(c.ReceiveAdvertised - c.ReceiveNext);
             entry.Timestamps = c.Timestamps;
             entry.TimestampRecent = c.TimestampRecent;
             entry.Since = _time.Now;
-            entry.ExpiresAt = _time.Now + _options.TcpTimeWaitMs;
         }
 
         /// <summary>RFC 5961 section 7: challenge ACKs, at most so many per second.</summary>

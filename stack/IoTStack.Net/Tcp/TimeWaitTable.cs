@@ -6,10 +6,8 @@ namespace IoTStack.Net.Tcp
     {
         internal uint SendNext;
         internal uint ReceiveNext;
-        internal int ReceiveWindow;
         internal bool Timestamps;
         internal uint TimestampRecent;
-        internal long ExpiresAt;
     }
 
     /// <summary>
