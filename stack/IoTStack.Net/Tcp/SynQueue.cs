@@ -10,11 +10,24 @@ namespace IoTStack.Net.Tcp
         internal uint Irs;
         internal int PeerMss;
         internal int PeerScale;
-        internal bool SackPermitted;
-        internal bool Timestamps;
         internal uint TimestampRecent;
         internal long ResendAt;
         internal int Resent;
+
+        /// <summary>SACK-permitted (bit 0) and timestamps (bit 1) in one field: each field of an entry is 12 bytes on nanoCLR.</summary>
+        private int _options;
+
+        internal bool SackPermitted
+        {
+            get { return (_options & 1) != 0; }
+            set { _options = value ? _options | 1 : _options & ~1; }
+        }
+
+        internal bool Timestamps
+        {
+            get { return (_options & 2) != 0; }
+            set { _options = value ? _options | 2 : _options & ~2; }
+        }
     }
 
     /// <summary>
