@@ -229,7 +229,7 @@ namespace IoTStack.Net.Tcp
             if (slot.ReceiveRing.Count > 0)
             {
                 received = slot.ReceiveRing.Read(buffer, offset, count);
-                if (IsSynchronized(slot.State) && slot.State != SocketState.TimeWait && WindowWouldGrow(slot))
+                if (TcpStates.IsSynchronized(slot.State) && slot.State != SocketState.TimeWait && WindowWouldGrow(slot))
                 {
                     c.AckNow = true; // a window update, now that the reader made room
                     Output(slot);
@@ -258,7 +258,7 @@ namespace IoTStack.Net.Tcp
 
         internal SocketResult Shutdown(SocketSlot slot, ShutdownDirection how)
         {
-            if (slot.State < SocketState.SynSent || slot.State > SocketState.TimeWait)
+            if (!TcpStates.IsConnection(slot.State))
             {
                 return SocketResult.NotConnected;
             }

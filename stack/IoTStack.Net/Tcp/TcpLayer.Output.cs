@@ -15,7 +15,7 @@ namespace IoTStack.Net.Tcp
             TcpConnection c = slot.Tcp;
             c.OutputPending = false;
             SocketState state = slot.State;
-            if (state == SocketState.SynSent || state == SocketState.SynReceived)
+            if (TcpStates.IsOpening(state))
             {
                 if (c.SendNext == c.Iss)
                 {
@@ -25,15 +25,13 @@ namespace IoTStack.Net.Tcp
                 return;
             }
 
-            if (state < SocketState.Established || state > SocketState.TimeWait)
+            if (!TcpStates.IsConnection(state))
             {
                 return;
             }
 
             bool sent = false;
-            bool maySend = state == SocketState.Established || state == SocketState.CloseWait || state == SocketState.FinWait1
-                || state == SocketState.Closing || state == SocketState.LastAck;
-            if (maySend)
+            if (TcpStates.MaySend(state))
             {
                 if (c.Sent.LostBytes > 0)
                 {

@@ -15,10 +15,11 @@ namespace IoTStack.Net.Tcp
 
             _outputPending = false;
             bool any = false;
-            for (int i = 0; i < _sockets.StreamEnd; i++)
+            int end = _sockets.StreamEnd;
+            for (int i = 0; i < end; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (IsConnection(slot) && slot.Tcp.OutputPending)
+                if (TcpStates.IsConnection(slot.State) && slot.Tcp.OutputPending)
                 {
                     Output(slot);
                     any = true;
@@ -30,19 +31,26 @@ namespace IoTStack.Net.Tcp
 
         internal void Timers(long now)
         {
-            for (int i = 0; i < _sockets.StreamEnd; i++)
+            int end = _sockets.StreamEnd;
+            for (int i = 0; i < end; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (IsConnection(slot))
+                if (TcpStates.IsConnection(slot.State))
                 {
                     ConnectionTimers(slot, now);
                 }
             }
 
-            for (int i = 0; i < _synQueue.Size; i++)
+            TupleEntry[] halfOpen = _synQueue.All;
+            for (int i = 0; i < halfOpen.Length; i++)
             {
-                SynEntry entry = _synQueue[i];
-                if (entry.InUse && now >= entry.ResendAt)
+                if (!halfOpen[i].InUse)
+                {
+                    continue;
+                }
+
+                SynEntry entry = (SynEntry)halfOpen[i];
+                if (now >= entry.ResendAt)
                 {
                     if (entry.Resent >= _options.TcpSynRetries)
                     {
@@ -57,9 +65,10 @@ namespace IoTStack.Net.Tcp
                 }
             }
 
-            for (int i = 0; i < _timeWait.Size; i++)
+            TupleEntry[] waiting = _timeWait.All;
+            for (int i = 0; i < waiting.Length; i++)
             {
-                TimeWaitEntry entry = _timeWait[i];
+                TupleEntry entry = waiting[i];
                 if (entry.InUse && now - entry.Since >= _options.TcpTimeWaitMs)
                 {
                     entry.InUse = false;
@@ -79,30 +88,31 @@ namespace IoTStack.Net.Tcp
         /// </summary>
         internal long NextDeadline(long earliest)
         {
-            for (int i = 0; i < _sockets.StreamEnd; i++)
+            int end = _sockets.StreamEnd;
+            for (int i = 0; i < end; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (IsConnection(slot))
+                if (TcpStates.IsConnection(slot.State))
                 {
                     earliest = ConnectionDeadline(slot, earliest);
                 }
             }
 
-            for (int i = 0; i < _synQueue.Size; i++)
+            TupleEntry[] halfOpen = _synQueue.All;
+            for (int i = 0; i < halfOpen.Length; i++)
             {
-                SynEntry entry = _synQueue[i];
-                if (entry.InUse)
+                if (halfOpen[i].InUse)
                 {
-                    earliest = Deadlines.Earlier(earliest, entry.ResendAt);
+                    earliest = Deadlines.Earlier(earliest, ((SynEntry)halfOpen[i]).ResendAt);
                 }
             }
 
-            for (int i = 0; i < _timeWait.Size; i++)
+            TupleEntry[] waiting = _timeWait.All;
+            for (int i = 0; i < waiting.Length; i++)
             {
-                TimeWaitEntry entry = _timeWait[i];
-                if (entry.InUse)
+                if (waiting[i].InUse)
                 {
-                    earliest = Deadlines.Earlier(earliest, entry.Since + _options.TcpTimeWaitMs);
+                    earliest = Deadlines.Earlier(earliest, waiting[i].Since + _options.TcpTimeWaitMs);
                 }
             }
 
@@ -168,7 +178,7 @@ namespace IoTStack.Net.Tcp
                 else
                 {
                     RetransmissionTimeout(slot);
-                    if (!IsConnection(slot))
+                    if (!TcpStates.IsConnection(slot.State))
                     {
                         return;
                     }
@@ -236,7 +246,7 @@ namespace IoTStack.Net.Tcp
             TcpConnection c = slot.Tcp;
             _counters.Add(Counter.TcpRetransmissionTimeouts);
             c.Retransmissions++;
-            bool opening = slot.State == SocketState.SynSent || slot.State == SocketState.SynReceived;
+            bool opening = TcpStates.IsOpening(slot.State);
             if (c.Retransmissions > (opening ? _options.TcpSynRetries : _options.TcpMaximumRetransmissions))
             {
                 _counters.Add(Counter.TcpAborts);

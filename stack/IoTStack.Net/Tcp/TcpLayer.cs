@@ -125,23 +125,14 @@ namespace IoTStack.Net.Tcp
             return IsWaitingForAccept(slot) && slot.Tcp.ListenerDescriptor == listenerDescriptor;
         }
 
-        private bool IsSynchronized(SocketState state)
-        {
-            return state >= SocketState.SynReceived && state <= SocketState.TimeWait && state != SocketState.SynSent;
-        }
-
-        private static bool IsConnection(SocketSlot slot)
-        {
-            return slot.InUse && slot.Type == SocketKind.Stream && slot.State >= SocketState.SynSent && slot.State <= SocketState.TimeWait;
-        }
-
         private SocketSlot FindConnection(uint local, int localPort, uint remote, int remotePort)
         {
-            for (int i = 0; i < _sockets.StreamEnd; i++)
+            int end = _sockets.StreamEnd;
+            for (int i = 0; i < end; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (IsConnection(slot) && slot.LocalPort == localPort && slot.RemotePort == remotePort
-                    && slot.RemoteAddress == remote && slot.LocalAddress == local)
+                if (slot.LocalPort == localPort && slot.RemotePort == remotePort && slot.RemoteAddress == remote
+                    && slot.LocalAddress == local && TcpStates.IsConnection(slot.State))
                 {
                     return slot;
                 }
@@ -191,7 +182,7 @@ namespace IoTStack.Net.Tcp
             for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (IsConnection(slot) && slot.State == SocketState.Established && !slot.Tcp.AcceptPending
+                if (TcpStates.IsConnection(slot.State) && slot.State == SocketState.Established && !slot.Tcp.AcceptPending
                     && (idlest == null || slot.Tcp.LastActivityAt < idlest.Tcp.LastActivityAt))
                 {
                     idlest = slot;
@@ -224,7 +215,7 @@ namespace IoTStack.Net.Tcp
             for (int i = 0; i < _sockets.StreamEnd; i++)
             {
                 SocketSlot slot = _sockets[i];
-                if (IsConnection(slot) && slot.LocalAddress == address && slot.State != SocketState.Closed)
+                if (TcpStates.IsConnection(slot.State) && slot.LocalAddress == address && slot.State != SocketState.Closed)
                 {
                     _counters.Add(Counter.TcpAbortedByAddressChange);
                     Abort(slot, SocketResult.NetworkDown, false);
@@ -239,7 +230,7 @@ namespace IoTStack.Net.Tcp
         internal void Abort(SocketSlot slot, SocketResult error, bool sendReset)
         {
             TcpConnection c = slot.Tcp;
-            if (sendReset && IsSynchronized(slot.State))
+            if (sendReset && TcpStates.IsSynchronized(slot.State))
             {
                 Transmit(slot.LocalAddress, slot.LocalPort, slot.RemoteAddress, slot.RemotePort, c.SendMax, c.ReceiveNext, TcpFlags.Rst | TcpFlags.Ack, 0, 0, null, 0, 0);
                 _counters.Add(Counter.TcpResetsSent);

@@ -26,16 +26,17 @@ namespace IoTStack.Net.Tcp
     /// </summary>
     internal abstract class TupleTable
     {
-        private readonly TupleEntry[] _entries;
+        /// <summary>The entries themselves, for the scans every poll makes: on nanoCLR an indexer is a call per entry.</summary>
+        internal readonly TupleEntry[] All;
 
         protected TupleTable(TupleEntry[] entries)
         {
-            _entries = entries;
+            All = entries;
         }
 
         internal int Size
         {
-            get { return _entries.Length; }
+            get { return All.Length; }
         }
 
         internal int InUse
@@ -43,9 +44,9 @@ namespace IoTStack.Net.Tcp
             get
             {
                 int count = 0;
-                for (int i = 0; i < _entries.Length; i++)
+                for (int i = 0; i < All.Length; i++)
                 {
-                    if (_entries[i].InUse)
+                    if (All[i].InUse)
                     {
                         count++;
                     }
@@ -57,16 +58,16 @@ namespace IoTStack.Net.Tcp
 
         protected TupleEntry Entry(int index)
         {
-            return _entries[index];
+            return All[index];
         }
 
         protected TupleEntry FindEntry(uint localAddress, int localPort, uint remoteAddress, int remotePort)
         {
-            for (int i = 0; i < _entries.Length; i++)
+            for (int i = 0; i < All.Length; i++)
             {
-                if (_entries[i].Matches(localAddress, localPort, remoteAddress, remotePort))
+                if (All[i].Matches(localAddress, localPort, remoteAddress, remotePort))
                 {
-                    return _entries[i];
+                    return All[i];
                 }
             }
 
@@ -76,18 +77,18 @@ namespace IoTStack.Net.Tcp
         /// <summary>A free entry, or the oldest one (evicted says so).</summary>
         protected TupleEntry ClaimEntry(out bool evicted)
         {
-            TupleEntry oldest = _entries[0];
-            for (int i = 0; i < _entries.Length; i++)
+            TupleEntry oldest = All[0];
+            for (int i = 0; i < All.Length; i++)
             {
-                if (!_entries[i].InUse)
+                if (!All[i].InUse)
                 {
                     evicted = false;
-                    return _entries[i];
+                    return All[i];
                 }
 
-                if (_entries[i].Since < oldest.Since)
+                if (All[i].Since < oldest.Since)
                 {
-                    oldest = _entries[i];
+                    oldest = All[i];
                 }
             }
 
