@@ -20,7 +20,8 @@ namespace IoTStack.Net.Tcp
         {
             if (!limited)
             {
-                state.EpochStart = 0; // section 5.8: time spent not using the window does not count towards its growth
+                // Section 5.8: a window the sender did not fill does not grow. The epoch runs on (as Linux's bictcp does):
+                // a moment held back by the peer's window is not idleness, which moves it on (see TcpLayer.SendNew).
                 return;
             }
 

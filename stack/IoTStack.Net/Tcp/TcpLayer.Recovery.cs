@@ -320,6 +320,13 @@ namespace IoTStack.Net.Tcp
             TcpConnection c = slot.Tcp;
             long now = _time.Now;
             uint start = c.SendNext;
+            if (start == c.SendUnacknowledged && c.Congestion.EpochStart != 0)
+            {
+                // Sending again after idleness (RFC 9438 section 5.8): the idle time does not count towards CUBIC's growth,
+                // so its epoch moves on by it, as Linux's bictcp_cwnd_event does.
+                c.Congestion.EpochStart += now - c.LastActivityAt;
+            }
+
             SendSegment(slot, start, flags, offset, length);
             if (length > 0)
             {
