@@ -102,5 +102,26 @@ public static class TcpHarness
         throw new Xunit.Sdk.XunitException("no such socket in the table");
     }
 
+    /// <summary>
+    /// <paramref name="count"/> SYNs to port 80 of the stack at 192.0.2.2 from spoofed sources off the subnet (198.51.100.x,
+    /// random ports and sequence numbers): their SYN-ACKs have nowhere to go, as in a real flood.
+    /// </summary>
+    public static void SynFlood(TestNetwork network, NetStack server, Random random, int count)
+    {
+        var port = (Emulator.Network.VirtualPort)server.Device;
+        for (int i = 0; i < count; i++)
+        {
+            var source = new IPv4Address(198, 51, 100, (byte)random.Next(1, 255));
+            var frame = new byte[60];
+            EthernetFrame.WriteHeader(frame, 0, TestNetwork.Mac(2), TestNetwork.Mac(99), EtherType.IPv4);
+            int length = TcpSegment.WriteHeader(frame, 34, random.Next(1024, 65536), 80, (uint)random.NextInt64(), 0, TcpFlags.Syn, 1024, 0);
+            TcpSegment.FillChecksum(frame, 34, length, source, TestNetwork.Ip(2));
+            Ipv4Packet.WriteHeader(frame, 14, source, TestNetwork.Ip(2), IpProtocol.Tcp, length, 1, 64, false);
+            port.Inject(frame);
+        }
+
+        network.Settle();
+    }
+
     public static int Used(NetStack stack) => Enumerable.Range(0, stack.SocketCount).Count(i => stack.GetSocketInfo(i, out _) == SocketResult.Success);
 }

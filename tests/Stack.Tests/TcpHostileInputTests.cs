@@ -81,24 +81,8 @@ public class TcpSynFloodTests
         var server = network.Add(2, new NetStackOptions { TcpConnections = 3, TcpListeners = 1, TcpSynQueueSize = 8 });
         int listener = TcpHarness.Listen(server, 80, backlog: 2);
         var client = network.Add(1);
-        var port = (VirtualPort)server.Device;
         var random = new Random(5);
-        void Flood(int count)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                // Spoofed sources off the subnet: their SYN-ACKs have nowhere to go, as in a real flood.
-                var source = new IPv4Address(198, 51, 100, (byte)random.Next(1, 255));
-                var frame = new byte[60];
-                EthernetFrame.WriteHeader(frame, 0, TestNetwork.Mac(2), TestNetwork.Mac(99), EtherType.IPv4);
-                int length = TcpSegment.WriteHeader(frame, 34, random.Next(1024, 65536), 80, (uint)random.NextInt64(), 0, TcpFlags.Syn, 1024, 0);
-                TcpSegment.FillChecksum(frame, 34, length, source, TestNetwork.Ip(2));
-                Ipv4Packet.WriteHeader(frame, 14, source, TestNetwork.Ip(2), IpProtocol.Tcp, length, 1, 64, false);
-                port.Inject(frame);
-            }
-
-            network.Settle();
-        }
+        void Flood(int count) => TcpHarness.SynFlood(network, server, random, count);
 
         server.Configure(TestNetwork.Ip(2), TestNetwork.Mask, TestNetwork.Ip(254)); // a gateway that never answers ARP
         Flood(2000);

@@ -33,23 +33,8 @@ public class TcpSynCookieTests
 
         public int Counter(Counter counter) => Server.Counters[counter];
 
-        /// <summary>Spoofed SYNs from off the subnet: their SYN-ACKs have nowhere to go, as in a real flood.</summary>
-        public void Flood(int count)
-        {
-            var port = (VirtualPort)Server.Device;
-            for (int i = 0; i < count; i++)
-            {
-                var source = new IPv4Address(198, 51, 100, (byte)_random.Next(1, 255));
-                var frame = new byte[60];
-                EthernetFrame.WriteHeader(frame, 0, TestNetwork.Mac(2), TestNetwork.Mac(99), EtherType.IPv4);
-                int length = TcpSegment.WriteHeader(frame, 34, _random.Next(1024, 65536), 80, (uint)_random.NextInt64(), 0, TcpFlags.Syn, 1024, 0);
-                TcpSegment.FillChecksum(frame, 34, length, source, TestNetwork.Ip(2));
-                Ipv4Packet.WriteHeader(frame, 14, source, TestNetwork.Ip(2), IpProtocol.Tcp, length, 1, 64, false);
-                port.Inject(frame);
-            }
-
-            Network.Settle();
-        }
+        /// <summary>Spoofed SYNs from off the subnet (<see cref="TcpHarness.SynFlood"/>).</summary>
+        public void Flood(int count) => SynFlood(Network, Server, _random, count);
 
         /// <summary>A segment from 192.0.2.1 with the options <paramref name="write"/> writes.</summary>
         public void Send(int port, uint sequence, uint acknowledgment, TcpFlags flags, int window, Action<TcpOptionWriter>? write = null)
