@@ -268,9 +268,9 @@ namespace IoTStack.Net.Tcp
         private bool RescueRetransmission(SocketSlot slot)
         {
             TcpConnection c = slot.Tcp;
-            if (!c.Recovering || c.RescueSent || c.Sent.LostBytes > 0)
+            if (!c.SackPermitted || !c.Recovering || c.RescueSent || c.Sent.LostBytes > 0)
             {
-                return false;
+                return false; // SACK-based recovery's rule: without SACK, NewReno's partial ACKs find the next hole
             }
 
             int index = c.Sent.Count - 1;
