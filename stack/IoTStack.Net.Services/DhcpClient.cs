@@ -45,18 +45,19 @@ namespace IoTStack.Net.Services
         private bool _linkWasUp;
 
         // What the last offer or ACK said.
-        private IPv4Address _offered;
-        private IPv4Address _server;
-        private IPv4Address _mask;
-        private IPv4Address _router;
-        private IPv4Address _ntp;
+        // Addresses are kept as numbers: on nanoCLR an IPv4Address field is a heap object of its own (DESIGN.md rule 2).
+        private uint _offered;
+        private uint _server;
+        private uint _mask;
+        private uint _router;
+        private uint _ntp;
         private int _dnsCount;
         private uint _lease;
         private uint _renewal;
         private uint _rebinding;
 
         // The lease held.
-        private IPv4Address _address;
+        private uint _address;
         private long _requestSentAt;
         private long _t1;
         private long _t2;
@@ -64,7 +65,7 @@ namespace IoTStack.Net.Services
 
         // What the message being read said.
         private int _type;
-        private IPv4Address _readServer;
+        private uint _readServer;
 
         /// <param name="hostName">Sent as option 12 (dnsmasq, for one, then serves the name); null for none.</param>
         public DhcpClient(ISocketEngine sockets, INetInterface net, string hostName)
@@ -124,28 +125,28 @@ namespace IoTStack.Net.Services
         /// <summary>The leased address (0.0.0.0 while there is none).</summary>
         public IPv4Address Address
         {
-            get { return _address; }
+            get { return new IPv4Address(_address); }
         }
 
         public IPv4Address SubnetMask
         {
-            get { return _mask; }
+            get { return new IPv4Address(_mask); }
         }
 
         public IPv4Address Router
         {
-            get { return _router; }
+            get { return new IPv4Address(_router); }
         }
 
         /// <summary>The server that granted the lease.</summary>
         public IPv4Address Server
         {
-            get { return _server; }
+            get { return new IPv4Address(_server); }
         }
 
         public IPv4Address NtpServer
         {
-            get { return _ntp; }
+            get { return new IPv4Address(_ntp); }
         }
 
         public int DnsServerCount
@@ -167,7 +168,7 @@ namespace IoTStack.Net.Services
         /// <summary>Milliseconds until the lease runs out (-1 for none or infinite).</summary>
         public long LeaseRemainingMs
         {
-            get { return _address.IsAny || _lease == Infinite ? -1 : _expiry - _net.Clock.NowMilliseconds; }
+            get { return _address == 0 || _lease == Infinite ? -1 : _expiry - _net.Clock.NowMilliseconds; }
         }
 
         /// <summary>Milliseconds until T1, when renewing starts (-1 when not bound or the lease is infinite).</summary>
@@ -306,7 +307,7 @@ namespace IoTStack.Net.Services
                 at = _t2;
             }
 
-            if (!_address.IsAny && _lease != Infinite && _state != DhcpState.Probing && _expiry < at)
+            if (_address != 0 && _lease != Infinite && _state != DhcpState.Probing && _expiry < at)
             {
                 at = _expiry;
             }
@@ -326,7 +327,7 @@ namespace IoTStack.Net.Services
         /// <summary>RFC 2131 section 3.2 and 4.4.2: a link that comes back may be another network; ask to keep the lease.</summary>
         private void LinkReturned(long now)
         {
-            if (_address.IsAny)
+            if (_address == 0)
             {
                 if (_state == DhcpState.Selecting || _state == DhcpState.Requesting)
                 {
@@ -345,7 +346,7 @@ namespace IoTStack.Net.Services
 
         private bool Timers(long now)
         {
-            if (!_address.IsAny && _lease != Infinite && now >= _expiry && _state != DhcpState.Probing)
+            if (_address != 0 && _lease != Infinite && now >= _expiry && _state != DhcpState.Probing)
             {
                 Expire(now);
                 return true;
@@ -434,7 +435,7 @@ namespace IoTStack.Net.Services
 
         private void GiveUpRequest(long now)
         {
-            if (_state == DhcpState.Rebooting && !_address.IsAny && (_lease == Infinite || now < _expiry))
+            if (_state == DhcpState.Rebooting && _address != 0 && (_lease == Infinite || now < _expiry))
             {
                 // Section 3.2 step 3: no answer at all; keep the lease that has not run out.
                 _state = now >= _t2 ? DhcpState.Rebinding : now >= _t1 ? DhcpState.Renewing : DhcpState.Bound;
@@ -464,7 +465,7 @@ namespace IoTStack.Net.Services
 
             if (_attempt < ProbeCount)
             {
-                _net.ProbeAddress(_offered);
+                _net.ProbeAddress(new IPv4Address(_offered));
                 _attempt++;
                 _nextSend = now + ProbeIntervalMs;
                 return true;
@@ -480,7 +481,7 @@ namespace IoTStack.Net.Services
             switch (_state)
             {
                 case DhcpState.Selecting:
-                    if (_type == Offer && !_offered.IsAny && !_readServer.IsAny)
+                    if (_type == Offer && _offered != 0 && _readServer != 0)
                     {
                         Offers++;
                         _server = _readServer;
@@ -506,7 +507,7 @@ namespace IoTStack.Net.Services
                         Unconfigure();
                         Restart(_net.Clock.NowMilliseconds);
                     }
-                    else if (_type == Ack && !_offered.IsAny && _lease != 0)
+                    else if (_type == Ack && _offered != 0 && _lease != 0)
                     {
                         Acks++;
                         Acknowledged();
@@ -519,7 +520,7 @@ namespace IoTStack.Net.Services
         private void Acknowledged()
         {
             long now = _net.Clock.NowMilliseconds;
-            if (!_readServer.IsAny)
+            if (_readServer != 0)
             {
                 _server = _readServer;
             }
@@ -549,17 +550,17 @@ namespace IoTStack.Net.Services
             _t2 = _requestSentAt + (_rebinding != 0 && _rebinding < _lease ? (long)_rebinding * 1000 : lease * 7 / 8);
             _t2 = _t2 > _t1 ? _t2 : _t1;
             _expiry = _requestSentAt + lease;
-            IPv4Address mask = _mask.IsAny ? IPv4Address.MaskFromPrefixLength(24) : _mask;
-            _net.Configure(_address, mask, _router);
+            IPv4Address mask = _mask == 0 ? IPv4Address.MaskFromPrefixLength(24) : new IPv4Address(_mask);
+            _net.Configure(new IPv4Address(_address), mask, new IPv4Address(_router));
             _state = DhcpState.Bound;
             if (Resolver != null && _dnsCount > 0)
             {
                 Resolver.SetServers(_dns[0], _dns[1], _dns[2]);
             }
 
-            if (Sntp != null && !_ntp.IsAny)
+            if (Sntp != null && _ntp != 0)
             {
-                Sntp.Server = _ntp;
+                Sntp.Server = new IPv4Address(_ntp);
             }
 
             Timers(now);
@@ -574,9 +575,9 @@ namespace IoTStack.Net.Services
 
         private void Unconfigure()
         {
-            if (!_address.IsAny)
+            if (_address != 0)
             {
-                _address = IPv4Address.Any;
+                _address = 0;
                 _net.Configure(IPv4Address.Any, IPv4Address.Any, IPv4Address.Any);
             }
         }
@@ -590,7 +591,7 @@ namespace IoTStack.Net.Services
             _view.Seconds = (int)(seconds < 0xFFFF ? seconds : 0xFFFF);
             if (renewing)
             {
-                _view.ClientAddressValue = _address.Value; // ciaddr: we can take a unicast answer
+                _view.ClientAddressValue = _address; // ciaddr: we can take a unicast answer
             }
             else
             {
@@ -608,12 +609,12 @@ namespace IoTStack.Net.Services
 
             if (type == Decline || (type == Request && !renewing))
             {
-                _view.AddUInt32Option(DhcpMessage.OptionRequestedAddress, _state == DhcpState.Rebooting ? _address.Value : _offered.Value);
+                _view.AddUInt32Option(DhcpMessage.OptionRequestedAddress, _state == DhcpState.Rebooting ? _address : _offered);
             }
 
             if (type == Decline || (type == Request && _state == DhcpState.Requesting))
             {
-                _view.AddUInt32Option(DhcpMessage.OptionServerIdentifier, _server.Value);
+                _view.AddUInt32Option(DhcpMessage.OptionServerIdentifier, _server);
             }
 
             if (type != Decline)
@@ -653,7 +654,7 @@ namespace IoTStack.Net.Services
                 return; // cannot happen: the options above fit the buffer with room to spare
             }
 
-            IPv4Address to = renewing && _state == DhcpState.Renewing ? _server : IPv4Address.Broadcast;
+            IPv4Address to = renewing && _state == DhcpState.Renewing ? new IPv4Address(_server) : IPv4Address.Broadcast;
             if (OpenSocket() != SocketResult.Success)
             {
                 return; // no socket free now: the retransmission timer tries again
@@ -673,7 +674,7 @@ namespace IoTStack.Net.Services
             }
 
             _type = 0;
-            _readServer = IPv4Address.Any;
+            _readServer = 0;
             IPv4Address offered = new IPv4Address(_view.YourAddressValue);
             IPv4Address mask = IPv4Address.Any, router = IPv4Address.Any, ntp = IPv4Address.Any;
             uint lease = 0, renewal = 0, rebinding = 0;
@@ -689,7 +690,7 @@ namespace IoTStack.Net.Services
                         _type = size == 1 ? _view.OptionByte(0) : 0;
                         break;
                     case DhcpMessage.OptionServerIdentifier:
-                        _readServer = size == 4 ? _view.OptionAddress(0) : IPv4Address.Any;
+                        _readServer = size == 4 ? _view.OptionAddress(0).Value : 0;
                         break;
                     case DhcpMessage.OptionSubnetMask:
                         mask = size == 4 ? _view.OptionAddress(0) : mask;
@@ -726,10 +727,10 @@ namespace IoTStack.Net.Services
                     return false;
                 }
 
-                _offered = offered;
-                _mask = mask;
-                _router = router;
-                _ntp = ntp;
+                _offered = offered.Value;
+                _mask = mask.Value;
+                _router = router.Value;
+                _ntp = ntp.Value;
                 _dnsCount = dnsCount;
                 for (int i = 0; i < _dns.Length; i++)
                 {

@@ -10,7 +10,8 @@ namespace IoTStack.Net.Services
         internal bool InUse;
         internal int Generation;
         internal DnsStatus Status;
-        internal IPv4Address Address;
+        /// <summary>The answer, as a number: on nanoCLR an IPv4Address field is a heap object of its own.</summary>
+        internal uint Address;
         internal long TimeToLiveSeconds;
         internal int Id;
         internal int Server;
@@ -70,7 +71,7 @@ namespace IoTStack.Net.Services
                     query.InUse = true;
                     query.Generation = (query.Generation + 1) & 0x7FFFFF;
                     query.Status = DnsStatus.Pending;
-                    query.Address = IPv4Address.Any;
+                    query.Address = 0;
                     query.TimeToLiveSeconds = 0;
                     query.Attempt = 0;
                     query.Sent = 0;
@@ -106,7 +107,7 @@ namespace IoTStack.Net.Services
                 return DnsStatus.Invalid;
             }
 
-            address = query.Address;
+            address = new IPv4Address(query.Address);
             return query.Status;
         }
 
@@ -138,7 +139,7 @@ namespace IoTStack.Net.Services
         internal static void Finish(DnsQuery query, DnsStatus status, IPv4Address address, long ttlSeconds)
         {
             query.Status = status;
-            query.Address = address;
+            query.Address = address.Value;
             query.TimeToLiveSeconds = ttlSeconds;
             query.Deadline = 0;
         }
