@@ -569,6 +569,7 @@ public abstract class BoardSuite : IDisposable
                     sockets.Add(socket);
                 }
 
+                await StaggerAsync(i);
                 using var timeout = new CancellationTokenSource(3_000);
                 try
                 {
@@ -688,6 +689,9 @@ public abstract class BoardSuite : IDisposable
             Thread.Sleep(150 * client);
         }
     }
+
+    /// <summary><see cref="Stagger"/> for clients that run side by side: each waits its turn without holding a thread.</summary>
+    private Task StaggerAsync(int client) => HardwareSockets ? Task.Delay(150 * client) : Task.CompletedTask;
 
     private void WaitUntilIdle()
     {
