@@ -6,9 +6,10 @@ namespace IoTStack.Net.Tcp
 {
     /// <summary>
     /// TCP (RFC 9293) in the socket table's fixed buffers: the state machine, listeners with a SYN queue
-    /// of their own, a TIME-WAIT table that holds no slots, RFC 6298 retransmission, RFC 5681/6582
-    /// congestion control with fast retransmit and NewReno recovery, RFC 2018 SACK, RFC 7323 window
-    /// scaling and timestamps, RFC 5961 defences, delayed ACKs, Nagle, persist and keepalive.
+    /// of their own and SYN cookies when it is full (RFC 4987), a TIME-WAIT table that holds no slots, RFC 6298
+    /// retransmission, RACK-TLP loss detection (RFC 8985) with proportional rate reduction (RFC 6937), CUBIC or
+    /// NewReno congestion control per socket (RFC 9438, RFC 5681/6582), RFC 2018 SACK, RFC 7323 window scaling and
+    /// timestamps, RFC 5961 defences, delayed ACKs, Nagle, persist and keepalive.
     /// </summary>
     internal sealed partial class TcpLayer
     {
