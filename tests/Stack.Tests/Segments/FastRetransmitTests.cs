@@ -8,7 +8,7 @@ namespace IoTStack.Stack.Tests.Segments;
 public class FastRetransmitTests
 {
     /// <summary>Four 500-byte segments in flight (the peer's MSS is 500; 2,000 bytes fit the initial window).</summary>
-    private static SegmentHarness FourInFlight(bool sack = false)
+    internal static SegmentHarness FourInFlight(bool sack = false)
     {
         var h = new SegmentHarness(o => o.TcpSelectiveAcknowledgments = sack).Established(mss: 500, sackPermitted: sack);
         h.Write(Bytes(2000));

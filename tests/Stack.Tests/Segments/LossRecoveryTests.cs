@@ -8,18 +8,7 @@ namespace IoTStack.Stack.Tests.Segments;
 public class LossRecoveryTests
 {
     /// <summary>Four 500-byte segments in flight to a peer that permits SACK.</summary>
-    private static SegmentHarness FourInFlight()
-    {
-        var h = new SegmentHarness(o => o.TcpSelectiveAcknowledgments = true).Established(mss: 500, sackPermitted: true);
-        h.Write(Bytes(2000));
-        for (int i = 0; i < 4; i++)
-        {
-            h.ExpectSegment(new Seg(i == 3 ? Ack | Psh : Ack, h.Iss + 1 + (uint)(500 * i), PeerIss + 1) { Data = Bytes(2000)[(500 * i)..(500 * i + 500)] });
-        }
-
-        h.ExpectNothing();
-        return h;
-    }
+    private static SegmentHarness FourInFlight() => FastRetransmitTests.FourInFlight(sack: true);
 
     [Fact]
     public void A_lost_tail_draws_a_probe_of_the_last_segment_two_round_trips_on_not_the_retransmission_timeout()
