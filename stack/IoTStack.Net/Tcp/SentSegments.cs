@@ -379,7 +379,8 @@ namespace IoTStack.Net.Tcp
             return marked;
         }
 
-        private int Length(int index)
+        /// <summary>A segment's sequence space, its FIN included.</summary>
+        internal int Length(int index)
         {
             return (int)(End(index) - _starts[index]);
         }

@@ -42,11 +42,6 @@ namespace IoTStack.Net.Tcp
         {
         }
 
-        internal SynEntry this[int index]
-        {
-            get { return (SynEntry)Entry(index); }
-        }
-
         internal SynEntry Find(uint localAddress, int localPort, uint remoteAddress, int remotePort)
         {
             return (SynEntry)FindEntry(localAddress, localPort, remoteAddress, remotePort);
@@ -59,11 +54,12 @@ namespace IoTStack.Net.Tcp
 
         internal void RemoveFor(int listenerDescriptor)
         {
-            for (int i = 0; i < Size; i++)
+            for (int i = 0; i < All.Length; i++)
             {
-                if (this[i].ListenerDescriptor == listenerDescriptor)
+                SynEntry entry = (SynEntry)All[i];
+                if (entry.ListenerDescriptor == listenerDescriptor)
                 {
-                    this[i].InUse = false;
+                    entry.InUse = false;
                 }
             }
         }

@@ -265,6 +265,12 @@ namespace IoTStack.Net.Tcp
             get { return (int)(SendMax - SendUnacknowledged); }
         }
 
+        /// <summary>Our FIN was sent and <paramref name="acknowledgment"/> covers it.</summary>
+        internal bool FinAcknowledgedBy(uint acknowledgment)
+        {
+            return (_flags & 0x4) != 0 && (int)(acknowledgment - FinSequence) > 0; // FinSent, Sequence.Gt: read per ACK, no calls
+        }
+
         /// <summary>RFC 6675's pipe: bytes in flight less those the peer holds (SACKed) and those lost and not yet sent again.</summary>
         internal int Pipe
         {

@@ -345,7 +345,7 @@ namespace IoTStack.Net.Tcp
                 }
             }
 
-            bool finAcknowledged = c.FinSent && Sequence.Gt(c.SendUnacknowledged, c.FinSequence);
+            bool finAcknowledged = c.FinAcknowledgedBy(c.SendUnacknowledged);
             if (!finAcknowledged)
             {
                 return true;
@@ -381,7 +381,7 @@ namespace IoTStack.Net.Tcp
                 data--; // our SYN
             }
 
-            if (c.FinSent && Sequence.Gt(acknowledgment, c.FinSequence))
+            if (c.FinAcknowledgedBy(acknowledgment))
             {
                 data--; // our FIN
             }
@@ -464,8 +464,7 @@ namespace IoTStack.Net.Tcp
 
             if (c.Recovering)
             {
-                ReduceRate(slot, c.SendMss); // RFC 6937 section 3: without SACK a duplicate ACK delivered one segment
-                Output(slot);
+                ReduceRate(slot, c.SendMss); // RFC 6937 section 3: without SACK a duplicate ACK delivered one segment; Segment's Output sends
             }
         }
 
@@ -477,19 +476,8 @@ namespace IoTStack.Net.Tcp
         private void LimitedTransmit(SocketSlot slot)
         {
             TcpConnection c = slot.Tcp;
-            int offset = (int)(c.SendNext - c.SendUnacknowledged);
-            int length = slot.TransmitRing.Count - offset;
-            int window = c.SendWindow - offset;
-            if (length > window)
-            {
-                length = window;
-            }
-
-            if (length > DataPerSegment(c))
-            {
-                length = DataPerSegment(c);
-            }
-
+            int offset;
+            int length = OneSegmentOfNewData(slot, DataPerSegment(c), out offset);
             if (length <= 0 || c.SendNext != c.SendMax || c.Sent.IsFull)
             {
                 return;
@@ -573,7 +561,7 @@ namespace IoTStack.Net.Tcp
             TcpConnection c = slot.Tcp;
             c.ReceiveNext++;
             c.FinReceived = true;
-            bool finAcknowledged = c.FinSent && Sequence.Gt(c.SendUnacknowledged, c.FinSequence);
+            bool finAcknowledged = c.FinAcknowledgedBy(c.SendUnacknowledged);
             switch (slot.State)
             {
                 case SocketState.SynReceived:

@@ -160,6 +160,25 @@ namespace IoTStack.Net.Tcp
         }
 
         /// <summary>
+        /// The new data one segment may carry from SND.NXT whatever the congestion window says (limited transmit, a loss
+        /// probe): what is queued, within the peer's window, at most <paramref name="cap"/>; <paramref name="offset"/> is
+        /// SND.NXT's place in the transmit ring.
+        /// </summary>
+        private static int OneSegmentOfNewData(SocketSlot slot, int cap, out int offset)
+        {
+            TcpConnection c = slot.Tcp;
+            offset = (int)(c.SendNext - c.SendUnacknowledged);
+            int length = slot.TransmitRing.Count - offset;
+            int window = c.SendWindow - offset;
+            if (length > window)
+            {
+                length = window;
+            }
+
+            return length > cap ? cap : length;
+        }
+
+        /// <summary>
         /// The data one segment carries: <see cref="DataPerSegment"/>, and at most half the transmit ring when that
         /// holds less than two, so a full ring is two segments: a peer acknowledges more than one full-sized segment
         /// at once, where a ring's worth in one smaller segment would wait for its delayed ACK each time.

@@ -199,19 +199,8 @@ namespace IoTStack.Net.Tcp
             c.ProbeArmed = false;
             c.RetransmitDeadline = 0;
             _counters.Add(Counter.TcpLossProbes);
-            int offset = (int)(c.SendNext - c.SendUnacknowledged);
-            int length = slot.TransmitRing.Count - offset;
-            int window = c.SendWindow - offset;
-            if (length > window)
-            {
-                length = window;
-            }
-
-            if (length > SegmentSize(slot))
-            {
-                length = SegmentSize(slot);
-            }
-
+            int offset;
+            int length = OneSegmentOfNewData(slot, SegmentSize(slot), out offset);
             c.ProbeResent = length <= 0 || c.Sent.IsFull;
             if (!c.ProbeResent)
             {
@@ -244,8 +233,7 @@ namespace IoTStack.Net.Tcp
             int index = c.Sent.FirstLost();
             while (index >= 0)
             {
-                int length = (int)(c.Sent.End(index) - c.Sent.Start(index));
-                if (c.Congestion.Window - c.Pipe < length)
+                if (c.Congestion.Window - c.Pipe < c.Sent.Length(index))
                 {
                     c.CongestionLimited = true;
                     break;
@@ -279,7 +267,7 @@ namespace IoTStack.Net.Tcp
                 index--;
             }
 
-            if (index < 0 || c.Congestion.Window - c.Pipe < (int)(c.Sent.End(index) - c.Sent.Start(index)))
+            if (index < 0 || c.Congestion.Window - c.Pipe < c.Sent.Length(index))
             {
                 return false;
             }
@@ -309,7 +297,7 @@ namespace IoTStack.Net.Tcp
             SendSegment(slot, start, flags, (int)(start - c.SendUnacknowledged), c.Sent.DataLength(index));
             c.Sent.Resent(index, _time.Now);
             _counters.Add(Counter.TcpRetransmittedSegments);
-            c.PrrOut += (int)(c.Sent.End(index) - start);
+            c.PrrOut += c.Sent.Length(index);
 
             StartRetransmitTimer(c);
         }

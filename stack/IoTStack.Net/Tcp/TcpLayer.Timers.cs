@@ -278,10 +278,7 @@ namespace IoTStack.Net.Tcp
                 Output(slot);
             }
 
-            if (c.RetransmitDeadline == 0)
-            {
-                c.RetransmitDeadline = _time.Now + c.Rtt.Rto;
-            }
+            StartRetransmitTimer(c); // when nothing was sent (a window shut to zero), the backed-off timer runs on
         }
     }
 }

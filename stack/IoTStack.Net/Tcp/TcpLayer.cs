@@ -68,16 +68,6 @@ namespace IoTStack.Net.Tcp
             _receiveScale = scale;
         }
 
-        internal SynQueue SynQueue
-        {
-            get { return _synQueue; }
-        }
-
-        internal TimeWaitTable TimeWait
-        {
-            get { return _timeWait; }
-        }
-
         /// <summary>
         /// RFC 6528: ISN = M + F(local IP, local port, remote IP, remote port, secret key), M a timer that
         /// ticks every 4 microseconds (here 250 ticks per millisecond of the stack's clock).

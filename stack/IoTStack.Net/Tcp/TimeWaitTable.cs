@@ -22,11 +22,6 @@ namespace IoTStack.Net.Tcp
         {
         }
 
-        internal TimeWaitEntry this[int index]
-        {
-            get { return (TimeWaitEntry)Entry(index); }
-        }
-
         internal TimeWaitEntry Find(uint localAddress, int localPort, uint remoteAddress, int remotePort)
         {
             return (TimeWaitEntry)FindEntry(localAddress, localPort, remoteAddress, remotePort);

@@ -34,33 +34,6 @@ namespace IoTStack.Net.Tcp
             All = entries;
         }
 
-        internal int Size
-        {
-            get { return All.Length; }
-        }
-
-        internal int InUse
-        {
-            get
-            {
-                int count = 0;
-                for (int i = 0; i < All.Length; i++)
-                {
-                    if (All[i].InUse)
-                    {
-                        count++;
-                    }
-                }
-
-                return count;
-            }
-        }
-
-        protected TupleEntry Entry(int index)
-        {
-            return All[index];
-        }
-
         protected TupleEntry FindEntry(uint localAddress, int localPort, uint remoteAddress, int remotePort)
         {
             for (int i = 0; i < All.Length; i++)
