@@ -31,6 +31,8 @@ public sealed class BoardCommandLine
   --hostname NAME       the board's name: sent to DHCP (option 12) and answered by mDNS as NAME.local
   --dns A.B.C.D         a DNS server for the board's resolver (GET /resolve?name=...)
   --ntp A.B.C.D         an NTP server to set the board's clock from (SNTP)
+  --join GROUP          the UDP echo (port 7) also answers datagrams sent to this multicast group; the board joins it
+                        and reports it by IGMP (repeatable; on the W5500's own sockets one group)
   --mqtt HOST[:PORT]    an MQTT broker the firmware reports to, by address or by name (looked up with --dns or the
                         DNS servers DHCP gives; NAME.local by mDNS), port 1883 unless given: counters to
                         PREFIX/status, every message on PREFIX/echo back to PREFIX/echo/reply at its QoS;
@@ -119,6 +121,7 @@ public sealed class BoardCommandLine
                 case "--hostname": settings.HostName = HostName(Value()); break;
                 case "--dns": settings.Dns = Address(Value(), "DNS server"); break;
                 case "--ntp": settings.Ntp = Address(Value(), "NTP server"); break;
+                case "--join": settings.EchoGroups = Join(settings.EchoGroups, Value()); break;
                 case "--mqtt":
                 {
                     string text = Value();
@@ -284,6 +287,18 @@ public sealed class BoardCommandLine
     /// <summary>An IPv4 address; "bad WHAT 'TEXT'" otherwise.</summary>
     public static IPv4Address Address(string text, string what) =>
         IPv4Address.TryParse(text, out var address) ? address : throw new ArgumentException($"bad {what} '{text}'");
+
+    /// <summary>The groups with one more: a multicast address other than 224.0.0.1, not given before.</summary>
+    public static uint[] Join(uint[]? groups, string text)
+    {
+        if (!IPv4Address.TryParse(text, out var group) || !group.IsMulticast || group.Value == 0xE0000001)
+        {
+            throw new ArgumentException($"bad group '{text}' for --join (a multicast address, 224.0.0.0 to 239.255.255.255, other than 224.0.0.1)");
+        }
+
+        groups ??= [];
+        return groups.Contains(group.Value) ? throw new ArgumentException($"--join {text} given twice") : [.. groups, group.Value];
+    }
 
     /// <summary>A host name DHCP and mDNS take: 1 to 57 letters, digits and inner hyphens.</summary>
     public static string HostName(string text) =>

@@ -60,6 +60,18 @@ namespace IoTStack.Boards
         /// <summary>DHCP option 12 and NAME.local by mDNS; null for neither.</summary>
         public string HostName { get; set; }
 
+        /// <summary>
+        /// Multicast groups the application's UDP socket also answers on (numbers as <see cref="IPv4Address.Value"/>; the
+        /// firmware's UDP echo joins them, and the stack reports them by IGMP); null for none.
+        /// </summary>
+        public uint[] EchoGroups { get; set; }
+
+        /// <summary>Groups the node joins for these settings: <see cref="EchoGroups"/>, and mDNS's 224.0.0.251 with a <see cref="HostName"/>.</summary>
+        public int GroupsNeeded
+        {
+            get { return (EchoGroups == null ? 0 : EchoGroups.Length) + (HostName != null ? 1 : 0); }
+        }
+
         /// <summary>A DNS server (DHCP's replace it); 0.0.0.0 for none.</summary>
         public IPv4Address Dns { get; set; }
 
@@ -177,6 +189,11 @@ namespace IoTStack.Boards
                 options.UseSmallTables();
             }
 
+            if (options.MulticastGroups < GroupsNeeded)
+            {
+                options.MulticastGroups = GroupsNeeded;
+            }
+
             return options;
         }
 
@@ -207,6 +224,12 @@ namespace IoTStack.Boards
                 throw new System.ArgumentException("NetStackOptions.UdpSockets is " + options.UdpSockets.ToString() + ", fewer than the "
                     + udp.ToString() + " these settings open: the application's " + UdpSockets.ToString() + " and " + ServiceSockets.ToString() + " for DHCP, DNS, mDNS and SNTP");
             }
+
+            if (options.MulticastGroups < GroupsNeeded)
+            {
+                throw new System.ArgumentException("NetStackOptions.MulticastGroups is " + options.MulticastGroups.ToString() + ", fewer than the "
+                    + GroupsNeeded.ToString() + " groups these settings join (BoardSettings.EchoGroups, and mDNS's with a HostName)");
+            }
         }
 
         /// <summary>Throws <see cref="System.ArgumentException"/> naming the first of these settings out of range.</summary>
@@ -220,6 +243,18 @@ namespace IoTStack.Boards
             if (TcpListeners < 0 || UdpSockets < 0 || SpareConnections < 0)
             {
                 throw new System.ArgumentException("BoardSettings.TcpListeners, UdpSockets and SpareConnections must be 0 or more");
+            }
+
+            if (EchoGroups != null)
+            {
+                for (int i = 0; i < EchoGroups.Length; i++)
+                {
+                    // 224.0.0.1 is every host's already (RFC 1112 section 4); a group joined twice is a mistake.
+                    if (!IPv4Address.IsMulticastValue(EchoGroups[i]) || EchoGroups[i] == 0xE0000001 || System.Array.IndexOf(EchoGroups, EchoGroups[i]) != i)
+                    {
+                        throw new System.ArgumentException("BoardSettings.EchoGroups must be distinct multicast groups other than 224.0.0.1");
+                    }
+                }
             }
 
             if (MqttTls && (MqttTrustAnchors == null || MqttTrustAnchors.Length == 0))

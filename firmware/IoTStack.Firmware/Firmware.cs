@@ -55,6 +55,7 @@ namespace IoTStack.Firmware
         private int _chargenListener;
         private int _httpListener;
         private int _udpEcho;
+        private readonly uint[] _echoGroups;
 
         /// <summary>The session whose response is being sent out of the shared page buffer, or null.</summary>
         private Session _pageOwner;
@@ -97,6 +98,7 @@ namespace IoTStack.Firmware
             }
 
             _datagram = new byte[settings.DatagramBufferSize];
+            _echoGroups = settings.EchoGroups;
             _headTimeout = settings.HeadTimeoutMs;
             _page = new byte[settings.PageBufferSize];
             _body = new AsciiWriter(_page);
@@ -137,7 +139,8 @@ namespace IoTStack.Firmware
             get { return _busy; }
         }
 
-        /// <summary>Opens the listeners (each with <paramref name="backlog"/>) and the UDP echo socket; false when one cannot be opened.</summary>
+        /// <summary>Opens the listeners (each with <paramref name="backlog"/>) and the UDP echo socket, which joins
+        /// <see cref="FirmwareSettings.EchoGroups"/>; false when one cannot be opened or joined.</summary>
         /// <param name="backlog">Connections each listener holds before Accept: 4 on IoTStack; 1 on a W5500's own sockets, where
         /// every waiting connection is one of the chip's eight hardware sockets (datasheet 4.2, Sn_MR).</param>
         public bool Start(int backlog)
@@ -145,7 +148,28 @@ namespace IoTStack.Firmware
             return Listen(7, backlog, out _echoListener) && Listen(9, backlog, out _discardListener) && Listen(19, backlog, out _chargenListener)
                 && Listen(80, backlog, out _httpListener)
                 && _sockets.Open(SocketKind.Datagram, IpProtocol.Udp, out _udpEcho) == SocketResult.Success
-                && _sockets.Bind(_udpEcho, IPv4Address.Any, 7) == SocketResult.Success;
+                && _sockets.Bind(_udpEcho, IPv4Address.Any, 7) == SocketResult.Success
+                && JoinEchoGroups();
+        }
+
+        private bool JoinEchoGroups()
+        {
+            for (int i = 0; _echoGroups != null && i < _echoGroups.Length; i++)
+            {
+                if (EchoGroup(_echoGroups[i], true) != SocketResult.Success)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The UDP echo joins (or leaves) <paramref name="group"/> (as <see cref="IPv4Address.Value"/>) while it runs: IP_ADD_MEMBERSHIP
+        /// and IP_DROP_MEMBERSHIP on its socket.</summary>
+        public SocketResult EchoGroup(uint group, bool join)
+        {
+            return _sockets.SetOption(_udpEcho, join ? SocketOption.AddMembership : SocketOption.DropMembership, (int)group);
         }
 
         /// <summary>Runs the sockets and the services, then serves every connection once (<see cref="Serve"/>); true when there was

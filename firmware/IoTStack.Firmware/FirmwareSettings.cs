@@ -38,6 +38,9 @@ namespace IoTStack.Firmware
         /// <summary>The UDP echo's buffer: the largest datagram it echoes whole (longer are cut). Default 2048.</summary>
         public int DatagramBufferSize { get; set; }
 
+        /// <summary>Multicast groups the UDP echo also answers on (numbers as <see cref="Net.Wire.IPv4Address.Value"/>); null for none.</summary>
+        public uint[] EchoGroups { get; set; }
+
         /// <summary>
         /// How long an HTTP connection may take to send a whole request head, or sit idle between keep-alive requests, before
         /// the board closes it (a partial head with RST); 0 for no limit. Default 10 s, as servers guard against a client that
@@ -55,6 +58,7 @@ namespace IoTStack.Firmware
         {
             FirmwareSettings settings = new FirmwareSettings();
             settings.Sessions = board.Sessions;
+            settings.EchoGroups = board.EchoGroups;
             if (board.SmallTables)
             {
                 settings.RequestBufferSize = 512;

@@ -46,7 +46,7 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var ready = new TaskCompletionSource();
-        var process = Start(false, new[] { dotnet, Path.Combine(AppContext.BaseDirectory, "IoTStack.Emulator.dll") }.Concat(_arguments).ToArray());
+        var process = Start(true, new[] { dotnet, Path.Combine(AppContext.BaseDirectory, "IoTStack.Emulator.dll") }.Concat(_arguments).ToArray());
         _process = process;
         process.OutputDataReceived += (_, e) =>
         {
@@ -106,6 +106,36 @@ public sealed class EmulatorProcess : NamespaceHost, IDisposable
     }
 
     public string CapturePath { get; }
+
+    /// <summary>A command to the running emulator on its standard input ("join GROUP", "leave GROUP"); waits up to 5 s for the line it answers with.</summary>
+    public string Command(string line)
+    {
+        int before;
+        lock (_output)
+        {
+            before = _output.Count;
+        }
+
+        _process!.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+        string verb = line.Split(' ')[0];
+        for (int i = 0; i < 50; i++)
+        {
+            lock (_output)
+            {
+                var answer = _output.Skip(before).FirstOrDefault(l => l.StartsWith(verb == "join" ? "joined" : "left", StringComparison.Ordinal)
+                    || l.StartsWith(verb, StringComparison.Ordinal) || l.StartsWith("unknown command", StringComparison.Ordinal));
+                if (answer is not null)
+                {
+                    return answer;
+                }
+            }
+
+            Thread.Sleep(100);
+        }
+
+        return "no answer";
+    }
 
     public string Output
     {

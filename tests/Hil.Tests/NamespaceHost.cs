@@ -59,7 +59,10 @@ public abstract class NamespaceHost
     /// size in one go). A network namespace belongs to a thread (setns(2)), and a socket to the namespace of the
     /// thread that made it, so a short-lived thread enters the namespace and makes the socket.
     /// </summary>
-    public virtual Socket OpenSocket(SocketType type, ProtocolType protocol)
+    public virtual Socket OpenSocket(SocketType type, ProtocolType protocol) => OpenSocketIn(Namespace, type, protocol);
+
+    /// <summary>A socket of Linux's own inside network namespace <paramref name="name"/> (see <see cref="OpenSocket"/>).</summary>
+    public static Socket OpenSocketIn(string name, SocketType type, ProtocolType protocol)
     {
         Socket? socket = null;
         Exception? failure = null;
@@ -67,10 +70,10 @@ public abstract class NamespaceHost
         {
             try
             {
-                using var handle = File.OpenHandle("/var/run/netns/" + Namespace);
+                using var handle = File.OpenHandle("/var/run/netns/" + name);
                 if (setns((int)handle.DangerousGetHandle(), NewNetworkNamespace) != 0)
                 {
-                    throw new IOException($"setns into {Namespace} failed: errno {Marshal.GetLastPInvokeError()}");
+                    throw new IOException($"setns into {name} failed: errno {Marshal.GetLastPInvokeError()}");
                 }
 
                 socket = new Socket(AddressFamily.InterNetwork, type, protocol);

@@ -16,6 +16,8 @@ usage: IoTStack.Emulator [options]
                         (without --tap the demo writes one anyway, to the temporary directory)
   --wire                without --tap: print a hand-built conversation decoded by the wire layer
   --loss P --duplicate P --reorder P --corrupt P --delay MS --seed N   faults on the board's wire
+With --tap, lines on standard input change the running board: "join GROUP" and "leave GROUP" make the UDP
+echo join or leave a multicast group (as --join does at start).
 The board (the same options as the Linux board's, parsed by IoTStack.Boards.CommandLine):
 """ + "\n" + BoardCommandLine.OptionsHelp + """
 The emulator's own board: --chip enc28j60, 192.0.2.2/24, 8 sessions over 8192-byte rings, the chip's maximum SPI
@@ -90,7 +92,7 @@ if (tapName is not null)
     });
     try
     {
-        ok = new TapMode(board, tapName, faults, seed).Run(pcap, duration, Console.Out, stop.Token) == 0;
+        ok = new TapMode(board, tapName, faults, seed).Run(pcap, duration, Console.In, Console.Out, stop.Token) == 0;
     }
     catch (Exception error) when (error is IOException or ArgumentException or InvalidOperationException)
     {

@@ -30,9 +30,21 @@ public sealed class TapMode
         _seed = seed;
     }
 
-    /// <summary>Runs until <paramref name="stop"/> is cancelled or the duration passes; returns the exit code.</summary>
-    public int Run(PcapWriter? pcap, double durationSeconds, TextWriter output, CancellationToken stop)
+    /// <summary>
+    /// Runs until <paramref name="stop"/> is cancelled or the duration passes; returns the exit code. Lines read from
+    /// <paramref name="input"/> are commands to the running board (<see cref="Command"/>), carried out between turns.
+    /// </summary>
+    public int Run(PcapWriter? pcap, double durationSeconds, TextReader input, TextWriter output, CancellationToken stop)
     {
+        var commands = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        new Thread(() =>
+        {
+            string? line;
+            while ((line = input.ReadLine()) is not null)
+            {
+                commands.Enqueue(line);
+            }
+        }) { IsBackground = true, Name = "commands" }.Start();
         var clock = new VirtualClock(0);
         var wire = new VirtualSwitch(clock, _seed) { Faults = _faults, Capture = pcap };
         // The TAP side's port: frames Linux sends enter the switch here, frames for Linux leave here.
@@ -66,6 +78,11 @@ public sealed class TapMode
                 worked = true;
             }
 
+            while (commands.TryDequeue(out var command))
+            {
+                output.WriteLine(Command(board, command));
+            }
+
             worked |= board.Turn(); // as the device's loop: at its deadline or when the chip's INT is low
             while ((length = linuxSide.Receive(frame, 0, frame.Length)) > 0)
             {
@@ -94,6 +111,25 @@ public sealed class TapMode
         output.WriteLine(StatusLine(watch.ElapsedMilliseconds, board, wire, framesIn, bytesIn, framesOut, bytesOut));
         output.WriteLine(BoardView.Bus(board, _board.Settings.BusClockHz));
         return 0;
+    }
+
+    /// <summary>"join GROUP" or "leave GROUP": the firmware's UDP echo joins or leaves a multicast group; returns the line to print.</summary>
+    private static string Command(Board board, string line)
+    {
+        string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
+        {
+            return "";
+        }
+
+        if (words.Length != 2 || words[0] is not ("join" or "leave") || !IPv4Address.TryParse(words[1], out var group) || !group.IsMulticast)
+        {
+            return $"unknown command '{line}' (join GROUP, leave GROUP)";
+        }
+
+        bool join = words[0] == "join";
+        var result = board.Firmware.EchoGroup(group.Value, join);
+        return result == Net.Sockets.SocketResult.Success ? $"{(join ? "joined" : "left")} {group}" : $"{words[0]} {group}: {result}";
     }
 
     /// <summary>
