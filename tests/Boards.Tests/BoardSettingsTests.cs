@@ -29,6 +29,30 @@ public class BoardSettingsTests
         Assert.True(options.Settings.Sessions >= 8);
     }
 
+    [Fact]
+    public void Join_groups_size_the_group_table_and_a_table_too_small_is_refused()
+    {
+        var line = CommandLine.BoardCommandLine.Parse(["--join", "239.1.2.3", "--join", "224.0.1.187", "--hostname", "board"], _ => new BoardSettings());
+        Assert.Equal(new uint[] { 0xEF010203, 0xE00001BB }, line.Settings.EchoGroups);
+        NetStackOptions options = line.Settings.StackOptions();
+        Assert.True(options.MulticastGroups >= 3); // two groups and mDNS's
+        line.Settings.CheckBudget(options);
+        options.MulticastGroups = 2;
+        Assert.Contains("NetStackOptions.MulticastGroups is 2, fewer than the 3 groups", Assert.Throws<ArgumentException>(() => line.Settings.CheckBudget(options)).Message);
+    }
+
+    [Theory]
+    [InlineData("192.0.2.9", "bad group '192.0.2.9' for --join")]
+    [InlineData("224.0.0.1", "bad group '224.0.0.1' for --join")]
+    [InlineData("239.1.2.3.4", "bad group")]
+    public void Join_takes_only_a_multicast_group_other_than_all_hosts(string group, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => CommandLine.BoardCommandLine.Parse(["--join", group], _ => new BoardSettings()));
+        Assert.Contains(message, error.Message);
+        Assert.Contains("given twice", Assert.Throws<ArgumentException>(() => CommandLine.BoardCommandLine.Parse(["--join", "239.1.1.1", "--join", "239.1.1.1"], _ => new BoardSettings())).Message);
+        Assert.Throws<ArgumentException>(() => new BoardSettings { EchoGroups = [0xEF010101, 0xEF010101] }.Validate());
+    }
+
     [Theory]
     [InlineData("listeners", "NetStackOptions.TcpListeners is 3")]
     [InlineData("connections", "NetStackOptions.TcpConnections is 5, fewer than BoardSettings.Sessions (8)")]
