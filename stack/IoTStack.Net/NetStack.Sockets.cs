@@ -189,7 +189,7 @@ namespace IoTStack.Net
             else
             {
                 _time.Now = _clock.NowMilliseconds;
-                _igmp.LeaveAll(GroupHolder(slot));
+                _ip.Igmp.LeaveAll(GroupHolder(slot));
                 slot.Release();
             }
 
@@ -255,7 +255,7 @@ namespace IoTStack.Net
             }
 
             _time.Now = _clock.NowMilliseconds;
-            return option == SocketOption.DropMembership ? _igmp.Leave(group, holder) : _igmp.Join(group, holder);
+            return option == SocketOption.DropMembership ? _ip.Igmp.Leave(group, holder) : _ip.Igmp.Join(group, holder);
         }
 
         /// <summary>A datagram socket's bit in the group table's holder sets, 0 when it has none (a raw socket, or beyond the first 24).</summary>

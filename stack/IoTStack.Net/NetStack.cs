@@ -22,7 +22,6 @@ namespace IoTStack.Net
         private readonly ArpLayer _arp;
         private readonly Ipv4Layer _ip;
         private readonly IcmpLayer _icmp;
-        private readonly IgmpLayer _igmp;
         private readonly SocketTable _sockets;
         private readonly UdpLayer _udp;
         private readonly RawLayer _raw;
@@ -61,8 +60,7 @@ namespace IoTStack.Net
             _udp = new UdpLayer(_counters, _sockets, _ip, _icmp);
             _raw = new RawLayer(_counters, _sockets, _ip);
             _tcp = new Tcp.TcpLayer(_time, _counters, _sockets, _ip, options, random);
-            _igmp = new IgmpLayer(_interface, _ip, _counters, _time, _random, options);
-            _ip.Attach(_icmp, _udp, _raw, _tcp, _igmp);
+            _ip.Attach(_icmp, _udp, _raw, _tcp, new IgmpLayer(_ip, _time, _random, options));
             _icmp.Attach(_udp);
         }
 
@@ -183,7 +181,7 @@ namespace IoTStack.Net
                 _time.Now = _clock.NowMilliseconds;
                 _arp.Reset();
                 _arp.Announce();
-                _igmp.Restart();
+                _ip.Igmp.Restart();
             }
         }
 
@@ -226,14 +224,14 @@ namespace IoTStack.Net
             if (linkUp && !_linkWasUp)
             {
                 _arp.Announce(); // back on the wire, perhaps another one: tell the neighbours (RFC 5227 section 2.3)
-                _igmp.Restart(); // and its routers which groups we are in
+                _ip.Igmp.Restart(); // and its routers which groups we are in
             }
 
             _linkWasUp = linkUp;
             _arp.Timers(now);
             _ip.Timers(now);
             _icmp.Timers(now);
-            _igmp.Timers(now);
+            _ip.Igmp.Timers(now);
             _tcp.Timers(now);
             worked |= _tcp.FlushPending();
             return worked;
@@ -266,7 +264,7 @@ namespace IoTStack.Net
             earliest = _arp.NextDeadline(earliest);
             earliest = _ip.NextDeadline(earliest);
             earliest = _icmp.NextDeadline(earliest);
-            earliest = _igmp.NextDeadline(earliest);
+            earliest = _ip.Igmp.NextDeadline(earliest);
             earliest = _tcp.NextDeadline(earliest);
             return Deadlines.Delay(earliest, now, MaximumPollDelayMs);
         }
@@ -337,14 +335,14 @@ namespace IoTStack.Net
             }
 
             _time.Now = _clock.NowMilliseconds;
-            return _igmp.Join(group.Value, IgmpLayer.StackHolder) != SocketResult.NoBufferSpaceAvailable;
+            return _ip.Igmp.Join(group.Value, IgmpLayer.StackHolder) != SocketResult.NoBufferSpaceAvailable;
         }
 
         /// <summary>Ends the stack's own membership of <paramref name="group"/>; the group is left once no socket holds it either.</summary>
         public void LeaveGroup(IPv4Address group)
         {
             _time.Now = _clock.NowMilliseconds;
-            _igmp.Leave(group.Value, IgmpLayer.StackHolder);
+            _ip.Igmp.Leave(group.Value, IgmpLayer.StackHolder);
         }
 
         /// <summary>Sends an echo request of <paramref name="dataLength"/> bytes; follow it with <see cref="GetPingStatus"/>.</summary>

@@ -11,12 +11,16 @@ namespace IoTStack.Net.Ip
     /// bit each) and by the stack itself (<see cref="NetStack.JoinGroup"/>); it is joined while anyone holds it.
     /// </summary>
     /// <remarks>
-    /// The table is three arrays by entry, sized once (<see cref="NetStackOptions.MulticastGroups"/>): the group, a state
-    /// word (holders, state-change transmissions left, a query's answer pending, last reporter) and one deadline that
-    /// serves a group's state-change retransmissions and its query answers alike. Joined groups are kept first, in
+    /// All state is one uint array sized once (<see cref="NetStackOptions.MulticastGroups"/> = G; each array is a header
+    /// of its own on the heap): the groups in [0, G), a state word for each in [G, 2G) (holders, state-change transmissions
+    /// left, a query's answer pending, last reporter), a deadline for each in [2G, 3G) that serves a group's state-change
+    /// retransmissions and its query answers alike, then the interface timers. Joined groups are kept first, in
     /// [0, <see cref="_members"/>), so the table itself is what the chip's filter is given and what delivery scans; a left
     /// group stays behind them while IGMPv3 repeats its INCLUDE {} record. All-hosts 224.0.0.1 is never in it: it is
-    /// always joined and never reported (RFC 2236 section 6, RFC 3376 section 5).
+    /// always joined and never reported (RFC 2236 section 6, RFC 3376 section 5). Times are the clock's milliseconds cut
+    /// to 32 bits (0: none), compared by difference: right for 24 days either side of now, and none lies further off
+    /// than an Older Version Querier Present Timeout (at most 7 x 31,744 s, RFC 3376 section 8.12); the querier timers
+    /// are cleared as they expire so an old one never wraps back into the future.
     /// </remarks>
     internal sealed class IgmpLayer
     {
@@ -34,14 +38,20 @@ namespace IoTStack.Net.Ip
         /// <summary>This host sent the last report heard for the group: IGMPv2 sends a Leave Group only then (RFC 2236 section 3).</summary>
         private const uint LastReporter = ResponsePending << 1;
 
-        private readonly InterfaceState _interface;
+        // The interface timers, after the three regions of G entries: the answer to the last IGMPv3 general query (the
+        // "interface timer" of RFC 3376 section 5.2), and the Older Version Querier Present timers (section 7.2.1): the
+        // host speaks IGMPv1 or v2 until they run out.
+        private const int GeneralResponse = 0;
+        private const int V1QuerierPresent = 1;
+        private const int V2QuerierPresent = 2;
+
         private readonly Ipv4Layer _ip;
-        private readonly NetCounters _counters;
         private readonly PollTime _time;
         private readonly Prng _random;
-        private readonly uint[] _groups;
-        private readonly uint[] _state;
-        private readonly long[] _deadlines;
+        private readonly uint[] _table;
+
+        /// <summary>G: entries in the table.</summary>
+        private readonly int _size;
         private int _members;
 
         /// <summary>RFC 3376 section 8.1, 2 by default; the querier's QRV when its last query gave one (section 4.1.6).</summary>
@@ -50,23 +60,13 @@ namespace IoTStack.Net.Ip
         /// <summary>RFC 3376 section 8.2, 125 s by default; the querier's QQIC when its last query gave one (section 4.1.7).</summary>
         private int _queryIntervalMs = 125000;
 
-        /// <summary>The interface timer: when the answer to the last IGMPv3 general query is due (0: none).</summary>
-        private long _generalResponseAt;
-
-        // Older Version Querier Present timers (RFC 3376 section 7.2.1): the host speaks IGMPv1 or v2 until they run out.
-        private long _v1QuerierUntil;
-        private long _v2QuerierUntil;
-
-        internal IgmpLayer(InterfaceState networkInterface, Ipv4Layer ip, NetCounters counters, PollTime time, Prng random, NetStackOptions options)
+        internal IgmpLayer(Ipv4Layer ip, PollTime time, Prng random, NetStackOptions options)
         {
-            _interface = networkInterface;
             _ip = ip;
-            _counters = counters;
             _time = time;
             _random = random;
-            _groups = new uint[options.MulticastGroups];
-            _state = new uint[options.MulticastGroups];
-            _deadlines = new long[options.MulticastGroups];
+            _size = options.MulticastGroups;
+            _table = new uint[3 * _size + 3];
             UpdateFilter(); // a chip starts with the empty list (IMulticastFilter: it may keep out all multicast)
         }
 
@@ -75,7 +75,7 @@ namespace IoTStack.Net.Ip
         {
             for (int i = 0; i < _members; i++)
             {
-                if (_groups[i] == group)
+                if (_table[i] == group)
                 {
                     return true;
                 }
@@ -98,16 +98,16 @@ namespace IoTStack.Net.Ip
             int i = Find(group);
             if (i >= 0 && i < _members)
             {
-                if ((_state[i] & holder) != 0)
+                if ((_table[_size + i] & holder) != 0)
                 {
                     return SocketResult.AddressInUse;
                 }
 
-                _state[i] |= holder;
+                _table[_size + i] |= holder;
                 return SocketResult.Success;
             }
 
-            if (_members == _groups.Length)
+            if (_members == _size)
             {
                 return SocketResult.NoBufferSpaceAvailable;
             }
@@ -116,8 +116,8 @@ namespace IoTStack.Net.Ip
             // another left group's: its first INCLUDE {} record went out, the repeats are what is lost).
             Swap(i < 0 ? _members : i, _members);
             i = _members++;
-            _groups[i] = group;
-            _state[i] = holder;
+            _table[i] = group;
+            _table[_size + i] = holder;
             Announce(i);
             UpdateFilter();
             return SocketResult.Success;
@@ -132,7 +132,7 @@ namespace IoTStack.Net.Ip
             }
 
             int i = Find(group);
-            if (i < 0 || i >= _members || (_state[i] & holder) == 0)
+            if (i < 0 || i >= _members || (_table[_size + i] & holder) == 0)
             {
                 return SocketResult.AddressNotAvailable;
             }
@@ -146,7 +146,7 @@ namespace IoTStack.Net.Ip
         {
             for (int i = _members - 1; i >= 0; i--)
             {
-                if ((_state[i] & holder) != 0)
+                if ((_table[_size + i] & holder) != 0)
                 {
                     Release(i, holder);
                 }
@@ -159,8 +159,8 @@ namespace IoTStack.Net.Ip
         /// </summary>
         internal void Restart()
         {
-            _generalResponseAt = 0;
-            for (int i = 0; i < _groups.Length; i++)
+            _table[3 * _size + GeneralResponse] = 0;
+            for (int i = 0; i < _size; i++)
             {
                 if (i < _members)
                 {
@@ -180,7 +180,7 @@ namespace IoTStack.Net.Ip
             int length = ip.PayloadLength;
             if (IgmpMessage.Validate(buffer, at, length) != WireError.None)
             {
-                _counters.Add(Counter.IgmpMalformed);
+                _ip.Counters.Add(Counter.IgmpMalformed);
                 return;
             }
 
@@ -196,8 +196,8 @@ namespace IoTStack.Net.Ip
                 int i = Find(group);
                 if (i >= 0 && i < _members)
                 {
-                    _state[i] &= Holders;
-                    _deadlines[i] = 0;
+                    _table[_size + i] &= Holders;
+                    _table[2 * _size + i] = 0;
                 }
             }
 
@@ -206,37 +206,47 @@ namespace IoTStack.Net.Ip
 
         internal void Timers(long now)
         {
-            if (_interface.Address == 0)
+            int timers = 3 * _size;
+            for (int t = timers + V1QuerierPresent; t <= timers + V2QuerierPresent; t++)
+            {
+                if (Due(_table[t]))
+                {
+                    _table[t] = 0; // expired: cleared before its 32-bit time could come round again
+                }
+            }
+
+            if (_ip.Interface.Address == 0)
             {
                 return; // nothing is reported without an address: Restart reports all once it has one
             }
 
-            if (_generalResponseAt != 0 && _generalResponseAt <= now)
+            if (Due(_table[timers + GeneralResponse]))
             {
-                _generalResponseAt = 0;
+                _table[timers + GeneralResponse] = 0;
                 ReportAll();
             }
 
-            for (int i = 0; i < _deadlines.Length; i++)
+            for (int i = 0; i < _size; i++)
             {
-                if (_deadlines[i] != 0 && _deadlines[i] <= now)
+                if (Due(_table[2 * _size + i]))
                 {
                     Fire(i);
                 }
             }
         }
 
+        /// <summary>The earliest of <paramref name="earliest"/> and the deadlines here (the querier timers too: they clear when they pass).</summary>
         internal long NextDeadline(long earliest)
         {
-            if (_interface.Address == 0)
+            long now = _time.Now;
+            bool reporting = _ip.Interface.Address != 0;
+            for (int t = 2 * _size; t < _table.Length; t++)
             {
-                return earliest;
-            }
-
-            earliest = Deadlines.Earlier(earliest, _generalResponseAt);
-            for (int i = 0; i < _deadlines.Length; i++)
-            {
-                earliest = Deadlines.Earlier(earliest, _deadlines[i]);
+                uint at = _table[t];
+                if (at != 0 && (reporting || t > 3 * _size))
+                {
+                    earliest = Deadlines.Earlier(earliest, now + (int)(at - (uint)now));
+                }
             }
 
             return earliest;
@@ -245,10 +255,10 @@ namespace IoTStack.Net.Ip
         /// <summary>Hands the chip the joined groups, when the device filters multicast (<see cref="IMulticastFilter"/>).</summary>
         private void UpdateFilter()
         {
-            IMulticastFilter filter = _interface.Device as IMulticastFilter;
+            IMulticastFilter filter = _ip.Interface.Device as IMulticastFilter;
             if (filter != null)
             {
-                filter.SetMulticastGroups(_groups, _members);
+                filter.SetMulticastGroups(_table, _members);
             }
         }
 
@@ -258,8 +268,8 @@ namespace IoTStack.Net.Ip
         /// </summary>
         private int Version()
         {
-            long now = _time.Now;
-            return _v1QuerierUntil > now ? 1 : _v2QuerierUntil > now ? 2 : 3;
+            int timers = 3 * _size;
+            return Running(_table[timers + V1QuerierPresent]) ? 1 : Running(_table[timers + V2QuerierPresent]) ? 2 : 3;
         }
 
         /// <summary>
@@ -269,29 +279,20 @@ namespace IoTStack.Net.Ip
         /// </summary>
         private void Query(byte[] buffer, int at, int length, uint group)
         {
-            _counters.Add(Counter.IgmpQueriesReceived);
+            _ip.Counters.Add(Counter.IgmpQueriesReceived);
             if (group != 0 && !IPv4Address.IsMulticastValue(group))
             {
                 return;
             }
 
-            long now = _time.Now;
             int maxResponse = IgmpMessage.MaxResponseTimeMs(buffer, at, length);
+            int timers = 3 * _size;
             if (length == IgmpMessage.HeaderLength)
             {
                 // An older querier: Older Version Querier Present Timeout = Robustness x Query Interval + Query Response
                 // Interval (section 8.12). Leaving IGMPv3 cancels its pending answers and retransmissions (section 7.2.1).
                 bool wasV3 = Version() == 3;
-                long until = now + _robustness * (long)_queryIntervalMs + maxResponse;
-                if (buffer[at + 1] == 0)
-                {
-                    _v1QuerierUntil = until;
-                }
-                else
-                {
-                    _v2QuerierUntil = until;
-                }
-
+                _table[timers + (buffer[at + 1] == 0 ? V1QuerierPresent : V2QuerierPresent)] = At(_robustness * _queryIntervalMs + maxResponse);
                 if (wasV3)
                 {
                     CancelAll();
@@ -305,48 +306,49 @@ namespace IoTStack.Net.Ip
                 _queryIntervalMs = interval != 0 ? interval * 1000 : _queryIntervalMs;
             }
 
-            long answerAt = now + Delay(maxResponse);
+            uint answerAt = At(Delay(maxResponse));
+            uint general = _table[timers + GeneralResponse];
             bool v3 = Version() == 3;
-            if (v3 && _generalResponseAt != 0 && _generalResponseAt <= answerAt)
+            if (v3 && general != 0 && (int)(general - answerAt) <= 0)
             {
                 return; // section 5.2 rule 1: the general answer due first covers this query too
             }
 
             if (v3 && group == 0)
             {
-                _generalResponseAt = answerAt; // rule 2
+                _table[timers + GeneralResponse] = answerAt; // rule 2
                 return;
             }
 
             for (int i = 0; i < _members; i++)
             {
-                if (group != 0 && _groups[i] != group)
+                if (group != 0 && _table[i] != group)
                 {
                     continue;
                 }
 
                 // IGMPv3 (rules 3 to 5): the earlier of a pending timer and the new delay. IGMPv2: a running timer is
                 // replaced only when the query asks for less than it has left.
-                long pending = _deadlines[i];
-                if (pending == 0 || (v3 ? answerAt < pending : pending - now > maxResponse))
+                uint pending = _table[2 * _size + i];
+                if (pending == 0 || (v3 ? (int)(answerAt - pending) < 0 : (int)(pending - (uint)_time.Now) > maxResponse))
                 {
-                    _deadlines[i] = answerAt;
+                    _table[2 * _size + i] = answerAt;
                 }
 
-                _state[i] |= ResponsePending;
+                _table[_size + i] |= ResponsePending;
             }
         }
 
         /// <summary>Entering IGMPv1/v2 compatibility: no IGMPv3 answer or retransmission is sent any more (RFC 3376 section 7.2.1).</summary>
         private void CancelAll()
         {
-            _generalResponseAt = 0;
-            for (int i = 0; i < _groups.Length; i++)
+            _table[3 * _size + GeneralResponse] = 0;
+            for (int i = 0; i < _size; i++)
             {
                 if (i < _members)
                 {
-                    _state[i] &= Holders | LastReporter;
-                    _deadlines[i] = 0;
+                    _table[_size + i] &= Holders | LastReporter;
+                    _table[2 * _size + i] = 0;
                 }
                 else
                 {
@@ -361,9 +363,9 @@ namespace IoTStack.Net.Ip
         /// </summary>
         private void Announce(int i)
         {
-            _state[i] = (_state[i] & Holders) | ((uint)_robustness << TransmissionsShift);
-            _deadlines[i] = 0;
-            if (_interface.Address != 0)
+            _table[_size + i] = (_table[_size + i] & Holders) | ((uint)_robustness << TransmissionsShift);
+            _table[2 * _size + i] = 0;
+            if (_ip.Interface.Address != 0)
             {
                 Fire(i);
             }
@@ -372,23 +374,23 @@ namespace IoTStack.Net.Ip
         /// <summary>An entry's deadline came: its query answer if one is pending, else its next state-change report.</summary>
         private void Fire(int i)
         {
-            uint state = _state[i];
+            uint state = _table[_size + i];
             bool joined = i < _members;
             int version = Version();
             uint left = (state & Transmissions) >> TransmissionsShift;
             if ((state & ResponsePending) != 0)
             {
-                Report(version, _groups[i], IgmpMessage.ModeIsExclude);
+                Report(version, _table[i], IgmpMessage.ModeIsExclude);
             }
             else if (left > 0)
             {
-                Report(version, _groups[i], joined ? IgmpMessage.ChangeToExcludeMode : IgmpMessage.ChangeToIncludeMode);
+                Report(version, _table[i], joined ? IgmpMessage.ChangeToExcludeMode : IgmpMessage.ChangeToIncludeMode);
                 left--;
             }
 
-            _state[i] = (state & Holders) | LastReporter | (left << TransmissionsShift);
+            _table[_size + i] = (state & Holders) | LastReporter | (left << TransmissionsShift);
             // Unsolicited Report Interval: 1 s in IGMPv3 (RFC 3376 section 8.11), 10 s in IGMPv2 (RFC 2236 section 8.10).
-            _deadlines[i] = left == 0 ? 0 : _time.Now + Delay(version == 3 ? 1000 : 10000);
+            _table[2 * _size + i] = left == 0 ? 0 : At(Delay(version == 3 ? 1000 : 10000));
             if (!joined && left == 0)
             {
                 Free(i);
@@ -398,8 +400,8 @@ namespace IoTStack.Net.Ip
         /// <summary>The last holder left entry <paramref name="i"/>: it moves behind the joined ones and the leave is told.</summary>
         private void Release(int i, uint holder)
         {
-            uint state = _state[i] & ~holder;
-            _state[i] = state;
+            uint state = _table[_size + i] & ~holder;
+            _table[_size + i] = state;
             if ((state & Holders) != 0)
             {
                 return;
@@ -408,14 +410,14 @@ namespace IoTStack.Net.Ip
             int last = --_members;
             Swap(i, last);
             int version = Version();
-            if (_interface.Address != 0 && version == 2 && (state & LastReporter) != 0)
+            bool addressed = _ip.Interface.Address != 0;
+            if (addressed && version == 2 && (state & LastReporter) != 0)
             {
-                byte[] frame = _ip.OutgoingFrame;
-                Send(IgmpMessage.AllRouters, IgmpMessage.Write(frame, Ipv4Layer.AlertedTransportOffset, IgmpMessage.TypeLeaveGroup, 0, _groups[last]), Counter.IgmpLeavesSent);
+                Send(IgmpMessage.AllRouters, IgmpMessage.Write(_ip.OutgoingFrame, Ipv4Layer.AlertedTransportOffset, IgmpMessage.TypeLeaveGroup, 0, _table[last]), Counter.IgmpLeavesSent);
             }
 
             // IGMPv3: TO_IN {} now and repeated (RFC 3376 section 5.1). IGMPv1 has no leave message at all.
-            if (_interface.Address != 0 && version == 3)
+            if (addressed && version == 3)
             {
                 Announce(last);
             }
@@ -458,7 +460,7 @@ namespace IoTStack.Net.Ip
             int length = IgmpMessage.WriteV3ReportHeader(frame, at, _members);
             for (int i = 0; i < _members; i++)
             {
-                length += IgmpMessage.WriteGroupRecord(frame, at + length, IgmpMessage.ModeIsExclude, _groups[i]);
+                length += IgmpMessage.WriteGroupRecord(frame, at + length, IgmpMessage.ModeIsExclude, _table[i]);
             }
 
             IgmpMessage.FillChecksum(frame, at, length);
@@ -469,7 +471,7 @@ namespace IoTStack.Net.Ip
         {
             if (_ip.SendAlerted(destination, length) == SocketResult.Success)
             {
-                _counters.Add(counter);
+                _ip.Counters.Add(counter);
             }
         }
 
@@ -479,11 +481,28 @@ namespace IoTStack.Net.Ip
             return maximumMs <= 0 ? 1 : 1 + (int)(_random.Next() % (uint)maximumMs);
         }
 
+        /// <summary><paramref name="delayMs"/> from now as a table time (never 0, which means none).</summary>
+        private uint At(int delayMs)
+        {
+            uint at = (uint)(_time.Now + delayMs);
+            return at == 0 ? 1 : at;
+        }
+
+        private bool Due(uint at)
+        {
+            return at != 0 && (int)(at - (uint)_time.Now) <= 0;
+        }
+
+        private bool Running(uint until)
+        {
+            return until != 0 && (int)(until - (uint)_time.Now) > 0;
+        }
+
         private int Find(uint group)
         {
-            for (int i = 0; i < _groups.Length; i++)
+            for (int i = 0; i < _size; i++)
             {
-                if (_groups[i] == group)
+                if (_table[i] == group)
                 {
                     return i;
                 }
@@ -492,24 +511,22 @@ namespace IoTStack.Net.Ip
             return -1;
         }
 
+        /// <summary>Exchanges entries <paramref name="i"/> and <paramref name="j"/> in all three regions.</summary>
         private void Swap(int i, int j)
         {
-            uint group = _groups[i];
-            _groups[i] = _groups[j];
-            _groups[j] = group;
-            uint state = _state[i];
-            _state[i] = _state[j];
-            _state[j] = state;
-            long deadline = _deadlines[i];
-            _deadlines[i] = _deadlines[j];
-            _deadlines[j] = deadline;
+            for (int k = i, l = j; k < 3 * _size; k += _size, l += _size)
+            {
+                uint value = _table[k];
+                _table[k] = _table[l];
+                _table[l] = value;
+            }
         }
 
         private void Free(int i)
         {
-            _groups[i] = 0;
-            _state[i] = 0;
-            _deadlines[i] = 0;
+            _table[i] = 0;
+            _table[_size + i] = 0;
+            _table[2 * _size + i] = 0;
         }
     }
 }

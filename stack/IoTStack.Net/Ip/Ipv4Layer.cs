@@ -60,6 +60,22 @@ namespace IoTStack.Net.Ip
             get { return _reassembler; }
         }
 
+        /// <summary>The groups and IGMP, which the layer consults for delivery (the stack reaches them through here: a field less).</summary>
+        internal IgmpLayer Igmp
+        {
+            get { return _igmp; }
+        }
+
+        internal InterfaceState Interface
+        {
+            get { return _interface; }
+        }
+
+        internal NetCounters Counters
+        {
+            get { return _counters; }
+        }
+
         internal void Input(byte[] buffer, int offset, int length, bool fromLoopback)
         {
             Ipv4Packet ip = _input;
