@@ -275,7 +275,8 @@ namespace IoTStack.Net.Ip
         /// <summary>
         /// RFC 3376 section 5.2 (IGMPv3) and RFC 2236 section 3 (IGMPv1/v2): an answer is scheduled at a random delay up
         /// to the query's Max Response Time. Sources of a group-and-source query are not kept: a group joined as EXCLUDE {}
-        /// excludes none of them, so it is answered as a group query, with IS_EX {} (as Linux answers, RFC 5790 section 4).
+        /// excludes none of them, so it is answered as a group query, with IS_EX {}, as Linux does (igmp_xmarksources);
+        /// section 5.2's own record would be IS_IN of the queried sources, and both keep every source flowing.
         /// </summary>
         private void Query(byte[] buffer, int at, int length, uint group)
         {
