@@ -97,6 +97,10 @@ namespace IoTStack.Net
         TcpAbortedByAddressChange,
         TcpBroadcastDropped,
         TcpSendFailures,
+        IgmpQueriesReceived,
+        IgmpReportsSent,
+        IgmpLeavesSent,
+        IgmpMalformed,
         Count
     }
 }

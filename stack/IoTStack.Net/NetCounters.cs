@@ -131,6 +131,10 @@ namespace IoTStack.Net
                 case Counter.TcpAbortedByAddressChange: return "TcpAbortedByAddressChange";
                 case Counter.TcpBroadcastDropped: return "TcpBroadcastDropped";
                 case Counter.TcpSendFailures: return "TcpSendFailures";
+                case Counter.IgmpQueriesReceived: return "IgmpQueriesReceived";
+                case Counter.IgmpReportsSent: return "IgmpReportsSent";
+                case Counter.IgmpLeavesSent: return "IgmpLeavesSent";
+                case Counter.IgmpMalformed: return "IgmpMalformed";
                 default: return "Unknown";
             }
         }

@@ -188,6 +188,8 @@ namespace IoTStack.Net
             }
             else
             {
+                _time.Now = _clock.NowMilliseconds;
+                _ip.Igmp.LeaveAll(GroupHolder(slot));
                 slot.Release();
             }
 
@@ -225,30 +227,42 @@ namespace IoTStack.Net
 
             if (option == SocketOption.AddMembership || option == SocketOption.DropMembership)
             {
-                return SetMembership(option, (uint)value);
+                return SetMembership(slot, option, (uint)value);
             }
 
             return slot.Type == SocketKind.Stream ? _tcp.SetOption(slot, option, value) : slot.SetOption(option, value);
         }
 
         /// <summary>
-        /// A datagram socket joins or leaves a group: the interface's group table (one table for all sockets, joined
-        /// until left; per-socket membership and IGMP are issue 20's).
+        /// A datagram socket joins or leaves a group, as Linux's IP_ADD_MEMBERSHIP and IP_DROP_MEMBERSHIP: several groups a
+        /// socket, the interface's table shared by reference (a group stays joined while any socket or the stack holds
+        /// it), and a closed socket's groups left. AddressInUse for a second join of the same group, AddressNotAvailable
+        /// for a group the socket did not join, NoBufferSpaceAvailable when the table is full (or for a datagram socket
+        /// past the <see cref="IgmpLayer.SocketHolders"/> first). Delivery stays by port: every socket bound to the port
+        /// receives a joined group's datagrams (Linux's IP_MULTICAST_ALL).
         /// </summary>
-        private SocketResult SetMembership(SocketOption option, uint group)
+        private SocketResult SetMembership(SocketSlot slot, SocketOption option, uint group)
         {
             if (!IPv4Address.IsMulticastValue(group))
             {
                 return SocketResult.InvalidArgument;
             }
 
-            if (option == SocketOption.DropMembership)
+            uint holder = GroupHolder(slot);
+            if (holder == 0)
             {
-                _ip.LeaveGroup(group);
-                return SocketResult.Success;
+                return SocketResult.NoBufferSpaceAvailable;
             }
 
-            return _ip.JoinGroup(group) ? SocketResult.Success : SocketResult.NoBufferSpaceAvailable;
+            _time.Now = _clock.NowMilliseconds;
+            return option == SocketOption.DropMembership ? _ip.Igmp.Leave(group, holder) : _ip.Igmp.Join(group, holder);
+        }
+
+        /// <summary>A datagram socket's bit in the group table's holder sets, 0 when it has none (a raw socket, or beyond the first 24).</summary>
+        private uint GroupHolder(SocketSlot slot)
+        {
+            int index = slot.Index - _sockets.StreamEnd;
+            return slot.Type == SocketKind.Datagram && index < IgmpLayer.SocketHolders ? 1u << index : 0;
         }
 
         /// <summary>Reads an option; ProtocolOption (value 0) when it does not apply to the socket's kind, as <see cref="SetOption"/>.</summary>

@@ -60,7 +60,7 @@ namespace IoTStack.Net
             _udp = new UdpLayer(_counters, _sockets, _ip, _icmp);
             _raw = new RawLayer(_counters, _sockets, _ip);
             _tcp = new Tcp.TcpLayer(_time, _counters, _sockets, _ip, options, random);
-            _ip.Attach(_icmp, _udp, _raw, _tcp);
+            _ip.Attach(_icmp, _udp, _raw, _tcp, new IgmpLayer(_ip, _time, _random, options));
             _icmp.Attach(_udp);
         }
 
@@ -161,7 +161,8 @@ namespace IoTStack.Net
 
         /// <summary>
         /// Sets the interface address, subnet mask and default gateway. A new address clears the neighbour
-        /// cache and is announced with a gratuitous ARP (RFC 5227 section 2.3), so neighbours update theirs.
+        /// cache and is announced with a gratuitous ARP (RFC 5227 section 2.3), so neighbours update theirs, and the joined
+        /// groups are reported from it.
         /// </summary>
         public void Configure(IPv4Address address, IPv4Address subnetMask, IPv4Address gateway)
         {
@@ -177,8 +178,10 @@ namespace IoTStack.Net
             _interface.Gateway = gateway.Value;
             if (changed)
             {
+                _time.Now = _clock.NowMilliseconds;
                 _arp.Reset();
                 _arp.Announce();
+                _ip.Igmp.Restart();
             }
         }
 
@@ -221,12 +224,14 @@ namespace IoTStack.Net
             if (linkUp && !_linkWasUp)
             {
                 _arp.Announce(); // back on the wire, perhaps another one: tell the neighbours (RFC 5227 section 2.3)
+                _ip.Igmp.Restart(); // and its routers which groups we are in
             }
 
             _linkWasUp = linkUp;
             _arp.Timers(now);
             _ip.Timers(now);
             _icmp.Timers(now);
+            _ip.Igmp.Timers(now);
             _tcp.Timers(now);
             worked |= _tcp.FlushPending();
             return worked;
@@ -243,7 +248,7 @@ namespace IoTStack.Net
         /// <summary>
         /// Milliseconds until <see cref="Poll"/> must run again though no frame arrives: 0 with output queued since the last
         /// Poll (a Send is flushed at the end of the next one) or a frame on the loopback device; else the earliest of the
-        /// ARP retries and entry lifetimes, reassembly timeouts, ping timeouts and the TCP timers (retransmission, delayed
+        /// ARP retries and entry lifetimes, reassembly timeouts, ping timeouts, IGMP reports and the TCP timers (retransmission, delayed
         /// ACK, persist, keep-alive, user timeout, FIN-WAIT-2, TIME-WAIT, SYN-queue retries), at most
         /// <see cref="MaximumPollDelayMs"/>. A scan of the tables when asked, so the poll path pays nothing for it.
         /// </summary>
@@ -259,6 +264,7 @@ namespace IoTStack.Net
             earliest = _arp.NextDeadline(earliest);
             earliest = _ip.NextDeadline(earliest);
             earliest = _icmp.NextDeadline(earliest);
+            earliest = _ip.Igmp.NextDeadline(earliest);
             earliest = _tcp.NextDeadline(earliest);
             return Deadlines.Delay(earliest, now, MaximumPollDelayMs);
         }
@@ -316,7 +322,11 @@ namespace IoTStack.Net
             return _arp.TryGet(address, out macAddress);
         }
 
-        /// <summary>Receive datagrams sent to a multicast group (224.0.0.1 is always joined). False when the group table is full.</summary>
+        /// <summary>
+        /// The stack itself joins a multicast group (for UDP sockets bound to its port, as the mDNS responder needs): it is
+        /// reported with IGMP and stays joined until <see cref="LeaveGroup"/>, whatever sockets join and leave it too.
+        /// 224.0.0.1 is always joined. False when the group table is full (<see cref="NetStackOptions.MulticastGroups"/>).
+        /// </summary>
         public bool JoinGroup(IPv4Address group)
         {
             if (!group.IsMulticast)
@@ -324,12 +334,15 @@ namespace IoTStack.Net
                 throw new System.ArgumentException("not a multicast address", "group");
             }
 
-            return _ip.JoinGroup(group.Value);
+            _time.Now = _clock.NowMilliseconds;
+            return _ip.Igmp.Join(group.Value, IgmpLayer.StackHolder) != SocketResult.NoBufferSpaceAvailable;
         }
 
+        /// <summary>Ends the stack's own membership of <paramref name="group"/>; the group is left once no socket holds it either.</summary>
         public void LeaveGroup(IPv4Address group)
         {
-            _ip.LeaveGroup(group.Value);
+            _time.Now = _clock.NowMilliseconds;
+            _ip.Igmp.Leave(group.Value, IgmpLayer.StackHolder);
         }
 
         /// <summary>Sends an echo request of <paramref name="dataLength"/> bytes; follow it with <see cref="GetPingStatus"/>.</summary>

@@ -25,7 +25,7 @@ public static class FuzzTargets
     {
         switch (target)
         {
-            case "stack": Stack(input); break;
+            case "stack": _ = Stack(input); break;
             case ChipNames.Enc28j60: Enc28j60(input); break;
             case ChipNames.W5500: W5500(input); break;
             case ChipNames.W5500Sockets: W5500Sockets(input); break;
@@ -39,11 +39,12 @@ public static class FuzzTargets
 
     /// <summary>
     /// The input is frames, each a 2-byte big-endian length and its bytes, given to a stack (192.0.2.2) with a
-    /// TCP listener on 7, an established connection from 192.0.2.1 on it, a UDP socket, mDNS, a DNS lookup and
+    /// TCP listener on 7, an established connection from 192.0.2.1 on it, a UDP socket in group 239.1.2.3 (IGMP), mDNS, a DNS lookup and
     /// SNTP waiting for answers; and to a second stack that is asking for a DHCP lease. Then five seconds of
-    /// timers. The first stack's peer (the connection's other end) is quiet while the frames arrive.
+    /// timers. The first stack's peer (the connection's other end) is quiet while the frames arrive. Returns the first
+    /// stack, so a test can see how deep a seed got (its counters).
     /// </summary>
-    public static void Stack(byte[] input)
+    public static NetStack Stack(byte[] input)
     {
         var clock = new VirtualClock(1_000_000);
         var peerDevice = new CrossoverDevice(new MacAddress(2, 0, 0, 0, 0, 1), 64);
@@ -59,6 +60,7 @@ public static class FuzzTargets
         board.Listen(listener, 2);
         board.Open(SocketKind.Datagram, IpProtocol.Udp, out int udp);
         board.Bind(udp, IPv4Address.Any, 9);
+        board.SetOption(udp, SocketOption.AddMembership, unchecked((int)0xEF010203));
         peer.Open(SocketKind.Stream, IpProtocol.Tcp, out int client);
         peer.Connect(client, new IPv4Address(192, 0, 2, 2), 7);
         int connection = -1;
@@ -107,6 +109,8 @@ public static class FuzzTargets
             dhcpStack.Poll();
             dhcp.Poll();
         }
+
+        return board;
     }
 
     /// <summary>

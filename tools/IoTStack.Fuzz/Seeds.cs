@@ -98,7 +98,8 @@ public static class Seeds
     /// <summary>
     /// Seeds for the dhcp and sntp targets, written with the views themselves: a server's offer and acknowledgement (one
     /// with option overload into file and sname), a NAK; an SNTP answer, a kiss-o'-death, an unsynchronised one. The targets
-    /// write the client's transaction id or nonce in, so these reach the clients' own checks.
+    /// write the client's transaction id or nonce in, so these reach the clients' own checks. Then the mqtt seeds and the
+    /// stack target's IGMP seeds.
     /// </summary>
     public static void FromServiceViews(string corpus)
     {
@@ -117,6 +118,83 @@ public static class Seeds
         File.WriteAllBytes(Path.Combine(sntp, "unsynchronised.bin"), Encode([SntpAnswer(3, 16)]));
         Console.WriteLine($"dhcp and sntp seeds in {dhcp}, {sntp}");
         FromMqttWriter(corpus);
+        FromIgmpViews(corpus);
+    }
+
+    /// <summary>
+    /// IGMP seeds for the stack target, written with <see cref="IgmpMessage"/>: a querier (192.0.2.1) asking in each version
+    /// (v1, v2 general and group, v3 general, group and group-and-source, with QRV and QQIC), other members' v1 and v2
+    /// reports (suppression), a leave, a v3 report with records, and a conversation that moves the board to IGMPv2 and
+    /// back. The board has joined 224.0.0.251 (mDNS) and its UDP socket 239.1.2.3, so group messages reach the groups.
+    /// </summary>
+    public static void FromIgmpViews(string corpus)
+    {
+        string stack = Path.Combine(corpus, "stack");
+        Directory.CreateDirectory(stack);
+        const uint mdns = 0xE00000FB;
+        const uint joined = 0xEF010203;
+        byte[] Short(byte type, int code, uint group)
+        {
+            var message = new byte[IgmpMessage.HeaderLength];
+            IgmpMessage.Write(message, 0, type, code, group);
+            return message;
+        }
+
+        byte[] V3Query(uint group, int code, params uint[] sources)
+        {
+            var message = new byte[IgmpMessage.V3QueryLength + 4 * sources.Length];
+            IgmpMessage.WriteV3Query(message, 0, code, group, false, 3, IgmpMessage.EncodeFloatingCode(60));
+            NetworkOrder.WriteUInt16(message, 10, sources.Length);
+            for (int i = 0; i < sources.Length; i++)
+            {
+                NetworkOrder.WriteUInt32(message, IgmpMessage.V3QueryLength + 4 * i, sources[i]);
+            }
+
+            IgmpMessage.FillChecksum(message, 0, message.Length);
+            return message;
+        }
+
+        var report = new byte[IgmpMessage.HeaderLength + 2 * IgmpMessage.GroupRecordLength];
+        IgmpMessage.WriteV3ReportHeader(report, 0, 2);
+        IgmpMessage.WriteGroupRecord(report, 8, IgmpMessage.ModeIsExclude, mdns);
+        IgmpMessage.WriteGroupRecord(report, 16, IgmpMessage.ChangeToIncludeMode, joined);
+        IgmpMessage.FillChecksum(report, 0, report.Length);
+        var seeds = new (string Name, (byte[] Message, uint To)[] Frames)[]
+        {
+            ("igmp-v1-query", [(Short(IgmpMessage.TypeMembershipQuery, 0, 0), IgmpMessage.AllSystems)]),
+            ("igmp-v2-general-query", [(Short(IgmpMessage.TypeMembershipQuery, 20, 0), IgmpMessage.AllSystems)]),
+            ("igmp-v2-group-query", [(Short(IgmpMessage.TypeMembershipQuery, 10, joined), joined)]),
+            ("igmp-v3-general-query", [(V3Query(0, 20), IgmpMessage.AllSystems)]),
+            ("igmp-v3-group-query", [(V3Query(mdns, 20), mdns)]),
+            ("igmp-v3-group-and-source-query", [(V3Query(joined, 20, 0xC0000201, 0xC0000203), joined)]),
+            ("igmp-reports", [(Short(IgmpMessage.TypeMembershipQuery, 100, 0), IgmpMessage.AllSystems), (Short(IgmpMessage.TypeV2Report, 0, joined), joined),
+                (Short(IgmpMessage.TypeV1Report, 0, mdns), mdns), (Short(IgmpMessage.TypeLeaveGroup, 0, joined), IgmpMessage.AllRouters), (report, IgmpMessage.AllSystems)]),
+            ("igmp-v2-then-v3", [(Short(IgmpMessage.TypeMembershipQuery, 50, 0), IgmpMessage.AllSystems), (V3Query(0, 0), IgmpMessage.AllSystems), (V3Query(joined, 0x80), joined)]),
+        };
+        foreach (var (name, frames) in seeds)
+        {
+            File.WriteAllBytes(Path.Combine(stack, name + ".bin"), Encode(frames.Select(f => IgmpFrame(f.Message, f.To))));
+        }
+
+        Console.WriteLine($"{seeds.Length} igmp seeds in {stack}");
+    }
+
+    /// <summary>An IGMP message from 192.0.2.1 in a datagram with TTL 1 and Router Alert, as a querier sends it (RFC 3376 section 4).</summary>
+    private static byte[] IgmpFrame(byte[] message, uint destination)
+    {
+        const int headerLength = Ipv4Packet.MinimumHeaderLength + 4;
+        var frame = new byte[Math.Max(EthernetFrame.MinimumLength, EthernetFrame.HeaderLength + headerLength + message.Length)];
+        EthernetFrame.WriteHeader(frame, 0, MacAddress.FromIPv4Multicast(new IPv4Address(destination)), new MacAddress(2, 0, 0, 0, 0, 1), EtherType.IPv4);
+        var ip = Ipv4Packet.Init(frame, EthernetFrame.HeaderLength, headerLength);
+        ip.TotalLength = headerLength + message.Length;
+        ip.TimeToLive = 1;
+        ip.Protocol = IpProtocol.Igmp;
+        ip.Source = new IPv4Address(192, 0, 2, 1);
+        ip.DestinationValue = destination;
+        NetworkOrder.WriteUInt32(frame, ip.OptionsOffset, 0x94040000);
+        ip.FillChecksum();
+        message.CopyTo(frame, EthernetFrame.HeaderLength + headerLength);
+        return frame;
     }
 
     /// <summary>

@@ -28,8 +28,8 @@ namespace IoTStack.Net.Ip
         private UdpLayer _udp;
         private RawLayer _raw;
         private TcpLayer _tcp;
+        private IgmpLayer _igmp;
         private readonly byte[] _frame = new byte[EthernetFrame.MaximumLength];
-        private readonly uint[] _groups;
         private readonly Ipv4Packet _input = new Ipv4Packet();
         private readonly Ipv4Packet _output = new Ipv4Packet();
         private readonly Route _route = new Route();
@@ -41,23 +41,39 @@ namespace IoTStack.Net.Ip
             _counters = counters;
             _arp = arp;
             _reassembler = new Reassembler(time, counters, options);
-            _groups = new uint[options.MulticastGroups];
             _identification = (ushort)seed;
         }
 
-        /// <summary>The layers <see cref="Deliver"/> hands datagrams to (ICMP also answers reassembly timeouts).</summary>
-        internal void Attach(IcmpLayer icmp, UdpLayer udp, RawLayer raw, TcpLayer tcp)
+        /// <summary>The layers <see cref="Deliver"/> hands datagrams to (ICMP also answers reassembly timeouts; IGMP keeps the groups).</summary>
+        internal void Attach(IcmpLayer icmp, UdpLayer udp, RawLayer raw, TcpLayer tcp, IgmpLayer igmp)
         {
             _icmp = icmp;
             _udp = udp;
             _raw = raw;
             _tcp = tcp;
+            _igmp = igmp;
             _reassembler.Attach(icmp);
         }
 
         internal Reassembler Reassembler
         {
             get { return _reassembler; }
+        }
+
+        /// <summary>The groups and IGMP, which the layer consults for delivery (the stack reaches them through here: a field less).</summary>
+        internal IgmpLayer Igmp
+        {
+            get { return _igmp; }
+        }
+
+        internal InterfaceState Interface
+        {
+            get { return _interface; }
+        }
+
+        internal NetCounters Counters
+        {
+            get { return _counters; }
         }
 
         internal void Input(byte[] buffer, int offset, int length, bool fromLoopback)
@@ -114,40 +130,12 @@ namespace IoTStack.Net.Ip
             return _reassembler.NextDeadline(earliest);
         }
 
-        internal bool JoinGroup(uint group)
-        {
-            if (IsMember(group))
-            {
-                return true;
-            }
-
-            for (int i = 0; i < _groups.Length; i++)
-            {
-                if (_groups[i] == 0)
-                {
-                    _groups[i] = group;
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        internal void LeaveGroup(uint group)
-        {
-            for (int i = 0; i < _groups.Length; i++)
-            {
-                if (_groups[i] == group)
-                {
-                    _groups[i] = 0;
-                }
-            }
-        }
-
         /// <summary>
         /// Sends a datagram whose payload is <paramref name="head"/> followed by <paramref name="body"/>
         /// (a transport header and its data, each may be empty), fragmenting it when it does not fit one
-        /// frame unless <paramref name="dontFragment"/> is set.
+        /// frame unless <paramref name="dontFragment"/> is set. A datagram to a group this node joined also comes back
+        /// through the loopback device (IP_MULTICAST_LOOP) unless <paramref name="timeToLive"/> carries
+        /// <see cref="NoMulticastLoop"/> above its 8 bits.
         /// </summary>
         internal SocketResult Send(uint source, uint destination, IpProtocol protocol, byte[] head, int headOffset, int headLength, byte[] body, int bodyOffset, int bodyLength, int timeToLive, bool dontFragment)
         {
@@ -164,6 +152,7 @@ namespace IoTStack.Net.Ip
                 return error;
             }
 
+            bool loop = (timeToLive & NoMulticastLoop) == 0 && IPv4Address.IsMulticastValue(destination) && _igmp.IsMember(destination);
             ushort identification = _identification++;
             int position = 0;
             do
@@ -181,7 +170,7 @@ namespace IoTStack.Net.Ip
                     _counters.Add(Counter.Ipv4FragmentsSent);
                 }
 
-                error = Transmit(route, _frame, TransportOffset + chunk);
+                error = Transmit(route, _frame, TransportOffset + chunk, loop);
                 position += chunk;
             }
             while (position < total && error == SocketResult.Success);
@@ -189,6 +178,9 @@ namespace IoTStack.Net.Ip
             _counters.Add(Counter.Ipv4Sent);
             return error;
         }
+
+        /// <summary>With a <see cref="Send"/>'s time to live: a datagram to a joined group is not looped back (IP_MULTICAST_LOOP off).</summary>
+        internal const int NoMulticastLoop = 0x100;
 
         /// <summary>Where <see cref="SendInFrame"/>'s transport payload starts in <see cref="OutgoingFrame"/>: after the Ethernet and a 20-byte IP header.</summary>
         internal const int TransportOffset = EthernetFrame.HeaderLength + Ipv4Packet.MinimumHeaderLength;
@@ -219,7 +211,7 @@ namespace IoTStack.Net.Ip
             }
 
             WriteHeader(route, source, destination, protocol, length, _identification++, true, false, 0, timeToLive);
-            error = Transmit(route, _frame, TransportOffset + length);
+            error = Transmit(route, _frame, TransportOffset + length, false);
             _counters.Add(Counter.Ipv4Sent);
             return error;
         }
@@ -286,7 +278,38 @@ namespace IoTStack.Net.Ip
 
             ip.FillChecksum();
             _counters.Add(Counter.Ipv4Sent);
-            return Transmit(route, _frame, at + length);
+            return Transmit(route, _frame, at + length, false);
+        }
+
+        /// <summary>Where <see cref="SendAlerted"/>'s message starts in <see cref="OutgoingFrame"/>: after a 24-byte IP header.</summary>
+        internal const int AlertedTransportOffset = TransportOffset + 4;
+
+        /// <summary>
+        /// Sends the IGMP message of <paramref name="length"/> bytes written at <see cref="AlertedTransportOffset"/> as IGMP
+        /// wants every one sent: TTL 1, Internetwork Control precedence (TOS 0xC0) and the Router Alert option (RFC 3376
+        /// section 4, RFC 2236 section 2, RFC 2113), from the interface address, never looped back.
+        /// </summary>
+        internal SocketResult SendAlerted(uint destination, int length)
+        {
+            Route route = _route;
+            SocketResult error = FindRoute(destination, route);
+            if (error != SocketResult.Success)
+            {
+                return error;
+            }
+
+            Ipv4Packet ip = _output.Begin(_frame, EthernetFrame.HeaderLength, Ipv4Packet.MinimumHeaderLength + 4);
+            ip.TotalLength = Ipv4Packet.MinimumHeaderLength + 4 + length;
+            ip.Identification = _identification++;
+            ip.DifferentiatedServices = 0xC0;
+            ip.TimeToLive = 1;
+            ip.Protocol = IpProtocol.Igmp;
+            ip.SourceValue = route.Source;
+            ip.DestinationValue = destination;
+            NetworkOrder.WriteUInt32(_frame, ip.OptionsOffset, 0x94040000); // Router Alert: type 148, length 4, value 0
+            ip.FillChecksum();
+            _counters.Add(Counter.Ipv4Sent);
+            return Transmit(route, _frame, AlertedTransportOffset + length, false);
         }
 
         /// <summary>Chooses the device and next hop for a destination (RFC 1122 section 3.3.1), into <paramref name="route"/>.</summary>
@@ -384,7 +407,7 @@ namespace IoTStack.Net.Ip
             return ours != 0 && (mask & 3) == 0 && destination == (ours | ~mask);
         }
 
-        private SocketResult Transmit(Route route, byte[] frame, int length)
+        private SocketResult Transmit(Route route, byte[] frame, int length, bool loop)
         {
             switch (route.Mac)
             {
@@ -416,6 +439,10 @@ namespace IoTStack.Net.Ip
             if (route.Mac != Route.MacResolve)
             {
                 _interface.TransmitFrame(route.Device, frame, 0, length);
+                if (loop)
+                {
+                    _interface.TransmitFrame(_interface.Loopback, frame, 0, length); // as Linux's ip_mc_output: a copy for the local members
+                }
             }
             else
             {
@@ -459,24 +486,11 @@ namespace IoTStack.Net.Ip
 
             if (broadcast)
             {
-                return !IPv4Address.IsMulticastValue(destination) || destination == 0xE0000001 || IsMember(destination);
+                return !IPv4Address.IsMulticastValue(destination) || destination == IgmpMessage.AllSystems || _igmp.IsMember(destination);
             }
 
             uint ours = _interface.Address;
             return ours != 0 && destination == ours;
-        }
-
-        private bool IsMember(uint group)
-        {
-            for (int i = 0; i < _groups.Length; i++)
-            {
-                if (_groups[i] == group)
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         private void Deliver(Ipv4Packet ip, bool broadcast)
@@ -493,6 +507,9 @@ namespace IoTStack.Net.Ip
                     break;
                 case IpProtocol.Tcp:
                     _tcp.Input(ip, broadcast);
+                    break;
+                case IpProtocol.Igmp:
+                    _igmp.Input(ip);
                     break;
                 default:
                     if (raw == 0)

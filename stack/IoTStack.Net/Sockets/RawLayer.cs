@@ -77,7 +77,7 @@ namespace IoTStack.Net.Sockets
                     return allowed;
                 }
 
-                error = _ip.Send(slot.LocalAddress, destination, slot.Protocol, buffer, offset, 0, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
+                error = _ip.Send(slot.LocalAddress, destination, slot.Protocol, buffer, offset, 0, buffer, offset, count, slot.TimeToLiveTo(destination), slot.DontFragment);
             }
 
             if (error == SocketResult.Success)

@@ -11,6 +11,9 @@ namespace IoTStack.Net.Sockets
     /// </summary>
     internal sealed class SocketSlot
     {
+        /// <summary>In <see cref="TimeToLive"/>: IP_MULTICAST_LOOP is off.</summary>
+        private const int MulticastLoopOff = Ip.Ipv4Layer.NoMulticastLoop << 8;
+
         internal readonly int Index;
         internal readonly SocketKind Type;
         internal ByteRing ReceiveRing;
@@ -35,6 +38,11 @@ namespace IoTStack.Net.Sockets
         internal bool ReuseAddress;
         internal bool DontFragment;
         internal bool HeaderIncluded;
+
+        /// <summary>
+        /// IP_TTL in the low 8 bits, IP_MULTICAST_TTL in the next 8 and IP_MULTICAST_LOOP off (<see cref="Ip.Ipv4Layer.NoMulticastLoop"/>
+        /// once shifted down) above them: three options in one field, as each field of a slot is 12 bytes on nanoCLR's heap.
+        /// </summary>
         internal int TimeToLive;
         internal SocketResult PendingError;
         internal int ReceiveDropped;
@@ -103,6 +111,8 @@ namespace IoTStack.Net.Sockets
                 case SocketOption.DontFragment:
                 case SocketOption.TimeToLive:
                 case SocketOption.ReceiveDropped:
+                case SocketOption.MulticastTimeToLive:
+                case SocketOption.MulticastLoopback:
                     return Type != SocketKind.Stream;
                 case SocketOption.ReuseAddress:
                     return Type != SocketKind.Raw;
@@ -140,12 +150,17 @@ namespace IoTStack.Net.Sockets
                     DontFragment = value != 0;
                     break;
                 case SocketOption.TimeToLive:
+                case SocketOption.MulticastTimeToLive:
                     if (value < 1 || value > 255)
                     {
                         return SocketResult.InvalidArgument;
                     }
 
-                    TimeToLive = value;
+                    int shift = option == SocketOption.TimeToLive ? 0 : 8;
+                    TimeToLive = (TimeToLive & ~(0xFF << shift)) | (value << shift);
+                    break;
+                case SocketOption.MulticastLoopback:
+                    TimeToLive = value != 0 ? TimeToLive & ~MulticastLoopOff : TimeToLive | MulticastLoopOff;
                     break;
                 case SocketOption.HeaderIncluded:
                     HeaderIncluded = value != 0;
@@ -199,7 +214,11 @@ namespace IoTStack.Net.Sockets
                 case SocketOption.DontFragment:
                     return DontFragment ? 1 : 0;
                 case SocketOption.TimeToLive:
-                    return TimeToLive;
+                    return TimeToLive & 0xFF;
+                case SocketOption.MulticastTimeToLive:
+                    return (TimeToLive >> 8) & 0xFF;
+                case SocketOption.MulticastLoopback:
+                    return (TimeToLive & MulticastLoopOff) == 0 ? 1 : 0;
                 case SocketOption.HeaderIncluded:
                     return HeaderIncluded ? 1 : 0;
                 case SocketOption.ReceiveQueued:
@@ -265,6 +284,15 @@ namespace IoTStack.Net.Sockets
             return events;
         }
 
+        /// <summary>
+        /// The TTL a datagram to <paramref name="destination"/> gets, as <see cref="Ip.Ipv4Layer.Send"/> takes it: IP_MULTICAST_TTL
+        /// and the loop flag for a group, IP_TTL for anything else.
+        /// </summary>
+        internal int TimeToLiveTo(uint destination)
+        {
+            return IPv4Address.IsMulticastValue(destination) ? TimeToLive >> 8 : TimeToLive & 0xFF;
+        }
+
         /// <summary>A datagram or raw socket's connect: fixes the peer, or with address 0 forgets it.</summary>
         internal void SetPeer(uint address, int port)
         {
@@ -286,7 +314,7 @@ namespace IoTStack.Net.Sockets
             ReuseAddress = false;
             DontFragment = false;
             HeaderIncluded = false;
-            TimeToLive = timeToLive;
+            TimeToLive = (timeToLive & 0xFF) | (1 << 8); // IP_MULTICAST_TTL 1 (RFC 1112 section 6.1), loop on
             PendingError = SocketResult.Success;
             ReceiveDropped = 0;
             if (Datagrams != null)

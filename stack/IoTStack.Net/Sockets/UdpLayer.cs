@@ -158,7 +158,7 @@ namespace IoTStack.Net.Sockets
             sum = InternetChecksum.Add(InternetChecksum.Add(sum, _header, 0, _header.Length), buffer, offset, count);
             ushort checksum = InternetChecksum.Complement(sum);
             NetworkOrder.WriteUInt16(_header, 6, checksum == 0 ? 0xFFFF : checksum);
-            error = _ip.Send(source, destination, IpProtocol.Udp, _header, 0, _header.Length, buffer, offset, count, slot.TimeToLive, slot.DontFragment);
+            error = _ip.Send(source, destination, IpProtocol.Udp, _header, 0, _header.Length, buffer, offset, count, slot.TimeToLiveTo(destination), slot.DontFragment);
             if (error == SocketResult.Success)
             {
                 _counters.Add(Counter.UdpSent);
