@@ -36,6 +36,16 @@ namespace IoTStack.Net.Sockets
         /// <summary>UDP: leave a group joined with <see cref="AddMembership"/> (IP_DROP_MEMBERSHIP); the value is the group.</summary>
         DropMembership,
         /// <summary>TCP: the congestion control algorithm, a <see cref="TcpCongestionAlgorithm"/> (Linux's TCP_CONGESTION); it applies from the next connection the socket makes or accepts.</summary>
-        CongestionControl
+        CongestionControl,
+        /// <summary>
+        /// UDP and raw: TTL of datagrams this socket sends to multicast groups, 1 to 255 (IP_MULTICAST_TTL); 1 by default,
+        /// so they stay on the local network (RFC 1112 section 6.1). <see cref="TimeToLive"/> is for all other destinations.
+        /// </summary>
+        MulticastTimeToLive,
+        /// <summary>
+        /// UDP and raw: a datagram this socket sends to a group this node joined is also delivered here, to the sockets
+        /// bound to its port (IP_MULTICAST_LOOP); on (1) by default, as on Linux.
+        /// </summary>
+        MulticastLoopback
     }
 }
