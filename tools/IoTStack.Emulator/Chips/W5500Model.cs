@@ -408,8 +408,8 @@ public sealed class W5500Model : ChipModel
     /// <summary>
     /// MACRAW's receive filter, by socket 0's Sn_MR at OPEN (datasheet 1.0.9 section 4.2, Sn_MR; WIZnet ioLibrary w5500.h
     /// describes the same bits): MFEN (bit 7) takes only frames to SHAR, broadcast and multicast (the datasheet names
-    /// broadcast and "sent to itself"; multicast still comes in, which is why MMB exists and what Linux's w5100 driver, which
-    /// sets MFEN, relies on for IPv6 neighbour discovery); BCASTB (bit 6) blocks broadcast; MMB (bit 5) blocks frames to a
+    /// broadcast and "sent to itself"; the model lets multicast in too, as MMB, a separate bit to block it, implies: not
+    /// confirmed on silicon); BCASTB (bit 6) blocks broadcast; MMB (bit 5) blocks frames to a
     /// multicast MAC address (group bit set, broadcast left to BCASTB); MIP6B (bit 4) blocks IPv6 frames (EtherType 0x86DD).
     /// </summary>
     private bool PassesMacRawFilter(int length)
