@@ -11,7 +11,7 @@ namespace IoTStack.Drivers.Enc28j60
     /// (erratum 6: PKTIF is not reliable; EPKTCNT is what it reads). Every wait on the chip is bounded, and nothing here throws once
     /// <see cref="Initialise"/> has returned.
     /// </summary>
-    public sealed class Enc28j60Driver : IFrameDevice
+    public sealed class Enc28j60Driver : IFrameDevice, IMulticastFilter
     {
         /// <summary>Erratum 5: the receive buffer must start at 0x0000. 6.5 KB for receive, the rest for one frame to send.</summary>
         public const int ReceiveStart = 0x0000;
@@ -34,6 +34,9 @@ namespace IoTStack.Drivers.Enc28j60
         private readonly Enc28j60Counters _counters = new Enc28j60Counters();
         private readonly byte[] _hashTable = new byte[8];
         private readonly byte[] _group = new byte[MacAddress.Length];
+
+        /// <summary>All-hosts 224.0.0.1 (RFC 1112 section 4), whose IGMP queries matter while any group is joined.</summary>
+        private const uint AllHosts = 0xE0000001;
         private bool _hashFilter;
         private int _bank = -1;
         private int _nextPacket = ReceiveStart;
@@ -152,22 +155,40 @@ namespace IoTStack.Drivers.Enc28j60
         }
 
         /// <summary>
-        /// The multicast option: receive only these groups (through the chip's hash table, which lets a few
-        /// others in too) instead of every multicast frame. The stack still filters by group.
+        /// Programs the hash table filter (DS39662E section 8.4) for the stack's groups: the table is worked out afresh
+        /// from the groups plus all-hosts 224.0.0.1, so a bucket a left group no longer needs is cleared unless another
+        /// group shares it. With no group every bucket is clear and no multicast frame crosses the bus (all-hosts too:
+        /// its queries matter only to a member). ERXFCON switches from MCEN (every multicast frame) to HTEN with the first
+        /// call; until then every multicast frame comes in, as before the stack programmed filters. A bucket lets in
+        /// about one group in 64 besides its own; the stack still filters by group.
         /// </summary>
-        public void JoinMulticast(MacAddress group)
+        public void SetMulticastGroups(uint[] groups, int count)
         {
-            group.Write(_group, 0);
-            int bit = R.HashBit(_group, 0);
-            _hashTable[bit / 8] |= (byte)(1 << (bit % 8));
+            System.Array.Clear(_hashTable, 0, _hashTable.Length);
+            if (count > 0)
+            {
+                SetHashBit(AllHosts);
+                for (int i = 0; i < count; i++)
+                {
+                    SetHashBit(groups[i]);
+                }
+            }
+
             _hashFilter = true;
             if (_initialised)
             {
-                // ERXFCON may only change while receive is off (section 8.1).
+                // ERXFCON may only change while receive is off, ECON1.RXEN clear (section 8.1, note).
                 BitClear(R.ECON1, R.Econ1ReceiveEnable);
                 WriteFilter();
                 BitSet(R.ECON1, R.Econ1ReceiveEnable);
             }
+        }
+
+        private void SetHashBit(uint group)
+        {
+            MacAddress.WriteIPv4Multicast(_group, 0, group);
+            int bit = R.HashBit(_group, 0);
+            _hashTable[bit >> 3] |= (byte)(1 << (bit & 7));
         }
 
         public int Receive(byte[] buffer, int offset, int capacity)

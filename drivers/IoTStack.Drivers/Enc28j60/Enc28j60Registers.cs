@@ -135,7 +135,7 @@ namespace IoTStack.Drivers.Enc28j60
         public const int TsvDone = 0x80;
 
         /// <summary>
-        /// The hash table bit a destination address selects (DS39662E section 8.2.6, hash table filter): bits 28
+        /// The hash table bit a destination address selects (DS39662E section 8.4, hash table filter): bits 28
         /// to 23 of the CRC-32 the MAC computes over the address, in the form that shifts the register left with
         /// polynomial 0x04C11DB7, takes the address bits in wire order (least significant bit of each byte
         /// first) and does not invert the result, as Microchip's own stack computes it.

@@ -9,7 +9,7 @@ namespace IoTStack.Drivers.W5500
     /// frames and the software stack does all of TCP/IP. Socket 0 gets all 16 KB of each direction. Every wait
     /// on the chip is bounded; a chip that reset itself is noticed and set up again.
     /// </summary>
-    public sealed class W5500MacRawDriver : IFrameDevice
+    public sealed class W5500MacRawDriver : IFrameDevice, IMulticastFilter
     {
         private const int LinkCheckIntervalMs = 250;
         private const int SendPollLimit = 1000;
@@ -24,6 +24,12 @@ namespace IoTStack.Drivers.W5500
         private readonly W5500Counters _counters = new W5500Counters();
         private bool _initialised;
         private bool _sendPending;
+
+        /// <summary>
+        /// Socket 0's Sn_MR (datasheet 1.0.9 section 4.2): MACRAW with MFEN (frames to SHAR, broadcast, multicast) and
+        /// MIP6B (IPv6 frames blocked: the stack is IPv4 only); MMB (multicast blocked) set by <see cref="SetMulticastGroups"/>.
+        /// </summary>
+        private int _mode = R.ModeMacRaw | R.ModeMacFilter | R.ModeIPv6Block;
 
         /// <summary>
         /// Sn_RX_RD as last written, or -1 when not known (after OPEN or a resynchronisation). Only the host moves
@@ -94,8 +100,7 @@ namespace IoTStack.Drivers.W5500
                 _bus.Write8(R.SocketBlock(socket), R.SnTXBUFSIZE, size);
             }
 
-            _bus.Write8(R.SocketBlock(0), R.SnMR, R.ModeMacRaw | R.ModeMacFilter);
-            if (!Command(R.CommandOpen) || _bus.Read8(R.SocketBlock(0), R.SnSR) != R.StatusMacRaw)
+            if (!Open())
             {
                 return false;
             }
@@ -108,6 +113,50 @@ namespace IoTStack.Drivers.W5500
             _initialised = true;
             _sendPending = false;
             _linkStale = true;
+            return true;
+        }
+
+        /// <summary>
+        /// The W5500 has no multicast hash or group table in MACRAW, only MMB (Sn_MR bit 5, multicast blocking): with no group
+        /// joined MMB is set and no multicast frame crosses the bus; with any group joined MMB is clear, every multicast frame
+        /// on the link crosses it and the stack filters by group in software. Sn_MR acts from OPEN, so a change re-opens
+        /// socket 0: frames the chip held and the driver had not read are lost with it (OPEN starts the receive buffer
+        /// afresh). Until the first call multicast is not blocked, as before the stack programmed filters.
+        /// </summary>
+        public void SetMulticastGroups(uint[] groups, int count)
+        {
+            int mode = count == 0 ? _mode | R.ModeMulticastBlock : _mode & ~R.ModeMulticastBlock;
+            if (mode == _mode)
+            {
+                return;
+            }
+
+            _mode = mode;
+            if (_initialised)
+            {
+                if (_sendPending)
+                {
+                    AwaitSendOk(R.SocketBlock(0)); // CLOSE would cut short the frame being sent
+                }
+
+                Command(R.CommandClose);
+                _initialised = Open();
+            }
+        }
+
+        /// <summary>Opens socket 0 in MACRAW with <see cref="_mode"/>; the chip starts its buffers afresh, so RX_RD is read anew.</summary>
+        private bool Open()
+        {
+            int block = R.SocketBlock(0);
+            _bus.Write8(block, R.SnMR, _mode);
+            _readPointer = -1;
+            _sendPending = false;
+            if (!Command(R.CommandOpen) || _bus.Read8(block, R.SnSR) != R.StatusMacRaw)
+            {
+                return false;
+            }
+
+            _bus.Write8(block, R.SnIR, R.InterruptReceive | R.InterruptSendOk); // write 1 to clear: nothing of the old buffer waits
             return true;
         }
 

@@ -69,6 +69,9 @@ namespace IoTStack.Drivers.W5500
         public const byte ModeUdp = 0x02;
         public const byte ModeMacRaw = 0x04;
         public const byte ModeMacFilter = 0x80; // MFEN in MACRAW
+        public const byte ModeBroadcastBlock = 0x40; // BCASTB in MACRAW and UDP
+        public const byte ModeMulticastBlock = 0x20; // MMB in MACRAW
+        public const byte ModeIPv6Block = 0x10; // MIP6B in MACRAW
 
         // Sn_CR commands.
         public const byte CommandOpen = 0x01;

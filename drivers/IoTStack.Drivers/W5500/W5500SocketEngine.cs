@@ -61,11 +61,18 @@ namespace IoTStack.Drivers.W5500
         /// <summary>The TTL a datagram handle set (<see cref="SocketOption.TimeToLive"/>), 0 for the chip's default.</summary>
         private readonly int[] _ttl = new int[Handles];
 
+        /// <summary>The TTL a datagram handle set for groups (<see cref="SocketOption.MulticastTimeToLive"/>), 0 for 1.</summary>
+        private readonly int[] _multicastTtl = new int[Handles];
+
         // Hardware sockets.
         private readonly int[] _owner = new int[HardwareSockets]; // handle; -1 when free; Closing while the chip closes it
         private readonly bool[] _sending = new bool[HardwareSockets];
         private readonly bool[] _closing = new bool[HardwareSockets];
         private readonly bool[] _disconnectAfterSend = new bool[HardwareSockets];
+
+        /// <summary>Sn_TTL as last written: one register for every datagram a socket sends, so SendTo rewrites it only when a
+        /// datagram to a group follows one to a host, or the other way round.</summary>
+        private readonly int[] _ttlWritten = new int[HardwareSockets];
 
         /// <summary>The Sn_IR flags that pull INTn low (Sn_IMR): what Poll clears as news. SENDOK only while a sender waits.</summary>
         private const int Events = R.InterruptConnect | R.InterruptDisconnect | R.InterruptReceive | R.InterruptTimeout;
@@ -414,6 +421,7 @@ namespace IoTStack.Drivers.W5500
                     _abort[h] = false;
                     _group[h] = 0;
                     _ttl[h] = 0;
+                    _multicastTtl[h] = 0;
                     socket = (_generation[h] << 8) | h;
                     return SocketResult.Success;
                 }
@@ -694,6 +702,7 @@ namespace IoTStack.Drivers.W5500
 
             WriteAddress(R.SocketBlock(k), R.SnDIPR, address);
             _bus.Write16(R.SocketBlock(k), R.SnDPORT, port);
+            WriteTtl(k, IPv4Address.IsMulticastValue(address) ? MulticastTtl(h) : UnicastTtl(h));
             return Queue(k, buffer, offset, count, out sent);
         }
 
@@ -958,20 +967,31 @@ namespace IoTStack.Drivers.W5500
                 return SetMembership(h, option == SocketOption.AddMembership, (uint)value);
             }
 
-            if (option == SocketOption.TimeToLive)
+            if (option == SocketOption.TimeToLive || option == SocketOption.MulticastTimeToLive)
             {
                 if (value < 1 || value > 255)
                 {
                     return SocketResult.InvalidArgument;
                 }
 
-                _ttl[h] = value;
-                if (_hardware[h] >= 0)
+                if (option == SocketOption.TimeToLive)
                 {
-                    _bus.Write8(R.SocketBlock(_hardware[h]), SnTTL, value);
+                    _ttl[h] = value;
+                }
+                else
+                {
+                    _multicastTtl[h] = value;
                 }
 
-                return SocketResult.Success;
+                return SocketResult.Success; // into Sn_TTL by the next SendTo that needs it
+            }
+
+            if (option == SocketOption.MulticastLoopback)
+            {
+                // The chip never hands a datagram it sends back to its own sockets (datasheet 1.0.9 names no loopback; its
+                // UDP goes out on the wire only): 0 is what it does, and asking for 1, Linux's default, is refused so the
+                // application knows its own group datagrams will not come back to it.
+                return value == 0 ? SocketResult.Success : SocketResult.OperationNotSupported;
             }
 
             // UDP sockets send to 255.255.255.255 and take broadcasts in the chip's plain UDP mode (BCASTB, Sn_MR bit 6,
@@ -997,6 +1017,8 @@ namespace IoTStack.Drivers.W5500
                 case SocketOption.ReceiveDropped:
                 case SocketOption.AddMembership:
                 case SocketOption.DropMembership:
+                case SocketOption.MulticastTimeToLive:
+                case SocketOption.MulticastLoopback:
                     return !stream;
                 case SocketOption.NoDelay:
                 case SocketOption.KeepAlive:
@@ -1034,8 +1056,13 @@ namespace IoTStack.Drivers.W5500
             switch (option)
             {
                 case SocketOption.TimeToLive:
-                    value = _ttl[h] != 0 ? _ttl[h] : 0x80; // Sn_TTL's reset value
+                    value = UnicastTtl(h);
                     return SocketResult.Success;
+                case SocketOption.MulticastTimeToLive:
+                    value = MulticastTtl(h);
+                    return SocketResult.Success;
+                case SocketOption.MulticastLoopback:
+                    return SocketResult.Success; // 0: the chip cannot loop back
                 case SocketOption.Broadcast:
                     value = 1;
                     return SocketResult.Success;
@@ -1225,13 +1252,41 @@ namespace IoTStack.Drivers.W5500
                 _bus.Write(block, R.SnDHAR, _scratch, 0, MacAddress.Length);
             }
 
-            _bus.Write8(block, SnTTL, _ttl[h] != 0 ? _ttl[h] : 0x80);
+            _ttlWritten[k] = UnicastTtl(h);
+            _bus.Write8(block, SnTTL, _ttlWritten[k]);
             return OpenHardware(k, _port[h], mode, R.StatusUdp);
+        }
+
+        /// <summary>Sn_TTL's reset value 0x80 (datasheet 1.0.9 section 4.2) unless the handle set <see cref="SocketOption.TimeToLive"/>.</summary>
+        private int UnicastTtl(int h)
+        {
+            return _ttl[h] != 0 ? _ttl[h] : 0x80;
+        }
+
+        /// <summary>1 unless the handle set <see cref="SocketOption.MulticastTimeToLive"/>: RFC 1112 section 6.1's default, as on Linux.</summary>
+        private int MulticastTtl(int h)
+        {
+            return _multicastTtl[h] != 0 ? _multicastTtl[h] : 1;
+        }
+
+        /// <summary>
+        /// Sn_TTL for the next SEND. The datasheet asks for it before OPEN, but the chip takes it from the register for each
+        /// datagram it builds (WIZnet's ioLibrary sets it on an open socket too, setsockopt SO_TTL).
+        /// </summary>
+        private void WriteTtl(int k, int ttl)
+        {
+            if (_ttlWritten[k] != ttl)
+            {
+                _ttlWritten[k] = ttl;
+                _bus.Write8(R.SocketBlock(k), SnTTL, ttl);
+            }
         }
 
         /// <summary>
         /// The chip's multicast is per socket: one group, set before OPEN. Joining (or leaving) re-opens a bound socket's
-        /// hardware socket in the new mode; what it had received and not yet read is lost with it.
+        /// hardware socket in the new mode; what it had received and not yet read is lost with it. A second group on the
+        /// same handle is refused with NoBufferSpaceAvailable, Linux's ENOBUFS for memberships past its limit: open a
+        /// socket per group (each takes one of the eight hardware sockets).
         /// </summary>
         private SocketResult SetMembership(int h, bool join, uint group)
         {

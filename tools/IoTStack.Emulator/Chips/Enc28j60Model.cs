@@ -175,6 +175,7 @@ public sealed class Enc28j60Model : ChipModel
         int register = Current(address);
         Expect(register != R.EPKTCNT && register != R.ERXWRPTL && register != R.ERXWRPTL + 1 && register != R.EREVID && register != R.ESTAT && register != R.MISTAT,
             $"register 0x{address:x2} in bank {Bank} is read-only");
+        Expect(register != R.ERXFCON || (Get(R.ECON1) & R.Econ1ReceiveEnable) == 0, "ERXFCON written while receive is enabled (section 8.1: only with ECON1.RXEN clear)");
         switch (register)
         {
             case R.ERXRDPTL:
@@ -427,22 +428,62 @@ public sealed class Enc28j60Model : ChipModel
         Set(R.EIR, Get(R.EIR) | R.EirPacket);
     }
 
+    /// <summary>
+    /// DS39662E section 8.0 (Figures 8-1 and 8-2): with ANDOR clear a frame passes when any enabled filter accepts it, with
+    /// ANDOR set when every enabled one does; with no filter enabled (ERXFCON cleared) the chip is promiscuous. The
+    /// pattern-match and Magic Packet filters are not modeled: enabled, they accept nothing.
+    /// </summary>
     private bool PassesFilter()
     {
         byte filter = Get(R.ERXFCON);
-        if ((filter & (R.ErxfconUnicast | R.ErxfconMulticast | R.ErxfconBroadcast)) == 0)
+        if ((filter & FilterEnables) == 0)
         {
-            return true; // promiscuous
+            return true;
         }
 
         var destination = MacAddress.Read(_frame, 0);
         var own = new MacAddress(Get(R.MAADR1), Get(R.MAADR2), Get(R.MAADR3), Get(R.MAADR4), Get(R.MAADR5), Get(R.MAADR6));
-        int bit = R.HashBit(_frame, 0);
-        bool hashed = (Get(R.EHT0 + bit / 8) & (1 << (bit % 8))) != 0;
-        return ((filter & R.ErxfconUnicast) != 0 && destination == own)
-            || ((filter & R.ErxfconBroadcast) != 0 && destination.IsBroadcast)
-            || ((filter & R.ErxfconMulticast) != 0 && destination.IsMulticast && !destination.IsBroadcast)
-            || ((filter & R.ErxfconHashTable) != 0 && hashed);
+        int bit = HashTableBit(_frame);
+        bool and = (filter & ErxfconAndOr) != 0;
+        bool passed = and;
+        Combine(filter, R.ErxfconUnicast, destination == own, and, ref passed);
+        Combine(filter, ErxfconPatternMatch | ErxfconMagicPacket, false, and, ref passed);
+        Combine(filter, R.ErxfconHashTable, (Get(R.EHT0 + bit / 8) & (1 << (bit % 8))) != 0, and, ref passed);
+        Combine(filter, R.ErxfconMulticast, destination.IsMulticast, and, ref passed);
+        Combine(filter, R.ErxfconBroadcast, destination.IsBroadcast, and, ref passed);
+        return passed;
+    }
+
+    private const byte ErxfconAndOr = 0x40;
+    private const byte ErxfconPatternMatch = 0x10;
+    private const byte ErxfconMagicPacket = 0x08;
+    private const byte FilterEnables = 0x9F; // UCEN, PMEN, MPEN, HTEN, MCEN, BCEN (Register 8-1)
+
+    private static void Combine(byte filter, int enable, bool accepts, bool and, ref bool passed)
+    {
+        if ((filter & enable) != 0)
+        {
+            passed = and ? passed && accepts : passed || accepts;
+        }
+    }
+
+    /// <summary>
+    /// The EHT bit the hash table filter checks (section 8.4): bits 28:23 of the CRC-32 over the six destination bytes
+    /// (Microchip's TCP/IP stack, SetRXHashTableEntry, takes them from the CRC register shifted left, polynomial
+    /// 0x04C11DB7, address bits in wire order, not inverted). Worked out here from the frame check sequence's own
+    /// reflected CRC (IEEE 802.3 clause 3.2.9), not from the driver's function: that register is the left-shifting one
+    /// read backwards, so bit 28 - i of the one is bit 3 + i of the other.
+    /// </summary>
+    public static int HashTableBit(byte[] frame)
+    {
+        uint reflected = ~Crc32(frame, 6);
+        int bit = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            bit |= (int)((reflected >> (3 + i)) & 1) << (5 - i);
+        }
+
+        return bit;
     }
 
     /// <summary>Bytes the hardware may still write: up to, but not including, ERXRDPT (section 7.2.3).</summary>

@@ -26,6 +26,9 @@ public sealed class W5500Model : ChipModel
 
     private readonly W5500SocketMode? _socketMode;
 
+    /// <summary>Socket 0's Sn_MR as OPEN found it: MACRAW's filter bits act from OPEN (datasheet 1.0.9 section 4.2, Sn_CR OPEN).</summary>
+    private int _macRawMode;
+
     /// <summary>A chip for MACRAW only.</summary>
     public W5500Model(IFrameDevice wire)
         : this(wire, null)
@@ -311,6 +314,7 @@ public sealed class W5500Model : ChipModel
                 Expect(socket == 0, "MACRAW is for socket 0 only");
                 Expect(TotalKilobytes(R.SnRXBUFSIZE) <= 16 && TotalKilobytes(R.SnTXBUFSIZE) <= 16, "the sockets' buffers exceed 16 KB in one direction");
                 registers[R.SnSR] = R.StatusMacRaw;
+                _macRawMode = registers[R.SnMR];
                 Set16(socket, R.SnTXRD, 0);
                 Set16(socket, R.SnTXWR, 0);
                 Set16(socket, R.SnRXRD, 0);
@@ -373,9 +377,7 @@ public sealed class W5500Model : ChipModel
                 continue;
             }
 
-            var destination = MacAddress.Read(_frame, 0);
-            var own = MacAddress.Read(_common, R.SHAR);
-            if ((_socket[0][R.SnMR] & R.ModeMacFilter) != 0 && destination != own && !destination.IsMulticast)
+            if (!PassesMacRawFilter(length))
             {
                 continue;
             }
@@ -403,9 +405,46 @@ public sealed class W5500Model : ChipModel
         }
     }
 
+    /// <summary>
+    /// MACRAW's receive filter, by socket 0's Sn_MR at OPEN (datasheet 1.0.9 section 4.2, Sn_MR; WIZnet ioLibrary w5500.h
+    /// describes the same bits): MFEN (bit 7) takes only frames to SHAR, broadcast and multicast (the datasheet names
+    /// broadcast and "sent to itself"; the model lets multicast in too, as MMB, a separate bit to block it, implies: not
+    /// confirmed on silicon); BCASTB (bit 6) blocks broadcast; MMB (bit 5) blocks frames to a
+    /// multicast MAC address (group bit set, broadcast left to BCASTB); MIP6B (bit 4) blocks IPv6 frames (EtherType 0x86DD).
+    /// </summary>
+    private bool PassesMacRawFilter(int length)
+    {
+        if (length < EthernetFrame.HeaderLength)
+        {
+            return false;
+        }
+
+        var destination = MacAddress.Read(_frame, 0);
+        bool broadcast = destination.IsBroadcast;
+        bool multicast = destination.IsMulticast && !broadcast;
+        if ((_macRawMode & R.ModeMacFilter) != 0 && !broadcast && !multicast && destination != MacAddress.Read(_common, R.SHAR))
+        {
+            return false;
+        }
+
+        if ((_macRawMode & R.ModeBroadcastBlock) != 0 && broadcast)
+        {
+            return false;
+        }
+
+        if ((_macRawMode & R.ModeMulticastBlock) != 0 && multicast)
+        {
+            return false;
+        }
+
+        return (_macRawMode & R.ModeIPv6Block) == 0 || ((_frame[12] << 8) | _frame[13]) != 0x86DD;
+    }
+
     internal byte[] SocketRegisters(int socket) => _socket[socket];
 
     internal int CommonRegister(int address) => _common[address];
+
+    internal byte[] CommonRegisters() => _common;
 
     /// <summary>What the socket engine finds the driver doing wrong, reported like every other misuse of the chip.</summary>
     internal void Check(bool condition, string message) => Expect(condition, message);

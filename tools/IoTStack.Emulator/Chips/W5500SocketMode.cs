@@ -33,11 +33,18 @@ internal sealed class W5500SocketMode
     private readonly long[] _arpDeadline = new long[Sockets];
 
     private readonly IClock _clock;
+    private readonly IFrameDevice _wire;
+
+    /// <summary>Sn_MR MC of each socket in multicast mode at OPEN: its IGMP version (0 for version 2, 1 for version 1).</summary>
+    private readonly bool[] _igmpVersion1 = new bool[Sockets];
+
+    private int _igmpIdentification;
 
     public W5500SocketMode(IFrameDevice wire, IClock clock, W5500Model chip)
     {
         _chip = chip;
         _clock = clock;
+        _wire = wire;
         _engine = new NetStack(new NetStackOptions { TcpConnections = 16, TcpListeners = 8, UdpSockets = 8, RawSockets = 0, ReceiveBufferSize = 4096, TransmitBufferSize = 4096 }, wire, clock);
     }
 
@@ -73,6 +80,8 @@ internal sealed class W5500SocketMode
                             $"socket {socket} opened in multicast mode without the group's MAC in Sn_DHAR");
                         _engine.JoinGroup(new IPv4Address(group));
                         _group[socket] = group;
+                        _igmpVersion1[socket] = (mode & ModeIgmpVersion1) != 0;
+                        SendIgmp(_igmpVersion1[socket] ? IgmpV1Report : IgmpV2Report, group, group);
                     }
 
                     _chip.SetStatus(socket, R.StatusUdp);
@@ -371,6 +380,42 @@ internal sealed class W5500SocketMode
         }
     }
 
+    private const int ModeIgmpVersion1 = 0x20; // Sn_MR MC in UDP mode with MULTI: 0 IGMPv2, 1 IGMPv1
+    private const byte IgmpV1Report = 0x12;
+    private const byte IgmpV2Report = 0x16;
+    private const byte IgmpV2Leave = 0x17;
+    private const uint AllRouters = 0xE0000002;
+
+    /// <summary>
+    /// The chip's own IGMP (datasheet 1.0.9 section 4.2, Sn_MR MULTI and MC: the chip sends the version's Join, Leave and
+    /// Report messages itself; WIZnet's W5200 datasheet section 5.2.2.2 says when: a Join when a socket opens in multicast
+    /// mode, a Leave when it closes). One unsolicited report on OPEN, one leave on CLOSE, written straight onto the wire
+    /// beside the engine, with TTL 1 and the Router Alert option RFC 2236 section 2 asks for (whether the silicon adds the
+    /// option is not documented). The datasheets say nothing of answering a querier's queries, so the model does not.
+    /// </summary>
+    private void SendIgmp(byte type, uint group, uint destination)
+    {
+        var frame = new byte[EthernetFrame.MinimumLength];
+        MacAddress.WriteIPv4Multicast(frame, 0, destination);
+        Array.Copy(_chip.CommonRegisters(), 0x0009, frame, 6, MacAddress.Length); // SHAR
+        NetworkOrder.WriteUInt16(frame, 12, EtherType.IPv4);
+        const int ip = EthernetFrame.HeaderLength;
+        frame[ip] = 0x46; // version 4, 24-byte header: the Router Alert option (RFC 2113)
+        NetworkOrder.WriteUInt16(frame, ip + 2, 24 + 8);
+        NetworkOrder.WriteUInt16(frame, ip + 4, ++_igmpIdentification);
+        frame[ip + 8] = 1; // TTL 1 (RFC 2236 section 2)
+        frame[ip + 9] = (byte)IpProtocol.Igmp;
+        Array.Copy(_chip.CommonRegisters(), 0x000F, frame, ip + 12, 4); // SIPR
+        NetworkOrder.WriteUInt32(frame, ip + 16, destination);
+        NetworkOrder.WriteUInt32(frame, ip + 20, 0x94040000); // Router Alert: type 148, length 4, value 0
+        NetworkOrder.WriteUInt16(frame, ip + 10, InternetChecksum.Compute(frame, ip, 24));
+        const int igmp = ip + 24;
+        frame[igmp] = type;
+        NetworkOrder.WriteUInt32(frame, igmp + 4, group);
+        NetworkOrder.WriteUInt16(frame, igmp + 2, InternetChecksum.Compute(frame, igmp, 8));
+        _wire.Transmit(frame, 0, frame.Length);
+    }
+
     private void Close(int socket)
     {
         if (_inner[socket] != 0)
@@ -385,7 +430,13 @@ internal sealed class W5500SocketMode
             _group[socket] = 0;
             if (Array.IndexOf(_group, group) < 0)
             {
-                _engine.LeaveGroup(new IPv4Address(group)); // the chip's IGMP leave on CLOSE
+                _engine.LeaveGroup(new IPv4Address(group));
+            }
+
+            if (!_igmpVersion1[socket])
+            {
+                // IGMPv1 has no leave (RFC 1112 appendix I); version 2's goes to all-routers (RFC 2236 section 3).
+                SendIgmp(IgmpV2Leave, group, AllRouters);
             }
         }
 
