@@ -2,7 +2,7 @@
 # Fuzzes IoTStack with AFL++ through SharpFuzz (issue 10): the stack's receive path, each chip driver, and the
 # DHCP and SNTP clients with their message views, the MQTT client, and the TLS client (issue 18: a server's side of a
 # handshake, or what follows a recorded one).
-#   bash tools/fuzz.sh [SECONDS per target, default 600] [TARGET ...]   (targets: stack enc28j60 w5500 w5500-sockets dhcp sntp mqtt tls)
+#   bash tools/fuzz.sh [SECONDS per target, default 600] [TARGET ...]   (targets: stack enc28j60 w5500 w5500-sockets dhcp sntp mdns mqtt tls)
 # Builds tools/IoTStack.Fuzz, instruments the stack and driver assemblies with the sharpfuzz tool, runs
 # afl-fuzz from the seed corpus in tests/Fuzz.Tests/Corpus/TARGET, prints executions and findings per target,
 # and copies each crash or hang into tests/Fuzz.Tests/Regressions/TARGET, which the test suite replays.
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(stack enc28j60 w5500 w5500-sockets dhcp sntp mqtt tls)
+((${#targets[@]})) || targets=(stack enc28j60 w5500 w5500-sockets dhcp sntp mdns mqtt tls)
 
 command -v afl-fuzz >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq afl++ >/dev/null; }
 out=$(mktemp -d /tmp/iotstack-fuzz-XXXX)

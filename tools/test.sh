@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests drive as real peers and judges.
-packages=(tshark iproute2 iputils-ping arping netcat-openbsd socat curl nmap dnsmasq dnsutils chrony python3-scapy hping3 gcc make liblwip-dev apache2-utils wrk mosquitto mosquitto-clients)
+packages=(tshark iproute2 iputils-ping arping netcat-openbsd socat curl nmap dnsmasq dnsutils chrony python3-scapy hping3 gcc make liblwip-dev apache2-utils wrk mosquitto mosquitto-clients avahi-daemon avahi-utils dbus-daemon)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -6,7 +6,6 @@ namespace IoTStack.Firmware
     public sealed class AsciiWriter
     {
         private readonly byte[] _buffer;
-        private readonly byte[] _digits = new byte[20];
         private int _length;
 
         public AsciiWriter(byte[] buffer)
@@ -43,20 +42,15 @@ namespace IoTStack.Firmware
         /// <summary>A non-negative number in lower-case hexadecimal (an HTTP chunk size).</summary>
         public AsciiWriter Hex(int value)
         {
-            int count = 0;
+            int start = _length;
             do
             {
                 int digit = value & 0xF;
-                _digits[count++] = (byte)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+                Byte((byte)(digit < 10 ? '0' + digit : 'a' + digit - 10));
                 value = (int)((uint)value >> 4);
             }
             while (value != 0);
-            while (count > 0)
-            {
-                Byte(_digits[--count]);
-            }
-
-            return this;
+            return Reverse(start);
         }
 
         public AsciiWriter Text(string text)
@@ -77,16 +71,27 @@ namespace IoTStack.Firmware
                 value = -value;
             }
 
-            int count = 0;
+            int start = _length;
             do
             {
-                _digits[count++] = (byte)('0' + (int)(value % 10));
+                Byte((byte)('0' + (int)(value % 10)));
                 value /= 10;
             }
             while (value > 0);
-            while (count > 0)
+            return Reverse(start);
+        }
+
+        /// <summary>
+        /// Turns the digits written since <paramref name="start"/> (least significant first) around: in place, as a digit
+        /// buffer would cost every writer a 20-byte array and a field on nanoCLR's heap.
+        /// </summary>
+        private AsciiWriter Reverse(int start)
+        {
+            for (int i = start, j = _length - 1; i < j; i++, j--)
             {
-                Byte(_digits[--count]);
+                byte digit = _buffer[i];
+                _buffer[i] = _buffer[j];
+                _buffer[j] = digit;
             }
 
             return this;

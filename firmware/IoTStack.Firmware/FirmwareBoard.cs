@@ -131,7 +131,57 @@ namespace IoTStack.Firmware
                 board._mqtt = new MqttReporter(network, firmware, mqttTransport);
             }
 
+            RegisterServices(network);
             return board;
+        }
+
+        /// <summary>The port the status page is served on (<see cref="Firmware"/>'s HTTP listener).</summary>
+        public const int HttpPort = 80;
+
+        /// <summary>
+        /// With mDNS running (a host name set), the status page as a DNS-SD service (RFC 6763): "NAME._http._tcp.local" on
+        /// port 80, its TXT record "path=/" (the key DNS-SD gives HTTP, RFC 6763 section 6 and the service-types registry)
+        /// and, with MQTT set up, "mqtt=BROKER:PORT": the connection the board reports on.
+        /// </summary>
+        private static void RegisterServices(BoardNetwork network)
+        {
+            BoardSettings settings = network.Settings;
+            if (settings == null || network.Services == null || network.Services.Mdns == null)
+            {
+                return;
+            }
+
+            string mqtt = null;
+            if (settings.WantsMqtt)
+            {
+                mqtt = "mqtt=" + (settings.MqttBrokerName != null ? settings.MqttBrokerName : settings.MqttBroker.ToString()) + ":" + settings.MqttPort.ToString();
+            }
+
+            network.Services.Mdns.Register(settings.HostName, "_http._tcp", HttpPort, TextRecord("path=/", mqtt));
+        }
+
+        /// <summary>TXT record data (RFC 6763 section 6.1): each string after its length byte; a null string, or one over 255 bytes, left out.</summary>
+        private static byte[] TextRecord(string first, string second)
+        {
+            int secondLength = second != null && second.Length <= 255 ? second.Length : -1;
+            byte[] text = new byte[1 + first.Length + (secondLength < 0 ? 0 : 1 + secondLength)];
+            int at = 0;
+            text[at++] = (byte)first.Length;
+            for (int i = 0; i < first.Length; i++)
+            {
+                text[at++] = (byte)first[i];
+            }
+
+            if (secondLength >= 0)
+            {
+                text[at++] = (byte)secondLength;
+                for (int i = 0; i < secondLength; i++)
+                {
+                    text[at++] = (byte)second[i];
+                }
+            }
+
+            return text;
         }
 
         /// <summary>Starts the network (the static address unless DHCP will, the services), then opens the firmware's listeners.</summary>

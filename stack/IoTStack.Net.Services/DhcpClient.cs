@@ -31,11 +31,11 @@ namespace IoTStack.Net.Services
 
         private readonly ISocketEngine _sockets;
         private readonly INetInterface _net;
-        private readonly byte[] _message = new byte[MessageCapacity];
+        private readonly byte[] _message;
         private readonly DhcpMessage _view = new DhcpMessage();
         private readonly byte[] _hostName;
-        private readonly IPv4Address[] _dns = new IPv4Address[3];
-        private readonly IPv4Address[] _readDns = new IPv4Address[3];
+        private readonly uint[] _dns = new uint[3]; // numbers, not IPv4Address: each struct is one more object on nanoCLR's heap
+        private readonly uint[] _readDns = new uint[3];
         private int _socket; // 0: none, as everywhere in the socket API
         private DhcpState _state;
         private uint _xid;
@@ -69,12 +69,25 @@ namespace IoTStack.Net.Services
 
         /// <param name="hostName">Sent as option 12 (dnsmasq, for one, then serves the name); null for none.</param>
         public DhcpClient(ISocketEngine sockets, INetInterface net, string hostName)
+            : this(sockets, net, hostName, null)
+        {
+        }
+
+        /// <param name="message">The buffer messages are read and built in, at least 1024 bytes; null for one of its own. Services polled
+        /// on one thread may share one (<see cref="NetServices"/> does): none keeps a message between calls.</param>
+        public DhcpClient(ISocketEngine sockets, INetInterface net, string hostName, byte[] message)
         {
             if (sockets == null || net == null)
             {
                 throw new System.ArgumentNullException(sockets == null ? "sockets" : "net");
             }
 
+            if (message != null && message.Length < MessageCapacity)
+            {
+                throw new System.ArgumentException("a DHCP message buffer is at least 1024 bytes", "message");
+            }
+
+            _message = message != null ? message : new byte[MessageCapacity];
             _sockets = sockets;
             _net = net;
             _hostName = new byte[hostName == null ? 0 : hostName.Length];
@@ -156,7 +169,7 @@ namespace IoTStack.Net.Services
 
         public IPv4Address DnsServer(int index)
         {
-            return _dns[index];
+            return new IPv4Address(_dns[index]);
         }
 
         /// <summary>The lease's length in seconds (0xFFFFFFFF: infinite).</summary>
@@ -555,7 +568,7 @@ namespace IoTStack.Net.Services
             _state = DhcpState.Bound;
             if (Resolver != null && _dnsCount > 0)
             {
-                Resolver.SetServers(_dns[0], _dns[1], _dns[2]);
+                Resolver.SetServers(new IPv4Address(_dns[0]), new IPv4Address(_dns[1]), new IPv4Address(_dns[2]));
             }
 
             if (Sntp != null && _ntp != 0)
@@ -704,7 +717,7 @@ namespace IoTStack.Net.Services
                     case DhcpMessage.OptionDnsServers:
                         for (int i = 0; i + 4 <= size && size % 4 == 0 && dnsCount < _dns.Length; i += 4)
                         {
-                            _readDns[dnsCount++] = _view.OptionAddress(i);
+                            _readDns[dnsCount++] = _view.OptionUInt32(i);
                         }
 
                         break;
@@ -734,7 +747,7 @@ namespace IoTStack.Net.Services
                 _dnsCount = dnsCount;
                 for (int i = 0; i < _dns.Length; i++)
                 {
-                    _dns[i] = i < dnsCount ? _readDns[i] : IPv4Address.Any;
+                    _dns[i] = i < dnsCount ? _readDns[i] : 0;
                 }
 
                 _lease = lease;

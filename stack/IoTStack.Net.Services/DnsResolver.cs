@@ -25,35 +25,43 @@ namespace IoTStack.Net.Services
         private readonly ISocketEngine _sockets;
         private readonly INetInterface _net;
         private readonly DnsQueryTable _queries;
-        private readonly IPv4Address[] _servers = new IPv4Address[3];
-        private readonly byte[] _message = new byte[MessageCapacity];
+        private readonly uint[] _servers = new uint[3]; // numbers, not IPv4Address: each struct is one more object on nanoCLR's heap
+        private readonly byte[] _message;
         private readonly byte[] _current = new byte[DnsWire.MaximumNameLength];
         private readonly byte[] _owner = new byte[DnsWire.MaximumNameLength];
         private readonly byte[][] _cacheNames;
-        private readonly IPv4Address[] _cacheAddresses;
+        private readonly uint[] _cacheAddresses;
         private readonly long[] _cacheExpiry;
         private readonly DnsStatus[] _lastError;
         private int _serverCount;
         private int _socket; // 0: none, as everywhere in the socket API
 
         public DnsResolver(ISocketEngine sockets, INetInterface net, int queries, int cacheEntries)
+            : this(sockets, net, queries, cacheEntries, null)
+        {
+        }
+
+        /// <param name="message">The buffer messages are read and built in, at least 512 bytes (RFC 1035 section 4.2.1); null for one of
+        /// its own. Services polled on one thread may share one (<see cref="NetServices"/> does): none keeps a message between calls.</param>
+        public DnsResolver(ISocketEngine sockets, INetInterface net, int queries, int cacheEntries, byte[] message)
         {
             if (sockets == null || net == null)
             {
                 throw new System.ArgumentNullException(sockets == null ? "sockets" : "net");
             }
 
-            if (queries < 1 || queries > 255 || cacheEntries < 0)
+            if (queries < 1 || queries > 255 || cacheEntries < 0 || (message != null && message.Length < 512))
             {
-                throw new System.ArgumentOutOfRangeException(queries < 1 || queries > 255 ? "queries" : "cacheEntries");
+                throw new System.ArgumentOutOfRangeException(queries < 1 || queries > 255 ? "queries" : cacheEntries < 0 ? "cacheEntries" : "message");
             }
 
+            _message = message != null ? message : new byte[MessageCapacity];
             _sockets = sockets;
             _net = net;
             _queries = new DnsQueryTable(queries);
             _lastError = new DnsStatus[queries];
             _cacheNames = new byte[cacheEntries][];
-            _cacheAddresses = new IPv4Address[cacheEntries];
+            _cacheAddresses = new uint[cacheEntries];
             _cacheExpiry = new long[cacheEntries];
             for (int i = 0; i < cacheEntries; i++)
             {
@@ -89,7 +97,7 @@ namespace IoTStack.Net.Services
 
         public IPv4Address Server(int index)
         {
-            return _servers[index];
+            return new IPv4Address(_servers[index]);
         }
 
         /// <summary>The servers to ask, in order (0.0.0.0 for none); a DHCP client sets them from option 6.</summary>
@@ -105,7 +113,7 @@ namespace IoTStack.Net.Services
         {
             if (!server.IsAny && !server.IsBroadcast && !server.IsMulticast)
             {
-                _servers[_serverCount++] = server;
+                _servers[_serverCount++] = server.Value;
             }
         }
 
@@ -155,7 +163,7 @@ namespace IoTStack.Net.Services
                 if (_cacheExpiry[i] > now && DnsWire.NameEquals(_cacheNames[i], 0, _current, 0))
                 {
                     CacheHits++;
-                    return Start(DnsStatus.Resolved, _cacheAddresses[i], out query);
+                    return Start(DnsStatus.Resolved, new IPv4Address(_cacheAddresses[i]), out query);
                 }
             }
 
@@ -333,7 +341,7 @@ namespace IoTStack.Net.Services
             for (int i = 0; i < _queries.Count; i++)
             {
                 DnsQuery query = _queries[i];
-                if (query.Pending && query.Attempt >= 0 && query.Id == id && _servers[query.Server].Value == from)
+                if (query.Pending && query.Attempt >= 0 && query.Id == id && _servers[query.Server] == from)
                 {
                     if ((flags & DnsWire.FlagResponse) != 0 && (flags & DnsWire.OpcodeMask) == 0 && AsksFor(query, length))
                     {
@@ -422,7 +430,7 @@ namespace IoTStack.Net.Services
 
             long seconds = ttlSeconds < MaximumCacheSeconds ? ttlSeconds : MaximumCacheSeconds;
             DnsWire.CopyName(query.Name, 0, _cacheNames[oldest], 0);
-            _cacheAddresses[oldest] = address;
+            _cacheAddresses[oldest] = address.Value;
             _cacheExpiry[oldest] = _net.Clock.NowMilliseconds + seconds * 1000;
         }
     }

@@ -16,6 +16,11 @@ namespace IoTStack.Net.Services
 
         public const int TypeA = 1;
         public const int TypeCname = 5;
+        public const int TypePtr = 12;
+        public const int TypeTxt = 16;
+
+        /// <summary>RFC 2782: priority, weight, port, target.</summary>
+        public const int TypeSrv = 33;
         public const int TypeAny = 255;
         public const int ClassInternet = 1;
 

@@ -4,30 +4,80 @@ using IoTStack.Net.Wire;
 namespace IoTStack.Net.Services
 {
     /// <summary>
-    /// Multicast DNS (RFC 6762) for one host name: once the interface has an address the responder probes
-    /// for NAME.local (section 8.1), takes NAME-2.local and so on if someone else holds it (section 9),
-    /// announces it (section 8.3), then answers A and ANY queries: multicast to 224.0.0.251:5353, unicast
-    /// when the question asks for it (QU, section 5.4), and to a one-shot querier such as
-    /// <c>dig @224.0.0.251 -p 5353</c> the legacy way (section 6.7: its ID, the question, TTL 10 s). It also
-    /// resolves other .local names for <see cref="DnsResolver"/>. Polled; allocates nothing after construction.
+    /// Multicast DNS (RFC 6762) for one host name and the services an application registers (DNS-SD, RFC 6763): once the
+    /// interface has an address the responder probes for NAME.local and each service instance name (section 8.1), takes
+    /// NAME-2.local or "Instance (2)" and so on if someone else holds one (section 9; RFC 6763 appendix D), announces them
+    /// (section 8.3), then answers A, PTR, SRV, TXT and ANY queries: multicast to 224.0.0.251:5353, unicast when the
+    /// question asks for it (QU, section 5.4), and to a one-shot querier such as <c>dig @224.0.0.251 -p 5353</c> the legacy
+    /// way (section 6.7: its ID, the question, TTL 10 s). It also resolves other .local names for <see cref="DnsResolver"/>.
+    /// Polled; allocates nothing after construction.
     /// </summary>
     public sealed class MdnsResponder
     {
         public const int Port = 5353;
 
-        /// <summary>RFC 6762 section 10: host address records live 120 s; legacy unicast answers at most 10 s (section 6.7).</summary>
+        /// <summary>RFC 6762 section 10: records that name a host (A, SRV) live 120 s; legacy unicast answers at most 10 s (section 6.7).</summary>
         public const int RecordTtlSeconds = 120;
+
+        /// <summary>RFC 6762 section 10: the other records (PTR, TXT) live 75 minutes.</summary>
+        public const int ServiceTtlSeconds = 4500;
+
         private const int LegacyTtlSeconds = 10;
+
+        /// <summary>The largest message sent or read: an Ethernet frame's UDP payload (RFC 6762 section 17).</summary>
+        public const int MessageCapacity = 1472;
 
         private const int ProbeIntervalMs = 250;
         private const int ProbeCount = 3;
         private const int AnnouncementIntervalMs = 1000;
         private const int AnnouncementCount = 2;
         private const int QueryAttempts = 3;
-        private const int MessageCapacity = 1472;
         private const int MaximumLabel = 63;
 
-        public static readonly IPv4Address Group = new IPv4Address(224, 0, 0, 251);
+        /// <summary>The longest instance name taken: 6 bytes of the label are kept for a " (NNN)" after conflicts.</summary>
+        public const int MaximumInstanceName = MaximumLabel - 6;
+
+        /// <summary>The longest TXT record data taken (RFC 6763 section 6.2 suggests under 200 bytes, at most about 400).</summary>
+        public const int MaximumText = 400;
+
+        // Each registered service is SlotBytes of _services: <instance>.<type>.local at InstanceAt (at most 1 + 63 + 29
+        // bytes), the registered instance label's length at BaseLengthAt, <type>.local at TypeAt ("_" and 15 characters,
+        // RFC 6335 section 5.1, then _tcp or _udp and local: at most 29 bytes).
+        private const int SlotBytes = 128;
+        private const int InstanceAt = 0;
+        private const int BaseLengthAt = 95;
+        private const int TypeAt = 96;
+
+        // What a message carries for a service (_want) and the host (_wantHost): answers in the low bits, additional
+        // records the same bits shifted by Additional.
+        private const int WantPtr = 1;
+        private const int WantSrv = 2;
+        private const int WantTxt = 4;
+        private const int WantServiceType = 8;
+        private const int WantAddress = 1;
+        private const int Additional = 4;
+
+        /// <summary>Not a wire type: the enumeration PTR, _services._dns-sd._udp.local to a service type (RFC 6763 section 9).</summary>
+        private const int ServiceTypePointer = 0x10000;
+
+        /// <summary>Room a record other than TXT's data takes at most: two names of under 96 bytes, type, class, TTL, length, SRV's fields.</summary>
+        private const int RecordRoom = 2 * 96 + 16;
+
+        private const int HostConflict = -2;
+
+        /// <summary>RFC 6763 section 9: the name that lists the service types on the link.</summary>
+        private static readonly byte[] ServicesName =
+        {
+            9, (byte)'_', (byte)'s', (byte)'e', (byte)'r', (byte)'v', (byte)'i', (byte)'c', (byte)'e', (byte)'s',
+            7, (byte)'_', (byte)'d', (byte)'n', (byte)'s', (byte)'-', (byte)'s', (byte)'d',
+            4, (byte)'_', (byte)'u', (byte)'d', (byte)'p', 5, (byte)'l', (byte)'o', (byte)'c', (byte)'a', (byte)'l', 0
+        };
+
+        /// <summary>224.0.0.251, made when asked: a static struct would be one more object on nanoCLR's heap.</summary>
+        public static IPv4Address Group
+        {
+            get { return new IPv4Address(GroupValue); }
+        }
 
         /// <summary><see cref="Group"/> as a number, for sending without a struct (nanoCLR allocates one per load).</summary>
         private const uint GroupValue = 0xE00000FB;
@@ -35,39 +85,58 @@ namespace IoTStack.Net.Services
         private readonly ISocketEngine _sockets;
         private readonly INetInterface _net;
         private readonly DnsQueryTable _queries;
-        private readonly byte[] _label = new byte[MaximumLabel];
         private readonly int _baseLength;
         private readonly byte[] _name = new byte[DnsWire.MaximumNameLength];
-        private readonly byte[] _message = new byte[MessageCapacity];
+        private readonly byte[] _message;
         private readonly byte[] _owner = new byte[DnsWire.MaximumNameLength];
         private readonly byte[] _current = new byte[DnsWire.MaximumNameLength];
-        private int _labelLength;
+        private readonly byte[] _services;
+        private readonly int[] _ports; // 0: a free slot
+        private readonly byte[][] _texts;
+        private readonly int[] _renames;
+        private readonly int[] _want;
+        private int _wantHost;
+        private int _written;
         private int _socket; // 0: none, as everywhere in the socket API
         private MdnsState _state;
         private int _step;
         private long _next;
-        private IPv4Address _address;
+        private uint _address;
 
-        /// <param name="hostName">The label to claim under .local: letters, digits and hyphens, 1 to 63 of them (RFC 952, RFC 1123 section 2.1).</param>
+        /// <param name="hostName">The label to claim under .local: letters, digits and hyphens, 1 to 57 of them (RFC 952, RFC 1123 section 2.1).</param>
         /// <param name="queries">How many .local lookups may be in flight at once.</param>
         public MdnsResponder(ISocketEngine sockets, INetInterface net, string hostName, int queries)
+            : this(sockets, net, hostName, queries, 0, null)
+        {
+        }
+
+        /// <param name="services">How many DNS-SD services <see cref="Register"/> may hold at once.</param>
+        /// <param name="message">The buffer messages are read and built in, at least <see cref="MessageCapacity"/> bytes; null for one of
+        /// its own. Services polled on one thread may share one (<see cref="NetServices"/> does): none keeps a message between calls.</param>
+        public MdnsResponder(ISocketEngine sockets, INetInterface net, string hostName, int queries, int services, byte[] message)
         {
             if (sockets == null || net == null)
             {
                 throw new System.ArgumentNullException(sockets == null ? "sockets" : "net");
             }
 
-            if (!IsHostLabel(hostName))
+            if (!IsHostLabel(hostName) || services < 0 || (message != null && message.Length < MessageCapacity))
             {
-                throw new System.ArgumentException("a host name is 1 to 57 letters, digits and hyphens", "hostName");
+                throw new System.ArgumentException("a host name is 1 to 57 letters, digits and hyphens; services 0 or more; a message buffer MessageCapacity bytes");
             }
 
             _sockets = sockets;
             _net = net;
             _queries = new DnsQueryTable(queries < 1 ? 1 : queries);
+            _message = message != null ? message : new byte[MessageCapacity];
+            _services = new byte[services * SlotBytes];
+            _ports = new int[services];
+            _texts = new byte[services][];
+            _renames = new int[services];
+            _want = new int[services];
             for (int i = 0; i < hostName.Length; i++)
             {
-                _label[i] = (byte)hostName[i];
+                _name[1 + i] = (byte)hostName[i];
             }
 
             _baseLength = hostName.Length;
@@ -79,7 +148,7 @@ namespace IoTStack.Net.Services
             get { return _state; }
         }
 
-        /// <summary>Queries for our name answered, and names lost to another host, since start.</summary>
+        /// <summary>Queries for our names answered, and host names lost to another host, since start.</summary>
         public int QueriesAnswered { get; private set; }
 
         public int Conflicts { get; private set; }
@@ -87,18 +156,70 @@ namespace IoTStack.Net.Services
         /// <summary>Writes the name held now ("board.local", or "board-2.local" after a conflict) as ASCII; returns its length.</summary>
         public int WriteHostName(byte[] buffer, int offset)
         {
-            for (int i = 0; i < _labelLength; i++)
+            return WriteText(_name, 0, buffer, offset);
+        }
+
+        /// <summary>Writes a registered service's instance name as held now ("board._http._tcp.local", "board (2)._http._tcp.local" after a conflict); returns its length.</summary>
+        public int WriteServiceName(int service, byte[] buffer, int offset)
+        {
+            return WriteText(_services, service * SlotBytes + InstanceAt, buffer, offset);
+        }
+
+        /// <summary>
+        /// Registers a service (RFC 6763): <paramref name="instance"/> (1 to <see cref="MaximumInstanceName"/> printable ASCII
+        /// characters) of <paramref name="serviceType"/> ("_http._tcp": an underscore and 1 to 15 characters, then _tcp or _udp,
+        /// section 7) on <paramref name="port"/>, with <paramref name="text"/> as its TXT record data in section 6 form
+        /// (length-prefixed "key=value" strings; null or empty for none, sent as the single zero byte section 6.1 asks for).
+        /// The text is kept, not copied. A responder already started probes again for all its names. Returns the service's
+        /// index for <see cref="Unregister"/>, or -1 when the table is full or an argument is not as above.
+        /// </summary>
+        public int Register(string instance, string serviceType, int port, byte[] text)
+        {
+            int slot = 0;
+            while (slot < _ports.Length && _ports[slot] != 0)
             {
-                buffer[offset + i] = _label[i];
+                slot++;
             }
 
-            const string local = ".local";
-            for (int i = 0; i < local.Length; i++)
+            int at = slot * SlotBytes;
+            int instanceLength = instance == null ? -1 : DnsWire.ToAscii(instance, _current);
+            if (slot == _ports.Length || instanceLength < 1 || instanceLength > MaximumInstanceName || port < 1 || port > 65535
+                || (text != null && text.Length > MaximumText) || !SetType(at, serviceType))
             {
-                buffer[offset + _labelLength + i] = (byte)local[i];
+                return -1;
             }
 
-            return _labelLength + local.Length;
+            System.Array.Copy(_current, 0, _services, at + InstanceAt + 1, instanceLength);
+            _services[at + BaseLengthAt] = (byte)instanceLength;
+            _ports[slot] = port;
+            _texts[slot] = text;
+            _renames[slot] = 0;
+            SetInstance(slot);
+            if (_state >= MdnsState.Probing)
+            {
+                BeginProbing(_net.Clock.NowMilliseconds);
+            }
+
+            return slot;
+        }
+
+        /// <summary>Withdraws a registered service, with a goodbye (its records at TTL 0, RFC 6762 section 10.1) once it was announced.</summary>
+        public void Unregister(int service)
+        {
+            if (service < 0 || service >= _ports.Length || _ports[service] == 0)
+            {
+                return;
+            }
+
+            if (_state >= MdnsState.Announcing)
+            {
+                SetWants(0, 0);
+                _want[service] = WantPtr | WantSrv | WantTxt;
+                Send(0, GroupValue, Port, 0, 0);
+            }
+
+            _ports[service] = 0;
+            _texts[service] = null;
         }
 
         /// <summary>Opens UDP 5353 and joins 224.0.0.251; probing starts once the interface has an address.</summary>
@@ -167,7 +288,7 @@ namespace IoTStack.Net.Services
             lookup.Deadline = _net.Clock.NowMilliseconds;
             if ((_state == MdnsState.Announcing || _state == MdnsState.Ready) && DnsWire.NameEquals(wireName, 0, _name, 0))
             {
-                DnsQueryTable.Finish(lookup, DnsStatus.Resolved, _address, RecordTtlSeconds); // our own name: no one else answers for it
+                DnsQueryTable.Finish(lookup, DnsStatus.Resolved, new IPv4Address(_address), RecordTtlSeconds); // our own name: no one else answers for it
             }
 
             return SocketResult.Success;
@@ -242,9 +363,9 @@ namespace IoTStack.Net.Services
         private bool Claim(long now)
         {
             uint address = _net.AddressValue;
-            if (address != _address.Value)
+            if (address != _address)
             {
-                _address = new IPv4Address(address);
+                _address = address;
                 if (address == 0)
                 {
                     _state = MdnsState.WaitingForAddress;
@@ -275,7 +396,9 @@ namespace IoTStack.Net.Services
                 _step = 0;
             }
 
-            SendAnswer(0, GroupValue, Port, true, RecordTtlSeconds, false, 0);
+            // Section 8.3: every record we own, in one message.
+            SetWants(WantPtr | WantSrv | WantTxt | WantServiceType, WantAddress);
+            Send(0, GroupValue, Port, int.MaxValue, 0);
             _step++;
             _next = now + AnnouncementIntervalMs;
             if (_step >= AnnouncementCount)
@@ -323,7 +446,7 @@ namespace IoTStack.Net.Services
             return IPv4Address.IsLinkLocalValue(source) || (ours != 0 && ((source ^ ours) & _net.SubnetMaskValue) == 0);
         }
 
-        /// <summary>Answers the questions that ask for our name (while probing, a rival probe may take it from us).</summary>
+        /// <summary>Answers the questions that ask for our names (while probing, a rival probe may take one from us).</summary>
         private void Query(int length, uint from, int fromPort)
         {
             int questions = NetworkOrder.ReadUInt16(_message, 4);
@@ -332,6 +455,7 @@ namespace IoTStack.Net.Services
             int at = DnsWire.HeaderLength;
             int asked = -1;
             bool unicast = false;
+            SetWants(0, 0);
             for (int i = 0; i < questions; i++)
             {
                 int next;
@@ -340,13 +464,11 @@ namespace IoTStack.Net.Services
                     return;
                 }
 
-                int type = NetworkOrder.ReadUInt16(_message, next);
                 int questionClass = NetworkOrder.ReadUInt16(_message, next + 2);
-                if (asked < 0 && DnsWire.NameEquals(_owner, 0, _name, 0) && (type == DnsWire.TypeA || type == DnsWire.TypeAny)
-                    && (questionClass & ~DnsWire.ClassTopBit) == DnsWire.ClassInternet)
+                if ((questionClass & ~DnsWire.ClassTopBit) == DnsWire.ClassInternet && Match(NetworkOrder.ReadUInt16(_message, next)))
                 {
-                    asked = at;
-                    unicast = (questionClass & DnsWire.ClassTopBit) != 0;
+                    asked = asked < 0 ? at : asked;
+                    unicast |= (questionClass & DnsWire.ClassTopBit) != 0;
                 }
 
                 at = next + 4;
@@ -366,44 +488,141 @@ namespace IoTStack.Net.Services
             if (fromPort != Port)
             {
                 // Section 6.7: a one-shot resolver (dig, nslookup) gets a conventional unicast reply.
-                SendAnswer(NetworkOrder.ReadUInt16(_message, 0), from, fromPort, false, LegacyTtlSeconds, true, asked);
+                int id = NetworkOrder.ReadUInt16(_message, 0);
+                int questionLength = RepeatQuestion(length, asked);
+                AddAdditionals();
+                Send(id, from, fromPort, LegacyTtlSeconds, questionLength);
             }
-            else if (!KnownAnswer(length, at, answers))
+            else
             {
-                SendAnswer(0, unicast ? from : GroupValue, Port, true, RecordTtlSeconds, false, 0);
+                KnownAnswers(length, at, answers);
+                if (AddAdditionals())
+                {
+                    Send(0, unicast ? from : GroupValue, Port, int.MaxValue, 0);
+                }
             }
 
             QueriesAnswered++;
         }
 
-        /// <summary>Section 7.1: the querier already holds our record with at least half its TTL left.</summary>
-        private bool KnownAnswer(int length, int at, int answers)
+        /// <summary>Marks what a question of <paramref name="type"/> for the name in _owner asks of us; false when nothing.</summary>
+        private bool Match(int type)
+        {
+            bool any = type == DnsWire.TypeAny;
+            bool ours = false;
+            if ((type == DnsWire.TypeA || any) && DnsWire.NameEquals(_owner, 0, _name, 0))
+            {
+                _wantHost = WantAddress;
+                ours = true;
+            }
+
+            bool browsing = type == DnsWire.TypePtr || any;
+            bool enumerating = browsing && DnsWire.NameEquals(_owner, 0, ServicesName, 0);
+            for (int slot = 0; slot < _ports.Length; slot++)
+            {
+                int at = slot * SlotBytes;
+                if (_ports[slot] == 0)
+                {
+                    continue;
+                }
+
+                int want = enumerating && FirstOfType(slot) ? WantServiceType : 0; // RFC 6763 section 9
+                if (browsing && DnsWire.NameEquals(_owner, 0, _services, at + TypeAt))
+                {
+                    want |= WantPtr;
+                }
+
+                if (DnsWire.NameEquals(_owner, 0, _services, at + InstanceAt))
+                {
+                    want |= (type == DnsWire.TypeSrv || any ? WantSrv : 0) | (type == DnsWire.TypeTxt || any ? WantTxt : 0);
+                }
+
+                _want[slot] |= want;
+                ours |= want != 0;
+            }
+
+            return ours;
+        }
+
+        /// <summary>
+        /// RFC 6763 section 12: a PTR answer brings the instance's SRV, TXT and our address as additional records, an SRV
+        /// answer our address; a record already among the answers is not repeated. False when there is nothing to send.
+        /// </summary>
+        private bool AddAdditionals()
+        {
+            bool any = _wantHost != 0;
+            for (int slot = 0; slot < _want.Length; slot++)
+            {
+                int want = _want[slot];
+                if ((want & WantPtr) != 0)
+                {
+                    want |= (WantSrv | WantTxt) << Additional;
+                }
+
+                if ((want & (WantPtr | WantSrv)) != 0 && _wantHost == 0)
+                {
+                    _wantHost = WantAddress << Additional;
+                }
+
+                want &= ~((want & (WantSrv | WantTxt)) << Additional);
+                _want[slot] = want;
+                any |= want != 0;
+            }
+
+            return any;
+        }
+
+        /// <summary>
+        /// RFC 6762 section 7.1: drops the answers the querier lists as known with at least half their TTL left (our
+        /// address, our PTR records).
+        /// </summary>
+        private void KnownAnswers(int length, int at, int answers)
         {
             for (int i = 0; i < answers; i++)
             {
                 int next;
                 if (DnsWire.ReadName(_message, length, at, _owner, out next) < 0 || next + 10 > length)
                 {
-                    return false;
+                    return;
                 }
 
+                int type = NetworkOrder.ReadUInt16(_message, next);
+                uint ttl = NetworkOrder.ReadUInt32(_message, next + 4);
                 int dataLength = NetworkOrder.ReadUInt16(_message, next + 8);
-                if (DnsWire.NameEquals(_owner, 0, _name, 0) && NetworkOrder.ReadUInt16(_message, next) == DnsWire.TypeA && dataLength == 4
-                    && next + 14 <= length && IPv4Address.Read(_message, next + 10) == _address
-                    && NetworkOrder.ReadUInt32(_message, next + 4) >= RecordTtlSeconds / 2)
+                int data = next + 10;
+                if (data + dataLength > length)
                 {
-                    return true;
+                    return;
                 }
 
-                at = next + 10 + dataLength;
-            }
+                if (type == DnsWire.TypeA && dataLength == 4 && ttl >= RecordTtlSeconds / 2 && DnsWire.NameEquals(_owner, 0, _name, 0)
+                    && NetworkOrder.ReadUInt32(_message, data) == _address)
+                {
+                    _wantHost = 0;
+                }
 
-            return false;
+                int end;
+                if (type == DnsWire.TypePtr && ttl >= ServiceTtlSeconds / 2 && DnsWire.ReadName(_message, data + dataLength, data, _current, out end) > 0)
+                {
+                    bool enumeration = DnsWire.NameEquals(_owner, 0, ServicesName, 0);
+                    for (int slot = 0; slot < _want.Length; slot++)
+                    {
+                        int name = slot * SlotBytes;
+                        if (enumeration ? DnsWire.NameEquals(_current, 0, _services, name + TypeAt)
+                            : DnsWire.NameEquals(_owner, 0, _services, name + TypeAt) && DnsWire.NameEquals(_current, 0, _services, name + InstanceAt))
+                        {
+                            _want[slot] &= enumeration ? ~WantServiceType : ~WantPtr;
+                        }
+                    }
+                }
+
+                at = data + dataLength;
+            }
         }
 
         /// <summary>
-        /// Section 8.2: two hosts probing for one name. The proposed records (the authority section) are compared;
-        /// the host whose address sorts lower defers for a second and probes again.
+        /// Section 8.2: two hosts probing for one name. The proposed records (the authority section) are compared; the host
+        /// whose records sort lower (an A record's address, an SRV record's data) defers for a second and probes again.
         /// </summary>
         private void RivalProbe(int length, int at, int answers, int authorities)
         {
@@ -415,19 +634,36 @@ namespace IoTStack.Net.Services
                     return;
                 }
 
+                int type = NetworkOrder.ReadUInt16(_message, next);
                 int dataLength = NetworkOrder.ReadUInt16(_message, next + 8);
-                if (i >= answers && DnsWire.NameEquals(_owner, 0, _name, 0) && NetworkOrder.ReadUInt16(_message, next) == DnsWire.TypeA
-                    && dataLength == 4 && next + 14 <= length && IPv4Address.Read(_message, next + 10).Value > _address.Value)
+                int data = next + 10;
+                if (data + dataLength > length)
+                {
+                    return;
+                }
+
+                bool loses = false;
+                if (i >= answers && type == DnsWire.TypeA && dataLength == 4 && DnsWire.NameEquals(_owner, 0, _name, 0))
+                {
+                    loses = NetworkOrder.ReadUInt32(_message, data) > _address;
+                }
+                else if (i >= answers && type == DnsWire.TypeSrv)
+                {
+                    int slot = ServiceNamed();
+                    loses = slot >= 0 && CompareService(data, dataLength, slot) > 0;
+                }
+
+                if (loses)
                 {
                     BeginProbing(_net.Clock.NowMilliseconds + 1000);
                     return;
                 }
 
-                at = next + 10 + dataLength;
+                at = data + dataLength;
             }
         }
 
-        /// <summary>Answers to our lookups; and, for our own name, another host's claim: a conflict (section 9).</summary>
+        /// <summary>Answers to our lookups; and, for one of our names, another host's claim: a conflict (section 9).</summary>
         private void Response(int length)
         {
             int questions = NetworkOrder.ReadUInt16(_message, 4);
@@ -444,11 +680,22 @@ namespace IoTStack.Net.Services
                 return;
             }
 
-            if (_state != MdnsState.WaitingForAddress && ClaimsOurName(length, at, records))
+            int lost = _state == MdnsState.WaitingForAddress ? -1 : Conflict(length, at, records);
+            if (lost != -1)
             {
-                Conflicts++;
-                SetName(Conflicts);
-                BeginProbing(_net.Clock.NowMilliseconds + (Conflicts >= 15 ? 5000 : 0)); // section 8.1: slow down after 15
+                int losses;
+                if (lost == HostConflict)
+                {
+                    losses = ++Conflicts;
+                    SetName(losses);
+                }
+                else
+                {
+                    losses = _renames[lost] < 998 ? ++_renames[lost] : 998; // "(999)" is the longest suffix kept room for
+                    SetInstance(lost);
+                }
+
+                BeginProbing(_net.Clock.NowMilliseconds + (losses >= 15 ? 5000 : 0)); // section 8.1: slow down after 15
                 return;
             }
 
@@ -468,82 +715,290 @@ namespace IoTStack.Net.Services
             }
         }
 
-        /// <summary>An A record for our name with another address.</summary>
-        private bool ClaimsOurName(int length, int at, int records)
+        /// <summary>
+        /// A record of another host's for one of our names: an A record with another address (<see cref="HostConflict"/>),
+        /// or an SRV record for a service's instance name with other data (the service's index); -1 for none.
+        /// </summary>
+        private int Conflict(int length, int at, int records)
         {
             for (int i = 0; i < records; i++)
             {
                 int next;
                 if (DnsWire.ReadName(_message, length, at, _owner, out next) < 0 || next + 10 > length)
                 {
-                    return false;
+                    return -1;
                 }
 
+                int type = NetworkOrder.ReadUInt16(_message, next);
                 int dataLength = NetworkOrder.ReadUInt16(_message, next + 8);
-                if (DnsWire.NameEquals(_owner, 0, _name, 0) && NetworkOrder.ReadUInt16(_message, next) == DnsWire.TypeA
-                    && dataLength == 4 && next + 14 <= length && IPv4Address.Read(_message, next + 10) != _address)
+                int data = next + 10;
+                if (data + dataLength > length)
                 {
-                    return true;
+                    return -1;
                 }
 
-                at = next + 10 + dataLength;
+                if (type == DnsWire.TypeA && dataLength == 4 && DnsWire.NameEquals(_owner, 0, _name, 0) && NetworkOrder.ReadUInt32(_message, data) != _address)
+                {
+                    return HostConflict;
+                }
+
+                int slot = type == DnsWire.TypeSrv ? ServiceNamed() : -1;
+                if (slot >= 0 && CompareService(data, dataLength, slot) != 0)
+                {
+                    return slot;
+                }
+
+                at = data + dataLength;
             }
 
-            return false;
+            return -1;
         }
 
-        /// <summary>A probe: "who has NAME.local?" (ANY, unicast response wanted) with our proposed A record as authority.</summary>
+        /// <summary>The registered service whose instance name is in _owner, or -1.</summary>
+        private int ServiceNamed()
+        {
+            for (int slot = 0; slot < _ports.Length; slot++)
+            {
+                if (_ports[slot] != 0 && DnsWire.NameEquals(_owner, 0, _services, slot * SlotBytes + InstanceAt))
+                {
+                    return slot;
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary>
+        /// Another host's SRV data at <paramref name="data"/> against ours for the service (priority 0, weight 0, port,
+        /// NAME.local), compared as section 8.2 says (unsigned bytes of the uncompressed data): above 0 when theirs sorts
+        /// later, 0 when equal or unreadable.
+        /// </summary>
+        private int CompareService(int data, int dataLength, int slot)
+        {
+            int end;
+            int theirs = dataLength < 7 ? -1 : DnsWire.ReadName(_message, data + dataLength, data + 6, _current, out end);
+            if (theirs < 0)
+            {
+                return 0;
+            }
+
+            if (NetworkOrder.ReadUInt32(_message, data) != 0)
+            {
+                return 1; // their priority or weight above our zeros
+            }
+
+            int ours = _name[0] + 8; // the label, "local" and the root
+            int difference = NetworkOrder.ReadUInt16(_message, data + 4) - _ports[slot];
+            for (int i = 0; difference == 0 && i < theirs && i < ours; i++)
+            {
+                difference = _current[i] - _name[i];
+            }
+
+            return difference != 0 ? difference : theirs - ours;
+        }
+
+        /// <summary>
+        /// A probe (section 8.1): "who has these names?" (ANY, unicast response wanted) for the host name and each service's
+        /// instance name, with our proposed A, SRV and TXT records as authority (section 8.2).
+        /// </summary>
         private void SendProbe()
         {
-            DnsWire.WriteHeader(_message, 0, 0, 0, 1, 0, 1, 0);
-            int at = DnsWire.HeaderLength + DnsWire.CopyName(_name, 0, _message, DnsWire.HeaderLength);
-            NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeAny);
-            NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet | DnsWire.ClassTopBit);
-            at = WriteRecord(at + 4, DnsWire.ClassInternet, RecordTtlSeconds);
+            int at = WriteQuestion(_name, 0, DnsWire.HeaderLength);
+            int questions = 1;
+            for (int slot = 0; slot < _ports.Length; slot++)
+            {
+                if (_ports[slot] != 0)
+                {
+                    at = WriteQuestion(_services, slot * SlotBytes + InstanceAt, at);
+                    questions++;
+                }
+            }
+
+            SetWants(WantSrv | WantTxt, WantAddress);
+            at = WriteRecords(at, 0, DnsWire.ClassInternet, int.MaxValue);
+            DnsWire.WriteHeader(_message, 0, 0, 0, questions, 0, _written, 0);
             int sent;
             _sockets.SendTo(_socket, _message, 0, at, GroupValue, Port, out sent);
         }
 
-        /// <summary>
-        /// Our A record as a response: multicast or unicast, with the cache-flush bit when it goes to the port 5353
-        /// caches (section 10.2), with the question copied from <paramref name="questionAt"/> for a legacy querier.
-        /// </summary>
-        private void SendAnswer(int id, uint to, int port, bool cacheFlush, int ttl, bool repeatQuestion, int questionAt)
+        private int WriteQuestion(byte[] name, int offset, int at)
         {
-            int questionLength = 0;
-            if (repeatQuestion)
+            at += DnsWire.CopyName(name, offset, _message, at);
+            NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeAny);
+            NetworkOrder.WriteUInt16(_message, at + 2, DnsWire.ClassInternet | DnsWire.ClassTopBit);
+            return at + 4;
+        }
+
+        /// <summary>
+        /// A legacy querier's question (section 6.7), uncompressed into _owner as asked, class IN; returns its length. The
+        /// message is read before it is overwritten.
+        /// </summary>
+        private int RepeatQuestion(int length, int asked)
+        {
+            int next;
+            int nameLength = DnsWire.ReadName(_message, length, asked, _owner, out next);
+            _owner[nameLength] = _message[next];
+            _owner[nameLength + 1] = _message[next + 1];
+            _owner[nameLength + 2] = 0;
+            _owner[nameLength + 3] = DnsWire.ClassInternet;
+            return nameLength + 4;
+        }
+
+        /// <summary>Marks <paramref name="want"/> for every registered service (the service type once per type) and <paramref name="host"/> for the address.</summary>
+        private void SetWants(int want, int host)
+        {
+            for (int slot = 0; slot < _want.Length; slot++)
             {
-                // The question as asked (names compressed against the query would not hold here): our name, then type and class.
-                questionLength = DnsWire.CopyName(_name, 0, _owner, 0) + 4;
-                int next;
-                DnsWire.ReadName(_message, _message.Length, questionAt, _current, out next);
-                _owner[questionLength - 4] = _message[next];
-                _owner[questionLength - 3] = _message[next + 1];
-                _owner[questionLength - 2] = 0;
-                _owner[questionLength - 1] = DnsWire.ClassInternet;
+                _want[slot] = _ports[slot] == 0 ? 0 : FirstOfType(slot) ? want : want & ~WantServiceType;
             }
 
-            DnsWire.WriteHeader(_message, 0, id, DnsWire.FlagResponse | DnsWire.FlagAuthoritative, repeatQuestion ? 1 : 0, 1, 0, 0);
+            _wantHost = host;
+        }
+
+        /// <summary>Whether no registered service before this one has its type.</summary>
+        private bool FirstOfType(int slot)
+        {
+            for (int i = 0; i < slot; i++)
+            {
+                if (_ports[i] != 0 && DnsWire.NameEquals(_services, i * SlotBytes + TypeAt, _services, slot * SlotBytes + TypeAt))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// A response of the marked records, multicast or unicast, the unique ones with the cache-flush bit when it goes to
+        /// the port 5353 caches (section 10.2), after the <paramref name="questionLength"/> bytes of question in _owner for a
+        /// legacy querier; TTLs at most <paramref name="ttlLimit"/> (0: a goodbye).
+        /// </summary>
+        private void Send(int id, uint to, int port, int ttlLimit, int questionLength)
+        {
             int at = DnsWire.HeaderLength;
             for (int i = 0; i < questionLength; i++)
             {
                 _message[at++] = _owner[i];
             }
 
-            at = WriteRecord(at, DnsWire.ClassInternet | (cacheFlush ? DnsWire.ClassTopBit : 0), ttl);
+            int recordClass = DnsWire.ClassInternet | (port == Port ? DnsWire.ClassTopBit : 0);
+            at = WriteRecords(at, 0, recordClass, ttlLimit);
+            int answers = _written;
+            at = WriteRecords(at, Additional, recordClass, ttlLimit);
+            DnsWire.WriteHeader(_message, 0, id, DnsWire.FlagResponse | DnsWire.FlagAuthoritative, questionLength > 0 ? 1 : 0, answers, 0, _written);
             int sent;
             _sockets.SendTo(_socket, _message, 0, at, to, port, out sent);
         }
 
-        private int WriteRecord(int at, int recordClass, int ttl)
+        /// <summary>The records marked in the bits at <paramref name="shift"/>; counts them in _written.</summary>
+        private int WriteRecords(int at, int shift, int recordClass, int ttlLimit)
         {
-            at += DnsWire.CopyName(_name, 0, _message, at);
-            NetworkOrder.WriteUInt16(_message, at, DnsWire.TypeA);
-            NetworkOrder.WriteUInt16(_message, at + 2, recordClass);
-            NetworkOrder.WriteUInt32(_message, at + 4, (uint)ttl);
-            NetworkOrder.WriteUInt16(_message, at + 8, IPv4Address.Length);
-            _address.Write(_message, at + 10);
-            return at + 14;
+            _written = 0;
+            if (((_wantHost >> shift) & WantAddress) != 0)
+            {
+                at = WriteRecord(at, 0, DnsWire.TypeA, recordClass, ttlLimit);
+            }
+
+            for (int slot = 0; slot < _want.Length; slot++)
+            {
+                int want = _want[slot] >> shift;
+                if ((want & WantPtr) != 0)
+                {
+                    at = WriteRecord(at, slot, DnsWire.TypePtr, recordClass, ttlLimit);
+                }
+
+                if ((want & WantSrv) != 0)
+                {
+                    at = WriteRecord(at, slot, DnsWire.TypeSrv, recordClass, ttlLimit);
+                }
+
+                if ((want & WantTxt) != 0)
+                {
+                    at = WriteRecord(at, slot, DnsWire.TypeTxt, recordClass, ttlLimit);
+                }
+
+                if ((want & WantServiceType) != 0)
+                {
+                    at = WriteRecord(at, slot, ServiceTypePointer, recordClass, ttlLimit);
+                }
+            }
+
+            return at;
+        }
+
+        /// <summary>
+        /// One record: A for the host; PTR type to instance, SRV and TXT for the service in <paramref name="slot"/>; the
+        /// enumeration PTR for <see cref="ServiceTypePointer"/>. PTR records are shared (no cache-flush bit, section 10.2).
+        /// A record that would not fit is left out.
+        /// </summary>
+        private int WriteRecord(int at, int slot, int kind, int recordClass, int ttlLimit)
+        {
+            int name = slot * SlotBytes;
+            byte[] text = kind == DnsWire.TypeTxt ? _texts[slot] : null;
+            int textLength = text == null ? 0 : text.Length;
+            if (at + RecordRoom + textLength > _message.Length)
+            {
+                return at;
+            }
+
+            int ttl = kind == DnsWire.TypeA || kind == DnsWire.TypeSrv ? RecordTtlSeconds : ServiceTtlSeconds;
+            if (kind == DnsWire.TypeA)
+            {
+                at += DnsWire.CopyName(_name, 0, _message, at);
+            }
+            else if (kind == DnsWire.TypePtr)
+            {
+                at += DnsWire.CopyName(_services, name + TypeAt, _message, at);
+            }
+            else if (kind == ServiceTypePointer)
+            {
+                at += DnsWire.CopyName(ServicesName, 0, _message, at);
+            }
+            else
+            {
+                at += DnsWire.CopyName(_services, name + InstanceAt, _message, at);
+            }
+
+            bool shared = kind == DnsWire.TypePtr || kind == ServiceTypePointer;
+            NetworkOrder.WriteUInt16(_message, at, kind == ServiceTypePointer ? DnsWire.TypePtr : kind);
+            NetworkOrder.WriteUInt16(_message, at + 2, shared ? recordClass & ~DnsWire.ClassTopBit : recordClass);
+            NetworkOrder.WriteUInt32(_message, at + 4, (uint)(ttl < ttlLimit ? ttl : ttlLimit));
+            int data = at + 10;
+            int end;
+            if (kind == DnsWire.TypeA)
+            {
+                NetworkOrder.WriteUInt32(_message, data, _address);
+                end = data + IPv4Address.Length;
+            }
+            else if (kind == DnsWire.TypePtr)
+            {
+                end = data + DnsWire.CopyName(_services, name + InstanceAt, _message, data);
+            }
+            else if (kind == ServiceTypePointer)
+            {
+                end = data + DnsWire.CopyName(_services, name + TypeAt, _message, data);
+            }
+            else if (kind == DnsWire.TypeSrv)
+            {
+                NetworkOrder.WriteUInt32(_message, data, 0); // RFC 2782: priority 0, weight 0
+                NetworkOrder.WriteUInt16(_message, data + 4, (ushort)_ports[slot]);
+                end = data + 6 + DnsWire.CopyName(_name, 0, _message, data + 6);
+            }
+            else if (textLength == 0)
+            {
+                _message[data] = 0; // RFC 6763 section 6.1: no keys is one empty string
+                end = data + 1;
+            }
+            else
+            {
+                System.Array.Copy(text, 0, _message, data, textLength);
+                end = data + textLength;
+            }
+
+            NetworkOrder.WriteUInt16(_message, at + 8, (ushort)(end - data));
+            _written++;
+            return end;
         }
 
         /// <summary>A lookup's next multicast question (section 5.2: one second, then doubling), or its end.</summary>
@@ -573,40 +1028,107 @@ namespace IoTStack.Net.Services
         /// <summary>The name to claim: the base label, or "label-N" after the Nth conflict (section 9).</summary>
         private void SetName(int conflicts)
         {
-            _labelLength = _baseLength;
+            int at = 1 + _baseLength;
             if (conflicts > 0)
             {
-                int suffix = conflicts + 1;
-                int digits = suffix >= 100 ? 3 : suffix >= 10 ? 2 : 1;
-                _label[_labelLength++] = (byte)'-';
-                for (int i = digits - 1; i >= 0; i--)
-                {
-                    _label[_labelLength + i] = (byte)('0' + suffix % 10);
-                    suffix /= 10;
-                }
-
-                _labelLength += digits;
+                _name[at++] = (byte)'-';
+                at = WriteNumber(_name, at, conflicts + 1);
             }
 
-            _name[0] = (byte)_labelLength;
-            for (int i = 0; i < _labelLength; i++)
+            _name[0] = (byte)(at - 1);
+            WriteLocal(_name, at);
+        }
+
+        /// <summary>
+        /// A service's instance name: the registered label, or "label (N)" after its (N-1)th conflict (RFC 6763 appendix D,
+        /// as Apple's and Avahi's responders name it), then its type.
+        /// </summary>
+        private void SetInstance(int slot)
+        {
+            int start = slot * SlotBytes;
+            int at = start + InstanceAt + 1 + _services[start + BaseLengthAt];
+            int renames = _renames[slot];
+            if (renames > 0)
             {
-                _name[1 + i] = _label[i];
+                _services[at++] = (byte)' ';
+                _services[at++] = (byte)'(';
+                at = WriteNumber(_services, at, renames + 1);
+                _services[at++] = (byte)')';
             }
 
+            _services[start + InstanceAt] = (byte)(at - start - InstanceAt - 1);
+            DnsWire.CopyName(_services, start + TypeAt, _services, at);
+        }
+
+        /// <summary>Writes "_name._tcp" (or _udp) as &lt;type&gt;.local in wire form at the slot; false when it is not a service type (RFC 6763 section 7).</summary>
+        private bool SetType(int start, string serviceType)
+        {
+            int length = serviceType == null ? -1 : DnsWire.ToAscii(serviceType, _owner);
+            int at = start + TypeAt;
+            if (length < 6 || length > 21 || DnsWire.EncodeName(_owner, 0, length, _services, at) != length + 2)
+            {
+                return false;
+            }
+
+            int protocol = at + 1 + _services[at];
+            if (_services[at + 1] != '_' || _services[protocol] != 4 || _services[protocol + 1] != '_' || _services[protocol + 5] != 0)
+            {
+                return false;
+            }
+
+            WriteLocal(_services, protocol + 5);
+            return true;
+        }
+
+        /// <summary>Writes a value of 2 to 999 in decimal; returns where it ends.</summary>
+        private static int WriteNumber(byte[] buffer, int at, int value)
+        {
+            int digits = value >= 100 ? 3 : value >= 10 ? 2 : 1;
+            for (int i = digits - 1; i >= 0; i--)
+            {
+                buffer[at + i] = (byte)('0' + value % 10);
+                value /= 10;
+            }
+
+            return at + digits;
+        }
+
+        /// <summary>Ends a name in wire form at <paramref name="at"/> with the label "local" and the root.</summary>
+        private static void WriteLocal(byte[] name, int at)
+        {
             const string local = "local";
-            _name[1 + _labelLength] = (byte)local.Length;
+            name[at] = (byte)local.Length;
             for (int i = 0; i < local.Length; i++)
             {
-                _name[2 + _labelLength + i] = (byte)local[i];
+                name[at + 1 + i] = (byte)local[i];
             }
 
-            _name[2 + _labelLength + local.Length] = 0;
+            name[at + 1 + local.Length] = 0;
+        }
+
+        /// <summary>A name in wire form as dotted ASCII; returns its length.</summary>
+        private static int WriteText(byte[] name, int offset, byte[] buffer, int at)
+        {
+            int written = 0;
+            while (name[offset] != 0)
+            {
+                int length = name[offset];
+                if (written > 0)
+                {
+                    buffer[at + written++] = (byte)'.';
+                }
+
+                System.Array.Copy(name, offset + 1, buffer, at + written, length);
+                written += length;
+                offset += length + 1;
+            }
+
+            return written;
         }
 
         private static bool IsHostLabel(string name)
         {
-            if (name == null || name.Length == 0 || name.Length > MaximumLabel - 6 || name[0] == '-' || name[name.Length - 1] == '-')
+            if (name == null || name.Length == 0 || name.Length > MaximumInstanceName || name[0] == '-' || name[name.Length - 1] == '-')
             {
                 return false; // 6 bytes kept for a "-NNN" suffix
             }

@@ -22,6 +22,15 @@ namespace IoTStack.Net.Services
         /// <param name="lookups">Name lookups the resolver runs at once.</param>
         /// <param name="cachedNames">Answers the resolver keeps until their TTL runs out.</param>
         public NetServices(ISocketEngine sockets, INetInterface net, string hostName, bool dhcp, int lookups, int cachedNames)
+            : this(sockets, net, hostName, dhcp, lookups, cachedNames, DefaultMdnsServices)
+        {
+        }
+
+        /// <summary>DNS-SD services the mDNS responder holds unless told otherwise: one, the firmware's HTTP page.</summary>
+        public const int DefaultMdnsServices = 1;
+
+        /// <param name="mdnsServices">DNS-SD services an application may register with <see cref="Mdns"/> (MdnsResponder.Register).</param>
+        public NetServices(ISocketEngine sockets, INetInterface net, string hostName, bool dhcp, int lookups, int cachedNames, int mdnsServices)
         {
             if (sockets == null || net == null)
             {
@@ -30,17 +39,20 @@ namespace IoTStack.Net.Services
 
             Sockets = sockets;
             Interface = net;
-            Dns = new DnsResolver(sockets, net, lookups, cachedNames);
+            // One message buffer for DHCP, DNS and mDNS: polled in turn on one thread, none keeps a message between calls,
+            // and on a plain ESP32 the two buffers saved are 2 KB of an 80 KB heap.
+            byte[] message = new byte[MdnsResponder.MessageCapacity];
+            Dns = new DnsResolver(sockets, net, lookups, cachedNames, message);
             Sntp = new SntpClient(sockets, net);
             if (hostName != null)
             {
-                Mdns = new MdnsResponder(sockets, net, hostName, 2);
+                Mdns = new MdnsResponder(sockets, net, hostName, 2, mdnsServices, message);
                 Dns.Mdns = Mdns;
             }
 
             if (dhcp)
             {
-                Dhcp = new DhcpClient(sockets, net, hostName) { Resolver = Dns, Sntp = Sntp };
+                Dhcp = new DhcpClient(sockets, net, hostName, message) { Resolver = Dns, Sntp = Sntp };
             }
         }
 

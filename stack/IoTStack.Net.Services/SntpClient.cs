@@ -50,12 +50,12 @@ namespace IoTStack.Net.Services
         /// <summary>The NTP server; 0.0.0.0 for none (a DHCP client sets it from option 42).</summary>
         public IPv4Address Server
         {
-            get { return _server; }
-            set { _server = value; }
+            get { return new IPv4Address(_server); }
+            set { _server = value.Value; }
         }
 
-        // Not an auto-property: the poll reads the field in place, where a getter would return (allocate) a copy on nanoCLR.
-        private IPv4Address _server;
+        // A number, not an IPv4Address: the poll reads no struct (nanoCLR allocates one per load), and the field is no object of its own on the heap.
+        private uint _server;
 
         public int TimeoutMs { get; set; }
 
@@ -116,7 +116,7 @@ namespace IoTStack.Net.Services
             while (_socket != 0 && _sockets.ReceiveFrom(_socket, _packet, 0, _packet.Length, out received, out from, out fromPort) == SocketResult.Success)
             {
                 worked = true;
-                if (_waiting && from == _server.Value && fromPort == Port)
+                if (_waiting && from == _server && fromPort == Port)
                 {
                     Answer(received);
                 }
@@ -140,7 +140,7 @@ namespace IoTStack.Net.Services
             _unconfigured = false;
             if (!_waiting && now >= _nextSync)
             {
-                if (!_server.IsAny && _net.AddressValue != 0)
+                if (_server != 0 && _net.AddressValue != 0)
                 {
                     worked |= Send(now);
                 }
@@ -199,7 +199,7 @@ namespace IoTStack.Net.Services
             _sentAt = now;
             _deadline = now + TimeoutMs;
             _waiting = true;
-            _sockets.SendTo(_socket, _packet, 0, length, _server.Value, Port, out sent);
+            _sockets.SendTo(_socket, _packet, 0, length, _server, Port, out sent);
             return true;
         }
 

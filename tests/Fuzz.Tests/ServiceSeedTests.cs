@@ -42,6 +42,18 @@ public class ServiceSeedTests
     }
 
     [Fact]
+    public void The_mdns_seeds_are_answered_and_rename_the_instance_a_rival_claims()
+    {
+        Assert.Equal(3, FuzzTargets.Mdns(Seed("mdns", "browse-resolve-enumerate.bin")).QueriesAnswered);
+        Assert.Equal(1, FuzzTargets.Mdns(Seed("mdns", "legacy-browse.bin")).QueriesAnswered);
+        Assert.Equal(0, FuzzTargets.Mdns(Seed("mdns", "rival-probe.bin")).QueriesAnswered); // probing: the tie-break, no answers
+        var claimed = FuzzTargets.Mdns(Seed("mdns", "conflict-answer-compressed.bin"));
+        var name = new byte[128];
+        Assert.Equal("board._ipp._tcp.local", System.Text.Encoding.ASCII.GetString(name, 0, claimed.WriteServiceName(1, name, 0)));
+        Assert.Equal("board (2)._http._tcp.local", System.Text.Encoding.ASCII.GetString(name, 0, claimed.WriteServiceName(0, name, 0)));
+    }
+
+    [Fact]
     public void The_clients_ignore_what_their_views_refuse()
     {
         // A reply whose options lack End (RFC 2131 section 4.1) is not an offer.

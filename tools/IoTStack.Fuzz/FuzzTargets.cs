@@ -19,7 +19,7 @@ namespace IoTStack.Fuzz;
 /// </summary>
 public static class FuzzTargets
 {
-    public static readonly string[] Names = ["stack", ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets, "dhcp", "sntp", "mqtt", "tls"];
+    public static readonly string[] Names = ["stack", ChipNames.Enc28j60, ChipNames.W5500, ChipNames.W5500Sockets, "dhcp", "sntp", "mdns", "mqtt", "tls"];
 
     public static void Run(string target, byte[] input)
     {
@@ -31,6 +31,7 @@ public static class FuzzTargets
             case ChipNames.W5500Sockets: W5500Sockets(input); break;
             case "dhcp": _ = Dhcp(input); break;
             case "sntp": _ = Sntp(input); break;
+            case "mdns": _ = Mdns(input); break;
             case "mqtt": _ = Mqtt(input); break;
             case "tls": _ = TlsTarget.Run(input); break;
             default: throw new ArgumentException($"unknown target {target} ({string.Join(", ", Names)})");
@@ -304,6 +305,94 @@ public static class FuzzTargets
         }
 
         return sntp;
+    }
+
+    /// <summary>
+    /// The input is mDNS messages (each a 2-byte length and its bytes) sent from 192.0.2.1 to 224.0.0.251:5353, from port
+    /// 5353 or, when the message's first byte is odd, from port 40000 (a legacy querier), to an <see cref="MdnsResponder"/>
+    /// at 192.0.2.2 named "board" with two DNS-SD services (board._http._tcp with a TXT record, board._ipp._tcp with none)
+    /// and a lookup of peer.local waiting: the messages reach it while it probes, until one of length 0 lets 1.5 s pass (probes and
+    /// announcements done), and after that while it answers. Then the
+    /// first service is withdrawn (a goodbye) and ten seconds of timers. Every response it sends must parse. Returns the responder.
+    /// </summary>
+    public static MdnsResponder Mdns(byte[] input)
+    {
+        var (clock, server, client) = ServicePair(configureClient: true);
+        server.Open(SocketKind.Datagram, IpProtocol.Udp, out int socket);
+        server.SetOption(socket, SocketOption.ReuseAddress, 1);
+        server.Bind(socket, IPv4Address.Any, MdnsResponder.Port);
+        server.SetOption(socket, SocketOption.AddMembership, unchecked((int)0xE00000FB));
+        server.Open(SocketKind.Datagram, IpProtocol.Udp, out int legacy);
+        server.Bind(legacy, IPv4Address.Any, 40000);
+        var mdns = new MdnsResponder(client, client, "board", 2, 2, null);
+        mdns.Register("board", "_http._tcp", 80, [6, (byte)'p', (byte)'a', (byte)'t', (byte)'h', (byte)'=', (byte)'/']);
+        mdns.Register("board", "_ipp._tcp", 631, null);
+        mdns.Start();
+        mdns.Resolve([4, (byte)'p', (byte)'e', (byte)'e', (byte)'r', 5, (byte)'l', (byte)'o', (byte)'c', (byte)'a', (byte)'l', 0], out _);
+        var reply = new byte[1500];
+        void Run(int ms)
+        {
+            for (int i = 0; i < ms; i++)
+            {
+                client.Poll();
+                mdns.Poll();
+                server.Poll();
+                foreach (int from in new[] { socket, legacy })
+                {
+                    while (server.ReceiveFrom(from, reply, 0, reply.Length, out int length, out uint _, out int _) == SocketResult.Success)
+                    {
+                        CheckMdns(reply, length);
+                    }
+                }
+
+                clock.Advance(1);
+            }
+        }
+
+        Run(10);
+        Messages(input, 1472, message =>
+        {
+            if (message.Length == 0)
+            {
+                Run(1_500);
+                return;
+            }
+
+            server.SendTo((message[0] & 1) != 0 ? legacy : socket, message, 0, message.Length, MdnsResponder.Group, MdnsResponder.Port, out _);
+            Run(5);
+        });
+
+        mdns.Unregister(0);
+        for (int s = 0; s < 100; s++)
+        {
+            clock.Advance(100);
+            Run(1);
+        }
+
+        return mdns;
+    }
+
+    /// <summary>A message the responder sent: every name, through its pointers, and every record inside the message.</summary>
+    private static void CheckMdns(byte[] message, int length)
+    {
+        var name = new byte[DnsWire.MaximumNameLength];
+        int at = DnsWire.HeaderLength;
+        int questions = NetworkOrder.ReadUInt16(message, 4);
+        int records = NetworkOrder.ReadUInt16(message, 6) + NetworkOrder.ReadUInt16(message, 8) + NetworkOrder.ReadUInt16(message, 10);
+        for (int i = 0; i < questions + records; i++)
+        {
+            if (DnsWire.ReadName(message, length, at, name, out int next) < 0 || next + (i < questions ? 4 : 10) > length)
+            {
+                throw new InvalidOperationException($"the responder sent a message whose entry {i} does not parse ({length} bytes)");
+            }
+
+            at = i < questions ? next + 4 : next + 10 + NetworkOrder.ReadUInt16(message, next + 8);
+        }
+
+        if (at != length)
+        {
+            throw new InvalidOperationException($"the responder sent {length} bytes, its records end at {at}");
+        }
     }
 
     /// <summary>

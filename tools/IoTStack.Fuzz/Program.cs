@@ -4,7 +4,7 @@ using IoTStack.Fuzz;
 // IoTStack.Fuzz TARGET --replay DIR    run every file in DIR through TARGET (what the tests do with the corpus)
 // IoTStack.Fuzz --seeds PCAP... CORPUS  write the seed corpus: stack seeds from captures, chip seeds from the models,
 //                                       dhcp and sntp seeds from the services' message views
-// IoTStack.Fuzz --service-seeds CORPUS  write only the dhcp and sntp seeds
+// IoTStack.Fuzz --service-seeds CORPUS  write only the dhcp, sntp, mdns and mqtt seeds
 // IoTStack.Fuzz --tls-seeds CORPUS SESSION  record a TLS session with SslStream: the tls seeds and the session file
 if (args.Length >= 2 && args[0] == "--seeds")
 {

@@ -117,6 +117,7 @@ public static class Seeds
         File.WriteAllBytes(Path.Combine(sntp, "kiss-then-answer.bin"), Encode([SntpAnswer(3, 0), SntpAnswer(0, 1)]));
         File.WriteAllBytes(Path.Combine(sntp, "unsynchronised.bin"), Encode([SntpAnswer(3, 16)]));
         Console.WriteLine($"dhcp and sntp seeds in {dhcp}, {sntp}");
+        FromMdnsMessages(corpus);
         FromMqttWriter(corpus);
         FromIgmpViews(corpus);
     }
@@ -196,6 +197,44 @@ public static class Seeds
         message.CopyTo(frame, EthernetFrame.HeaderLength + headerLength);
         return frame;
     }
+
+    /// <summary>
+    /// Seeds for the mdns target (issue 20): a browse, a resolve and a service-type enumeration with known answers; a legacy
+    /// browse; a rival's probe for the board's instance name (the tie-break); a response claiming it with other SRV data (a
+    /// conflict); an answer to the responder's own lookup of peer.local; a question whose name is compressed. An empty message
+    /// lets the responder finish probing and announcing first.
+    /// </summary>
+    public static void FromMdnsMessages(string corpus)
+    {
+        string mdns = Path.Combine(corpus, "mdns");
+        Directory.CreateDirectory(mdns);
+        byte[] http = MdnsName("_http._tcp.local");
+        byte[] instance = MdnsName("board._http._tcp.local");
+        byte[] browse = MdnsMessage(0, 0, [[.. http, 0, 12, 0, 1]], [MdnsRecord(http, 12, 4500, instance)], []);
+        byte[] resolve = MdnsMessage(0, 0, [[.. instance, 0, 33, 0x80, 1], [.. instance, 0, 16, 0x80, 1]], [], []);
+        byte[] enumerate = MdnsMessage(0, 0, [[.. MdnsName("_services._dns-sd._udp.local"), 0, 12, 0, 1]], [], []);
+        File.WriteAllBytes(Path.Combine(mdns, "browse-resolve-enumerate.bin"), Encode([[], browse, resolve, enumerate]));
+        File.WriteAllBytes(Path.Combine(mdns, "legacy-browse.bin"), Encode([[], MdnsMessage(0x0101, 0, [[.. http, 0, 12, 0, 1]], [], [])]));
+        byte[] srv = [0, 0, 0, 0, 0, 80, .. MdnsName("zzz.local")];
+        byte[] probe = MdnsMessage(0, 0, [[.. instance, 0, 255, 0x80, 1]], [], [MdnsRecord(instance, 33, 120, srv)]);
+        File.WriteAllBytes(Path.Combine(mdns, "rival-probe.bin"), Encode([probe, probe]));
+        byte[] claim = MdnsMessage(0, 0x8400, [], [MdnsRecord(instance, 33, 120, srv)], []);
+        byte[] answer = MdnsMessage(0, 0x8400, [], [MdnsRecord(MdnsName("peer.local"), 1, 120, [192, 0, 2, 1])], []);
+        byte[] compressed = [0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, .. http, 0, 12, 0, 1, 5, .. "board"u8, 0xC0, 12, 0, 33, 0, 1];
+        File.WriteAllBytes(Path.Combine(mdns, "conflict-answer-compressed.bin"), Encode([[], claim, answer, compressed]));
+        Console.WriteLine($"mdns seeds in {mdns}");
+    }
+
+    private static byte[] MdnsName(string name) =>
+        [.. name.Split('.').SelectMany(label => new[] { (byte)label.Length }.Concat(System.Text.Encoding.ASCII.GetBytes(label))), 0];
+
+    private static byte[] MdnsRecord(byte[] owner, int type, uint ttl, byte[] data) =>
+        [.. owner, 0, (byte)type, 0x80, 1, (byte)(ttl >> 24), (byte)(ttl >> 16), (byte)(ttl >> 8), (byte)ttl, (byte)(data.Length >> 8), (byte)data.Length, .. data];
+
+    /// <summary>A message: its id, flags, questions (name, type, class), answers and authority records, as given.</summary>
+    private static byte[] MdnsMessage(int id, int flags, byte[][] questions, byte[][] answers, byte[][] authorities) =>
+        [(byte)(id >> 8), (byte)id, (byte)(flags >> 8), (byte)flags, 0, (byte)questions.Length, 0, (byte)answers.Length, 0, (byte)authorities.Length, 0, 0,
+            .. questions.SelectMany(q => q), .. answers.SelectMany(a => a), .. authorities.SelectMany(a => a)];
 
     /// <summary>
     /// Seeds for the mqtt target: a broker's conversation written with <see cref="MqttWriter"/> (CONNACK, SUBACK, messages
