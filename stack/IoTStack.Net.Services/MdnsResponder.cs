@@ -237,7 +237,11 @@ namespace IoTStack.Net.Services
             }
 
             _sockets.SetOption(_socket, SocketOption.ReuseAddress, 1);
-            _sockets.SetOption(_socket, SocketOption.TimeToLive, 255); // RFC 6762 section 11
+            // RFC 6762 section 11: IP TTL 255 on what the responder sends, multicast or unicast.
+            _sockets.SetOption(_socket, SocketOption.TimeToLive, 255);
+            _sockets.SetOption(_socket, SocketOption.MulticastTimeToLive, 255);
+            // The responder's own probes and announcements must not come back to it as a rival's.
+            _sockets.SetOption(_socket, SocketOption.MulticastLoopback, 0);
             error = _sockets.Bind(_socket, IPv4Address.Any, Port);
             if (error == SocketResult.Success)
             {

@@ -324,6 +324,9 @@ public static class FuzzTargets
         server.SetOption(socket, SocketOption.AddMembership, unchecked((int)0xE00000FB));
         server.Open(SocketKind.Datagram, IpProtocol.Udp, out int legacy);
         server.Bind(legacy, IPv4Address.Any, 40000);
+        // What the fuzzer sends must not come back to the peer's own 5353 socket as if the responder had sent it.
+        server.SetOption(socket, SocketOption.MulticastLoopback, 0);
+        server.SetOption(legacy, SocketOption.MulticastLoopback, 0);
         var mdns = new MdnsResponder(client, client, "board", 2, 2, null);
         mdns.Register("board", "_http._tcp", 80, [6, (byte)'p', (byte)'a', (byte)'t', (byte)'h', (byte)'=', (byte)'/']);
         mdns.Register("board", "_ipp._tcp", 631, null);

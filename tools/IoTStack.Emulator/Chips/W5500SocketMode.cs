@@ -45,7 +45,32 @@ internal sealed class W5500SocketMode
         _chip = chip;
         _clock = clock;
         _wire = wire;
-        _engine = new NetStack(new NetStackOptions { TcpConnections = 16, TcpListeners = 8, UdpSockets = 8, RawSockets = 0, ReceiveBufferSize = 4096, TransmitBufferSize = 4096 }, wire, clock);
+        _engine = new NetStack(new NetStackOptions { TcpConnections = 16, TcpListeners = 8, UdpSockets = 8, RawSockets = 0, ReceiveBufferSize = 4096, TransmitBufferSize = 4096 }, new ChipIgmpOnly(wire), clock);
+    }
+
+    /// <summary>
+    /// The engine's own wire with its IGMP taken out: the engine is a whole IoTStack, which would report and answer
+    /// queries for the groups the model joins it to, where the chip sends only what <see cref="SendIgmp"/> does.
+    /// </summary>
+    private sealed class ChipIgmpOnly : IFrameDevice
+    {
+        private readonly IFrameDevice _wire;
+
+        public ChipIgmpOnly(IFrameDevice wire) => _wire = wire;
+
+        public MacAddress MacAddress => _wire.MacAddress;
+
+        public bool IsLinkUp => _wire.IsLinkUp;
+
+        public int Receive(byte[] buffer, int offset, int capacity) => _wire.Receive(buffer, offset, capacity);
+
+        public bool Transmit(byte[] buffer, int offset, int length)
+        {
+            const int ip = EthernetFrame.HeaderLength;
+            bool igmp = length > ip + 9 && NetworkOrder.ReadUInt16(buffer, offset + 12) == EtherType.IPv4
+                && buffer[offset + ip + 9] == (byte)IpProtocol.Igmp;
+            return igmp || _wire.Transmit(buffer, offset, length);
+        }
     }
 
     public void Configure(IPv4Address address, IPv4Address mask, IPv4Address gateway)
@@ -272,7 +297,10 @@ internal sealed class W5500SocketMode
                 return;
             }
 
-            _engine.SetOption(_inner[socket], SocketOption.TimeToLive, Math.Max(1, (int)_chip.SocketRegisters(socket)[0x16]));
+            int ttl = Math.Max(1, (int)_chip.SocketRegisters(socket)[0x16]); // Sn_TTL: the chip's one TTL, unicast or group
+            _engine.SetOption(_inner[socket], SocketOption.TimeToLive, ttl);
+            _engine.SetOption(_inner[socket], SocketOption.MulticastTimeToLive, ttl);
+            _engine.SetOption(_inner[socket], SocketOption.MulticastLoopback, 0); // the chip does not hear its own datagrams
             _engine.SendTo(_inner[socket], data, 0, length, to, _chip.Get16(socket, R.SnDPORT), out _);
             _chip.Raise(socket, R.InterruptSendOk);
             return;
