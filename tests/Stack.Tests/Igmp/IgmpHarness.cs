@@ -100,25 +100,10 @@ public sealed class IgmpHarness
         Stack.Configure(OurAddress, new IPv4Address(255, 255, 255, 0), IPv4Address.Any);
     }
 
-    public void Poll()
-    {
-        for (int i = 0; i < 1000 && Stack.Poll(); i++)
-        {
-        }
-    }
+    public void Poll() => StackDriving.PollAll(Stack);
 
     /// <summary>Moves the clock <paramref name="milliseconds"/> on, polling at every deadline the stack names on the way.</summary>
-    public void Advance(long milliseconds)
-    {
-        Poll();
-        while (milliseconds > 0)
-        {
-            long step = Math.Min(milliseconds, Math.Max(1, Stack.PollDelay()));
-            Clock.Advance(step);
-            milliseconds -= step;
-            Poll();
-        }
-    }
+    public void Advance(long milliseconds) => StackDriving.Advance(Stack, Clock, milliseconds);
 
     public int OpenUdp(int port)
     {

@@ -182,25 +182,10 @@ public sealed class SegmentHarness
 
     // ---- moving frames ----
 
-    public void Poll()
-    {
-        for (int i = 0; i < 1000 && Stack.Poll(); i++)
-        {
-        }
-    }
+    public void Poll() => StackDriving.PollAll(Stack);
 
     /// <summary>Moves the clock <paramref name="milliseconds"/> on, polling at every deadline the stack names on the way.</summary>
-    public void Advance(long milliseconds)
-    {
-        Poll();
-        while (milliseconds > 0)
-        {
-            long step = Math.Min(milliseconds, Math.Max(1, Stack.PollDelay()));
-            Clock.Advance(step);
-            milliseconds -= step;
-            Poll();
-        }
-    }
+    public void Advance(long milliseconds) => StackDriving.Advance(Stack, Clock, milliseconds);
 
     /// <summary>The peer sends <paramref name="segment"/>: Ethernet, IPv4 and TCP with correct checksums; the stack polls.</summary>
     public void Send(Seg segment)

@@ -53,4 +53,27 @@ public sealed class CrossoverRig
 
         return allocated;
     }
+
+    /// <summary>
+    /// A peer asks the mDNS group <paramref name="query"/> from UDP 40000 every millisecond (a legacy querier, answered by
+    /// unicast) while the board runs <paramref name="boardService"/>: 100 ms to settle, then 2,000 counted. Returns the
+    /// answers in those 2,000 ms and the bytes the board's side allocated meanwhile.
+    /// </summary>
+    public (int Answers, long Allocated) AskEveryMillisecond(byte[] query, Func<bool> boardService)
+    {
+        int socket = TestNetwork.OpenUdp(Peer, 40000);
+        var reply = new byte[1500];
+        int answers = 0;
+        bool Ask()
+        {
+            Peer.SendTo(socket, query, 0, query.Length, IoTStack.Net.Services.MdnsResponder.Group, IoTStack.Net.Services.MdnsResponder.Port, out _);
+            answers += Peer.ReceiveFrom(socket, reply, 0, reply.Length, out _, out _) == IoTStack.Net.Sockets.SocketResult.Success ? 1 : 0;
+            return false;
+        }
+
+        Run(100, boardService, Ask);
+        answers = 0;
+        long allocated = Run(2_000, boardService, Ask);
+        return (answers, allocated);
+    }
 }

@@ -349,20 +349,8 @@ public class DnsSdTests
         Assert.Equal(SocketResult.Success, board.Start());
         rig.Run(3_000, board.Poll, () => false);
         Assert.Equal(MdnsState.Ready, board.State);
-        int socket = TestNetwork.OpenUdp(rig.Peer, 40000);
         var query = Query(7, [("_http._tcp.local", Ptr, false), ("board._http._tcp.local", Any, false)]);
-        var reply = new byte[1500];
-        int answers = 0;
-        bool Browse()
-        {
-            rig.Peer.SendTo(socket, query, 0, query.Length, MdnsResponder.Group, MdnsResponder.Port, out _);
-            answers += rig.Peer.ReceiveFrom(socket, reply, 0, reply.Length, out _, out _) == SocketResult.Success ? 1 : 0;
-            return false;
-        }
-
-        rig.Run(100, board.Poll, Browse);
-        answers = 0;
-        long allocated = rig.Run(2_000, board.Poll, Browse);
+        var (answers, allocated) = rig.AskEveryMillisecond(query, board.Poll);
         Assert.True(answers >= 1_990, $"answers {answers}");
         Assert.True(allocated == 0, $"{allocated} bytes allocated");
     }

@@ -126,20 +126,8 @@ public class MdnsResponderTests
         Assert.Equal(SocketResult.Success, board.Start());
         rig.Run(3_000, board.Poll, () => false);
         Assert.Equal(MdnsState.Ready, board.State);
-        int socket = TestNetwork.OpenUdp(rig.Peer, 40000);
         var query = new byte[] { 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 }.Concat(Name("board.local")).Concat(new byte[] { 0, 1, 0, 1 }).ToArray();
-        var reply = new byte[512];
-        int answers = 0;
-        bool Ask()
-        {
-            rig.Peer.SendTo(socket, query, 0, query.Length, MdnsResponder.Group, MdnsResponder.Port, out _);
-            answers += rig.Peer.ReceiveFrom(socket, reply, 0, reply.Length, out _, out _) == SocketResult.Success ? 1 : 0;
-            return false;
-        }
-
-        rig.Run(100, board.Poll, Ask);
-        answers = 0;
-        long allocated = rig.Run(2_000, board.Poll, Ask);
+        var (answers, allocated) = rig.AskEveryMillisecond(query, board.Poll);
         Assert.True(answers >= 1_990, $"answers {answers}");
         Assert.True(allocated == 0, $"{allocated} bytes allocated");
     }
