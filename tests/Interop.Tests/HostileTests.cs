@@ -34,7 +34,8 @@ public sealed class HostileTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public async Task Malformed_and_adversarial_frames_leave_a_live_connection_exact_and_are_counted_by_name()
     {
-        using var board = new EmulatorProcess("enc28j60");
+        // mDNS (with DNS-SD) and a joined group, so the IGMP and mDNS cases meet a board that has state to lose.
+        using var board = new EmulatorProcess("enc28j60", "--hostname", "hostile", "--join", "239.1.2.3");
         using var live = board.Start(true, "nc", "-p", "32300", Board, "7");
         try
         {
@@ -72,6 +73,16 @@ public sealed class HostileTests(ITestOutputHelper log) : IDisposable
         {
             Assert.True(Count(stats, "counters", counter) >= 1, $"no {counter} counted: {stats.GetProperty("counters")}");
         }
+
+        // IGMP: the bad checksum, both truncations and the lying source count counted; a storm of 200 queries (each
+        // answerable) answered with no more reports than queries; mDNS still answers its name after the malformed names.
+        Assert.True(Count(stats, "counters", "IgmpMalformed") >= 4, $"IGMP malformed: {stats.GetProperty("counters")}");
+        int queries = Count(stats, "counters", "IgmpQueriesReceived");
+        int reports = Count(stats, "counters", "IgmpReportsSent");
+        log.WriteLine($"IGMP: {queries} queries received, {reports} reports sent, {Count(stats, "counters", "IgmpMalformed")} malformed");
+        Assert.True(queries >= 200 && reports <= queries, $"IGMP: {queries} queries, {reports} reports");
+        var mdns = board.InNamespace("dig", "+short", "+time=2", "+tries=3", "@" + Board, "-p", "5353", "hostile.local");
+        Assert.True(mdns.Output.Trim() == Board, "mDNS after the malformed names: " + mdns);
 
         Assert.Null(board.Failure);
         Assert.Equal(0, board.Stop());

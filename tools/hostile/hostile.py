@@ -11,8 +11,9 @@ import argparse
 import random
 import sys
 
-from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, IPOption_RR, IPOption_LSRR, Raw, conf, fragment,
-                       get_if_hwaddr, sendp)
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, IPOption_RR, IPOption_LSRR, IPOption_Router_Alert, Raw, conf,
+                       fragment, get_if_hwaddr, sendp)
+from scapy.utils import checksum
 
 conf.verb = 0
 
@@ -77,6 +78,36 @@ def build(args):
     # Land attack (source = destination = the board) and a broadcast ping that must not be answered (no smurf amplifier).
     cases["land"] = [eth / IP(src=board, dst=board) / TCP(sport=7, dport=7, flags="S")]
     cases["broadcast-ping"] = [Ether(src=me, dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst="192.0.2.255") / ICMP()]
+
+    # IGMP (RFC 2236, RFC 3376) to all-hosts as a querier would send it, malformed and in a storm: a board must count the
+    # bad ones, not fall over, and answer a storm of queries with no more reports than queries.
+    def igmp(body, fix=True, group="224.0.0.1"):
+        body = bytearray(body)
+        if fix:
+            body[2:4] = b"\0\0"
+            body[2:4] = checksum(bytes(body)).to_bytes(2, "big")
+        mac = "01:00:5e:%02x:%02x:%02x" % (int(group.split(".")[1]) & 0x7F, int(group.split(".")[2]), int(group.split(".")[3]))
+        return Ether(src=me, dst=mac) / IP(src=peer, dst=group, ttl=1, proto=2, options=[IPOption_Router_Alert()]) / Raw(bytes(body))
+
+    v2_query = bytes([0x11, 100, 0, 0, 0, 0, 0, 0])
+    v3_query = bytes([0x11, 10, 0, 0, 0, 0, 0, 0, 2, 125, 0, 0])
+    cases["igmp-bad-checksum"] = [igmp(bytes([0x11, 100, 0x12, 0x34, 0, 0, 0, 0]), fix=False)]
+    cases["igmp-truncated"] = [igmp(bytes([0x11, 100, 0xEE, 0xFF]), fix=False), igmp(bytes([0x11, 100, 0, 0, 239, 1]))]
+    # A v3 query that claims 200 sources and carries two.
+    cases["igmp-v3-query-lying-source-count"] = [igmp(bytes([0x11, 10, 0, 0, 239, 1, 2, 3, 2, 125, 0, 200]) + bytes(8), group="239.1.2.3")]
+    cases["igmp-unknown-type"] = [igmp(bytes([0x99, 0, 0, 0, 0, 0, 0, 0]))]
+    cases["igmp-query-to-a-unicast-group"] = [igmp(bytes([0x11, 100, 0, 0, 192, 0, 2, 2]))]
+    cases["igmp-query-storm"] = [igmp(v3_query if i % 2 else v2_query) for i in range(200)]
+
+    # mDNS (RFC 6762) to 224.0.0.251:5353: names that loop, run past the packet or claim more records than they carry.
+    mdns = Ether(src=me, dst="01:00:5e:00:00:fb") / IP(src=peer, dst="224.0.0.251", ttl=255) / UDP(sport=5353, dport=5353)
+    header = bytes([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+    cases["mdns-compression-loop"] = [mdns / Raw(header + bytes([0xC0, 12, 0, 1, 0, 1]))]
+    cases["mdns-label-past-the-end"] = [mdns / Raw(header + bytes([63]) + b"a" * 10)]
+    cases["mdns-pointer-past-the-end"] = [mdns / Raw(header + bytes([0xC3, 0xFF, 0, 12, 0, 1]))]
+    cases["mdns-counts-lie"] = [mdns / Raw(bytes([0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]) + bytes([5]) + b"board" + bytes([5]) + b"local" + bytes([0, 0, 255, 0, 1]))]
+    cases["mdns-services-flood"] = [mdns / Raw(bytes([0, i & 0xFF, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]) + bytes([9]) + b"_services" + bytes([7]) + b"_dns-sd" + bytes([4]) + b"_udp" + bytes([5]) + b"local" + bytes([0, 0, 12, 0, 1]))
+                                    for i in range(200)]
     return cases
 
 
