@@ -57,6 +57,9 @@ namespace IoTStack.Net.Services
         private const int WantAddress = 1;
         private const int Additional = 4;
 
+        /// <summary>The records of a service the Want bits name: PTR, SRV, TXT, the enumeration PTR.</summary>
+        private const int ServiceRecords = 4;
+
         /// <summary>Not a wire type: the enumeration PTR, _services._dns-sd._udp.local to a service type (RFC 6763 section 9).</summary>
         private const int ServiceTypePointer = 0x10000;
 
@@ -96,6 +99,11 @@ namespace IoTStack.Net.Services
         private readonly int[] _renames;
         private readonly int[] _want;
         private int _wantHost;
+
+        // When each record was last multicast as an answer (the clock's milliseconds cut to 32 bits, 0: never): the host's
+        // address, and for each service slot its PTR, SRV, TXT and enumeration PTR, in the order of the Want bits.
+        private int _hostMulticast;
+        private readonly int[] _multicast;
         private int _written;
         private int _socket; // 0: none, as everywhere in the socket API
         private MdnsState _state;
@@ -134,6 +142,7 @@ namespace IoTStack.Net.Services
             _texts = new byte[services][];
             _renames = new int[services];
             _want = new int[services];
+            _multicast = new int[services * ServiceRecords];
             for (int i = 0; i < hostName.Length; i++)
             {
                 _name[1 + i] = (byte)hostName[i];
@@ -500,6 +509,11 @@ namespace IoTStack.Net.Services
             else
             {
                 KnownAnswers(length, at, answers);
+                if (!unicast)
+                {
+                    Multicasting(authorities > 0);
+                }
+
                 if (AddAdditionals())
                 {
                     Send(0, unicast ? from : GroupValue, Port, int.MaxValue, 0);
@@ -507,6 +521,55 @@ namespace IoTStack.Net.Services
             }
 
             QueriesAnswered++;
+        }
+
+        /// <summary>
+        /// RFC 6762 section 6: a record is multicast at most once a second, or a quarter of a second in answer to a probe
+        /// (<paramref name="probe"/>: a query with an authority section, which defends our names). An answer multicast
+        /// sooner is left out, so a flood of queries draws one response a second, not one a query; the rest are stamped as
+        /// sent now. Answers only: what rides along as an additional record is not held back.
+        /// </summary>
+        private void Multicasting(bool probe)
+        {
+            int now = (int)_net.Clock.NowMilliseconds;
+            now = now == 0 ? 1 : now;
+            int limit = probe ? 250 : 1000;
+            if ((_wantHost & WantAddress) != 0)
+            {
+                if (_hostMulticast != 0 && now - _hostMulticast < limit)
+                {
+                    _wantHost &= ~WantAddress;
+                }
+                else
+                {
+                    _hostMulticast = now;
+                }
+            }
+
+            for (int slot = 0; slot < _want.Length; slot++)
+            {
+                int want = _want[slot];
+                for (int record = 0; want != 0 && record < ServiceRecords; record++)
+                {
+                    int bit = 1 << record;
+                    int i = slot * ServiceRecords + record;
+                    if ((want & bit) == 0)
+                    {
+                        continue;
+                    }
+
+                    if (_multicast[i] != 0 && now - _multicast[i] < limit)
+                    {
+                        want &= ~bit;
+                    }
+                    else
+                    {
+                        _multicast[i] = now;
+                    }
+                }
+
+                _want[slot] = want;
+            }
         }
 
         /// <summary>Marks what a question of <paramref name="type"/> for the name in _owner asks of us; false when nothing.</summary>

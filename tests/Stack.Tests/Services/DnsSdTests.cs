@@ -308,6 +308,38 @@ public class DnsSdTests
     }
 
     [Fact]
+    public void A_record_is_multicast_at_most_once_a_second_however_often_it_is_asked_and_a_probe_is_defended_sooner()
+    {
+        // RFC 6762 section 6: a flood of multicast queries draws one multicast answer a second (no amplifier), a probe for
+        // a name of ours is answered after a quarter of a second, and a query asking for a unicast answer is not held back.
+        Board();
+        var asker = Asker();
+        _net.Run(2_000); // past the announcements
+        var browse = Query(0, [("_http._tcp.local", Ptr, false)]);
+        var reply = new byte[1500];
+        int responses = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            asker.Stack.SendTo(asker.Socket, browse, 0, browse.Length, MdnsResponder.Group, MdnsResponder.Port, out _);
+            _net.Run(10);
+            while (asker.Stack.ReceiveFrom(asker.Socket, reply, 0, reply.Length, out _, out _) == SocketResult.Success)
+            {
+                responses += (reply[2] & 0x80) != 0 ? 1 : 0;
+            }
+        }
+
+        Assert.Equal(1, responses); // 50 queries in half a second
+        Assert.Contains("an _http._tcp.local PTR 0001 4500 board._http._tcp.local", Ask(asker, Query(0, [("_http._tcp.local", Ptr, true)])));
+        _net.Run(1_000);
+        Assert.Contains("an _http._tcp.local PTR 0001 4500 board._http._tcp.local", Ask(asker, browse, 300));
+        Assert.Contains("an board.local A 8001 120 192.0.2.2", Ask(asker, Query(0, [("board.local", Any, false)]), 300));
+        var probe = Query(0, [("board.local", Any, false)]).ToList();
+        probe[9] = 1; // one authority record: the rival's proposed address
+        probe.AddRange(A("board.local", "192.0.2.3", 120));
+        Assert.Contains("an board.local A 8001 120 192.0.2.2", Ask(asker, [.. probe], 300));
+    }
+
+    [Fact]
     public void Withdrawing_a_service_says_goodbye()
     {
         var board = Board();
