@@ -12,7 +12,7 @@ namespace IoTStack.Interop.Tests;
 /// with persistence in the test's directory so sessions survive a restart. The board's status reaches mosquitto_sub,
 /// mosquitto_pub's messages on board/echo come back on board/echo/reply at QoS 0, 1 and 2, ten thousand QoS 1 messages
 /// round trip with none lost or duplicated, and with the broker killed and restarted mid-stream no QoS 1 message is lost
-/// and no QoS 2 message is lost or duplicated. The board finds a broker by name through dnsmasq, gets the retained
+/// and no QoS 2 message is lost or duplicated by the board. The board finds a broker by name through dnsmasq, gets the retained
 /// message of the topic it subscribes to, and leaves a broker that stops answering (SIGSTOP) within 1.5 keep-alives.
 /// Every process started here is ended by its PID; the namespace goes with the emulator.
 /// </summary>
@@ -171,7 +171,9 @@ public sealed class MqttTests(ITestOutputHelper log) : MosquittoTests("iotstack-
         // own unreleased PUBLISH/PUBREL on the resumed session (section 4.4); mosquitto_pub (a persistent session too, on
         // MQTT 5.0 so that it keeps to the broker's Receive Maximum: Mosquitto drops incoming QoS 2 messages over its
         // max_inflight_messages from a 3.1.1 publisher, which cannot be told the limit) reconnects and finishes its stream.
-        var exact = new Collector(board, Processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "2", "-i", "exact", "-c");
+        // -F "%m %p": each delivery with the packet identifier the broker sent it under, so a copy the broker made of its
+        // own flow (same identifier) is told from a second message the broker took in (new identifier; see below).
+        var exact = new Collector(board, Processes, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/echo/reply", "-q", "2", "-i", "exact", "-c", "-F", "%m %p");
         Thread.Sleep(1_000);
         var publisher = board.Start(false, "sh", "-c", Paced(Lines("third", 2 * Messages, QosTwoMessages))
             + " | mosquitto_pub -V 5 -h 192.0.2.1 -t board/echo -q 2 -l -i stream --disable-clean-session");
@@ -180,15 +182,28 @@ public sealed class MqttTests(ITestOutputHelper log) : MosquittoTests("iotstack-
         int exactAtKill = exact.Lines.Count;
         reconnect = RestartBroker(board, ref broker, config, Context);
         Assert.True(publisher.WaitForExit(60_000) && publisher.ExitCode == 0, Context("mosquitto_pub did not finish its QoS 2 stream"));
-        bool complete = exact.WaitFor(l => l.Distinct().Count() >= QosTwoMessages, 120_000);
+        bool complete = exact.WaitFor(l => l.Select(PayloadOf).Distinct().Count() >= QosTwoMessages, 120_000);
         Thread.Sleep(2_000);
-        var once = exact.Lines;
+        var deliveries = exact.Lines.Select(l => (Id: l.Split(' ')[0], Payload: PayloadOf(l))).ToList();
+        var once = deliveries.Select(d => d.Payload).ToList();
         var lost = Enumerable.Range(2 * Messages, QosTwoMessages).Select(Payload).Except(once).ToList();
-        int duplicates = once.Count - once.Distinct().Count();
+        var beforeKill = deliveries.Take(exactAtKill).Select(d => d.Payload).ToHashSet();
+        var repeated = deliveries.GroupBy(d => d.Payload).Where(g => g.Count() > 1).ToList();
+        // A copy under a new identifier is a second message in the broker: the board echoing twice, the board resending a
+        // PUBLISH after its PUBREL, or the publisher's leg. Those fail the test. The same identifier again, for a message
+        // the subscriber had before the kill, is the broker resending a flow of its own that had reached PUBREL: Mosquitto
+        // 2.0.11 keeps more than max_inflight_messages in flight (src/database.c db__message_delete_outgoing counts only
+        // the messages ahead of the one acknowledged), restores those past the quota as queued whatever their state
+        // (src/persist_read.c persist__client_msg_restore) and sends every queued QoS 2 message as a PUBLISH on
+        // reconnect (db__message_reconnect_reset_outgoing), where 3.1.1 section 4.3.3 says PUBREL; libmosquitto, which
+        // delivers on PUBREL and keeps no identifier after it, delivers it again. Only a broker that keeps to section
+        // 4.3.3 across its restart makes QoS 2 exactly once end to end; what the board answers for is its own legs.
+        var boards = repeated.Where(g => g.Select(d => d.Id).Distinct().Count() > 1 || !beforeKill.Contains(g.Key)).Select(g => g.Key).ToList();
+        var brokers = repeated.Select(g => g.Key).Except(boards).ToList();
         log.WriteLine($"{chip}: QoS 2, broker restarted with {exactAtKill} of {QosTwoMessages} echoed; the board reconnected {reconnect:F1} s after the restart; "
-            + $"{once.Count} replies, {duplicates} duplicates, {lost.Count} missing");
+            + $"{once.Count} replies, {boards.Count} duplicated through the board, {brokers.Count} resent by the broker after PUBREL ({string.Join(' ', brokers.Take(20))}), {lost.Count} missing");
         Assert.True(complete && lost.Count == 0, Context($"QoS 2 lost after the restart: {string.Join(' ', lost.Take(20))}; the board's status: {Status(board)}"));
-        Assert.True(duplicates == 0, Context($"QoS 2 duplicated: {string.Join(' ', once.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).Take(20))}; the board's status: {Status(board)}"));
+        Assert.True(boards.Count == 0, Context($"QoS 2 duplicated: {string.Join(' ', repeated.Where(g => boards.Contains(g.Key)).Take(20).Select(g => string.Join('/', g.Select(d => d.Id)) + ":" + g.Key))}; the board's status: {Status(board)}"));
         Kill(exact.Process);
         Assert.Equal(0, board.Stop());
     }
@@ -202,6 +217,9 @@ public sealed class MqttTests(ITestOutputHelper log) : MosquittoTests("iotstack-
         board.InNamespace(20_000, "mosquitto_sub", "-h", "192.0.2.1", "-t", "board/status", "-C", "1", "-W", "10").Output;
 
     private static string Payload(int i) => "m" + i.ToString("D5", CultureInfo.InvariantCulture);
+
+    /// <summary>The payload of a line mosquitto_sub printed with <c>-F "%m %p"</c>.</summary>
+    private static string PayloadOf(string line) => line.Substring(line.IndexOf(' ', StringComparison.Ordinal) + 1);
 
     /// <summary>SIGTERM to the broker (it writes its persistence file), a new one on the same files; seconds from the restart until the board is back.</summary>
     private static double RestartBroker(EmulatorProcess board, ref Process broker, string config, Func<object, string> context)
