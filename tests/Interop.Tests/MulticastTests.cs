@@ -24,6 +24,8 @@ public sealed class MulticastTests(ITestOutputHelper log)
     [InlineData("enc28j60", 3)]
     [InlineData("enc28j60", 2)]
     [InlineData("w5500", 3)]
+    [InlineData("w5500", 2)]
+    [InlineData("w5500-sockets", 3)]
     [InlineData("w5500-sockets", 2)]
     public void A_snooping_bridge_forwards_a_joined_group_to_the_board_and_stops_after_its_leave(string chip, int igmpVersion)
     {
