@@ -104,6 +104,12 @@ namespace IoTStack.Net.Services
         // address, and for each service slot its PTR, SRV, TXT and enumeration PTR, in the order of the Want bits.
         private int _hostMulticast;
         private readonly int[] _multicast;
+
+        // A multicast answer that holds a shared record waits 20-120 ms (RFC 6762 section 6): its answers, per service slot
+        // and for the host, gathered from every query until it goes at _pendingAt (0: none waiting).
+        private readonly int[] _pending;
+        private int _pendingHost;
+        private long _pendingAt;
         private int _written;
         private int _socket; // 0: none, as everywhere in the socket API
         private MdnsState _state;
@@ -143,6 +149,7 @@ namespace IoTStack.Net.Services
             _renames = new int[services];
             _want = new int[services];
             _multicast = new int[services * ServiceRecords];
+            _pending = new int[services];
             for (int i = 0; i < hostName.Length; i++)
             {
                 _name[1 + i] = (byte)hostName[i];
@@ -229,6 +236,7 @@ namespace IoTStack.Net.Services
 
             _ports[service] = 0;
             _texts[service] = null;
+            _pending[service] = 0;
         }
 
         /// <summary>Opens UDP 5353 and joins 224.0.0.251; probing starts once the interface has an address.</summary>
@@ -277,6 +285,7 @@ namespace IoTStack.Net.Services
                 _socket = 0;
             }
 
+            _pendingAt = 0;
             _state = MdnsState.Stopped;
         }
 
@@ -338,6 +347,12 @@ namespace IoTStack.Net.Services
 
             long now = _net.Clock.NowMilliseconds;
             worked |= Claim(now);
+            if (_pendingAt != 0 && now >= _pendingAt)
+            {
+                SendPending();
+                worked = true;
+            }
+
             for (int i = 0; i < _queries.Count; i++)
             {
                 DnsQuery query = _queries[i];
@@ -367,6 +382,11 @@ namespace IoTStack.Net.Services
             if ((_state == MdnsState.Probing || _state == MdnsState.Announcing) && _next < earliest)
             {
                 earliest = _next;
+            }
+
+            if (_pendingAt != 0 && _pendingAt < earliest)
+            {
+                earliest = _pendingAt;
             }
 
             return Deadlines.Delay(earliest, _net.Clock.NowMilliseconds, int.MaxValue);
@@ -509,18 +529,81 @@ namespace IoTStack.Net.Services
             else
             {
                 KnownAnswers(length, at, answers);
-                if (!unicast)
+                if (!unicast && Shared())
                 {
-                    Multicasting(authorities > 0);
+                    Defer();
                 }
-
-                if (AddAdditionals())
+                else
                 {
-                    Send(0, unicast ? from : GroupValue, Port, int.MaxValue, 0);
+                    if (!unicast)
+                    {
+                        Multicasting(authorities > 0);
+                    }
+
+                    if (AddAdditionals())
+                    {
+                        Send(0, unicast ? from : GroupValue, Port, int.MaxValue, 0);
+                    }
                 }
             }
 
             QueriesAnswered++;
+        }
+
+        /// <summary>Whether the answers hold a shared record (a PTR: other hosts may answer the same question).</summary>
+        private bool Shared()
+        {
+            for (int slot = 0; slot < _want.Length; slot++)
+            {
+                if ((_want[slot] & (WantPtr | WantServiceType)) != 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// RFC 6762 section 6: an answer that holds a shared record waits a random 20-120 ms, so the hosts that share it do
+        /// not all answer at once; what further queries ask meanwhile goes in the same response.
+        /// </summary>
+        private void Defer()
+        {
+            for (int slot = 0; slot < _want.Length; slot++)
+            {
+                _pending[slot] |= _want[slot];
+            }
+
+            _pendingHost |= _wantHost;
+            if (_pendingAt == 0)
+            {
+                _pendingAt = _net.Clock.NowMilliseconds + 20 + _net.NextRandom() % 101;
+            }
+        }
+
+        /// <summary>The deferred response, when it falls due: rate limited as any multicast answer, while the names are ours.</summary>
+        private void SendPending()
+        {
+            _pendingAt = 0;
+            for (int slot = 0; slot < _want.Length; slot++)
+            {
+                _want[slot] = _pending[slot];
+                _pending[slot] = 0;
+            }
+
+            _wantHost = _pendingHost;
+            _pendingHost = 0;
+            if (_state != MdnsState.Ready && _state != MdnsState.Announcing)
+            {
+                return;
+            }
+
+            Multicasting(false);
+            if (AddAdditionals())
+            {
+                Send(0, GroupValue, Port, int.MaxValue, 0);
+            }
         }
 
         /// <summary>

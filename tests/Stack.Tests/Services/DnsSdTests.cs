@@ -339,6 +339,51 @@ public class DnsSdTests
         Assert.Contains("an board.local A 8001 120 192.0.2.2", Ask(asker, [.. probe], 300));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_shared_answer_waits_20_to_120_ms_and_a_unique_one_goes_at_once(int seed)
+    {
+        // RFC 6762 section 6: a browse (a PTR, which other hosts may share) is answered after a random 20-120 ms, and a
+        // second browse in that time rides in the same response; a question only this host answers (its address) is
+        // answered at once. The times are the virtual clock's, first response counted from the query.
+        Board();
+        var asker = Asker();
+        _net.Run(2_000 + 300 * seed); // past the announcements; a different random draw per seed
+        var reply = new byte[1500];
+        int Respond(byte[] query, int repeatAfterMs = -1)
+        {
+            asker.Stack.SendTo(asker.Socket, query, 0, query.Length, MdnsResponder.Group, MdnsResponder.Port, out _);
+            int first = -1, responses = 0;
+            for (int ms = 1; ms <= 300; ms++)
+            {
+                _net.Run(1);
+                if (ms == repeatAfterMs)
+                {
+                    asker.Stack.SendTo(asker.Socket, query, 0, query.Length, MdnsResponder.Group, MdnsResponder.Port, out _);
+                }
+
+                while (asker.Stack.ReceiveFrom(asker.Socket, reply, 0, reply.Length, out _, out _) == SocketResult.Success)
+                {
+                    if ((reply[2] & 0x80) != 0)
+                    {
+                        first = first < 0 ? ms : first;
+                        responses++;
+                    }
+                }
+            }
+
+            Assert.Equal(1, responses);
+            return first;
+        }
+
+        int browse = Respond(Query(0, [("_http._tcp.local", Ptr, false)]), repeatAfterMs: 10);
+        Assert.InRange(browse, 20, 125); // and a few milliseconds of the wire
+        _net.Run(1_000);
+        Assert.InRange(Respond(Query(0, [("board.local", 1, false)])), 1, 10);
+    }
+
     [Fact]
     public void Withdrawing_a_service_says_goodbye()
     {
