@@ -291,7 +291,7 @@ public sealed class BoardCommandLine
     /// <summary>The groups with one more: a multicast address other than 224.0.0.1, not given before.</summary>
     public static uint[] Join(uint[]? groups, string text)
     {
-        if (!IPv4Address.TryParse(text, out var group) || !group.IsMulticast || group.Value == 0xE0000001)
+        if (!IPv4Address.TryParse(text, out var group) || !group.IsMulticast || group.Value == IgmpMessage.AllSystems)
         {
             throw new ArgumentException($"bad group '{text}' for --join (a multicast address, 224.0.0.0 to 239.255.255.255, other than 224.0.0.1)");
         }

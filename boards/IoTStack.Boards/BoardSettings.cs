@@ -250,7 +250,7 @@ namespace IoTStack.Boards
                 for (int i = 0; i < EchoGroups.Length; i++)
                 {
                     // 224.0.0.1 is every host's already (RFC 1112 section 4); a group joined twice is a mistake.
-                    if (!IPv4Address.IsMulticastValue(EchoGroups[i]) || EchoGroups[i] == 0xE0000001 || System.Array.IndexOf(EchoGroups, EchoGroups[i]) != i)
+                    if (!IPv4Address.IsMulticastValue(EchoGroups[i]) || EchoGroups[i] == IgmpMessage.AllSystems || System.Array.IndexOf(EchoGroups, EchoGroups[i]) != i)
                     {
                         throw new System.ArgumentException("BoardSettings.EchoGroups must be distinct multicast groups other than 224.0.0.1");
                     }

@@ -34,9 +34,6 @@ namespace IoTStack.Drivers.Enc28j60
         private readonly Enc28j60Counters _counters = new Enc28j60Counters();
         private readonly byte[] _hashTable = new byte[8];
         private readonly byte[] _group = new byte[MacAddress.Length];
-
-        /// <summary>All-hosts 224.0.0.1 (RFC 1112 section 4), whose IGMP queries matter while any group is joined.</summary>
-        private const uint AllHosts = 0xE0000001;
         private bool _hashFilter;
         private int _bank = -1;
         private int _nextPacket = ReceiveStart;
@@ -167,7 +164,7 @@ namespace IoTStack.Drivers.Enc28j60
             System.Array.Clear(_hashTable, 0, _hashTable.Length);
             if (count > 0)
             {
-                SetHashBit(AllHosts);
+                SetHashBit(IgmpMessage.AllSystems); // all-hosts (RFC 1112 section 4): its IGMP queries matter while any group is joined
                 for (int i = 0; i < count; i++)
                 {
                     SetHashBit(groups[i]);

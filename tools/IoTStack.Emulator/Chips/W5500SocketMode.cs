@@ -93,6 +93,7 @@ internal sealed class W5500SocketMode
                     _engine.Open(SocketKind.Datagram, IpProtocol.Udp, out _inner[socket]);
                     _engine.SetOption(_inner[socket], SocketOption.Broadcast, 1); // the chip sends to 255.255.255.255 as asked
                     _engine.SetOption(_inner[socket], SocketOption.ReuseAddress, 1); // sockets on one port: the chip does not mind
+                    _engine.SetOption(_inner[socket], SocketOption.MulticastLoopback, 0); // the chip does not hear its own datagrams
                     _engine.Bind(_inner[socket], IPv4Address.Any, _chip.Get16(socket, R.SnPORT));
                     if ((mode & 0x80) != 0)
                     {
@@ -106,7 +107,7 @@ internal sealed class W5500SocketMode
                         _engine.JoinGroup(new IPv4Address(group));
                         _group[socket] = group;
                         _igmpVersion1[socket] = (mode & ModeIgmpVersion1) != 0;
-                        SendIgmp(_igmpVersion1[socket] ? IgmpV1Report : IgmpV2Report, group, group);
+                        SendIgmp(_igmpVersion1[socket] ? IgmpMessage.TypeV1Report : IgmpMessage.TypeV2Report, group, group);
                     }
 
                     _chip.SetStatus(socket, R.StatusUdp);
@@ -300,7 +301,6 @@ internal sealed class W5500SocketMode
             int ttl = Math.Max(1, (int)_chip.SocketRegisters(socket)[0x16]); // Sn_TTL: the chip's one TTL, unicast or group
             _engine.SetOption(_inner[socket], SocketOption.TimeToLive, ttl);
             _engine.SetOption(_inner[socket], SocketOption.MulticastTimeToLive, ttl);
-            _engine.SetOption(_inner[socket], SocketOption.MulticastLoopback, 0); // the chip does not hear its own datagrams
             _engine.SendTo(_inner[socket], data, 0, length, to, _chip.Get16(socket, R.SnDPORT), out _);
             _chip.Raise(socket, R.InterruptSendOk);
             return;
@@ -409,10 +409,6 @@ internal sealed class W5500SocketMode
     }
 
     private const int ModeIgmpVersion1 = 0x20; // Sn_MR MC in UDP mode with MULTI: 0 IGMPv2, 1 IGMPv1
-    private const byte IgmpV1Report = 0x12;
-    private const byte IgmpV2Report = 0x16;
-    private const byte IgmpV2Leave = 0x17;
-    private const uint AllRouters = 0xE0000002;
 
     /// <summary>
     /// The chip's own IGMP (datasheet 1.0.9 section 4.2, Sn_MR MULTI and MC: the chip sends the version's Join, Leave and
@@ -440,7 +436,7 @@ internal sealed class W5500SocketMode
         const int igmp = ip + 24;
         frame[igmp] = type;
         NetworkOrder.WriteUInt32(frame, igmp + 4, group);
-        NetworkOrder.WriteUInt16(frame, igmp + 2, InternetChecksum.Compute(frame, igmp, 8));
+        IgmpMessage.FillChecksum(frame, igmp, IgmpMessage.HeaderLength);
         _wire.Transmit(frame, 0, frame.Length);
     }
 
@@ -464,7 +460,7 @@ internal sealed class W5500SocketMode
             if (!_igmpVersion1[socket])
             {
                 // IGMPv1 has no leave (RFC 1112 appendix I); version 2's goes to all-routers (RFC 2236 section 3).
-                SendIgmp(IgmpV2Leave, group, AllRouters);
+                SendIgmp(IgmpMessage.TypeLeaveGroup, group, IgmpMessage.AllRouters);
             }
         }
 
